@@ -1,0 +1,697 @@
+/* config.c: INI file -> validated pf_config, canonical dump and SHA-256 hash.
+ *
+ * Every key is one row of the table below: section, name, type, where it lives in the struct,
+ * its default (as text, parsed by the same code as the file, so defaults obey the same rules),
+ * its accepted range or choices, whether it enters the hash, and a line of help. Parsing,
+ * --set overrides, the canonical dump and --help are all loops over that table, so a new key
+ * is one new row. inih does the tokenising; a wrapping reader counts lines so every message
+ * can say file:line. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+typedef enum { K_STR, K_INT, K_U64, K_DBL, K_BOOL, K_ENUM, K_INTLIST, K_NUMLIST, K_STRLIST } kind;
+
+typedef struct {
+    const char *section;
+    const char *key;
+    kind type;
+    size_t off;      /* field offset in pf_config */
+    size_t off2;     /* K_INTLIST: offset of the count */
+    size_t size;     /* K_STR: buffer size */
+    const char *def; /* default, as text */
+    double min, max; /* numeric range, inclusive; lists: per item */
+    int max_open;    /* 1: max itself is excluded */
+    const char *choices; /* K_ENUM: "a|b|c" in enum order; K_STRLIST: allowed items or NULL */
+    int hashed;      /* 1: changes the numbers, so it enters the config hash */
+    const char *help;
+} key_spec;
+
+#define OFF(f) offsetof(pf_config, f)
+#define STR(sec, k, f, d, h, help) {sec, k, K_STR, OFF(f), 0, sizeof(((pf_config *)0)->f), d, 0, 0, 0, NULL, h, help}
+#define INT(sec, k, f, d, lo, hi, help) {sec, k, K_INT, OFF(f), 0, 0, d, lo, hi, 0, NULL, 1, help}
+#define DBL(sec, k, f, d, lo, hi, open, help) {sec, k, K_DBL, OFF(f), 0, 0, d, lo, hi, open, NULL, 1, help}
+#define ENUM(sec, k, f, d, ch, help) {sec, k, K_ENUM, OFF(f), 0, 0, d, 0, 0, 0, ch, 1, help}
+#define STRL(sec, k, f, d, nmin, ch, h, help) {sec, k, K_STRLIST, OFF(f), 0, 0, d, nmin, PF_MAX_LIST, 0, ch, h, help}
+#define BOOL(sec, k, f, d, h, help) {sec, k, K_BOOL, OFF(f), 0, 0, d, 0, 1, 0, NULL, h, help}
+
+/* Sorted by section, then key: the canonical dump is this order. */
+static const key_spec KEYS[] = {
+    STRL("data", "drop_columns", drop_columns, "", 0, NULL, 1, "further columns that are not features (list)"),
+    STR("data", "game", game, "", 1, "tick layout: keep only this game, e.g. Heist (empty = all)"),
+    STR("data", "genre", genre, "", 1, "tick layout: keep only this genre, e.g. Shooter (empty = all)"),
+    STR("data", "group_column", group_column, "", 1, "group variable column, e.g. Cluster (empty = none)"),
+    ENUM("data", "layout", layout, "auto", "auto|ticks|windows", "AGAIN file layout (auto: ticks if a [control]game column exists)"),
+    ENUM("data", "missing", missing, "error", "error|mean|zero", "what an empty feature cell means"),
+    INT("data", "min_windows", min_windows, "5", 1, 1e6, "participants with fewer windows are dropped"),
+    STR("data", "participant_column", participant_column, "[control]player_id", 1, "participant id column"),
+    STR("data", "path", data_path, "", 1, "data file (source again or csv)"),
+    ENUM("data", "scaling", scaling, "zscore", "zscore|minmax|none", "feature scaling, fitted on training participants only"),
+    STR("data", "session_column", session_column, "", 1, "session column (tick layout default: [control]session_id)"),
+    ENUM("data", "source", source, "synthetic", "synthetic|again|csv", "where the windows come from"),
+    STR("data", "target_column", target_column, "[output]arousal", 1, "target column"),
+    INT("data", "tick_ms", tick_ms, "250", 1, 1e7, "tick layout: length of one tick"),
+    STR("data", "time_column", time_column, "Time_Index", 1, "orders windows in time; never a feature"),
+    INT("data", "window_ms", window_ms, "3000", 1, 1e7, "tick layout: window length (a multiple of tick_ms)"),
+    STR("experiment", "name", name, "experiment", 1, "run name: results/<name>-<hash8>/"),
+    STR("experiment", "output_dir", output_dir, "results", 0, "parent folder of the run folder"),
+    INT("experiment", "repeats", repeats, "1", 1, 1000, "independent seeds per fold"),
+    {"experiment", "seed", K_U64, OFF(seed), 0, 0, "42", 0, 0, 0, NULL, 1, "master seed of every random draw"},
+    ENUM("folds", "scheme", scheme, "lopo", "lopo|group_kfold", "leave-one-participant-out or grouped k-fold"),
+    INT("folds", "k", k, "5", 2, 1e6, "folds for group_kfold"),
+    DBL("folds", "validation", validation, "0.1", 0, 0.5, 0, "share of training participants held out for early stopping"),
+    ENUM("model", "activation", activation, "relu", "relu|tanh|sigmoid|elu", "hidden-layer activation"),
+    {"model", "hidden", K_INTLIST, OFF(hidden), OFF(n_hidden), 0, "64,32", 1, 65536, 0, NULL, 1, "hidden layer widths (list)"},
+    ENUM("model", "init", init, "auto", "auto|he|xavier", "weight initialisation (auto: he for relu/elu, xavier otherwise)"),
+    STRL("output", "figures", figures, "png,pdf", 0, "png|pdf", 0, "figure formats: none, or a list of png, pdf"),
+    BOOL("output", "save_masks", save_masks, "false", 0, "store masks in results.h5"),
+    BOOL("output", "save_models", save_models, "false", 0, "store dense weights in results.h5"),
+    BOOL("output", "save_scores", save_scores, "false", 0, "store criterion scores in results.h5"),
+    STRL("output", "tables", tables, "md,tex", 0, "md|tex", 0, "table formats: none, or a list of md, tex"),
+    {"parallel", "threads", K_INT, OFF(threads), 0, 0, "0", 0, 4096, 0, NULL, 0, "worker threads (0 = all cores)"},
+    STRL("prune", "criteria", criteria, "random,magnitude,snip,fairgrape,vr", 1, "random|magnitude|snip|fairgrape|vr", 1, "pruning criteria (list)"),
+    STR("prune", "fairgrape_group", fairgrape_group, "participant", 1, "FairGRAPE groups: participant, or data.group_column's name"),
+    ENUM("prune", "fairgrape_mode", fairgrape_mode, "oneshot", "oneshot|iterative", "FairGRAPE one-shot or iterative"),
+    INT("prune", "fairgrape_rounds", fairgrape_rounds, "5", 1, 100, "rounds of iterative FairGRAPE"),
+    INT("prune", "finetune_epochs", finetune_epochs, "0", 0, 100000, "fine-tuning epochs after pruning"),
+    BOOL("prune", "prune_biases", prune_biases, "false", 1, "biases are prunable too"),
+    ENUM("prune", "scope", scope, "global", "global|layerwise", "rank weights over all layers or within each"),
+    ENUM("prune", "snip_stage", snip_stage, "trained", "trained|init", "SNIP on the trained model, or at initialisation"),
+    {"prune", "sparsities", K_NUMLIST, OFF(sparsities), 0, 0, "0,0.2,0.4,0.6,0.8,0.9", 0, 1, 1, NULL, 1, "sparsity grid, each in [0, 1) (list)"},
+    ENUM("prune", "vr_form", vr_form, "stats", "stats|objective", "VR score form"),
+    {"prune", "vr_lambda", K_NUMLIST, OFF(vr_lambdas), 0, 0, "0.5", 0, 1e6, 0, NULL, 1, "VR lambda; a list is a sweep (list)"},
+    DBL("stats", "alpha", alpha, "0.05", 1e-12, 0.5, 0, "significance level"),
+    INT("stats", "bootstrap", bootstrap, "2000", 0, 1e7, "bootstrap resamples for CIs (0 = none)"),
+    ENUM("stats", "correction", correction, "holm", "holm|none", "multiple-comparison correction per family"),
+    STR("stats", "reference", reference, "", 1, "reference criterion (empty = the first vr criterion)"),
+    DBL("synthetic", "bias_sd", syn_bias_sd, "0.1", 0, 100, 0, "spread of participant offsets"),
+    INT("synthetic", "features", syn_features, "30", 1, 10000, "features"),
+    DBL("synthetic", "gain_sd", syn_gain_sd, "0.5", 0, 100, 0, "spread of participant gains"),
+    INT("synthetic", "informative", syn_informative, "8", 1, 10000, "features the shared mapping uses"),
+    DBL("synthetic", "noise_max", syn_noise_max, "0.4", 0, 100, 0, "largest participant noise sd"),
+    DBL("synthetic", "noise_min", syn_noise_min, "0.05", 0, 100, 0, "smallest participant noise sd"),
+    INT("synthetic", "participants", syn_participants, "40", 1, 1e6, "participants"),
+    INT("synthetic", "private", syn_private, "4", 0, 10000, "features that matter for some participants only"),
+    {"synthetic", "seed", K_U64, OFF(syn_seed), 0, 0, "1", 0, 0, 0, NULL, 1, "seed of the synthetic data"},
+    INT("synthetic", "windows", syn_windows, "40", 2, 1e6, "windows per participant"),
+    INT("train", "batch_size", batch_size, "64", 1, 1048576, "mini-batch size"),
+    DBL("train", "learning_rate", learning_rate, "0.001", 1e-12, 10, 0, "step size"),
+    ENUM("train", "loss", loss, "mse", "mse|ccc", "training loss (ccc = 1 - CCC)"),
+    INT("train", "max_epochs", max_epochs, "30", 1, 1e6, "epochs at most"),
+    DBL("train", "momentum", momentum, "0.9", 0, 1, 1, "SGD momentum, in [0, 1)"),
+    ENUM("train", "optimizer", optimizer, "adam", "adam|sgd", "optimiser"),
+    INT("train", "patience", patience, "5", 0, 1e6, "early-stopping patience in epochs (0 = none)"),
+    DBL("train", "weight_decay", weight_decay, "0", 0, 10, 0, "L2 weight decay"),
+};
+#define N_KEYS (sizeof KEYS / sizeof KEYS[0])
+
+static const char *SECTIONS[] = {"data",   "experiment", "folds", "model", "output",
+                                 "parallel", "prune",    "stats", "synthetic", "train"};
+#define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
+
+/* ---- small text helpers ------------------------------------------------------------------ */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
+    return s;
+}
+
+/* Edit distance, to suggest the key a typo meant. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[PF_MAX_NAME + 1];
+    if (la > PF_MAX_NAME || lb > PF_MAX_NAME) return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* ", did you mean 'x'?" when some candidate is within two edits, else "". */
+static void suggest(char *out, size_t cap, const char *word, const char *const *cands, size_t n)
+{
+    size_t best = 3, bi = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, cands[i]);
+        if (d < best) best = d, bi = i;
+    }
+    if (bi < n)
+        snprintf(out, cap, "; did you mean '%s'?", cands[bi]);
+    else
+        out[0] = '\0';
+}
+
+static const key_spec *find_key(const char *section, const char *key)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].key, key) == 0) return &KEYS[i];
+    return NULL;
+}
+
+static int section_known(const char *section)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (strcmp(SECTIONS[i], section) == 0) return 1;
+    return 0;
+}
+
+/* Index of word in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *word)
+{
+    int idx = 0;
+    size_t wl = strlen(word);
+    for (const char *p = choices;; idx++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == wl && strncasecmp(p, word, len) == 0) return idx;
+        if (!bar) return -1;
+        p = bar + 1;
+    }
+}
+
+static void choice_name(const char *choices, int idx, char *out, size_t cap)
+{
+    const char *p = choices;
+    for (int i = 0; i < idx && p; i++) {
+        p = strchr(p, '|');
+        if (p) p++;
+    }
+    size_t len = p ? strcspn(p, "|") : 0;
+    if (len >= cap) len = cap - 1;
+    memcpy(out, p ? p : "", len);
+    out[len] = '\0';
+}
+
+/* ---- value parsers: text -> field, with messages naming where and what is accepted -------- */
+
+typedef struct {
+    const char *where; /* "file.ini:12" or "--set" */
+    const key_spec *k;
+    pf_error *err;
+} setctx;
+
+static int bad(const setctx *c, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bad(const setctx *c, const char *value, const char *fmt, ...)
+{
+    char why[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    return pf_error_set(c->err, PF_EINPUT, "%s: %s.%s = '%s': %s", c->where, c->k->section,
+                        c->k->key, value, why);
+}
+
+static void range_text(const key_spec *k, char *out, size_t cap)
+{
+    snprintf(out, cap, "accepted: %.10g to %.10g%s", k->min, k->max,
+             k->max_open ? " (exclusive)" : "");
+}
+
+static int parse_double(const setctx *c, const char *text, const char *whole, double *out)
+{
+    char *end, range[96];
+    errno = 0;
+    double v = strtod(text, &end);
+    range_text(c->k, range, sizeof range);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return bad(c, whole, "'%s' is not a number (%s)", text, range);
+    if (v < c->k->min || v > c->k->max || (c->k->max_open && v >= c->k->max))
+        return bad(c, whole, "%g is out of range (%s)", v, range);
+    *out = v;
+    return PF_OK;
+}
+
+static int parse_int(const setctx *c, const char *text, const char *whole, int *out)
+{
+    char *end, range[96];
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    range_text(c->k, range, sizeof range);
+    if (end == text || *end != '\0' || errno == ERANGE)
+        return bad(c, whole, "'%s' is not a whole number (%s)", text, range);
+    if ((double)v < c->k->min || (double)v > c->k->max)
+        return bad(c, whole, "%lld is out of range (%s)", v, range);
+    *out = (int)v;
+    return PF_OK;
+}
+
+/* Split a comma list into trimmed items; an empty item is an error, not skipped. */
+static int split_list(const setctx *c, const char *value, char items[][PF_MAX_NAME], size_t *n)
+{
+    char buf[PF_MAX_STR];
+    *n = 0;
+    if (strlen(value) >= sizeof buf) return bad(c, value, "the list is too long");
+    strcpy(buf, value);
+    if (*trim(buf) == '\0') return PF_OK;
+    char *p = buf;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        char *item = trim(p);
+        if (*item == '\0')
+            return bad(c, value, "item %zu of the list is empty (remove the extra comma)", *n + 1);
+        if (*n == PF_MAX_LIST) return bad(c, value, "more than %d items", PF_MAX_LIST);
+        if (strlen(item) >= PF_MAX_NAME)
+            return bad(c, value, "item '%s' is longer than %d characters", item, PF_MAX_NAME - 1);
+        strcpy(items[(*n)++], item);
+        if (!comma) return PF_OK;
+        p = comma + 1;
+    }
+}
+
+static int set_strlist(const setctx *c, void *field, const char *value)
+{
+    pf_strlist *l = field, tmp;
+    if (split_list(c, value, tmp.item, &tmp.n) != PF_OK) return c->err->code;
+    if (c->k->min == 0 && tmp.n == 1 && strcasecmp(tmp.item[0], "none") == 0) tmp.n = 0;
+    if ((double)tmp.n < c->k->min) return bad(c, value, "the list needs at least one item");
+    for (size_t i = 0; i < tmp.n; i++) {
+        if (c->k->choices && choice_index(c->k->choices, tmp.item[i]) < 0)
+            return bad(c, value, "'%s' is not one of %s", tmp.item[i], c->k->choices);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(tmp.item[i], tmp.item[j]) == 0)
+                return bad(c, value, "'%s' is listed twice", tmp.item[i]);
+    }
+    *l = tmp;
+    return PF_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int set_numlist(const setctx *c, void *field, const char *value)
+{
+    char items[PF_MAX_LIST][PF_MAX_NAME];
+    pf_numlist tmp = {0};
+    if (split_list(c, value, items, &tmp.n) != PF_OK) return c->err->code;
+    if (tmp.n == 0) return bad(c, value, "the list needs at least one number");
+    for (size_t i = 0; i < tmp.n; i++)
+        if (parse_double(c, items[i], value, &tmp.v[i]) != PF_OK) return c->err->code;
+    /* Sorted so the canonical form (and the hash) does not depend on the order written. */
+    qsort(tmp.v, tmp.n, sizeof tmp.v[0], cmp_double);
+    for (size_t i = 1; i < tmp.n; i++)
+        if (tmp.v[i] == tmp.v[i - 1]) return bad(c, value, "%g is listed twice", tmp.v[i]);
+    *(pf_numlist *)field = tmp;
+    return PF_OK;
+}
+
+static int set_intlist(const setctx *c, pf_config *cfg, const char *value)
+{
+    char items[PF_MAX_LIST][PF_MAX_NAME];
+    size_t n;
+    int v[PF_MAX_LIST];
+    if (split_list(c, value, items, &n) != PF_OK) return c->err->code;
+    if (n == 0) return bad(c, value, "the list needs at least one width");
+    for (size_t i = 0; i < n; i++)
+        if (parse_int(c, items[i], value, &v[i]) != PF_OK) return c->err->code;
+    memcpy((char *)cfg + c->k->off, v, n * sizeof v[0]);
+    *(size_t *)((char *)cfg + c->k->off2) = n;
+    return PF_OK;
+}
+
+static int set_bool(const setctx *c, int *field, const char *value)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(value, yes[i]) == 0) return *field = 1, PF_OK;
+        if (strcasecmp(value, no[i]) == 0) return *field = 0, PF_OK;
+    }
+    return bad(c, value, "not a boolean (accepted: true, false, yes, no, on, off, 1, 0)");
+}
+
+static int set_u64(const setctx *c, uint64_t *field, const char *value)
+{
+    char *end;
+    errno = 0;
+    if (value[0] == '-') return bad(c, value, "not a non-negative whole number");
+    unsigned long long v = strtoull(value, &end, 10);
+    if (end == value || *end != '\0' || errno == ERANGE)
+        return bad(c, value, "not a whole number from 0 to 18446744073709551615");
+    *field = (uint64_t)v;
+    return PF_OK;
+}
+
+static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const char *where,
+                     pf_error *err)
+{
+    char buf[PF_MAX_STR];
+    setctx c = {where, k, err};
+    if (strlen(raw) >= sizeof buf) return bad(&c, raw, "value longer than %d characters", PF_MAX_STR - 1);
+    strcpy(buf, raw);
+    char *v = trim(buf);
+    void *field = (char *)cfg + k->off;
+    switch (k->type) {
+    case K_STR:
+        if (strlen(v) >= k->size) return bad(&c, v, "longer than %zu characters", k->size - 1);
+        strcpy(field, v);
+        return PF_OK;
+    case K_INT: return parse_int(&c, v, v, field);
+    case K_U64: return set_u64(&c, field, v);
+    case K_DBL: return parse_double(&c, v, v, field);
+    case K_BOOL: return set_bool(&c, field, v);
+    case K_ENUM: {
+        int idx = choice_index(k->choices, v);
+        if (idx < 0) return bad(&c, v, "not one of %s", k->choices);
+        *(int *)field = idx;
+        return PF_OK;
+    }
+    case K_INTLIST: return set_intlist(&c, cfg, v);
+    case K_NUMLIST: return set_numlist(&c, field, v);
+    case K_STRLIST: return set_strlist(&c, field, v);
+    }
+    return PF_OK;
+}
+
+/* ---- public: defaults, set, load ------------------------------------------------------------ */
+
+void pf_config_defaults(pf_config *cfg)
+{
+    pf_error err = {0};
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < N_KEYS; i++) set_value(cfg, &KEYS[i], KEYS[i].def, "default", &err);
+}
+
+int pf_config_set(pf_config *cfg, const char *section, const char *key, const char *value,
+                  const char *where, pf_error *err)
+{
+    const key_spec *k = find_key(section, key);
+    if (k) return set_value(cfg, k, value, where, err);
+    char hint[96];
+    if (!section_known(section)) {
+        suggest(hint, sizeof hint, section, SECTIONS, N_SECTIONS);
+        return pf_error_set(err, PF_EINPUT, "%s: unknown section [%s]%s (sections: data, "
+                            "experiment, folds, model, output, parallel, prune, stats, synthetic, "
+                            "train)", where, section, hint);
+    }
+    const char *cands[N_KEYS];
+    size_t n = 0;
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0) cands[n++] = KEYS[i].key;
+    suggest(hint, sizeof hint, key, cands, n);
+    return pf_error_set(err, PF_EINPUT,
+                        "%s: unknown key '%s' in section [%s]%s (run_experiment --help lists "
+                        "every key)", where, key, section, hint);
+}
+
+/* inih calls the reader once per line: counting calls gives the line of the handler call. */
+typedef struct {
+    FILE *fp;
+    const char *path;
+    int line;
+    pf_config *cfg;
+    pf_error *err;
+    unsigned char seen[N_KEYS];
+} parse_ctx;
+
+static char *counting_reader(char *str, int num, void *stream)
+{
+    parse_ctx *pc = stream;
+    char *r = fgets(str, num, pc->fp);
+    if (r) pc->line++;
+    return r;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *pc = user;
+    char where[PF_MAX_STR + 32];
+    if (pc->err->code != PF_OK) return 0;
+    snprintf(where, sizeof where, "%s:%d", pc->path, pc->line);
+    if (section[0] == '\0')
+        return pf_error_set(pc->err, PF_EINPUT, "%s: key '%s' comes before any [section]", where,
+                            name), 0;
+    const key_spec *k = find_key(section, name);
+    if (k && pc->seen[k - KEYS]++)
+        return pf_error_set(pc->err, PF_EINPUT, "%s: %s.%s is set twice (keep one)", where,
+                            section, name), 0;
+    return pf_config_set(pc->cfg, section, name, value, where, pc->err) == PF_OK;
+}
+
+/* inih truncates lines longer than its buffer; refuse them rather than misparse. */
+static int check_line_lengths(FILE *fp, const char *path, pf_error *err)
+{
+    int c, line = 1;
+    size_t len = 0;
+    while ((c = getc(fp)) != EOF) {
+        if (c == '\n') line++, len = 0;
+        else if (++len >= INI_MAX_LINE - 1)
+            return pf_error_set(err, PF_EINPUT, "%s:%d: line longer than %d characters", path,
+                                line, INI_MAX_LINE - 2);
+    }
+    rewind(fp);
+    return PF_OK;
+}
+
+static FILE *open_config(const char *path, pf_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        pf_error_set(err, PF_EINPUT, "cannot open config file '%s': %s (check the path; "
+                     "configs/ holds examples)", path, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        pf_error_set(err, PF_EINPUT, "config file '%s' is a directory, not an INI file", path);
+        return NULL;
+    }
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        pf_error_set(err, PF_EINPUT, "cannot open config file '%s': %s", path, strerror(errno));
+    return fp;
+}
+
+static int parse_file(pf_config *cfg, const char *path, pf_error *err)
+{
+    FILE *fp = open_config(path, err);
+    if (!fp) return err->code;
+    parse_ctx pc = {.fp = fp, .path = path, .cfg = cfg, .err = err};
+    int rc = check_line_lengths(fp, path, err);
+    if (rc == PF_OK) {
+        int bad_line = ini_parse_stream(counting_reader, &pc, on_key, &pc);
+        if (bad_line > 0 && err->code == PF_OK)
+            pf_error_set(err, PF_EINPUT, "%s:%d: syntax error (expected '[section]' or "
+                         "'key = value')", path, bad_line);
+        rc = err->code;
+    }
+    fclose(fp);
+    return rc;
+}
+
+static int apply_override(pf_config *cfg, const char *ov, pf_error *err)
+{
+    char buf[PF_MAX_STR + PF_MAX_NAME * 2], where[PF_MAX_STR + 64];
+    snprintf(where, sizeof where, "--set %s", ov);
+    if (strlen(ov) >= sizeof buf) return pf_error_set(err, PF_EINPUT, "%s: too long", where);
+    strcpy(buf, ov);
+    char *eq = strchr(buf, '='), *dot = strchr(buf, '.');
+    if (!eq || !dot || dot > eq)
+        return pf_error_set(err, PF_EINPUT, "%s: expected section.key=value, e.g. "
+                            "--set train.max_epochs=10", where);
+    *eq = *dot = '\0';
+    return pf_config_set(cfg, trim(buf), trim(dot + 1), eq + 1, where, err);
+}
+
+int pf_config_load(pf_config *cfg, const char *path, const char *const *overrides,
+                   size_t n_overrides, pf_error *err)
+{
+    pf_config_defaults(cfg);
+    if (strlen(path) >= sizeof cfg->source_file)
+        return pf_error_set(err, PF_EINPUT, "config path too long: %s", path);
+    strcpy(cfg->source_file, path);
+    if (parse_file(cfg, path, err) != PF_OK) return err->code;
+    for (size_t i = 0; i < n_overrides; i++)
+        if (apply_override(cfg, overrides[i], err) != PF_OK) return err->code;
+    if (pf_config_validate(cfg, err) != PF_OK) return err->code;
+    return pf_config_hash(cfg, err);
+}
+
+int pf_config_validate(const pf_config *c, pf_error *err)
+{
+    if (c->source != PF_SOURCE_SYNTHETIC && c->data_path[0] == '\0')
+        return pf_error_set(err, PF_EINPUT, "data.path is empty: data.source = %s needs the "
+                            "path of the CSV file (set data.path, or --set data.path=FILE)",
+                            c->source == PF_SOURCE_AGAIN ? "again" : "csv");
+    if (c->source == PF_SOURCE_SYNTHETIC &&
+        c->syn_informative + c->syn_private > c->syn_features)
+        return pf_error_set(err, PF_EINPUT, "synthetic.informative (%d) + synthetic.private "
+                            "(%d) exceed synthetic.features (%d)", c->syn_informative,
+                            c->syn_private, c->syn_features);
+    if (c->syn_noise_min > c->syn_noise_max)
+        return pf_error_set(err, PF_EINPUT, "synthetic.noise_min (%g) is larger than "
+                            "synthetic.noise_max (%g)", c->syn_noise_min, c->syn_noise_max);
+    if (c->window_ms % c->tick_ms != 0)
+        return pf_error_set(err, PF_EINPUT, "data.window_ms (%d) is not a multiple of "
+                            "data.tick_ms (%d)", c->window_ms, c->tick_ms);
+    if (strcmp(c->fairgrape_group, "participant") != 0 &&
+        strcmp(c->fairgrape_group, c->group_column) != 0)
+        return pf_error_set(err, PF_EINPUT, "prune.fairgrape_group = '%s' is neither "
+                            "'participant' nor data.group_column ('%s'): set data.group_column "
+                            "= %s", c->fairgrape_group, c->group_column, c->fairgrape_group);
+    if (c->reference[0] != '\0') {
+        char names[PF_MAX_LIST * 2][PF_MAX_NAME];
+        size_t n = pf_config_criterion_names(c, names, PF_MAX_LIST * 2);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(names[i], c->reference) == 0) return PF_OK;
+        return pf_error_set(err, PF_EINPUT, "stats.reference = '%s' is not one of the criteria "
+                            "of this run (e.g. '%s'); leave it empty for the first vr criterion",
+                            c->reference, names[0]);
+    }
+    return PF_OK;
+}
+
+size_t pf_config_criterion_names(const pf_config *c, char (*names)[PF_MAX_NAME], size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->criteria.n; i++) {
+        if (strcmp(c->criteria.item[i], "vr") != 0) {
+            if (n < cap) snprintf(names[n], PF_MAX_NAME, "%s", c->criteria.item[i]);
+            n++;
+            continue;
+        }
+        for (size_t j = 0; j < c->vr_lambdas.n; j++, n++)
+            if (n < cap) snprintf(names[n], PF_MAX_NAME, "vr(lambda=%g)", c->vr_lambdas.v[j]);
+    }
+    return n;
+}
+
+/* ---- canonical dump and hash ------------------------------------------------------------ */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} strbuf;
+
+static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if (sb->len + (size_t)n < sb->cap) {
+            sb->len += (size_t)n;
+            return;
+        }
+        size_t cap = 2 * sb->cap + (size_t)n + 64;
+        char *nb = realloc(sb->buf, cap);
+        if (!nb) return; /* keep what fits; pf_config_dump callers get a shorter text */
+        sb->buf = nb;
+        sb->cap = cap;
+    }
+}
+
+/* %.17g round-trips every double exactly, so the dump re-loads to the same struct. */
+static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
+{
+    const void *f = (const char *)cfg + k->off;
+    char name[PF_MAX_NAME];
+    switch (k->type) {
+    case K_STR: sb_printf(sb, "%s", (const char *)f); break;
+    case K_INT: sb_printf(sb, "%d", *(const int *)f); break;
+    case K_U64: sb_printf(sb, "%llu", (unsigned long long)*(const uint64_t *)f); break;
+    case K_DBL: sb_printf(sb, "%.17g", *(const double *)f); break;
+    case K_BOOL: sb_printf(sb, "%s", *(const int *)f ? "true" : "false"); break;
+    case K_ENUM:
+        choice_name(k->choices, *(const int *)f, name, sizeof name);
+        sb_printf(sb, "%s", name);
+        break;
+    case K_INTLIST: {
+        size_t n = *(const size_t *)((const char *)cfg + k->off2);
+        for (size_t i = 0; i < n; i++) sb_printf(sb, "%s%d", i ? "," : "", ((const int *)f)[i]);
+        break;
+    }
+    case K_NUMLIST: {
+        const pf_numlist *l = f;
+        for (size_t i = 0; i < l->n; i++) sb_printf(sb, "%s%.17g", i ? "," : "", l->v[i]);
+        break;
+    }
+    case K_STRLIST: {
+        const pf_strlist *l = f;
+        if (l->n == 0 && k->choices) sb_printf(sb, "none");
+        for (size_t i = 0; i < l->n; i++) sb_printf(sb, "%s%s", i ? "," : "", l->item[i]);
+        break;
+    }
+    }
+}
+
+char *pf_config_dump(const pf_config *cfg, int hashed_only)
+{
+    strbuf sb = {malloc(1024), 0, 1024};
+    if (!sb.buf) return NULL;
+    sb.buf[0] = '\0';
+    const char *section = "";
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const key_spec *k = &KEYS[i];
+        if (hashed_only && !k->hashed) continue;
+        if (strcmp(section, k->section) != 0)
+            sb_printf(&sb, "%s[%s]\n", section[0] ? "\n" : "", k->section), section = k->section;
+        sb_printf(&sb, "%s = ", k->key);
+        dump_value(&sb, cfg, k);
+        sb_printf(&sb, "\n");
+    }
+    return sb.buf;
+}
+
+int pf_config_hash(pf_config *cfg, pf_error *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    char *text = pf_config_dump(cfg, 1);
+    if (!text) return pf_error_set(err, PF_ERUNTIME, "out of memory hashing the config");
+    int ok = EVP_Digest(text, strlen(text), md, &md_len, EVP_sha256(), NULL);
+    free(text);
+    if (!ok || md_len != 32) return pf_error_set(err, PF_ERUNTIME, "SHA-256 failed (OpenSSL)");
+    for (unsigned i = 0; i < md_len; i++) snprintf(cfg->hash + 2 * i, 3, "%02x", md[i]);
+    return PF_OK;
+}
+
+void pf_config_help(FILE *out)
+{
+    const char *section = "";
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const key_spec *k = &KEYS[i];
+        if (strcmp(section, k->section) != 0) fprintf(out, "\n  [%s]\n", section = k->section);
+        char def[PF_MAX_STR + 2];
+        snprintf(def, sizeof def, "%s", k->def[0] ? k->def : "\"\"");
+        fprintf(out, "    %-19s %-24s %s", k->key, def, k->help);
+        if (k->type == K_ENUM) fprintf(out, " (%s)", k->choices);
+        fprintf(out, "\n");
+    }
+}
+
+const char *pf_activation_name(pf_activation a)
+{
+    static const char *names[] = {"relu", "tanh", "sigmoid", "elu"};
+    return (unsigned)a < 4 ? names[a] : "?";
+}

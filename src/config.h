@@ -1,0 +1,172 @@
+/* config.h: one experiment, described by one INI file, validated into one typed struct.
+ *
+ * Every key has a documented default (pf_config_help prints them all). Unknown sections or
+ * keys, wrong types and out-of-range values are errors naming file:line and key: a typo must
+ * never fall back silently to a default. The effective configuration is written back in
+ * canonical form (sections and keys sorted, defaults filled in) and hashed with SHA-256; the
+ * hash names the run and goes into the results file. Keys that cannot change a number
+ * (parallel.*, output.*, experiment.output_dir) are left out of the hash, so the same
+ * experiment run with another thread count or figure format is the same run. */
+#ifndef PF_CONFIG_H
+#define PF_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+
+#define PF_MAX_LIST 32   /* longest list value (hidden layers, sparsities, criteria, ...) */
+#define PF_MAX_STR 512   /* longest string value */
+#define PF_MAX_NAME 64   /* longest name inside a list (criterion, format, column) */
+
+typedef enum { PF_SOURCE_SYNTHETIC, PF_SOURCE_AGAIN, PF_SOURCE_CSV } pf_source;
+typedef enum { PF_LAYOUT_AUTO, PF_LAYOUT_TICKS, PF_LAYOUT_WINDOWS } pf_layout;
+typedef enum { PF_SCALE_ZSCORE, PF_SCALE_MINMAX, PF_SCALE_NONE } pf_scaling;
+typedef enum { PF_MISSING_ERROR, PF_MISSING_MEAN, PF_MISSING_ZERO } pf_missing;
+typedef enum { PF_FOLDS_LOPO, PF_FOLDS_GROUP_KFOLD } pf_fold_scheme;
+typedef enum { PF_ACT_RELU, PF_ACT_TANH, PF_ACT_SIGMOID, PF_ACT_ELU } pf_activation;
+typedef enum { PF_INIT_AUTO, PF_INIT_HE, PF_INIT_XAVIER } pf_init;
+typedef enum { PF_OPT_ADAM, PF_OPT_SGD } pf_optimizer;
+typedef enum { PF_LOSS_MSE, PF_LOSS_CCC } pf_loss;
+typedef enum { PF_SCOPE_GLOBAL, PF_SCOPE_LAYERWISE } pf_scope;
+typedef enum { PF_SNIP_TRAINED, PF_SNIP_INIT } pf_snip_stage;
+typedef enum { PF_VR_STATS, PF_VR_OBJECTIVE } pf_vr_form;
+typedef enum { PF_FAIRGRAPE_ONESHOT, PF_FAIRGRAPE_ITERATIVE } pf_fairgrape_mode;
+typedef enum { PF_CORRECT_HOLM, PF_CORRECT_NONE } pf_correction;
+
+typedef struct {
+    size_t n;
+    char item[PF_MAX_LIST][PF_MAX_NAME];
+} pf_strlist;
+
+typedef struct {
+    size_t n;
+    double v[PF_MAX_LIST];
+} pf_numlist;
+
+typedef struct {
+    /* [experiment] */
+    char name[PF_MAX_NAME];      /* run name, first part of the results folder name */
+    uint64_t seed;               /* master seed; every draw derives from it (see seed.h) */
+    int repeats;                 /* independent seeds per fold */
+    char output_dir[PF_MAX_STR]; /* parent folder of results/<name>-<hash8>/ */
+
+    /* [data] */
+    pf_source source;
+    char data_path[PF_MAX_STR];
+    char participant_column[PF_MAX_NAME];
+    char target_column[PF_MAX_NAME];
+    char time_column[PF_MAX_NAME];    /* orders windows; never a feature ("" = none) */
+    char session_column[PF_MAX_NAME]; /* ticks are windowed per participant and session */
+    char group_column[PF_MAX_NAME];   /* optional group variable (AGAIN: Cluster) */
+    pf_strlist drop_columns;          /* further columns that are not features */
+    pf_layout layout;                 /* AGAIN: 250 ms ticks or already-windowed rows */
+    char game[PF_MAX_NAME];           /* tick layout: keep only this game ("" = any) */
+    char genre[PF_MAX_NAME];          /* tick layout: keep only this genre ("" = any) */
+    int window_ms;                    /* tick layout: window length */
+    int tick_ms;                      /* tick layout: tick length */
+    pf_scaling scaling;               /* fitted on training participants only */
+    pf_missing missing;               /* what an empty feature cell means */
+    int min_windows;                  /* participants with fewer windows are dropped */
+
+    /* [synthetic] */
+    int syn_participants;
+    int syn_windows;
+    int syn_features;
+    int syn_informative;    /* features the shared mapping uses */
+    int syn_private;        /* features that matter for some participants only */
+    double syn_gain_sd;     /* spread of participant gains on the shared signal */
+    double syn_bias_sd;     /* spread of participant offsets */
+    double syn_noise_min;   /* participant noise sd drawn uniformly in [min, max] */
+    double syn_noise_max;
+    uint64_t syn_seed;
+
+    /* [folds] */
+    pf_fold_scheme scheme;
+    int k;
+    double validation; /* share of training participants held out for early stopping */
+
+    /* [model] */
+    size_t n_hidden;
+    int hidden[PF_MAX_LIST];
+    pf_activation activation;
+    pf_init init;
+
+    /* [train] */
+    pf_optimizer optimizer;
+    double learning_rate;
+    double momentum;
+    int batch_size;
+    int max_epochs;
+    int patience; /* 0 = no early stopping */
+    pf_loss loss;
+    double weight_decay;
+
+    /* [prune] */
+    pf_strlist criteria; /* random, magnitude, snip, fairgrape, vr */
+    pf_numlist sparsities;
+    pf_scope scope;
+    int prune_biases;
+    int finetune_epochs;
+    pf_snip_stage snip_stage;
+    pf_numlist vr_lambdas;
+    pf_vr_form vr_form;
+    char fairgrape_group[PF_MAX_NAME]; /* "participant" or a column name */
+    pf_fairgrape_mode fairgrape_mode;
+    int fairgrape_rounds;
+
+    /* [stats] */
+    double alpha;
+    char reference[PF_MAX_NAME]; /* "" = the first vr criterion */
+    int bootstrap;
+    pf_correction correction;
+
+    /* [output] */
+    pf_strlist figures; /* empty = none; else png, pdf */
+    pf_strlist tables;  /* empty = none; else md, tex */
+    int save_models;
+    int save_masks;
+    int save_scores;
+
+    /* [parallel] */
+    int threads; /* 0 = all cores */
+
+    /* Provenance: the file the config came from and the hash of its canonical form. */
+    char source_file[PF_MAX_STR];
+    char hash[65];
+} pf_config;
+
+/* Fill cfg with every default. */
+void pf_config_defaults(pf_config *cfg);
+
+/* Parse path into cfg (defaults first), then apply the overrides "section.key=value" in
+ * order, validate, and compute the hash. Returns PF_OK or PF_EINPUT with err filled. */
+int pf_config_load(pf_config *cfg, const char *path, const char *const *overrides,
+                   size_t n_overrides, pf_error *err);
+
+/* Set one key from text, as the INI file would; where names the origin for messages
+ * (e.g. "again.ini:12" or "--set"). */
+int pf_config_set(pf_config *cfg, const char *section, const char *key, const char *value,
+                  const char *where, pf_error *err);
+
+/* Cross-key checks (e.g. data.path required for source=again). */
+int pf_config_validate(const pf_config *cfg, pf_error *err);
+
+/* Canonical dump: "[section]\nkey = value\n", sorted, all keys. Caller frees.
+ * With hashed_only, only the keys that enter the hash. */
+char *pf_config_dump(const pf_config *cfg, int hashed_only);
+
+/* SHA-256 of the hashed canonical dump, as 64 lowercase hex digits, into cfg->hash. */
+int pf_config_hash(pf_config *cfg, pf_error *err);
+
+/* Print every section and key with its default and accepted values (for --help). */
+void pf_config_help(FILE *out);
+
+const char *pf_activation_name(pf_activation a);
+
+/* The criterion names of this run, in config order, with vr expanded into one name per
+ * lambda: "vr(lambda=0.5)". Writes at most cap names; returns how many there are. */
+size_t pf_config_criterion_names(const pf_config *cfg, char (*names)[PF_MAX_NAME], size_t cap);
+
+#endif

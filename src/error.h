@@ -1,0 +1,32 @@
+/* error.h: how prunefair reports failures.
+ *
+ * Library functions never print and never exit. They return PF_OK or an exit code and fill a
+ * caller-owned pf_error with one sentence that says what is wrong, where (file:line, key,
+ * column) and how to fix it. Only the program's main() prints it and chooses the exit status,
+ * so the same code serves the CLI, the tests and a future Python binding. */
+#ifndef PF_ERROR_H
+#define PF_ERROR_H
+
+#include <stddef.h>
+
+enum {
+    PF_OK = 0,
+    PF_ERUNTIME = 1, /* something failed while running (I/O, memory, a library) */
+    PF_EINPUT = 2    /* the user's input is wrong: usage, config or data */
+};
+
+typedef struct {
+    int code;       /* PF_OK, PF_ERUNTIME or PF_EINPUT */
+    char msg[1024]; /* one human-readable sentence, no trailing newline */
+} pf_error;
+
+/* Record an error (only the first one: later calls keep the original cause) and return code. */
+int pf_error_set(pf_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+void pf_error_clear(pf_error *err);
+
+/* Allocation that reports failure through err instead of returning an unchecked NULL. */
+void *pf_calloc(size_t n, size_t size, pf_error *err);
+
+#endif

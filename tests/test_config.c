@@ -1,0 +1,297 @@
+/* test_config.c: the INI config is the specification of an experiment, so every rule in
+ * config.h is pinned here: defaults, types, ranges, lists, overrides, the messages users see
+ * (file:line and key), and the canonical dump and hash that name a run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/* Write text to a fresh temporary .ini file; returns its path (static buffer per call site). */
+static void write_ini(char *path, const char *text)
+{
+    strcpy(path, "/tmp/pf_test_config_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* Load text as a config; returns the error code and leaves the message in err. */
+static int load_text(const char *text, pf_config *cfg, pf_error *err, const char *const *ov,
+                     size_t nov, char *path_out)
+{
+    char path[64];
+    write_ini(path, text);
+    pf_error_clear(err);
+    int rc = pf_config_load(cfg, path, ov, nov, err);
+    if (path_out) strcpy(path_out, path);
+    unlink(path);
+    return rc;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle)) fail_msg("expected '%s' in message: %s", needle, hay);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_config_defaults(&c);
+    assert_int_equal(c.seed, 42);
+    assert_int_equal(c.repeats, 1);
+    assert_int_equal(c.source, PF_SOURCE_SYNTHETIC);
+    assert_string_equal(c.participant_column, "[control]player_id");
+    assert_string_equal(c.target_column, "[output]arousal");
+    assert_int_equal(c.n_hidden, 2);
+    assert_int_equal(c.hidden[0], 64);
+    assert_int_equal(c.hidden[1], 32);
+    assert_int_equal(c.batch_size, 64);
+    assert_int_equal(c.max_epochs, 30);
+    assert_true(c.learning_rate == 0.001);
+    assert_int_equal(c.criteria.n, 5);
+    assert_string_equal(c.criteria.item[3], "fairgrape");
+    assert_int_equal(c.sparsities.n, 6);
+    assert_true(c.sparsities.v[5] == 0.9);
+    assert_int_equal(c.figures.n, 2);
+    assert_int_equal(c.prune_biases, 0);
+    assert_int_equal(c.threads, 0);
+}
+
+static void test_values_and_override(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    const char *ov[] = {"train.max_epochs=7", "model.hidden = 16, 8, 4"};
+    assert_int_equal(load_text("; comment\n[train]\nmax_epochs = 12\nlearning_rate = 3e-4\n"
+                               "loss = CCC\n[prune]\nsparsities = 0.9, 0, 0.5\n"
+                               "[output]\nfigures = none\n[experiment]\nseed = 18446744073709551615\n",
+                               &c, &err, ov, 2, NULL),
+                     PF_OK);
+    assert_int_equal(c.max_epochs, 7); /* --set wins over the file */
+    assert_true(c.learning_rate == 3e-4);
+    assert_int_equal(c.loss, PF_LOSS_CCC); /* choices are case-insensitive */
+    assert_int_equal(c.n_hidden, 3);
+    assert_int_equal(c.hidden[2], 4);
+    assert_int_equal(c.sparsities.n, 3); /* sorted ascending */
+    assert_true(c.sparsities.v[0] == 0.0 && c.sparsities.v[1] == 0.5 && c.sparsities.v[2] == 0.9);
+    assert_int_equal(c.figures.n, 0);
+    assert_true(c.seed == UINT64_MAX);
+}
+
+static void test_unknown_key_names_line_and_key(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    char path[64];
+    assert_int_equal(load_text("[train]\nmax_epochs = 3\n\nlearnig_rate = 0.1\n", &c, &err, NULL,
+                               0, path),
+                     PF_EINPUT);
+    char where[80];
+    snprintf(where, sizeof where, "%s:4:", path);
+    assert_contains(err.msg, where);
+    assert_contains(err.msg, "unknown key 'learnig_rate'");
+    assert_contains(err.msg, "did you mean 'learning_rate'");
+}
+
+static void test_section_typo(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[experiment]\nseed = 1\n[dta]\npath = x.csv\n", &c, &err, NULL, 0,
+                               NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, ":4: unknown section [dta]");
+    assert_contains(err.msg, "did you mean 'data'");
+}
+
+static void test_text_for_number(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[train]\nbatch_size = sixty-four\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, ":2: train.batch_size = 'sixty-four'");
+    assert_contains(err.msg, "not a whole number");
+    assert_contains(err.msg, "accepted: 1 to 1048576");
+    assert_int_equal(load_text("[train]\nlearning_rate = 0.01x\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "'0.01x' is not a number");
+}
+
+static void test_sparsity_range(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[prune]\nsparsities = 0.5, 1.0\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "prune.sparsities");
+    assert_contains(err.msg, "1 is out of range (accepted: 0 to 1 (exclusive))");
+    assert_int_equal(load_text("[prune]\nsparsities = -0.1\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "-0.1 is out of range");
+    assert_int_equal(load_text("[prune]\nsparsities = 0.99999\n", &c, &err, NULL, 0, NULL), PF_OK);
+}
+
+static void test_empty_list_item(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[prune]\nsparsities = 0.2,,0.5\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, ":2: prune.sparsities = '0.2,,0.5': item 2 of the list is empty");
+    assert_int_equal(load_text("[model]\nhidden = 64,\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, "item 2 of the list is empty");
+    assert_int_equal(load_text("[prune]\ncriteria = snip,prune_me\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "'prune_me' is not one of random|magnitude|snip|fairgrape|vr");
+}
+
+static void test_missing_and_directory(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(pf_config_load(&c, "/nonexistent/again.ini", NULL, 0, &err), PF_EINPUT);
+    assert_contains(err.msg, "cannot open config file '/nonexistent/again.ini'");
+    assert_contains(err.msg, "No such file or directory");
+    pf_error_clear(&err);
+    assert_int_equal(pf_config_load(&c, "/tmp", NULL, 0, &err), PF_EINPUT);
+    assert_contains(err.msg, "is a directory");
+}
+
+static void test_duplicate_syntax_and_bad_set(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[train]\nbatch_size = 8\nbatch_size = 16\n", &c, &err, NULL, 0,
+                               NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, ":3: train.batch_size is set twice");
+    assert_int_equal(load_text("[train]\nbatch_size 8\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, ":2: syntax error");
+    const char *ov[] = {"train.max_epochs"};
+    assert_int_equal(load_text("[train]\n", &c, &err, ov, 1, NULL), PF_EINPUT);
+    assert_contains(err.msg, "--set train.max_epochs: expected section.key=value");
+    const char *ov2[] = {"train.max_epoch=3"};
+    assert_int_equal(load_text("[train]\n", &c, &err, ov2, 1, NULL), PF_EINPUT);
+    assert_contains(err.msg, "--set train.max_epoch=3: unknown key 'max_epoch'");
+}
+
+static void test_cross_checks(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[data]\nsource = again\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, "data.path is empty");
+    assert_int_equal(load_text("[stats]\nreference = vr\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, "stats.reference = 'vr' is not one of the criteria");
+    assert_int_equal(load_text("[stats]\nreference = vr(lambda=0.5)\n", &c, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_int_equal(load_text("[prune]\nfairgrape_group = Cluster\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "set data.group_column = Cluster");
+}
+
+static void test_criterion_names(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    char names[8][PF_MAX_NAME];
+    assert_int_equal(load_text("[prune]\ncriteria = magnitude, vr, random\nvr_lambda = 1, 0, 0.25\n",
+                               &c, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_int_equal(pf_config_criterion_names(&c, names, 8), 5);
+    assert_string_equal(names[0], "magnitude");
+    assert_string_equal(names[1], "vr(lambda=0)");
+    assert_string_equal(names[2], "vr(lambda=0.25)");
+    assert_string_equal(names[3], "vr(lambda=1)");
+    assert_string_equal(names[4], "random");
+}
+
+/* The hash names the run: it must ignore comments, order, spacing and the keys that cannot
+ * change a number, and must change with any key that can. */
+static void test_hash(void **state)
+{
+    (void)state;
+    pf_config a, b;
+    pf_error err = {0};
+    assert_int_equal(load_text("[train]\nmax_epochs = 9\n[experiment]\nseed = 7\n", &a, &err,
+                               NULL, 0, NULL),
+                     PF_OK);
+    assert_int_equal(strlen(a.hash), 64);
+    assert_int_equal(strspn(a.hash, "0123456789abcdef"), 64);
+    assert_int_equal(load_text("; same experiment\n[experiment]\n  seed=7 \n[parallel]\nthreads = 3\n"
+                               "[train]\nmax_epochs=9 ; inline comment\n[output]\nfigures = none\n",
+                               &b, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_string_equal(a.hash, b.hash);
+    const char *ov[] = {"experiment.seed=8"};
+    assert_int_equal(load_text("[train]\nmax_epochs = 9\n", &b, &err, ov, 1, NULL), PF_OK);
+    assert_string_not_equal(a.hash, b.hash);
+}
+
+/* The canonical dump is itself a valid config that loads back to the same struct. */
+static void test_dump_round_trip(void **state)
+{
+    (void)state;
+    pf_config a, b;
+    pf_error err = {0};
+    assert_int_equal(load_text("[prune]\nsparsities = 0.1,0.3333333333333333\n[train]\n"
+                               "learning_rate = 0.00123\n[data]\ndrop_columns = a, b\n",
+                               &a, &err, NULL, 0, NULL),
+                     PF_OK);
+    char *text = pf_config_dump(&a, 0);
+    assert_non_null(strstr(text, "[prune]\ncriteria = random,magnitude,snip,fairgrape,vr\n"));
+    assert_non_null(strstr(text, "sparsities = 0.10000000000000001,0.33333333333333331\n"));
+    assert_non_null(strstr(text, "drop_columns = a,b\n"));
+    assert_int_equal(load_text(text, &b, &err, NULL, 0, NULL), PF_OK);
+    char *again = pf_config_dump(&b, 0);
+    assert_string_equal(text, again);
+    assert_string_equal(a.hash, b.hash);
+    char *hashed = pf_config_dump(&a, 1);
+    assert_null(strstr(hashed, "threads"));
+    assert_null(strstr(hashed, "[output]\n"));
+    free(text);
+    free(again);
+    free(hashed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_values_and_override),
+        cmocka_unit_test(test_unknown_key_names_line_and_key),
+        cmocka_unit_test(test_section_typo),
+        cmocka_unit_test(test_text_for_number),
+        cmocka_unit_test(test_sparsity_range),
+        cmocka_unit_test(test_empty_list_item),
+        cmocka_unit_test(test_missing_and_directory),
+        cmocka_unit_test(test_duplicate_syntax_and_bad_set),
+        cmocka_unit_test(test_cross_checks),
+        cmocka_unit_test(test_criterion_names),
+        cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_dump_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
