@@ -1,0 +1,600 @@
+/* test_dataset.c: what the loaders accept, what they make of it, and how they refuse.
+ *
+ * Fixtures are tiny CSVs in tests/data/ (found through $srcdir, which automake sets, or the
+ * current directory); each exercises one edge. The real AGAIN Heist file is read from
+ * $AGAIN_DATA_DIR or ../shared/data/again: if it cannot be found the test fails, because
+ * silently skipping the only real-data check would let a broken loader pass. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+#include "synthetic.h"
+
+#define HEIST_FILE "heist_3000ms.csv"
+
+static void fixture(char *out, size_t size, const char *name)
+{
+    const char *srcdir = getenv("srcdir");
+    snprintf(out, size, "%s/tests/data/%s", srcdir ? srcdir : ".", name);
+}
+
+/* A generic CSV config for the fixtures: columns pid and y, every participant kept. */
+static void csv_config(pf_config *cfg, const char *name)
+{
+    pf_config_defaults(cfg);
+    cfg->source = PF_SOURCE_CSV;
+    snprintf(cfg->participant_column, sizeof cfg->participant_column, "pid");
+    snprintf(cfg->target_column, sizeof cfg->target_column, "y");
+    cfg->min_windows = 1;
+    fixture(cfg->data_path, sizeof cfg->data_path, name);
+}
+
+static void again_config(pf_config *cfg, const char *name)
+{
+    pf_config_defaults(cfg);
+    cfg->source = PF_SOURCE_AGAIN;
+    cfg->min_windows = 1;
+    fixture(cfg->data_path, sizeof cfg->data_path, name);
+}
+
+static pf_dataset *load_ok(const pf_config *cfg)
+{
+    pf_error err = {0};
+    pf_dataset *ds = pf_dataset_load(cfg, &err);
+    if (ds == NULL) fail_msg("loading '%s' failed: %s", cfg->data_path, err.msg);
+    assert_int_equal(err.code, PF_OK);
+    return ds;
+}
+
+/* The load must fail with PF_EINPUT and a message holding every given fact (NULL-ended). */
+static void expect_error(const pf_config *cfg, ...)
+{
+    pf_error err = {0};
+    pf_dataset *ds = pf_dataset_load(cfg, &err);
+    if (ds != NULL) {
+        pf_dataset_free(ds);
+        fail_msg("loading '%s' succeeded but should have failed", cfg->data_path);
+    }
+    assert_int_equal(err.code, PF_EINPUT);
+    va_list ap;
+    va_start(ap, cfg);
+    for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
+        if (strstr(err.msg, s) == NULL) fail_msg("message lacks \"%s\": %s", s, err.msg);
+    va_end(ap);
+}
+
+static long feature_index(const pf_dataset *ds, const char *name)
+{
+    for (size_t j = 0; j < ds->n_features; j++)
+        if (strcmp(ds->feature_names[j], name) == 0) return (long)j;
+    return -1;
+}
+
+static double cell(const pf_dataset *ds, size_t row, const char *feature)
+{
+    long j = feature_index(ds, feature);
+    if (j < 0) fail_msg("no feature '%s'", feature);
+    return ds->x[row * ds->n_features + (size_t)j];
+}
+
+/* ---- the real file ---------------------------------------------------------------------- */
+
+static int try_dir(char *out, size_t size, const char *dir, const char *sub)
+{
+    int n = snprintf(out, size, "%s%s/%s", dir, sub, HEIST_FILE);
+    return n > 0 && (size_t)n < size && access(out, R_OK) == 0;
+}
+
+static int find_heist(char *out, size_t size)
+{
+    const char *env = getenv("AGAIN_DATA_DIR"), *srcdir = getenv("srcdir");
+    return (env && try_dir(out, size, env, "")) || try_dir(out, size, "../shared/data/again", "") ||
+           try_dir(out, size, srcdir ? srcdir : ".", "/../shared/data/again");
+}
+
+static void heist_config(pf_config *cfg)
+{
+    pf_config_defaults(cfg);
+    cfg->source = PF_SOURCE_AGAIN;
+    if (!find_heist(cfg->data_path, sizeof cfg->data_path))
+        fail_msg("real data file %s not found: set AGAIN_DATA_DIR to the folder holding it "
+                 "(tried $AGAIN_DATA_DIR, ../shared/data/again, $srcdir/../shared/data/again)",
+                 HEIST_FILE);
+}
+
+static void test_heist_defaults(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    heist_config(&cfg);
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_participants, 122);
+    assert_int_equal(ds->n_windows, 5008);
+    assert_int_equal(ds->n_features, 32);
+    assert_int_equal(ds->n_rows_read, 5008);
+    assert_int_equal(ds->n_dropped_target, 0);
+    assert_int_equal(ds->n_dropped_participants, 0);
+    assert_int_equal(ds->n_imputed, 0);
+    assert_string_equal(ds->description, "AGAIN windows: heist_3000ms.csv");
+    assert_true(feature_index(ds, "botDeltaRotation") >= 0);
+    assert_int_equal(feature_index(ds, "Time_Index"), -1);
+    assert_int_equal(feature_index(ds, "Cluster"), -1);
+    assert_string_equal(ds->feature_names[0], "playerScore");
+    assert_null(ds->group);
+
+    assert_string_equal(ds->participant_ids[0], "018B0D8D-B5EC-09D6-90ED-550058EBFEAF");
+    assert_int_equal(pf_dataset_count(ds, 0), 41);
+    assert_int_equal(ds->offset[0], 0);
+    assert_int_equal(ds->offset[122], 5008);
+    assert_true(cell(ds, 0, "playerSpeedY") == -20.0);
+    assert_true(ds->y[0] == 0.2694300518134715);
+    assert_true(cell(ds, 1, "playerSpeedZ") == -0.3787736363636363);
+    for (size_t p = 0; p < ds->n_participants; p++)
+        for (size_t i = ds->offset[p]; i < ds->offset[p + 1]; i++) {
+            assert_int_equal(ds->participant[i], p);
+            assert_true(ds->y[i] >= 0.0 && ds->y[i] <= 1.0 + 1e-12); /* 1.0000000000000002 occurs */
+        }
+    pf_dataset_free(ds);
+}
+
+static void test_heist_groups(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    heist_config(&cfg);
+    snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 32);
+    assert_int_equal(ds->n_groups, 4);
+    assert_non_null(ds->group);
+    assert_string_equal(ds->group_names[ds->group[0]], "3.0");
+    /* Cluster is a property of the player: constant over each participant's windows. */
+    for (size_t p = 0; p < ds->n_participants; p++)
+        for (size_t i = ds->offset[p]; i < ds->offset[p + 1]; i++)
+            assert_int_equal(ds->group[i], ds->group[ds->offset[p]]);
+    pf_dataset_free(ds);
+}
+
+/* ---- parsing edges ------------------------------------------------------------------------ */
+
+static void test_bom_crlf_quoted(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bom_crlf_quoted.csv");
+    snprintf(cfg.target_column, sizeof cfg.target_column, "target");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_string_equal(ds->description, "CSV: bom_crlf_quoted.csv");
+    assert_int_equal(ds->n_features, 2);
+    assert_string_equal(ds->feature_names[0], "f one");
+    assert_string_equal(ds->feature_names[1], "f,two");
+    assert_int_equal(ds->n_participants, 2);
+    assert_string_equal(ds->participant_ids[0], "p,1");
+    assert_string_equal(ds->participant_ids[1], "p \"x\"");
+    assert_int_equal(ds->n_windows, 3);
+    assert_int_equal(ds->n_rows_read, 3);
+    const double x[] = {1.5, 2, 5, 6, 3, 4}, y[] = {0.5, 0.75, 0.25};
+    for (int i = 0; i < 6; i++) assert_true(ds->x[i] == x[i]);
+    for (int i = 0; i < 3; i++) assert_true(ds->y[i] == y[i]);
+    assert_int_equal(ds->offset[1], 2);
+    assert_int_equal(ds->offset[2], 3);
+    assert_int_equal(ds->participant[2], 1);
+    pf_dataset_free(ds);
+}
+
+static void test_ragged_row(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bad_ragged.csv");
+    /* Line 4 is blank: the ragged row is on line 5. */
+    expect_error(&cfg, "bad_ragged.csv", "line 5 has 4 fields", "header (line 1) has 5 columns",
+                 NULL);
+}
+
+static void test_nonnumeric(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bad_nonnumeric.csv");
+    expect_error(&cfg, "bad_nonnumeric.csv", "line 3", "column 'b' (column 3)", "'x7'",
+                 "not a number", "data.drop_columns", "data.missing", NULL);
+}
+
+/* A newline inside a quoted field moves every later line down; messages must follow. */
+static void test_line_numbers_after_embedded_newline(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bad_nonnumeric_multiline.csv");
+    expect_error(&cfg, "line 4", "column 'a' (column 3)", "'abc'", NULL);
+}
+
+static void test_nan_inf_rejected(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bad_nan.csv");
+    expect_error(&cfg, "line 3", "column 'a'", "'nan' is not a number", NULL);
+    csv_config(&cfg, "bad_inf.csv");
+    expect_error(&cfg, "line 2", "column 'b'", "'-inf' is not a number", NULL);
+}
+
+static void test_bad_quotes(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bad_quote.csv");
+    expect_error(&cfg, "bad_quote.csv", "after line 2", "never closed", NULL);
+    csv_config(&cfg, "bad_stray_quote.csv");
+    expect_error(&cfg, "bad_stray_quote.csv", "line 3", "malformed quotes", NULL);
+}
+
+static void test_duplicate_header(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "bad_dup_header.csv");
+    expect_error(&cfg, "line 1", "columns 2 and 3", "'a'", NULL);
+}
+
+static void test_empty_and_header_only(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "empty.csv");
+    expect_error(&cfg, "empty.csv", "is empty", NULL);
+    csv_config(&cfg, "header_only.csv");
+    expect_error(&cfg, "header_only.csv", "has a header (line 1) but no data rows", NULL);
+}
+
+static void test_missing_file_and_directory(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "does_not_exist.csv");
+    expect_error(&cfg, "cannot open data file", "does_not_exist.csv", "No such file or directory",
+                 "data.path", NULL);
+    csv_config(&cfg, "");
+    expect_error(&cfg, "is a directory", NULL);
+    cfg.data_path[0] = '\0';
+    expect_error(&cfg, "data.path is empty", NULL);
+}
+
+/* ---- columns and their roles -------------------------------------------------------------- */
+
+static void test_missing_role_columns(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "order.csv");
+    snprintf(cfg.participant_column, sizeof cfg.participant_column, "player");
+    expect_error(&cfg, "order.csv", "participant column 'player'", "data.participant_column",
+                 "'pid'", "'Time_Index'", NULL);
+    csv_config(&cfg, "order.csv");
+    snprintf(cfg.target_column, sizeof cfg.target_column, "arousal");
+    expect_error(&cfg, "target column 'arousal'", "data.target_column", "'y'", NULL);
+    csv_config(&cfg, "order.csv");
+    snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
+    expect_error(&cfg, "group column 'Cluster'", "data.group_column", NULL);
+}
+
+/* For source = again, Cluster, time and the prefixed columns are metadata. */
+static void test_roles_again(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    again_config(&cfg, "roles.csv");
+    cfg.drop_columns.n = 1;
+    snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "junk");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 2);
+    assert_string_equal(ds->feature_names[0], "feat1");
+    assert_string_equal(ds->feature_names[1], "feat2");
+    assert_true(ds->y[3] == 0.4);
+    assert_true(cell(ds, 2, "feat2") == 30);
+    assert_string_equal(ds->description, "AGAIN windows: roles.csv");
+    pf_dataset_free(ds);
+
+    snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "jnk");
+    expect_error(&cfg, "no column 'jnk'", "data.drop_columns", "roles.csv", NULL);
+    snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "[output]arousal");
+    expect_error(&cfg, "target column", "remove it from data.drop_columns", NULL);
+}
+
+/* For a generic CSV, Cluster is a feature unless named as the group column; junk is text. */
+static void test_roles_csv_and_groups(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    again_config(&cfg, "roles.csv");
+    cfg.source = PF_SOURCE_CSV;
+    expect_error(&cfg, "line 2, column 'junk' (column 7)", "'x' is not a number", NULL);
+    cfg.drop_columns.n = 1;
+    snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "junk");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 3);
+    assert_string_equal(ds->feature_names[1], "Cluster");
+    assert_null(ds->group);
+    pf_dataset_free(ds);
+
+    snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
+    ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 2);
+    assert_int_equal(ds->n_groups, 2);
+    assert_string_equal(ds->group_names[0], "3.0");
+    assert_string_equal(ds->group_names[1], "1.0");
+    const int group[] = {0, 0, 1, 0};
+    for (int i = 0; i < 4; i++) assert_int_equal(ds->group[i], group[i]);
+    pf_dataset_free(ds);
+}
+
+/* ---- rows: targets, order, participants, missing cells ------------------------------------ */
+
+static void test_empty_and_bad_target(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "target_empty.csv");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_rows_read, 3);
+    assert_int_equal(ds->n_dropped_target, 1);
+    assert_int_equal(ds->n_windows, 2);
+    assert_true(ds->y[0] == 0.1 && ds->y[1] == 0.3);
+    assert_true(ds->x[0] == 1 && ds->x[1] == 3);
+    pf_dataset_free(ds);
+
+    csv_config(&cfg, "bad_target.csv");
+    expect_error(&cfg, "line 3", "column 'y' (column 3)", "'high'", NULL);
+    csv_config(&cfg, "targets_all_empty.csv");
+    expect_error(&cfg, "every data row", "empty target column 'y'", "data.target_column", NULL);
+}
+
+/* Participants by first appearance; within one, by time, ties in file order. */
+static void test_order(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "order.csv");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 1); /* Time_Index orders, it is not a feature */
+    assert_int_equal(ds->n_participants, 3);
+    assert_string_equal(ds->participant_ids[0], "p2");
+    assert_string_equal(ds->participant_ids[1], "p1");
+    assert_string_equal(ds->participant_ids[2], "p3");
+    const double a[] = {20, 22, 21, 10, 11, 12, 30};
+    for (int i = 0; i < 7; i++) assert_true(ds->x[i] == a[i]);
+    const size_t offset[] = {0, 3, 6, 7};
+    for (int p = 0; p < 4; p++) assert_int_equal(ds->offset[p], offset[p]);
+    const int participant[] = {0, 0, 0, 1, 1, 1, 2};
+    for (int i = 0; i < 7; i++) assert_int_equal(ds->participant[i], participant[i]);
+    pf_dataset_free(ds);
+
+    /* Without a time column: file order, and Time_Index becomes an ordinary feature. */
+    cfg.time_column[0] = '\0';
+    ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 2);
+    const double b[] = {21, 20, 22, 10, 11, 12, 30};
+    for (int i = 0; i < 7; i++) assert_true(cell(ds, (size_t)i, "a") == b[i]);
+    pf_dataset_free(ds);
+}
+
+static void test_min_windows(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "order.csv");
+    cfg.min_windows = 2;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_participants, 2);
+    assert_int_equal(ds->n_dropped_participants, 1);
+    assert_int_equal(ds->n_windows, 6);
+    assert_int_equal(ds->offset[2], 6);
+    pf_dataset_free(ds);
+
+    cfg.min_windows = 4;
+    expect_error(&cfg, "data.min_windows = 4", "3 participants", NULL);
+}
+
+static void test_missing_policies(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "empty_cells.csv");
+    /* The earliest empty cell in the file is reported, whatever the row order. */
+    expect_error(&cfg, "line 2, column 'b' (column 3) is empty", "data.missing", NULL);
+
+    cfg.missing = PF_MISSING_MEAN;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_imputed, 2);
+    assert_true(ds->x[0 * 2 + 1] == 6.0); /* p1 line 2: b = mean(4, 8) */
+    assert_true(ds->x[2 * 2 + 0] == 2.0); /* p2 line 4: a = mean(1, 3) */
+    assert_true(ds->x[1 * 2 + 1] == 4.0);
+    pf_dataset_free(ds);
+
+    cfg.missing = PF_MISSING_ZERO;
+    ds = load_ok(&cfg);
+    assert_int_equal(ds->n_imputed, 2);
+    assert_true(ds->x[1] == 0.0 && ds->x[4] == 0.0);
+    assert_true(ds->x[5] == 8.0);
+    pf_dataset_free(ds);
+}
+
+/* ---- the official tick layout ------------------------------------------------------------- */
+
+static void tick_config(pf_config *cfg, const char *game)
+{
+    again_config(cfg, "ticks.csv");
+    cfg->window_ms = 1000; /* 4 ticks of 250 ms */
+    cfg->tick_ms = 250;
+    snprintf(cfg->game, sizeof cfg->game, "%s", game);
+}
+
+static void test_ticks_heist(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tick_config(&cfg, "heist"); /* matches "Heist!" */
+    pf_dataset *ds = load_ok(&cfg);
+    assert_string_equal(ds->description, "AGAIN ticks (game=heist, 1000 ms windows): ticks.csv");
+    assert_int_equal(ds->n_rows_read, 19);
+    /* solid_only is empty for every Heist tick: dropped, not imputed. */
+    assert_int_equal(ds->n_features, 2);
+    assert_string_equal(ds->feature_names[0], "common");
+    assert_string_equal(ds->feature_names[1], "heist_only");
+    assert_int_equal(ds->n_participants, 2);
+    assert_string_equal(ds->participant_ids[0], "A");
+    assert_string_equal(ds->participant_ids[1], "B");
+    /* A: 6 ticks = one full window + a kept half window; B: 5 ticks = one window, the single
+     * trailing tick is dropped. */
+    assert_int_equal(ds->n_windows, 3);
+    assert_int_equal(pf_dataset_count(ds, 0), 2);
+    assert_int_equal(pf_dataset_count(ds, 1), 1);
+    const double x[] = {2.5, 25, 5.5, 55, 5, 3}, y[] = {0.25, 0.55, 0.3};
+    for (int i = 0; i < 6; i++) assert_float_equal(ds->x[i], x[i], 1e-12);
+    for (int i = 0; i < 3; i++) assert_float_equal(ds->y[i], y[i], 1e-12);
+    assert_int_equal(ds->n_imputed, 0);
+    pf_dataset_free(ds);
+}
+
+static void test_ticks_solid_missing(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tick_config(&cfg, "");
+    snprintf(cfg.genre, sizeof cfg.genre, "RACING");
+    /* A's Solid session has no solid_only value at all: the window is empty there. */
+    expect_error(&cfg, "column 'solid_only' (column 9)", "window starting at line 17",
+                 "participant 'A'", "data.missing", NULL);
+
+    cfg.missing = PF_MISSING_MEAN;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_string_equal(ds->description, "AGAIN ticks (genre=RACING, 1000 ms windows): ticks.csv");
+    assert_int_equal(ds->n_features, 2);
+    assert_string_equal(ds->feature_names[1], "solid_only");
+    assert_string_equal(ds->participant_ids[0], "C");
+    assert_string_equal(ds->participant_ids[1], "A");
+    const double x[] = {2.5, 250, 25, 250}, y[] = {0.25, 0.5};
+    for (int i = 0; i < 4; i++) assert_float_equal(ds->x[i], x[i], 1e-12);
+    for (int i = 0; i < 2; i++) assert_float_equal(ds->y[i], y[i], 1e-12);
+    assert_int_equal(ds->n_imputed, 1);
+    pf_dataset_free(ds);
+}
+
+/* Every game: participants by first appearance, each session windowed on its own. */
+static void test_ticks_all_games(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tick_config(&cfg, "");
+    cfg.missing = PF_MISSING_ZERO;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_string_equal(ds->description, "AGAIN ticks (all games, 1000 ms windows): ticks.csv");
+    assert_int_equal(ds->n_features, 3);
+    assert_int_equal(ds->n_participants, 3);
+    assert_string_equal(ds->participant_ids[0], "C");
+    assert_string_equal(ds->participant_ids[1], "A");
+    assert_string_equal(ds->participant_ids[2], "B");
+    const size_t offset[] = {0, 1, 4, 5};
+    for (int p = 0; p < 4; p++) assert_int_equal(ds->offset[p], offset[p]);
+    /* A: Heist session s1 (2 windows) before Solid session s4 (1 window). */
+    assert_float_equal(cell(ds, 1, "common"), 2.5, 1e-12);
+    assert_float_equal(cell(ds, 2, "common"), 5.5, 1e-12);
+    assert_float_equal(cell(ds, 3, "common"), 25, 1e-12);
+    assert_float_equal(cell(ds, 3, "heist_only"), 0, 0);
+    assert_int_equal(ds->n_imputed, 6);
+    pf_dataset_free(ds);
+}
+
+static void test_ticks_no_match(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tick_config(&cfg, "TinyCars");
+    expect_error(&cfg, "data.game = 'TinyCars'", "'Solid'", "'Heist!'", "'Racing'", NULL);
+    tick_config(&cfg, "heist");
+    cfg.window_ms = 4000; /* 16 ticks: no session has even half of them */
+    expect_error(&cfg, "no session", "16 ticks", NULL);
+}
+
+/* source = synthetic goes to the generator: same data as calling it directly. */
+static void test_dispatch_synthetic(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    pf_config_defaults(&cfg);
+    cfg.source = PF_SOURCE_SYNTHETIC;
+    pf_error err = {0};
+    pf_dataset *a = load_ok(&cfg), *b = pf_synthetic_generate(&cfg, &err);
+    assert_non_null(b);
+    assert_int_equal(a->n_windows, b->n_windows);
+    assert_int_equal(a->n_features, b->n_features);
+    assert_int_equal(a->n_participants, b->n_participants);
+    assert_memory_equal(a->x, b->x, a->n_windows * a->n_features * sizeof *a->x);
+    pf_dataset_free(a);
+    pf_dataset_free(b);
+}
+
+/* ---- allocation --------------------------------------------------------------------------- */
+
+static void test_alloc_free(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    pf_dataset *ds = pf_dataset_alloc(4, 3, 2, 1, &err);
+    assert_non_null(ds);
+    assert_int_equal(ds->n_windows, 4);
+    assert_int_equal(ds->n_features, 3);
+    assert_int_equal(ds->n_participants, 2);
+    assert_non_null(ds->group);
+    assert_true(ds->x[11] == 0.0 && ds->offset[2] == 0 && ds->feature_names[2] == NULL);
+    assert_null(ds->group_names);
+    pf_dataset_free(ds);
+    ds = pf_dataset_alloc(1, 1, 1, 0, &err);
+    assert_null(ds->group);
+    pf_dataset_free(ds);
+    pf_dataset_free(NULL);
+    assert_int_equal(err.code, PF_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_heist_defaults),
+        cmocka_unit_test(test_heist_groups),
+        cmocka_unit_test(test_bom_crlf_quoted),
+        cmocka_unit_test(test_ragged_row),
+        cmocka_unit_test(test_nonnumeric),
+        cmocka_unit_test(test_line_numbers_after_embedded_newline),
+        cmocka_unit_test(test_nan_inf_rejected),
+        cmocka_unit_test(test_bad_quotes),
+        cmocka_unit_test(test_duplicate_header),
+        cmocka_unit_test(test_empty_and_header_only),
+        cmocka_unit_test(test_missing_file_and_directory),
+        cmocka_unit_test(test_missing_role_columns),
+        cmocka_unit_test(test_roles_again),
+        cmocka_unit_test(test_roles_csv_and_groups),
+        cmocka_unit_test(test_empty_and_bad_target),
+        cmocka_unit_test(test_order),
+        cmocka_unit_test(test_min_windows),
+        cmocka_unit_test(test_missing_policies),
+        cmocka_unit_test(test_ticks_heist),
+        cmocka_unit_test(test_ticks_solid_missing),
+        cmocka_unit_test(test_ticks_all_games),
+        cmocka_unit_test(test_ticks_no_match),
+        cmocka_unit_test(test_dispatch_synthetic),
+        cmocka_unit_test(test_alloc_free),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
