@@ -1,0 +1,299 @@
+/* synthetic.c: the built-in AGAIN-shaped dataset (see synthetic.h for the model).
+ *
+ * For participant p, window t, feature f:
+ *   x[t,f]  = mean[p,f] + scale[p,f] * z[t,f],  z an AR(1) series with unit variance
+ *   u[t]    = proj . x[t, informative] + bias[p]
+ *   s[t]    = tanh(u[t]) + 0.5 * tanh(x[t,0] * x[t,1])            (the shared signal)
+ *   raw[t]  = gain[p] * s[t] + [has_private] w[p] . x[t, private] + noise_sd[p] * e[t]
+ *             (w[p] ~ N(0, 0.6^2 / private) per participant, so each term has comparable spread)
+ *   y[t]    = (raw[t] - min raw) / (max raw - min raw)
+ * with proj ~ N(0, 1/informative), mean ~ N(0, 0.5^2), log scale ~ N(0, 0.25^2), gain ~
+ * 1 + N(0, gain_sd^2), bias ~ N(0, bias_sd^2), noise_sd ~ U[noise_min, noise_max], has_private
+ * with probability 1/2 (never when private = 0), e ~ N(0, 1). Features 0..informative-1 are
+ * informative, the next `private` ones private, the rest distractors; the interaction term is
+ * left out when only one feature is informative.
+ * The participant offset sits inside the nonlinearity because a plain output offset would be
+ * erased by the per-participant min-max scaling (as it is in AGAIN); inside tanh it changes
+ * which part of the curve a participant lives on, which no scaling undoes.
+ *
+ * Draw order (part of the dataset's definition; changing it changes every synthetic result):
+ * proj; then per participant: mean and scale per feature, gain, bias, noise sd, the private
+ * flag, the private weights (always drawn, so the flag does not shift later draws), then per
+ * window the feature innovations in feature order followed by the noise draw. */
+#include "synthetic.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "seed.h"
+
+#define PF_SYN_AR           0.8  /* lag-1 autocorrelation: consecutive windows drift, not jump */
+#define PF_SYN_BASE_SD      0.5  /* spread of participant feature baselines */
+#define PF_SYN_LOGSCALE_SD  0.25 /* spread of log feature scales across participants */
+#define PF_SYN_INTERACT     0.5  /* weight of the interaction term of the shared signal */
+#define PF_SYN_PRIVATE_RATE 0.5  /* chance that the private features matter for a participant */
+#define PF_SYN_PRIVATE_SD   0.6  /* spread of the private term, comparable to the shared signal */
+
+typedef struct {
+    double gain, bias, noise_sd;
+    int has_private;
+} pf_syn_person;
+
+/* Everything one generation needs, passed explicitly between the steps. */
+typedef struct {
+    size_t P, W, F, I, Q;
+    gsl_rng *rng;
+    double *proj;  /* I: the shared projection of the informative features */
+    double *mean;  /* F: current participant's feature baselines */
+    double *scale; /* F: current participant's feature scales */
+    double *z;     /* F: current AR(1) state */
+    double *w;     /* Q: current participant's private weights */
+} pf_syn_ctx;
+
+static int pf_syn_check(const pf_config *c, pf_error *err)
+{
+    if (c->syn_participants < 1)
+        return pf_error_set(err, PF_EINPUT, "synthetic.participants (%d) must be at least 1",
+                            c->syn_participants);
+    if (c->syn_windows < 2)
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.windows (%d) must be at least 2 so that arousal can be "
+                            "min-max scaled per participant",
+                            c->syn_windows);
+    if (c->syn_informative < 1 || c->syn_private < 0)
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.informative (%d) must be at least 1 and synthetic.private "
+                            "(%d) at least 0",
+                            c->syn_informative, c->syn_private);
+    if ((long)c->syn_informative + c->syn_private > c->syn_features)
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.informative (%d) + synthetic.private (%d) exceed "
+                            "synthetic.features (%d); raise synthetic.features or lower the others",
+                            c->syn_informative, c->syn_private, c->syn_features);
+    if (!(c->syn_gain_sd >= 0) || !(c->syn_bias_sd >= 0))
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.gain_sd (%g) and synthetic.bias_sd (%g) must be >= 0",
+                            c->syn_gain_sd, c->syn_bias_sd);
+    if (!(c->syn_noise_min >= 0) || !(c->syn_noise_max >= c->syn_noise_min))
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.noise_min (%g) and synthetic.noise_max (%g) must satisfy "
+                            "0 <= noise_min <= noise_max",
+                            c->syn_noise_min, c->syn_noise_max);
+    return PF_OK;
+}
+
+static void pf_syn_ctx_free(pf_syn_ctx *c)
+{
+    if (c->rng) gsl_rng_free(c->rng);
+    free(c->proj);
+    free(c->mean);
+    free(c->scale);
+    free(c->z);
+    free(c->w);
+}
+
+static int pf_syn_ctx_init(pf_syn_ctx *c, const pf_config *cfg, pf_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->P = (size_t)cfg->syn_participants;
+    c->W = (size_t)cfg->syn_windows;
+    c->F = (size_t)cfg->syn_features;
+    c->I = (size_t)cfg->syn_informative;
+    c->Q = (size_t)cfg->syn_private;
+    c->rng = pf_rng_alloc(cfg->syn_seed, 0, 0, PF_SEED_SYNTHETIC);
+    if (c->rng == NULL) return pf_error_set(err, PF_ERUNTIME, "cannot allocate a random generator");
+    c->proj = pf_calloc(c->I, sizeof *c->proj, err);
+    c->mean = pf_calloc(c->F, sizeof *c->mean, err);
+    c->scale = pf_calloc(c->F, sizeof *c->scale, err);
+    c->z = pf_calloc(c->F, sizeof *c->z, err);
+    c->w = pf_calloc(c->Q, sizeof *c->w, err);
+    if (!c->proj || !c->mean || !c->scale || !c->z || !c->w) return PF_ERUNTIME;
+    /* Unit-norm in expectation, so u has about unit spread and tanh is used in its bend. */
+    for (size_t i = 0; i < c->I; i++)
+        c->proj[i] = gsl_ran_gaussian(c->rng, 1.0 / sqrt((double)c->I));
+    return PF_OK;
+}
+
+static pf_syn_person pf_syn_draw_person(pf_syn_ctx *c, const pf_config *cfg)
+{
+    pf_syn_person p;
+    for (size_t f = 0; f < c->F; f++) {
+        c->mean[f] = gsl_ran_gaussian(c->rng, PF_SYN_BASE_SD);
+        c->scale[f] = exp(gsl_ran_gaussian(c->rng, PF_SYN_LOGSCALE_SD));
+    }
+    p.gain = 1.0 + gsl_ran_gaussian(c->rng, cfg->syn_gain_sd);
+    p.bias = gsl_ran_gaussian(c->rng, cfg->syn_bias_sd);
+    p.noise_sd = gsl_ran_flat(c->rng, cfg->syn_noise_min, cfg->syn_noise_max);
+    int lucky = gsl_rng_uniform(c->rng) < PF_SYN_PRIVATE_RATE; /* drawn even when private = 0 */
+    p.has_private = c->Q > 0 && lucky;
+    for (size_t q = 0; q < c->Q; q++)
+        c->w[q] = gsl_ran_gaussian(c->rng, PF_SYN_PRIVATE_SD / sqrt((double)c->Q));
+    return p;
+}
+
+/* Advance every feature series by one window (or start it at t = 0) and write the row. */
+static void pf_syn_step(pf_syn_ctx *c, size_t t, double *row)
+{
+    const double innov = sqrt(1.0 - PF_SYN_AR * PF_SYN_AR); /* keeps z at unit variance */
+    for (size_t f = 0; f < c->F; f++) {
+        double e = gsl_ran_gaussian(c->rng, 1.0);
+        c->z[f] = t == 0 ? e : PF_SYN_AR * c->z[f] + innov * e;
+        row[f] = c->mean[f] + c->scale[f] * c->z[f];
+    }
+}
+
+static double pf_syn_shared(const pf_syn_ctx *c, const double *row, double bias)
+{
+    double u = bias;
+    for (size_t i = 0; i < c->I; i++) u += c->proj[i] * row[i];
+    double s = tanh(u);
+    if (c->I >= 2) s += PF_SYN_INTERACT * tanh(row[0] * row[1]);
+    return s;
+}
+
+static double pf_syn_private(const pf_syn_ctx *c, const double *row)
+{
+    double v = 0;
+    for (size_t q = 0; q < c->Q; q++) v += c->w[q] * row[c->I + q];
+    return v;
+}
+
+/* Scale y to [0, 1]: the minimum maps to exactly 0 and the maximum to exactly 1. A constant
+ * series (impossible unless gain, private term and noise all vanish) maps to 0.5. */
+static void pf_syn_minmax(double *y, size_t n)
+{
+    double lo = y[0], hi = y[0];
+    for (size_t i = 1; i < n; i++) {
+        if (y[i] < lo) lo = y[i];
+        if (y[i] > hi) hi = y[i];
+    }
+    for (size_t i = 0; i < n; i++) y[i] = hi > lo ? (y[i] - lo) / (hi - lo) : 0.5;
+}
+
+/* One participant's windows; truth (optional) receives its parameters and shared signal. */
+static void pf_syn_person_rows(pf_syn_ctx *c, const pf_config *cfg, pf_dataset *ds, size_t p,
+                               pf_synthetic_truth *truth)
+{
+    pf_syn_person who = pf_syn_draw_person(c, cfg);
+    size_t r0 = p * c->W;
+    for (size_t t = 0; t < c->W; t++) {
+        double *row = ds->x + (r0 + t) * c->F;
+        pf_syn_step(c, t, row);
+        double s = pf_syn_shared(c, row, who.bias);
+        double raw = who.gain * s + gsl_ran_gaussian(c->rng, who.noise_sd);
+        if (who.has_private) raw += pf_syn_private(c, row);
+        ds->y[r0 + t] = raw;
+        ds->participant[r0 + t] = (int)p;
+        if (truth) truth->shared[r0 + t] = s;
+    }
+    pf_syn_minmax(ds->y + r0, c->W);
+    ds->offset[p + 1] = r0 + c->W;
+    if (truth) {
+        truth->gain[p] = who.gain;
+        truth->bias[p] = who.bias;
+        truth->noise_sd[p] = who.noise_sd;
+        truth->has_private[p] = who.has_private;
+    }
+}
+
+static char *pf_syn_strdup(const char *s, pf_error *err)
+{
+    size_t n = strlen(s) + 1;
+    char *d = pf_calloc(n, 1, err);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static int pf_syn_names(pf_dataset *ds, const pf_config *cfg, pf_error *err)
+{
+    char buf[32];
+    if (ds->feature_names == NULL)
+        ds->feature_names = pf_calloc(ds->n_features, sizeof(char *), err);
+    if (ds->participant_ids == NULL)
+        ds->participant_ids = pf_calloc(ds->n_participants, sizeof(char *), err);
+    if (!ds->feature_names || !ds->participant_ids) return PF_ERUNTIME;
+    for (size_t f = 0; f < ds->n_features; f++) {
+        snprintf(buf, sizeof buf, "f%02zu", f + 1);
+        if ((ds->feature_names[f] = pf_syn_strdup(buf, err)) == NULL) return PF_ERUNTIME;
+    }
+    for (size_t p = 0; p < ds->n_participants; p++) {
+        snprintf(buf, sizeof buf, "S%03zu", p + 1);
+        if ((ds->participant_ids[p] = pf_syn_strdup(buf, err)) == NULL) return PF_ERUNTIME;
+    }
+    snprintf(ds->description, sizeof ds->description,
+             "synthetic (%zu participants x %zu windows x %zu features, seed %" PRIu64 ")",
+             ds->n_participants, ds->n_windows / ds->n_participants, ds->n_features, cfg->syn_seed);
+    return PF_OK;
+}
+
+static pf_synthetic_truth *pf_syn_truth_alloc(size_t P, size_t n, pf_error *err)
+{
+    pf_synthetic_truth *t = pf_calloc(1, sizeof *t, err);
+    if (t == NULL) return NULL;
+    t->n_participants = P;
+    t->n_windows = n;
+    t->gain = pf_calloc(P, sizeof *t->gain, err);
+    t->bias = pf_calloc(P, sizeof *t->bias, err);
+    t->noise_sd = pf_calloc(P, sizeof *t->noise_sd, err);
+    t->has_private = pf_calloc(P, sizeof *t->has_private, err);
+    t->shared = pf_calloc(n, sizeof *t->shared, err);
+    if (!t->gain || !t->bias || !t->noise_sd || !t->has_private || !t->shared) {
+        pf_synthetic_truth_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void pf_synthetic_truth_free(pf_synthetic_truth *t)
+{
+    if (t == NULL) return;
+    free(t->gain);
+    free(t->bias);
+    free(t->noise_sd);
+    free(t->has_private);
+    free(t->shared);
+    free(t);
+}
+
+pf_dataset *pf_synthetic_generate_with_truth(const pf_config *cfg, pf_synthetic_truth **truth,
+                                             pf_error *err)
+{
+    if (truth) *truth = NULL;
+    if (pf_syn_check(cfg, err) != PF_OK) return NULL;
+    size_t P = (size_t)cfg->syn_participants, W = (size_t)cfg->syn_windows;
+    size_t F = (size_t)cfg->syn_features;
+    if (P > SIZE_MAX / W || P * W > SIZE_MAX / F / sizeof(double)) {
+        pf_error_set(err, PF_EINPUT,
+                     "synthetic.participants x synthetic.windows x synthetic.features is too "
+                     "large to hold in memory");
+        return NULL;
+    }
+    pf_syn_ctx c;
+    pf_dataset *ds = NULL;
+    pf_synthetic_truth *t = NULL;
+    if (pf_syn_ctx_init(&c, cfg, err) != PF_OK) goto fail;
+    if ((ds = pf_dataset_alloc(P * W, F, P, 0, err)) == NULL) goto fail;
+    if (truth && (t = pf_syn_truth_alloc(P, P * W, err)) == NULL) goto fail;
+    ds->offset[0] = 0;
+    for (size_t p = 0; p < P; p++) pf_syn_person_rows(&c, cfg, ds, p, t);
+    if (pf_syn_names(ds, cfg, err) != PF_OK) goto fail;
+    ds->n_rows_read = P * W;
+    pf_syn_ctx_free(&c);
+    if (truth) *truth = t;
+    return ds;
+fail:
+    pf_syn_ctx_free(&c);
+    if (ds) pf_dataset_free(ds);
+    pf_synthetic_truth_free(t);
+    return NULL;
+}
+
+pf_dataset *pf_synthetic_generate(const pf_config *cfg, pf_error *err)
+{
+    return pf_synthetic_generate_with_truth(cfg, NULL, err);
+}
