@@ -1,0 +1,178 @@
+/* run_experiment.c: the command-line front end.
+ *
+ *   run_experiment [options] CONFIG.ini
+ *
+ * It only parses options, loads and checks the config, the data and the folds, prints the
+ * plan, and hands over to the runner. All messages for the user are printed here, once, from
+ * the pf_error the library filled; the exit status is 0 (success), 2 (usage, config or data
+ * error) or 1 (runtime failure). */
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+#include "folds.h"
+#include "runner.h"
+
+#ifdef HAVE_CONFIG_H
+#include "buildinfo.h"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+#define MAX_OVERRIDES 256
+
+typedef struct {
+    const char *config_path;
+    const char *overrides[MAX_OVERRIDES];
+    size_t n_overrides;
+    int threads;          /* -1: from the config */
+    const char *out_dir;  /* NULL: results/<name>-<hash8> */
+    int dry_run;
+    int progress;         /* -1: auto (only on a terminal) */
+} cli_opts;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: run_experiment [options] CONFIG.ini\n"
+            "\n"
+            "Fairness-aware pruning study: loads the data, runs participant folds, trains,\n"
+            "prunes with every criterion over the sparsity grid and evaluates per participant.\n"
+            "\n"
+            "Options:\n"
+            "  --set SECTION.KEY=VALUE  override a config key (repeatable)\n"
+            "  --threads N              worker threads (0 = all cores; overrides parallel.threads)\n"
+            "  --out DIR                write the run here instead of results/<name>-<hash8>/\n"
+            "  --dry-run                load and check everything, print the plan, exit\n"
+            "  --progress / --no-progress  force the progress line on or off (default: on a\n"
+            "                           terminal only)\n"
+            "  --help                   this text and every config key with its default\n"
+            "  --version                program version\n"
+            "\n"
+            "Exit status: 0 success, 2 usage/config/data error, 1 runtime failure.\n"
+            "\n"
+            "Config keys (section, key, default, meaning):\n");
+    pf_config_help(out);
+}
+
+static int parse_int_arg(const char *opt, const char *s, int *out, pf_error *err)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || v < 0 || v > 4096)
+        return pf_error_set(err, PF_EINPUT, "%s '%s': expected a whole number from 0 to 4096",
+                            opt, s);
+    *out = (int)v;
+    return PF_OK;
+}
+
+/* Returns -1 to continue, or an exit status (0 after --help/--version, 2 on bad usage). */
+static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
+{
+    enum { O_SET = 256, O_THREADS, O_OUT, O_DRY, O_HELP, O_VERSION, O_PROGRESS, O_NOPROGRESS };
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, O_SET},     {"threads", required_argument, NULL, O_THREADS},
+        {"out", required_argument, NULL, O_OUT},     {"dry-run", no_argument, NULL, O_DRY},
+        {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
+        {"progress", no_argument, NULL, O_PROGRESS}, {"no-progress", no_argument, NULL, O_NOPROGRESS},
+        {NULL, 0, NULL, 0}};
+    *o = (cli_opts){.threads = -1, .progress = -1};
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_SET:
+            if (o->n_overrides == MAX_OVERRIDES)
+                return pf_error_set(err, PF_EINPUT, "more than %d --set options", MAX_OVERRIDES);
+            o->overrides[o->n_overrides++] = optarg;
+            break;
+        case O_THREADS:
+            if (parse_int_arg("--threads", optarg, &o->threads, err)) return err->code;
+            break;
+        case O_OUT: o->out_dir = optarg; break;
+        case O_DRY: o->dry_run = 1; break;
+        case O_PROGRESS: o->progress = 1; break;
+        case O_NOPROGRESS: o->progress = 0; break;
+        case O_HELP: usage(stdout); return 0;
+        case O_VERSION: printf("run_experiment (prunefair) %s\n", PACKAGE_VERSION); return 0;
+        default:
+            return pf_error_set(err, PF_EINPUT, "unknown or incomplete option '%s' (see "
+                                "run_experiment --help)", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return pf_error_set(err, PF_EINPUT, "%s (usage: run_experiment [options] CONFIG.ini; "
+                            "see --help)", optind >= argc ? "no config file given"
+                                                          : "more than one config file given");
+    o->config_path = argv[optind];
+    return -1;
+}
+
+static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds,
+                       const pf_folds *folds, const pf_run_opts *ro)
+{
+    char names[PF_MAX_LIST * 2][PF_MAX_NAME];
+    size_t nc = pf_config_criterion_names(cfg, names, PF_MAX_LIST * 2);
+    fprintf(out, "config: %s\n", cfg->source_file);
+    fprintf(out, "config-hash: %s\n", cfg->hash);
+    fprintf(out, "name: %s\n", cfg->name);
+    fprintf(out, "data: %s\n", ds->description);
+    fprintf(out, "participants: %zu\n", ds->n_participants);
+    fprintf(out, "windows: %zu\n", ds->n_windows);
+    fprintf(out, "features: %zu\n", ds->n_features);
+    fprintf(out, "rows-read: %zu\n", ds->n_rows_read);
+    fprintf(out, "rows-dropped-empty-target: %zu\n", ds->n_dropped_target);
+    fprintf(out, "participants-dropped-below-min-windows: %zu\n", ds->n_dropped_participants);
+    fprintf(out, "cells-imputed: %zu\n", ds->n_imputed);
+    fprintf(out, "groups: %zu\n", ds->n_groups);
+    fprintf(out, "fold-scheme: %s\n", cfg->scheme == PF_FOLDS_LOPO ? "lopo" : "group_kfold");
+    fprintf(out, "folds: %zu\n", folds->n_folds);
+    fprintf(out, "repeats: %d\n", cfg->repeats);
+    fprintf(out, "tasks: %zu\n", folds->n_folds * (size_t)cfg->repeats);
+    fprintf(out, "criteria: %zu (", nc);
+    for (size_t i = 0; i < nc; i++) fprintf(out, "%s%s", i ? ", " : "", names[i]);
+    fprintf(out, ")\nsparsities: ");
+    for (size_t i = 0; i < cfg->sparsities.n; i++)
+        fprintf(out, "%s%g", i ? "," : "", cfg->sparsities.v[i]);
+    fprintf(out, "\nthreads: %d\n", ro->threads);
+    fprintf(out, "output: %s\n", ro->out_dir);
+}
+
+int main(int argc, char **argv)
+{
+    pf_error err = {0};
+    cli_opts o;
+    pf_config cfg;
+    pf_dataset *ds = NULL;
+    pf_folds *folds = NULL;
+    /* GSL's default handler aborts; prunefair checks every return value instead. */
+    gsl_set_error_handler_off();
+    int rc = parse_args(argc, argv, &o, &err);
+    if (rc >= 0) goto done;
+    if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;
+    if (o.threads >= 0) cfg.threads = o.threads;
+    if (!(ds = pf_dataset_load(&cfg, &err))) goto done;
+    if (!(folds = pf_folds_alloc(ds, &cfg, &err))) goto done;
+
+    pf_run_opts ro;
+    pf_run_opts_init(&ro, &cfg, o.out_dir, o.progress);
+    if (o.dry_run) {
+        print_plan(stdout, &cfg, ds, folds, &ro);
+        goto done;
+    }
+    pf_run(&cfg, ds, folds, &ro, &err);
+
+done:
+    if (rc < 0) rc = err.code;
+    if (err.code != PF_OK) fprintf(stderr, "run_experiment: error: %s\n", err.msg);
+    pf_folds_free(folds);
+    pf_dataset_free(ds);
+    return rc;
+}

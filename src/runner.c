@@ -1,0 +1,441 @@
+/* runner.c: the study, one (fold, repeat) task at a time, tasks in parallel.
+ *
+ * A task fits the scaler on its training participants, trains the dense model, evaluates it,
+ * then for every criterion ranks the weights once and walks the sparsity grid: mask, optional
+ * fine-tuning, evaluation. Two criterion variants need more than one ranking: SNIP at
+ * initialisation (score the fresh network on one batch, prune, train the sparse network: one
+ * training per sparsity) and iterative FairGRAPE (shrink the kept fraction over rounds,
+ * re-ranking in between). Every generator is seeded from (master seed, fold, repeat, purpose),
+ * so a task's numbers do not depend on the thread that ran it; each task writes only its own
+ * slots of pf_results, so no locks are needed, and files are written afterwards by one thread. */
+#include "runner.h"
+
+#include <gsl/gsl_randist.h>
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evaluate.h"
+#include "model.h"
+#include "progress.h"
+#include "prune.h"
+#include "results.h"
+#include "seed.h"
+#include "train.h"
+
+/* From OpenBLAS; declared here because its cblas.h and GSL's gsl_cblas.h (pulled in by
+ * gsl_randist.h) define the same enums and cannot both be included. */
+void openblas_set_num_threads(int num_threads);
+
+/* What every task reads (shared, read-only) and where it writes (disjoint slots). */
+typedef struct {
+    const pf_config *cfg;
+    const pf_dataset *ds;
+    const pf_folds *folds;
+    pf_criterion crit[PF_MAX_LIST * 2];
+    size_t n_crit;
+    pf_train_opts opts;
+    pf_results *res;
+} run_ctx;
+
+/* The data and scratch of one task. */
+typedef struct {
+    size_t fold, repeat;
+    pf_split *train, *val, *test;
+    pf_mlp *dense, *work_model;
+    pf_mlp_work *work;
+    float *yhat;
+    float *mask; /* n_params scratch for pf_prune_mask */
+    pf_task_record *rec; /* this task's block of records */
+} task;
+
+void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
+{
+    ro->threads = cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
+    ro->progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
+    if (out_dir)
+        snprintf(ro->out_dir, sizeof ro->out_dir, "%s", out_dir);
+    else
+        snprintf(ro->out_dir, sizeof ro->out_dir, "%s/%s-%.8s", cfg->output_dir, cfg->name,
+                 cfg->hash);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- evaluation of one model on the task's test participants ------------------------------ */
+
+/* Metrics of every test participant into the slots (c, s) of the results (c = -1: dense).
+ * Returns the mean CCC over the test participants. */
+static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, int c, size_t s)
+{
+    pf_results *r = rc->res;
+    const pf_split *te = t->test;
+    pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
+    double sum = 0;
+    for (size_t i = 0; i < te->n_parts; i++) {
+        size_t p = (size_t)te->part[i], lo = te->off[i], n = te->off[i + 1] - lo;
+        double ccc = pf_ccc(t->yhat + lo, te->y + lo, n);
+        double rmse = pf_rmse(t->yhat + lo, te->y + lo, n);
+        double pr = pf_pearson(t->yhat + lo, te->y + lo, n);
+        if (c < 0) {
+            size_t k = p * r->n_rep + t->repeat;
+            r->dense_ccc[k] = ccc, r->dense_rmse[k] = rmse, r->dense_pearson[k] = pr;
+        } else {
+            size_t k = pf_results_at(r, (size_t)c, s, p, t->repeat);
+            r->ccc[k] = ccc, r->rmse[k] = rmse, r->pearson[k] = pr;
+        }
+        sum += ccc;
+    }
+    return sum / (double)te->n_parts;
+}
+
+/* Cost of a (masked) model: kept prunable parameters, CSR bytes and multiply-adds. */
+static void model_cost(const pf_mlp *m, int prune_biases, pf_task_record *rec)
+{
+    long long kept = 0, prunable = 0, bytes = 0, macs = 0;
+    for (size_t l = 0; l < m->n_layers; l++) {
+        size_t rows = m->dims[l + 1], cols = m->dims[l];
+        long long nnz = 0;
+        for (size_t j = 0; j < rows * cols; j++) nnz += m->mask[m->w_off[l] + j] != 0.0f;
+        long long bkept = 0;
+        for (size_t j = 0; j < rows; j++) bkept += m->mask[m->b_off[l] + j] != 0.0f;
+        kept += nnz + (prune_biases ? bkept : 0);
+        prunable += (long long)(rows * cols) + (prune_biases ? (long long)rows : 0);
+        /* CSR: values and column indices per kept weight, row pointers, dense bias vector. */
+        bytes += nnz * 8 + (long long)(rows + 1) * 4 + (long long)rows * 4;
+        macs += nnz;
+    }
+    rec->kept_params = kept;
+    rec->prunable_params = prunable;
+    rec->achieved_sparsity = prunable ? 1.0 - (double)kept / (double)prunable : 0.0;
+    rec->csr_bytes = bytes;
+    rec->macs = macs;
+}
+
+static pf_task_record *record_for(task *t, const run_ctx *rc, int c, size_t s)
+{
+    pf_task_record *rec = c < 0 ? &t->rec[0] : &t->rec[1 + (size_t)c * rc->res->n_sp + s];
+    rec->fold = (int)t->fold;
+    rec->repeat = (int)t->repeat;
+    rec->criterion = c;
+    rec->sparsity_index = c < 0 ? 0 : (int)s;
+    rec->sparsity = c < 0 ? 0.0 : rc->res->sparsity[s];
+    rec->epochs = 0;
+    rec->val_loss = NAN;
+    return rec;
+}
+
+/* ---- training ----------------------------------------------------------------------------- */
+
+static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, pf_task_record *rec,
+                       pf_error *err)
+{
+    pf_train_opts o = rc->opts;
+    pf_train_report rep;
+    o.max_epochs = epochs;
+    gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SHUFFLE);
+    if (!rng) return pf_error_set(err, PF_ERUNTIME, "out of memory (random generator)");
+    int rcode = pf_train(m, &o, t->train, t->val, rng, &rep, err);
+    gsl_rng_free(rng);
+    if (rcode == PF_OK && rec) rec->epochs = rep.epochs_run, rec->val_loss = rep.best_val_loss;
+    return rcode;
+}
+
+/* A fresh network with the task's initial weights (the same for the dense model and for
+ * every SNIP-at-init model, so they differ only by their masks). */
+static void init_model(const run_ctx *rc, const task *t, pf_mlp *m)
+{
+    gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_INIT);
+    pf_mlp_init(m, rc->cfg->init, rng);
+    gsl_rng_free(rng);
+}
+
+/* ---- pruning variants ---------------------------------------------------------------------- */
+
+static int rank_model(const run_ctx *rc, const task *t, const pf_criterion *c, const pf_mlp *m,
+                      const pf_split *data, pf_ranking *rk, pf_error *err)
+{
+    gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
+    pf_prune_ctx ctx = {rc->cfg, m, data, rc->cfg->loss, rng};
+    int code = pf_prune_rank(c, &ctx, rk, err);
+    gsl_rng_free(rng);
+    return code;
+}
+
+static void apply_mask(task *t, pf_mlp *m, const pf_ranking *rk, double s, const pf_config *cfg)
+{
+    pf_prune_mask(m, rk, s, cfg->scope, t->mask);
+    pf_prune_apply(m, t->mask);
+}
+
+/* Finish a pruned model: optional fine-tuning, cost, evaluation, timing of the record. */
+static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t c, size_t s,
+                        pf_task_record *rec, double t0, pf_error *err)
+{
+    if (rc->cfg->finetune_epochs > 0 &&
+        train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+        return err->code;
+    model_cost(m, rc->cfg->prune_biases, rec);
+    rec->mean_ccc = evaluate_model(rc, t, m, (int)c, s);
+    rec->seconds = now_seconds() - t0;
+    return PF_OK;
+}
+
+/* The common case: one ranking of the trained dense model serves the whole grid. */
+static int prune_one_shot(const run_ctx *rc, task *t, size_t c, pf_error *err)
+{
+    pf_ranking rk = {0};
+    double t0 = now_seconds();
+    if (rank_model(rc, t, &rc->crit[c], t->dense, t->train, &rk, err) != PF_OK) return err->code;
+    double rank_time = now_seconds() - t0;
+    for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+        double t1 = now_seconds() - rank_time; /* each record carries the ranking's cost */
+        pf_task_record *rec = record_for(t, rc, (int)c, s);
+        pf_mlp_copy(t->work_model, t->dense);
+        apply_mask(t, t->work_model, &rk, rc->res->sparsity[s], rc->cfg);
+        finish_model(rc, t, t->work_model, c, s, rec, t1, err);
+    }
+    pf_ranking_free(&rk);
+    return err->code;
+}
+
+/* One mini-batch of training rows drawn without replacement (seeded per fold and repeat),
+ * as a one-participant split: what SNIP at initialisation scores on. */
+static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
+{
+    const pf_split *tr = t->train;
+    size_t n = (size_t)rc->cfg->batch_size < tr->n ? (size_t)rc->cfg->batch_size : tr->n;
+    pf_split *b = pf_calloc(1, sizeof *b, err);
+    size_t *rows = pf_calloc(n, sizeof *rows, err), *all = pf_calloc(tr->n, sizeof *all, err);
+    if (b) {
+        b->x = pf_calloc(n * tr->d, sizeof *b->x, err);
+        b->y = pf_calloc(n, sizeof *b->y, err);
+        b->part = pf_calloc(1, sizeof *b->part, err);
+        b->off = pf_calloc(2, sizeof *b->off, err);
+    }
+    if (err->code != PF_OK) {
+        free(rows), free(all);
+        pf_split_free(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < tr->n; i++) all[i] = i;
+    gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SNIP_BATCH);
+    gsl_ran_choose(rng, rows, n, all, tr->n, sizeof *all);
+    gsl_rng_free(rng);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(b->x + i * tr->d, tr->x + rows[i] * tr->d, tr->d * sizeof *b->x);
+        b->y[i] = tr->y[rows[i]];
+    }
+    b->n = n, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
+    free(rows), free(all);
+    return b;
+}
+
+/* SNIP at initialisation (Lee et al., 2019): score the fresh network on one training batch,
+ * prune it, then train the sparse network from those initial weights. */
+static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
+{
+    pf_split *batch = snip_batch(rc, t, err);
+    if (!batch) return err->code;
+    pf_mlp *fresh = t->work_model;
+    init_model(rc, t, fresh);
+    pf_ranking rk = {0};
+    if (rank_model(rc, t, &rc->crit[c], fresh, batch, &rk, err) == PF_OK) {
+        for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+            double t0 = now_seconds();
+            pf_task_record *rec = record_for(t, rc, (int)c, s);
+            init_model(rc, t, fresh);
+            apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
+            if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) break;
+            model_cost(fresh, rc->cfg->prune_biases, rec);
+            rec->mean_ccc = evaluate_model(rc, t, fresh, (int)c, s);
+            rec->seconds = now_seconds() - t0;
+        }
+    }
+    pf_ranking_free(&rk);
+    pf_split_free(batch);
+    return err->code;
+}
+
+/* Iterative FairGRAPE: the kept fraction shrinks geometrically from 1 to 1 - s over the
+ * rounds, importance is recomputed on the current (pruned, optionally fine-tuned) model each
+ * round; already-pruned weights rank last, so masks only ever shrink. */
+static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
+{
+    int rounds = rc->cfg->fairgrape_rounds;
+    for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+        double t0 = now_seconds(), keep_final = 1.0 - rc->res->sparsity[s];
+        pf_task_record *rec = record_for(t, rc, (int)c, s);
+        pf_mlp *m = t->work_model;
+        pf_mlp_copy(m, t->dense);
+        for (int k = 1; k <= rounds && err->code == PF_OK; k++) {
+            pf_ranking rk = {0};
+            double keep = pow(keep_final, (double)k / rounds);
+            if (rank_model(rc, t, &rc->crit[c], m, t->train, &rk, err) != PF_OK) break;
+            apply_mask(t, m, &rk, 1.0 - keep, rc->cfg);
+            pf_ranking_free(&rk);
+            if (k < rounds && rc->cfg->finetune_epochs > 0)
+                train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err);
+        }
+        if (err->code == PF_OK) finish_model(rc, t, m, c, s, rec, t0, err);
+    }
+    return err->code;
+}
+
+static int prune_all(const run_ctx *rc, task *t, pf_error *err)
+{
+    for (size_t c = 0; c < rc->n_crit && err->code == PF_OK; c++) {
+        const pf_criterion *cr = &rc->crit[c];
+        if (cr->kind == PF_CRIT_SNIP && rc->cfg->snip_stage == PF_SNIP_INIT)
+            prune_snip_init(rc, t, c, err);
+        else if (cr->kind == PF_CRIT_FAIRGRAPE && rc->cfg->fairgrape_mode == PF_FAIRGRAPE_ITERATIVE)
+            prune_iterative(rc, t, c, err);
+        else
+            prune_one_shot(rc, t, c, err);
+    }
+    return err->code;
+}
+
+/* ---- one task ------------------------------------------------------------------------------ */
+
+static void task_free(task *t)
+{
+    pf_split_free(t->train), pf_split_free(t->val), pf_split_free(t->test);
+    pf_mlp_free(t->dense), pf_mlp_free(t->work_model);
+    pf_mlp_work_free(t->work);
+    free(t->yhat);
+    free(t->mask);
+}
+
+/* Scaled splits of the fold (scaler fitted on the training participants only) and models. */
+static int task_setup(const run_ctx *rc, task *t, pf_error *err)
+{
+    const pf_fold *f = &rc->folds->fold[t->fold];
+    const pf_config *cfg = rc->cfg;
+    pf_scaler *sc = pf_scaler_fit(rc->ds, f->train, f->n_train, cfg->scaling, err);
+    if (!sc) return err->code;
+    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, sc, err);
+    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, sc, err) : NULL;
+    t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, sc, err) : NULL;
+    pf_scaler_free(sc);
+    if (!t->test) return err->code;
+    size_t d = rc->ds->n_features;
+    t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, cfg->activation, err);
+    t->work_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
+    size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
+    t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
+    t->yhat = pf_calloc(rows, sizeof *t->yhat, err);
+    t->mask = t->dense ? pf_calloc(t->dense->n_params, sizeof *t->mask, err) : NULL;
+    return err->code;
+}
+
+static int run_task(const run_ctx *rc, size_t index, pf_error *err)
+{
+    task t = {0};
+    size_t n_rep = (size_t)rc->cfg->repeats, per_task = 1 + rc->n_crit * rc->res->n_sp;
+    t.fold = index / n_rep;
+    t.repeat = index % n_rep;
+    t.rec = rc->res->rec + index * per_task;
+    if (task_setup(rc, &t, err) == PF_OK) {
+        double t0 = now_seconds();
+        pf_task_record *rec = record_for(&t, rc, -1, 0);
+        init_model(rc, &t, t.dense);
+        if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, rec, err) == PF_OK) {
+            model_cost(t.dense, rc->cfg->prune_biases, rec);
+            rec->mean_ccc = evaluate_model(rc, &t, t.dense, -1, 0);
+            rec->seconds = now_seconds() - t0;
+            prune_all(rc, &t, err);
+        }
+    }
+    task_free(&t);
+    return err->code;
+}
+
+/* ---- the parallel loop ---------------------------------------------------------------------- */
+
+static void utc_now(char *buf, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Run tasks [0, n) on ro->threads threads; the first error (lowest task index) wins, so the
+ * message does not depend on scheduling either. */
+static int run_tasks(const run_ctx *rc, size_t n, const pf_run_opts *ro, pf_error *err)
+{
+    pf_error *errs = pf_calloc(n, sizeof *errs, err);
+    if (!errs) return err->code;
+    pf_progress pg;
+    pf_progress_start(&pg, n, "tasks", ro->progress);
+    int stop = 0;
+    openblas_set_num_threads(1); /* BLAS single-threaded inside each task */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ro->threads)
+    for (size_t i = 0; i < n; i++) {
+        int halt;
+#pragma omp atomic read
+        halt = stop;
+        if (halt) continue;
+        if (run_task(rc, i, &errs[i]) != PF_OK) {
+#pragma omp atomic write
+            stop = 1;
+        }
+#pragma omp critical(pf_progress)
+        pf_progress_tick(&pg);
+    }
+    pf_progress_finish(&pg);
+    for (size_t i = 0; i < n && err->code == PF_OK; i++)
+        if (errs[i].code != PF_OK)
+            pf_error_set(err, errs[i].code, "fold %zu, repeat %zu: %s", i / (size_t)rc->cfg->repeats,
+                         i % (size_t)rc->cfg->repeats, errs[i].msg);
+    free(errs);
+    return err->code;
+}
+
+static int make_dirs(const char *path, pf_error *err)
+{
+    char buf[PF_MAX_STR + 80];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return pf_error_set(err, PF_ERUNTIME, "cannot create folder '%s': %s", buf,
+                                strerror(errno));
+        if (c == '\0') return PF_OK;
+        *p = c;
+    }
+}
+
+int pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+           const pf_run_opts *ro, pf_error *err)
+{
+    run_ctx rc = {.cfg = cfg, .ds = ds, .folds = folds};
+    rc.n_crit = pf_criteria_from_config(cfg, rc.crit, PF_MAX_LIST * 2);
+    pf_train_opts_from_config(&rc.opts, cfg);
+    if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return err->code;
+    rc.res->threads = ro->threads;
+    utc_now(rc.res->started, sizeof rc.res->started);
+    double t0 = now_seconds();
+    if (run_tasks(&rc, folds->n_folds * (size_t)cfg->repeats, ro, err) == PF_OK) {
+        rc.res->wall_seconds = now_seconds() - t0;
+        utc_now(rc.res->finished, sizeof rc.res->finished);
+        if (make_dirs(ro->out_dir, err) == PF_OK)
+            pf_results_write(rc.res, cfg, ds, ro->out_dir, err);
+    }
+    pf_results_free(rc.res);
+    return err->code;
+}

@@ -1,0 +1,31 @@
+/* runner.h: the study itself, task by task.
+ *
+ * A task is one (fold, repeat): fit the scaler on the fold's training participants, train the
+ * dense MLP, score every weight with every criterion, prune along the sparsity grid and
+ * evaluate each model on the held-out participants. Tasks run under OpenMP with dynamic
+ * scheduling; each task's numbers depend only on (config, fold, repeat), never on the thread
+ * that ran it, and records are handed to one writer, so the output is the same for any thread
+ * count. */
+#ifndef PF_RUNNER_H
+#define PF_RUNNER_H
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+#include "folds.h"
+
+typedef struct {
+    int threads;                /* resolved: >= 1 */
+    int progress;               /* 1: draw a progress line on stderr */
+    char out_dir[PF_MAX_STR + 80]; /* the run folder */
+} pf_run_opts;
+
+/* Resolve threads (0 = all cores), the run folder (out_dir or <output_dir>/<name>-<hash8>),
+ * and progress (-1 = only when stderr is a terminal). */
+void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress);
+
+/* Run every task and write the results folder. Returns PF_OK or an error code. */
+int pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+           const pf_run_opts *ro, pf_error *err);
+
+#endif
