@@ -72,7 +72,7 @@ static const key_spec KEYS[] = {
     DBL("folds", "validation", validation, "0.1", 0, 0.5, 0, "share of training participants held out for early stopping"),
     ENUM("model", "activation", activation, "relu", "relu|tanh|sigmoid|elu", "hidden-layer activation"),
     {"model", "hidden", K_INTLIST, OFF(hidden), OFF(n_hidden), 0, "64,32", 1, 65536, 0, NULL, 1, "hidden layer widths (list)"},
-    ENUM("model", "init", init, "auto", "auto|he|xavier", "weight initialisation (auto: he for relu/elu, xavier otherwise)"),
+    ENUM("model", "init", init, "pytorch", "auto|he|xavier|pytorch", "weight initialisation (auto: he for relu/elu, xavier otherwise; pytorch: U(+-1/sqrt(fan_in)) for weights and biases)"),
     STRL("output", "figures", figures, "png,pdf", 0, "png|pdf", 0, "figure formats: none, or a list of png, pdf"),
     BOOL("output", "save_masks", save_masks, "false", 0, "store masks in results.h5"),
     BOOL("output", "save_models", save_models, "false", 0, "store dense weights in results.h5"),

@@ -26,7 +26,8 @@ typedef enum { PF_SCALE_ZSCORE, PF_SCALE_MINMAX, PF_SCALE_NONE } pf_scaling;
 typedef enum { PF_MISSING_ERROR, PF_MISSING_MEAN, PF_MISSING_ZERO } pf_missing;
 typedef enum { PF_FOLDS_LOPO, PF_FOLDS_GROUP_KFOLD } pf_fold_scheme;
 typedef enum { PF_ACT_RELU, PF_ACT_TANH, PF_ACT_SIGMOID, PF_ACT_ELU } pf_activation;
-typedef enum { PF_INIT_AUTO, PF_INIT_HE, PF_INIT_XAVIER } pf_init;
+/* pytorch: nn.Linear's default, weights and biases uniform in +-1/sqrt(fan_in). */
+typedef enum { PF_INIT_AUTO, PF_INIT_HE, PF_INIT_XAVIER, PF_INIT_PYTORCH } pf_init;
 typedef enum { PF_OPT_ADAM, PF_OPT_SGD } pf_optimizer;
 typedef enum { PF_LOSS_MSE, PF_LOSS_CCC } pf_loss;
 typedef enum { PF_SCOPE_GLOBAL, PF_SCOPE_LAYERWISE } pf_scope;
