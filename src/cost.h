@@ -1,0 +1,39 @@
+/* cost.h: what a pruned model costs on a small device -- stored size, arithmetic, latency.
+ *
+ * A pruned model is stored in compressed sparse row (CSR) form per layer: float32 values and
+ * int32 column indices of the kept weights, int32 row pointers, and the bias vector. It
+ * predicts one window at a time (as a device does), so latency is measured per window with
+ * single-row kernels for both the dense and the CSR model -- the same loop structure, so the
+ * ratio shows what sparsity buys and not a difference in implementation. */
+#ifndef PF_COST_H
+#define PF_COST_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "model.h"
+
+typedef struct {
+    long long kept;      /* prunable parameters kept */
+    long long prunable;  /* prunable parameters */
+    long long csr_bytes; /* bytes of the CSR model */
+    long long macs;      /* multiply-adds per prediction (kept weights) */
+} pf_model_cost;
+
+void pf_cost_compute(const pf_mlp *m, int prune_biases, pf_model_cost *c);
+
+/* A model in CSR form, for measuring sparse inference. */
+typedef struct pf_csr pf_csr;
+
+pf_csr *pf_csr_from_mlp(const pf_mlp *m, pf_error *err);
+void pf_csr_free(pf_csr *c);
+
+/* Prediction for one window x (dims[0] floats). */
+float pf_csr_predict(const pf_csr *c, const float *x);
+float pf_dense_predict(const pf_mlp *m, const float *x, float *scratch);
+
+/* Median over 5 rounds of the time per window (ns) to predict the n windows of x one by one;
+ * each round repeats the pass until it lasts at least 2 ms. Dense if sparse is 0. */
+double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf_error *err);
+
+#endif
