@@ -488,10 +488,8 @@ static FILE *open_config(const char *path, pf_error *err)
     return fp;
 }
 
-static int parse_file(pf_config *cfg, const char *path, pf_error *err)
+static int parse_stream(pf_config *cfg, FILE *fp, const char *path, pf_error *err)
 {
-    FILE *fp = open_config(path, err);
-    if (!fp) return err->code;
     parse_ctx pc = {.fp = fp, .path = path, .cfg = cfg, .err = err};
     int rc = check_line_lengths(fp, path, err);
     if (rc == PF_OK) {
@@ -501,8 +499,28 @@ static int parse_file(pf_config *cfg, const char *path, pf_error *err)
                          "'key = value')", path, bad_line);
         rc = err->code;
     }
+    return rc;
+}
+
+static int parse_file(pf_config *cfg, const char *path, pf_error *err)
+{
+    FILE *fp = open_config(path, err);
+    if (!fp) return err->code;
+    int rc = parse_stream(cfg, fp, path, err);
     fclose(fp);
     return rc;
+}
+
+int pf_config_load_text(pf_config *cfg, const char *text, const char *name, pf_error *err)
+{
+    pf_config_defaults(cfg);
+    snprintf(cfg->source_file, sizeof cfg->source_file, "%s", name);
+    FILE *fp = fmemopen((void *)text, strlen(text), "r");
+    if (!fp) return pf_error_set(err, PF_ERUNTIME, "cannot read the config text of %s", name);
+    int rc = parse_stream(cfg, fp, name, err);
+    fclose(fp);
+    if (rc == PF_OK && pf_config_validate(cfg, err) == PF_OK) pf_config_hash(cfg, err);
+    return err->code;
 }
 
 static int apply_override(pf_config *cfg, const char *ov, pf_error *err)

@@ -146,6 +146,10 @@ void pf_config_defaults(pf_config *cfg);
 int pf_config_load(pf_config *cfg, const char *path, const char *const *overrides,
                    size_t n_overrides, pf_error *err);
 
+/* The same from INI text in memory (e.g. the config_text of a results file); name labels
+ * messages. No overrides. */
+int pf_config_load_text(pf_config *cfg, const char *text, const char *name, pf_error *err);
+
 /* Set one key from text, as the INI file would; where names the origin for messages
  * (e.g. "again.ini:12" or "--set"). */
 int pf_config_set(pf_config *cfg, const char *section, const char *key, const char *value,

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <hdf5.h>
+
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
@@ -38,6 +40,11 @@ typedef struct {
     double *ccc, *rmse, *pearson;                   /* [crit][sp][part][rep], NaN = not run */
     double *dense_ccc, *dense_rmse, *dense_pearson; /* [part][rep] */
     int *n_windows;                                 /* [part] */
+    char **participant_ids;                         /* [part], owned copies */
+    /* What the data were, for the results file (copied from pf_dataset, or read back). */
+    char data_description[256];
+    size_t n_windows_total, n_features, rows_read, rows_dropped_target, participants_dropped;
+    char **feature_names; /* [n_features], owned copies */
     size_t n_rec;
     pf_task_record *rec; /* n_folds * n_rep * (1 + n_crit * n_sp), in task order */
     /* Inference time per window, measured once (fold 0, repeat 0) on the test rows. */
@@ -62,8 +69,19 @@ static inline size_t pf_results_at(const pf_results *r, size_t c, size_t s, size
 double pf_results_mean_over_repeats(const pf_results *r, const double *a, size_t c, size_t s,
                                     size_t p);
 
-/* Write results.h5, per_participant.csv and summary.csv into dir (which must exist). */
-int pf_results_write(const pf_results *r, const pf_config *cfg, const pf_dataset *ds,
-                     const char *dir, pf_error *err);
+/* The n_part per-participant values (repeats averaged) of criterion c at sparsity index s
+ * into out; c = -1 gives the dense model (s ignored). metric: 0 ccc, 1 rmse, 2 pearson. */
+void pf_results_participant_values(const pf_results *r, int c, size_t s, int metric, double *out);
+
+/* per_participant.csv and summary.csv into dir (which must exist). */
+int pf_results_write_csv(const pf_results *r, const char *dir, pf_error *err);
+
+/* Everything in r, with provenance from cfg, into an open HDF5 file.
+ * Schema: docs/results-schema.md. */
+int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file,
+                        pf_error *err);
+
+/* Read a results.h5 back: the results and the config it was run with. */
+pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err);
 
 #endif

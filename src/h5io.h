@@ -1,0 +1,44 @@
+/* h5io.h: the few HDF5 operations prunefair needs, with errors collected in one place.
+ *
+ * HDF5 reports failures through negative return values (and, by default, prints a stack to
+ * stderr, which pf_h5_quiet switches off). Writers here record the first failure in a
+ * pf_h5 context and skip the rest, so a writer function is a flat list of calls followed by
+ * one check, instead of an if around every line. */
+#ifndef PF_H5IO_H
+#define PF_H5IO_H
+
+#include <stddef.h>
+
+#include <hdf5.h>
+
+typedef struct {
+    hid_t file;
+    int failed;
+    char what[128]; /* the first object that failed */
+} pf_h5;
+
+void pf_h5_quiet(void);
+
+hid_t pf_h5_group(pf_h5 *h, hid_t loc, const char *name);
+void pf_h5_attr_str(pf_h5 *h, hid_t loc, const char *name, const char *value);
+void pf_h5_attr_num(pf_h5 *h, hid_t loc, const char *name, double value);
+void pf_h5_doubles(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims,
+                   const double *data);
+void pf_h5_ints(pf_h5 *h, hid_t loc, const char *name, size_t n, const int *data);
+void pf_h5_strings(pf_h5 *h, hid_t loc, const char *name, const char *const *s, size_t n);
+/* A 1-D compound dataset of n rows of a C struct described by type. */
+void pf_h5_table(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n, const void *rows);
+
+/* Readers: 0 on success, -1 on failure (missing object, wrong shape). */
+char *pf_h5_read_attr_str(hid_t loc, const char *obj, const char *name); /* malloc'd */
+int pf_h5_read_attr_num(hid_t loc, const char *obj, const char *name, double *out);
+/* Reads a double dataset of exactly n elements. */
+int pf_h5_read_doubles(hid_t loc, const char *name, size_t n, double *out);
+int pf_h5_read_ints(hid_t loc, const char *name, size_t n, int *out);
+/* Number of elements of a dataset, or 0 when missing. */
+size_t pf_h5_size(hid_t loc, const char *name);
+/* A 1-D string dataset of n elements into n malloc'd strings. */
+int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out);
+int pf_h5_read_table(hid_t loc, const char *name, hid_t type, size_t n, void *rows);
+
+#endif
