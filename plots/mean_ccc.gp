@@ -1,0 +1,16 @@
+    # Mean CCC across participants vs sparsity: one line per criterion inside its bootstrap
+    # confidence band; the dense (unpruned) model as a dashed horizontal line and light band.
+    # DATA columns: sparsity mean_ccc ci_lo ci_hi; index 0 = dense, index i = names[i].
+    set xlabel "sparsity (fraction of weights pruned)"
+    set ylabel "mean CCC across participants"
+    set key outside right top vertical Left reverse samplen 2.5 spacing 1.1
+    plot DATA index 0 using 1:3:4 with filledcurves fillcolor rgb DENSE \
+             fillstyle transparent solid 0.07 noborder, \
+         DATA index 0 using 1:2 with lines linecolor rgb DENSE dashtype 2 linewidth 1.5*LW \
+             title "dense", \
+         for [i=1:N] DATA index i using 1:3:4 with filledcurves fillcolor rgb colors[i] \
+             fillstyle transparent solid 0.13 noborder, \
+         for [i=1:N] DATA index i using 1:2 with linespoints linecolor rgb colors[i] \
+             pointtype points[i] pointsize 1.1*PS linewidth 2*LW title names[i], \
+         NaN with filledcurves fillcolor rgb "#bbbbbb" fillstyle solid 0.5 noborder \
+             title CI." bootstrap CI"

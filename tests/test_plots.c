@@ -1,0 +1,481 @@
+/* test_plots.c: the figure data files, the gnuplot scripts filled from the templates, and how
+ * gnuplot is run (or not), on a run small enough to know every plotted number.
+ *
+ * 2 criteria (magnitude, vr(lambda=0.5)) x sparsities {0.5, 0.8} x 4 participants, 1 repeat:
+ *   dense              0.60 0.70 0.80 0.90   mean 0.75, sd sqrt(0.05/3) = 0.1290994449,
+ *                                            min 0.6, p10 0.6 + 0.3 * 0.1 = 0.63
+ *   magnitude @0.5     0.35 0.45 0.55 0.65   0.5,  0.1290994449, 0.35, 0.38
+ *   magnitude @0.8     0.10 0.20 0.30 0.40   0.25, 0.1290994449, 0.1,  0.13
+ *   vr        @0.5     0.40 0.50 0.60 0.70   0.55, 0.1290994449, 0.4,  0.43
+ *   vr        @0.8     0.15 0.25 0.25 0.35   0.25, sqrt(0.02/3) = 0.08164965809, 0.15, 0.18
+ * Bootstrap intervals are made up (the plots only copy them). gnuplot itself is replaced by
+ * small shell scripts where the test is about how it is run, and used for real (when it is
+ * installed) to check that every figure renders. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analysis.h"
+#include "plots.h"
+
+static const char *const figure_names[] = {"mean_ccc", "sd_ccc", "worst_ccc", "box_ccc", "pareto"};
+#define N_FIG 5
+
+typedef struct {
+    pf_config cfg;
+    pf_dataset *ds;
+    pf_results *r;
+    pf_interval mean_ci[4], sd_ci[4];
+    pf_analysis a;
+    char dir[64], bin[64]; /* output folder; a folder for a fake gnuplot */
+    char *saved_path;
+} fixture;
+
+static const double dense_ccc[4] = {0.60, 0.70, 0.80, 0.90};
+static const double ccc[2][2][4] = {
+    {{0.35, 0.45, 0.55, 0.65}, {0.10, 0.20, 0.30, 0.40}},
+    {{0.40, 0.50, 0.60, 0.70}, {0.15, 0.25, 0.25, 0.35}},
+};
+
+static fixture *make_fixture(const char *formats)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    pf_error err = {0};
+    pf_config_defaults(&f->cfg);
+    assert_int_equal(pf_config_set(&f->cfg, "prune", "criteria", "magnitude,vr", "test", &err), 0);
+    assert_int_equal(pf_config_set(&f->cfg, "prune", "sparsities", "0.5,0.8", "test", &err), 0);
+    assert_int_equal(pf_config_set(&f->cfg, "output", "figures", formats, "test", &err), 0);
+    f->cfg.repeats = 1;
+    f->ds = pf_dataset_alloc(0, 0, 4, 0, &err);
+    assert_non_null(f->ds);
+    for (size_t p = 0; p < 4; p++) f->ds->participant_ids[p] = strdup("p");
+    f->r = pf_results_alloc(&f->cfg, f->ds, 4, &err);
+    assert_non_null(f->r);
+    for (size_t p = 0; p < 4; p++) {
+        f->r->dense_ccc[p] = dense_ccc[p];
+        for (size_t c = 0; c < 2; c++)
+            for (size_t s = 0; s < 2; s++)
+                f->r->ccc[pf_results_at(f->r, c, s, p, 0)] = ccc[c][s][p];
+    }
+    static const pf_interval mean_ci[4] = {{0.41, 0.59}, {0.16, 0.34}, {0.46, 0.64}, {0.2, 0.3}};
+    static const pf_interval sd_ci[4] = {{0.05, 0.2}, {0.06, 0.21}, {0.07, 0.22}, {0.03, 0.12}};
+    memcpy(f->mean_ci, mean_ci, sizeof mean_ci);
+    memcpy(f->sd_ci, sd_ci, sizeof sd_ci);
+    f->a = (pf_analysis){.n_crit = 2,
+                         .n_sp = 2,
+                         .reference = 1,
+                         .alpha = 0.05,
+                         .mean_ci = f->mean_ci,
+                         .sd_ci = f->sd_ci,
+                         .dense_mean_ci = {0.65, 0.85},
+                         .dense_sd_ci = {0.04, 0.19}};
+    snprintf(f->dir, sizeof f->dir, "/tmp/pf_plots_XXXXXX");
+    snprintf(f->bin, sizeof f->bin, "/tmp/pf_plots_bin_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(mkdtemp(f->bin));
+    f->saved_path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    return f;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void free_fixture(fixture *f)
+{
+    setenv("PATH", f->saved_path, 1);
+    free(f->saved_path);
+    remove_tree(f->dir);
+    remove_tree(f->bin);
+    pf_results_free(f->r);
+    pf_dataset_free(f->ds);
+    free(f);
+}
+
+/* Put a fake gnuplot (a shell script body) first... and alone on PATH. */
+static void fake_gnuplot(fixture *f, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/gnuplot", f->bin);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "#!/bin/sh\n%s", body);
+    fclose(fp);
+    assert_int_equal(chmod(path, 0755), 0);
+    setenv("PATH", f->bin, 1);
+}
+
+static char *slurp(const fixture *f, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/figures/%s", f->dir, name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return strdup(buf);
+}
+
+static int exists(const fixture *f, const char *name, const char *ext)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/figures/%s%s", f->dir, name, ext);
+    return access(path, F_OK) == 0;
+}
+
+static int write_plots(fixture *f, const pf_analysis *a, int *rendered, pf_error *err)
+{
+    return pf_plots_write(f->r, a, &f->cfg, f->dir, rendered, err);
+}
+
+static void assert_contains(const char *text, const char *want)
+{
+    if (!text)
+        fail_msg("missing file (NULL text) while looking for:\n%s", want);
+    else if (!strstr(text, want))
+        fail_msg("missing:\n%s\nin:\n%s", want, text);
+}
+
+/* Without gnuplot on PATH: data and scripts anyway, nothing rendered, no failure. */
+static void test_no_gnuplot(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png,pdf");
+    setenv("PATH", f->bin, 1); /* an empty folder */
+    pf_error err = {0};
+    int rendered = -1;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+    assert_int_equal(rendered, 0);
+    for (size_t i = 0; i < N_FIG; i++) {
+        assert_true(exists(f, figure_names[i], ".dat"));
+        assert_true(exists(f, figure_names[i], ".gp"));
+        assert_false(exists(f, figure_names[i], ".png"));
+        assert_false(exists(f, figure_names[i], ".dat.tmp"));
+    }
+    free_fixture(f);
+}
+
+static void test_data_files(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png");
+    setenv("PATH", f->bin, 1);
+    pf_error err = {0};
+    int rendered;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+
+    char *t = slurp(f, "mean_ccc.dat");
+    assert_contains(t, "# columns: sparsity mean_ccc ci_lo ci_hi\n");
+    assert_contains(t, "# index 0: dense\n0 0.75 0.65 0.85\n0.8 0.75 0.65 0.85\n\n\n");
+    assert_contains(t, "# index 1: magnitude\n0.5 0.5 0.41 0.59\n0.8 0.25 0.16 0.34\n");
+    assert_contains(t, "# index 2: vr(lambda=0.5)\n0.5 0.55 0.46 0.64\n0.8 0.25 0.2 0.3\n");
+    free(t);
+
+    t = slurp(f, "sd_ccc.dat");
+    assert_contains(t, "# index 0: dense\n0 0.1290994449 0.04 0.19\n");
+    assert_contains(t, "# index 1: magnitude\n0.5 0.1290994449 0.05 0.2\n"
+                       "0.8 0.1290994449 0.06 0.21\n");
+    assert_contains(t, "0.8 0.08164965809 0.03 0.12\n");
+    free(t);
+
+    t = slurp(f, "worst_ccc.dat");
+    assert_contains(t, "# columns: sparsity min_ccc p10_ccc\n");
+    assert_contains(t, "# index 0: dense\n0 0.6 0.63\n0.8 0.6 0.63\n");
+    assert_contains(t, "# index 1: magnitude\n0.5 0.35 0.38\n0.8 0.1 0.13\n");
+    assert_contains(t, "# index 2: vr(lambda=0.5)\n0.5 0.4 0.43\n0.8 0.15 0.18\n");
+    free(t);
+
+    t = slurp(f, "box_ccc.dat"); /* 2 grid points: both shown */
+    assert_contains(t, "# index 0: magnitude at sparsity 0.5\n0 0.35\n1 0.45\n2 0.55\n3 0.65\n");
+    assert_contains(t, "# index 3: vr(lambda=0.5) at sparsity 0.8\n0 0.15\n1 0.25\n2 0.25\n");
+    assert_contains(t, "# index 4: dense\n0 0.6\n1 0.7\n2 0.8\n3 0.9\n");
+    free(t);
+
+    t = slurp(f, "pareto.dat");
+    assert_contains(t, "# columns: sd_ccc mean_ccc sparsity\n");
+    assert_contains(t, "# index 0: dense\n0.1290994449 0.75 0\n");
+    assert_contains(t,
+                    "# index 2: vr(lambda=0.5)\n0.1290994449 0.55 0.5\n0.08164965809 0.25 0.8\n");
+    free(t);
+    free_fixture(f);
+}
+
+/* Without an analysis the intervals are NaN (gnuplot's "missing"), the rest unchanged. */
+static void test_no_analysis(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png");
+    setenv("PATH", f->bin, 1);
+    pf_error err = {0};
+    int rendered;
+    assert_int_equal(write_plots(f, NULL, &rendered, &err), PF_OK);
+    char *t = slurp(f, "mean_ccc.dat");
+    assert_contains(t, "# index 1: magnitude\n0.5 0.5 NaN NaN\n");
+    free(t);
+    free_fixture(f);
+}
+
+/* The scripts read their data by relative name, write NAME.<fmt>, carry the criteria with one
+ * colour each (the same in every figure), and leave no placeholder unfilled. */
+static void test_scripts(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("pdf");
+    setenv("PATH", f->bin, 1);
+    pf_error err = {0};
+    int rendered;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+    const char *colors = "array colors[N] = [\"#0072B2\", \"#D55E00\"]\n";
+    for (size_t i = 0; i < N_FIG; i++) {
+        char name[64], want[128];
+        snprintf(name, sizeof name, "%s.gp", figure_names[i]);
+        char *t = slurp(f, name);
+        assert_non_null(t);
+        snprintf(want, sizeof want, "DATA = \"%s.dat\"\n", figure_names[i]);
+        assert_contains(t, want);
+        snprintf(want, sizeof want, "set output \"%s.\" . fmt\n", figure_names[i]);
+        assert_contains(t, want);
+        assert_contains(t, "if (!exists(\"formats\")) formats = \"pdf\"\n");
+        assert_contains(t, "array names[N] = [\"magnitude\", \"vr(\xce\xbb=0.5)\"]\n");
+        assert_contains(t, colors);
+        assert_contains(t, "set xlabel");
+        assert_contains(t, "set ylabel");
+        assert_contains(t, "set title \"");
+        for (const char *p = strchr(t, '@'); p; p = strchr(p + 1, '@')) {
+            size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+            if (n > 0 && p[1 + n] == '@')
+                fail_msg("unfilled placeholder in %s: %.*s", name, (int)n + 2, p);
+        }
+        free(t);
+    }
+    char *t = slurp(f, "box_ccc.gp");
+    assert_contains(t, "NG = 2\n");
+    assert_contains(t, "array panels[NG] = [\"0.5\", \"0.8\"]\n");
+    free(t);
+    t = slurp(f, "mean_ccc.gp");
+    assert_contains(t, "set xlabel \"sparsity (fraction of weights pruned)\"");
+    assert_contains(t, "CI = \"95%\"");
+    free(t);
+    free_fixture(f);
+}
+
+/* gnuplot runs in the figures folder with the script's relative name; what it writes counts. */
+static void test_fake_gnuplot_renders(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png");
+    fake_gnuplot(f, "[ -f \"$1\" ] && [ -f \"${1%.gp}.dat\" ] || exit 3\n"
+                    "printf 'img' > \"${1%.gp}.png\"\n");
+    pf_error err = {0};
+    int rendered = -1;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+    assert_int_equal(rendered, N_FIG);
+    for (size_t i = 0; i < N_FIG; i++) assert_true(exists(f, figure_names[i], ".png"));
+    free_fixture(f);
+}
+
+/* A failing gnuplot is a runtime error carrying gnuplot's own message. */
+static void test_gnuplot_failure(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png");
+    fake_gnuplot(f, "echo \"\\\"$1\\\" line 7: undefined variable: foo\" >&2\nexit 1\n");
+    pf_error err = {0};
+    int rendered = -1;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_ERUNTIME);
+    assert_int_equal(rendered, 0);
+    assert_contains(err.msg, "gnuplot failed (exit 1)");
+    assert_contains(err.msg, "mean_ccc.gp");
+    assert_contains(err.msg, "line 7: undefined variable: foo");
+    free_fixture(f);
+}
+
+/* Exit 0 without the image is a failure too, and a stale image is not counted. */
+static void test_gnuplot_writes_nothing(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png");
+    char stale[256];
+    snprintf(stale, sizeof stale, "%s/figures", f->dir);
+    assert_int_equal(mkdir(stale, 0777), 0);
+    snprintf(stale, sizeof stale, "%s/figures/mean_ccc.png", f->dir);
+    FILE *fp = fopen(stale, "w");
+    fputs("old", fp);
+    fclose(fp);
+    fake_gnuplot(f, "exit 0\n");
+    pf_error err = {0};
+    int rendered = -1;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_ERUNTIME);
+    assert_contains(err.msg, "wrote no mean_ccc.png");
+    assert_false(exists(f, "mean_ccc", ".png"));
+    free_fixture(f);
+}
+
+static void test_no_figures(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png");
+    f->cfg.figures.n = 0;
+    pf_error err = {0};
+    int rendered = -1;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+    assert_int_equal(rendered, 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/figures", f->dir);
+    assert_int_equal(access(path, F_OK), -1);
+    free_fixture(f);
+}
+
+static int have_gnuplot(const char *path)
+{
+    char buf[4096], cand[4200];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *dir = strtok(buf, ":"); dir; dir = strtok(NULL, ":")) {
+        snprintf(cand, sizeof cand, "%s/gnuplot", dir);
+        if (access(cand, X_OK) == 0) return 1;
+    }
+    return 0;
+}
+
+static int file_starts_with(const fixture *f, const char *name, const char *magic, size_t n)
+{
+    char path[256], head[16] = {0};
+    snprintf(path, sizeof path, "%s/figures/%s", f->dir, name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return 0;
+    size_t got = fread(head, 1, n, fp);
+    fclose(fp);
+    return got == n && memcmp(head, magic, n) == 0;
+}
+
+/* The real gnuplot renders every figure in both formats. */
+static void test_real_gnuplot(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture("png,pdf");
+    if (!have_gnuplot(f->saved_path)) {
+        free_fixture(f);
+        skip();
+    }
+    pf_error err = {0};
+    int rendered = -1;
+    int rc = write_plots(f, &f->a, &rendered, &err);
+    if (rc != PF_OK) fail_msg("%s", err.msg);
+    assert_int_equal(rendered, 2 * N_FIG);
+    for (size_t i = 0; i < N_FIG; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.png", figure_names[i]);
+        assert_true(file_starts_with(f, name, "\x89PNG\r\n\x1a\n", 8));
+        snprintf(name, sizeof name, "%s.pdf", figure_names[i]);
+        assert_true(file_starts_with(f, name, "%PDF", 4));
+    }
+    free_fixture(f);
+}
+
+static void test_box_sparsities(void **state)
+{
+    (void)state;
+    size_t idx[3];
+    const double grid[] = {0, 0.2, 0.4, 0.6, 0.8, 0.9};
+    /* 0.5 is halfway between 0.4 and 0.6: the sparser one. */
+    assert_int_equal(pf_plots_box_sparsities(grid, 6, idx, 3), 3);
+    assert_int_equal(idx[0], 3);
+    assert_int_equal(idx[1], 4);
+    assert_int_equal(idx[2], 5);
+    const double uneven[] = {0.1, 0.5, 0.7, 0.95, 0.99};
+    assert_int_equal(pf_plots_box_sparsities(uneven, 5, idx, 3), 3);
+    assert_int_equal(idx[0], 1);
+    assert_int_equal(idx[1], 2);
+    assert_int_equal(idx[2], 3);
+    const double shared[] = {0, 0.1, 0.2, 0.9}; /* 0.8 and 0.9 both pick 0.9 */
+    assert_int_equal(pf_plots_box_sparsities(shared, 4, idx, 3), 2);
+    assert_int_equal(idx[0], 2);
+    assert_int_equal(idx[1], 3);
+    const double few[] = {0.3, 0.7};
+    assert_int_equal(pf_plots_box_sparsities(few, 2, idx, 3), 2);
+    assert_int_equal(idx[0], 0);
+    assert_int_equal(idx[1], 1);
+}
+
+/* The templates are embedded and carry the placeholders the program fills. */
+static void test_templates_embedded(void **state)
+{
+    (void)state;
+    const char *common = pf_plot_template("common");
+    assert_non_null(common);
+    assert_non_null(strstr(common, "@BODY@"));
+    assert_non_null(strstr(common, "pngcairo"));
+    assert_non_null(strstr(common, "pdfcairo"));
+    for (size_t i = 0; i < N_FIG; i++) assert_non_null(pf_plot_template(figure_names[i]));
+    assert_null(pf_plot_template("no_such_figure"));
+}
+
+/* Embedding is byte-exact (backslashes, quotes, '?' survive): each embedded template equals
+ * its file in plots/. Needs the source tree (PF_SRCDIR, set by `make check`). */
+static void test_templates_match_files(void **state)
+{
+    (void)state;
+    const char *src = getenv("PF_SRCDIR");
+    if (!src) skip();
+    const char *names[N_FIG + 1] = {"common"};
+    for (size_t i = 0; i < N_FIG; i++) names[i + 1] = figure_names[i];
+    for (size_t i = 0; i <= N_FIG; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/plots/%s.gp", src, names[i]);
+        FILE *fp = fopen(path, "rb");
+        if (!fp) fail_msg("cannot open %s", path);
+        static char buf[1 << 16];
+        size_t n = fread(buf, 1, sizeof buf - 1, fp);
+        buf[n] = '\0';
+        fclose(fp);
+        assert_string_equal(pf_plot_template(names[i]), buf);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_gnuplot),
+        cmocka_unit_test(test_data_files),
+        cmocka_unit_test(test_no_analysis),
+        cmocka_unit_test(test_scripts),
+        cmocka_unit_test(test_fake_gnuplot_renders),
+        cmocka_unit_test(test_gnuplot_failure),
+        cmocka_unit_test(test_gnuplot_writes_nothing),
+        cmocka_unit_test(test_no_figures),
+        cmocka_unit_test(test_real_gnuplot),
+        cmocka_unit_test(test_box_sparsities),
+        cmocka_unit_test(test_templates_embedded),
+        cmocka_unit_test(test_templates_match_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
