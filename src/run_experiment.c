@@ -15,8 +15,10 @@
 
 #include "config.h"
 #include "dataset.h"
+#include "evaluate.h"
 #include "error.h"
 #include "folds.h"
+#include "report.h"
 #include "runner.h"
 
 #ifdef HAVE_CONFIG_H
@@ -36,12 +38,14 @@ typedef struct {
     const char *out_dir;  /* NULL: results/<name>-<hash8> */
     int dry_run;
     int progress;         /* -1: auto (only on a terminal) */
+    const char *report;   /* --report DIR: rebuild the report of a finished run */
 } cli_opts;
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: run_experiment [options] CONFIG.ini\n"
+            "       run_experiment --report RUN_DIR\n"
             "\n"
             "Fairness-aware pruning study: loads the data, runs participant folds, trains,\n"
             "prunes with every criterion over the sparsity grid and evaluates per participant.\n"
@@ -51,6 +55,8 @@ static void usage(FILE *out)
             "  --threads N              worker threads (0 = all cores; overrides parallel.threads)\n"
             "  --out DIR                write the run here instead of results/<name>-<hash8>/\n"
             "  --dry-run                load and check everything, print the plan, exit\n"
+            "  --report RUN_DIR         rebuild statistics, figures and tables from\n"
+            "                           RUN_DIR/results.h5 without training anything\n"
             "  --progress / --no-progress  force the progress line on or off (default: on a\n"
             "                           terminal only)\n"
             "  --help                   this text and every config key with its default\n"
@@ -76,12 +82,14 @@ static int parse_int_arg(const char *opt, const char *s, int *out, pf_error *err
 /* Returns -1 to continue, or an exit status (0 after --help/--version, 2 on bad usage). */
 static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
 {
-    enum { O_SET = 256, O_THREADS, O_OUT, O_DRY, O_HELP, O_VERSION, O_PROGRESS, O_NOPROGRESS };
+    enum { O_SET = 256, O_THREADS, O_OUT, O_DRY, O_HELP, O_VERSION, O_PROGRESS, O_NOPROGRESS,
+           O_REPORT };
     static const struct option longopts[] = {
         {"set", required_argument, NULL, O_SET},     {"threads", required_argument, NULL, O_THREADS},
         {"out", required_argument, NULL, O_OUT},     {"dry-run", no_argument, NULL, O_DRY},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
         {"progress", no_argument, NULL, O_PROGRESS}, {"no-progress", no_argument, NULL, O_NOPROGRESS},
+        {"report", required_argument, NULL, O_REPORT},
         {NULL, 0, NULL, 0}};
     *o = (cli_opts){.threads = -1, .progress = -1};
     opterr = 0;
@@ -100,12 +108,18 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         case O_DRY: o->dry_run = 1; break;
         case O_PROGRESS: o->progress = 1; break;
         case O_NOPROGRESS: o->progress = 0; break;
+        case O_REPORT: o->report = optarg; break;
         case O_HELP: usage(stdout); return 0;
         case O_VERSION: printf("run_experiment (prunefair) %s\n", PACKAGE_VERSION); return 0;
         default:
             return pf_error_set(err, PF_EINPUT, "unknown or incomplete option '%s' (see "
                                 "run_experiment --help)", argv[optind - 1]);
         }
+    }
+    if (o->report) {
+        if (optind != argc)
+            return pf_error_set(err, PF_EINPUT, "--report takes a run folder and no config file");
+        return -1;
     }
     if (optind != argc - 1)
         return pf_error_set(err, PF_EINPUT, "%s (usage: run_experiment [options] CONFIG.ini; "
@@ -145,6 +159,49 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds,
     fprintf(out, "output: %s\n", ro->out_dir);
 }
 
+/* What a person wants to see when the run ends: where it went and the headline numbers. */
+static void print_outcome(FILE *out, const pf_results *r, const char *dir,
+                          const pf_report_info *info)
+{
+    double *v = malloc(r->n_part * sizeof *v);
+    if (!v) return;
+    fprintf(out, "\nmean CCC across %zu participants (dense model: ", r->n_part);
+    pf_summary sm;
+    pf_results_participant_values(r, -1, 0, 0, v);
+    pf_summary_compute(v, r->n_part, &sm);
+    fprintf(out, "%.3f)\n%-18s", sm.mean, "criterion");
+    for (size_t s = 0; s < r->n_sp; s++) fprintf(out, " s=%-6g", r->sparsity[s]);
+    fputc('\n', out);
+    for (size_t c = 0; c < r->n_crit; c++) {
+        fprintf(out, "%-18s", r->crit[c]);
+        for (size_t s = 0; s < r->n_sp; s++) {
+            pf_results_participant_values(r, (int)c, s, 0, v);
+            pf_summary_compute(v, r->n_part, &sm);
+            fprintf(out, " %8.3f", sm.mean);
+        }
+        fputc('\n', out);
+    }
+    free(v);
+    fprintf(out, "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, stats.csv, "
+                 "tables/, figures/)\n", dir);
+    if (info->gnuplot_missing)
+        fprintf(stderr, "run_experiment: notice: gnuplot not found, so no figures were drawn; "
+                        "the scripts and data are in %s/figures/ (install gnuplot-nox, then run "
+                        "run_experiment --report %s)\n", dir, dir);
+}
+
+static int rebuild_report(const char *path, pf_error *err)
+{
+    char dir[PF_MAX_STR * 2];
+    pf_report_info info;
+    if (pf_report_rebuild(path, &info, dir, sizeof dir, err) != PF_OK) return err->code;
+    printf("report rebuilt: %s/ (stats.csv, tables/, figures/, results.h5)\n", dir);
+    if (info.gnuplot_missing)
+        fprintf(stderr, "run_experiment: notice: gnuplot not found, so no figures were drawn "
+                        "(install gnuplot-nox)\n");
+    return PF_OK;
+}
+
 int main(int argc, char **argv)
 {
     pf_error err = {0};
@@ -152,10 +209,15 @@ int main(int argc, char **argv)
     pf_config cfg;
     pf_dataset *ds = NULL;
     pf_folds *folds = NULL;
+    pf_results *res = NULL;
     /* GSL's default handler aborts; prunefair checks every return value instead. */
     gsl_set_error_handler_off();
     int rc = parse_args(argc, argv, &o, &err);
     if (rc >= 0) goto done;
+    if (o.report) {
+        rebuild_report(o.report, &err);
+        goto done;
+    }
     if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;
     if (o.threads >= 0) cfg.threads = o.threads;
     if (!(ds = pf_dataset_load(&cfg, &err))) goto done;
@@ -167,11 +229,18 @@ int main(int argc, char **argv)
         print_plan(stdout, &cfg, ds, folds, &ro);
         goto done;
     }
-    pf_run(&cfg, ds, folds, &ro, &err);
+    fprintf(stderr, "run_experiment: %s: %zu participants, %zu tasks on %d threads -> %s\n",
+            cfg.name, ds->n_participants, folds->n_folds * (size_t)cfg.repeats, ro.threads,
+            ro.out_dir);
+    pf_report_info info;
+    if ((res = pf_run(&cfg, ds, folds, &ro, &err)) != NULL &&
+        pf_report_write(res, &cfg, ro.out_dir, &info, &err) == PF_OK)
+        print_outcome(stdout, res, ro.out_dir, &info);
 
 done:
     if (rc < 0) rc = err.code;
     if (err.code != PF_OK) fprintf(stderr, "run_experiment: error: %s\n", err.msg);
+    pf_results_free(res);
     pf_folds_free(folds);
     pf_dataset_free(ds);
     return rc;

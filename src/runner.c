@@ -11,16 +11,15 @@
 #include "runner.h"
 
 #include <gsl/gsl_randist.h>
-#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cost.h"
 #include "evaluate.h"
 #include "model.h"
 #include "progress.h"
@@ -100,27 +99,30 @@ static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, int c,
     return sum / (double)te->n_parts;
 }
 
-/* Cost of a (masked) model: kept prunable parameters, CSR bytes and multiply-adds. */
+/* Kept parameters, CSR bytes and multiply-adds of a (masked) model into its record. */
 static void model_cost(const pf_mlp *m, int prune_biases, pf_task_record *rec)
 {
-    long long kept = 0, prunable = 0, bytes = 0, macs = 0;
-    for (size_t l = 0; l < m->n_layers; l++) {
-        size_t rows = m->dims[l + 1], cols = m->dims[l];
-        long long nnz = 0;
-        for (size_t j = 0; j < rows * cols; j++) nnz += m->mask[m->w_off[l] + j] != 0.0f;
-        long long bkept = 0;
-        for (size_t j = 0; j < rows; j++) bkept += m->mask[m->b_off[l] + j] != 0.0f;
-        kept += nnz + (prune_biases ? bkept : 0);
-        prunable += (long long)(rows * cols) + (prune_biases ? (long long)rows : 0);
-        /* CSR: values and column indices per kept weight, row pointers, dense bias vector. */
-        bytes += nnz * 8 + (long long)(rows + 1) * 4 + (long long)rows * 4;
-        macs += nnz;
-    }
-    rec->kept_params = kept;
-    rec->prunable_params = prunable;
-    rec->achieved_sparsity = prunable ? 1.0 - (double)kept / (double)prunable : 0.0;
-    rec->csr_bytes = bytes;
-    rec->macs = macs;
+    pf_model_cost c;
+    pf_cost_compute(m, prune_biases, &c);
+    rec->kept_params = c.kept;
+    rec->prunable_params = c.prunable;
+    rec->achieved_sparsity = c.prunable ? 1.0 - (double)c.kept / (double)c.prunable : 0.0;
+    rec->csr_bytes = c.csr_bytes;
+    rec->macs = c.macs;
+}
+
+/* Latency per window on the test rows, measured in one task only (fold 0, repeat 0): it is a
+ * property of the model's shape and sparsity, not of the fold, and timing every task would
+ * cost more than the study. c = -1: the dense model. */
+static void measure_latency(const run_ctx *rc, const task *t, const pf_mlp *m, int c, size_t s,
+                            pf_error *err)
+{
+    if (t->fold != 0 || t->repeat != 0) return;
+    pf_results *r = rc->res;
+    if (c < 0)
+        r->dense_ns = pf_cost_time_ns(m, t->test->x, t->test->n, 0, err);
+    else
+        r->sparse_ns[(size_t)c * r->n_sp + s] = pf_cost_time_ns(m, t->test->x, t->test->n, 1, err);
 }
 
 static pf_task_record *record_for(task *t, const run_ctx *rc, int c, size_t s)
@@ -189,7 +191,8 @@ static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t c, size_t 
     model_cost(m, rc->cfg->prune_biases, rec);
     rec->mean_ccc = evaluate_model(rc, t, m, (int)c, s);
     rec->seconds = now_seconds() - t0;
-    return PF_OK;
+    measure_latency(rc, t, m, (int)c, s, err);
+    return err->code;
 }
 
 /* The common case: one ranking of the trained dense model serves the whole grid. */
@@ -261,6 +264,7 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
             model_cost(fresh, rc->cfg->prune_biases, rec);
             rec->mean_ccc = evaluate_model(rc, t, fresh, (int)c, s);
             rec->seconds = now_seconds() - t0;
+            measure_latency(rc, t, fresh, (int)c, s, err);
         }
     }
     pf_ranking_free(&rk);
@@ -355,6 +359,7 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
             model_cost(t.dense, rc->cfg->prune_biases, rec);
             rec->mean_ccc = evaluate_model(rc, &t, t.dense, -1, 0);
             rec->seconds = now_seconds() - t0;
+            measure_latency(rc, &t, t.dense, -1, 0, err);
             prune_all(rc, &t, err);
         }
     }
@@ -404,38 +409,21 @@ static int run_tasks(const run_ctx *rc, size_t n, const pf_run_opts *ro, pf_erro
     return err->code;
 }
 
-static int make_dirs(const char *path, pf_error *err)
-{
-    char buf[PF_MAX_STR + 80];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0') continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return pf_error_set(err, PF_ERUNTIME, "cannot create folder '%s': %s", buf,
-                                strerror(errno));
-        if (c == '\0') return PF_OK;
-        *p = c;
-    }
-}
-
-int pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
-           const pf_run_opts *ro, pf_error *err)
+pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+                   const pf_run_opts *ro, pf_error *err)
 {
     run_ctx rc = {.cfg = cfg, .ds = ds, .folds = folds};
     rc.n_crit = pf_criteria_from_config(cfg, rc.crit, PF_MAX_LIST * 2);
     pf_train_opts_from_config(&rc.opts, cfg);
-    if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return err->code;
+    if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return NULL;
     rc.res->threads = ro->threads;
     utc_now(rc.res->started, sizeof rc.res->started);
     double t0 = now_seconds();
-    if (run_tasks(&rc, folds->n_folds * (size_t)cfg->repeats, ro, err) == PF_OK) {
-        rc.res->wall_seconds = now_seconds() - t0;
-        utc_now(rc.res->finished, sizeof rc.res->finished);
-        if (make_dirs(ro->out_dir, err) == PF_OK)
-            pf_results_write(rc.res, cfg, ds, ro->out_dir, err);
+    if (run_tasks(&rc, folds->n_folds * (size_t)cfg->repeats, ro, err) != PF_OK) {
+        pf_results_free(rc.res);
+        return NULL;
     }
-    pf_results_free(rc.res);
-    return err->code;
+    rc.res->wall_seconds = now_seconds() - t0;
+    utc_now(rc.res->finished, sizeof rc.res->finished);
+    return rc.res;
 }

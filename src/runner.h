@@ -13,6 +13,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "folds.h"
+#include "results.h"
 
 typedef struct {
     int threads;                /* resolved: >= 1 */
@@ -24,8 +25,8 @@ typedef struct {
  * and progress (-1 = only when stderr is a terminal). */
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress);
 
-/* Run every task and write the results folder. Returns PF_OK or an error code. */
-int pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
-           const pf_run_opts *ro, pf_error *err);
+/* Run every task; the filled results (free with pf_results_free), or NULL with err set. */
+pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+                   const pf_run_opts *ro, pf_error *err);
 
 #endif

@@ -1,0 +1,34 @@
+/* report.h: everything a finished run leaves in its folder, written in one place.
+ *
+ *   per_participant.csv, summary.csv   tidy tables (results.c)
+ *   stats.csv                          every significance test (analysis.c)
+ *   figures/                           gnuplot scripts, data, PNG and PDF (plots.c)
+ *   tables/                            the paper table in Markdown and LaTeX (tables.c)
+ *   results.h5                         all of it with provenance, written LAST
+ *
+ * results.h5 appears only when everything else was written, so its presence marks a complete
+ * run. The same function serves a fresh run and `run_experiment --report DIR`, which rebuilds
+ * statistics, figures and tables from a stored results.h5 without training anything. */
+#ifndef PF_REPORT_H
+#define PF_REPORT_H
+
+#include "config.h"
+#include "error.h"
+#include "results.h"
+
+typedef struct {
+    int figures_rendered; /* image files produced */
+    int gnuplot_missing;  /* 1: scripts and data written, no images (gnuplot not installed) */
+} pf_report_info;
+
+/* Create dir (and parents) if needed. */
+int pf_make_dirs(const char *dir, pf_error *err);
+
+int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
+                    pf_report_info *info, pf_error *err);
+
+/* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it. */
+int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
+                      pf_error *err);
+
+#endif
