@@ -1,0 +1,84 @@
+#!/bin/sh
+# test_run.sh: whole runs on small synthetic data. The same config gives the same numbers for
+# any thread count; the results folder has every file with the numbers a user relies on;
+# results.h5 is readable by h5dump; --report rebuilds the same statistics without training;
+# a machine without gnuplot still gets a complete run and a notice.
+set -eu
+. "$(dirname "$0")/cli_lib.sh"
+cat >"$WORK/small.ini" <<'INI'
+[experiment]
+name = small
+[synthetic]
+participants = 10
+windows = 20
+features = 12
+informative = 4
+private = 2
+[model]
+hidden = 16,8
+[train]
+max_epochs = 8
+batch_size = 32
+learning_rate = 0.003
+patience = 0
+[folds]
+validation = 0
+[prune]
+criteria = random,magnitude,snip,fairgrape,vr
+sparsities = 0,0.5,0.8
+vr_lambda = 0,0.5
+[stats]
+bootstrap = 200
+INI
+
+run_case "small run, 1 thread" 0 --no-progress --threads 1 --out "$WORK/t1" "$WORK/small.ini"
+run_case "small run, 2 threads" 0 --no-progress --threads 2 --out "$WORK/t2" "$WORK/small.ini"
+expect_in "$OUT" "mean CCC across 10 participants" "vr(lambda=0.5)" "results: $WORK/t2/"
+for f in per_participant.csv summary.csv stats.csv tables/results.md; do
+    if cmp -s "$WORK/t1/$f" "$WORK/t2/$f"; then pass "$f identical for 1 and 2 threads"
+    else fail "$f differs between 1 and 2 threads"; fi
+done
+
+# per_participant.csv: header, 10 dense rows + 6 criteria x 3 sparsities x 10 participants
+n=$(wc -l <"$WORK/t1/per_participant.csv")
+[ "$n" -eq $((1 + 10 + 6 * 3 * 10)) ] && pass "per_participant.csv has 191 lines" || fail "per_participant.csv has $n lines"
+head -1 "$WORK/t1/per_participant.csv" >"$WORK/h.txt"
+expect_in "$WORK/h.txt" "participant,criterion,sparsity,repeat,ccc,rmse,pearson,n_windows"
+# At sparsity 0 every criterion is the dense model: identical CCC per participant.
+awk -F, 'NR > 1 && $3 == 0 { v[$1] = v[$1] "|" $5 } END { bad = 0; for (p in v) { n = split(v[p], a, "|"); for (i = 3; i <= n; i++) if (a[i] != a[2]) bad = 1 } exit bad }' \
+    "$WORK/t1/per_participant.csv" && pass "sparsity 0 reproduces dense CCC for every criterion" \
+    || fail "sparsity 0 differs from dense"
+# Achieved sparsity 0.8 of 16*12 + 8*16 + 8 = 328 weights: round(0.2 * 328) = 66 kept.
+grep -q '^magnitude,0.80000000000000004,0.79878048780487809,' "$WORK/t1/summary.csv" \
+    && pass "achieved sparsity 1 - 66/328 reported" || fail "achieved sparsity" "$(grep '^magnitude' "$WORK/t1/summary.csv")"
+expect_in "$WORK/t1/stats.csv" "ref:wilcoxon@s=0.8,0.80000000000000004,wilcoxon,vr(lambda=0),magnitude,"
+
+if command -v h5dump >/dev/null; then
+    h5dump -H "$WORK/t1/results.h5" >"$WORK/h5.txt" 2>&1 && pass "h5dump reads results.h5" || fail "h5dump failed"
+    expect_in "$WORK/h5.txt" 'GROUP "dataset"' 'GROUP "per_participant"' 'GROUP "stats"' \
+        'DATASET "tasks"' 'DATASET "summary"' 'ATTRIBUTE "config_hash"' 'ATTRIBUTE "git_commit"'
+else
+    fail "h5dump not installed (Debian package hdf5-tools)"
+fi
+for f in mean_ccc sd_ccc worst_ccc box_ccc pareto; do
+    [ -s "$WORK/t1/figures/$f.png" ] && [ -s "$WORK/t1/figures/$f.pdf" ] && pass "figure $f.png and .pdf" || fail "figure $f missing"
+done
+
+# --report: rebuild statistics, tables and figures from results.h5 alone.
+cp "$WORK/t1/stats.csv" "$WORK/stats.before"
+rm -rf "$WORK/t1/figures" "$WORK/t1/tables" "$WORK/t1/stats.csv" "$WORK/t1/summary.csv"
+run_case "--report rebuilds" 0 --report "$WORK/t1"
+cmp -s "$WORK/stats.before" "$WORK/t1/stats.csv" && pass "rebuilt stats.csv identical" || fail "rebuilt stats.csv differs"
+cmp -s "$WORK/t2/summary.csv" "$WORK/t1/summary.csv" && pass "rebuilt summary.csv identical" || fail "rebuilt summary.csv differs"
+[ -s "$WORK/t1/tables/results.tex" ] && [ -s "$WORK/t1/figures/mean_ccc.png" ] && pass "rebuilt tables and figures" || fail "report did not rebuild"
+run_case "--report on a folder without results" 2 --report "$WORK"
+expect_in "$ERR" "no results.h5"
+
+# No gnuplot on PATH: the run succeeds, says so, and leaves scripts without images.
+mkdir -p "$WORK/bin"
+PATH="$WORK/bin" run_case "no gnuplot" 0 --no-progress --out "$WORK/nognu" "$WORK/small.ini"
+expect_in "$ERR" "notice: gnuplot not found"
+[ -s "$WORK/nognu/results.h5" ] && [ -s "$WORK/nognu/figures/mean_ccc.gp" ] && [ ! -e "$WORK/nognu/figures/mean_ccc.png" ] \
+    && pass "results and scripts written, no images" || fail "no-gnuplot run incomplete"
+
+finish
