@@ -170,7 +170,11 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
     pf_results_participant_values(r, -1, 0, 0, v);
     pf_summary_compute(v, r->n_part, &sm);
     fprintf(out, "%.3f)\n%-18s", sm.mean, "criterion");
-    for (size_t s = 0; s < r->n_sp; s++) fprintf(out, " s=%-6g", r->sparsity[s]);
+    for (size_t s = 0; s < r->n_sp; s++) {
+        char label[32];
+        snprintf(label, sizeof label, "s=%g", r->sparsity[s]);
+        fprintf(out, " %8s", label);
+    }
     fputc('\n', out);
     for (size_t c = 0; c < r->n_crit; c++) {
         fprintf(out, "%-18s", r->crit[c]);
