@@ -41,6 +41,12 @@ void pf_h5_doubles(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_
     if (!h->failed) check(h, H5LTmake_dataset_double(loc, name, rank, dims, data), name);
 }
 
+void pf_h5_array(pf_h5 *h, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                 const void *data)
+{
+    if (!h->failed) check(h, H5LTmake_dataset(loc, name, rank, dims, type, data), name);
+}
+
 void pf_h5_ints(pf_h5 *h, hid_t loc, const char *name, size_t n, const int *data)
 {
     hsize_t dim = n;
@@ -143,6 +149,11 @@ int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out)
     /* HDF5 allocated the strings with malloc (the default vlen allocator), so callers may
      * free() them like any other string. */
     return rc;
+}
+
+int pf_h5_read_array(hid_t loc, const char *name, hid_t type, size_t n, void *out)
+{
+    return read_1d(loc, name, type, n, out);
 }
 
 int pf_h5_read_table(hid_t loc, const char *name, hid_t type, size_t n, void *rows)

@@ -24,6 +24,9 @@ void pf_h5_attr_str(pf_h5 *h, hid_t loc, const char *name, const char *value);
 void pf_h5_attr_num(pf_h5 *h, hid_t loc, const char *name, double value);
 void pf_h5_doubles(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims,
                    const double *data);
+/* An n-dimensional dataset of any native type. */
+void pf_h5_array(pf_h5 *h, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                 const void *data);
 void pf_h5_ints(pf_h5 *h, hid_t loc, const char *name, size_t n, const int *data);
 void pf_h5_strings(pf_h5 *h, hid_t loc, const char *name, const char *const *s, size_t n);
 /* A 1-D compound dataset of n rows of a C struct described by type. */
@@ -39,6 +42,8 @@ int pf_h5_read_ints(hid_t loc, const char *name, size_t n, int *out);
 size_t pf_h5_size(hid_t loc, const char *name);
 /* A 1-D string dataset of n elements into n malloc'd strings. */
 int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out);
+/* Reads a dataset of any native type holding exactly n elements. */
+int pf_h5_read_array(hid_t loc, const char *name, hid_t type, size_t n, void *out);
 int pf_h5_read_table(hid_t loc, const char *name, hid_t type, size_t n, void *rows);
 
 #endif

@@ -72,6 +72,24 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
     return r;
 }
 
+/* The layer widths of the run's model and, when asked for, room for saved weights, masks and
+ * scores (output.save_*). */
+static int alloc_saved(pf_results *r, const pf_config *cfg, pf_error *err)
+{
+    r->n_dims = cfg->n_hidden + 2;
+    r->dims[0] = (int)r->n_features;
+    for (size_t l = 0; l < cfg->n_hidden; l++) r->dims[l + 1] = cfg->hidden[l];
+    r->dims[cfg->n_hidden + 1] = 1;
+    r->n_params = 0;
+    for (size_t l = 0; l + 1 < r->n_dims; l++)
+        r->n_params += (size_t)r->dims[l] * (size_t)r->dims[l + 1] + (size_t)r->dims[l + 1];
+    size_t tasks = r->n_folds * r->n_rep, P = r->n_params;
+    if (cfg->save_models) r->dense_params = pf_calloc(tasks * P, sizeof(float), err);
+    if (cfg->save_masks) r->masks = pf_calloc(tasks * r->n_crit * r->n_sp * P, 1, err);
+    if (cfg->save_scores) r->scores = pf_calloc(tasks * r->n_crit * P, sizeof(float), err);
+    return err->code;
+}
+
 static int copy_strings(char **dst, char *const *src, size_t n, pf_error *err)
 {
     for (size_t i = 0; i < n; i++)
@@ -101,6 +119,10 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
     r->rows_read = ds->n_rows_read;
     r->rows_dropped_target = ds->n_dropped_target;
     r->participants_dropped = ds->n_dropped_participants;
+    if (alloc_saved(r, cfg, err) != PF_OK) {
+        pf_results_free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -115,6 +137,7 @@ void pf_results_free(pf_results *r)
     for (size_t j = 0; r->feature_names && j < r->n_features; j++) free(r->feature_names[j]);
     free(r->feature_names);
     free(r->n_windows), free(r->rec), free(r->sparse_ns);
+    free(r->dense_params), free(r->masks), free(r->scores);
     free(r);
 }
 
@@ -398,6 +421,25 @@ static void write_cost(pf_h5 *h, const pf_results *r)
     H5Gclose(g);
 }
 
+/* /models: only what output.save_* asked for. */
+static void write_models(pf_h5 *h, const pf_results *r)
+{
+    if (!r->dense_params && !r->masks && !r->scores) return;
+    hid_t g = pf_h5_group(h, h->file, "models");
+    if (g < 0) return;
+    pf_h5_ints(h, g, "layer_widths", r->n_dims, r->dims);
+    pf_h5_attr_str(h, g, "layout",
+                   "parameters are one flat float32 vector per model: for each layer l, W_l "
+                   "(layer_widths[l+1] x layer_widths[l], row-major) then b_l; task = fold * "
+                   "repeats + repeat; criterion and sparsity index /per_participant");
+    hsize_t tasks = r->n_folds * r->n_rep, P = r->n_params;
+    hsize_t dp[2] = {tasks, P}, dm[4] = {tasks, r->n_crit, r->n_sp, P}, ds[3] = {tasks, r->n_crit, P};
+    if (r->dense_params) pf_h5_array(h, g, "dense_params", H5T_NATIVE_FLOAT, 2, dp, r->dense_params);
+    if (r->masks) pf_h5_array(h, g, "masks", H5T_NATIVE_UCHAR, 4, dm, r->masks);
+    if (r->scores) pf_h5_array(h, g, "scores", H5T_NATIVE_FLOAT, 3, ds, r->scores);
+    H5Gclose(g);
+}
+
 int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file, pf_error *err)
 {
     size_t n_rows = 0;
@@ -412,6 +454,7 @@ int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file, p
     H5Tclose(tt);
     write_summary_h5(&h, rows, n_rows);
     write_cost(&h, r);
+    write_models(&h, r);
     free(rows);
     if (h.failed) return pf_error_set(err, PF_ERUNTIME, "writing HDF5 object '%s' failed", h.what);
     return PF_OK;
@@ -490,6 +533,24 @@ static void read_info(hid_t f, pf_results *r)
         r->participants_dropped = (size_t)v;
 }
 
+/* /models, when the run saved any: allocated as the run's config asks, then filled, so a
+ * rebuilt report keeps them. */
+static int read_models(hid_t f, pf_results *r, const pf_config *cfg, pf_error *err)
+{
+    if (alloc_saved(r, cfg, err) != PF_OK) return err->code;
+    size_t tasks = r->n_folds * r->n_rep, P = r->n_params;
+    int bad = 0;
+    if (r->dense_params)
+        bad |= pf_h5_read_array(f, "/models/dense_params", H5T_NATIVE_FLOAT, tasks * P, r->dense_params);
+    if (r->masks)
+        bad |= pf_h5_read_array(f, "/models/masks", H5T_NATIVE_UCHAR, tasks * r->n_crit * r->n_sp * P,
+                                r->masks);
+    if (r->scores)
+        bad |= pf_h5_read_array(f, "/models/scores", H5T_NATIVE_FLOAT, tasks * r->n_crit * P, r->scores);
+    return bad ? pf_error_set(err, PF_EINPUT, "/models in the results file does not match its "
+                              "config (output.save_*)") : PF_OK;
+}
+
 /* The config the run used, from its canonical text; its hash must match the stored one. */
 static int read_config(hid_t f, const char *path, pf_config *cfg, pf_error *err)
 {
@@ -524,6 +585,10 @@ pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err)
             r = NULL;
         } else {
             read_info(f, r);
+            if (read_models(f, r, cfg, err) != PF_OK) {
+                pf_results_free(r);
+                r = NULL;
+            }
         }
     }
     H5Fclose(f);

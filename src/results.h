@@ -50,6 +50,13 @@ typedef struct {
     /* Inference time per window, measured once (fold 0, repeat 0) on the test rows. */
     double dense_ns;
     double *sparse_ns; /* [crit][sp] */
+    /* Optional (output.save_models / save_masks / save_scores), else NULL. n_params and the
+     * layer widths describe the flat parameter layout of model.h. */
+    size_t n_params, n_dims;
+    int dims[PF_MAX_LIST + 2];
+    float *dense_params;   /* [task][param] trained dense weights and biases */
+    unsigned char *masks;  /* [task][crit][sp][param] 1 kept, 0 pruned */
+    float *scores;         /* [task][crit][param] criterion scores (NaN: not prunable) */
     /* Provenance filled by the runner. */
     int threads;
     char started[32], finished[32]; /* ISO 8601 UTC */

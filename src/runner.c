@@ -181,14 +181,46 @@ static void apply_mask(task *t, pf_mlp *m, const pf_ranking *rk, double s, const
     pf_prune_apply(m, t->mask);
 }
 
-/* Finish a pruned model: optional fine-tuning, cost, evaluation, timing of the record. */
+/* output.save_*: copies of weights, masks and scores into the results (slots of this task). */
+static size_t task_index(const run_ctx *rc, const task *t)
+{
+    return t->fold * (size_t)rc->cfg->repeats + t->repeat;
+}
+
+static void keep_mask(const run_ctx *rc, const task *t, size_t c, size_t s, const pf_mlp *m)
+{
+    pf_results *r = rc->res;
+    if (!r->masks) return;
+    unsigned char *dst = r->masks + ((task_index(rc, t) * r->n_crit + c) * r->n_sp + s) * r->n_params;
+    for (size_t j = 0; j < r->n_params; j++) dst[j] = m->mask[j] != 0.0f;
+}
+
+static void keep_scores(const run_ctx *rc, const task *t, size_t c, const pf_ranking *rk)
+{
+    pf_results *r = rc->res;
+    if (!r->scores) return;
+    float *dst = r->scores + (task_index(rc, t) * r->n_crit + c) * r->n_params;
+    for (size_t j = 0; j < r->n_params; j++) dst[j] = (float)rk->score[j];
+}
+
+static void keep_dense(const run_ctx *rc, const task *t)
+{
+    pf_results *r = rc->res;
+    if (r->dense_params)
+        memcpy(r->dense_params + task_index(rc, t) * r->n_params, t->dense->params,
+               r->n_params * sizeof *r->dense_params);
+}
+
+/* Finish a pruned model: fine-tuning (only when something was pruned: at sparsity 0 the
+ * "pruned" model is the dense one, and must stay it), cost, evaluation, timing. */
 static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t c, size_t s,
                         pf_task_record *rec, double t0, pf_error *err)
 {
-    if (rc->cfg->finetune_epochs > 0 &&
+    model_cost(m, rc->cfg->prune_biases, rec);
+    if (rc->cfg->finetune_epochs > 0 && rec->kept_params < rec->prunable_params &&
         train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
         return err->code;
-    model_cost(m, rc->cfg->prune_biases, rec);
+    keep_mask(rc, t, c, s, m);
     rec->mean_ccc = evaluate_model(rc, t, m, (int)c, s);
     rec->seconds = now_seconds() - t0;
     measure_latency(rc, t, m, (int)c, s, err);
@@ -202,6 +234,7 @@ static int prune_one_shot(const run_ctx *rc, task *t, size_t c, pf_error *err)
     double t0 = now_seconds();
     if (rank_model(rc, t, &rc->crit[c], t->dense, t->train, &rk, err) != PF_OK) return err->code;
     double rank_time = now_seconds() - t0;
+    keep_scores(rc, t, c, &rk);
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
         double t1 = now_seconds() - rank_time; /* each record carries the ranking's cost */
         pf_task_record *rec = record_for(t, rc, (int)c, s);
@@ -255,6 +288,7 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
     init_model(rc, t, fresh);
     pf_ranking rk = {0};
     if (rank_model(rc, t, &rc->crit[c], fresh, batch, &rk, err) == PF_OK) {
+        keep_scores(rc, t, c, &rk);
         for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
             double t0 = now_seconds();
             pf_task_record *rec = record_for(t, rc, (int)c, s);
@@ -262,6 +296,7 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
             apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
             if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) break;
             model_cost(fresh, rc->cfg->prune_biases, rec);
+            keep_mask(rc, t, c, s, fresh);
             rec->mean_ccc = evaluate_model(rc, t, fresh, (int)c, s);
             rec->seconds = now_seconds() - t0;
             measure_latency(rc, t, fresh, (int)c, s, err);
@@ -274,20 +309,22 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
 
 /* Iterative FairGRAPE: the kept fraction shrinks geometrically from 1 to 1 - s over the
  * rounds, importance is recomputed on the current (pruned, optionally fine-tuned) model each
- * round; already-pruned weights rank last, so masks only ever shrink. */
+ * round; already-pruned weights rank last, so masks only ever shrink. The last round prunes to
+ * exactly the requested sparsity; sparsity 0 is the dense model, untouched. */
 static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
 {
     int rounds = rc->cfg->fairgrape_rounds;
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
-        double t0 = now_seconds(), keep_final = 1.0 - rc->res->sparsity[s];
+        double t0 = now_seconds(), sp = rc->res->sparsity[s];
         pf_task_record *rec = record_for(t, rc, (int)c, s);
         pf_mlp *m = t->work_model;
         pf_mlp_copy(m, t->dense);
-        for (int k = 1; k <= rounds && err->code == PF_OK; k++) {
+        for (int k = 1; sp > 0 && k <= rounds && err->code == PF_OK; k++) {
             pf_ranking rk = {0};
-            double keep = pow(keep_final, (double)k / rounds);
+            double round_sp = k == rounds ? sp : 1.0 - pow(1.0 - sp, (double)k / rounds);
             if (rank_model(rc, t, &rc->crit[c], m, t->train, &rk, err) != PF_OK) break;
-            apply_mask(t, m, &rk, 1.0 - keep, rc->cfg);
+            apply_mask(t, m, &rk, round_sp, rc->cfg);
+            if (k == rounds && s == rc->res->n_sp - 1) keep_scores(rc, t, c, &rk);
             pf_ranking_free(&rk);
             if (k < rounds && rc->cfg->finetune_epochs > 0)
                 train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err);
@@ -357,6 +394,7 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
         init_model(rc, &t, t.dense);
         if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, rec, err) == PF_OK) {
             model_cost(t.dense, rc->cfg->prune_biases, rec);
+            keep_dense(rc, &t);
             rec->mean_ccc = evaluate_model(rc, &t, t.dense, -1, 0);
             rec->seconds = now_seconds() - t0;
             measure_latency(rc, &t, t.dense, -1, 0, err);

@@ -1,0 +1,176 @@
+/* test_runner.c: the study as a whole, on small synthetic data, with every criterion variant
+ * switched on (SNIP at initialisation, iterative FairGRAPE, fine-tuning, layer-wise masks).
+ * Asserts the properties the numbers rest on: the same results bit for bit for 1 and 2
+ * threads, every mask keeping exactly round((1 - s) n) weights (per layer, by largest
+ * remainder, in layer-wise scope), sparsity 0 giving the dense model's CCC exactly for every
+ * criterion, and every test participant evaluated once per repeat. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prune.h"
+#include "runner.h"
+
+typedef struct {
+    pf_config cfg;
+    pf_dataset *ds;
+    pf_folds *folds;
+} fixture;
+
+static void set(pf_config *c, const char *sec, const char *key, const char *val)
+{
+    pf_error err = {0};
+    if (pf_config_set(c, sec, key, val, "test", &err) != PF_OK) fail_msg("%s", err.msg);
+}
+
+static fixture *make(const char *scope)
+{
+    fixture *f = calloc(1, sizeof *f);
+    pf_error err = {0};
+    pf_config_defaults(&f->cfg);
+    set(&f->cfg, "synthetic", "participants", "8");
+    set(&f->cfg, "synthetic", "windows", "16");
+    set(&f->cfg, "synthetic", "features", "10");
+    set(&f->cfg, "synthetic", "informative", "4");
+    set(&f->cfg, "synthetic", "private", "2");
+    set(&f->cfg, "model", "hidden", "12,6");
+    set(&f->cfg, "train", "max_epochs", "4");
+    set(&f->cfg, "train", "batch_size", "16");
+    set(&f->cfg, "train", "patience", "2");
+    set(&f->cfg, "folds", "scheme", "group_kfold");
+    set(&f->cfg, "folds", "k", "4");
+    set(&f->cfg, "folds", "validation", "0.2");
+    set(&f->cfg, "experiment", "repeats", "2");
+    set(&f->cfg, "prune", "sparsities", "0,0.5,0.9");
+    set(&f->cfg, "prune", "vr_lambda", "0,1");
+    set(&f->cfg, "prune", "vr_form", "objective");
+    set(&f->cfg, "prune", "snip_stage", "init");
+    set(&f->cfg, "prune", "fairgrape_mode", "iterative");
+    set(&f->cfg, "prune", "fairgrape_rounds", "3");
+    set(&f->cfg, "prune", "finetune_epochs", "2");
+    set(&f->cfg, "prune", "scope", scope);
+    set(&f->cfg, "output", "save_masks", "true");
+    assert_int_equal(pf_config_validate(&f->cfg, &err), PF_OK);
+    f->ds = pf_dataset_load(&f->cfg, &err);
+    assert_non_null(f->ds);
+    f->folds = pf_folds_alloc(f->ds, &f->cfg, &err);
+    assert_non_null(f->folds);
+    return f;
+}
+
+static void unmake(fixture *f)
+{
+    pf_folds_free(f->folds);
+    pf_dataset_free(f->ds);
+    free(f);
+}
+
+static pf_results *run(fixture *f, int threads)
+{
+    pf_error err = {0};
+    pf_run_opts ro;
+    f->cfg.threads = threads;
+    pf_run_opts_init(&ro, &f->cfg, "/nonexistent-unused", 0);
+    pf_results *r = pf_run(&f->cfg, f->ds, f->folds, &ro, &err);
+    if (!r) fail_msg("%s", err.msg);
+    return r;
+}
+
+static void test_threads_give_identical_results(void **state)
+{
+    (void)state;
+    fixture *f = make("global");
+    pf_results *a = run(f, 1), *b = run(f, 2);
+    size_t cells = a->n_crit * a->n_sp * a->n_part * a->n_rep;
+    assert_int_equal(a->n_crit, 6); /* random, magnitude, snip, fairgrape, vr x2 */
+    assert_memory_equal(a->ccc, b->ccc, cells * sizeof(double));
+    assert_memory_equal(a->rmse, b->rmse, cells * sizeof(double));
+    assert_memory_equal(a->dense_ccc, b->dense_ccc, a->n_part * a->n_rep * sizeof(double));
+    size_t tasks = a->n_folds * a->n_rep;
+    assert_memory_equal(a->masks, b->masks, tasks * a->n_crit * a->n_sp * a->n_params);
+    for (size_t i = 0; i < cells; i++) assert_false(isnan(a->ccc[i])); /* everyone evaluated */
+    pf_results_free(a);
+    pf_results_free(b);
+    unmake(f);
+}
+
+/* Kept weights per (task, criterion, sparsity), by layer, from the saved masks. */
+static void count_kept(const pf_results *r, size_t task, size_t c, size_t s, size_t *kept_l,
+                       size_t *n_l)
+{
+    const unsigned char *m = r->masks + ((task * r->n_crit + c) * r->n_sp + s) * r->n_params;
+    size_t off = 0;
+    for (size_t l = 0; l + 1 < r->n_dims; l++) {
+        size_t nw = (size_t)r->dims[l] * (size_t)r->dims[l + 1];
+        kept_l[l] = 0;
+        for (size_t j = 0; j < nw; j++) kept_l[l] += m[off + j];
+        for (size_t j = 0; j < (size_t)r->dims[l + 1]; j++) assert_int_equal(m[off + nw + j], 1);
+        n_l[l] = nw;
+        off += nw + (size_t)r->dims[l + 1];
+    }
+}
+
+static void check_masks(const char *scope)
+{
+    fixture *f = make(scope);
+    pf_results *r = run(f, 2);
+    size_t n_layers = r->n_dims - 1, n = 0, kept_l[8], n_l[8], budget[8];
+    for (size_t l = 0; l < n_layers; l++)
+        n += (size_t)r->dims[l] * (size_t)r->dims[l + 1]; /* 10*12 + 12*6 + 6 = 198 */
+    assert_int_equal(n, 198);
+    for (size_t task = 0; task < r->n_folds * r->n_rep; task++)
+        for (size_t c = 0; c < r->n_crit; c++)
+            for (size_t s = 0; s < r->n_sp; s++) {
+                count_kept(r, task, c, s, kept_l, n_l);
+                size_t total = 0, keep = pf_prune_keep_count(n, r->sparsity[s]);
+                for (size_t l = 0; l < n_layers; l++) total += kept_l[l];
+                assert_int_equal(total, keep); /* 198, 99, 20 */
+                /* FairGRAPE always, and every criterion in layer-wise scope, split the budget
+                 * over layers by largest remainder. */
+                if (strcmp(scope, "layerwise") == 0 || strcmp(r->crit[c], "fairgrape") == 0) {
+                    pf_prune_layer_budgets(n_l, n_layers, keep, budget);
+                    for (size_t l = 0; l < n_layers; l++) assert_int_equal(kept_l[l], budget[l]);
+                }
+            }
+    /* Sparsity 0: every criterion is the dense model (no pruning, so no fine-tuning). */
+    for (size_t c = 0; c < r->n_crit; c++)
+        for (size_t p = 0; p < r->n_part; p++)
+            for (size_t k = 0; k < r->n_rep; k++)
+                assert_true(r->ccc[pf_results_at(r, c, 0, p, k)] == r->dense_ccc[p * r->n_rep + k]);
+    /* Records: achieved sparsity exactly 1 - keep / n. */
+    for (size_t i = 0; i < r->n_rec; i++)
+        if (r->rec[i].criterion >= 0)
+            assert_float_equal(r->rec[i].achieved_sparsity,
+                               1.0 - (double)pf_prune_keep_count(n, r->rec[i].sparsity) / (double)n,
+                               1e-15);
+    pf_results_free(r);
+    unmake(f);
+}
+
+static void test_masks_global(void **state)
+{
+    (void)state;
+    check_masks("global");
+}
+
+static void test_masks_layerwise(void **state)
+{
+    (void)state;
+    check_masks("layerwise");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_give_identical_results),
+        cmocka_unit_test(test_masks_global),
+        cmocka_unit_test(test_masks_layerwise),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
