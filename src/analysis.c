@@ -84,8 +84,7 @@ static void friedman_at(actx *c, size_t si, double s)
     for (size_t p = 0; p < P; p++)
         for (size_t k = 0; k < K; k++) c->matrix[p * K + k] = c->vals[k * P + p];
     pf_friedman_result f;
-    if (pf_friedman(c->matrix, P, K, 1, c->cfg->alpha, c->a->avg_rank + si * K, &f, c->err))
-        return;
+    if (pf_friedman(c->matrix, P, K, 1, c->cfg->alpha, c->a->avg_rank + si * K, &f, c->err)) return;
     c->a->cd[si] = f.cd;
     pf_test_row *row = new_row(c, "friedman", "friedman", s);
     fill_row(row, &f.chi2);
@@ -133,8 +132,8 @@ static void bootstrap(actx *c, const double *v, pf_interval *mean_ci, pf_interva
         pf_error_set(c->err, PF_ERUNTIME, "out of memory (bootstrap generator)");
         return;
     }
-    pf_bootstrap_ci(v, c->r->n_part, (size_t)c->cfg->bootstrap, c->cfg->alpha, rng, mean_ci,
-                    sd_ci, c->err);
+    pf_bootstrap_ci(v, c->r->n_part, (size_t)c->cfg->bootstrap, c->cfg->alpha, rng, mean_ci, sd_ci,
+                    c->err);
     gsl_rng_free(rng);
 }
 
@@ -182,8 +181,13 @@ pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error
     a->sd_ci = pf_calloc(K * S, sizeof *a->sd_ci, err);
     a->avg_rank = pf_calloc(K * S, sizeof *a->avg_rank, err);
     a->cd = pf_calloc(S, sizeof *a->cd, err);
-    actx c = {r, cfg, a, pf_calloc(P, sizeof(double), err), pf_calloc(K * P, sizeof(double), err),
-              pf_calloc(K * P, sizeof(double), err), err};
+    actx c = {r,
+              cfg,
+              a,
+              pf_calloc(P, sizeof(double), err),
+              pf_calloc(K * P, sizeof(double), err),
+              pf_calloc(K * P, sizeof(double), err),
+              err};
     if (err->code == PF_OK) {
         for (size_t i = 0; i < K * S; i++) a->avg_rank[i] = NAN;
         for (size_t i = 0; i < S; i++) a->cd[i] = NAN;

@@ -25,23 +25,23 @@
 typedef struct {
     char family[PF_MAX_NAME]; /* "reference@0.8", "friedman@0.8" */
     double sparsity;
-    char test[24];           /* wilcoxon, ttest, pitman_morgan, friedman, iman_davenport */
-    char a[PF_MAX_NAME];     /* reference (or "all" for friedman) */
-    char b[PF_MAX_NAME];     /* the other criterion, "dense", or "" */
-    size_t n;                /* pairs / blocks used */
-    pf_test_status status;   /* not OK: p_value and p_holm are NaN ("not testable") */
+    char test[24];         /* wilcoxon, ttest, pitman_morgan, friedman, iman_davenport */
+    char a[PF_MAX_NAME];   /* reference (or "all" for friedman) */
+    char b[PF_MAX_NAME];   /* the other criterion, "dense", or "" */
+    size_t n;              /* pairs / blocks used */
+    pf_test_status status; /* not OK: p_value and p_holm are NaN ("not testable") */
     double statistic, df1, df2;
     double p_value, p_holm;
-    double effect_size;      /* rank-biserial r, Cohen's d_z, var ratio, Kendall's W */
-    double mean_diff;        /* mean over participants of a - b (NaN for friedman) */
+    double effect_size; /* rank-biserial r, Cohen's d_z, var ratio, Kendall's W */
+    double mean_diff;   /* mean over participants of a - b (NaN for friedman) */
 } pf_test_row;
 
 typedef struct {
     size_t n_crit, n_sp;
-    int reference;        /* criterion index of the reference, -1 when there is none */
+    int reference; /* criterion index of the reference, -1 when there is none */
     double alpha;
     size_t n_rows;
-    pf_test_row *rows;    /* every test, family by family */
+    pf_test_row *rows; /* every test, family by family */
     /* Bootstrap CIs, [crit][sp]; the dense model's in the dense_* fields. */
     pf_interval *mean_ci, *sd_ci;
     pf_interval dense_mean_ci, dense_sd_ci;

@@ -26,83 +26,138 @@ typedef struct {
     const char *section;
     const char *key;
     kind type;
-    size_t off;      /* field offset in pf_config */
-    size_t off2;     /* K_INTLIST: offset of the count */
-    size_t size;     /* K_STR: buffer size */
-    const char *def; /* default, as text */
-    double min, max; /* numeric range, inclusive; lists: per item */
-    int max_open;    /* 1: max itself is excluded */
+    size_t off;          /* field offset in pf_config */
+    size_t off2;         /* K_INTLIST: offset of the count */
+    size_t size;         /* K_STR: buffer size */
+    const char *def;     /* default, as text */
+    double min, max;     /* numeric range, inclusive; lists: per item */
+    int max_open;        /* 1: max itself is excluded */
     const char *choices; /* K_ENUM: "a|b|c" in enum order; K_STRLIST: allowed items or NULL */
-    int hashed;      /* 1: changes the numbers, so it enters the config hash */
+    int hashed;          /* 1: changes the numbers, so it enters the config hash */
     const char *help;
 } key_spec;
 
 #define OFF(f) offsetof(pf_config, f)
-#define STR(sec, k, f, d, h, help) {sec, k, K_STR, OFF(f), 0, sizeof(((pf_config *)0)->f), d, 0, 0, 0, NULL, h, help}
-#define INT(sec, k, f, d, lo, hi, help) {sec, k, K_INT, OFF(f), 0, 0, d, lo, hi, 0, NULL, 1, help}
-#define DBL(sec, k, f, d, lo, hi, open, help) {sec, k, K_DBL, OFF(f), 0, 0, d, lo, hi, open, NULL, 1, help}
-#define ENUM(sec, k, f, d, ch, help) {sec, k, K_ENUM, OFF(f), 0, 0, d, 0, 0, 0, ch, 1, help}
-#define STRL(sec, k, f, d, nmin, ch, h, help) {sec, k, K_STRLIST, OFF(f), 0, 0, d, nmin, PF_MAX_LIST, 0, ch, h, help}
-#define BOOL(sec, k, f, d, h, help) {sec, k, K_BOOL, OFF(f), 0, 0, d, 0, 1, 0, NULL, h, help}
+#define STR(sec, k, f, d, h, help)                                                                 \
+    {                                                                                              \
+        sec, k, K_STR, OFF(f), 0, sizeof(((pf_config *)0)->f), d, 0, 0, 0, NULL, h, help           \
+    }
+#define INT(sec, k, f, d, lo, hi, help)                                                            \
+    {                                                                                              \
+        sec, k, K_INT, OFF(f), 0, 0, d, lo, hi, 0, NULL, 1, help                                   \
+    }
+#define DBL(sec, k, f, d, lo, hi, open, help)                                                      \
+    {                                                                                              \
+        sec, k, K_DBL, OFF(f), 0, 0, d, lo, hi, open, NULL, 1, help                                \
+    }
+#define ENUM(sec, k, f, d, ch, help)                                                               \
+    {                                                                                              \
+        sec, k, K_ENUM, OFF(f), 0, 0, d, 0, 0, 0, ch, 1, help                                      \
+    }
+#define STRL(sec, k, f, d, nmin, ch, h, help)                                                      \
+    {                                                                                              \
+        sec, k, K_STRLIST, OFF(f), 0, 0, d, nmin, PF_MAX_LIST, 0, ch, h, help                      \
+    }
+#define BOOL(sec, k, f, d, h, help)                                                                \
+    {                                                                                              \
+        sec, k, K_BOOL, OFF(f), 0, 0, d, 0, 1, 0, NULL, h, help                                    \
+    }
 
 /* Sorted by section, then key: the canonical dump is this order. */
 static const key_spec KEYS[] = {
-    STRL("data", "drop_columns", drop_columns, "", 0, NULL, 1, "further columns that are not features (list)"),
+    STRL("data", "drop_columns", drop_columns, "", 0, NULL, 1,
+         "further columns that are not features (list)"),
     STR("data", "game", game, "", 1, "tick layout: keep only this game, e.g. Heist (empty = all)"),
-    STR("data", "genre", genre, "", 1, "tick layout: keep only this genre, e.g. Shooter (empty = all)"),
-    STR("data", "group_column", group_column, "", 1, "group variable column, e.g. Cluster (empty = none)"),
-    ENUM("data", "layout", layout, "auto", "auto|ticks|windows", "AGAIN file layout (auto: ticks if a [control]game column exists)"),
-    ENUM("data", "missing", missing, "error", "error|mean|zero", "what an empty feature cell means"),
-    INT("data", "min_windows", min_windows, "5", 1, 1e6, "participants with fewer windows are dropped"),
-    STR("data", "participant_column", participant_column, "[control]player_id", 1, "participant id column"),
+    STR("data", "genre", genre, "", 1,
+        "tick layout: keep only this genre, e.g. Shooter (empty = all)"),
+    STR("data", "group_column", group_column, "", 1,
+        "group variable column, e.g. Cluster (empty = none)"),
+    ENUM("data", "layout", layout, "auto", "auto|ticks|windows",
+         "AGAIN file layout (auto: ticks if a [control]game column exists)"),
+    ENUM("data", "missing", missing, "error", "error|mean|zero",
+         "what an empty feature cell means"),
+    INT("data", "min_windows", min_windows, "5", 1, 1e6,
+        "participants with fewer windows are dropped"),
+    STR("data", "participant_column", participant_column, "[control]player_id", 1,
+        "participant id column"),
     STR("data", "path", data_path, "", 1, "data file (source again or csv)"),
-    ENUM("data", "scaling", scaling, "zscore", "zscore|minmax|none", "feature scaling, fitted on training participants only"),
-    STR("data", "session_column", session_column, "", 1, "session column (tick layout default: [control]session_id)"),
-    ENUM("data", "source", source, "synthetic", "synthetic|again|csv", "where the windows come from"),
+    ENUM("data", "scaling", scaling, "zscore", "zscore|minmax|none",
+         "feature scaling, fitted on training participants only"),
+    STR("data", "session_column", session_column, "", 1,
+        "session column (tick layout default: [control]session_id)"),
+    ENUM("data", "source", source, "synthetic", "synthetic|again|csv",
+         "where the windows come from"),
     STR("data", "target_column", target_column, "[output]arousal", 1, "target column"),
     INT("data", "tick_ms", tick_ms, "250", 1, 1e7, "tick layout: length of one tick"),
-    STR("data", "time_column", time_column, "Time_Index", 1, "orders windows in time; never a feature"),
-    INT("data", "window_ms", window_ms, "3000", 1, 1e7, "tick layout: window length (a multiple of tick_ms)"),
+    STR("data", "time_column", time_column, "Time_Index", 1,
+        "orders windows in time; never a feature"),
+    INT("data", "window_ms", window_ms, "3000", 1, 1e7,
+        "tick layout: window length (a multiple of tick_ms)"),
     STR("experiment", "name", name, "experiment", 1, "run name: results/<name>-<hash8>/"),
     STR("experiment", "output_dir", output_dir, "results", 0, "parent folder of the run folder"),
     INT("experiment", "repeats", repeats, "1", 1, 1000, "independent seeds per fold"),
-    {"experiment", "seed", K_U64, OFF(seed), 0, 0, "42", 0, 0, 0, NULL, 1, "master seed of every random draw"},
-    ENUM("folds", "scheme", scheme, "lopo", "lopo|group_kfold", "leave-one-participant-out or grouped k-fold"),
+    {"experiment", "seed", K_U64, OFF(seed), 0, 0, "42", 0, 0, 0, NULL, 1,
+     "master seed of every random draw"},
+    ENUM("folds", "scheme", scheme, "lopo", "lopo|group_kfold",
+         "leave-one-participant-out or grouped k-fold"),
     INT("folds", "k", k, "5", 2, 1e6, "folds for group_kfold"),
-    DBL("folds", "validation", validation, "0.1", 0, 0.5, 0, "share of training participants held out for early stopping"),
-    ENUM("model", "activation", activation, "relu", "relu|tanh|sigmoid|elu", "hidden-layer activation"),
-    {"model", "hidden", K_INTLIST, OFF(hidden), OFF(n_hidden), 0, "64,32", 1, 65536, 0, NULL, 1, "hidden layer widths (list)"},
-    ENUM("model", "init", init, "pytorch", "auto|he|xavier|pytorch", "weight initialisation (auto: he for relu/elu, xavier otherwise; pytorch: U(+-1/sqrt(fan_in)) for weights and biases)"),
-    STRL("output", "figures", figures, "png,pdf", 0, "png|pdf", 0, "figure formats: none, or a list of png, pdf"),
+    DBL("folds", "validation", validation, "0.1", 0, 0.5, 0,
+        "share of training participants held out for early stopping"),
+    ENUM("model", "activation", activation, "relu", "relu|tanh|sigmoid|elu",
+         "hidden-layer activation"),
+    {"model", "hidden", K_INTLIST, OFF(hidden), OFF(n_hidden), 0, "64,32", 1, 65536, 0, NULL, 1,
+     "hidden layer widths (list)"},
+    ENUM("model", "init", init, "pytorch", "auto|he|xavier|pytorch",
+         "weight initialisation (auto: he for relu/elu, xavier otherwise; pytorch: "
+         "U(+-1/sqrt(fan_in)) for weights and biases)"),
+    STRL("output", "figures", figures, "png,pdf", 0, "png|pdf", 0,
+         "figure formats: none, or a list of png, pdf"),
     BOOL("output", "save_masks", save_masks, "false", 0, "store masks in results.h5"),
     BOOL("output", "save_models", save_models, "false", 0, "store dense weights in results.h5"),
     BOOL("output", "save_scores", save_scores, "false", 0, "store criterion scores in results.h5"),
-    STRL("output", "tables", tables, "md,tex", 0, "md|tex", 0, "table formats: none, or a list of md, tex"),
-    {"parallel", "threads", K_INT, OFF(threads), 0, 0, "0", 0, 4096, 0, NULL, 0, "worker threads (0 = all cores)"},
-    STRL("prune", "criteria", criteria, "random,magnitude,snip,fairgrape,vr", 1, "random|magnitude|snip|fairgrape|vr", 1, "pruning criteria (list)"),
-    STR("prune", "fairgrape_group", fairgrape_group, "participant", 1, "FairGRAPE groups: participant, or data.group_column's name"),
-    ENUM("prune", "fairgrape_mode", fairgrape_mode, "oneshot", "oneshot|iterative", "FairGRAPE one-shot or iterative"),
-    INT("prune", "fairgrape_rounds", fairgrape_rounds, "5", 1, 100, "rounds of iterative FairGRAPE"),
-    INT("prune", "finetune_epochs", finetune_epochs, "0", 0, 100000, "fine-tuning epochs after pruning"),
+    STRL("output", "tables", tables, "md,tex", 0, "md|tex", 0,
+         "table formats: none, or a list of md, tex"),
+    {"parallel", "threads", K_INT, OFF(threads), 0, 0, "0", 0, 4096, 0, NULL, 0,
+     "worker threads (0 = all cores)"},
+    STRL("prune", "criteria", criteria, "random,magnitude,snip,fairgrape,vr", 1,
+         "random|magnitude|snip|fairgrape|vr", 1, "pruning criteria (list)"),
+    STR("prune", "fairgrape_group", fairgrape_group, "participant", 1,
+        "FairGRAPE groups: participant, or data.group_column's name"),
+    ENUM("prune", "fairgrape_mode", fairgrape_mode, "oneshot", "oneshot|iterative",
+         "FairGRAPE one-shot or iterative"),
+    INT("prune", "fairgrape_rounds", fairgrape_rounds, "5", 1, 100,
+        "rounds of iterative FairGRAPE"),
+    INT("prune", "finetune_epochs", finetune_epochs, "0", 0, 100000,
+        "fine-tuning epochs after pruning"),
     BOOL("prune", "prune_biases", prune_biases, "false", 1, "biases are prunable too"),
-    ENUM("prune", "scope", scope, "global", "global|layerwise", "rank weights over all layers or within each"),
-    ENUM("prune", "snip_stage", snip_stage, "trained", "trained|init", "SNIP on the trained model, or at initialisation"),
-    {"prune", "sparsities", K_NUMLIST, OFF(sparsities), 0, 0, "0,0.2,0.4,0.6,0.8,0.9", 0, 1, 1, NULL, 1, "sparsity grid, each in [0, 1) (list)"},
+    ENUM("prune", "scope", scope, "global", "global|layerwise",
+         "rank weights over all layers or within each"),
+    ENUM("prune", "snip_stage", snip_stage, "trained", "trained|init",
+         "SNIP on the trained model, or at initialisation"),
+    {"prune", "sparsities", K_NUMLIST, OFF(sparsities), 0, 0, "0,0.2,0.4,0.6,0.8,0.9", 0, 1, 1,
+     NULL, 1, "sparsity grid, each in [0, 1) (list)"},
     ENUM("prune", "vr_form", vr_form, "stats", "stats|objective", "VR score form"),
-    {"prune", "vr_lambda", K_NUMLIST, OFF(vr_lambdas), 0, 0, "0.5", 0, 1e6, 0, NULL, 1, "VR lambda; a list is a sweep (list)"},
+    {"prune", "vr_lambda", K_NUMLIST, OFF(vr_lambdas), 0, 0, "0.5", 0, 1e6, 0, NULL, 1,
+     "VR lambda; a list is a sweep (list)"},
     DBL("stats", "alpha", alpha, "0.05", 1e-12, 0.5, 0, "significance level"),
     INT("stats", "bootstrap", bootstrap, "2000", 0, 1e7, "bootstrap resamples for CIs (0 = none)"),
-    ENUM("stats", "correction", correction, "holm", "holm|none", "multiple-comparison correction per family"),
-    STR("stats", "reference", reference, "", 1, "reference criterion (empty = the first vr criterion)"),
+    ENUM("stats", "correction", correction, "holm", "holm|none",
+         "multiple-comparison correction per family"),
+    STR("stats", "reference", reference, "", 1,
+        "reference criterion (empty = the first vr criterion)"),
     DBL("synthetic", "bias_sd", syn_bias_sd, "0.1", 0, 100, 0, "spread of participant offsets"),
     INT("synthetic", "features", syn_features, "30", 1, 10000, "features"),
     DBL("synthetic", "gain_sd", syn_gain_sd, "0.5", 0, 100, 0, "spread of participant gains"),
-    INT("synthetic", "informative", syn_informative, "8", 1, 10000, "features the shared mapping uses"),
+    INT("synthetic", "informative", syn_informative, "8", 1, 10000,
+        "features the shared mapping uses"),
     DBL("synthetic", "noise_max", syn_noise_max, "0.4", 0, 100, 0, "largest participant noise sd"),
-    DBL("synthetic", "noise_min", syn_noise_min, "0.05", 0, 100, 0, "smallest participant noise sd"),
+    DBL("synthetic", "noise_min", syn_noise_min, "0.05", 0, 100, 0,
+        "smallest participant noise sd"),
     INT("synthetic", "participants", syn_participants, "40", 1, 1e6, "participants"),
-    INT("synthetic", "private", syn_private, "4", 0, 10000, "features that matter for some participants only"),
-    {"synthetic", "seed", K_U64, OFF(syn_seed), 0, 0, "1", 0, 0, 0, NULL, 1, "seed of the synthetic data"},
+    INT("synthetic", "private", syn_private, "4", 0, 10000,
+        "features that matter for some participants only"),
+    {"synthetic", "seed", K_U64, OFF(syn_seed), 0, 0, "1", 0, 0, 0, NULL, 1,
+     "seed of the synthetic data"},
     INT("synthetic", "windows", syn_windows, "40", 2, 1e6, "windows per participant"),
     INT("train", "batch_size", batch_size, "64", 1, 1048576, "mini-batch size"),
     DBL("train", "learning_rate", learning_rate, "0.001", 1e-12, 10, 0, "step size"),
@@ -115,8 +170,8 @@ static const key_spec KEYS[] = {
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
-static const char *SECTIONS[] = {"data",   "experiment", "folds", "model", "output",
-                                 "parallel", "prune",    "stats", "synthetic", "train"};
+static const char *SECTIONS[] = {"data",     "experiment", "folds", "model",     "output",
+                                 "parallel", "prune",      "stats", "synthetic", "train"};
 #define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
 
 /* ---- small text helpers ------------------------------------------------------------------ */
@@ -364,7 +419,8 @@ static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const c
 {
     char buf[PF_MAX_STR];
     setctx c = {where, k, err};
-    if (strlen(raw) >= sizeof buf) return bad(&c, raw, "value longer than %d characters", PF_MAX_STR - 1);
+    if (strlen(raw) >= sizeof buf)
+        return bad(&c, raw, "value longer than %d characters", PF_MAX_STR - 1);
     strcpy(buf, raw);
     char *v = trim(buf);
     void *field = (char *)cfg + k->off;
@@ -373,19 +429,26 @@ static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const c
         if (strlen(v) >= k->size) return bad(&c, v, "longer than %zu characters", k->size - 1);
         strcpy(field, v);
         return PF_OK;
-    case K_INT: return parse_int(&c, v, v, field);
-    case K_U64: return set_u64(&c, field, v);
-    case K_DBL: return parse_double(&c, v, v, field);
-    case K_BOOL: return set_bool(&c, field, v);
+    case K_INT:
+        return parse_int(&c, v, v, field);
+    case K_U64:
+        return set_u64(&c, field, v);
+    case K_DBL:
+        return parse_double(&c, v, v, field);
+    case K_BOOL:
+        return set_bool(&c, field, v);
     case K_ENUM: {
         int idx = choice_index(k->choices, v);
         if (idx < 0) return bad(&c, v, "not one of %s", k->choices);
         *(int *)field = idx;
         return PF_OK;
     }
-    case K_INTLIST: return set_intlist(&c, cfg, v);
-    case K_NUMLIST: return set_numlist(&c, field, v);
-    case K_STRLIST: return set_strlist(&c, field, v);
+    case K_INTLIST:
+        return set_intlist(&c, cfg, v);
+    case K_NUMLIST:
+        return set_numlist(&c, field, v);
+    case K_STRLIST:
+        return set_strlist(&c, field, v);
     }
     return PF_OK;
 }
@@ -407,9 +470,11 @@ int pf_config_set(pf_config *cfg, const char *section, const char *key, const ch
     char hint[96];
     if (!section_known(section)) {
         suggest(hint, sizeof hint, section, SECTIONS, N_SECTIONS);
-        return pf_error_set(err, PF_EINPUT, "%s: unknown section [%s]%s (sections: data, "
+        return pf_error_set(err, PF_EINPUT,
+                            "%s: unknown section [%s]%s (sections: data, "
                             "experiment, folds, model, output, parallel, prune, stats, synthetic, "
-                            "train)", where, section, hint);
+                            "train)",
+                            where, section, hint);
     }
     const char *cands[N_KEYS];
     size_t n = 0;
@@ -418,7 +483,8 @@ int pf_config_set(pf_config *cfg, const char *section, const char *key, const ch
     suggest(hint, sizeof hint, key, cands, n);
     return pf_error_set(err, PF_EINPUT,
                         "%s: unknown key '%s' in section [%s]%s (run_experiment --help lists "
-                        "every key)", where, key, section, hint);
+                        "every key)",
+                        where, key, section, hint);
 }
 
 /* inih calls the reader once per line: counting calls gives the line of the handler call. */
@@ -447,11 +513,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
     snprintf(where, sizeof where, "%s:%d", pc->path, pc->line);
     if (section[0] == '\0')
         return pf_error_set(pc->err, PF_EINPUT, "%s: key '%s' comes before any [section]", where,
-                            name), 0;
+                            name),
+               0;
     const key_spec *k = find_key(section, name);
     if (k && pc->seen[k - KEYS]++)
-        return pf_error_set(pc->err, PF_EINPUT, "%s: %s.%s is set twice (keep one)", where,
-                            section, name), 0;
+        return pf_error_set(pc->err, PF_EINPUT, "%s: %s.%s is set twice (keep one)", where, section,
+                            name),
+               0;
     return pf_config_set(pc->cfg, section, name, value, where, pc->err) == PF_OK;
 }
 
@@ -461,10 +529,11 @@ static int check_line_lengths(FILE *fp, const char *path, pf_error *err)
     int c, line = 1;
     size_t len = 0;
     while ((c = getc(fp)) != EOF) {
-        if (c == '\n') line++, len = 0;
+        if (c == '\n')
+            line++, len = 0;
         else if (++len >= INI_MAX_LINE - 1)
-            return pf_error_set(err, PF_EINPUT, "%s:%d: line longer than %d characters", path,
-                                line, INI_MAX_LINE - 2);
+            return pf_error_set(err, PF_EINPUT, "%s:%d: line longer than %d characters", path, line,
+                                INI_MAX_LINE - 2);
     }
     rewind(fp);
     return PF_OK;
@@ -474,8 +543,10 @@ static FILE *open_config(const char *path, pf_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        pf_error_set(err, PF_EINPUT, "cannot open config file '%s': %s (check the path; "
-                     "configs/ holds examples)", path, strerror(errno));
+        pf_error_set(err, PF_EINPUT,
+                     "cannot open config file '%s': %s (check the path; "
+                     "configs/ holds examples)",
+                     path, strerror(errno));
         return NULL;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -495,8 +566,10 @@ static int parse_stream(pf_config *cfg, FILE *fp, const char *path, pf_error *er
     if (rc == PF_OK) {
         int bad_line = ini_parse_stream(counting_reader, &pc, on_key, &pc);
         if (bad_line > 0 && err->code == PF_OK)
-            pf_error_set(err, PF_EINPUT, "%s:%d: syntax error (expected '[section]' or "
-                         "'key = value')", path, bad_line);
+            pf_error_set(err, PF_EINPUT,
+                         "%s:%d: syntax error (expected '[section]' or "
+                         "'key = value')",
+                         path, bad_line);
         rc = err->code;
     }
     return rc;
@@ -531,8 +604,10 @@ static int apply_override(pf_config *cfg, const char *ov, pf_error *err)
     strcpy(buf, ov);
     char *eq = strchr(buf, '='), *dot = strchr(buf, '.');
     if (!eq || !dot || dot > eq)
-        return pf_error_set(err, PF_EINPUT, "%s: expected section.key=value, e.g. "
-                            "--set train.max_epochs=10", where);
+        return pf_error_set(err, PF_EINPUT,
+                            "%s: expected section.key=value, e.g. "
+                            "--set train.max_epochs=10",
+                            where);
     *eq = *dot = '\0';
     return pf_config_set(cfg, trim(buf), trim(dot + 1), eq + 1, where, err);
 }
@@ -554,31 +629,39 @@ int pf_config_load(pf_config *cfg, const char *path, const char *const *override
 int pf_config_validate(const pf_config *c, pf_error *err)
 {
     if (c->source != PF_SOURCE_SYNTHETIC && c->data_path[0] == '\0')
-        return pf_error_set(err, PF_EINPUT, "data.path is empty: data.source = %s needs the "
+        return pf_error_set(err, PF_EINPUT,
+                            "data.path is empty: data.source = %s needs the "
                             "path of the CSV file (set data.path, or --set data.path=FILE)",
                             c->source == PF_SOURCE_AGAIN ? "again" : "csv");
-    if (c->source == PF_SOURCE_SYNTHETIC &&
-        c->syn_informative + c->syn_private > c->syn_features)
-        return pf_error_set(err, PF_EINPUT, "synthetic.informative (%d) + synthetic.private "
-                            "(%d) exceed synthetic.features (%d)", c->syn_informative,
-                            c->syn_private, c->syn_features);
+    if (c->source == PF_SOURCE_SYNTHETIC && c->syn_informative + c->syn_private > c->syn_features)
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.informative (%d) + synthetic.private "
+                            "(%d) exceed synthetic.features (%d)",
+                            c->syn_informative, c->syn_private, c->syn_features);
     if (c->syn_noise_min > c->syn_noise_max)
-        return pf_error_set(err, PF_EINPUT, "synthetic.noise_min (%g) is larger than "
-                            "synthetic.noise_max (%g)", c->syn_noise_min, c->syn_noise_max);
+        return pf_error_set(err, PF_EINPUT,
+                            "synthetic.noise_min (%g) is larger than "
+                            "synthetic.noise_max (%g)",
+                            c->syn_noise_min, c->syn_noise_max);
     if (c->window_ms % c->tick_ms != 0)
-        return pf_error_set(err, PF_EINPUT, "data.window_ms (%d) is not a multiple of "
-                            "data.tick_ms (%d)", c->window_ms, c->tick_ms);
+        return pf_error_set(err, PF_EINPUT,
+                            "data.window_ms (%d) is not a multiple of "
+                            "data.tick_ms (%d)",
+                            c->window_ms, c->tick_ms);
     if (strcmp(c->fairgrape_group, "participant") != 0 &&
         strcmp(c->fairgrape_group, c->group_column) != 0)
-        return pf_error_set(err, PF_EINPUT, "prune.fairgrape_group = '%s' is neither "
+        return pf_error_set(err, PF_EINPUT,
+                            "prune.fairgrape_group = '%s' is neither "
                             "'participant' nor data.group_column ('%s'): set data.group_column "
-                            "= %s", c->fairgrape_group, c->group_column, c->fairgrape_group);
+                            "= %s",
+                            c->fairgrape_group, c->group_column, c->fairgrape_group);
     if (c->reference[0] != '\0') {
         char names[PF_MAX_LIST * 2][PF_MAX_NAME];
         size_t n = pf_config_criterion_names(c, names, PF_MAX_LIST * 2);
         for (size_t i = 0; i < n; i++)
             if (strcmp(names[i], c->reference) == 0) return PF_OK;
-        return pf_error_set(err, PF_EINPUT, "stats.reference = '%s' is not one of the criteria "
+        return pf_error_set(err, PF_EINPUT,
+                            "stats.reference = '%s' is not one of the criteria "
                             "of this run (e.g. '%s'); leave it empty for the first vr criterion",
                             c->reference, names[0]);
     }
@@ -635,11 +718,21 @@ static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
     const void *f = (const char *)cfg + k->off;
     char name[PF_MAX_NAME];
     switch (k->type) {
-    case K_STR: sb_printf(sb, "%s", (const char *)f); break;
-    case K_INT: sb_printf(sb, "%d", *(const int *)f); break;
-    case K_U64: sb_printf(sb, "%llu", (unsigned long long)*(const uint64_t *)f); break;
-    case K_DBL: sb_printf(sb, "%.17g", *(const double *)f); break;
-    case K_BOOL: sb_printf(sb, "%s", *(const int *)f ? "true" : "false"); break;
+    case K_STR:
+        sb_printf(sb, "%s", (const char *)f);
+        break;
+    case K_INT:
+        sb_printf(sb, "%d", *(const int *)f);
+        break;
+    case K_U64:
+        sb_printf(sb, "%llu", (unsigned long long)*(const uint64_t *)f);
+        break;
+    case K_DBL:
+        sb_printf(sb, "%.17g", *(const double *)f);
+        break;
+    case K_BOOL:
+        sb_printf(sb, "%s", *(const int *)f ? "true" : "false");
+        break;
     case K_ENUM:
         choice_name(k->choices, *(const int *)f, name, sizeof name);
         sb_printf(sb, "%s", name);

@@ -16,9 +16,9 @@
 
 #include "error.h"
 
-#define PF_MAX_LIST 32   /* longest list value (hidden layers, sparsities, criteria, ...) */
-#define PF_MAX_STR 512   /* longest string value */
-#define PF_MAX_NAME 64   /* longest name inside a list (criterion, format, column) */
+#define PF_MAX_LIST 32  /* longest list value (hidden layers, sparsities, criteria, ...) */
+#define PF_MAX_STR  512 /* longest string value */
+#define PF_MAX_NAME 64  /* longest name inside a list (criterion, format, column) */
 
 typedef enum { PF_SOURCE_SYNTHETIC, PF_SOURCE_AGAIN, PF_SOURCE_CSV } pf_source;
 typedef enum { PF_LAYOUT_AUTO, PF_LAYOUT_TICKS, PF_LAYOUT_WINDOWS } pf_layout;
@@ -75,11 +75,11 @@ typedef struct {
     int syn_participants;
     int syn_windows;
     int syn_features;
-    int syn_informative;    /* features the shared mapping uses */
-    int syn_private;        /* features that matter for some participants only */
-    double syn_gain_sd;     /* spread of participant gains on the shared signal */
-    double syn_bias_sd;     /* spread of participant offsets */
-    double syn_noise_min;   /* participant noise sd drawn uniformly in [min, max] */
+    int syn_informative;  /* features the shared mapping uses */
+    int syn_private;      /* features that matter for some participants only */
+    double syn_gain_sd;   /* spread of participant gains on the shared signal */
+    double syn_bias_sd;   /* spread of participant offsets */
+    double syn_noise_min; /* participant noise sd drawn uniformly in [min, max] */
     double syn_noise_max;
     uint64_t syn_seed;
 

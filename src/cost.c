@@ -8,13 +8,13 @@
 
 struct pf_csr {
     size_t n_layers;
-    size_t *dims;   /* n_layers + 1 */
-    size_t **row;   /* per layer: rows + 1 pointers */
-    int **col;      /* per layer: nnz column indices */
-    float **val;    /* per layer: nnz values */
-    float **bias;   /* per layer: rows biases (masked) */
+    size_t *dims; /* n_layers + 1 */
+    size_t **row; /* per layer: rows + 1 pointers */
+    int **col;    /* per layer: nnz column indices */
+    float **val;  /* per layer: nnz values */
+    float **bias; /* per layer: rows biases (masked) */
     pf_activation act;
-    float *a, *b;   /* two activation buffers of the widest layer */
+    float *a, *b; /* two activation buffers of the widest layer */
 };
 
 void pf_cost_compute(const pf_mlp *m, int prune_biases, pf_model_cost *c)
@@ -93,10 +93,14 @@ pf_csr *pf_csr_from_mlp(const pf_mlp *m, pf_error *err)
 static float activate(pf_activation act, float z)
 {
     switch (act) {
-    case PF_ACT_RELU: return z > 0.0f ? z : 0.0f;
-    case PF_ACT_TANH: return tanhf(z);
-    case PF_ACT_SIGMOID: return 1.0f / (1.0f + expf(-z));
-    case PF_ACT_ELU: return z > 0.0f ? z : expm1f(z);
+    case PF_ACT_RELU:
+        return z > 0.0f ? z : 0.0f;
+    case PF_ACT_TANH:
+        return tanhf(z);
+    case PF_ACT_SIGMOID:
+        return 1.0f / (1.0f + expf(-z));
+    case PF_ACT_ELU:
+        return z > 0.0f ? z : expm1f(z);
     }
     return z;
 }

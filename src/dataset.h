@@ -18,12 +18,12 @@ typedef struct {
     size_t n_windows;
     size_t n_features;
     size_t n_participants;
-    double *x;      /* n_windows x n_features, row-major, unscaled */
-    double *y;      /* n_windows: the target (arousal) */
-    int *participant; /* n_windows: participant index */
-    int *group;       /* n_windows: group index, or NULL without a group column */
-    size_t *offset;   /* n_participants + 1: participant p owns rows offset[p]..offset[p+1]-1 */
-    char **feature_names;   /* n_features */
+    double *x;            /* n_windows x n_features, row-major, unscaled */
+    double *y;            /* n_windows: the target (arousal) */
+    int *participant;     /* n_windows: participant index */
+    int *group;           /* n_windows: group index, or NULL without a group column */
+    size_t *offset;       /* n_participants + 1: participant p owns rows offset[p]..offset[p+1]-1 */
+    char **feature_names; /* n_features */
     char **participant_ids; /* n_participants: as in the file */
     char **group_names;     /* n_groups, or NULL */
     size_t n_groups;

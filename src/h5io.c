@@ -61,8 +61,7 @@ static hid_t vlen_string_type(void)
     return type;
 }
 
-static void write_1d(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n,
-                     const void *data)
+static void write_1d(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n, const void *data)
 {
     if (h->failed) return;
     hsize_t dim = n;

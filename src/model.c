@@ -145,9 +145,12 @@ static double init_limit(pf_init init, pf_activation act, double fan_in, double 
     if (init == PF_INIT_AUTO)
         init = act == PF_ACT_RELU || act == PF_ACT_ELU ? PF_INIT_HE : PF_INIT_XAVIER;
     switch (init) {
-    case PF_INIT_HE: return sqrt(6.0 / fan_in);
-    case PF_INIT_PYTORCH: return 1.0 / sqrt(fan_in);
-    default: return sqrt(6.0 / (fan_in + fan_out));
+    case PF_INIT_HE:
+        return sqrt(6.0 / fan_in);
+    case PF_INIT_PYTORCH:
+        return 1.0 / sqrt(fan_in);
+    default:
+        return sqrt(6.0 / (fan_in + fan_out));
     }
 }
 

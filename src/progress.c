@@ -28,9 +28,9 @@ static void draw(const pf_progress *p, double now)
     if (p->done > 0)
         pf_format_duration(elapsed / (double)p->done * (double)(p->total - p->done), left,
                            sizeof left);
-    fprintf(stderr, "\r[%*zu/%zu %s] %5.1f%%  elapsed %s  left ~%s   ", (int)snprintf(NULL, 0, "%zu", p->total),
-            p->done, p->total, p->unit, p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
-            el, left);
+    fprintf(stderr, "\r[%*zu/%zu %s] %5.1f%%  elapsed %s  left ~%s   ",
+            (int)snprintf(NULL, 0, "%zu", p->total), p->done, p->total, p->unit,
+            p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, el, left);
     fflush(stderr);
 }
 

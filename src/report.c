@@ -82,8 +82,10 @@ int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, siz
         snprintf(dir_out, cap, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     }
     if (access(file, R_OK) != 0)
-        return pf_error_set(err, PF_EINPUT, "--report: no results.h5 in '%s' (%s); a run that "
-                            "did not finish leaves none", path, strerror(errno));
+        return pf_error_set(err, PF_EINPUT,
+                            "--report: no results.h5 in '%s' (%s); a run that "
+                            "did not finish leaves none",
+                            path, strerror(errno));
     pf_config cfg;
     pf_results *r = pf_results_read_h5(file, &cfg, err);
     if (!r) return err->code;

@@ -33,7 +33,7 @@
 #define PF_GIT_COMMIT "unknown"
 #endif
 #ifndef PF_BUILD_CC
-#define PF_BUILD_CC "unknown"
+#define PF_BUILD_CC     "unknown"
 #define PF_BUILD_CFLAGS "unknown"
 #endif
 
@@ -66,7 +66,8 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
     }
     /* NaN marks "not run", so a missing task can never pass for a zero CCC. */
     for (size_t i = 0; i < cells; i++) r->ccc[i] = r->rmse[i] = r->pearson[i] = NAN;
-    for (size_t i = 0; i < dense; i++) r->dense_ccc[i] = r->dense_rmse[i] = r->dense_pearson[i] = NAN;
+    for (size_t i = 0; i < dense; i++)
+        r->dense_ccc[i] = r->dense_rmse[i] = r->dense_pearson[i] = NAN;
     r->dense_ns = NAN;
     for (size_t i = 0; i < n_crit * n_sp; i++) r->sparse_ns[i] = NAN;
     return r;
@@ -103,8 +104,8 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
 {
     char names[PF_MAX_LIST * 2][PF_MAX_NAME];
     size_t n_crit = pf_config_criterion_names(cfg, names, PF_MAX_LIST * 2);
-    pf_results *r = alloc_shape(n_crit, cfg->sparsities.n, ds->n_participants,
-                                (size_t)cfg->repeats, n_folds, ds->n_features, err);
+    pf_results *r = alloc_shape(n_crit, cfg->sparsities.n, ds->n_participants, (size_t)cfg->repeats,
+                                n_folds, ds->n_features, err);
     if (!r) return NULL;
     memcpy(r->crit, names, n_crit * sizeof *r->crit);
     memcpy(r->sparsity, cfg->sparsities.v, r->n_sp * sizeof(double));
@@ -165,10 +166,10 @@ void pf_results_participant_values(const pf_results *r, int c, size_t s, int met
 typedef struct {
     char criterion[PF_MAX_NAME];
     double sparsity;
-    double achieved;     /* mean achieved sparsity over tasks */
-    pf_summary ccc;      /* across participants, repeats averaged first */
-    double delta_mean;   /* mean over participants of (ccc - dense ccc) */
-    double delta_worst;  /* the most negative participant delta */
+    double achieved;    /* mean achieved sparsity over tasks */
+    pf_summary ccc;     /* across participants, repeats averaged first */
+    double delta_mean;  /* mean over participants of (ccc - dense ccc) */
+    double delta_worst; /* the most negative participant delta */
 } summary_row;
 
 /* Row 0 is the dense model; then criterion-major, sparsity-minor. */
@@ -205,7 +206,9 @@ static summary_row *summarise(const pf_results *r, size_t *n_rows, pf_error *err
         if (rec->criterion >= (int)r->n_crit || rec->sparsity_index < 0 ||
             (size_t)rec->sparsity_index >= r->n_sp)
             continue;
-        size_t k = rec->criterion < 0 ? 0 : 1 + (size_t)rec->criterion * r->n_sp + (size_t)rec->sparsity_index;
+        size_t k = rec->criterion < 0
+                       ? 0
+                       : 1 + (size_t)rec->criterion * r->n_sp + (size_t)rec->sparsity_index;
         rows[k].achieved += rec->achieved_sparsity, cnt[k]++;
     }
     for (size_t k = 0; cnt && k < n; k++) rows[k].achieved /= cnt[k] ? (double)cnt[k] : 1.0;
@@ -358,8 +361,9 @@ static void write_per_participant_h5(pf_h5 *h, const pf_results *r)
     pf_h5_doubles(h, g, "dense_ccc", 2, dims + 2, r->dense_ccc);
     pf_h5_doubles(h, g, "dense_rmse", 2, dims + 2, r->dense_rmse);
     pf_h5_doubles(h, g, "dense_pearson", 2, dims + 2, r->dense_pearson);
-    pf_h5_attr_str(h, g, "layout", "ccc, rmse, pearson: [criterion, sparsity, participant, "
-                                   "repeat]; dense_*: [participant, repeat]; NaN = not run");
+    pf_h5_attr_str(h, g, "layout",
+                   "ccc, rmse, pearson: [criterion, sparsity, participant, "
+                   "repeat]; dense_*: [participant, repeat]; NaN = not run");
     H5Gclose(g);
 }
 
@@ -416,8 +420,9 @@ static void write_cost(pf_h5 *h, const pf_results *r)
     hsize_t dims[2] = {r->n_crit, r->n_sp};
     pf_h5_attr_num(h, g, "dense_ns_per_window", r->dense_ns);
     pf_h5_doubles(h, g, "sparse_ns_per_window", 2, dims, r->sparse_ns);
-    pf_h5_attr_str(h, g, "note", "single-window inference time, measured once on fold 0, "
-                                 "repeat 0; wall-clock, so it varies between runs");
+    pf_h5_attr_str(h, g, "note",
+                   "single-window inference time, measured once on fold 0, "
+                   "repeat 0; wall-clock, so it varies between runs");
     H5Gclose(g);
 }
 
@@ -433,8 +438,10 @@ static void write_models(pf_h5 *h, const pf_results *r)
                    "(layer_widths[l+1] x layer_widths[l], row-major) then b_l; task = fold * "
                    "repeats + repeat; criterion and sparsity index /per_participant");
     hsize_t tasks = r->n_folds * r->n_rep, P = r->n_params;
-    hsize_t dp[2] = {tasks, P}, dm[4] = {tasks, r->n_crit, r->n_sp, P}, ds[3] = {tasks, r->n_crit, P};
-    if (r->dense_params) pf_h5_array(h, g, "dense_params", H5T_NATIVE_FLOAT, 2, dp, r->dense_params);
+    hsize_t dp[2] = {tasks, P}, dm[4] = {tasks, r->n_crit, r->n_sp, P},
+            ds[3] = {tasks, r->n_crit, P};
+    if (r->dense_params)
+        pf_h5_array(h, g, "dense_params", H5T_NATIVE_FLOAT, 2, dp, r->dense_params);
     if (r->masks) pf_h5_array(h, g, "masks", H5T_NATIVE_UCHAR, 4, dm, r->masks);
     if (r->scores) pf_h5_array(h, g, "scores", H5T_NATIVE_FLOAT, 3, ds, r->scores);
     H5Gclose(g);
@@ -464,8 +471,10 @@ int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file, p
 
 static int bad_file(pf_error *err, const char *path, const char *what)
 {
-    return pf_error_set(err, PF_EINPUT, "'%s' is not a complete prunefair results file (%s); "
-                        "give the folder or results.h5 of a finished run", path, what);
+    return pf_error_set(err, PF_EINPUT,
+                        "'%s' is not a complete prunefair results file (%s); "
+                        "give the folder or results.h5 of a finished run",
+                        path, what);
 }
 
 /* Sizes of the stored run, checked against each other. */
@@ -541,14 +550,18 @@ static int read_models(hid_t f, pf_results *r, const pf_config *cfg, pf_error *e
     size_t tasks = r->n_folds * r->n_rep, P = r->n_params;
     int bad = 0;
     if (r->dense_params)
-        bad |= pf_h5_read_array(f, "/models/dense_params", H5T_NATIVE_FLOAT, tasks * P, r->dense_params);
+        bad |= pf_h5_read_array(f, "/models/dense_params", H5T_NATIVE_FLOAT, tasks * P,
+                                r->dense_params);
     if (r->masks)
-        bad |= pf_h5_read_array(f, "/models/masks", H5T_NATIVE_UCHAR, tasks * r->n_crit * r->n_sp * P,
-                                r->masks);
+        bad |= pf_h5_read_array(f, "/models/masks", H5T_NATIVE_UCHAR,
+                                tasks * r->n_crit * r->n_sp * P, r->masks);
     if (r->scores)
-        bad |= pf_h5_read_array(f, "/models/scores", H5T_NATIVE_FLOAT, tasks * r->n_crit * P, r->scores);
-    return bad ? pf_error_set(err, PF_EINPUT, "/models in the results file does not match its "
-                              "config (output.save_*)") : PF_OK;
+        bad |= pf_h5_read_array(f, "/models/scores", H5T_NATIVE_FLOAT, tasks * r->n_crit * P,
+                                r->scores);
+    return bad ? pf_error_set(err, PF_EINPUT,
+                              "/models in the results file does not match its "
+                              "config (output.save_*)")
+               : PF_OK;
 }
 
 /* The config the run used, from its canonical text; its hash must match the stored one. */
@@ -560,7 +573,8 @@ static int read_config(hid_t f, const char *path, pf_config *cfg, pf_error *err)
     if (!text || !hash)
         rc = bad_file(err, path, "no config_text attribute");
     else if (pf_config_load_text(cfg, text, path, err) == PF_OK && strcmp(cfg->hash, hash) != 0)
-        rc = pf_error_set(err, PF_EINPUT, "'%s': the stored config does not hash to the stored "
+        rc = pf_error_set(err, PF_EINPUT,
+                          "'%s': the stored config does not hash to the stored "
                           "config_hash (file edited, or written by another prunefair version)",
                           path);
     else
@@ -573,8 +587,11 @@ pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err)
 {
     pf_h5_quiet();
     if (H5Fis_hdf5(path) <= 0)
-        return pf_error_set(err, PF_EINPUT, "'%s' is not an HDF5 file (give the folder or "
-                            "results.h5 of a finished run)", path), NULL;
+        return pf_error_set(err, PF_EINPUT,
+                            "'%s' is not an HDF5 file (give the folder or "
+                            "results.h5 of a finished run)",
+                            path),
+               NULL;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return pf_error_set(err, PF_EINPUT, "cannot open '%s'", path), NULL;
     pf_results *r = NULL;

@@ -25,18 +25,18 @@ typedef struct {
     double achieved_sparsity; /* pruned / prunable */
     long long kept_params;    /* prunable parameters kept */
     long long prunable_params;
-    long long csr_bytes;      /* bytes of the model stored sparsely (CSR, float32 + int32) */
-    long long macs;           /* multiply-adds per prediction */
-    int epochs;               /* training (or fine-tuning) epochs run for this model */
-    double val_loss;          /* best validation loss of that training (NaN without) */
-    double mean_ccc;          /* mean CCC over this fold's test participants */
-    double seconds;           /* wall time to produce and evaluate this model */
+    long long csr_bytes; /* bytes of the model stored sparsely (CSR, float32 + int32) */
+    long long macs;      /* multiply-adds per prediction */
+    int epochs;          /* training (or fine-tuning) epochs run for this model */
+    double val_loss;     /* best validation loss of that training (NaN without) */
+    double mean_ccc;     /* mean CCC over this fold's test participants */
+    double seconds;      /* wall time to produce and evaluate this model */
 } pf_task_record;
 
 typedef struct {
     size_t n_crit, n_sp, n_part, n_rep, n_folds;
-    char (*crit)[PF_MAX_NAME]; /* n_crit criterion names */
-    double *sparsity;          /* n_sp requested sparsities */
+    char (*crit)[PF_MAX_NAME];                      /* n_crit criterion names */
+    double *sparsity;                               /* n_sp requested sparsities */
     double *ccc, *rmse, *pearson;                   /* [crit][sp][part][rep], NaN = not run */
     double *dense_ccc, *dense_rmse, *dense_pearson; /* [part][rep] */
     int *n_windows;                                 /* [part] */
@@ -54,9 +54,9 @@ typedef struct {
      * layer widths describe the flat parameter layout of model.h. */
     size_t n_params, n_dims;
     int dims[PF_MAX_LIST + 2];
-    float *dense_params;   /* [task][param] trained dense weights and biases */
-    unsigned char *masks;  /* [task][crit][sp][param] 1 kept, 0 pruned */
-    float *scores;         /* [task][crit][param] criterion scores (NaN: not prunable) */
+    float *dense_params;  /* [task][param] trained dense weights and biases */
+    unsigned char *masks; /* [task][crit][sp][param] 1 kept, 0 pruned */
+    float *scores;        /* [task][crit][param] criterion scores (NaN: not prunable) */
     /* Provenance filled by the runner. */
     int threads;
     char started[32], finished[32]; /* ISO 8601 UTC */
@@ -85,8 +85,7 @@ int pf_results_write_csv(const pf_results *r, const char *dir, pf_error *err);
 
 /* Everything in r, with provenance from cfg, into an open HDF5 file.
  * Schema: docs/results-schema.md. */
-int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file,
-                        pf_error *err);
+int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file, pf_error *err);
 
 /* Read a results.h5 back: the results and the config it was run with. */
 pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err);

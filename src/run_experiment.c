@@ -34,37 +34,38 @@ typedef struct {
     const char *config_path;
     const char *overrides[MAX_OVERRIDES];
     size_t n_overrides;
-    int threads;          /* -1: from the config */
-    const char *out_dir;  /* NULL: results/<name>-<hash8> */
+    int threads;         /* -1: from the config */
+    const char *out_dir; /* NULL: results/<name>-<hash8> */
     int dry_run;
-    int progress;         /* -1: auto (only on a terminal) */
-    const char *report;   /* --report DIR: rebuild the report of a finished run */
+    int progress;       /* -1: auto (only on a terminal) */
+    const char *report; /* --report DIR: rebuild the report of a finished run */
 } cli_opts;
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: run_experiment [options] CONFIG.ini\n"
-            "       run_experiment --report RUN_DIR\n"
-            "\n"
-            "Fairness-aware pruning study: loads the data, runs participant folds, trains,\n"
-            "prunes with every criterion over the sparsity grid and evaluates per participant.\n"
-            "\n"
-            "Options:\n"
-            "  --set SECTION.KEY=VALUE  override a config key (repeatable)\n"
-            "  --threads N              worker threads (0 = all cores; overrides parallel.threads)\n"
-            "  --out DIR                write the run here instead of results/<name>-<hash8>/\n"
-            "  --dry-run                load and check everything, print the plan, exit\n"
-            "  --report RUN_DIR         rebuild statistics, figures and tables from\n"
-            "                           RUN_DIR/results.h5 without training anything\n"
-            "  --progress / --no-progress  force the progress line on or off (default: on a\n"
-            "                           terminal only)\n"
-            "  --help                   this text and every config key with its default\n"
-            "  --version                program version\n"
-            "\n"
-            "Exit status: 0 success, 2 usage/config/data error, 1 runtime failure.\n"
-            "\n"
-            "Config keys (section, key, default, meaning):\n");
+    fprintf(
+        out,
+        "Usage: run_experiment [options] CONFIG.ini\n"
+        "       run_experiment --report RUN_DIR\n"
+        "\n"
+        "Fairness-aware pruning study: loads the data, runs participant folds, trains,\n"
+        "prunes with every criterion over the sparsity grid and evaluates per participant.\n"
+        "\n"
+        "Options:\n"
+        "  --set SECTION.KEY=VALUE  override a config key (repeatable)\n"
+        "  --threads N              worker threads (0 = all cores; overrides parallel.threads)\n"
+        "  --out DIR                write the run here instead of results/<name>-<hash8>/\n"
+        "  --dry-run                load and check everything, print the plan, exit\n"
+        "  --report RUN_DIR         rebuild statistics, figures and tables from\n"
+        "                           RUN_DIR/results.h5 without training anything\n"
+        "  --progress / --no-progress  force the progress line on or off (default: on a\n"
+        "                           terminal only)\n"
+        "  --help                   this text and every config key with its default\n"
+        "  --version                program version\n"
+        "\n"
+        "Exit status: 0 success, 2 usage/config/data error, 1 runtime failure.\n"
+        "\n"
+        "Config keys (section, key, default, meaning):\n");
     pf_config_help(out);
 }
 
@@ -73,8 +74,8 @@ static int parse_int_arg(const char *opt, const char *s, int *out, pf_error *err
     char *end;
     long v = strtol(s, &end, 10);
     if (end == s || *end != '\0' || v < 0 || v > 4096)
-        return pf_error_set(err, PF_EINPUT, "%s '%s': expected a whole number from 0 to 4096",
-                            opt, s);
+        return pf_error_set(err, PF_EINPUT, "%s '%s': expected a whole number from 0 to 4096", opt,
+                            s);
     *out = (int)v;
     return PF_OK;
 }
@@ -82,15 +83,27 @@ static int parse_int_arg(const char *opt, const char *s, int *out, pf_error *err
 /* Returns -1 to continue, or an exit status (0 after --help/--version, 2 on bad usage). */
 static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
 {
-    enum { O_SET = 256, O_THREADS, O_OUT, O_DRY, O_HELP, O_VERSION, O_PROGRESS, O_NOPROGRESS,
-           O_REPORT };
-    static const struct option longopts[] = {
-        {"set", required_argument, NULL, O_SET},     {"threads", required_argument, NULL, O_THREADS},
-        {"out", required_argument, NULL, O_OUT},     {"dry-run", no_argument, NULL, O_DRY},
-        {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
-        {"progress", no_argument, NULL, O_PROGRESS}, {"no-progress", no_argument, NULL, O_NOPROGRESS},
-        {"report", required_argument, NULL, O_REPORT},
-        {NULL, 0, NULL, 0}};
+    enum {
+        O_SET = 256,
+        O_THREADS,
+        O_OUT,
+        O_DRY,
+        O_HELP,
+        O_VERSION,
+        O_PROGRESS,
+        O_NOPROGRESS,
+        O_REPORT
+    };
+    static const struct option longopts[] = {{"set", required_argument, NULL, O_SET},
+                                             {"threads", required_argument, NULL, O_THREADS},
+                                             {"out", required_argument, NULL, O_OUT},
+                                             {"dry-run", no_argument, NULL, O_DRY},
+                                             {"help", no_argument, NULL, O_HELP},
+                                             {"version", no_argument, NULL, O_VERSION},
+                                             {"progress", no_argument, NULL, O_PROGRESS},
+                                             {"no-progress", no_argument, NULL, O_NOPROGRESS},
+                                             {"report", required_argument, NULL, O_REPORT},
+                                             {NULL, 0, NULL, 0}};
     *o = (cli_opts){.threads = -1, .progress = -1};
     opterr = 0;
     int c;
@@ -104,16 +117,32 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         case O_THREADS:
             if (parse_int_arg("--threads", optarg, &o->threads, err)) return err->code;
             break;
-        case O_OUT: o->out_dir = optarg; break;
-        case O_DRY: o->dry_run = 1; break;
-        case O_PROGRESS: o->progress = 1; break;
-        case O_NOPROGRESS: o->progress = 0; break;
-        case O_REPORT: o->report = optarg; break;
-        case O_HELP: usage(stdout); return 0;
-        case O_VERSION: printf("run_experiment (prunefair) %s\n", PACKAGE_VERSION); return 0;
+        case O_OUT:
+            o->out_dir = optarg;
+            break;
+        case O_DRY:
+            o->dry_run = 1;
+            break;
+        case O_PROGRESS:
+            o->progress = 1;
+            break;
+        case O_NOPROGRESS:
+            o->progress = 0;
+            break;
+        case O_REPORT:
+            o->report = optarg;
+            break;
+        case O_HELP:
+            usage(stdout);
+            return 0;
+        case O_VERSION:
+            printf("run_experiment (prunefair) %s\n", PACKAGE_VERSION);
+            return 0;
         default:
-            return pf_error_set(err, PF_EINPUT, "unknown or incomplete option '%s' (see "
-                                "run_experiment --help)", argv[optind - 1]);
+            return pf_error_set(err, PF_EINPUT,
+                                "unknown or incomplete option '%s' (see "
+                                "run_experiment --help)",
+                                argv[optind - 1]);
         }
     }
     if (o->report) {
@@ -122,15 +151,17 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         return -1;
     }
     if (optind != argc - 1)
-        return pf_error_set(err, PF_EINPUT, "%s (usage: run_experiment [options] CONFIG.ini; "
-                            "see --help)", optind >= argc ? "no config file given"
-                                                          : "more than one config file given");
+        return pf_error_set(err, PF_EINPUT,
+                            "%s (usage: run_experiment [options] CONFIG.ini; "
+                            "see --help)",
+                            optind >= argc ? "no config file given"
+                                           : "more than one config file given");
     o->config_path = argv[optind];
     return -1;
 }
 
-static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds,
-                       const pf_folds *folds, const pf_run_opts *ro)
+static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+                       const pf_run_opts *ro)
 {
     char names[PF_MAX_LIST * 2][PF_MAX_NAME];
     size_t nc = pf_config_criterion_names(cfg, names, PF_MAX_LIST * 2);
@@ -186,12 +217,16 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
         fputc('\n', out);
     }
     free(v);
-    fprintf(out, "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, stats.csv, "
-                 "tables/, figures/)\n", dir);
+    fprintf(out,
+            "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, stats.csv, "
+            "tables/, figures/)\n",
+            dir);
     if (info->gnuplot_missing)
-        fprintf(stderr, "run_experiment: notice: gnuplot not found, so no figures were drawn; "
-                        "the scripts and data are in %s/figures/ (install gnuplot-nox, then run "
-                        "run_experiment --report %s)\n", dir, dir);
+        fprintf(stderr,
+                "run_experiment: notice: gnuplot not found, so no figures were drawn; "
+                "the scripts and data are in %s/figures/ (install gnuplot-nox, then run "
+                "run_experiment --report %s)\n",
+                dir, dir);
 }
 
 static int rebuild_report(const char *path, pf_error *err)

@@ -50,7 +50,7 @@ typedef struct {
     pf_mlp *dense, *work_model;
     pf_mlp_work *work;
     float *yhat;
-    float *mask; /* n_params scratch for pf_prune_mask */
+    float *mask;         /* n_params scratch for pf_prune_mask */
     pf_task_record *rec; /* this task's block of records */
 } task;
 
@@ -191,7 +191,8 @@ static void keep_mask(const run_ctx *rc, const task *t, size_t c, size_t s, cons
 {
     pf_results *r = rc->res;
     if (!r->masks) return;
-    unsigned char *dst = r->masks + ((task_index(rc, t) * r->n_crit + c) * r->n_sp + s) * r->n_params;
+    unsigned char *dst =
+        r->masks + ((task_index(rc, t) * r->n_crit + c) * r->n_sp + s) * r->n_params;
     for (size_t j = 0; j < r->n_params; j++) dst[j] = m->mask[j] != 0.0f;
 }
 
@@ -441,8 +442,8 @@ static int run_tasks(const run_ctx *rc, size_t n, const pf_run_opts *ro, pf_erro
     pf_progress_finish(&pg);
     for (size_t i = 0; i < n && err->code == PF_OK; i++)
         if (errs[i].code != PF_OK)
-            pf_error_set(err, errs[i].code, "fold %zu, repeat %zu: %s", i / (size_t)rc->cfg->repeats,
-                         i % (size_t)rc->cfg->repeats, errs[i].msg);
+            pf_error_set(err, errs[i].code, "fold %zu, repeat %zu: %s",
+                         i / (size_t)rc->cfg->repeats, i % (size_t)rc->cfg->repeats, errs[i].msg);
     free(errs);
     return err->code;
 }

@@ -16,8 +16,8 @@
 #include "results.h"
 
 typedef struct {
-    int threads;                /* resolved: >= 1 */
-    int progress;               /* 1: draw a progress line on stderr */
+    int threads;                   /* resolved: >= 1 */
+    int progress;                  /* 1: draw a progress line on stderr */
     char out_dir[PF_MAX_STR + 80]; /* the run folder */
 } pf_run_opts;
 

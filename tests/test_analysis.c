@@ -151,7 +151,8 @@ static void test_bootstrap_seed_and_csv(void **state)
     int n = 0, wil = 0;
     while (fgets(line, sizeof line, fp)) {
         n++;
-        wil += strncmp(line, "ref:wilcoxon@s=0.8,0.80000000000000004,wilcoxon,vr(lambda=0.5),", 63) == 0;
+        wil += strncmp(line, "ref:wilcoxon@s=0.8,0.80000000000000004,wilcoxon,vr(lambda=0.5),",
+                       63) == 0;
     }
     fclose(fp);
     assert_int_equal(n, 8);
@@ -169,7 +170,8 @@ static void test_identical_is_not_testable(void **state)
     pf_results *r = f->r;
     for (size_t p = 0; p < P; p++)
         for (size_t k = 0; k < 2; k++)
-            for (size_t c = 0; c < 2; c++) r->ccc[pf_results_at(r, c, 0, p, k)] = r->dense_ccc[p * 2 + k];
+            for (size_t c = 0; c < 2; c++)
+                r->ccc[pf_results_at(r, c, 0, p, k)] = r->dense_ccc[p * 2 + k];
     pf_analysis *a = pf_analysis_run(r, &f->cfg, &err);
     assert_non_null(a);
     const pf_test_row *w = find(a, "wilcoxon", "dense");

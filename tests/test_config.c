@@ -74,11 +74,12 @@ static void test_values_and_override(void **state)
     pf_config c;
     pf_error err = {0};
     const char *ov[] = {"train.max_epochs=7", "model.hidden = 16, 8, 4"};
-    assert_int_equal(load_text("; comment\n[train]\nmax_epochs = 12\nlearning_rate = 3e-4\n"
-                               "loss = CCC\n[prune]\nsparsities = 0.9, 0, 0.5\n"
-                               "[output]\nfigures = none\n[experiment]\nseed = 18446744073709551615\n",
-                               &c, &err, ov, 2, NULL),
-                     PF_OK);
+    assert_int_equal(
+        load_text("; comment\n[train]\nmax_epochs = 12\nlearning_rate = 3e-4\n"
+                  "loss = CCC\n[prune]\nsparsities = 0.9, 0, 0.5\n"
+                  "[output]\nfigures = none\n[experiment]\nseed = 18446744073709551615\n",
+                  &c, &err, ov, 2, NULL),
+        PF_OK);
     assert_int_equal(c.max_epochs, 7); /* --set wins over the file */
     assert_true(c.learning_rate == 3e-4);
     assert_int_equal(c.loss, PF_LOSS_CCC); /* choices are case-insensitive */
@@ -96,9 +97,9 @@ static void test_unknown_key_names_line_and_key(void **state)
     pf_config c;
     pf_error err = {0};
     char path[64];
-    assert_int_equal(load_text("[train]\nmax_epochs = 3\n\nlearnig_rate = 0.1\n", &c, &err, NULL,
-                               0, path),
-                     PF_EINPUT);
+    assert_int_equal(
+        load_text("[train]\nmax_epochs = 3\n\nlearnig_rate = 0.1\n", &c, &err, NULL, 0, path),
+        PF_EINPUT);
     char where[80];
     snprintf(where, sizeof where, "%s:4:", path);
     assert_contains(err.msg, where);
@@ -111,9 +112,9 @@ static void test_section_typo(void **state)
     (void)state;
     pf_config c;
     pf_error err = {0};
-    assert_int_equal(load_text("[experiment]\nseed = 1\n[dta]\npath = x.csv\n", &c, &err, NULL, 0,
-                               NULL),
-                     PF_EINPUT);
+    assert_int_equal(
+        load_text("[experiment]\nseed = 1\n[dta]\npath = x.csv\n", &c, &err, NULL, 0, NULL),
+        PF_EINPUT);
     assert_contains(err.msg, ":4: unknown section [dta]");
     assert_contains(err.msg, "did you mean 'data'");
 }
@@ -142,8 +143,7 @@ static void test_sparsity_range(void **state)
                      PF_EINPUT);
     assert_contains(err.msg, "prune.sparsities");
     assert_contains(err.msg, "1 is out of range (accepted: 0 to 1 (exclusive))");
-    assert_int_equal(load_text("[prune]\nsparsities = -0.1\n", &c, &err, NULL, 0, NULL),
-                     PF_EINPUT);
+    assert_int_equal(load_text("[prune]\nsparsities = -0.1\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
     assert_contains(err.msg, "-0.1 is out of range");
     assert_int_equal(load_text("[prune]\nsparsities = 0.99999\n", &c, &err, NULL, 0, NULL), PF_OK);
 }
@@ -181,9 +181,9 @@ static void test_duplicate_syntax_and_bad_set(void **state)
     (void)state;
     pf_config c;
     pf_error err = {0};
-    assert_int_equal(load_text("[train]\nbatch_size = 8\nbatch_size = 16\n", &c, &err, NULL, 0,
-                               NULL),
-                     PF_EINPUT);
+    assert_int_equal(
+        load_text("[train]\nbatch_size = 8\nbatch_size = 16\n", &c, &err, NULL, 0, NULL),
+        PF_EINPUT);
     assert_contains(err.msg, ":3: train.batch_size is set twice");
     assert_int_equal(load_text("[train]\nbatch_size 8\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
     assert_contains(err.msg, ":2: syntax error");
@@ -217,9 +217,10 @@ static void test_criterion_names(void **state)
     pf_config c;
     pf_error err = {0};
     char names[8][PF_MAX_NAME];
-    assert_int_equal(load_text("[prune]\ncriteria = magnitude, vr, random\nvr_lambda = 1, 0, 0.25\n",
-                               &c, &err, NULL, 0, NULL),
-                     PF_OK);
+    assert_int_equal(
+        load_text("[prune]\ncriteria = magnitude, vr, random\nvr_lambda = 1, 0, 0.25\n", &c, &err,
+                  NULL, 0, NULL),
+        PF_OK);
     assert_int_equal(pf_config_criterion_names(&c, names, 8), 5);
     assert_string_equal(names[0], "magnitude");
     assert_string_equal(names[1], "vr(lambda=0)");
@@ -235,15 +236,16 @@ static void test_hash(void **state)
     (void)state;
     pf_config a, b;
     pf_error err = {0};
-    assert_int_equal(load_text("[train]\nmax_epochs = 9\n[experiment]\nseed = 7\n", &a, &err,
-                               NULL, 0, NULL),
-                     PF_OK);
+    assert_int_equal(
+        load_text("[train]\nmax_epochs = 9\n[experiment]\nseed = 7\n", &a, &err, NULL, 0, NULL),
+        PF_OK);
     assert_int_equal(strlen(a.hash), 64);
     assert_int_equal(strspn(a.hash, "0123456789abcdef"), 64);
-    assert_int_equal(load_text("; same experiment\n[experiment]\n  seed=7 \n[parallel]\nthreads = 3\n"
-                               "[train]\nmax_epochs=9 ; inline comment\n[output]\nfigures = none\n",
-                               &b, &err, NULL, 0, NULL),
-                     PF_OK);
+    assert_int_equal(
+        load_text("; same experiment\n[experiment]\n  seed=7 \n[parallel]\nthreads = 3\n"
+                  "[train]\nmax_epochs=9 ; inline comment\n[output]\nfigures = none\n",
+                  &b, &err, NULL, 0, NULL),
+        PF_OK);
     assert_string_equal(a.hash, b.hash);
     const char *ov[] = {"experiment.seed=8"};
     assert_int_equal(load_text("[train]\nmax_epochs = 9\n", &b, &err, ov, 1, NULL), PF_OK);

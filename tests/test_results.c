@@ -33,7 +33,8 @@ static int setup(void **state)
                              {"prune", "sparsities", "0,0.5"},
                              {"experiment", "repeats", "2"}};
     for (int i = 0; i < 3; i++)
-        assert_int_equal(pf_config_set(&f->cfg, sets[i][0], sets[i][1], sets[i][2], "test", &err), 0);
+        assert_int_equal(pf_config_set(&f->cfg, sets[i][0], sets[i][1], sets[i][2], "test", &err),
+                         0);
     assert_int_equal(pf_config_hash(&f->cfg, &err), PF_OK);
     f->ds = pf_dataset_alloc(7, 2, 3, 0, &err);
     assert_non_null(f->ds);
@@ -52,10 +53,12 @@ static int setup(void **state)
             for (size_t p = 0; p < 3; p++)
                 for (size_t k = 0; k < 2; k++) {
                     size_t i = pf_results_at(r, c, s, p, k);
-                    r->ccc[i] = 0.1 * (double)(p + 1) - 0.05 * (double)s + 0.01 * (double)k + 0.001 * (double)c;
+                    r->ccc[i] = 0.1 * (double)(p + 1) - 0.05 * (double)s + 0.01 * (double)k +
+                                0.001 * (double)c;
                     r->rmse[i] = 0.2, r->pearson[i] = 0.3;
                 }
-    for (size_t i = 0; i < 6; i++) r->dense_ccc[i] = 0.5, r->dense_rmse[i] = 0.1, r->dense_pearson[i] = 0.6;
+    for (size_t i = 0; i < 6; i++)
+        r->dense_ccc[i] = 0.5, r->dense_rmse[i] = 0.1, r->dense_pearson[i] = 0.6;
     for (size_t i = 0; i < r->n_rec; i++) {
         int j = (int)(i % 5); /* per task: dense, then criterion-major, sparsity-minor */
         r->rec[i].fold = (int)(i / 10);
@@ -123,7 +126,8 @@ static void test_csv_exports(void **state)
     int n;
     char *row = strstr(sm, "\nmagnitude,0,") + 1;
     assert_int_equal(sscanf(row, "magnitude,%lf,%lf,%d,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &sp,
-                            &ach, &n, &mean, &sd, &med, &mn, &p10, &mx, &gap, &dmean, &dworst), 12);
+                            &ach, &n, &mean, &sd, &med, &mn, &p10, &mx, &gap, &dmean, &dworst),
+                     12);
     assert_float_equal(mean, 0.205, 1e-12);
     assert_float_equal(sd, 0.1, 1e-12);
     assert_float_equal(p10, 0.125, 1e-12);
