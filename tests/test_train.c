@@ -14,20 +14,7 @@
 
 #include "train.h"
 
-#define assert_near(a, b, tol) near_at((double)(a), (double)(b), (double)(tol), __FILE__, __LINE__)
-static void near_at(double a, double b, double tol, const char *file, int line)
-{
-    if (fabs(a - b) <= tol) return;
-    print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-    _fail(file, line);
-}
-
-static gsl_rng *rng_new(unsigned long seed)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, seed);
-    return r;
-}
+#include "testutil.h"
 
 /* A split over caller-owned x and y, one participant. */
 typedef struct {
