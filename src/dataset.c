@@ -507,6 +507,14 @@ static int assign_roles(pf_loader *ld)
         ld->ticks = find_column(ld, "[control]game") >= 0;
     else
         ld->ticks = ld->again && cfg->layout == PF_LAYOUT_TICKS;
+    /* A game filter on a file that has no games would silently select everything. */
+    if (!ld->ticks && (cfg->game[0] || cfg->genre[0]))
+        return pf_error_set(ld->err, PF_EINPUT,
+                            "data.%s = %s filters the official AGAIN tick file, but '%s' is "
+                            "already windowed (no [control]game column): remove the key, or set "
+                            "data.layout = ticks if the file is a tick file",
+                            cfg->game[0] ? "game" : "genre", cfg->game[0] ? cfg->game : cfg->genre,
+                            ld->path);
 
     for (size_t c = 0; c < ld->n_cols; c++) ld->role[c] = ROLE_FEATURE;
     ld->role[ld->c_participant] = ROLE_PARTICIPANT;
@@ -691,10 +699,16 @@ static FILE *open_data(const char *path, pf_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
+        /* The official corpus is the one file users must fetch themselves: say from where. */
+        const char *hint = strstr(path, "clean_data") ? "; the official AGAIN corpus file "
+                                                        "clean_data.csv is not shipped: the "
+                                                        "comments in configs/again.ini say where "
+                                                        "to download it"
+                                                      : "";
         pf_error_set(err, PF_EINPUT,
                      "cannot open data file '%s': %s (set data.path to the CSV file, or --set "
-                     "data.path=FILE)",
-                     path, strerror(errno));
+                     "data.path=FILE%s)",
+                     path, strerror(errno), hint);
         return NULL;
     }
     if (S_ISDIR(st.st_mode)) {

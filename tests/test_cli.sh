@@ -74,6 +74,12 @@ csvcfg again "$WORK/missing.csv"
 run_case "missing data file" 2 --dry-run "$WORK/data.ini"
 expect_in "$ERR" "missing.csv" "No such file or directory" "data.path"
 
+run_case "a game filter on a windowed file" 2 --dry-run --set "data.path=$HEIST" --set data.game=Heist "$SRC/configs/heist.ini"
+expect_in "$ERR" "data.game = Heist filters the official AGAIN tick file" "already windowed"
+
+run_case "official AGAIN file not downloaded" 2 --dry-run "$SRC/configs/again.ini"
+expect_in "$ERR" "cannot open data file 'data/again/clean_data.csv'" "configs/again.ini say where to download it"
+
 csvcfg again "$WORK"
 run_case "a directory as the data file" 2 --dry-run "$WORK/data.ini"
 expect_in "$ERR" "is a directory"
