@@ -41,6 +41,12 @@ typedef struct {
     size_t n_crit;
     pf_train_opts opts;
     pf_results *res;
+    /* Latency is measured after all tasks, when no other thread competes for the core; task
+     * (fold 0, repeat 0) leaves here what that needs: a model and its masks, and test rows. */
+    pf_mlp *lat_model;
+    unsigned char *lat_masks; /* [crit][sp][param] */
+    float *lat_x;
+    size_t lat_n;
 } run_ctx;
 
 /* The data and scratch of one task. */
@@ -111,18 +117,40 @@ static void model_cost(const pf_mlp *m, int prune_biases, pf_task_record *rec)
     rec->macs = c.macs;
 }
 
-/* Latency per window on the test rows, measured in one task only (fold 0, repeat 0): it is a
- * property of the model's shape and sparsity, not of the fold, and timing every task would
- * cost more than the study. c = -1: the dense model. */
-static void measure_latency(const run_ctx *rc, const task *t, const pf_mlp *m, int c, size_t s,
-                            pf_error *err)
+/* Latency is a property of a model's shape and sparsity, not of the fold, and timing while
+ * other tasks run would measure them too: task (fold 0, repeat 0) only keeps a copy of its
+ * models' structure here (c = -1: the dense model and its test rows), and pf_run times them
+ * once the parallel part is over. */
+static void keep_for_latency(const run_ctx *rc, const task *t, const pf_mlp *m, int c, size_t s)
 {
     if (t->fold != 0 || t->repeat != 0) return;
+    if (c < 0) {
+        pf_mlp_copy(rc->lat_model, m);
+        memcpy(rc->lat_x, t->test->x, t->test->n * t->test->d * sizeof *rc->lat_x);
+        return;
+    }
+    unsigned char *dst = rc->lat_masks + ((size_t)c * rc->res->n_sp + s) * m->n_params;
+    for (size_t j = 0; j < m->n_params; j++) dst[j] = m->mask[j] != 0.0f;
+}
+
+/* Single-window latency of the dense model and of every pruned structure, on fold 0's test
+ * rows. The pruned models are the dense weights under each saved mask: the time of a CSR
+ * product depends on which weights are kept, not on their values. */
+static int measure_latency(run_ctx *rc, pf_error *err)
+{
     pf_results *r = rc->res;
-    if (c < 0)
-        r->dense_ns = pf_cost_time_ns(m, t->test->x, t->test->n, 0, err);
-    else
-        r->sparse_ns[(size_t)c * r->n_sp + s] = pf_cost_time_ns(m, t->test->x, t->test->n, 1, err);
+    pf_mlp *m = pf_mlp_clone(rc->lat_model, err);
+    if (!m) return err->code;
+    r->dense_ns = pf_cost_time_ns(rc->lat_model, rc->lat_x, rc->lat_n, 0, err);
+    for (size_t k = 0; k < r->n_crit * r->n_sp && err->code == PF_OK; k++) {
+        pf_mlp_copy(m, rc->lat_model);
+        const unsigned char *mk = rc->lat_masks + k * m->n_params;
+        for (size_t j = 0; j < m->n_params; j++) m->mask[j] = mk[j];
+        pf_mlp_apply_mask(m);
+        r->sparse_ns[k] = pf_cost_time_ns(m, rc->lat_x, rc->lat_n, 1, err);
+    }
+    pf_mlp_free(m);
+    return err->code;
 }
 
 static pf_task_record *record_for(task *t, const run_ctx *rc, int c, size_t s)
@@ -224,7 +252,7 @@ static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t c, size_t 
     keep_mask(rc, t, c, s, m);
     rec->mean_ccc = evaluate_model(rc, t, m, (int)c, s);
     rec->seconds = now_seconds() - t0;
-    measure_latency(rc, t, m, (int)c, s, err);
+    keep_for_latency(rc, t, m, (int)c, s);
     return err->code;
 }
 
@@ -300,7 +328,7 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
             keep_mask(rc, t, c, s, fresh);
             rec->mean_ccc = evaluate_model(rc, t, fresh, (int)c, s);
             rec->seconds = now_seconds() - t0;
-            measure_latency(rc, t, fresh, (int)c, s, err);
+            keep_for_latency(rc, t, fresh, (int)c, s);
         }
     }
     pf_ranking_free(&rk);
@@ -398,7 +426,7 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
             keep_dense(rc, &t);
             rec->mean_ccc = evaluate_model(rc, &t, t.dense, -1, 0);
             rec->seconds = now_seconds() - t0;
-            measure_latency(rc, &t, t.dense, -1, 0, err);
+            keep_for_latency(rc, &t, t.dense, -1, 0);
             prune_all(rc, &t, err);
         }
     }
@@ -448,6 +476,28 @@ static int run_tasks(const run_ctx *rc, size_t n, const pf_run_opts *ro, pf_erro
     return err->code;
 }
 
+/* Room for what the latency measurement needs (see keep_for_latency). */
+static int latency_alloc(run_ctx *rc, pf_error *err)
+{
+    const pf_config *cfg = rc->cfg;
+    const pf_fold *f0 = &rc->folds->fold[0];
+    for (size_t i = 0; i < f0->n_test; i++)
+        rc->lat_n += pf_dataset_count(rc->ds, (size_t)f0->test[i]);
+    rc->lat_model =
+        pf_mlp_alloc(rc->ds->n_features, cfg->hidden, cfg->n_hidden, cfg->activation, err);
+    if (!rc->lat_model) return err->code;
+    rc->lat_masks = pf_calloc(rc->n_crit * rc->res->n_sp * rc->lat_model->n_params, 1, err);
+    rc->lat_x = pf_calloc(rc->lat_n * rc->ds->n_features, sizeof *rc->lat_x, err);
+    return err->code;
+}
+
+static void latency_free(run_ctx *rc)
+{
+    pf_mlp_free(rc->lat_model);
+    free(rc->lat_masks);
+    free(rc->lat_x);
+}
+
 pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                    const pf_run_opts *ro, pf_error *err)
 {
@@ -458,11 +508,16 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
     rc.res->threads = ro->threads;
     utc_now(rc.res->started, sizeof rc.res->started);
     double t0 = now_seconds();
-    if (run_tasks(&rc, folds->n_folds * (size_t)cfg->repeats, ro, err) != PF_OK) {
+    if (latency_alloc(&rc, err) == PF_OK &&
+        run_tasks(&rc, folds->n_folds * (size_t)cfg->repeats, ro, err) == PF_OK) {
+        rc.res->wall_seconds = now_seconds() - t0;
+        utc_now(rc.res->finished, sizeof rc.res->finished);
+        measure_latency(&rc, err);
+    }
+    latency_free(&rc);
+    if (err->code != PF_OK) {
         pf_results_free(rc.res);
         return NULL;
     }
-    rc.res->wall_seconds = now_seconds() - t0;
-    utc_now(rc.res->finished, sizeof rc.res->finished);
     return rc.res;
 }
