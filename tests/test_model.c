@@ -324,54 +324,6 @@ static void test_loss_grad_fd(void **state)
 
 #define GC_ROWS 8
 
-/* An independent double-precision forward and loss over the same flat layout, so the finite
- * differences are not drowned in float32 rounding (with h = 1e-5 they are good to ~1e-9). */
-static double ref_act(pf_activation act, double z)
-{
-    switch (act) {
-    case PF_ACT_RELU:
-        return z > 0 ? z : 0;
-    case PF_ACT_TANH:
-        return tanh(z);
-    case PF_ACT_SIGMOID:
-        return 1 / (1 + exp(-z));
-    case PF_ACT_ELU:
-        return z > 0 ? z : expm1(z);
-    }
-    return 0;
-}
-
-static double ref_loss(const pf_mlp *m, const double *p, const float *x, const float *y, size_t n,
-                       pf_loss loss)
-{
-    double yh[GC_ROWS], a[16], b[16];
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < m->dims[0]; k++) a[k] = x[i * m->dims[0] + k];
-        for (size_t l = 0; l < m->n_layers; l++) {
-            size_t din = m->dims[l], dout = m->dims[l + 1];
-            for (size_t o = 0; o < dout; o++) {
-                double z = p[m->b_off[l] + o] * m->mask[m->b_off[l] + o];
-                for (size_t k = 0; k < din; k++) {
-                    size_t j = m->w_off[l] + o * din + k;
-                    z += p[j] * m->mask[j] * a[k];
-                }
-                b[o] = l + 1 < m->n_layers ? ref_act(m->act, z) : z;
-            }
-            memcpy(a, b, dout * sizeof *a);
-        }
-        yh[i] = a[0];
-    }
-    double mx = 0, my = 0, vx = 0, vy = 0, cv = 0, se = 0;
-    for (size_t i = 0; i < n; i++) mx += yh[i] / (double)n, my += y[i] / (double)n;
-    for (size_t i = 0; i < n; i++) {
-        vx += (yh[i] - mx) * (yh[i] - mx) / (double)n;
-        vy += (y[i] - my) * (y[i] - my) / (double)n;
-        cv += (yh[i] - mx) * (y[i] - my) / (double)n;
-        se += (yh[i] - y[i]) * (yh[i] - y[i]) / (double)n;
-    }
-    return loss == PF_LOSS_MSE ? se : 1 - 2 * cv / (vx + vy + (mx - my) * (mx - my));
-}
-
 /* A 3-4-3-1 net with random weights and biases, 8 random rows; the float32 analytic gradient
  * against double central differences for every parameter. Returns the worst relative error
  * (absolute below 1e-4, where float32 cancellation dominates). */

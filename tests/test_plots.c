@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "analysis.h"
 #include "plots.h"
 
@@ -87,25 +89,6 @@ static fixture *make_fixture(const char *formats)
     assert_non_null(mkdtemp(f->bin));
     f->saved_path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
     return f;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(path);
-        else
-            unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static void free_fixture(fixture *f)

@@ -282,35 +282,6 @@ static void test_magnitude_order(void **state)
 
 #define FD_ROWS 7
 
-/* Independent double-precision forward and loss (tanh hidden layers, linear output). */
-static double ref_loss(const pf_mlp *m, const double *p, const float *x, const float *y, size_t n,
-                       pf_loss loss)
-{
-    double yh[FD_ROWS], a[16], b[16];
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < m->dims[0]; k++) a[k] = x[i * m->dims[0] + k];
-        for (size_t l = 0; l < m->n_layers; l++) {
-            size_t din = m->dims[l], dout = m->dims[l + 1];
-            for (size_t o = 0; o < dout; o++) {
-                double z = p[m->b_off[l] + o];
-                for (size_t k = 0; k < din; k++) z += p[m->w_off[l] + o * din + k] * a[k];
-                b[o] = l + 1 < m->n_layers ? tanh(z) : z;
-            }
-            memcpy(a, b, dout * sizeof *a);
-        }
-        yh[i] = a[0];
-    }
-    double mx = 0, my = 0, vx = 0, vy = 0, cv = 0, se = 0;
-    for (size_t i = 0; i < n; i++) mx += yh[i] / (double)n, my += y[i] / (double)n;
-    for (size_t i = 0; i < n; i++) {
-        vx += (yh[i] - mx) * (yh[i] - mx) / (double)n;
-        vy += (y[i] - my) * (y[i] - my) / (double)n;
-        cv += (yh[i] - mx) * (y[i] - my) / (double)n;
-        se += (yh[i] - y[i]) * (yh[i] - y[i]) / (double)n;
-    }
-    return loss == PF_LOSS_MSE ? se : 1 - 2 * cv / (vx + vy + (mx - my) * (mx - my));
-}
-
 static void snip_fd(pf_loss loss)
 {
     pf_mlp *m = net_3431(5);
