@@ -424,6 +424,13 @@ static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const c
     strcpy(buf, raw);
     char *v = trim(buf);
     void *field = (char *)cfg + k->off;
+    /* The canonical dump must load back to the same config: ';' would start a comment there,
+     * and control characters have no business in a key's value. */
+    for (const char *q = v; *q; q++)
+        if (*q == ';' || (unsigned char)*q < 0x20 || *q == 0x7f)
+            return bad(&c, v,
+                       *q == ';' ? "contains ';', which starts a comment in INI files"
+                                 : "contains a control character");
     switch (k->type) {
     case K_STR:
         if (strlen(v) >= k->size) return bad(&c, v, "longer than %zu characters", k->size - 1);
@@ -628,6 +635,15 @@ int pf_config_load(pf_config *cfg, const char *path, const char *const *override
 
 int pf_config_validate(const pf_config *c, pf_error *err)
 {
+    /* The name becomes a folder name: results/<name>-<hash8>. */
+    if (c->name[0] == '\0' ||
+        strspn(c->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789._-") != strlen(c->name) ||
+        c->name[0] == '.')
+        return pf_error_set(err, PF_EINPUT,
+                            "experiment.name = '%s': use letters, digits, '.', '_' and '-' only "
+                            "(it names the results folder), not starting with '.'",
+                            c->name);
     if (c->source != PF_SOURCE_SYNTHETIC && c->data_path[0] == '\0')
         return pf_error_set(err, PF_EINPUT,
                             "data.path is empty: data.source = %s needs the "

@@ -211,6 +211,21 @@ static void test_cross_checks(void **state)
     assert_contains(err.msg, "set data.group_column = Cluster");
 }
 
+/* Found by fuzzing: a value that the canonical dump could not reproduce. */
+static void test_values_that_would_not_round_trip(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[experiment]\nname =; later\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, ":2: experiment.name = '; later': contains ';'");
+    assert_int_equal(load_text("[experiment]\nname = ../up\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, "experiment.name = '../up': use letters, digits");
+    assert_int_equal(load_text("[experiment]\nname = heist-v2.1_a\n", &c, &err, NULL, 0, NULL),
+                     PF_OK);
+}
+
 static void test_criterion_names(void **state)
 {
     (void)state;
@@ -291,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_missing_and_directory),
         cmocka_unit_test(test_duplicate_syntax_and_bad_set),
         cmocka_unit_test(test_cross_checks),
+        cmocka_unit_test(test_values_that_would_not_round_trip),
         cmocka_unit_test(test_criterion_names),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_dump_round_trip),
