@@ -816,9 +816,3 @@ void pf_config_help(FILE *out)
         fprintf(out, "\n");
     }
 }
-
-const char *pf_activation_name(pf_activation a)
-{
-    static const char *names[] = {"relu", "tanh", "sigmoid", "elu"};
-    return (unsigned)a < 4 ? names[a] : "?";
-}

@@ -168,8 +168,6 @@ int pf_config_hash(pf_config *cfg, pf_error *err);
 /* Print every section and key with its default and accepted values (for --help). */
 void pf_config_help(FILE *out);
 
-const char *pf_activation_name(pf_activation a);
-
 /* The criterion names of this run, in config order, with vr expanded into one name per
  * lambda: "vr(lambda=0.5)". Writes at most cap names; returns how many there are. */
 size_t pf_config_criterion_names(const pf_config *cfg, char (*names)[PF_MAX_NAME], size_t cap);

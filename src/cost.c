@@ -70,8 +70,7 @@ pf_csr *pf_csr_from_mlp(const pf_mlp *m, pf_error *err)
 {
     pf_csr *c = pf_calloc(1, sizeof *c, err);
     if (!c) return NULL;
-    size_t widest = 1;
-    for (size_t l = 0; l <= m->n_layers; l++) widest = m->dims[l] > widest ? m->dims[l] : widest;
+    size_t widest = pf_mlp_widest(m);
     c->n_layers = m->n_layers;
     c->act = m->act;
     c->dims = pf_calloc(m->n_layers + 1, sizeof *c->dims, err);
@@ -126,24 +125,22 @@ float pf_csr_predict(const pf_csr *c, const float *x)
 }
 
 /* The same computation over every weight, mask applied by multiplication (a dense device
- * kernel cannot skip anything). scratch: two buffers of the widest layer, back to back. */
-float pf_dense_predict(const pf_mlp *m, const float *x, float *scratch)
+ * kernel cannot skip anything). a, b: two buffers as wide as the widest layer. */
+float pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b)
 {
-    size_t widest = 1;
-    for (size_t l = 0; l <= m->n_layers; l++) widest = m->dims[l] > widest ? m->dims[l] : widest;
     const float *in = x;
-    float *out = scratch;
+    float *out = a;
     for (size_t l = 0; l < m->n_layers; l++) {
         size_t rows = m->dims[l + 1], cols = m->dims[l];
-        const float *w = m->params + m->w_off[l], *b = m->params + m->b_off[l];
+        const float *w = m->params + m->w_off[l], *bias = m->params + m->b_off[l];
         int last = l + 1 == m->n_layers;
         for (size_t i = 0; i < rows; i++) {
-            float z = b[i];
+            float z = bias[i];
             for (size_t j = 0; j < cols; j++) z += w[i * cols + j] * in[j];
             out[i] = last ? z : activate(m->act, z);
         }
         in = out;
-        out = out == scratch ? scratch + widest : scratch;
+        out = out == a ? b : a;
     }
     return in[0];
 }
@@ -163,8 +160,7 @@ static int cmp_double(const void *a, const void *b)
 
 double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf_error *err)
 {
-    size_t widest = 1;
-    for (size_t l = 0; l <= m->n_layers; l++) widest = m->dims[l] > widest ? m->dims[l] : widest;
+    size_t widest = pf_mlp_widest(m);
     float *scratch = pf_calloc(2 * widest, sizeof *scratch, err);
     pf_csr *c = sparse ? pf_csr_from_mlp(m, err) : NULL;
     if (err->code != PF_OK || n == 0) {
@@ -179,7 +175,7 @@ double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf
         do {
             for (size_t i = 0; i < n; i++)
                 sink += sparse ? pf_csr_predict(c, x + i * m->dims[0])
-                               : pf_dense_predict(m, x + i * m->dims[0], scratch);
+                               : pf_dense_predict(m, x + i * m->dims[0], scratch, scratch + widest);
             passes++;
         } while ((el = seconds() - t0) < 2e-3);
         t[round] = el / (double)(passes * n) * 1e9;

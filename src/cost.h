@@ -30,7 +30,7 @@ void pf_csr_free(pf_csr *c);
 
 /* Prediction for one window x (dims[0] floats). */
 float pf_csr_predict(const pf_csr *c, const float *x);
-float pf_dense_predict(const pf_mlp *m, const float *x, float *scratch);
+float pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b);
 
 /* Median over 5 rounds of the time per window (ns) to predict the n windows of x one by one;
  * each round repeats the pass until it lasts at least 2 ms. Dense if sparse is 0. */

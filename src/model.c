@@ -173,6 +173,14 @@ void pf_mlp_init(pf_mlp *m, pf_init init, gsl_rng *rng)
 
 /* ---- scratch -------------------------------------------------------------------------- */
 
+size_t pf_mlp_widest(const pf_mlp *m)
+{
+    size_t widest = 1;
+    for (size_t l = 0; l <= m->n_layers; l++)
+        if (m->dims[l] > widest) widest = m->dims[l];
+    return widest;
+}
+
 pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err)
 {
     pf_mlp_work *w = pf_calloc(1, sizeof *w, err);
@@ -180,9 +188,7 @@ pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err)
     w->max_rows = max_rows ? max_rows : 1;
     w->n_layers = m->n_layers;
     w->n_params = m->n_params;
-    size_t widest = 1;
-    for (size_t l = 0; l <= m->n_layers; l++)
-        if (m->dims[l] > widest) widest = m->dims[l];
+    size_t widest = pf_mlp_widest(m);
     w->eff = pf_calloc(m->n_params, sizeof *w->eff, err);
     w->out = pf_calloc(m->n_layers, sizeof *w->out, err);
     w->delta0 = pf_calloc(w->max_rows * widest, sizeof *w->delta0, err);

@@ -45,6 +45,9 @@ int pf_mlp_is_weight(const pf_mlp *m, size_t j);
 /* Number of weights (parameters that are not biases). */
 size_t pf_mlp_n_weights(const pf_mlp *m);
 
+/* Width of the widest layer (inputs included): the size of one row of activations. */
+size_t pf_mlp_widest(const pf_mlp *m);
+
 /* Set params to 0 wherever mask is 0, so the stored parameters equal the effective ones
  * (params * mask). Forward and backward never need it (they always use params * mask), but
  * pruning calls it after editing the mask so magnitudes, saved models and the optimiser see

@@ -190,6 +190,17 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, "output: %s\n", ro->out_dir);
 }
 
+/* Figures are optional: without gnuplot the run succeeds and says how to draw them later. */
+static void notice_gnuplot(const pf_report_info *info, const char *dir)
+{
+    if (info->gnuplot_missing)
+        fprintf(stderr,
+                "run_experiment: notice: gnuplot not found, so no figures were drawn; "
+                "the scripts and data are in %s/figures/ (install gnuplot-nox, then run "
+                "run_experiment --report %s)\n",
+                dir, dir);
+}
+
 /* What a person wants to see when the run ends: where it went and the headline numbers. */
 static void print_outcome(FILE *out, const pf_results *r, const char *dir,
                           const pf_report_info *info)
@@ -221,12 +232,7 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
             "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, stats.csv, "
             "tables/, figures/)\n",
             dir);
-    if (info->gnuplot_missing)
-        fprintf(stderr,
-                "run_experiment: notice: gnuplot not found, so no figures were drawn; "
-                "the scripts and data are in %s/figures/ (install gnuplot-nox, then run "
-                "run_experiment --report %s)\n",
-                dir, dir);
+    notice_gnuplot(info, dir);
 }
 
 static int rebuild_report(const char *path, pf_error *err)
@@ -235,9 +241,7 @@ static int rebuild_report(const char *path, pf_error *err)
     pf_report_info info;
     if (pf_report_rebuild(path, &info, dir, sizeof dir, err) != PF_OK) return err->code;
     printf("report rebuilt: %s/ (stats.csv, tables/, figures/, results.h5)\n", dir);
-    if (info.gnuplot_missing)
-        fprintf(stderr, "run_experiment: notice: gnuplot not found, so no figures were drawn "
-                        "(install gnuplot-nox)\n");
+    notice_gnuplot(&info, dir);
     return PF_OK;
 }
 

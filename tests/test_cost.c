@@ -55,7 +55,7 @@ static void test_predictions_by_hand(void **state)
     /* h0 = relu(0.5*1 + 0*2 + 2*3 + 0.1) = 6.6; h1 = relu(1.5 + 0.5 - 1.5 - 0.2) = 0.3
      * y = 2*6.6 + 0*0.3 + 0.3 = 13.5 */
     float scratch[8];
-    assert_float_equal(pf_dense_predict(m, x, scratch), 13.5f, 1e-5f);
+    assert_float_equal(pf_dense_predict(m, x, scratch, scratch + 4), 13.5f, 1e-5f);
     pf_csr *c = pf_csr_from_mlp(m, &err);
     assert_non_null(c);
     assert_float_equal(pf_csr_predict(c, x), 13.5f, 1e-5f);
@@ -81,7 +81,7 @@ static void test_csr_matches_dense(void **state)
     float x[30], scratch[128];
     for (int trial = 0; trial < 20; trial++) {
         for (int i = 0; i < 30; i++) x[i] = (float)gsl_rng_uniform(rng) * 4.0f - 2.0f;
-        float d = pf_dense_predict(m, x, scratch), s = pf_csr_predict(c, x);
+        float d = pf_dense_predict(m, x, scratch, scratch + 64), s = pf_csr_predict(c, x);
         assert_memory_equal(&d, &s, sizeof d);
     }
     assert_true(pf_cost_time_ns(m, x, 1, 1, &err) > 0.0);
