@@ -14,6 +14,7 @@
 
 #include "evaluate.h"
 #include "h5io.h"
+#include "numtext.h"
 #include "outfile.h"
 #include "seed.h"
 
@@ -236,9 +237,13 @@ int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err)
     for (size_t i = 0; i < a->n_rows; i++) {
         const pf_test_row *w = &a->rows[i];
         /* Criterion names hold no commas or quotes (config.c restricts them): no quoting. */
-        fprintf(f.fp, "%s,%.17g,%s,%s,%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
-                w->family, w->sparsity, w->test, w->a, w->b, w->n, w->statistic, w->df1, w->df2,
-                w->p_value, w->p_holm, w->effect_size, w->mean_diff, status_name(w->status));
+        fprintf(f.fp, "%s", w->family);
+        pf_numtext_put(f.fp, ",", w->sparsity);
+        fprintf(f.fp, ",%s,%s,%s,%zu", w->test, w->a, w->b, w->n);
+        const double v[] = {w->statistic, w->df1,         w->df2,      w->p_value,
+                            w->p_holm,    w->effect_size, w->mean_diff};
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) pf_numtext_put(f.fp, ",", v[j]);
+        fprintf(f.fp, ",%s\n", status_name(w->status));
     }
     return pf_outfile_commit(&f, err);
 }

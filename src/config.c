@@ -20,6 +20,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "numtext.h"
+
 typedef enum { K_STR, K_INT, K_U64, K_DBL, K_BOOL, K_ENUM, K_INTLIST, K_NUMLIST, K_STRLIST } kind;
 
 typedef struct {
@@ -65,8 +67,12 @@ typedef struct {
 
 /* Sorted by section, then key: the canonical dump is this order. */
 static const key_spec KEYS[] = {
+    ENUM("data", "delimiter", delimiter, "auto", "auto|comma|semicolon|tab|pipe",
+         "field separator (auto: the most frequent of these in the header line)"),
     STRL("data", "drop_columns", drop_columns, "", 0, NULL, 1,
          "further columns that are not features (list)"),
+    STRL("data", "feature_columns", feature_columns, "auto", 1, NULL, 1,
+         "the feature columns (list), or auto: every numeric column without a role"),
     STR("data", "game", game, "", 1, "tick layout: keep only this game, e.g. Heist (empty = all)"),
     STR("data", "genre", genre, "", 1,
         "tick layout: keep only this genre, e.g. Shooter (empty = all)"),
@@ -78,6 +84,8 @@ static const key_spec KEYS[] = {
          "what an empty feature cell means"),
     INT("data", "min_windows", min_windows, "5", 1, 1e6,
         "participants with fewer windows are dropped"),
+    STRL("data", "na_values", na_values, "", 0, NULL, 1,
+         "cell texts that mean missing, e.g. NA, -99 (list; an empty cell always is)"),
     STR("data", "participant_column", participant_column, "[control]player_id", 1,
         "participant id column"),
     STR("data", "path", data_path, "", 1, "data file (source again or csv)"),
@@ -88,6 +96,8 @@ static const key_spec KEYS[] = {
     ENUM("data", "source", source, "synthetic", "synthetic|again|csv",
          "where the windows come from"),
     STR("data", "target_column", target_column, "[output]arousal", 1, "target column"),
+    ENUM("data", "target_scaling", target_scaling, "zscore", "zscore|none",
+         "target z-scored per fold on training participants; predictions mapped back"),
     INT("data", "tick_ms", tick_ms, "250", 1, 1e7, "tick layout: length of one tick"),
     STR("data", "time_column", time_column, "Time_Index", 1,
         "orders windows in time; never a feature"),
@@ -98,9 +108,11 @@ static const key_spec KEYS[] = {
     INT("experiment", "repeats", repeats, "1", 1, 1000, "independent seeds per fold"),
     {"experiment", "seed", K_U64, OFF(seed), 0, 0, "42", 0, 0, 0, NULL, 1,
      "master seed of every random draw"},
-    ENUM("folds", "scheme", scheme, "lopo", "lopo|group_kfold",
-         "leave-one-participant-out or grouped k-fold"),
+    STR("folds", "file", folds_file, "", 1,
+        "scheme = file: CSV with columns participant,fold (folds numbered from 0)"),
     INT("folds", "k", k, "5", 2, 1e6, "folds for group_kfold"),
+    ENUM("folds", "scheme", scheme, "lopo", "lopo|group_kfold|file",
+         "leave-one-participant-out, grouped k-fold, or the split in folds.file"),
     DBL("folds", "validation", validation, "0.1", 0, 0.5, 0,
         "share of training participants held out for early stopping"),
     ENUM("model", "activation", activation, "relu", "relu|tanh|sigmoid|elu",
@@ -318,7 +330,7 @@ static int parse_int(const setctx *c, const char *text, const char *whole, int *
 /* Split a comma list into trimmed items; an empty item is an error, not skipped. */
 static int split_list(const setctx *c, const char *value, char items[][PF_MAX_NAME], size_t *n)
 {
-    char buf[PF_MAX_STR];
+    char buf[PF_MAX_TEXT];
     *n = 0;
     if (strlen(value) >= sizeof buf) return bad(c, value, "the list is too long");
     strcpy(buf, value);
@@ -344,10 +356,16 @@ static int set_strlist(const setctx *c, void *field, const char *value)
     pf_strlist *l = field, tmp;
     if (split_list(c, value, tmp.item, &tmp.n) != PF_OK) return c->err->code;
     if (c->k->min == 0 && tmp.n == 1 && strcasecmp(tmp.item[0], "none") == 0) tmp.n = 0;
+    if (tmp.n == 1 && strcasecmp(tmp.item[0], "auto") == 0) strcpy(tmp.item[0], "auto");
     if ((double)tmp.n < c->k->min) return bad(c, value, "the list needs at least one item");
     for (size_t i = 0; i < tmp.n; i++) {
-        if (c->k->choices && choice_index(c->k->choices, tmp.item[i]) < 0)
-            return bad(c, value, "'%s' is not one of %s", tmp.item[i], c->k->choices);
+        if (c->k->choices) {
+            /* Choices are matched ignoring case and stored as spelled in the table, so
+             * "Magnitude" is the same run, the same hash and the same name as "magnitude". */
+            int idx = choice_index(c->k->choices, tmp.item[i]);
+            if (idx < 0) return bad(c, value, "'%s' is not one of %s", tmp.item[i], c->k->choices);
+            choice_name(c->k->choices, idx, tmp.item[i], PF_MAX_NAME);
+        }
         for (size_t j = 0; j < i; j++)
             if (strcmp(tmp.item[i], tmp.item[j]) == 0)
                 return bad(c, value, "'%s' is listed twice", tmp.item[i]);
@@ -417,10 +435,10 @@ static int set_u64(const setctx *c, uint64_t *field, const char *value)
 static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const char *where,
                      pf_error *err)
 {
-    char buf[PF_MAX_STR];
+    char buf[PF_MAX_TEXT];
     setctx c = {where, k, err};
     if (strlen(raw) >= sizeof buf)
-        return bad(&c, raw, "value longer than %d characters", PF_MAX_STR - 1);
+        return bad(&c, raw, "value longer than %d characters", PF_MAX_TEXT - 1);
     strcpy(buf, raw);
     char *v = trim(buf);
     void *field = (char *)cfg + k->off;
@@ -494,22 +512,67 @@ int pf_config_set(pf_config *cfg, const char *section, const char *key, const ch
                         where, key, section, hint);
 }
 
-/* inih calls the reader once per line: counting calls gives the line of the handler call. */
+/* inih calls the reader once per line: counting calls gives the line of the handler call.
+ *
+ * A list may go on over several lines: inih hands every indented line after "key = value" to
+ * the handler again under the same key. So a key's value is held back (pending) until the
+ * next key or the end of the file, continuation lines are joined to it with commas, and only
+ * then is it set: the items of a long feature list can be written one block of lines. */
 typedef struct {
     FILE *fp;
     const char *path;
     int line;
+    char raw[INI_MAX_LINE]; /* the line the reader returned last */
     pf_config *cfg;
     pf_error *err;
     unsigned char seen[N_KEYS];
+    const key_spec *pending; /* the key whose value is being collected, or NULL */
+    char pending_value[PF_MAX_TEXT];
+    char pending_where[PF_MAX_STR + 32];
 } parse_ctx;
 
 static char *counting_reader(char *str, int num, void *stream)
 {
     parse_ctx *pc = stream;
     char *r = fgets(str, num, pc->fp);
-    if (r) pc->line++;
+    if (r) {
+        pc->line++;
+        snprintf(pc->raw, sizeof pc->raw, "%s", r);
+    }
     return r;
+}
+
+static int flush_pending(parse_ctx *pc)
+{
+    const key_spec *k = pc->pending;
+    pc->pending = NULL;
+    if (k == NULL || pc->err->code != PF_OK) return pc->err->code;
+    return pf_config_set(pc->cfg, k->section, k->key, pc->pending_value, pc->pending_where,
+                         pc->err);
+}
+
+static int is_list(const key_spec *k)
+{
+    return k->type == K_INTLIST || k->type == K_NUMLIST || k->type == K_STRLIST;
+}
+
+/* An indented line after "key = value": more items of that key's list. */
+static int continue_pending(parse_ctx *pc, const char *value, const char *where)
+{
+    const key_spec *k = pc->pending;
+    if (!is_list(k) || strchr(value, '='))
+        return pf_error_set(pc->err, PF_EINPUT,
+                            "%s: this line is indented, so it continues the value of %s.%s%s; "
+                            "remove the indentation if it is a new key",
+                            where, k->section, k->key,
+                            is_list(k) ? "" : ", which is not a list");
+    size_t len = strlen(pc->pending_value);
+    const char *sep = len > 0 && pc->pending_value[len - 1] != ',' && value[0] != ',' ? "," : "";
+    if (len + strlen(sep) + strlen(value) >= sizeof pc->pending_value)
+        return pf_error_set(pc->err, PF_EINPUT, "%s: %s.%s is longer than %d characters", where,
+                            k->section, k->key, PF_MAX_TEXT - 1);
+    strcat(strcat(pc->pending_value, sep), value);
+    return PF_OK;
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -523,11 +586,18 @@ static int on_key(void *user, const char *section, const char *name, const char 
                             name),
                0;
     const key_spec *k = find_key(section, name);
+    int indented = pc->raw[0] == ' ' || pc->raw[0] == '\t';
+    if (indented && k && k == pc->pending) return continue_pending(pc, value, where) == PF_OK;
+    if (flush_pending(pc) != PF_OK) return 0;
     if (k && pc->seen[k - KEYS]++)
         return pf_error_set(pc->err, PF_EINPUT, "%s: %s.%s is set twice (keep one)", where, section,
                             name),
                0;
-    return pf_config_set(pc->cfg, section, name, value, where, pc->err) == PF_OK;
+    if (k == NULL) return pf_config_set(pc->cfg, section, name, value, where, pc->err) == PF_OK;
+    pc->pending = k;
+    snprintf(pc->pending_value, sizeof pc->pending_value, "%s", value);
+    snprintf(pc->pending_where, sizeof pc->pending_where, "%s", where);
+    return 1;
 }
 
 /* inih truncates lines longer than its buffer; refuse them rather than misparse. */
@@ -572,6 +642,7 @@ static int parse_stream(pf_config *cfg, FILE *fp, const char *path, pf_error *er
     int rc = check_line_lengths(fp, path, err);
     if (rc == PF_OK) {
         int bad_line = ini_parse_stream(counting_reader, &pc, on_key, &pc);
+        if (bad_line == 0) flush_pending(&pc);
         if (bad_line > 0 && err->code == PF_OK)
             pf_error_set(err, PF_EINPUT,
                          "%s:%d: syntax error (expected '[section]' or "
@@ -605,7 +676,7 @@ int pf_config_load_text(pf_config *cfg, const char *text, const char *name, pf_e
 
 static int apply_override(pf_config *cfg, const char *ov, pf_error *err)
 {
-    char buf[PF_MAX_STR + PF_MAX_NAME * 2], where[PF_MAX_STR + 64];
+    char buf[PF_MAX_TEXT + PF_MAX_NAME * 2], where[PF_MAX_TEXT + 64];
     snprintf(where, sizeof where, "--set %s", ov);
     if (strlen(ov) >= sizeof buf) return pf_error_set(err, PF_EINPUT, "%s: too long", where);
     strcpy(buf, ov);
@@ -659,6 +730,20 @@ int pf_config_validate(const pf_config *c, pf_error *err)
                             "synthetic.noise_min (%g) is larger than "
                             "synthetic.noise_max (%g)",
                             c->syn_noise_min, c->syn_noise_max);
+    for (size_t i = 0; i < c->feature_columns.n; i++)
+        if (strcasecmp(c->feature_columns.item[i], "auto") == 0 && c->feature_columns.n > 1)
+            return pf_error_set(err, PF_EINPUT,
+                                "data.feature_columns: 'auto' stands alone (every numeric column "
+                                "without a role); remove it, or list only the columns you want");
+    if (c->scheme == PF_FOLDS_FILE && c->folds_file[0] == '\0')
+        return pf_error_set(err, PF_EINPUT,
+                            "folds.scheme = file needs folds.file, a CSV with the columns "
+                            "participant,fold (fold numbers from 0)");
+    if (c->scheme != PF_FOLDS_FILE && c->folds_file[0] != '\0')
+        return pf_error_set(err, PF_EINPUT,
+                            "folds.file = %s is only read with folds.scheme = file; set the "
+                            "scheme, or remove folds.file",
+                            c->folds_file);
     if (c->window_ms % c->tick_ms != 0)
         return pf_error_set(err, PF_EINPUT,
                             "data.window_ms (%d) is not a multiple of "
@@ -693,8 +778,10 @@ size_t pf_config_criterion_names(const pf_config *c, char (*names)[PF_MAX_NAME],
             n++;
             continue;
         }
+        char num[PF_NUMTEXT_CAP];
         for (size_t j = 0; j < c->vr_lambdas.n; j++, n++)
-            if (n < cap) snprintf(names[n], PF_MAX_NAME, "vr(lambda=%g)", c->vr_lambdas.v[j]);
+            if (n < cap)
+                snprintf(names[n], PF_MAX_NAME, "vr(lambda=%s)", pf_numtext(num, c->vr_lambdas.v[j]));
     }
     return n;
 }
@@ -728,11 +815,12 @@ static void sb_printf(strbuf *sb, const char *fmt, ...)
     }
 }
 
-/* %.17g round-trips every double exactly, so the dump re-loads to the same struct. */
+/* Numbers in their shortest round-trip text: the dump re-loads to the same struct and reads
+ * as a person wrote it (0.05, not 0.050000000000000003). */
 static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
 {
     const void *f = (const char *)cfg + k->off;
-    char name[PF_MAX_NAME];
+    char name[PF_MAX_NAME], num[PF_NUMTEXT_CAP];
     switch (k->type) {
     case K_STR:
         sb_printf(sb, "%s", (const char *)f);
@@ -744,7 +832,7 @@ static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
         sb_printf(sb, "%llu", (unsigned long long)*(const uint64_t *)f);
         break;
     case K_DBL:
-        sb_printf(sb, "%.17g", *(const double *)f);
+        sb_printf(sb, "%s", pf_numtext(num, *(const double *)f));
         break;
     case K_BOOL:
         sb_printf(sb, "%s", *(const int *)f ? "true" : "false");
@@ -760,7 +848,7 @@ static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
     }
     case K_NUMLIST: {
         const pf_numlist *l = f;
-        for (size_t i = 0; i < l->n; i++) sb_printf(sb, "%s%.17g", i ? "," : "", l->v[i]);
+        for (size_t i = 0; i < l->n; i++) sb_printf(sb, "%s%s", i ? "," : "", pf_numtext(num, l->v[i]));
         break;
     }
     case K_STRLIST: {
@@ -796,7 +884,14 @@ int pf_config_hash(pf_config *cfg, pf_error *err)
     unsigned int md_len = 0;
     char *text = pf_config_dump(cfg, 1);
     if (!text) return pf_error_set(err, PF_ERUNTIME, "out of memory hashing the config");
-    int ok = EVP_Digest(text, strlen(text), md, &md_len, EVP_sha256(), NULL);
+    char data[100] = "";
+    if (cfg->data_sha256[0]) snprintf(data, sizeof data, "data_sha256 = %s\n", cfg->data_sha256);
+    EVP_MD_CTX *md_ctx = EVP_MD_CTX_new();
+    int ok = md_ctx && EVP_DigestInit_ex(md_ctx, EVP_sha256(), NULL) &&
+             EVP_DigestUpdate(md_ctx, text, strlen(text)) &&
+             EVP_DigestUpdate(md_ctx, data, strlen(data)) &&
+             EVP_DigestFinal_ex(md_ctx, md, &md_len);
+    EVP_MD_CTX_free(md_ctx);
     free(text);
     if (!ok || md_len != 32) return pf_error_set(err, PF_ERUNTIME, "SHA-256 failed (OpenSSL)");
     for (unsigned i = 0; i < md_len; i++) snprintf(cfg->hash + 2 * i, 3, "%02x", md[i]);

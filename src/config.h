@@ -16,15 +16,24 @@
 
 #include "error.h"
 
-#define PF_MAX_LIST 32  /* longest list value (hidden layers, sparsities, criteria, ...) */
+#define PF_MAX_LIST 64  /* longest list value (hidden layers, sparsities, columns, ...) */
 #define PF_MAX_STR  512 /* longest string value */
 #define PF_MAX_NAME 64  /* longest name inside a list (criterion, format, column) */
+#define PF_MAX_TEXT (PF_MAX_LIST * PF_MAX_NAME) /* longest value text (a list, joined) */
 
 typedef enum { PF_SOURCE_SYNTHETIC, PF_SOURCE_AGAIN, PF_SOURCE_CSV } pf_source;
 typedef enum { PF_LAYOUT_AUTO, PF_LAYOUT_TICKS, PF_LAYOUT_WINDOWS } pf_layout;
 typedef enum { PF_SCALE_ZSCORE, PF_SCALE_MINMAX, PF_SCALE_NONE } pf_scaling;
 typedef enum { PF_MISSING_ERROR, PF_MISSING_MEAN, PF_MISSING_ZERO } pf_missing;
-typedef enum { PF_FOLDS_LOPO, PF_FOLDS_GROUP_KFOLD } pf_fold_scheme;
+typedef enum { PF_FOLDS_LOPO, PF_FOLDS_GROUP_KFOLD, PF_FOLDS_FILE } pf_fold_scheme;
+typedef enum { PF_TARGET_ZSCORE, PF_TARGET_NONE } pf_target_scaling;
+typedef enum {
+    PF_DELIM_AUTO,
+    PF_DELIM_COMMA,
+    PF_DELIM_SEMICOLON,
+    PF_DELIM_TAB,
+    PF_DELIM_PIPE
+} pf_delimiter;
 typedef enum { PF_ACT_RELU, PF_ACT_TANH, PF_ACT_SIGMOID, PF_ACT_ELU } pf_activation;
 /* pytorch: nn.Linear's default, weights and biases uniform in +-1/sqrt(fan_in). */
 typedef enum { PF_INIT_AUTO, PF_INIT_HE, PF_INIT_XAVIER, PF_INIT_PYTORCH } pf_init;
@@ -62,12 +71,16 @@ typedef struct {
     char session_column[PF_MAX_NAME]; /* ticks are windowed per participant and session */
     char group_column[PF_MAX_NAME];   /* optional group variable (AGAIN: Cluster) */
     pf_strlist drop_columns;          /* further columns that are not features */
+    pf_strlist feature_columns;       /* the features by name, or the one item "auto" */
+    pf_strlist na_values;             /* cell texts that mean "missing", e.g. NA, -99 */
+    pf_delimiter delimiter;           /* field separator; auto = detected from the header */
     pf_layout layout;                 /* AGAIN: 250 ms ticks or already-windowed rows */
     char game[PF_MAX_NAME];           /* tick layout: keep only this game ("" = any) */
     char genre[PF_MAX_NAME];          /* tick layout: keep only this genre ("" = any) */
     int window_ms;                    /* tick layout: window length */
     int tick_ms;                      /* tick layout: tick length */
     pf_scaling scaling;               /* fitted on training participants only */
+    pf_target_scaling target_scaling; /* per fold, training participants only; mapped back */
     pf_missing missing;               /* what an empty feature cell means */
     int min_windows;                  /* participants with fewer windows are dropped */
 
@@ -86,7 +99,8 @@ typedef struct {
     /* [folds] */
     pf_fold_scheme scheme;
     int k;
-    double validation; /* share of training participants held out for early stopping */
+    char folds_file[PF_MAX_STR]; /* scheme = file: CSV participant,fold */
+    double validation;           /* share of training participants held out for early stopping */
 
     /* [model] */
     size_t n_hidden;
@@ -133,8 +147,10 @@ typedef struct {
     /* [parallel] */
     int threads; /* 0 = all cores */
 
-    /* Provenance: the file the config came from and the hash of its canonical form. */
+    /* Provenance: the file the config came from, the SHA-256 of the data file (64 hex digits,
+     * "" for synthetic data; set by whoever loaded the data) and the hash of both. */
     char source_file[PF_MAX_STR];
+    char data_sha256[65];
     char hash[65];
 } pf_config;
 
@@ -162,7 +178,9 @@ int pf_config_validate(const pf_config *cfg, pf_error *err);
  * With hashed_only, only the keys that enter the hash. */
 char *pf_config_dump(const pf_config *cfg, int hashed_only);
 
-/* SHA-256 of the hashed canonical dump, as 64 lowercase hex digits, into cfg->hash. */
+/* SHA-256 of the hashed canonical dump, as 64 lowercase hex digits, into cfg->hash. When
+ * cfg->data_sha256 is set, a last line "data_sha256 = <hex>" enters the hashed text, so an
+ * edited data file is a different run with a different folder. */
 int pf_config_hash(pf_config *cfg, pf_error *err);
 
 /* Print every section and key with its default and accepted values (for --help). */

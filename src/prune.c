@@ -41,23 +41,21 @@ static int kind_of(const char *name, pf_criterion_kind *kind)
     return 0;
 }
 
-/* Mirrors pf_config_criterion_names (same order, same "%g" format) so the two always agree;
- * config validation admits only the five known names. */
+/* Names come from pf_config_criterion_names, the one place that spells them, so the config,
+ * the runner and every output agree; config validation admits only the five known kinds. */
 size_t pf_criteria_from_config(const pf_config *cfg, pf_criterion *out, size_t cap)
 {
-    size_t n = 0;
+    char names[PF_MAX_LIST * 2][PF_MAX_NAME];
+    size_t n_names = pf_config_criterion_names(cfg, names, PF_MAX_LIST * 2), n = 0;
     for (size_t i = 0; i < cfg->criteria.n; i++) {
         pf_criterion_kind kind;
         if (!kind_of(cfg->criteria.item[i], &kind)) continue;
         size_t copies = kind == PF_CRIT_VR ? cfg->vr_lambdas.n : 1;
         for (size_t k = 0; k < copies; k++, n++) {
-            if (n >= cap) continue;
+            if (n >= cap || n >= n_names) continue;
             out[n].kind = kind;
             out[n].lambda = kind == PF_CRIT_VR ? cfg->vr_lambdas.v[k] : 0.0;
-            if (kind == PF_CRIT_VR)
-                snprintf(out[n].name, PF_MAX_NAME, "vr(lambda=%g)", out[n].lambda);
-            else
-                snprintf(out[n].name, PF_MAX_NAME, "%s", cfg->criteria.item[i]);
+            snprintf(out[n].name, PF_MAX_NAME, "%s", names[n]);
         }
     }
     return n;

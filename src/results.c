@@ -18,6 +18,7 @@
 
 #include "evaluate.h"
 #include "h5io.h"
+#include "numtext.h"
 #include "outfile.h"
 
 #ifdef HAVE_CONFIG_H
@@ -240,7 +241,12 @@ static void pp_row(FILE *fp, const char *pid, const char *crit, double s, size_t
     csv_field(fp, pid);
     fputc(',', fp);
     csv_field(fp, crit);
-    fprintf(fp, ",%.17g,%zu,%.17g,%.17g,%.17g,%d\n", s, k, ccc, rmse, pr, n);
+    pf_numtext_put(fp, ",", s);
+    fprintf(fp, ",%zu", k);
+    pf_numtext_put(fp, ",", ccc);
+    pf_numtext_put(fp, ",", rmse);
+    pf_numtext_put(fp, ",", pr);
+    fprintf(fp, ",%d\n", n);
 }
 
 static int write_per_participant(const pf_results *r, const char *dir, pf_error *err)
@@ -276,9 +282,13 @@ static int write_summary(const summary_row *rows, size_t n, const char *dir, pf_
     for (size_t i = 0; i < n; i++) {
         const summary_row *w = &rows[i];
         csv_field(fp, w->criterion);
-        fprintf(fp, ",%.17g,%.17g,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-                w->sparsity, w->achieved, w->ccc.n, w->ccc.mean, w->ccc.sd, w->ccc.median,
-                w->ccc.min, w->ccc.p10, w->ccc.max, w->ccc.gap, w->delta_mean, w->delta_worst);
+        pf_numtext_put(fp, ",", w->sparsity);
+        pf_numtext_put(fp, ",", w->achieved);
+        fprintf(fp, ",%zu", w->ccc.n);
+        const double v[] = {w->ccc.mean, w->ccc.sd,  w->ccc.median, w->ccc.min,     w->ccc.p10,
+                            w->ccc.max,  w->ccc.gap, w->delta_mean, w->delta_worst};
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) pf_numtext_put(fp, ",", v[j]);
+        fputc('\n', fp);
     }
     return pf_outfile_commit(&f, err);
 }
