@@ -196,36 +196,12 @@ static char *trim(char *s)
     return s;
 }
 
-/* Edit distance, to suggest the key a typo meant. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[PF_MAX_NAME + 1];
-    if (la > PF_MAX_NAME || lb > PF_MAX_NAME) return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
-/* ", did you mean 'x'?" when some candidate is within two edits, else "". */
+/* "; did you mean 'x'?" when some candidate is close (pf_error_closest), else "". */
 static void suggest(char *out, size_t cap, const char *word, const char *const *cands, size_t n)
 {
-    size_t best = 3, bi = n;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, cands[i]);
-        if (d < best) best = d, bi = i;
-    }
-    if (bi < n)
-        snprintf(out, cap, "; did you mean '%s'?", cands[bi]);
+    const char *best = pf_error_closest(word, cands, n);
+    if (best)
+        snprintf(out, cap, "; did you mean '%s'?", best);
     else
         out[0] = '\0';
 }
@@ -564,8 +540,7 @@ static int continue_pending(parse_ctx *pc, const char *value, const char *where)
         return pf_error_set(pc->err, PF_EINPUT,
                             "%s: this line is indented, so it continues the value of %s.%s%s; "
                             "remove the indentation if it is a new key",
-                            where, k->section, k->key,
-                            is_list(k) ? "" : ", which is not a list");
+                            where, k->section, k->key, is_list(k) ? "" : ", which is not a list");
     size_t len = strlen(pc->pending_value);
     const char *sep = len > 0 && pc->pending_value[len - 1] != ',' && value[0] != ',' ? "," : "";
     if (len + strlen(sep) + strlen(value) >= sizeof pc->pending_value)
@@ -781,7 +756,8 @@ size_t pf_config_criterion_names(const pf_config *c, char (*names)[PF_MAX_NAME],
         char num[PF_NUMTEXT_CAP];
         for (size_t j = 0; j < c->vr_lambdas.n; j++, n++)
             if (n < cap)
-                snprintf(names[n], PF_MAX_NAME, "vr(lambda=%s)", pf_numtext(num, c->vr_lambdas.v[j]));
+                snprintf(names[n], PF_MAX_NAME, "vr(lambda=%s)",
+                         pf_numtext(num, c->vr_lambdas.v[j]));
     }
     return n;
 }
@@ -848,7 +824,8 @@ static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
     }
     case K_NUMLIST: {
         const pf_numlist *l = f;
-        for (size_t i = 0; i < l->n; i++) sb_printf(sb, "%s%s", i ? "," : "", pf_numtext(num, l->v[i]));
+        for (size_t i = 0; i < l->n; i++)
+            sb_printf(sb, "%s%s", i ? "," : "", pf_numtext(num, l->v[i]));
         break;
     }
     case K_STRLIST: {

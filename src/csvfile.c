@@ -130,8 +130,7 @@ static void on_row(int terminator, void *data)
     if (r->status != PF_OK) return;
     for (size_t i = 0; i < r->n_fields; i++) r->field[i] = r->text + r->start[i];
     size_t first_line = r->line - r->embedded_nl;
-    if (r->n_records == 0 && r->n_fields == 1 && (r->status = one_field_header(r)) != PF_OK)
-        return;
+    if (r->n_records == 0 && r->n_fields == 1 && (r->status = one_field_header(r)) != PF_OK) return;
     r->n_records++;
     r->last_line = r->line;
     r->status = r->on_record(r->ctx, r->field, r->n_fields, first_line);
@@ -286,7 +285,11 @@ int pf_csv_read(const char *path, const char *what, pf_delimiter delim, pf_csv_r
 {
     FILE *f = open_file(path, what, err);
     if (f == NULL) return err->code;
-    reader r = {.path = path, .what = what, .on_record = on_record, .ctx = ctx, .err = err,
+    reader r = {.path = path,
+                .what = what,
+                .on_record = on_record,
+                .ctx = ctx,
+                .err = err,
                 .delimiter = ','};
     struct csv_parser p;
     EVP_MD_CTX *md = EVP_MD_CTX_new();

@@ -20,10 +20,10 @@
 typedef int (*pf_csv_record_fn)(void *ctx, char **field, size_t n_fields, size_t line);
 
 typedef struct {
-    char delimiter;         /* the separator used: ',', ';', '\t' or '|' */
-    char sha256[65];        /* of every byte of the file, 64 lowercase hex digits */
-    size_t n_records;       /* header included */
-    char abs_path[4096];    /* the path as opened, made absolute (for messages, provenance) */
+    char delimiter;      /* the separator used: ',', ';', '\t' or '|' */
+    char sha256[65];     /* of every byte of the file, 64 lowercase hex digits */
+    size_t n_records;    /* header included */
+    char abs_path[4096]; /* the path as opened, made absolute (for messages, provenance) */
 } pf_csv_info;
 
 /* Read path, calling on_record for each record. delim = PF_DELIM_AUTO takes the most frequent

@@ -17,7 +17,7 @@ enum {
 
 typedef struct {
     int code;       /* PF_OK, PF_ERUNTIME or PF_EINPUT */
-    char msg[1024]; /* one human-readable sentence, no trailing newline */
+    char msg[4096]; /* one human-readable sentence, no trailing newline */
 } pf_error;
 
 /* Record an error (only the first one: later calls keep the original cause) and return code. */
@@ -25,6 +25,12 @@ int pf_error_set(pf_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 void pf_error_clear(pf_error *err);
+
+/* The candidate a typo most likely meant, for "did you mean" hints: the one with the fewest
+ * edits (insertions, deletions, substitutions; letter case ignored), if that is at most 2 and
+ * less than the word's length; NULL when nothing is that close. Ties go to the earlier
+ * candidate. */
+const char *pf_error_closest(const char *word, const char *const *cands, size_t n);
 
 /* Allocation that reports failure through err instead of returning an unchecked NULL. */
 void *pf_calloc(size_t n, size_t size, pf_error *err);

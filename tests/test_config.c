@@ -7,12 +7,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "numtext.h"
 
 /* Write text to a fresh temporary .ini file; returns its path (static buffer per call site). */
 static void write_ini(char *path, const char *text)
@@ -279,7 +281,10 @@ static void test_dump_round_trip(void **state)
                      PF_OK);
     char *text = pf_config_dump(&a, 0);
     assert_non_null(strstr(text, "[prune]\ncriteria = random,magnitude,snip,fairgrape,vr\n"));
-    assert_non_null(strstr(text, "sparsities = 0.10000000000000001,0.33333333333333331\n"));
+    /* Shortest round-trip text: what was written, not 0.10000000000000001. */
+    assert_non_null(strstr(text, "sparsities = 0.1,0.3333333333333333\n"));
+    assert_non_null(strstr(text, "learning_rate = 0.00123\n"));
+    assert_non_null(strstr(text, "alpha = 0.05\n"));
     assert_non_null(strstr(text, "drop_columns = a,b\n"));
     assert_int_equal(load_text(text, &b, &err, NULL, 0, NULL), PF_OK);
     char *again = pf_config_dump(&b, 0);
@@ -291,6 +296,101 @@ static void test_dump_round_trip(void **state)
     free(text);
     free(again);
     free(hashed);
+}
+
+/* Shortest text that reads back to the same double; the cases where %.17g and %g differ. */
+static void test_numtext(void **state)
+{
+    (void)state;
+    char b[PF_NUMTEXT_CAP];
+    assert_string_equal(pf_numtext(b, 0.8), "0.8");
+    assert_string_equal(pf_numtext(b, 0.1 + 0.2), "0.30000000000000004");
+    assert_string_equal(pf_numtext(b, 1e-5), "1e-05");
+    assert_string_equal(pf_numtext(b, 5e-324), "5e-324");
+    assert_string_equal(pf_numtext(b, 1.0 / 3.0), "0.3333333333333333");
+    assert_string_equal(pf_numtext(b, 123456789.0), "123456789");
+    assert_string_equal(pf_numtext(b, 1.2345678901234568e17), "1.2345678901234568e+17");
+    assert_string_equal(pf_numtext(b, -0.0), "-0");
+    assert_string_equal(pf_numtext(b, NAN), "nan");
+    assert_string_equal(pf_numtext(b, -NAN), "nan");
+    assert_string_equal(pf_numtext(b, -INFINITY), "-inf");
+    /* Every text reads back exactly, over values of many magnitudes. */
+    double v = 0.7071067811865476;
+    for (int i = 0; i < 2000; i++, v *= -1.37) assert_true(strtod(pf_numtext(b, v), NULL) == v);
+}
+
+/* Choices in lists match ignoring case and are stored as spelled in the table, so the run,
+ * its hash and its criterion names do not depend on how a user typed them. */
+static void test_list_choices_case_normalised(void **state)
+{
+    (void)state;
+    pf_config a, b;
+    pf_error err = {0};
+    assert_int_equal(load_text("[prune]\ncriteria = Magnitude, SNIP\n", &a, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_string_equal(a.criteria.item[0], "magnitude");
+    assert_string_equal(a.criteria.item[1], "snip");
+    assert_int_equal(load_text("[prune]\ncriteria = magnitude,snip\n", &b, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_string_equal(a.hash, b.hash);
+    assert_int_equal(
+        load_text("[prune]\ncriteria = magnitude, MAGNITUDE\n", &a, &err, NULL, 0, NULL),
+        PF_EINPUT);
+    assert_non_null(strstr(err.msg, "listed twice"));
+    assert_int_equal(load_text("[data]\nfeature_columns = AUTO\n", &a, &err, NULL, 0, NULL), PF_OK);
+    assert_string_equal(a.feature_columns.item[0], "auto");
+    assert_int_equal(load_text("[data]\nfeature_columns = auto, x\n", &a, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_non_null(strstr(err.msg, "'auto' stands alone"));
+}
+
+/* A list may go on over indented lines (inih caps a line at 200 characters); a trailing
+ * comma is optional; an indented line after a scalar key is an error at its line. */
+static void test_list_continues_on_indented_lines(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    char path[64];
+    assert_int_equal(load_text("[data]\nfeature_columns = a, b,\n    c\n\td, e\n"
+                               "; a comment\nmin_windows = 3\n",
+                               &c, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_int_equal(c.feature_columns.n, 5);
+    assert_string_equal(c.feature_columns.item[2], "c");
+    assert_string_equal(c.feature_columns.item[4], "e");
+    assert_int_equal(c.min_windows, 3);
+    assert_int_equal(load_text("[data]\nmin_windows = 3\n  4\n", &c, &err, NULL, 0, path),
+                     PF_EINPUT);
+    assert_non_null(strstr(err.msg, ":3: this line is indented"));
+    assert_non_null(strstr(err.msg, "not a list"));
+    assert_int_equal(
+        load_text("[data]\ndrop_columns = a\n  min_windows = 3\n", &c, &err, NULL, 0, path),
+        PF_EINPUT);
+    assert_non_null(strstr(err.msg, "remove the indentation"));
+    /* An error in a continued list names the line where the key starts. */
+    assert_int_equal(load_text("[prune]\nsparsities = 0.1,\n  x\n", &c, &err, NULL, 0, path),
+                     PF_EINPUT);
+    assert_non_null(strstr(err.msg, ":2: prune.sparsities"));
+}
+
+/* The data file's SHA-256 enters the hash: an edited data file is another run. */
+static void test_hash_covers_data(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[experiment]\nseed = 1\n", &c, &err, NULL, 0, NULL), PF_OK);
+    char without[65];
+    strcpy(without, c.hash);
+    strcpy(c.data_sha256, "6c8407bef0637ffedb45f5a7351e09714257ee7eecd94bd47760a3f37c4c0daf");
+    assert_int_equal(pf_config_hash(&c, &err), PF_OK);
+    assert_string_not_equal(c.hash, without);
+    char one[65];
+    strcpy(one, c.hash);
+    c.data_sha256[0] = '7';
+    assert_int_equal(pf_config_hash(&c, &err), PF_OK);
+    assert_string_not_equal(c.hash, one);
 }
 
 int main(void)
@@ -310,6 +410,10 @@ int main(void)
         cmocka_unit_test(test_criterion_names),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_dump_round_trip),
+        cmocka_unit_test(test_numtext),
+        cmocka_unit_test(test_list_choices_case_normalised),
+        cmocka_unit_test(test_list_continues_on_indented_lines),
+        cmocka_unit_test(test_hash_covers_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
