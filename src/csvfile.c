@@ -4,6 +4,7 @@
  * The line counter must be exact whenever libcsv calls back, so each chunk is fed a line at a
  * time: a record is reported on the newline (or the CR of a CRLF) that ends it, and a record
  * began as many lines before that as its quoted fields held newlines. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "csvfile.h"
 
 #include <csv.h>
@@ -60,8 +61,10 @@ const char *pf_csv_delimiter_name(char c)
 
 void pf_csv_abs_path(const char *path, char *out, size_t cap)
 {
-    char cwd[PATH_MAX];
-    if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+    char cwd[PATH_MAX], real[PATH_MAX];
+    if (path[0] != '\0' && realpath(path, real) != NULL) /* exists: without ".." and links */
+        snprintf(out, cap, "%s", real);
+    else if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
         snprintf(out, cap, "%s", path);
     else
         snprintf(out, cap, "%s/%s", cwd, path[0] == '.' && path[1] == '/' ? path + 2 : path);

@@ -34,8 +34,8 @@ typedef struct {
 int pf_csv_read(const char *path, const char *what, pf_delimiter delim, pf_csv_record_fn on_record,
                 void *ctx, pf_csv_info *info, pf_error *err);
 
-/* path made absolute against the working directory (unchanged if already absolute), for
- * messages that must say which file was tried. */
+/* path made absolute against the working directory, for messages that must say which file
+ * was tried and for provenance: resolved (no "..", no symbolic links) when it exists. */
 void pf_csv_abs_path(const char *path, char *out, size_t cap);
 
 /* The name data.delimiter uses for a separator character ("comma", "semicolon", ...). */

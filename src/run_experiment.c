@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "csvfile.h"
 #include "dataset.h"
+#include "source.h"
 #include "evaluate.h"
 #include "error.h"
 #include "folds.h"
@@ -160,6 +162,18 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
     return -1;
 }
 
+/* Every column of a data file that is not a feature, with what it is instead. */
+static void print_columns(FILE *out, const pf_dataset *ds)
+{
+    if (ds->n_columns == 0) return;
+    fprintf(out, "data-file: %s\ndata-sha256: %s\ndelimiter: %s\n", ds->path, ds->sha256,
+            pf_csv_delimiter_name(ds->delimiter));
+    fprintf(out, "other-columns: %zu\n", ds->n_columns - ds->n_features);
+    for (size_t c = 0; c < ds->n_columns; c++)
+        if (!ds->columns[c].is_feature)
+            fprintf(out, "  %s: %s\n", ds->columns[c].name, ds->columns[c].use);
+}
+
 static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                        const pf_run_opts *ro)
 {
@@ -171,13 +185,21 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, "data: %s\n", ds->description);
     fprintf(out, "participants: %zu\n", ds->n_participants);
     fprintf(out, "windows: %zu\n", ds->n_windows);
-    fprintf(out, "features: %zu\n", ds->n_features);
+    fprintf(out, "features: %zu (", ds->n_features);
+    for (size_t j = 0; j < ds->n_features; j++)
+        fprintf(out, "%s%s", j ? ", " : "", ds->feature_names[j]);
+    fprintf(out, ")\n");
+    print_columns(out, ds);
     fprintf(out, "rows-read: %zu\n", ds->n_rows_read);
     fprintf(out, "rows-dropped-empty-target: %zu\n", ds->n_dropped_target);
     fprintf(out, "participants-dropped-below-min-windows: %zu\n", ds->n_dropped_participants);
-    fprintf(out, "cells-imputed: %zu\n", ds->n_imputed);
+    fprintf(out, "cells-missing: %zu%s\n", ds->n_missing,
+            ds->n_missing ? " (imputed per fold from the training participants)" : "");
     fprintf(out, "groups: %zu\n", ds->n_groups);
-    fprintf(out, "fold-scheme: %s\n", cfg->scheme == PF_FOLDS_LOPO ? "lopo" : "group_kfold");
+    static const char *schemes[] = {"lopo", "group_kfold", "file"};
+    fprintf(out, "fold-scheme: %s%s%s\n", schemes[cfg->scheme],
+            cfg->scheme == PF_FOLDS_FILE ? " " : "",
+            cfg->scheme == PF_FOLDS_FILE ? cfg->folds_file : "");
     fprintf(out, "folds: %zu\n", folds->n_folds);
     fprintf(out, "repeats: %d\n", cfg->repeats);
     fprintf(out, "tasks: %zu\n", folds->n_folds * (size_t)cfg->repeats);
@@ -263,7 +285,7 @@ int main(int argc, char **argv)
     }
     if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;
     if (o.threads >= 0) cfg.threads = o.threads;
-    if (!(ds = pf_dataset_load(&cfg, &err))) goto done;
+    if (!(ds = pf_source_load(&cfg, &err))) goto done;
     if (!(folds = pf_folds_alloc(ds, &cfg, &err))) goto done;
 
     pf_run_opts ro;
@@ -272,9 +294,14 @@ int main(int argc, char **argv)
         print_plan(stdout, &cfg, ds, folds, &ro);
         goto done;
     }
-    fprintf(stderr, "run_experiment: %s: %zu participants, %zu tasks on %d threads -> %s\n",
-            cfg.name, ds->n_participants, folds->n_folds * (size_t)cfg.repeats, ro.threads,
-            ro.out_dir);
+    fprintf(stderr,
+            "run_experiment: %s: %zu participants, %zu features%s, %zu tasks on %d threads -> "
+            "%s\n",
+            cfg.name, ds->n_participants, ds->n_features,
+            ds->n_columns > ds->n_features ? " (--dry-run lists them and why the other columns "
+                                             "are not)"
+                                           : "",
+            folds->n_folds * (size_t)cfg.repeats, ro.threads, ro.out_dir);
     pf_report_info info;
     if ((res = pf_run(&cfg, ds, folds, &ro, &err)) != NULL &&
         pf_report_write(res, &cfg, ro.out_dir, &info, &err) == PF_OK)

@@ -10,7 +10,9 @@ SRC=$PF_SRCDIR
 
 # ---- the real data ---------------------------------------------------------------------------
 run_case "heist dry run" 0 --dry-run --set "data.path=$HEIST" "$SRC/configs/heist.ini"
-expect_in "$OUT" "participants: 122" "windows: 5008" "features: 32" "folds: 122" "tasks: 122" \
+expect_in "$OUT" "participants: 122" "windows: 5008" "features: 32 (playerScore," "folds: 122" "tasks: 122" \
+    "  Time_Index: time (data.time_column)" "  Cluster: group (data.group_column)" \
+    "data-sha256: b5d91f0825f69dd751a94eeb4b242be472151aaf11efadeef69bf8b80ab3d886" \
     "rows-dropped-empty-target: 0" "groups: 4" "criteria: 5 (random, magnitude, snip, fairgrape, vr(lambda=0.5))"
 grep -q -E '^config-hash: [0-9a-f]{64}$' "$OUT" && pass "config-hash is 64 hex digits" || fail "config-hash line" "$(cat "$OUT")"
 hash1=$(sed -n 's/^config-hash: //p' "$OUT")
@@ -68,11 +70,15 @@ run_case "bad --set" 2 --dry-run --set model.hidden=64,x "$SRC/configs/demo.ini"
 expect_in "$ERR" "--set model.hidden=64,x" "'x' is not a whole number"
 
 # ---- data errors -----------------------------------------------------------------------------
-csvcfg() { printf '[data]\nsource = %s\npath = %s\n%s' "$1" "$2" "${3:-}" >"$WORK/data.ini"; }
+csvcfg() { printf '[data]\nsource = %s\npath = %s\n%b' "$1" "$2" "${3:-}" >"$WORK/data.ini"; }
 
 csvcfg again "$WORK/missing.csv"
 run_case "missing data file" 2 --dry-run "$WORK/data.ini"
-expect_in "$ERR" "missing.csv" "No such file or directory" "data.path"
+expect_in "$ERR" "missing.csv" "No such file or directory" "tried $WORK/missing.csv"
+# A relative data.path is taken from where run_experiment starts, and the message says so.
+csvcfg csv "rel/missing.csv"
+run_case "relative data path" 2 --dry-run "$WORK/data.ini"
+expect_in "$ERR" "tried $(pwd)/rel/missing.csv" "folder run_experiment is started in"
 
 run_case "a game filter on a windowed file" 2 --dry-run --set "data.path=$HEIST" --set data.game=Heist "$SRC/configs/heist.ini"
 expect_in "$ERR" "data.game = Heist filters the official AGAIN tick file" "already windowed"
@@ -82,12 +88,12 @@ expect_in "$ERR" "cannot open data file 'data/again/clean_data.csv'" "configs/ag
 
 csvcfg again "$WORK"
 run_case "a directory as the data file" 2 --dry-run "$WORK/data.ini"
-expect_in "$ERR" "is a directory"
+expect_in "$ERR" "is a folder"
 
 printf 'pid,f1,[output]arousal\nA,1,0.5\nB,2,0.6\n' >"$WORK/nopart.csv"
 csvcfg again "$WORK/nopart.csv"
 run_case "no participant column" 2 --dry-run "$WORK/data.ini"
-expect_in "$ERR" "[control]player_id" "data.participant_column"
+expect_in "$ERR" "no column '[control]player_id' (data.participant_column)" "'pid', 'f1', '[output]arousal'"
 
 printf '[control]player_id,f1,valence\nA,1,0.5\nB,2,0.6\n' >"$WORK/notarget.csv"
 csvcfg again "$WORK/notarget.csv"
@@ -97,7 +103,7 @@ expect_in "$ERR" "[output]arousal" "data.target_column"
 printf '[control]player_id,f1,f2,[output]arousal\nA,1,2,0.5\nA,1,oops,0.6\n' >"$WORK/text.csv"
 csvcfg again "$WORK/text.csv"
 run_case "non-numeric feature cell" 2 --dry-run "$WORK/data.ini"
-expect_in "$ERR" "text.csv' line 3" "'f2' (column 3)" "'oops' is not a number"
+expect_in "$ERR" "text.csv'" "'f2' (line 3: 'oops')" "data.na_values"
 
 printf '[control]player_id,f1,f2,[output]arousal\nA,1,2,0.5\nA,1,0.6\n' >"$WORK/ragged.csv"
 csvcfg again "$WORK/ragged.csv"
@@ -121,6 +127,46 @@ printf 'B,9,9,\r\n' >>"$WORK/edge.csv"
 csvcfg again "$WORK/edge.csv"
 run_case "BOM, CRLF, quotes, padded header, empty target" 0 --dry-run "$WORK/data.ini"
 expect_in "$OUT" "participants: 2" "windows: 10" "features: 2" "rows-dropped-empty-target: 1"
+
+# ---- a researcher's own file (issue 7): every finding has its case -------------------------------
+# Every non-numeric column in one message, not one rerun per column.
+printf 'id,a,b,c,note,y\np1,1,x,2,hi,0.1\np1,2,3,y,ho,0.2\np2,3,4,5,hu,0.3\n' >"$WORK/many.csv"
+csvcfg csv "$WORK/many.csv" 'participant_column = id\ntarget_column = y\n'
+run_case "all text columns in one message" 2 --dry-run "$WORK/data.ini"
+expect_in "$ERR" "2 feature columns hold text" "'b' (line 2: 'x')" "'c' (line 3: 'y')"
+# A typo in a role column: "did you mean", with the whole header.
+csvcfg csv "$WORK/many.csv" 'participant_column = ID\ntarget_column = y\n'
+run_case "participant column typo" 2 --dry-run "$WORK/data.ini"
+expect_in "$ERR" "no column 'ID' (data.participant_column)" "did you mean 'id'?" "6 columns: 'id', 'a', 'b', 'c', 'note', 'y'"
+run_case "time column typo on Heist" 2 --dry-run --set "data.path=$HEIST" --set data.time_column=Time_index "$SRC/configs/heist.ini"
+expect_in "$ERR" "no column 'Time_index' (data.time_column)" "did you mean 'Time_Index'?"
+# NA codes and a ;-separated file.
+printf 'id;a;b;y\np1;1;NA;0.1\np1;2;-99;0.2\np2;3;4;0.3\np2;4;5;0.4\n' >"$WORK/semi.csv"
+csvcfg csv "$WORK/semi.csv" 'participant_column = id\ntarget_column = y\nmin_windows = 1\nna_values = NA, -99\nmissing = mean\n'
+run_case "semicolon file, NA codes" 0 --dry-run "$WORK/data.ini"
+expect_in "$OUT" "features: 2 (a, b)" "delimiter: semicolon" "cells-missing: 2 (imputed per fold"
+csvcfg csv "$WORK/semi.csv" 'participant_column = id\ntarget_column = y\ndelimiter = comma\n'
+run_case "semicolon file read with commas" 2 --dry-run "$WORK/data.ini"
+expect_in "$ERR" "the header is one field" "data.delimiter = semicolon"
+# The plan names every feature and says why each other column is not one.
+csvcfg csv "$WORK/many.csv" 'participant_column = id\ntarget_column = y\ndrop_columns = b, c\n'
+run_case "dry run lists features and the rest" 0 --dry-run --set data.min_windows=1 "$WORK/data.ini"
+expect_in "$OUT" "features: 1 (a)" "  id: participant (data.participant_column)" \
+    "  b: excluded by data.drop_columns" "  note: excluded: text, not numbers (line 2: 'hi')"
+# Enumerated values are case-normalised: the same run, the same hash.
+run_case "criteria in capitals" 0 --dry-run --set prune.criteria=Magnitude,VR "$SRC/configs/demo.ini"
+expect_in "$OUT" "criteria: 3 (magnitude, vr(lambda=0.5), vr(lambda=1))"
+hash_caps=$(sed -n 's/^config-hash: //p' "$OUT")
+run_case "criteria in lower case" 0 --dry-run --set prune.criteria=magnitude,vr "$SRC/configs/demo.ini"
+[ "$(sed -n 's/^config-hash: //p' "$OUT")" = "$hash_caps" ] && pass "hash independent of letter case" || fail "hash changed with letter case"
+# The run folder follows the data, not its path: an edited file is another run.
+cp "$WORK/semi.csv" "$WORK/edit.csv"
+csvcfg csv "$WORK/edit.csv" 'participant_column = id\ntarget_column = y\nmin_windows = 1\nna_values = NA, -99\nmissing = mean\n'
+run_case "data hash, before the edit" 0 --dry-run "$WORK/data.ini"
+h_before=$(sed -n 's/^config-hash: //p' "$OUT")
+printf 'p3;5;6;0.5\n' >>"$WORK/edit.csv"
+run_case "data hash, after the edit" 0 --dry-run "$WORK/data.ini"
+[ "$(sed -n 's/^config-hash: //p' "$OUT")" != "$h_before" ] && pass "an edited data file changes the hash" || fail "hash ignores the data"
 
 # ---- no results left behind by a failed run --------------------------------------------------
 csvcfg again "$WORK/ragged.csv"

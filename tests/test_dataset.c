@@ -19,6 +19,7 @@
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
+#include "source.h"
 #include "synthetic.h"
 
 #define HEIST_FILE "heist_3000ms.csv"
@@ -48,27 +49,29 @@ static void again_config(pf_config *cfg, const char *name)
     fixture(cfg->data_path, sizeof cfg->data_path, name);
 }
 
-static pf_dataset *load_ok(const pf_config *cfg)
+static pf_dataset *load_ok(const pf_config *cfg_in)
 {
     pf_error err = {0};
-    pf_dataset *ds = pf_dataset_load(cfg, &err);
+    pf_config c = *cfg_in, *cfg = &c;
+    pf_dataset *ds = pf_source_load(cfg, &err);
     if (ds == NULL) fail_msg("loading '%s' failed: %s", cfg->data_path, err.msg);
     assert_int_equal(err.code, PF_OK);
     return ds;
 }
 
 /* The load must fail with PF_EINPUT and a message holding every given fact (NULL-ended). */
-static void expect_error(const pf_config *cfg, ...)
+static void expect_error(const pf_config *cfg_in, ...)
 {
     pf_error err = {0};
-    pf_dataset *ds = pf_dataset_load(cfg, &err);
+    pf_config c = *cfg_in, *cfg = &c;
+    pf_dataset *ds = pf_source_load(cfg, &err);
     if (ds != NULL) {
         pf_dataset_free(ds);
         fail_msg("loading '%s' succeeded but should have failed", cfg->data_path);
     }
     assert_int_equal(err.code, PF_EINPUT);
     va_list ap;
-    va_start(ap, cfg);
+    va_start(ap, cfg_in);
     for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
         if (strstr(err.msg, s) == NULL) fail_msg("message lacks \"%s\": %s", s, err.msg);
     va_end(ap);
@@ -125,8 +128,12 @@ static void test_heist_defaults(void **state)
     assert_int_equal(ds->n_rows_read, 5008);
     assert_int_equal(ds->n_dropped_target, 0);
     assert_int_equal(ds->n_dropped_participants, 0);
-    assert_int_equal(ds->n_imputed, 0);
+    assert_int_equal(ds->n_missing, 0);
     assert_string_equal(ds->description, "AGAIN windows: heist_3000ms.csv");
+    /* The hash the data's README publishes: provenance names exactly these bytes. */
+    assert_string_equal(ds->sha256,
+                        "b5d91f0825f69dd751a94eeb4b242be472151aaf11efadeef69bf8b80ab3d886");
+    assert_true(ds->path[0] == '/');
     assert_true(feature_index(ds, "botDeltaRotation") >= 0);
     assert_int_equal(feature_index(ds, "Time_Index"), -1);
     assert_int_equal(feature_index(ds, "Cluster"), -1);
@@ -208,8 +215,8 @@ static void test_nonnumeric(void **state)
     (void)state;
     pf_config cfg;
     csv_config(&cfg, "bad_nonnumeric.csv");
-    expect_error(&cfg, "bad_nonnumeric.csv", "line 3", "column 'b' (column 3)", "'x7'",
-                 "not a number", "data.drop_columns", "data.missing", NULL);
+    expect_error(&cfg, "bad_nonnumeric.csv", "1 feature column holds text", "'b' (line 3: 'x7')",
+                 "data.na_values", "data.drop_columns", NULL);
 }
 
 /* A newline inside a quoted field moves every later line down; messages must follow. */
@@ -218,7 +225,7 @@ static void test_line_numbers_after_embedded_newline(void **state)
     (void)state;
     pf_config cfg;
     csv_config(&cfg, "bad_nonnumeric_multiline.csv");
-    expect_error(&cfg, "line 4", "column 'a' (column 3)", "'abc'", NULL);
+    expect_error(&cfg, "'a' (line 4: 'abc')", NULL);
 }
 
 static void test_nan_inf_rejected(void **state)
@@ -226,9 +233,9 @@ static void test_nan_inf_rejected(void **state)
     (void)state;
     pf_config cfg;
     csv_config(&cfg, "bad_nan.csv");
-    expect_error(&cfg, "line 3", "column 'a'", "'nan' is not a number", NULL);
+    expect_error(&cfg, "'a' (line 3: 'nan')", NULL);
     csv_config(&cfg, "bad_inf.csv");
-    expect_error(&cfg, "line 2", "column 'b'", "'-inf' is not a number", NULL);
+    expect_error(&cfg, "'b' (line 2: '-inf'", NULL);
 }
 
 static void test_bad_quotes(void **state)
@@ -264,12 +271,16 @@ static void test_missing_file_and_directory(void **state)
     (void)state;
     pf_config cfg;
     csv_config(&cfg, "does_not_exist.csv");
+    /* A relative path: the message says the absolute path that was tried, and from where. */
+    char abs[4200], cwd[2048];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(abs, sizeof abs, "tried %s/", cwd);
     expect_error(&cfg, "cannot open data file", "does_not_exist.csv", "No such file or directory",
-                 "data.path", NULL);
+                 abs, "folder run_experiment is started in", NULL);
     csv_config(&cfg, "");
-    expect_error(&cfg, "is a directory", NULL);
+    expect_error(&cfg, "is a folder", NULL);
     cfg.data_path[0] = '\0';
-    expect_error(&cfg, "data.path is empty", NULL);
+    expect_error(&cfg, "no data file given", NULL);
 }
 
 /* ---- columns and their roles -------------------------------------------------------------- */
@@ -280,14 +291,25 @@ static void test_missing_role_columns(void **state)
     pf_config cfg;
     csv_config(&cfg, "order.csv");
     snprintf(cfg.participant_column, sizeof cfg.participant_column, "player");
-    expect_error(&cfg, "order.csv", "participant column 'player'", "data.participant_column",
-                 "'pid'", "'Time_Index'", NULL);
+    expect_error(&cfg, "order.csv", "no column 'player' (data.participant_column)",
+                 "4 columns: 'pid', 'Time_Index', 'a', 'y'", NULL);
     csv_config(&cfg, "order.csv");
-    snprintf(cfg.target_column, sizeof cfg.target_column, "arousal");
-    expect_error(&cfg, "target column 'arousal'", "data.target_column", "'y'", NULL);
+    snprintf(cfg.target_column, sizeof cfg.target_column, "Y");
+    expect_error(&cfg, "no column 'Y' (data.target_column)", "did you mean 'y'?", NULL);
+    csv_config(&cfg, "order.csv");
+    snprintf(cfg.participant_column, sizeof cfg.participant_column, "PID");
+    expect_error(&cfg, "did you mean 'pid'?", NULL);
     csv_config(&cfg, "order.csv");
     snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
-    expect_error(&cfg, "group column 'Cluster'", "data.group_column", NULL);
+    expect_error(&cfg, "no column 'Cluster' (data.group_column)", NULL);
+    /* A misspelled optional role column is an error too, never a silent 33rd feature. */
+    csv_config(&cfg, "order.csv");
+    snprintf(cfg.time_column, sizeof cfg.time_column, "Time_index");
+    expect_error(&cfg, "no column 'Time_index' (data.time_column)", "did you mean 'Time_Index'?",
+                 NULL);
+    csv_config(&cfg, "order.csv");
+    snprintf(cfg.session_column, sizeof cfg.session_column, "session");
+    expect_error(&cfg, "no column 'session' (data.session_column)", NULL);
 }
 
 /* For source = again, Cluster, time and the prefixed columns are metadata. */
@@ -308,30 +330,58 @@ static void test_roles_again(void **state)
     pf_dataset_free(ds);
 
     snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "jnk");
-    expect_error(&cfg, "no column 'jnk'", "data.drop_columns", "roles.csv", NULL);
+    expect_error(&cfg, "no column 'jnk' (data.drop_columns)", "did you mean 'junk'?", "roles.csv",
+                 NULL);
     snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "[output]arousal");
-    expect_error(&cfg, "target column", "remove it from data.drop_columns", NULL);
+    expect_error(&cfg, "target (data.target_column)", "remove it from data.drop_columns", NULL);
 }
 
-/* For a generic CSV, Cluster is a feature unless named as the group column; junk is text. */
+/* For a generic CSV, Cluster is a feature unless named as the group column; the text columns
+ * (junk, [control]session, [string]note) are excluded by auto typing, and the report says so. */
 static void test_roles_csv_and_groups(void **state)
 {
     (void)state;
     pf_config cfg;
     again_config(&cfg, "roles.csv");
     cfg.source = PF_SOURCE_CSV;
-    expect_error(&cfg, "line 2, column 'junk' (column 7)", "'x' is not a number", NULL);
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_features, 5); /* Time_Index, feat1, Cluster, feat2, valence */
+    assert_int_equal(feature_index(ds, "junk"), -1);
+    assert_int_equal(ds->n_columns, 10);
+    assert_string_equal(ds->columns[6].name, "junk");
+    assert_string_equal(ds->columns[6].use, "excluded: text, not numbers (line 2: 'x')");
+    assert_string_equal(ds->columns[0].use, "participant (data.participant_column)");
+    assert_true(ds->columns[4].is_feature);
+    pf_dataset_free(ds);
+
     cfg.drop_columns.n = 1;
     snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "junk");
-    pf_dataset *ds = load_ok(&cfg);
+    snprintf(cfg.time_column, sizeof cfg.time_column, "Time_Index");
+    cfg.feature_columns.n = 3;
+    snprintf(cfg.feature_columns.item[0], PF_MAX_NAME, "feat1");
+    snprintf(cfg.feature_columns.item[1], PF_MAX_NAME, "Cluster");
+    snprintf(cfg.feature_columns.item[2], PF_MAX_NAME, "feat2");
+    ds = load_ok(&cfg);
     assert_int_equal(ds->n_features, 3);
-    assert_string_equal(ds->feature_names[1], "Cluster");
+    assert_string_equal(ds->columns[8].use, "not in data.feature_columns");
+    pf_dataset_free(ds);
+    /* A listed column that holds text is an error, not quietly dropped. */
+    cfg.drop_columns.n = 0;
+    snprintf(cfg.feature_columns.item[1], PF_MAX_NAME, "junk");
+    expect_error(&cfg, "1 feature column holds text", "'junk' (line 2: 'x', no numbers at all)",
+                 NULL);
+    cfg.drop_columns.n = 1;
+    cfg.feature_columns.n = 1;
+    snprintf(cfg.feature_columns.item[0], PF_MAX_NAME, "auto");
+    cfg.time_column[0] = '\0';
+    ds = load_ok(&cfg);
+    assert_string_equal(ds->feature_names[2], "Cluster");
     assert_null(ds->group);
     pf_dataset_free(ds);
 
     snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
     ds = load_ok(&cfg);
-    assert_int_equal(ds->n_features, 2);
+    assert_int_equal(ds->n_features, 4);
     assert_int_equal(ds->n_groups, 2);
     assert_string_equal(ds->group_names[0], "3.0");
     assert_string_equal(ds->group_names[1], "1.0");
@@ -357,8 +407,15 @@ static void test_empty_and_bad_target(void **state)
 
     csv_config(&cfg, "bad_target.csv");
     expect_error(&cfg, "line 3", "column 'y' (column 3)", "'high'", NULL);
+    /* A target declared missing drops its row like an empty one. */
+    cfg.na_values.n = 1;
+    snprintf(cfg.na_values.item[0], PF_MAX_NAME, "high");
+    ds = load_ok(&cfg);
+    assert_int_equal(ds->n_dropped_target, 1);
+    pf_dataset_free(ds);
     csv_config(&cfg, "targets_all_empty.csv");
-    expect_error(&cfg, "every data row", "empty target column 'y'", "data.target_column", NULL);
+    expect_error(&cfg, "every data row", "missing target in column 'y'", "data.target_column",
+                 NULL);
 }
 
 /* Participants by first appearance; within one, by time, ties in file order. */
@@ -367,6 +424,7 @@ static void test_order(void **state)
     (void)state;
     pf_config cfg;
     csv_config(&cfg, "order.csv");
+    snprintf(cfg.time_column, sizeof cfg.time_column, "Time_Index");
     pf_dataset *ds = load_ok(&cfg);
     assert_int_equal(ds->n_features, 1); /* Time_Index orders, it is not a feature */
     assert_int_equal(ds->n_participants, 3);
@@ -413,21 +471,31 @@ static void test_missing_policies(void **state)
     pf_config cfg;
     csv_config(&cfg, "empty_cells.csv");
     /* The earliest empty cell in the file is reported, whatever the row order. */
-    expect_error(&cfg, "line 2, column 'b' (column 3) is empty", "data.missing", NULL);
+    expect_error(&cfg, "line 2, column 'b' (column 3) has no value (2 missing cells in all)",
+                 "data.missing", NULL);
 
+    /* Imputation is fitted per fold on training participants (split.h), so the dataset keeps
+     * missing cells as NAN: a pooled mean here would leak the held-out participant. */
     cfg.missing = PF_MISSING_MEAN;
     pf_dataset *ds = load_ok(&cfg);
-    assert_int_equal(ds->n_imputed, 2);
-    assert_true(ds->x[0 * 2 + 1] == 6.0); /* p1 line 2: b = mean(4, 8) */
-    assert_true(ds->x[2 * 2 + 0] == 2.0); /* p2 line 4: a = mean(1, 3) */
+    assert_int_equal(ds->n_missing, 2);
+    assert_true(isnan(ds->x[0 * 2 + 1]) && isnan(ds->x[2 * 2 + 0]));
     assert_true(ds->x[1 * 2 + 1] == 4.0);
     pf_dataset_free(ds);
 
-    cfg.missing = PF_MISSING_ZERO;
+    /* NA codes, applied before typing: "NA" and -99 are missing, not text or a number. */
+    csv_config(&cfg, "na_codes.csv");
+    expect_error(&cfg, "2 feature columns hold text", "'a' (line 3: 'NA')", "'c' (line 2: 'n/a'",
+                 NULL);
+    cfg.missing = PF_MISSING_MEAN;
+    cfg.na_values.n = 3;
+    snprintf(cfg.na_values.item[0], PF_MAX_NAME, "NA");
+    snprintf(cfg.na_values.item[1], PF_MAX_NAME, "n/a");
+    snprintf(cfg.na_values.item[2], PF_MAX_NAME, "-99");
     ds = load_ok(&cfg);
-    assert_int_equal(ds->n_imputed, 2);
-    assert_true(ds->x[1] == 0.0 && ds->x[4] == 0.0);
-    assert_true(ds->x[5] == 8.0);
+    assert_int_equal(ds->n_features, 3);
+    assert_int_equal(ds->n_missing, 4);
+    assert_true(isnan(cell(ds, 0, "b")) && cell(ds, 1, "b") == 5 && isnan(cell(ds, 1, "a")));
     pf_dataset_free(ds);
 }
 
@@ -464,7 +532,9 @@ static void test_ticks_heist(void **state)
     const double x[] = {2.5, 25, 5.5, 55, 5, 3}, y[] = {0.25, 0.55, 0.3};
     for (int i = 0; i < 6; i++) assert_float_equal(ds->x[i], x[i], 1e-12);
     for (int i = 0; i < 3; i++) assert_float_equal(ds->y[i], y[i], 1e-12);
-    assert_int_equal(ds->n_imputed, 0);
+    assert_int_equal(ds->n_missing, 0);
+    assert_string_equal(ds->columns[8].name, "solid_only");
+    assert_string_equal(ds->columns[8].use, "excluded: empty in every selected row");
     pf_dataset_free(ds);
 }
 
@@ -475,8 +545,10 @@ static void test_ticks_solid_missing(void **state)
     tick_config(&cfg, "");
     snprintf(cfg.genre, sizeof cfg.genre, "RACING");
     /* A's Solid session has no solid_only value at all: the window is empty there. */
-    expect_error(&cfg, "column 'solid_only' (column 9)", "window starting at line 17",
-                 "participant 'A'", "data.missing", NULL);
+    expect_error(&cfg,
+                 "window starting at line 17, column 'solid_only' (column 9) has no value in "
+                 "any of its ticks",
+                 "data.missing", NULL);
 
     cfg.missing = PF_MISSING_MEAN;
     pf_dataset *ds = load_ok(&cfg);
@@ -485,10 +557,11 @@ static void test_ticks_solid_missing(void **state)
     assert_string_equal(ds->feature_names[1], "solid_only");
     assert_string_equal(ds->participant_ids[0], "C");
     assert_string_equal(ds->participant_ids[1], "A");
-    const double x[] = {2.5, 250, 25, 250}, y[] = {0.25, 0.5};
-    for (int i = 0; i < 4; i++) assert_float_equal(ds->x[i], x[i], 1e-12);
+    const double x[] = {2.5, 250, 25, NAN}, y[] = {0.25, 0.5};
+    for (int i = 0; i < 3; i++) assert_float_equal(ds->x[i], x[i], 1e-12);
+    assert_true(isnan(ds->x[3]));
     for (int i = 0; i < 2; i++) assert_float_equal(ds->y[i], y[i], 1e-12);
-    assert_int_equal(ds->n_imputed, 1);
+    assert_int_equal(ds->n_missing, 1);
     pf_dataset_free(ds);
 }
 
@@ -512,8 +585,8 @@ static void test_ticks_all_games(void **state)
     assert_float_equal(cell(ds, 1, "common"), 2.5, 1e-12);
     assert_float_equal(cell(ds, 2, "common"), 5.5, 1e-12);
     assert_float_equal(cell(ds, 3, "common"), 25, 1e-12);
-    assert_float_equal(cell(ds, 3, "heist_only"), 0, 0);
-    assert_int_equal(ds->n_imputed, 6);
+    assert_true(isnan(cell(ds, 3, "heist_only")));
+    assert_int_equal(ds->n_missing, 6);
     pf_dataset_free(ds);
 }
 

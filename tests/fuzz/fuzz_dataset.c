@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dataset.h"
+#include "source.h"
 
 static void load_as(const char *path, pf_source source)
 {
@@ -24,7 +24,7 @@ static void load_as(const char *path, pf_source source)
         snprintf(cfg.target_column, sizeof cfg.target_column, "y");
         snprintf(cfg.group_column, sizeof cfg.group_column, "g");
     }
-    pf_dataset *ds = pf_dataset_load(&cfg, &err);
+    pf_dataset *ds = pf_source_load(&cfg, &err);
     if (!ds && (err.code != PF_EINPUT || err.msg[0] == '\0')) abort();
     if (ds) {
         /* A loaded dataset is consistent: offsets cover every row, in order. */

@@ -1,0 +1,141 @@
+/* table.h: from a CSV file to typed rows, with every column's role decided and explained.
+ *
+ * This is where a researcher's own file meets the config. The header is matched against the
+ * role keys (data.participant_column, target_column, time_column, session_column,
+ * group_column, drop_columns, feature_columns); a name the config gives that the header lacks
+ * is an error with a "did you mean" over every header name. Cells equal to one of
+ * data.na_values, or empty, are missing. Which columns are features:
+ *
+ *   - data.feature_columns = a, b, c: exactly those, and each must hold numbers;
+ *   - data.feature_columns = auto: every column without a role that holds numbers. A column
+ *     holding only text (names, lists, True/False) is excluded, and so is one empty in every
+ *     row read; a column holding numbers in some rows and text in others is an error, since
+ *     that is a typo or an undeclared missing-value code, not a text column.
+ *
+ * All columns with text where numbers belong are reported in one message, each with its
+ * first offending line, so a file is cleaned in one pass, not one rerun per column. Every
+ * column ends with a one-line account of what it became (pf_column), which --dry-run prints
+ * and the results file keeps.
+ *
+ * A source adds its own rules through pf_table_rules (AGAIN: metadata columns by name, its
+ * default time and session columns, the game filter); a plain CSV needs none. */
+#ifndef PF_TABLE_H
+#define PF_TABLE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "csvfile.h"
+#include "dataset.h"
+#include "error.h"
+
+typedef enum {
+    PF_ROLE_FEATURE, /* a candidate feature until typing decides */
+    PF_ROLE_PARTICIPANT,
+    PF_ROLE_TARGET,
+    PF_ROLE_TIME,
+    PF_ROLE_SESSION,
+    PF_ROLE_GROUP,
+    PF_ROLE_SOURCE,  /* used by the source's rules (e.g. AGAIN's game column) */
+    PF_ROLE_EXCLUDED /* not a feature; why is in the column's reason */
+} pf_role;
+
+/* Strings to dense indices in order of first appearance (participant, session, group ids),
+ * O(1) per row by open addressing. */
+typedef struct {
+    char **name; /* in order of first appearance */
+    size_t n, cap;
+    size_t *slot; /* 1 + index into name, 0 = free; n_slots is a power of two */
+    size_t n_slots;
+} pf_intern;
+
+int pf_intern_add(pf_intern *t, const char *s, size_t *index, int *is_new, pf_error *err);
+void pf_intern_free(pf_intern *t);
+
+/* Rows as the file gave them, before ordering and filtering. x holds the candidate feature
+ * columns (feat_col of the table), NAN for a missing cell. */
+typedef struct {
+    size_t n, cap;
+    size_t n_feat;
+    double *x;    /* n x n_feat */
+    double *y;    /* target */
+    double *t;    /* time value, or the row's position without a time column */
+    size_t *line; /* physical line in the file (the first tick's, for aggregated windows) */
+    size_t *pid;  /* participant index (first appearance) */
+    size_t *sid;  /* session index; 0 without a session column */
+    size_t *gid;  /* group index; 0 without a group column */
+} pf_rows;
+
+int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err);
+void pf_rows_free(pf_rows *r);
+
+/* Rows ordered by participant (first appearance), session, time, then file position. */
+typedef struct {
+    size_t pid, sid;
+    double t;
+    size_t idx;
+} pf_row_key;
+
+pf_row_key *pf_rows_order(const pf_rows *r, pf_error *err);
+
+/* Per candidate feature: what its cells were, for typing after the last row. */
+typedef struct {
+    size_t n_number, n_text; /* text includes non-finite numbers ("nan", "-inf") */
+    size_t n_nonfinite;
+    size_t text_line; /* first line holding text */
+    char text[48];    /* that text, shortened for a message */
+} pf_cell_census;
+
+typedef struct pf_table pf_table;
+
+typedef struct {
+    /* After the configured roles are set: give the source's own columns their roles. */
+    int (*on_header)(void *self, pf_table *t, pf_error *err);
+    /* Whether a data row is part of the selection; NULL keeps every row. */
+    int (*keep_row)(void *self, pf_table *t, char **field, size_t line, int *keep, pf_error *err);
+    void *self;
+} pf_table_rules;
+
+struct pf_table {
+    const pf_config *cfg;
+    const char *path;
+    pf_error *err;
+    pf_csv_info file;
+    int selecting; /* the rules filter rows: messages say "selected rows" */
+
+    size_t n_cols, header_line;
+    char **name;            /* trimmed header names */
+    pf_role *role;          /* per column */
+    char **reason;          /* per column: why it is excluded (owned), or NULL */
+    size_t *feat_col;       /* candidate feature slot -> column */
+    pf_cell_census *census; /* per candidate feature slot */
+    size_t n_feat;
+    long c_participant, c_target, c_time, c_session, c_group; /* -1 = absent */
+
+    pf_rows rows;
+    pf_intern participants, sessions, groups;
+    size_t n_rows_read, n_dropped_target;
+};
+
+/* Column index of a header name, or -1. */
+long pf_table_column(const pf_table *t, const char *name);
+
+/* Mark column c as not a feature, with a reason (copied) for the column report. */
+int pf_table_exclude(pf_table *t, size_t c, const char *reason);
+
+/* Read the file cfg names into a new table (free with pf_table_free) with rules (may be
+ * NULL), type the candidate features and keep the numeric ones. At least one row is kept. */
+pf_table *pf_table_read(const pf_config *cfg, const pf_table_rules *rules, pf_error *err);
+
+/* Remove the candidate features whose role is no longer PF_ROLE_FEATURE from rows and
+ * feat_col (after pf_table_exclude). */
+void pf_table_compact(pf_table *t);
+
+/* The dataset: rows ordered by participant, session and time, participants with fewer than
+ * data.min_windows windows dropped, missing cells checked against data.missing, every
+ * column's account attached. description labels the data. */
+pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *err);
+
+void pf_table_free(pf_table *t);
+
+#endif
