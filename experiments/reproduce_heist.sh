@@ -8,10 +8,17 @@
 # over sparsities 0..0.9 -- with 5 repeats (independent seeds per fold, averaged per
 # participant before any statistic), which is what a paper table should rest on. About two
 # minutes on 2 cores. The numbers do not depend on the thread count.
+#
+# HEIST_CSV and OUT_DIR are taken relative to the folder you run the script from; the
+# defaults, relative to the repository.
 set -eu
+here=$(pwd)
+abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$here" "$1" ;; esac; }
+data=${1:+$(abspath "$1")}
+out=${2:+$(abspath "$2")}
 cd "$(dirname "$0")/.."
-data=${1:-../shared/data/again/heist_3000ms.csv}
-out=${2:-results/heist-paper}
+data=${data:-../shared/data/again/heist_3000ms.csv}
+out=${out:-results/heist-paper}
 if [ ! -x run_experiment ]; then
     [ -x configure ] || autoreconf -fi
     [ -f Makefile ] || ./configure --quiet

@@ -18,9 +18,11 @@ cflags="-g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -st
 cflags="$cflags $(pkg-config --cflags inih libcrypto)"
 libs="-lgsl $(pkg-config --libs openblas inih libcrypto) -lcsv -lm"
 cd "$work"
-clang $cflags -o fuzz_config "$src/tests/fuzz/fuzz_config.c" "$src/src/config.c" "$src/src/error.c" $libs
-clang $cflags -o fuzz_dataset "$src/tests/fuzz/fuzz_dataset.c" "$src/src/dataset.c" \
-    "$src/src/synthetic.c" "$src/src/seed.c" "$src/src/config.c" "$src/src/error.c" $libs
+base="$src/src/config.c $src/src/error.c $src/src/numtext.c"
+clang $cflags -o fuzz_config "$src/tests/fuzz/fuzz_config.c" $base $libs
+data=""
+for m in csvfile dataset table again synthetic source seed; do data="$data $src/src/$m.c"; done
+clang $cflags -o fuzz_dataset "$src/tests/fuzz/fuzz_dataset.c" $data $base $libs
 ./fuzz_config -max_total_time="$secs" -max_len=4096 corpus-config
 ./fuzz_dataset -max_total_time="$secs" -max_len=8192 -timeout=10 corpus-dataset
 echo "fuzz.sh: no crash in ${secs}s per parser"

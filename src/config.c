@@ -769,6 +769,8 @@ typedef struct {
     size_t len, cap;
 } strbuf;
 
+#define DUMP_WIDTH 96 /* a list line of the canonical dump goes on on the next line past this */
+
 static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void sb_printf(strbuf *sb, const char *fmt, ...)
@@ -789,6 +791,18 @@ static void sb_printf(strbuf *sb, const char *fmt, ...)
         sb->buf = nb;
         sb->cap = cap;
     }
+}
+
+/* Item i of a list value. A long list goes on over indented lines, so that the dump never
+ * has a line longer than inih reads (INI_MAX_LINE) and loads back as it was. */
+static void list_item(strbuf *sb, size_t i, const char *item)
+{
+    size_t col = 0;
+    while (col < sb->len && sb->buf[sb->len - col - 1] != '\n') col++;
+    if (i > 0 && col + strlen(item) + 2 > DUMP_WIDTH)
+        sb_printf(sb, ",\n    %s", item);
+    else
+        sb_printf(sb, "%s%s", i ? "," : "", item);
 }
 
 /* Numbers in their shortest round-trip text: the dump re-loads to the same struct and reads
@@ -819,19 +833,22 @@ static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
         break;
     case K_INTLIST: {
         size_t n = *(const size_t *)((const char *)cfg + k->off2);
-        for (size_t i = 0; i < n; i++) sb_printf(sb, "%s%d", i ? "," : "", ((const int *)f)[i]);
+        char item[16];
+        for (size_t i = 0; i < n; i++) {
+            snprintf(item, sizeof item, "%d", ((const int *)f)[i]);
+            list_item(sb, i, item);
+        }
         break;
     }
     case K_NUMLIST: {
         const pf_numlist *l = f;
-        for (size_t i = 0; i < l->n; i++)
-            sb_printf(sb, "%s%s", i ? "," : "", pf_numtext(num, l->v[i]));
+        for (size_t i = 0; i < l->n; i++) list_item(sb, i, pf_numtext(num, l->v[i]));
         break;
     }
     case K_STRLIST: {
         const pf_strlist *l = f;
         if (l->n == 0 && k->choices) sb_printf(sb, "none");
-        for (size_t i = 0; i < l->n; i++) sb_printf(sb, "%s%s", i ? "," : "", l->item[i]);
+        for (size_t i = 0; i < l->n; i++) list_item(sb, i, l->item[i]);
         break;
     }
     }

@@ -374,6 +374,33 @@ static void test_list_continues_on_indented_lines(void **state)
     assert_non_null(strstr(err.msg, ":2: prune.sparsities"));
 }
 
+/* A long list is dumped over indented lines, which load back to the same config: inih reads
+ * at most 200 characters a line. */
+static void test_dump_wraps_long_lists(void **state)
+{
+    (void)state;
+    pf_config a, b;
+    pf_error err = {0};
+    char text[2048] = "[data]\nfeature_columns = ";
+    for (int i = 0; i < 40; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%sa_long_feature_%02d",
+                 i ? ",\n  " : "", i);
+    strcat(text, "\n");
+    assert_int_equal(load_text(text, &a, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(a.feature_columns.n, 40);
+    char *dump = pf_config_dump(&a, 0);
+    for (const char *line = dump; *line;) {
+        const char *end = strchr(line, '\n');
+        assert_true(end - line < 100);
+        line = end + 1;
+    }
+    assert_non_null(strstr(dump, ",\n    a_long_feature_"));
+    assert_int_equal(load_text(dump, &b, &err, NULL, 0, NULL), PF_OK);
+    assert_string_equal(a.hash, b.hash);
+    assert_int_equal(b.feature_columns.n, 40);
+    free(dump);
+}
+
 /* The data file's SHA-256 enters the hash: an edited data file is another run. */
 static void test_hash_covers_data(void **state)
 {
@@ -414,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_list_choices_case_normalised),
         cmocka_unit_test(test_list_continues_on_indented_lines),
         cmocka_unit_test(test_hash_covers_data),
+        cmocka_unit_test(test_dump_wraps_long_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
