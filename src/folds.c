@@ -1,45 +1,49 @@
-/* folds.c: participant-level splits, the training-only feature scaler, and scaled splits.
+/* folds.c: which fold tests each participant, and who trains and validates in each fold.
  *
- * Everything here works on whole participants, never on windows: a participant's windows are
- * strongly correlated in time, so letting some of them into training and others into the test
- * would leak. The scaler sees only the participants it is given (the training side of a fold),
- * which tests/test_folds.c checks by rewriting held-out data and demanding identical scalers. */
+ * A scheme only decides fold_of[participant]; everything after that (test, training and
+ * validation lists, the seeded validation draw) is shared, so a folds file that reproduces
+ * the group_kfold assignment gives bit-identical folds. The folds file is checked as strictly
+ * as the data file: a participant missing from it, or listed twice, would silently change who
+ * is tested, so each such slip is an error naming the file and line. */
 #include "folds.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gsl/gsl_randist.h>
 
+#include "csvfile.h"
 #include "seed.h"
 
-/* ---- fold assignment --------------------------------------------------------------------- */
+/* ---- group_kfold ---------------------------------------------------------------------------- */
 
 /* Order for grouped k-fold: more windows first, ties by participant index. */
 typedef struct {
     size_t windows;
     int p;
-} pf_fold_item;
+} fold_item;
 
-static int pf_fold_item_cmp(const void *a, const void *b)
+static int fold_item_cmp(const void *a, const void *b)
 {
-    const pf_fold_item *x = a, *y = b;
+    const fold_item *x = a, *y = b;
     if (x->windows != y->windows) return x->windows > y->windows ? -1 : 1;
     return (x->p > y->p) - (x->p < y->p);
 }
 
-/* Largest first, each to the fold with the fewest windows so far (ties: lowest fold), as
- * scikit-learn's GroupKFold does: balanced folds with no seed involved. */
-static int pf_assign_group_kfold(const pf_dataset *ds, size_t k, int *fold_of, pf_error *err)
+/* Largest first, each to the fold with the fewest windows so far (ties: lowest fold): balanced
+ * folds with no seed involved (folds.h has the exact rule and how it relates to GroupKFold). */
+static int assign_group_kfold(const pf_dataset *ds, size_t k, int *fold_of, pf_error *err)
 {
     size_t P = ds->n_participants;
-    pf_fold_item *it = pf_calloc(P, sizeof *it, err);
+    fold_item *it = pf_calloc(P, sizeof *it, err);
     size_t *load = pf_calloc(k, sizeof *load, err), *members = pf_calloc(k, sizeof *members, err);
     int rc = PF_ERUNTIME;
     if (!it || !load || !members) goto done;
-    for (size_t p = 0; p < P; p++) it[p] = (pf_fold_item){pf_dataset_count(ds, p), (int)p};
-    qsort(it, P, sizeof *it, pf_fold_item_cmp);
+    for (size_t p = 0; p < P; p++) it[p] = (fold_item){pf_dataset_count(ds, p), (int)p};
+    qsort(it, P, sizeof *it, fold_item_cmp);
     for (size_t i = 0; i < P; i++) {
         size_t best = 0;
         for (size_t f = 1; f < k; f++)
@@ -63,9 +67,213 @@ done:
     return rc;
 }
 
+/* ---- folds file ------------------------------------------------------------------------------ */
+
+/* At most this many missing participants are named in the message (the count is always given). */
+#define MAX_NAMED 8
+
+/* What the reader of a folds file keeps between records. */
+typedef struct {
+    const pf_dataset *ds;
+    const char *path;       /* as the config gives it, for messages */
+    char *const **by_id;    /* participant id pointers into ds->participant_ids, sorted by id */
+    int col_part, col_fold; /* -1 until the header is read */
+    long *fold;             /* [participant]: fold from the file, -1 = not listed */
+    size_t *line;           /* [participant]: the line that listed it */
+    pf_error *err;
+} folds_reader;
+
+static int id_cmp(const void *a, const void *b)
+{
+    char *const *x = *(char *const *const *)a, *const *y = *(char *const *const *)b;
+    return strcmp(*x, *y);
+}
+
+/* Index of the participant with this id, or -1: a binary search of the sorted id pointers. */
+static long find_participant(const folds_reader *fr, const char *id)
+{
+    const char *key = id;
+    const char *const *pkey = &key;
+    char *const **hit =
+        bsearch(&pkey, fr->by_id, fr->ds->n_participants, sizeof *fr->by_id, id_cmp);
+    return hit ? (long)(*hit - fr->ds->participant_ids) : -1;
+}
+
+/* The header's names, comma-separated and cut to fit, for "the header has: ..." messages. */
+static void header_list(char **field, size_t n, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && len + 1 < cap; i++) {
+        int w = snprintf(out + len, cap - len, "%s'%s'", i ? ", " : "", field[i]);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    if (len >= cap && cap > 4) strcpy(out + cap - 4, "...");
+}
+
+static int folds_header(folds_reader *fr, char **field, size_t n, size_t line)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fr->col_part < 0 && strcasecmp(field[i], "participant") == 0) fr->col_part = (int)i;
+        if (fr->col_fold < 0 && strcasecmp(field[i], "fold") == 0) fr->col_fold = (int)i;
+    }
+    if (fr->col_part >= 0 && fr->col_fold >= 0) return PF_OK;
+    char names[512];
+    header_list(field, n, names, sizeof names);
+    return pf_error_set(fr->err, PF_EINPUT,
+                        "folds file '%s' line %zu: the header has no column named '%s' (it has "
+                        "%s); the first line must name a column 'participant' (the ids as in the "
+                        "data file) and a column 'fold' (0, 1, ...)",
+                        fr->path, line, fr->col_part < 0 ? "participant" : "fold", names);
+}
+
+/* A fold number: decimal digits, optionally followed by a point and zeros ("2" or "2.0": pandas
+ * writes the latter for a column that ever held a NaN). Nothing else is taken (no sign, no
+ * exponent, no hex), and at most 9 digits, so the number always fits an int. */
+static int parse_fold(const char *s, long *out)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 9) return -1;
+    const char *rest = s + n;
+    if (*rest == '.') rest += 1 + strspn(rest + 1, "0");
+    if (*rest != '\0') return -1;
+    *out = strtol(s, NULL, 10);
+    return 0;
+}
+
+static int folds_record(void *ctx, char **field, size_t n, size_t line)
+{
+    folds_reader *fr = ctx;
+    if (fr->col_part < 0) return folds_header(fr, field, n, line);
+    size_t need = (size_t)(fr->col_part > fr->col_fold ? fr->col_part : fr->col_fold) + 1;
+    if (n < need)
+        return pf_error_set(fr->err, PF_EINPUT,
+                            "folds file '%s' line %zu has %zu field%s, but the header puts "
+                            "'participant' in column %d and 'fold' in column %d; give every line "
+                            "both",
+                            fr->path, line, n, n == 1 ? "" : "s", fr->col_part + 1,
+                            fr->col_fold + 1);
+    const char *id = field[fr->col_part], *fold = field[fr->col_fold];
+    long p = find_participant(fr, id);
+    if (p < 0)
+        return pf_error_set(fr->err, PF_EINPUT,
+                            "folds file '%s' line %zu, column 'participant' (column %d): "
+                            "participant '%s' is not in the data; it may have been dropped by "
+                            "data.min_windows (participants with fewer windows are left out) or "
+                            "be mistyped (ids must match the data file's exactly); remove the line "
+                            "or correct the id",
+                            fr->path, line, fr->col_part + 1, id);
+    if (fr->fold[p] >= 0)
+        return pf_error_set(fr->err, PF_EINPUT,
+                            "folds file '%s' lines %zu and %zu both list participant '%s'; a "
+                            "participant is tested in exactly one fold, so keep one of the lines",
+                            fr->path, fr->line[p], line, id);
+    long f;
+    if (parse_fold(fold, &f) != 0)
+        return pf_error_set(
+            fr->err, PF_EINPUT,
+            "folds file '%s' line %zu, column 'fold' (column %d): '%s' (participant "
+            "'%s') is not a fold number; folds are whole numbers from 0 (0, 1, 2, "
+            "...)",
+            fr->path, line, fr->col_fold + 1, fold, id);
+    fr->fold[p] = f;
+    fr->line[p] = line;
+    return PF_OK;
+}
+
+static int long_cmp(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every participant listed; fold numbers 0..K-1 all used, K >= 2. */
+static int folds_complete(const folds_reader *fr, size_t *n_folds)
+{
+    size_t P = fr->ds->n_participants, missing = 0;
+    char names[MAX_NAMED * 80] = "";
+    size_t len = 0;
+    for (size_t p = 0; p < P; p++) {
+        if (fr->fold[p] >= 0) continue;
+        if (missing++ < MAX_NAMED && len < sizeof names) {
+            int w = snprintf(names + len, sizeof names - len, "%s'%.60s'", len ? ", " : "",
+                             fr->ds->participant_ids[p]);
+            if (w > 0) len += (size_t)w;
+        }
+    }
+    if (missing)
+        return pf_error_set(fr->err, PF_EINPUT,
+                            "folds file '%s' does not list %zu of the data's %zu participants: "
+                            "%s%s; add a line 'participant,fold' for each",
+                            fr->path, missing, P, names, missing > MAX_NAMED ? ", ..." : "");
+    /* Sorted fold numbers: the first gap is the empty fold to name. */
+    long *sorted = pf_calloc(P ? P : 1, sizeof *sorted, fr->err);
+    if (!sorted) return PF_ERUNTIME;
+    memcpy(sorted, fr->fold, P * sizeof *sorted);
+    qsort(sorted, P, sizeof *sorted, long_cmp);
+    long gap = -1, max = P ? sorted[P - 1] : -1, distinct = 0;
+    for (size_t i = 0; i < P; i++) {
+        if (i > 0 && sorted[i] == sorted[i - 1]) continue;
+        if (gap < 0 && sorted[i] != distinct) gap = distinct;
+        distinct++;
+    }
+    free(sorted);
+    if (gap >= 0)
+        return pf_error_set(fr->err, PF_EINPUT,
+                            "folds file '%s': no participant is in fold %ld, but the folds go up "
+                            "to %ld; fold numbers must run from 0 without gaps, so renumber the "
+                            "%ld folds 0 to %ld",
+                            fr->path, gap, max, distinct, distinct - 1);
+    if (max < 1)
+        return pf_error_set(fr->err, PF_EINPUT,
+                            "folds file '%s' puts every participant in fold 0; a study needs at "
+                            "least two folds, so that each fold has participants to train on",
+                            fr->path);
+    *n_folds = (size_t)max + 1;
+    return PF_OK;
+}
+
+/* folds.scheme = file: fold_of from cfg->folds_file; the number of folds into *n_folds. */
+static int assign_from_file(const pf_dataset *ds, const pf_config *cfg, pf_folds *fs, int *fold_of,
+                            size_t *n_folds, pf_error *err)
+{
+    size_t P = ds->n_participants;
+    folds_reader fr = {
+        .ds = ds, .path = cfg->folds_file, .col_part = -1, .col_fold = -1, .err = err};
+    fr.by_id = pf_calloc(P ? P : 1, sizeof *fr.by_id, err);
+    fr.fold = pf_calloc(P ? P : 1, sizeof *fr.fold, err);
+    fr.line = pf_calloc(P ? P : 1, sizeof *fr.line, err);
+    if (err->code != PF_OK) goto done;
+    for (size_t p = 0; p < P; p++) fr.by_id[p] = &ds->participant_ids[p], fr.fold[p] = -1;
+    qsort(fr.by_id, P, sizeof *fr.by_id, id_cmp);
+    pf_csv_info info;
+    if (pf_csv_read(cfg->folds_file, "folds file", PF_DELIM_AUTO, folds_record, &fr, &info, err) !=
+        PF_OK)
+        goto done;
+    if (fr.col_part < 0) {
+        pf_error_set(err, PF_EINPUT,
+                     "folds file '%s' is empty; it needs a header line 'participant,fold' and "
+                     "one line per participant",
+                     cfg->folds_file);
+        goto done;
+    }
+    if (folds_complete(&fr, n_folds) != PF_OK) goto done;
+    for (size_t p = 0; p < P; p++) fold_of[p] = (int)fr.fold[p];
+    snprintf(fs->file, sizeof fs->file, "%s", info.abs_path);
+    snprintf(fs->file_sha256, sizeof fs->file_sha256, "%s", info.sha256);
+done:
+    free(fr.by_id);
+    free(fr.fold);
+    free(fr.line);
+    return err->code;
+}
+
+/* ---- folds from an assignment ------------------------------------------------------------- */
+
 /* Number of validation participants out of n_train: the rounded share, at least one when a
  * share is asked for and two or more participants train, and never all of them. */
-static size_t pf_val_count(double share, size_t n_train)
+static size_t val_count(double share, size_t n_train)
 {
     if (share <= 0 || n_train < 2) return 0;
     size_t n = (size_t)floor(share * (double)n_train + 0.5);
@@ -76,12 +284,12 @@ static size_t pf_val_count(double share, size_t n_train)
 
 /* Fill fold f from the assignment: test = fold_of == f, the rest trains, and a seeded draw
  * moves some training participants to validation. All lists come out ascending. */
-static int pf_fold_fill(pf_fold *fd, const int *fold_of, size_t P, size_t f, const pf_config *cfg,
-                        pf_error *err)
+static int fold_fill(pf_fold *fd, const int *fold_of, size_t P, size_t f, const pf_config *cfg,
+                     pf_error *err)
 {
     size_t n_test = 0;
     for (size_t p = 0; p < P; p++) n_test += fold_of[p] == (int)f;
-    size_t n_rest = P - n_test, n_val = pf_val_count(cfg->validation, n_rest);
+    size_t n_rest = P - n_test, n_val = val_count(cfg->validation, n_rest);
     fd->test = pf_calloc(n_test, sizeof(int), err);
     fd->train = pf_calloc(n_rest, sizeof(int), err);
     fd->val = pf_calloc(n_val, sizeof(int), err);
@@ -112,12 +320,13 @@ static int pf_fold_fill(pf_fold *fd, const int *fold_of, size_t P, size_t f, con
     return PF_OK;
 }
 
-static int pf_folds_check(const pf_dataset *ds, const pf_config *cfg, pf_error *err)
+static int folds_check(const pf_dataset *ds, const pf_config *cfg, pf_error *err)
 {
     size_t P = ds->n_participants;
     if (!(cfg->validation >= 0 && cfg->validation < 1))
         return pf_error_set(err, PF_EINPUT, "folds.validation (%g) must be in [0, 1)",
                             cfg->validation);
+    if (cfg->scheme == PF_FOLDS_FILE) return PF_OK; /* the file is checked as it is read */
     if (cfg->scheme == PF_FOLDS_LOPO) {
         if (P < 2)
             return pf_error_set(err, PF_EINPUT,
@@ -137,26 +346,41 @@ static int pf_folds_check(const pf_dataset *ds, const pf_config *cfg, pf_error *
     return PF_OK;
 }
 
+/* fold_of and the number of folds, by the configured scheme. */
+static int assign(const pf_dataset *ds, const pf_config *cfg, pf_folds *fs, size_t *n_folds,
+                  pf_error *err)
+{
+    size_t P = ds->n_participants;
+    switch (cfg->scheme) {
+    case PF_FOLDS_LOPO:
+        for (size_t p = 0; p < P; p++) fs->fold_of[p] = (int)p;
+        *n_folds = P;
+        return PF_OK;
+    case PF_FOLDS_GROUP_KFOLD:
+        *n_folds = (size_t)cfg->k;
+        return assign_group_kfold(ds, *n_folds, fs->fold_of, err);
+    case PF_FOLDS_FILE:
+        return assign_from_file(ds, cfg, fs, fs->fold_of, n_folds, err);
+    }
+    return pf_error_set(err, PF_ERUNTIME, "unknown folds.scheme %d", (int)cfg->scheme);
+}
+
 pf_folds *pf_folds_alloc(const pf_dataset *ds, const pf_config *cfg, pf_error *err)
 {
-    if (pf_folds_check(ds, cfg, err) != PF_OK) return NULL;
-    size_t P = ds->n_participants;
-    size_t n_folds = cfg->scheme == PF_FOLDS_LOPO ? P : (size_t)cfg->k;
-    int *fold_of = pf_calloc(P, sizeof *fold_of, err);
+    if (folds_check(ds, cfg, err) != PF_OK) return NULL;
+    size_t P = ds->n_participants, n_folds = 0;
     pf_folds *fs = pf_calloc(1, sizeof *fs, err);
-    if (fs) fs->fold = pf_calloc(n_folds, sizeof *fs->fold, err);
-    if (!fold_of || !fs || !fs->fold) goto fail;
+    if (!fs) return NULL;
+    fs->n_participants = P;
+    fs->fold_of = pf_calloc(P ? P : 1, sizeof *fs->fold_of, err);
+    if (!fs->fold_of || assign(ds, cfg, fs, &n_folds, err) != PF_OK) goto fail;
+    fs->fold = pf_calloc(n_folds, sizeof *fs->fold, err);
+    if (!fs->fold) goto fail;
     fs->n_folds = n_folds;
-    if (cfg->scheme == PF_FOLDS_LOPO)
-        for (size_t p = 0; p < P; p++) fold_of[p] = (int)p;
-    else if (pf_assign_group_kfold(ds, n_folds, fold_of, err) != PF_OK)
-        goto fail;
     for (size_t f = 0; f < n_folds; f++)
-        if (pf_fold_fill(&fs->fold[f], fold_of, P, f, cfg, err) != PF_OK) goto fail;
-    free(fold_of);
+        if (fold_fill(&fs->fold[f], fs->fold_of, P, f, cfg, err) != PF_OK) goto fail;
     return fs;
 fail:
-    free(fold_of);
     pf_folds_free(fs);
     return NULL;
 }
@@ -170,175 +394,6 @@ void pf_folds_free(pf_folds *fs)
         free(fs->fold[f].val);
     }
     free(fs->fold);
+    free(fs->fold_of);
     free(fs);
-}
-
-/* ---- scaler ------------------------------------------------------------------------------- */
-
-/* Participant indices come from this module or the runner, so a bad one is a program bug. */
-static int pf_check_participants(const pf_dataset *ds, const int *parts, size_t n, pf_error *err)
-{
-    for (size_t i = 0; i < n; i++)
-        if (parts[i] < 0 || (size_t)parts[i] >= ds->n_participants)
-            return pf_error_set(err, PF_ERUNTIME,
-                                "participant index %d out of range (the data has %zu)", parts[i],
-                                ds->n_participants);
-    return PF_OK;
-}
-
-/* Per-feature minimum, maximum and mean over the rows of the given participants. */
-static void pf_scan_range(const pf_dataset *ds, const int *parts, size_t n, double *lo, double *hi,
-                          double *mean, size_t *rows)
-{
-    size_t d = ds->n_features, m = 0;
-    for (size_t j = 0; j < d; j++) lo[j] = INFINITY, hi[j] = -INFINITY, mean[j] = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++, m++)
-            for (size_t j = 0; j < d; j++) {
-                double v = ds->x[r * d + j];
-                lo[j] = fmin(lo[j], v);
-                hi[j] = fmax(hi[j], v);
-                mean[j] += v;
-            }
-    for (size_t j = 0; j < d && m > 0; j++) mean[j] /= (double)m;
-    *rows = m;
-}
-
-/* Population sd by a second pass around the mean (no cancellation, unlike sum of squares). */
-static void pf_scan_sd(const pf_dataset *ds, const int *parts, size_t n, const double *mean,
-                       size_t rows, double *sd)
-{
-    size_t d = ds->n_features;
-    for (size_t j = 0; j < d; j++) sd[j] = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++)
-            for (size_t j = 0; j < d; j++) {
-                double e = ds->x[r * d + j] - mean[j];
-                sd[j] += e * e;
-            }
-    for (size_t j = 0; j < d; j++) sd[j] = sqrt(sd[j] / (double)rows);
-}
-
-/* A feature that is constant on the training participants gets shift = its value and scale 1,
- * so it maps to exactly 0 there (a mean of equal values can be off by an ulp, so the constant
- * is detected by min == max, not by sd == 0). A spread too small to invert also gets scale 1. */
-static void pf_scaler_set(pf_scaler *s, pf_scaling method, const double *lo, const double *hi,
-                          const double *mean, const double *sd)
-{
-    for (size_t j = 0; j < s->n_features; j++) {
-        double shift = 0, scale = 1;
-        if (method != PF_SCALE_NONE && lo[j] == hi[j]) {
-            shift = lo[j];
-        } else if (method == PF_SCALE_ZSCORE) {
-            shift = mean[j];
-            scale = 1.0 / sd[j];
-        } else if (method == PF_SCALE_MINMAX) {
-            shift = lo[j];
-            scale = 1.0 / (hi[j] - lo[j]);
-        }
-        if (!isfinite(scale) || scale == 0) scale = 1;
-        s->shift[j] = shift;
-        s->scale[j] = scale;
-    }
-}
-
-pf_scaler *pf_scaler_fit(const pf_dataset *ds, const int *participants, size_t n, pf_scaling method,
-                         pf_error *err)
-{
-    if (pf_check_participants(ds, participants, n, err) != PF_OK) return NULL;
-    size_t d = ds->n_features, rows = 0;
-    pf_scaler *s = pf_calloc(1, sizeof *s, err);
-    double *tmp = pf_calloc(4 * (d ? d : 1), sizeof *tmp, err); /* lo, hi, mean, sd */
-    if (s) {
-        s->n_features = d;
-        s->shift = pf_calloc(d, sizeof *s->shift, err);
-        s->scale = pf_calloc(d, sizeof *s->scale, err);
-    }
-    if (!s || !tmp || !s->shift || !s->scale) goto fail;
-    double *lo = tmp, *hi = tmp + d, *mean = tmp + 2 * d, *sd = tmp + 3 * d;
-    pf_scan_range(ds, participants, n, lo, hi, mean, &rows);
-    if (rows == 0) {
-        pf_error_set(err, PF_EINPUT,
-                     "cannot fit the feature scaler: the %zu training participants have no "
-                     "windows",
-                     n);
-        goto fail;
-    }
-    if (method == PF_SCALE_ZSCORE) pf_scan_sd(ds, participants, n, mean, rows, sd);
-    pf_scaler_set(s, method, lo, hi, mean, sd);
-    free(tmp);
-    return s;
-fail:
-    free(tmp);
-    pf_scaler_free(s);
-    return NULL;
-}
-
-void pf_scaler_free(pf_scaler *s)
-{
-    if (s == NULL) return;
-    free(s->shift);
-    free(s->scale);
-    free(s);
-}
-
-/* ---- split -------------------------------------------------------------------------------- */
-
-void pf_split_free(pf_split *s)
-{
-    if (s == NULL) return;
-    free(s->x);
-    free(s->y);
-    free(s->part);
-    free(s->off);
-    free(s->group);
-    free(s);
-}
-
-static void pf_split_fill(pf_split *s, const pf_dataset *ds, const int *parts, const pf_scaler *sc)
-{
-    size_t d = ds->n_features, row = 0;
-    for (size_t i = 0; i < s->n_parts; i++) {
-        s->part[i] = parts[i];
-        s->off[i] = row;
-        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++, row++) {
-            for (size_t j = 0; j < d; j++) {
-                double v = ds->x[r * d + j];
-                if (sc) v = (v - sc->shift[j]) * sc->scale[j];
-                s->x[row * d + j] = (float)v;
-            }
-            s->y[row] = (float)ds->y[r];
-            if (s->group) s->group[row] = ds->group[r];
-        }
-    }
-    s->off[s->n_parts] = row;
-}
-
-pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n,
-                         const pf_scaler *sc, pf_error *err)
-{
-    if (pf_check_participants(ds, participants, n, err) != PF_OK) return NULL;
-    if (sc && sc->n_features != ds->n_features) {
-        pf_error_set(err, PF_ERUNTIME, "scaler has %zu features but the data has %zu",
-                     sc->n_features, ds->n_features);
-        return NULL;
-    }
-    size_t rows = 0, d = ds->n_features;
-    for (size_t i = 0; i < n; i++) rows += pf_dataset_count(ds, (size_t)participants[i]);
-    pf_split *s = pf_calloc(1, sizeof *s, err);
-    if (s == NULL) return NULL;
-    s->n = rows;
-    s->d = d;
-    s->n_parts = n;
-    s->x = pf_calloc(rows * d, sizeof *s->x, err);
-    s->y = pf_calloc(rows, sizeof *s->y, err);
-    s->part = pf_calloc(n, sizeof *s->part, err);
-    s->off = pf_calloc(n + 1, sizeof *s->off, err);
-    if (ds->group) s->group = pf_calloc(rows, sizeof *s->group, err);
-    if (!s->x || !s->y || !s->part || !s->off || (ds->group && !s->group)) {
-        pf_split_free(s);
-        return NULL;
-    }
-    pf_split_fill(s, ds, participants, sc);
-    return s;
 }

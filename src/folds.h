@@ -1,11 +1,36 @@
 /* folds.h: who is held out, who trains, who decides when training stops.
  *
- * Leave-one-participant-out (each participant is a fold) or grouped k-fold (participants
- * assigned to k folds, largest first, to the fold with fewest windows, like scikit-learn's
- * GroupKFold, so no seed is involved). Validation participants for early stopping are drawn
- * from the training side of each fold, with a seed derived from (master seed, fold). The
- * feature scaler is fitted on the training participants only (never validation or test), and
- * a pf_split holds the scaled float32 rows a model sees. */
+ * Fold assignment works on whole participants, never on windows: a participant's windows are
+ * strongly correlated in time, so some of them in training and others in the test would leak.
+ * Three schemes (folds.scheme) say which fold tests each participant; the validation
+ * participants for early stopping are then drawn from the training side of each fold, seeded,
+ * so every fold of every scheme is reproducible from the config alone. What a model sees of
+ * the data (imputation and scaling fitted on a fold's training side, and the rows) is split.h.
+ *
+ * The schemes:
+ *
+ *   lopo         leave-one-participant-out: fold p tests participant p (participants in order
+ *                of first appearance in the data file), so there are as many folds as
+ *                participants.
+ *   group_kfold  folds.k folds balanced by windows, with no seed: participants are taken
+ *                largest first (by window count; ties by participant index, i.e. by order of
+ *                first appearance in the data file), and each goes to the fold holding the
+ *                fewest windows so far (ties to the lowest fold number). The rule is that of
+ *                scikit-learn's GroupKFold (shuffle off), but it is not claimed to reproduce
+ *                GroupKFold's folds: GroupKFold numbers groups in sorted label order and puts
+ *                groups of equal size in the order of an unstable argsort, so its folds can
+ *                differ wherever window counts tie (and since version 1.6 it can shuffle). To
+ *                reproduce a split made elsewhere, write it down and use folds.scheme = file.
+ *   file         folds.file names a CSV file (any separator) whose header has a column
+ *                `participant` and a column `fold` (names matched ignoring case; other columns
+ *                are ignored). Every participant of the data appears exactly once; folds are
+ *                whole numbers 0, 1, ..., K-1 with none left empty, and K = the largest + 1.
+ *                This reproduces any published split exactly. A relative path is taken from
+ *                the folder run_experiment is started in.
+ *
+ * Validation: fold f draws round(folds.validation * n) of its n non-test participants (at
+ * least 1 when folds.validation > 0 and n >= 2, never all of them) with
+ * pf_rng_alloc(seed, f, 0, PF_SEED_SPLIT) and gsl_ran_choose, whatever the scheme. */
 #ifndef PF_FOLDS_H
 #define PF_FOLDS_H
 
@@ -18,53 +43,28 @@
 typedef struct {
     size_t n_test, n_train, n_val;
     int *test;  /* participant indices held out for evaluation */
-    int *train; /* participants the model is fitted on */
+    int *train; /* participants the model (and every fitted transform) is fitted on */
     int *val;   /* participants for early stopping (taken from the training side) */
 } pf_fold;
 
 typedef struct {
     size_t n_folds;
     pf_fold *fold;
+    size_t n_participants;
+    int *fold_of; /* [participant]: the fold that tests it */
+    /* folds.scheme = file: the file as read (absolute path) and the SHA-256 of its bytes, for
+     * the provenance of the results; both "" for the other schemes. */
+    char file[4096];
+    char file_sha256[65];
 } pf_folds;
 
-/* Build the folds of cfg->scheme. PF_EINPUT when the data cannot support it (e.g. fewer than
- * two participants for leave-one-out, or k larger than the number of participants).
- * Fold i of leave-one-out tests participant i. Fold f draws round(validation * n) of its n
- * non-test participants for validation (at least 1 when validation > 0 and n >= 2, never all)
- * with pf_rng_alloc(cfg->seed, f, 0, PF_SEED_SPLIT). Every index list is ascending. */
+/* Build the folds of cfg->scheme. PF_EINPUT when the data or the folds file cannot support it
+ * (fewer than two participants for leave-one-out; folds.k below 2 or above the number of
+ * participants; a folds file that lacks a column, names a participant the data does not have
+ * or one twice, leaves participants of the data out, holds a fold that is not a whole number
+ * >= 0, leaves a fold number empty, or has a single fold), with the file and line. Every
+ * index list is ascending. */
 pf_folds *pf_folds_alloc(const pf_dataset *ds, const pf_config *cfg, pf_error *err);
 void pf_folds_free(pf_folds *f);
-
-/* Per-feature affine map x' = (x - shift) * scale, fitted on some participants. */
-typedef struct {
-    size_t n_features;
-    double *shift;
-    double *scale;
-} pf_scaler;
-
-/* Fit on the windows of the given participants only. zscore: shift = mean, scale = 1 / population
- * sd; minmax: shift = min, scale = 1 / (max - min); none: shift 0, scale 1. A feature constant on
- * these participants gets shift = its value and scale 1 (it maps to 0). PF_EINPUT when the
- * participants have no windows. */
-pf_scaler *pf_scaler_fit(const pf_dataset *ds, const int *participants, size_t n, pf_scaling method,
-                         pf_error *err);
-void pf_scaler_free(pf_scaler *s);
-
-/* Scaled float32 rows of a set of participants, grouped by participant, in the order given.
- * sc NULL copies the features unscaled. */
-typedef struct {
-    size_t n;       /* rows */
-    size_t d;       /* features */
-    float *x;       /* n x d */
-    float *y;       /* n */
-    size_t n_parts; /* participants in this split */
-    int *part;      /* n_parts: dataset participant index */
-    size_t *off;    /* n_parts + 1: rows of part i are off[i]..off[i+1]-1 */
-    int *group;     /* n: group index per row, or NULL */
-} pf_split;
-
-pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n,
-                         const pf_scaler *sc, pf_error *err);
-void pf_split_free(pf_split *s);
 
 #endif

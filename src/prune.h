@@ -24,8 +24,8 @@
 
 #include "config.h"
 #include "error.h"
-#include "folds.h"
 #include "model.h"
+#include "split.h"
 
 typedef enum {
     PF_CRIT_RANDOM,
@@ -51,7 +51,7 @@ typedef struct {
     const pf_config *cfg; /* prune_biases, vr_form, fairgrape_group */
     const pf_mlp *model;  /* the model to score: the trained dense model, a partly pruned one
                            * (iterative FairGRAPE), or a freshly initialised one (SNIP init) */
-    const pf_split *data; /* scoring rows: the training participants' scaled rows (SNIP init:
+    const pf_split *data; /* scoring rows: the training participants' transformed rows (SNIP init:
                            * one batch of them) */
     pf_loss loss;         /* the training loss */
     gsl_rng *rng;         /* random only; seeded by the caller with PF_SEED_PRUNE_RANDOM */

@@ -61,6 +61,14 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
     r->feature_names = pf_calloc(n_features, sizeof(char *), err);
     r->rec = pf_calloc(r->n_rec, sizeof *r->rec, err);
     r->sparse_ns = pf_calloc(n_crit * n_sp, sizeof(double), err);
+    size_t per_feature = n_folds * n_features;
+    r->fold_of = pf_calloc(n_part, sizeof(int), err);
+    r->validation = pf_calloc(n_folds * n_part, 1, err);
+    r->feature_fill = pf_calloc(per_feature, sizeof(double), err);
+    r->feature_shift = pf_calloc(per_feature, sizeof(double), err);
+    r->feature_scale = pf_calloc(per_feature, sizeof(double), err);
+    r->target_shift = pf_calloc(n_folds, sizeof(double), err);
+    r->target_scale = pf_calloc(n_folds, sizeof(double), err);
     if (err->code != PF_OK) {
         pf_results_free(r);
         return NULL;
@@ -71,6 +79,10 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
         r->dense_ccc[i] = r->dense_rmse[i] = r->dense_pearson[i] = NAN;
     r->dense_ns = NAN;
     for (size_t i = 0; i < n_crit * n_sp; i++) r->sparse_ns[i] = NAN;
+    for (size_t p = 0; p < n_part; p++) r->fold_of[p] = -1;
+    for (size_t i = 0; i < per_feature; i++)
+        r->feature_fill[i] = r->feature_shift[i] = r->feature_scale[i] = NAN;
+    for (size_t f = 0; f < n_folds; f++) r->target_shift[f] = r->target_scale[f] = NAN;
     return r;
 }
 
@@ -140,7 +152,31 @@ void pf_results_free(pf_results *r)
     free(r->feature_names);
     free(r->n_windows), free(r->rec), free(r->sparse_ns);
     free(r->dense_params), free(r->masks), free(r->scores);
+    free(r->fold_of), free(r->validation);
+    free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
+    free(r->target_shift), free(r->target_scale);
     free(r);
+}
+
+void pf_results_set_folds(pf_results *r, const pf_folds *fs)
+{
+    memcpy(r->fold_of, fs->fold_of, r->n_part * sizeof *r->fold_of);
+    memset(r->validation, 0, r->n_folds * r->n_part);
+    for (size_t f = 0; f < fs->n_folds && f < r->n_folds; f++)
+        for (size_t i = 0; i < fs->fold[f].n_val; i++)
+            r->validation[f * r->n_part + (size_t)fs->fold[f].val[i]] = 1;
+    snprintf(r->folds_file, sizeof r->folds_file, "%s", fs->file);
+    snprintf(r->folds_file_sha256, sizeof r->folds_file_sha256, "%s", fs->file_sha256);
+}
+
+void pf_results_set_transform(pf_results *r, size_t f, const pf_transform *tf)
+{
+    size_t d = r->n_features, at = f * d;
+    memcpy(r->feature_fill + at, tf->fill, d * sizeof(double));
+    memcpy(r->feature_shift + at, tf->shift, d * sizeof(double));
+    memcpy(r->feature_scale + at, tf->scale, d * sizeof(double));
+    r->target_shift[f] = tf->target_shift;
+    r->target_scale[f] = tf->target_scale;
 }
 
 double pf_results_mean_over_repeats(const pf_results *r, const double *a, size_t c, size_t s,
@@ -285,7 +321,7 @@ static int write_summary(const summary_row *rows, size_t n, const char *dir, pf_
         pf_numtext_put(fp, ",", w->sparsity);
         pf_numtext_put(fp, ",", w->achieved);
         fprintf(fp, ",%zu", w->ccc.n);
-        const double v[] = {w->ccc.mean, w->ccc.sd,  w->ccc.median, w->ccc.min,     w->ccc.p10,
+        const double v[] = {w->ccc.mean, w->ccc.sd,  w->ccc.median, w->ccc.min,    w->ccc.p10,
                             w->ccc.max,  w->ccc.gap, w->delta_mean, w->delta_worst};
         for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) pf_numtext_put(fp, ",", v[j]);
         fputc('\n', fp);
@@ -320,6 +356,7 @@ static void write_provenance(pf_h5 *h, const pf_results *r, const pf_config *cfg
     free(text);
     pf_h5_attr_str(h, f, "config_hash", cfg->hash);
     pf_h5_attr_str(h, f, "config_file", cfg->source_file);
+    pf_h5_attr_str(h, f, "data_sha256", cfg->data_sha256);
     pf_h5_attr_str(h, f, "program", "prunefair run_experiment");
     pf_h5_attr_str(h, f, "program_version", PACKAGE_VERSION);
     pf_h5_attr_str(h, f, "git_commit", PF_GIT_COMMIT);
@@ -436,6 +473,38 @@ static void write_cost(pf_h5 *h, const pf_results *r)
     H5Gclose(g);
 }
 
+static const char *scheme_name(pf_fold_scheme s)
+{
+    return s == PF_FOLDS_LOPO ? "lopo" : s == PF_FOLDS_GROUP_KFOLD ? "group_kfold" : "file";
+}
+
+/* /folds: who was tested, who validated, and every fitted transform, per fold. */
+static void write_folds(pf_h5 *h, const pf_results *r, const pf_config *cfg)
+{
+    if (!r->fold_of) return;
+    hid_t g = pf_h5_group(h, h->file, "folds");
+    if (g < 0) return;
+    pf_h5_attr_str(h, g, "scheme", scheme_name(cfg->scheme));
+    if (cfg->scheme == PF_FOLDS_FILE) {
+        pf_h5_attr_str(h, g, "file", r->folds_file);
+        pf_h5_attr_str(h, g, "file_sha256", r->folds_file_sha256);
+    }
+    hsize_t nf = r->n_folds, dv[2] = {r->n_folds, r->n_part}, dx[2] = {r->n_folds, r->n_features};
+    pf_h5_ints(h, g, "fold_of", r->n_part, r->fold_of);
+    pf_h5_array(h, g, "validation", H5T_NATIVE_UCHAR, 2, dv, r->validation);
+    pf_h5_doubles(h, g, "feature_fill", 2, dx, r->feature_fill);
+    pf_h5_doubles(h, g, "feature_shift", 2, dx, r->feature_shift);
+    pf_h5_doubles(h, g, "feature_scale", 2, dx, r->feature_scale);
+    pf_h5_doubles(h, g, "target_shift", 1, &nf, r->target_shift);
+    pf_h5_doubles(h, g, "target_scale", 1, &nf, r->target_scale);
+    pf_h5_attr_str(h, g, "layout",
+                   "fold_of: [participant]; validation: [fold, participant], 1 = validation; "
+                   "feature_*: [fold, feature]; target_*: [fold]; all fitted on the fold's "
+                   "training participants: x' = ((x empty ? fill : x) - shift) * scale, "
+                   "y' = (y - target_shift) * target_scale");
+    H5Gclose(g);
+}
+
 /* /models: only what output.save_* asked for. */
 static void write_models(pf_h5 *h, const pf_results *r)
 {
@@ -471,6 +540,7 @@ int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file, p
     H5Tclose(tt);
     write_summary_h5(&h, rows, n_rows);
     write_cost(&h, r);
+    write_folds(&h, r, cfg);
     write_models(&h, r);
     free(rows);
     if (h.failed) return pf_error_set(err, PF_ERUNTIME, "writing HDF5 object '%s' failed", h.what);
@@ -552,6 +622,36 @@ static void read_info(hid_t f, pf_results *r)
         r->participants_dropped = (size_t)v;
 }
 
+/* /folds, when the file has it (files written before it existed do not: the fields are then
+ * dropped, and a rebuilt report leaves /folds out rather than invent it). */
+static int read_folds(hid_t f, pf_results *r)
+{
+    if (pf_h5_size(f, "/folds/fold_of") == 0) {
+        free(r->fold_of), free(r->validation);
+        free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
+        free(r->target_shift), free(r->target_scale);
+        r->fold_of = NULL, r->validation = NULL;
+        r->feature_fill = r->feature_shift = r->feature_scale = NULL;
+        r->target_shift = r->target_scale = NULL;
+        return 0;
+    }
+    size_t nx = r->n_folds * r->n_features;
+    int bad = pf_h5_read_ints(f, "/folds/fold_of", r->n_part, r->fold_of);
+    bad |= pf_h5_read_array(f, "/folds/validation", H5T_NATIVE_UCHAR, r->n_folds * r->n_part,
+                            r->validation);
+    bad |= pf_h5_read_doubles(f, "/folds/feature_fill", nx, r->feature_fill);
+    bad |= pf_h5_read_doubles(f, "/folds/feature_shift", nx, r->feature_shift);
+    bad |= pf_h5_read_doubles(f, "/folds/feature_scale", nx, r->feature_scale);
+    bad |= pf_h5_read_doubles(f, "/folds/target_shift", r->n_folds, r->target_shift);
+    bad |= pf_h5_read_doubles(f, "/folds/target_scale", r->n_folds, r->target_scale);
+    char *s;
+    if ((s = pf_h5_read_attr_str(f, "/folds", "file")))
+        snprintf(r->folds_file, sizeof r->folds_file, "%s", s), free(s);
+    if ((s = pf_h5_read_attr_str(f, "/folds", "file_sha256")))
+        snprintf(r->folds_file_sha256, sizeof r->folds_file_sha256, "%s", s), free(s);
+    return bad ? -1 : 0;
+}
+
 /* /models, when the run saved any: allocated as the run's config asks, then filled, so a
  * rebuilt report keeps them. */
 static int read_models(hid_t f, pf_results *r, const pf_config *cfg, pf_error *err)
@@ -574,22 +674,34 @@ static int read_models(hid_t f, pf_results *r, const pf_config *cfg, pf_error *e
                : PF_OK;
 }
 
+/* The data file's SHA-256 is not part of the config text but enters the config hash (config.h),
+ * so it is restored from the root attribute before the hash is checked and the file
+ * rewritten. */
+static int set_data_sha256(pf_config *cfg, const char *sha, pf_error *err)
+{
+    if (!sha || !sha[0]) return PF_OK;
+    snprintf(cfg->data_sha256, sizeof cfg->data_sha256, "%s", sha);
+    return pf_config_hash(cfg, err);
+}
+
 /* The config the run used, from its canonical text; its hash must match the stored one. */
 static int read_config(hid_t f, const char *path, pf_config *cfg, pf_error *err)
 {
     char *text = pf_h5_read_attr_str(f, "/", "config_text");
     char *hash = pf_h5_read_attr_str(f, "/", "config_hash");
+    char *data = pf_h5_read_attr_str(f, "/", "data_sha256");
     int rc = PF_OK;
     if (!text || !hash)
         rc = bad_file(err, path, "no config_text attribute");
-    else if (pf_config_load_text(cfg, text, path, err) == PF_OK && strcmp(cfg->hash, hash) != 0)
+    else if (pf_config_load_text(cfg, text, path, err) == PF_OK &&
+             set_data_sha256(cfg, data, err) == PF_OK && strcmp(cfg->hash, hash) != 0)
         rc = pf_error_set(err, PF_EINPUT,
                           "'%s': the stored config does not hash to the stored "
                           "config_hash (file edited, or written by another prunefair version)",
                           path);
     else
         rc = err->code;
-    free(text), free(hash);
+    free(text), free(hash), free(data);
     return rc;
 }
 
@@ -606,7 +718,7 @@ pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err)
     if (f < 0) return pf_error_set(err, PF_EINPUT, "cannot open '%s'", path), NULL;
     pf_results *r = NULL;
     if (read_config(f, path, cfg, err) == PF_OK && (r = read_shape(f, path, err)) != NULL) {
-        if (read_arrays(f, r) != 0) {
+        if (read_arrays(f, r) != 0 || read_folds(f, r) != 0) {
             bad_file(err, path, "unreadable or missing datasets");
             pf_results_free(r);
             r = NULL;

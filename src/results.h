@@ -17,6 +17,8 @@
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
+#include "folds.h"
+#include "split.h"
 
 /* One (fold, repeat, criterion, sparsity) model; criterion -1 is the dense model. */
 typedef struct {
@@ -57,6 +59,18 @@ typedef struct {
     float *dense_params;  /* [task][param] trained dense weights and biases */
     unsigned char *masks; /* [task][crit][sp][param] 1 kept, 0 pruned */
     float *scores;        /* [task][crit][param] criterion scores (NaN: not prunable) */
+    /* The folds and what was fitted on each fold's training participants, so a reader can
+     * check who was held out and redo any transform. fold_of is NULL when the results came
+     * from a file written before these were stored (then nothing below is set). */
+    int *fold_of;               /* [part]: the fold that tests the participant */
+    unsigned char *validation;  /* [fold][part]: 1 = validation participant of the fold */
+    double *feature_fill;       /* [fold][feature]: value of an empty cell (NaN: no imputation) */
+    double *feature_shift;      /* [fold][feature]: x' = (x - shift) * scale */
+    double *feature_scale;      /* [fold][feature] */
+    double *target_shift;       /* [fold]: y' = (y - shift) * scale */
+    double *target_scale;       /* [fold] */
+    char folds_file[4096];      /* folds.scheme = file: absolute path read, else "" */
+    char folds_file_sha256[65]; /* and the SHA-256 of its bytes */
     /* Provenance filled by the runner. */
     int threads;
     char started[32], finished[32]; /* ISO 8601 UTC */
@@ -66,6 +80,13 @@ typedef struct {
 pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t n_folds,
                              pf_error *err);
 void pf_results_free(pf_results *r);
+
+/* fold_of, validation and the folds file of fs (which must have r's participants and folds). */
+void pf_results_set_folds(pf_results *r, const pf_folds *fs);
+
+/* The transform fitted for fold f into its slots. Transforms depend only on the fold, so the
+ * runner stores the one of repeat 0: one writer per fold, no locks. */
+void pf_results_set_transform(pf_results *r, size_t f, const pf_transform *tf);
 
 static inline size_t pf_results_at(const pf_results *r, size_t c, size_t s, size_t p, size_t k)
 {

@@ -1,6 +1,8 @@
 /* runner.c: the study, one (fold, repeat) task at a time, tasks in parallel.
  *
- * A task fits the scaler on its training participants, trains the dense model, evaluates it,
+ * A task fits its fold's transform (imputation, feature and target scaling) on the training
+ * participants, trains the dense model on model-space targets, evaluates it (predictions mapped
+ * back to the data's units, so every metric is in the units the target was recorded in),
  * then for every criterion ranks the weights once and walks the sparsity grid: mask, optional
  * fine-tuning, evaluation. Two criterion variants need more than one ranking: SNIP at
  * initialisation (score the fresh network on one batch, prune, train the sparse network: one
@@ -26,6 +28,7 @@
 #include "prune.h"
 #include "results.h"
 #include "seed.h"
+#include "split.h"
 #include "train.h"
 
 /* From OpenBLAS; declared here because its cblas.h and GSL's gsl_cblas.h (pulled in by
@@ -52,6 +55,7 @@ typedef struct {
 /* The data and scratch of one task. */
 typedef struct {
     size_t fold, repeat;
+    pf_transform *tf; /* fitted on the fold's training participants */
     pf_split *train, *val, *test;
     pf_mlp *dense, *work_model;
     pf_mlp_work *work;
@@ -80,19 +84,22 @@ static double now_seconds(void)
 
 /* ---- evaluation of one model on the task's test participants ------------------------------ */
 
-/* Metrics of every test participant into the slots (c, s) of the results (c = -1: dense).
+/* Metrics of every test participant into the slots (c, s) of the results (c = -1: dense),
+ * predictions mapped back from model space and compared with the targets as recorded.
  * Returns the mean CCC over the test participants. */
 static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, int c, size_t s)
 {
     pf_results *r = rc->res;
     const pf_split *te = t->test;
     pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
+    pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
     double sum = 0;
     for (size_t i = 0; i < te->n_parts; i++) {
         size_t p = (size_t)te->part[i], lo = te->off[i], n = te->off[i + 1] - lo;
-        double ccc = pf_ccc(t->yhat + lo, te->y + lo, n);
-        double rmse = pf_rmse(t->yhat + lo, te->y + lo, n);
-        double pr = pf_pearson(t->yhat + lo, te->y + lo, n);
+        const float *yh = t->yhat + lo, *y = te->y_data + lo;
+        double ccc = pf_ccc(yh, y, n);
+        double rmse = pf_rmse(yh, y, n);
+        double pr = pf_pearson(yh, y, n);
         if (c < 0) {
             size_t k = p * r->n_rep + t->repeat;
             r->dense_ccc[k] = ccc, r->dense_rmse[k] = rmse, r->dense_pearson[k] = pr;
@@ -286,6 +293,7 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     if (b) {
         b->x = pf_calloc(n * tr->d, sizeof *b->x, err);
         b->y = pf_calloc(n, sizeof *b->y, err);
+        b->y_data = pf_calloc(n, sizeof *b->y_data, err);
         b->part = pf_calloc(1, sizeof *b->part, err);
         b->off = pf_calloc(2, sizeof *b->off, err);
     }
@@ -301,6 +309,7 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     for (size_t i = 0; i < n; i++) {
         memcpy(b->x + i * tr->d, tr->x + rows[i] * tr->d, tr->d * sizeof *b->x);
         b->y[i] = tr->y[rows[i]];
+        b->y_data[i] = tr->y_data[rows[i]];
     }
     b->n = n, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
     free(rows), free(all);
@@ -381,6 +390,7 @@ static int prune_all(const run_ctx *rc, task *t, pf_error *err)
 
 static void task_free(task *t)
 {
+    pf_transform_free(t->tf);
     pf_split_free(t->train), pf_split_free(t->val), pf_split_free(t->test);
     pf_mlp_free(t->dense), pf_mlp_free(t->work_model);
     pf_mlp_work_free(t->work);
@@ -388,17 +398,18 @@ static void task_free(task *t)
     free(t->mask);
 }
 
-/* Scaled splits of the fold (scaler fitted on the training participants only) and models. */
+/* The fold's transform (fitted on its training participants only), its transformed splits,
+ * and the models. Every repeat of a fold fits the same transform; repeat 0 records it. */
 static int task_setup(const run_ctx *rc, task *t, pf_error *err)
 {
     const pf_fold *f = &rc->folds->fold[t->fold];
     const pf_config *cfg = rc->cfg;
-    pf_scaler *sc = pf_scaler_fit(rc->ds, f->train, f->n_train, cfg->scaling, err);
-    if (!sc) return err->code;
-    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, sc, err);
-    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, sc, err) : NULL;
-    t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, sc, err) : NULL;
-    pf_scaler_free(sc);
+    t->tf = pf_transform_fit(rc->ds, f->train, f->n_train, cfg, err);
+    if (!t->tf) return err->code;
+    if (t->repeat == 0) pf_results_set_transform(rc->res, t->fold, t->tf);
+    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, t->tf, err);
+    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, t->tf, err) : NULL;
+    t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, err) : NULL;
     if (!t->test) return err->code;
     size_t d = rc->ds->n_features;
     t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, cfg->activation, err);
@@ -505,6 +516,7 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
     rc.n_crit = pf_criteria_from_config(cfg, rc.crit, PF_MAX_LIST * 2);
     pf_train_opts_from_config(&rc.opts, cfg);
     if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return NULL;
+    pf_results_set_folds(rc.res, folds);
     rc.res->threads = ro->threads;
     utc_now(rc.res->started, sizeof rc.res->started);
     double t0 = now_seconds();

@@ -1,11 +1,12 @@
 /* runner.h: the study itself, task by task.
  *
- * A task is one (fold, repeat): fit the scaler on the fold's training participants, train the
- * dense MLP, score every weight with every criterion, prune along the sparsity grid and
- * evaluate each model on the held-out participants. Tasks run under OpenMP with dynamic
- * scheduling; each task's numbers depend only on (config, fold, repeat), never on the thread
- * that ran it, and records are handed to one writer, so the output is the same for any thread
- * count. */
+ * A task is one (fold, repeat): fit the fold's transform (imputation, feature and target
+ * scaling; split.h) on its training participants, train the dense MLP on model-space targets,
+ * score every weight with every criterion, prune along the sparsity grid and evaluate each
+ * model on the held-out participants, its predictions mapped back to the data's units first.
+ * Tasks run under OpenMP with dynamic scheduling; each task's numbers depend only on (config,
+ * fold, repeat), never on the thread that ran it, and records are handed to one writer, so the
+ * output is the same for any thread count. */
 #ifndef PF_RUNNER_H
 #define PF_RUNNER_H
 

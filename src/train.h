@@ -13,8 +13,8 @@
 
 #include "config.h"
 #include "error.h"
-#include "folds.h"
 #include "model.h"
+#include "split.h"
 
 typedef struct {
     pf_optimizer optimizer; /* Adam (beta1 0.9, beta2 0.999, eps 1e-8) or SGD with momentum */

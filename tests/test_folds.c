@@ -1,9 +1,10 @@
-/* test_folds.c: who is held out, who trains, who validates, and that nothing about a held-out
- * participant reaches the feature scaler.
+/* test_folds.c: who is held out, who trains, who validates, under every folds.scheme.
  *
- * Expected fold assignments and scaler values are worked out by hand in the comments. The
- * leakage test rewrites the held-out and validation participants' features to absurd values
- * and demands a bit-identical scaler: the strongest form of "fitted on training only". */
+ * Expected fold assignments are worked out by hand in the comments, including grouped
+ * k-fold's tie rules as folds.h documents them. Folds files are written to a scratch folder:
+ * a good one must give exactly the folds it says (and the same validation draw as any other
+ * scheme with that assignment), and every way a folds file can be wrong must be an error
+ * naming the file, the line and the fix. What is fitted on a fold is tests/test_split.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,11 +12,12 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "folds.h"
-#include "synthetic.h"
+#include "testutil.h"
 
 /* A dataset with the given window counts and d features; x[r][j] = 10 r + j, y[r] = r / 100,
  * group[r] = participant + 7 when with_groups. */
@@ -285,211 +287,297 @@ static void test_validation_deterministic(void **state)
     pf_dataset_free(ds);
 }
 
-/* ---- scaler ------------------------------------------------------------------------------- */
+/* ---- group_kfold tie rules, as folds.h states them ------------------------------------------- */
 
-/* Three participants, two features. Rows: p0 (1,5) (3,5); p1 (5,5); p2 (100,-7).
- * On {p0,p1}: feature 0 takes 1,3,5 -> mean 3, population sd sqrt(8/3), scale sqrt(3/8);
- * feature 1 is constant 5 -> shift 5, scale 1. Min-max: feature 0 shift 1, scale 1/4. */
-static pf_dataset *hand_ds(void)
-{
-    size_t counts[3] = {2, 1, 1};
-    pf_dataset *ds = make_ds(counts, 3, 2, 1);
-    const double x[8] = {1, 5, 3, 5, 5, 5, 100, -7};
-    memcpy(ds->x, x, sizeof x);
-    return ds;
-}
-
-static pf_scaler *fit(const pf_dataset *ds, const int *parts, size_t n, pf_scaling m)
-{
-    pf_error err;
-    pf_error_clear(&err);
-    pf_scaler *s = pf_scaler_fit(ds, parts, n, m, &err);
-    assert_non_null(s);
-    return s;
-}
-
-static void test_scaler_hand(void **state)
+/* Ties in window count go by participant index, which is the order of first appearance in the
+ * data file, not by id: ids zed, amy, kim, bob (in that order), window counts 2, 3, 2, 2, k = 2:
+ *   amy (3) -> f0 [3,0];  zed (2) -> f1 [3,2];  kim (2) -> f1 [3,4];  bob (2) -> f0 [5,4].
+ * Sorting tied groups by id (as GroupKFold's np.unique does) would give zed and kim to
+ * different folds, so this pins the documented rule. */
+static void test_group_kfold_ties_by_appearance(void **state)
 {
     (void)state;
-    pf_dataset *ds = hand_ds();
-    const int train[2] = {0, 1}, reversed[2] = {1, 0}, all[3] = {0, 1, 2};
-    pf_scaler *z = fit(ds, train, 2, PF_SCALE_ZSCORE);
-    assert_int_equal(z->n_features, 2);
-    assert_float_equal(z->shift[0], 3.0, 1e-15);
-    assert_float_equal(z->scale[0], 0.6123724356957945, 1e-15);
-    assert_true(z->shift[1] == 5.0 && z->scale[1] == 1.0);
-    pf_scaler *zr = fit(ds, reversed, 2, PF_SCALE_ZSCORE);
-    assert_float_equal(zr->scale[0], 0.6123724356957945, 1e-15);
-
-    pf_scaler *mm = fit(ds, train, 2, PF_SCALE_MINMAX);
-    assert_true(mm->shift[0] == 1.0 && mm->scale[0] == 0.25);
-    assert_true(mm->shift[1] == 5.0 && mm->scale[1] == 1.0);
-
-    pf_scaler *none = fit(ds, train, 2, PF_SCALE_NONE);
-    for (size_t j = 0; j < 2; j++) assert_true(none->shift[j] == 0.0 && none->scale[j] == 1.0);
-
-    /* With p2: 1,3,5,100 -> mean 27.25, sd 42.02603359823527; -7,5,5,5 -> mean 2, sd 5.196.. */
-    pf_scaler *za = fit(ds, all, 3, PF_SCALE_ZSCORE);
-    assert_float_equal(za->shift[0], 27.25, 1e-15);
-    assert_float_equal(za->scale[0], 1 / 42.02603359823527, 1e-15);
-    assert_float_equal(za->shift[1], 2.0, 1e-15);
-    assert_float_equal(za->scale[1], 1 / sqrt(27.0), 1e-15);
-
-    pf_scaler_free(z);
-    pf_scaler_free(zr);
-    pf_scaler_free(mm);
-    pf_scaler_free(none);
-    pf_scaler_free(za);
-    pf_dataset_free(ds);
-}
-
-static void test_scaler_errors(void **state)
-{
-    (void)state;
-    size_t counts[3] = {2, 0, 1};
-    pf_dataset *ds = make_ds(counts, 3, 2, 0);
+    size_t counts[4] = {2, 3, 2, 2};
+    const char *ids[4] = {"zed", "amy", "kim", "bob"};
+    pf_dataset *ds = make_ds(counts, 4, 1, 0);
+    for (size_t p = 0; p < 4; p++) ds->participant_ids[p] = strdup(ids[p]);
+    pf_config c = config(PF_FOLDS_GROUP_KFOLD, 2, 0, 1);
     pf_error err;
     pf_error_clear(&err);
-    const int empty[1] = {1}, bad[1] = {3};
-    assert_null(pf_scaler_fit(ds, empty, 1, PF_SCALE_ZSCORE, &err));
-    assert_int_equal(err.code, PF_EINPUT);
-    assert_string_equal(err.msg,
-                        "cannot fit the feature scaler: the 1 training participants have no "
-                        "windows");
-    pf_error_clear(&err);
-    assert_null(pf_scaler_fit(ds, bad, 1, PF_SCALE_ZSCORE, &err));
-    assert_int_equal(err.code, PF_ERUNTIME);
-    assert_string_equal(err.msg, "participant index 3 out of range (the data has 3)");
-    pf_dataset_free(ds);
-}
-
-/* ---- leakage ------------------------------------------------------------------------------ */
-
-static void snapshot(const pf_scaler *s, double *out)
-{
-    memcpy(out, s->shift, s->n_features * sizeof(double));
-    memcpy(out + s->n_features, s->scale, s->n_features * sizeof(double));
-}
-
-/* Overwrite every feature and target of the given participants with absurd values. */
-static void poison(pf_dataset *ds, const int *parts, size_t n, double value)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++) {
-            for (size_t j = 0; j < ds->n_features; j++) ds->x[r * ds->n_features + j] = value;
-            ds->y[r] = value;
-        }
-}
-
-/* For each fold (LOPO and grouped 5-fold on the synthetic data) and each scaling: fit, poison
- * the test and validation participants, refit, and demand bit-identical scalers and training
- * split. Then poison one training participant and demand a different scaler, which shows the
- * comparison is sensitive at all. */
-static void check_no_leak(pf_fold_scheme scheme, pf_scaling method)
-{
-    pf_config c;
-    pf_config_defaults(&c);
-    c.syn_participants = 12;
-    c.scheme = scheme;
-    c.k = 5;
-    c.validation = 0.2;
-    pf_error err;
-    pf_error_clear(&err);
-    pf_dataset *ds = pf_synthetic_generate(&c, &err);
-    assert_non_null(ds);
     pf_folds *fs = pf_folds_alloc(ds, &c, &err);
     assert_non_null(fs);
-    size_t d = ds->n_features, nx = ds->n_windows * d;
-    double *clean = malloc(nx * sizeof *clean), before[2 * 30], after[2 * 30];
-    memcpy(clean, ds->x, nx * sizeof *clean);
-    for (size_t f = 0; f < fs->n_folds; f++) {
-        const pf_fold *fd = &fs->fold[f];
-        assert_true(fd->n_val >= 1);
-        memcpy(ds->x, clean, nx * sizeof *clean);
-        pf_scaler *s = fit(ds, fd->train, fd->n_train, method);
-        pf_split *tr0 = pf_split_alloc(ds, fd->train, fd->n_train, s, &err);
-        snapshot(s, before);
-        poison(ds, fd->test, fd->n_test, 1e12);
-        poison(ds, fd->val, fd->n_val, -1e12);
-        pf_scaler *s2 = fit(ds, fd->train, fd->n_train, method);
-        pf_split *tr1 = pf_split_alloc(ds, fd->train, fd->n_train, s2, &err);
-        snapshot(s2, after);
-        assert_memory_equal(before, after, sizeof before);
-        assert_non_null(tr0);
-        assert_non_null(tr1);
-        assert_memory_equal(tr0->x, tr1->x, tr0->n * tr0->d * sizeof(float));
-        if (method != PF_SCALE_NONE) {
-            poison(ds, fd->train, 1, 1e12);
-            pf_scaler *s3 = fit(ds, fd->train, fd->n_train, method);
-            snapshot(s3, after);
-            assert_memory_not_equal(before, after, sizeof before);
-            pf_scaler_free(s3);
-        }
-        pf_split_free(tr0);
-        pf_split_free(tr1);
-        pf_scaler_free(s);
-        pf_scaler_free(s2);
-    }
-    free(clean);
+    const int fold_of[4] = {1, 0, 1, 0};
+    assert_memory_equal(fs->fold_of, fold_of, sizeof fold_of);
+    assert_int_equal(fs->fold[0].n_test, 2);
+    assert_int_equal(fs->fold[0].test[0], 1);
+    assert_int_equal(fs->fold[0].test[1], 3);
+    assert_string_equal(fs->file, ""); /* no folds file: nothing to record */
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
 
-static void test_no_leakage(void **state)
+/* ---- folds.scheme = file ------------------------------------------------------------------- */
+
+/* A scratch folder for folds files; removed by the caller with remove_tree. */
+static void scratch(char *dir)
 {
-    (void)state;
-    const pf_scaling m[3] = {PF_SCALE_ZSCORE, PF_SCALE_MINMAX, PF_SCALE_NONE};
-    for (size_t i = 0; i < 3; i++) {
-        check_no_leak(PF_FOLDS_LOPO, m[i]);
-        check_no_leak(PF_FOLDS_GROUP_KFOLD, m[i]);
-    }
+    strcpy(dir, "/tmp/pf_test_folds_XXXXXX");
+    assert_non_null(mkdtemp(dir));
 }
 
-/* ---- split -------------------------------------------------------------------------------- */
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
 
-/* Participants {2, 0} of the hand dataset, scaled with the z-score fitted on {0, 1}:
- *   p2 (100,-7) -> ((100-3) sqrt(3/8), -7-5) = (59.400126..., -12)
- *   p0 (1,5)    -> (-2 sqrt(3/8), 0) = (-1.2247449..., 0);  (3,5) -> (0, 0)
- * rows in the order given, offsets {0, 1, 3}; y and group copied (make_ds: y = row/100). */
-static void test_split_hand(void **state)
+/* n participants with 2 windows each, ids s01, s02, ... */
+static pf_dataset *ids_ds(size_t n)
+{
+    size_t counts[64];
+    assert_true(n <= 64);
+    for (size_t p = 0; p < n; p++) counts[p] = 2;
+    pf_dataset *ds = make_ds(counts, n, 1, 0);
+    for (size_t p = 0; p < n; p++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%02zu", p + 1);
+        ds->participant_ids[p] = strdup(id);
+    }
+    return ds;
+}
+
+/* The folds of ds from a folds file holding text (written to dir/folds.csv). */
+static pf_folds *file_folds(const pf_dataset *ds, const char *dir, const char *text,
+                            double validation, pf_error *err, char *path)
+{
+    snprintf(path, 256, "%s/folds.csv", dir);
+    write_text(path, text);
+    pf_config c = config(PF_FOLDS_FILE, 5, validation, 1);
+    snprintf(c.folds_file, sizeof c.folds_file, "%s", path);
+    pf_error_clear(err);
+    return pf_folds_alloc(ds, &c, err);
+}
+
+/* Expect the folds file to be refused with exactly this message (%s = the file's path). */
+static void expect_file_error(const pf_dataset *ds, const char *text, const char *fmt)
+{
+    char dir[64], path[256], want[1024];
+    scratch(dir);
+    pf_error err;
+    pf_folds *fs = file_folds(ds, dir, text, 0, &err, path);
+    if (fs) fail_msg("folds file accepted:\n%s", text);
+    assert_int_equal(err.code, PF_EINPUT);
+    snprintf(want, sizeof want, fmt, path);
+    assert_string_equal(err.msg, want);
+    remove_tree(dir);
+}
+
+/* Semicolons, an extra column before the two, columns in another order, lines in any order,
+ * "1.0" for 1, and a header in capitals: s01,s05 -> 0; s02,s04 -> 1; s03,s06 -> 2. */
+static void test_file_good(void **state)
 {
     (void)state;
-    pf_dataset *ds = hand_ds();
-    const int train[2] = {0, 1}, parts[2] = {2, 0};
-    pf_scaler *z = fit(ds, train, 2, PF_SCALE_ZSCORE);
+    pf_dataset *ds = ids_ds(6);
+    char dir[64], path[256];
+    scratch(dir);
+    pf_error err;
+    pf_folds *fs = file_folds(ds, dir,
+                              "note;Fold;Participant\n"
+                              "x;1;s04\n"
+                              "y;0;s01\n"
+                              "z;2;s06\n"
+                              ";1.0;s02\n"
+                              "w;0;s05\n"
+                              "v;2;s03\n",
+                              0.25, &err, path);
+    if (!fs) fail_msg("%s", err.msg);
+    assert_int_equal(fs->n_folds, 3);
+    const int fold_of[6] = {0, 1, 2, 1, 0, 2};
+    assert_memory_equal(fs->fold_of, fold_of, sizeof fold_of);
+    const int tests[3][2] = {{0, 4}, {1, 3}, {2, 5}};
+    for (size_t f = 0; f < 3; f++) {
+        assert_int_equal(fs->fold[f].n_test, 2);
+        assert_memory_equal(fs->fold[f].test, tests[f], sizeof tests[f]);
+        assert_int_equal(fs->fold[f].n_val, 1); /* round(0.25 * 4) */
+        assert_int_equal(fs->fold[f].n_train, 3);
+        assert_partition(&fs->fold[f], 6);
+    }
+    /* Provenance: the file as read, absolute, and the SHA-256 of its bytes. */
+    assert_string_equal(fs->file, path); /* mkdtemp under /tmp: already absolute */
+    assert_int_equal(strlen(fs->file_sha256), 64);
+    assert_int_equal(strspn(fs->file_sha256, "0123456789abcdef"), 64);
+    pf_folds_free(fs);
+
+    /* The same split with a relative path is read from the working directory. */
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    pf_config c = config(PF_FOLDS_FILE, 5, 0.25, 1);
+    strcpy(c.folds_file, "folds.csv");
+    pf_error_clear(&err);
+    fs = pf_folds_alloc(ds, &c, &err);
+    assert_int_equal(chdir(cwd), 0);
+    if (!fs) fail_msg("%s", err.msg);
+    assert_memory_equal(fs->fold_of, fold_of, sizeof fold_of);
+    assert_string_equal(fs->file, path);
+    pf_folds_free(fs);
+    remove_tree(dir);
+    pf_dataset_free(ds);
+}
+
+/* Writing group_kfold's assignment to a file gives the very same folds, validation draws
+ * included: the scheme only decides fold_of, the rest is shared and seeded the same. */
+static void test_file_reproduces_group_kfold(void **state)
+{
+    (void)state;
+    size_t counts[9] = {5, 3, 8, 2, 2, 6, 4, 1, 7};
+    pf_dataset *ds = make_ds(counts, 9, 1, 0);
+    for (size_t p = 0; p < 9; p++) {
+        char id[16];
+        snprintf(id, sizeof id, "P%zu", p);
+        ds->participant_ids[p] = strdup(id);
+    }
+    pf_config c = config(PF_FOLDS_GROUP_KFOLD, 3, 0.3, 7);
     pf_error err;
     pf_error_clear(&err);
-    pf_split *s = pf_split_alloc(ds, parts, 2, z, &err);
-    assert_non_null(s);
-    assert_int_equal(s->n, 3);
-    assert_int_equal(s->d, 2);
-    assert_int_equal(s->n_parts, 2);
-    assert_int_equal(s->part[0], 2);
-    assert_int_equal(s->part[1], 0);
-    assert_int_equal(s->off[0], 0);
-    assert_int_equal(s->off[1], 1);
-    assert_int_equal(s->off[2], 3);
-    const float x[6] = {59.40012741088867f, -12.0f, -1.2247449159622192f, 0.0f, 0.0f, 0.0f};
-    for (size_t i = 0; i < 6; i++) assert_float_equal(s->x[i], x[i], 1e-6);
-    assert_float_equal(s->y[0], 0.03f, 0);
-    assert_float_equal(s->y[1], 0.0f, 0);
-    assert_float_equal(s->y[2], 0.01f, 0);
-    assert_non_null(s->group);
-    assert_int_equal(s->group[0], 9); /* participant 2 + 7 */
-    assert_int_equal(s->group[1], 7);
-    assert_int_equal(s->group[2], 7);
-    pf_split_free(s);
+    pf_folds *g = pf_folds_alloc(ds, &c, &err);
+    assert_non_null(g);
+    char text[512] = "participant,fold\n", dir[64], path[256];
+    for (size_t p = 9; p-- > 0;) /* lines in reverse: order in the file must not matter */
+        snprintf(text + strlen(text), sizeof text - strlen(text), "P%zu,%d\n", p, g->fold_of[p]);
+    scratch(dir);
+    snprintf(path, sizeof path, "%s/folds.csv", dir);
+    write_text(path, text);
+    c.scheme = PF_FOLDS_FILE;
+    strcpy(c.folds_file, path);
+    pf_folds *fs = pf_folds_alloc(ds, &c, &err);
+    if (!fs) fail_msg("%s", err.msg);
+    assert_int_equal(fs->n_folds, 3);
+    for (size_t f = 0; f < 3; f++) {
+        const pf_fold *a = &g->fold[f], *b = &fs->fold[f];
+        assert_int_equal(a->n_test, b->n_test);
+        assert_int_equal(a->n_train, b->n_train);
+        assert_int_equal(a->n_val, b->n_val);
+        assert_true(b->n_val >= 1);
+        assert_memory_equal(a->test, b->test, a->n_test * sizeof(int));
+        assert_memory_equal(a->train, b->train, a->n_train * sizeof(int));
+        assert_memory_equal(a->val, b->val, a->n_val * sizeof(int));
+    }
+    pf_folds_free(g);
+    pf_folds_free(fs);
+    remove_tree(dir);
+    pf_dataset_free(ds);
+}
 
-    /* Without a scaler the rows are the raw values. */
-    s = pf_split_alloc(ds, parts, 2, NULL, &err);
-    assert_non_null(s);
-    assert_true(s->x[0] == 100.0f && s->x[1] == -7.0f && s->x[4] == 3.0f);
-    pf_split_free(s);
+static void test_file_missing_column(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(2);
+    expect_file_error(ds, "participant,split\ns01,0\ns02,1\n",
+                      "folds file '%s' line 1: the header has no column named 'fold' (it has "
+                      "'participant', 'split'); the first line must name a column 'participant' "
+                      "(the ids as in the data file) and a column 'fold' (0, 1, ...)");
+    expect_file_error(ds, "\n\nid,fold\ns01,0\ns02,1\n",
+                      "folds file '%s' line 3: the header has no column named 'participant' (it "
+                      "has 'id', 'fold'); the first line must name a column 'participant' (the "
+                      "ids as in the data file) and a column 'fold' (0, 1, ...)");
+    pf_dataset_free(ds);
+}
 
-    const int bad[1] = {-1};
-    assert_null(pf_split_alloc(ds, bad, 1, z, &err));
-    assert_int_equal(err.code, PF_ERUNTIME);
-    pf_scaler_free(z);
+static void test_file_unknown_participant(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(3);
+    expect_file_error(ds, "participant,fold\ns01,0\ns2,1\ns03,1\n",
+                      "folds file '%s' line 3, column 'participant' (column 1): participant 's2' "
+                      "is not in the data; it may have been dropped by data.min_windows "
+                      "(participants with fewer windows are left out) or be mistyped (ids must "
+                      "match the data file's exactly); remove the line or correct the id");
+    pf_dataset_free(ds);
+}
+
+static void test_file_listed_twice(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(3);
+    expect_file_error(ds, "participant,fold\ns02,0\ns01,0\ns03,1\ns02,1\n",
+                      "folds file '%s' lines 2 and 5 both list participant 's02'; a participant "
+                      "is tested in exactly one fold, so keep one of the lines");
+    pf_dataset_free(ds);
+}
+
+/* Up to 8 missing participants are named, then "..."; the count is always given. */
+static void test_file_missing_participants(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(12);
+    expect_file_error(ds, "participant,fold\ns01,0\ns03,1\n",
+                      "folds file '%s' does not list 10 of the data's 12 participants: 's02', "
+                      "'s04', 's05', 's06', 's07', 's08', 's09', 's10', ...; add a line "
+                      "'participant,fold' for each");
+    pf_dataset_free(ds);
+    ds = ids_ds(4);
+    expect_file_error(ds, "participant,fold\ns04,0\ns01,1\n",
+                      "folds file '%s' does not list 2 of the data's 4 participants: 's02', "
+                      "'s03'; add a line 'participant,fold' for each");
+    pf_dataset_free(ds);
+}
+
+static void test_file_bad_fold_number(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(2);
+    const char *bad[] = {"-1", "1.5", "one", "", "1e400", "0x1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[128], fmt[512];
+        snprintf(text, sizeof text, "participant,fold\ns01,0\ns02,%s\n", bad[i]);
+        snprintf(fmt, sizeof fmt,
+                 "folds file '%%s' line 3, column 'fold' (column 2): '%s' (participant 's02') is "
+                 "not a fold number; folds are whole numbers from 0 (0, 1, 2, ...)",
+                 bad[i]);
+        expect_file_error(ds, text, fmt);
+    }
+    pf_dataset_free(ds);
+}
+
+/* Folds 0, 2 and 3 are used: fold 1 is the gap to name. */
+static void test_file_fold_gap(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(4);
+    expect_file_error(ds, "participant,fold\ns01,0\ns02,2\ns03,3\ns04,3\n",
+                      "folds file '%s': no participant is in fold 1, but the folds go up to 3; "
+                      "fold numbers must run from 0 without gaps, so renumber the 3 folds 0 to 2");
+    /* Numbering from 1 is the common slip: fold 0 is then the empty one. */
+    expect_file_error(ds, "participant,fold\ns01,1\ns02,1\ns03,2\ns04,2\n",
+                      "folds file '%s': no participant is in fold 0, but the folds go up to 2; "
+                      "fold numbers must run from 0 without gaps, so renumber the 2 folds 0 to 1");
+    pf_dataset_free(ds);
+}
+
+/* A single fold, a line too short, an empty file, a file that is not there. */
+static void test_file_other_errors(void **state)
+{
+    (void)state;
+    pf_dataset *ds = ids_ds(2);
+    expect_file_error(ds, "participant,fold\ns01,0\ns02,0\n",
+                      "folds file '%s' puts every participant in fold 0; a study needs at least "
+                      "two folds, so that each fold has participants to train on");
+    expect_file_error(ds, "participant,fold\ns01,0\ns02\n",
+                      "folds file '%s' line 3 has 1 field, but the header puts 'participant' in "
+                      "column 1 and 'fold' in column 2; give every line both");
+    expect_file_error(ds, "",
+                      "folds file '%s' is empty; it needs a header line 'participant,fold' and "
+                      "one line per participant");
+    pf_config c = config(PF_FOLDS_FILE, 5, 0, 1);
+    strcpy(c.folds_file, "/nonexistent/folds.csv");
+    pf_error err;
+    pf_error_clear(&err);
+    assert_null(pf_folds_alloc(ds, &c, &err));
+    assert_int_equal(err.code, PF_EINPUT);
+    assert_non_null(strstr(err.msg, "cannot open folds file '/nonexistent/folds.csv'"));
     pf_dataset_free(ds);
 }
 
@@ -503,10 +591,16 @@ int main(void)
         cmocka_unit_test(test_fold_errors),
         cmocka_unit_test(test_validation_count),
         cmocka_unit_test(test_validation_deterministic),
-        cmocka_unit_test(test_scaler_hand),
-        cmocka_unit_test(test_scaler_errors),
-        cmocka_unit_test(test_no_leakage),
-        cmocka_unit_test(test_split_hand),
+        cmocka_unit_test(test_group_kfold_ties_by_appearance),
+        cmocka_unit_test(test_file_good),
+        cmocka_unit_test(test_file_reproduces_group_kfold),
+        cmocka_unit_test(test_file_missing_column),
+        cmocka_unit_test(test_file_unknown_participant),
+        cmocka_unit_test(test_file_listed_twice),
+        cmocka_unit_test(test_file_missing_participants),
+        cmocka_unit_test(test_file_bad_fold_number),
+        cmocka_unit_test(test_file_fold_gap),
+        cmocka_unit_test(test_file_other_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_results.c: the results files hold exactly the numbers of the run. The CSV exports are
  * checked line by line on a hand-filled run, and results.h5 is written and read back: every
- * array, name, record and the config must come back bit for bit. */
+ * array, name, record, the folds and their fitted transforms, and the config (whose hash
+ * covers the data file's SHA-256) must come back bit for bit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "results.h"
 #include "h5io.h"
+#include "numtext.h"
 
 typedef struct {
     pf_config cfg;
@@ -35,6 +37,7 @@ static int setup(void **state)
     for (int i = 0; i < 3; i++)
         assert_int_equal(pf_config_set(&f->cfg, sets[i][0], sets[i][1], sets[i][2], "test", &err),
                          0);
+    snprintf(f->cfg.data_sha256, sizeof f->cfg.data_sha256, "%064d", 42);
     assert_int_equal(pf_config_hash(&f->cfg, &err), PF_OK);
     f->ds = pf_dataset_alloc(7, 2, 3, 0, &err);
     assert_non_null(f->ds);
@@ -68,6 +71,16 @@ static int setup(void **state)
         r->rec[i].val_loss = NAN;
     }
     r->dense_ns = 123.5;
+    /* Folds: participant p tested by fold 2 - p; fold 0 validates on participant 1. */
+    for (int p = 0; p < 3; p++) r->fold_of[p] = 2 - p;
+    r->validation[0 * 3 + 1] = 1;
+    for (size_t i = 0; i < 3 * 2; i++) {
+        r->feature_fill[i] = i == 1 ? NAN : 0.5 * (double)i;
+        r->feature_shift[i] = -1.0 / (double)(i + 3);
+        r->feature_scale[i] = 1.0 / 3.0 + (double)i;
+    }
+    for (size_t fo = 0; fo < 3; fo++)
+        r->target_shift[fo] = 0.1 * (double)fo, r->target_scale[fo] = 1 / 0.7 + (double)fo;
     snprintf(r->started, sizeof r->started, "2026-01-01T00:00:00Z");
     strcpy(f->dir, "/tmp/pf_test_results_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
@@ -107,13 +120,13 @@ static void test_csv_exports(void **state)
     assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_OK);
     char *pp = slurp(f->dir, "per_participant.csv");
     assert_non_null(strstr(pp, "participant,criterion,sparsity,repeat,ccc,rmse,pearson,n_windows\n"
-                               "P1,dense,0,0,0.5,0.10000000000000001,0.59999999999999998,2\n"
+                               "P1,dense,0,0,0.5,0.1,0.6,2\n"
                                "P1,dense,0,1,0.5,"));
     assert_non_null(strstr(pp, "\n\"P,2\",dense,0,0,0.5,"));
     /* magnitude at 0.5, P3, repeat 1: 0.3 - 0.05 + 0.01 + 0 */
-    char line[160];
-    snprintf(line, sizeof line, "\nP3,vr(lambda=0.5),0.5,1,%.17g,",
-             0.1 * 3.0 - 0.05 * 1.0 + 0.01 * 1.0 + 0.001 * 1.0);
+    char line[160], num[PF_NUMTEXT_CAP]; /* numbers as shortest round-trip text */
+    snprintf(line, sizeof line, "\nP3,vr(lambda=0.5),0.5,1,%s,",
+             pf_numtext(num, 0.1 * 3.0 - 0.05 * 1.0 + 0.01 * 1.0 + 0.001 * 1.0));
     assert_non_null(strstr(pp, line));
     size_t lines = 0;
     for (char *c = pp; *c; c++) lines += *c == '\n';
@@ -175,6 +188,15 @@ static void test_h5_round_trip(void **state)
         assert_true(isnan(b->rec[i].val_loss));
     }
     assert_true(b->dense_ns == 123.5);
+    assert_non_null(b->fold_of);
+    assert_memory_equal(a->fold_of, b->fold_of, 3 * sizeof(int));
+    assert_memory_equal(a->validation, b->validation, 3 * 3);
+    assert_memory_equal(a->feature_fill, b->feature_fill, 6 * sizeof(double));
+    assert_memory_equal(a->feature_shift, b->feature_shift, 6 * sizeof(double));
+    assert_memory_equal(a->feature_scale, b->feature_scale, 6 * sizeof(double));
+    assert_memory_equal(a->target_shift, b->target_shift, 3 * sizeof(double));
+    assert_memory_equal(a->target_scale, b->target_scale, 3 * sizeof(double));
+    assert_string_equal(cfg.data_sha256, f->cfg.data_sha256);
     pf_results_free(b);
 
     /* provenance attributes a reviewer looks for */
@@ -182,6 +204,11 @@ static void test_h5_round_trip(void **state)
     char *hash = pf_h5_read_attr_str(file, "/", "config_hash");
     char *blas = pf_h5_read_attr_str(file, "/", "blas");
     char *text = pf_h5_read_attr_str(file, "/", "config_text");
+    char *data = pf_h5_read_attr_str(file, "/", "data_sha256");
+    char *scheme = pf_h5_read_attr_str(file, "/folds", "scheme");
+    assert_string_equal(data, f->cfg.data_sha256);
+    assert_string_equal(scheme, "lopo");
+    free(data), free(scheme);
     assert_string_equal(hash, f->cfg.hash);
     assert_non_null(strstr(blas, "OpenBLAS"));
     assert_non_null(strstr(text, "[prune]\ncriteria = magnitude,vr\n"));

@@ -1,0 +1,294 @@
+/* split.c: the per-fold imputer, feature scaler and target scaler, and the rows they make.
+ *
+ * Every statistic here is a pass over the rows of the participants it is given, in the order
+ * given, and nothing else: tests/test_split.c rewrites every held-out participant's values
+ * (and where their cells are empty) and demands a bit-identical transform. The scaler sees the
+ * imputed values, so that, as in a scikit-learn Pipeline(SimpleImputer, StandardScaler), a
+ * filled cell counts as the value the model will see; on data without empty cells every
+ * number is the same, operation for operation, as before imputation moved here. */
+#include "split.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Participant indices come from folds.c or the runner, so a bad one is a program bug. */
+static int check_participants(const pf_dataset *ds, const int *parts, size_t n, pf_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (parts[i] < 0 || (size_t)parts[i] >= ds->n_participants)
+            return pf_error_set(err, PF_ERUNTIME,
+                                "participant index %d out of range (the data has %zu)", parts[i],
+                                ds->n_participants);
+    return PF_OK;
+}
+
+/* An empty cell although data.missing = error: the loader should have refused it, but say what
+ * the user can do rather than train on NaN. */
+static int empty_cell(const pf_dataset *ds, size_t r, size_t j, pf_error *err)
+{
+    size_t p = (size_t)ds->participant[r];
+    return pf_error_set(err, PF_EINPUT,
+                        "feature '%s' of participant '%s' (window %zu of the participant) is "
+                        "empty, but data.missing = error; set data.missing = mean or zero to "
+                        "fill empty cells (per fold, from the training participants)",
+                        ds->feature_names ? ds->feature_names[j] : "?",
+                        ds->participant_ids ? ds->participant_ids[p] : "?", r - ds->offset[p] + 1);
+}
+
+/* ---- fitting ----------------------------------------------------------------------------------
+ */
+
+/* data.missing: the value an empty cell takes. mean: over the non-empty training cells of the
+ * feature (0 when there are none); zero: 0; error: NaN (no fill), and an empty training cell
+ * is reported. */
+static int fit_fill(const pf_dataset *ds, const int *parts, size_t n, pf_missing missing,
+                    double *fill, size_t *count, pf_error *err)
+{
+    size_t d = ds->n_features;
+    for (size_t j = 0; j < d; j++) fill[j] = 0, count[j] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++)
+            for (size_t j = 0; j < d; j++) {
+                double v = ds->x[r * d + j];
+                if (isnan(v)) {
+                    if (missing == PF_MISSING_ERROR) return empty_cell(ds, r, j, err);
+                    continue;
+                }
+                fill[j] += v;
+                count[j]++;
+            }
+    for (size_t j = 0; j < d; j++) {
+        if (missing == PF_MISSING_ERROR)
+            fill[j] = NAN;
+        else if (missing == PF_MISSING_ZERO || count[j] == 0)
+            fill[j] = 0;
+        else
+            fill[j] /= (double)count[j];
+    }
+    return PF_OK;
+}
+
+/* Cell (r, j) as the model sees it before scaling: filled when empty. */
+static inline double filled(const pf_dataset *ds, size_t r, size_t j, const double *fill)
+{
+    double v = ds->x[r * ds->n_features + j];
+    return isnan(v) ? fill[j] : v;
+}
+
+/* Per-feature minimum, maximum and mean of the filled values over the given participants. */
+static void scan_range(const pf_dataset *ds, const int *parts, size_t n, const double *fill,
+                       double *lo, double *hi, double *mean, size_t *rows)
+{
+    size_t d = ds->n_features, m = 0;
+    for (size_t j = 0; j < d; j++) lo[j] = INFINITY, hi[j] = -INFINITY, mean[j] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++, m++)
+            for (size_t j = 0; j < d; j++) {
+                double v = filled(ds, r, j, fill);
+                lo[j] = fmin(lo[j], v);
+                hi[j] = fmax(hi[j], v);
+                mean[j] += v;
+            }
+    for (size_t j = 0; j < d && m > 0; j++) mean[j] /= (double)m;
+    *rows = m;
+}
+
+/* Population sd by a second pass around the mean (no cancellation, unlike sum of squares). */
+static void scan_sd(const pf_dataset *ds, const int *parts, size_t n, const double *fill,
+                    const double *mean, size_t rows, double *sd)
+{
+    size_t d = ds->n_features;
+    for (size_t j = 0; j < d; j++) sd[j] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++)
+            for (size_t j = 0; j < d; j++) {
+                double e = filled(ds, r, j, fill) - mean[j];
+                sd[j] += e * e;
+            }
+    for (size_t j = 0; j < d; j++) sd[j] = sqrt(sd[j] / (double)rows);
+}
+
+/* A feature that is constant on the training participants gets shift = its value and scale 1,
+ * so it maps to exactly 0 there (a mean of equal values can be off by an ulp, so the constant
+ * is detected by min == max, not by sd == 0). A spread too small to invert also gets scale 1. */
+static void set_scaler(pf_transform *tf, pf_scaling method, const double *lo, const double *hi,
+                       const double *mean, const double *sd)
+{
+    for (size_t j = 0; j < tf->n_features; j++) {
+        double shift = 0, scale = 1;
+        if (method != PF_SCALE_NONE && lo[j] == hi[j]) {
+            shift = lo[j];
+        } else if (method == PF_SCALE_ZSCORE) {
+            shift = mean[j];
+            scale = 1.0 / sd[j];
+        } else if (method == PF_SCALE_MINMAX) {
+            shift = lo[j];
+            scale = 1.0 / (hi[j] - lo[j]);
+        }
+        if (!isfinite(scale) || scale == 0) scale = 1;
+        tf->shift[j] = shift;
+        tf->scale[j] = scale;
+    }
+}
+
+/* data.target_scaling = zscore: mean and 1 / population sd of y over the training windows,
+ * with the same care for a constant target as for a constant feature. */
+static void fit_target(pf_transform *tf, const pf_dataset *ds, const int *parts, size_t n,
+                       pf_target_scaling method)
+{
+    tf->target_shift = 0;
+    tf->target_scale = 1;
+    if (method == PF_TARGET_NONE) return;
+    double lo = INFINITY, hi = -INFINITY, sum = 0, ss = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++, m++) {
+            lo = fmin(lo, ds->y[r]);
+            hi = fmax(hi, ds->y[r]);
+            sum += ds->y[r];
+        }
+    if (m == 0) return;
+    if (lo == hi) {
+        tf->target_shift = lo;
+        return;
+    }
+    double mean = sum / (double)m;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++)
+            ss += (ds->y[r] - mean) * (ds->y[r] - mean);
+    double scale = 1.0 / sqrt(ss / (double)m);
+    tf->target_shift = mean;
+    tf->target_scale = isfinite(scale) && scale != 0 ? scale : 1;
+}
+
+pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, size_t n,
+                               const pf_config *cfg, pf_error *err)
+{
+    if (check_participants(ds, participants, n, err) != PF_OK) return NULL;
+    size_t d = ds->n_features, rows = 0;
+    pf_transform *tf = pf_calloc(1, sizeof *tf, err);
+    double *tmp = pf_calloc(4 * d, sizeof *tmp, err); /* lo, hi, mean, sd */
+    size_t *count = pf_calloc(d, sizeof *count, err);
+    if (tf) {
+        tf->n_features = d;
+        tf->fill = pf_calloc(d, sizeof *tf->fill, err);
+        tf->shift = pf_calloc(d, sizeof *tf->shift, err);
+        tf->scale = pf_calloc(d, sizeof *tf->scale, err);
+    }
+    if (!tf || !tmp || !count || !tf->fill || !tf->shift || !tf->scale) goto fail;
+    double *lo = tmp, *hi = tmp + d, *mean = tmp + 2 * d, *sd = tmp + 3 * d;
+    for (size_t i = 0; i < n; i++) rows += pf_dataset_count(ds, (size_t)participants[i]);
+    if (rows == 0) {
+        pf_error_set(err, PF_EINPUT,
+                     "cannot fit the feature and target scaling: the %zu training participants "
+                     "have no windows; raise data.min_windows",
+                     n);
+        goto fail;
+    }
+    if (fit_fill(ds, participants, n, cfg->missing, tf->fill, count, err) != PF_OK) goto fail;
+    scan_range(ds, participants, n, tf->fill, lo, hi, mean, &rows);
+    if (cfg->scaling == PF_SCALE_ZSCORE) scan_sd(ds, participants, n, tf->fill, mean, rows, sd);
+    set_scaler(tf, cfg->scaling, lo, hi, mean, sd);
+    fit_target(tf, ds, participants, n, cfg->target_scaling);
+    free(tmp);
+    free(count);
+    return tf;
+fail:
+    free(tmp);
+    free(count);
+    pf_transform_free(tf);
+    return NULL;
+}
+
+void pf_transform_free(pf_transform *tf)
+{
+    if (tf == NULL) return;
+    free(tf->fill);
+    free(tf->shift);
+    free(tf->scale);
+    free(tf);
+}
+
+void pf_transform_target_inverse(const pf_transform *tf, const float *in, float *out, size_t n)
+{
+    /* No arithmetic at all for the identity: -0.0f + 0 would turn into +0.0f, and "none" must
+     * leave every prediction exactly as the model made it. */
+    if (tf->target_shift == 0 && tf->target_scale == 1) {
+        if (out != in) memmove(out, in, n * sizeof *out);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)((double)in[i] / tf->target_scale + tf->target_shift);
+}
+
+/* ---- rows -------------------------------------------------------------------------------------
+ */
+
+void pf_split_free(pf_split *s)
+{
+    if (s == NULL) return;
+    free(s->x);
+    free(s->y);
+    free(s->y_data);
+    free(s->part);
+    free(s->off);
+    free(s->group);
+    free(s);
+}
+
+static int split_fill(pf_split *s, const pf_dataset *ds, const int *parts, const pf_transform *tf,
+                      pf_error *err)
+{
+    size_t d = ds->n_features, row = 0;
+    for (size_t i = 0; i < s->n_parts; i++) {
+        s->part[i] = parts[i];
+        s->off[i] = row;
+        for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++, row++) {
+            for (size_t j = 0; j < d; j++) {
+                double v = ds->x[r * d + j];
+                if (tf) {
+                    if (isnan(v) && isnan(v = tf->fill[j])) return empty_cell(ds, r, j, err);
+                    v = (v - tf->shift[j]) * tf->scale[j];
+                }
+                s->x[row * d + j] = (float)v;
+            }
+            double y = ds->y[r];
+            s->y_data[row] = (float)y;
+            s->y[row] = tf ? (float)((y - tf->target_shift) * tf->target_scale) : (float)y;
+            if (s->group) s->group[row] = ds->group[r];
+        }
+    }
+    s->off[s->n_parts] = row;
+    return PF_OK;
+}
+
+pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n,
+                         const pf_transform *tf, pf_error *err)
+{
+    if (check_participants(ds, participants, n, err) != PF_OK) return NULL;
+    if (tf && tf->n_features != ds->n_features) {
+        pf_error_set(err, PF_ERUNTIME, "transform has %zu features but the data has %zu",
+                     tf->n_features, ds->n_features);
+        return NULL;
+    }
+    size_t rows = 0, d = ds->n_features;
+    for (size_t i = 0; i < n; i++) rows += pf_dataset_count(ds, (size_t)participants[i]);
+    pf_split *s = pf_calloc(1, sizeof *s, err);
+    if (s == NULL) return NULL;
+    s->n = rows;
+    s->d = d;
+    s->n_parts = n;
+    s->x = pf_calloc(rows * d, sizeof *s->x, err);
+    s->y = pf_calloc(rows, sizeof *s->y, err);
+    s->y_data = pf_calloc(rows, sizeof *s->y_data, err);
+    s->part = pf_calloc(n, sizeof *s->part, err);
+    s->off = pf_calloc(n + 1, sizeof *s->off, err);
+    if (ds->group) s->group = pf_calloc(rows, sizeof *s->group, err);
+    if (!s->x || !s->y || !s->y_data || !s->part || !s->off || (ds->group && !s->group) ||
+        split_fill(s, ds, participants, tf, err) != PF_OK) {
+        pf_split_free(s);
+        return NULL;
+    }
+    return s;
+}

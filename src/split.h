@@ -1,0 +1,79 @@
+/* split.h: what a model sees of a fold: the fitted transforms and the rows.
+ *
+ * Everything fitted from data is fitted on the fold's training participants only, never on
+ * its validation or test participants, because a statistic that has seen a held-out person
+ * (a mean, an sd, a fill value) carries information about them into the model. A
+ * pf_transform holds, in the order they apply (as a scikit-learn
+ * Pipeline(SimpleImputer, StandardScaler) fitted on the training rows, plus the target):
+ *
+ *   1. imputation, per feature: an empty cell (NaN in pf_dataset) takes fill[j]:
+ *      data.missing = mean: the mean of the training participants' non-empty cells of
+ *      feature j (0 when they have none); zero: 0; error: the loader admits no empty cell, so
+ *      there is nothing to fill (fill[j] = NaN, and an empty cell met anyway is an error).
+ *   2. the feature scaling (data.scaling), computed on the imputed training values:
+ *      x' = (x - shift[j]) * scale[j]. zscore: shift = mean, scale = 1 / population sd;
+ *      minmax: shift = min, scale = 1 / (max - min); none: shift 0, scale 1. A feature
+ *      constant on the training rows gets shift = its value and scale 1 (it maps to 0), and a
+ *      spread too small to invert also gets scale 1.
+ *   3. the target scaling (data.target_scaling): models learn y' = (y - target_shift) *
+ *      target_scale. zscore: target_shift = the mean of y over the training windows,
+ *      target_scale = 1 / their population sd (1 when the sd is 0 or not finite; a target
+ *      constant on the training windows gets target_shift = its value and scale 1); none:
+ *      shift 0, scale 1. Predictions are mapped back with pf_transform_target_inverse before
+ *      any metric, so metrics are in the data's own units and a result does not depend on the
+ *      unit the target was recorded in.
+ *
+ * A pf_split holds the float32 rows of a set of participants, transformed, with the targets
+ * both in model space (y, what training and pruning criteria see) and as recorded (y_data,
+ * what predictions mapped back are scored against). */
+#ifndef PF_SPLIT_H
+#define PF_SPLIT_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "dataset.h"
+#include "error.h"
+
+typedef struct {
+    size_t n_features;
+    double *fill;  /* [feature] value of an empty cell; NaN with data.missing = error */
+    double *shift; /* [feature] x' = (x - shift) * scale, on the filled value */
+    double *scale; /* [feature] */
+    double target_shift, target_scale; /* y' = (y - target_shift) * target_scale */
+} pf_transform;
+
+/* Fit on the windows of the given participants only, with cfg->missing, cfg->scaling and
+ * cfg->target_scaling (rules above). PF_EINPUT when the participants have no windows, or
+ * when a cell is empty although data.missing = error; PF_ERUNTIME for a participant index out
+ * of range (a program bug). */
+pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, size_t n,
+                               const pf_config *cfg, pf_error *err);
+void pf_transform_free(pf_transform *tf);
+
+/* Model-space predictions back to the data's units: out[i] = in[i] / target_scale +
+ * target_shift, in double, rounded to float. With target_shift 0 and scale 1 (target_scaling =
+ * none) out is a bit-exact copy of in. in and out may be the same array. */
+void pf_transform_target_inverse(const pf_transform *tf, const float *in, float *out, size_t n);
+
+/* The rows of a set of participants, grouped by participant, in the order given. */
+typedef struct {
+    size_t n;       /* rows */
+    size_t d;       /* features */
+    float *x;       /* n x d, imputed and scaled */
+    float *y;       /* n: target in model space, (float)((y - target_shift) * target_scale) */
+    float *y_data;  /* n: target as recorded, (float)y, for metrics */
+    size_t n_parts; /* participants in this split */
+    int *part;      /* n_parts: dataset participant index */
+    size_t *off;    /* n_parts + 1: rows of part i are off[i]..off[i+1]-1 */
+    int *group;     /* n: group index per row, or NULL */
+} pf_split;
+
+/* tf NULL copies features and targets untransformed (an empty cell stays NaN). PF_EINPUT for
+ * an empty cell with data.missing = error; PF_ERUNTIME for a participant index out of range or
+ * a transform fitted on other features. */
+pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n,
+                         const pf_transform *tf, pf_error *err);
+void pf_split_free(pf_split *s);
+
+#endif
