@@ -81,4 +81,23 @@ expect_in "$ERR" "notice: gnuplot not found"
 [ -s "$WORK/nognu/results.h5" ] && [ -s "$WORK/nognu/figures/mean_ccc.gp" ] && [ ! -e "$WORK/nognu/figures/mean_ccc.png" ] \
     && pass "results and scripts written, no images" || fail "no-gnuplot run incomplete"
 
+# ---- the target's unit does not change a result (real data) ---------------------------------
+# Heist's arousal times 100 (a 0..100 slider instead of 0..1): with the target z-scored per fold
+# every CCC is the same to float precision; trained on the raw values it is not.
+HEIST="${AGAIN_DATA_DIR:-$PF_SRCDIR/../shared/data/again}/heist_3000ms.csv"
+awk -F, 'BEGIN { OFS = ","; CONVFMT = "%.17g" } NR > 1 { $36 = $36 * 100 } { print }' "$HEIST" >"$WORK/heist100.csv"
+quick="--no-progress --set prune.criteria=magnitude,vr --set prune.sparsities=0,0.8 --set train.max_epochs=3 --set output.figures=none --set output.tables=none"
+for t in zscore none; do
+    # shellcheck disable=SC2086
+    run_case "Heist, target_scaling = $t" 0 $quick --set data.target_scaling=$t --set "data.path=$HEIST" --out "$WORK/u1$t" "$PF_SRCDIR/configs/heist.ini"
+    # shellcheck disable=SC2086
+    run_case "Heist x 100, target_scaling = $t" 0 $quick --set data.target_scaling=$t --set "data.path=$WORK/heist100.csv" --out "$WORK/u100$t" "$PF_SRCDIR/configs/heist.ini"
+done
+# Largest |CCC difference| over every (participant, criterion, sparsity) row.
+maxdiff() { paste -d, "$1/per_participant.csv" "$2/per_participant.csv" | awk -F, 'NR > 1 { d = $5 - $13; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.3g\n", m }'; }
+d_z=$(maxdiff "$WORK/u1zscore" "$WORK/u100zscore")
+d_n=$(maxdiff "$WORK/u1none" "$WORK/u100none")
+awk -v d="$d_z" 'BEGIN { exit !(d < 1e-4) }' && pass "zscore: CCC unchanged by the unit (max diff $d_z)" || fail "zscore: CCC moved by $d_z"
+awk -v d="$d_n" 'BEGIN { exit !(d > 1e-2) }' && pass "none: the unit changes CCC (max diff $d_n), so the check above can fail" || fail "none: CCC moved only $d_n"
+
 finish
