@@ -112,6 +112,21 @@ static int copy_strings(char **dst, char *const *src, size_t n, pf_error *err)
     return PF_OK;
 }
 
+/* The account of every data-file column (name and what it became), for provenance. */
+static int copy_columns(pf_results *r, const pf_dataset *ds, pf_error *err)
+{
+    if (ds->n_columns == 0) return PF_OK;
+    r->column_names = pf_calloc(ds->n_columns, sizeof(char *), err);
+    r->column_use = pf_calloc(ds->n_columns, sizeof(char *), err);
+    if (!r->column_names || !r->column_use) return err->code;
+    r->n_columns = ds->n_columns;
+    for (size_t c = 0; c < ds->n_columns; c++)
+        if (!(r->column_names[c] = strdup(ds->columns[c].name)) ||
+            !(r->column_use[c] = strdup(ds->columns[c].use)))
+            return pf_error_set(err, PF_ERUNTIME, "out of memory copying column names");
+    return PF_OK;
+}
+
 pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t n_folds,
                              pf_error *err)
 {
@@ -133,7 +148,9 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
     r->rows_read = ds->n_rows_read;
     r->rows_dropped_target = ds->n_dropped_target;
     r->participants_dropped = ds->n_dropped_participants;
-    if (alloc_saved(r, cfg, err) != PF_OK) {
+    r->cells_missing = ds->n_missing;
+    snprintf(r->data_path, sizeof r->data_path, "%s", ds->path);
+    if (copy_columns(r, ds, err) != PF_OK || alloc_saved(r, cfg, err) != PF_OK) {
         pf_results_free(r);
         return NULL;
     }
@@ -150,6 +167,11 @@ void pf_results_free(pf_results *r)
     free(r->participant_ids);
     for (size_t j = 0; r->feature_names && j < r->n_features; j++) free(r->feature_names[j]);
     free(r->feature_names);
+    for (size_t c = 0; c < r->n_columns; c++) {
+        if (r->column_names) free(r->column_names[c]);
+        if (r->column_use) free(r->column_use[c]);
+    }
+    free(r->column_names), free(r->column_use);
     free(r->n_windows), free(r->rec), free(r->sparse_ns);
     free(r->dense_params), free(r->masks), free(r->scores);
     free(r->fold_of), free(r->validation);
@@ -390,6 +412,12 @@ static void write_dataset_summary(pf_h5 *h, const pf_results *r)
     pf_h5_strings(h, g, "participant_ids", (const char *const *)r->participant_ids, r->n_part);
     pf_h5_strings(h, g, "feature_names", (const char *const *)r->feature_names, r->n_features);
     pf_h5_ints(h, g, "windows_per_participant", r->n_part, r->n_windows);
+    pf_h5_attr_num(h, g, "cells_missing", (double)r->cells_missing);
+    pf_h5_attr_str(h, g, "path", r->data_path);
+    if (r->n_columns > 0) {
+        pf_h5_strings(h, g, "column_names", (const char *const *)r->column_names, r->n_columns);
+        pf_h5_strings(h, g, "column_use", (const char *const *)r->column_use, r->n_columns);
+    }
     H5Gclose(g);
 }
 
@@ -620,6 +648,22 @@ static void read_info(hid_t f, pf_results *r)
         r->rows_dropped_target = (size_t)v;
     if (pf_h5_read_attr_num(f, "/dataset", "participants_dropped", &v) == 0)
         r->participants_dropped = (size_t)v;
+    if (pf_h5_read_attr_num(f, "/dataset", "cells_missing", &v) == 0) r->cells_missing = (size_t)v;
+    if ((s = pf_h5_read_attr_str(f, "/dataset", "path")))
+        snprintf(r->data_path, sizeof r->data_path, "%s", s), free(s);
+}
+
+/* The column account, when the file has one (synthetic data and older files do not). */
+static int read_columns(hid_t f, pf_results *r)
+{
+    size_t n = pf_h5_size(f, "/dataset/column_names");
+    if (n == 0 || pf_h5_size(f, "/dataset/column_use") != n) return 0;
+    r->column_names = calloc(n, sizeof(char *));
+    r->column_use = calloc(n, sizeof(char *));
+    if (!r->column_names || !r->column_use) return -1;
+    r->n_columns = n;
+    return pf_h5_read_strings(f, "/dataset/column_names", n, r->column_names) |
+           pf_h5_read_strings(f, "/dataset/column_use", n, r->column_use);
 }
 
 /* /folds, when the file has it (files written before it existed do not: the fields are then
@@ -718,7 +762,7 @@ pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err)
     if (f < 0) return pf_error_set(err, PF_EINPUT, "cannot open '%s'", path), NULL;
     pf_results *r = NULL;
     if (read_config(f, path, cfg, err) == PF_OK && (r = read_shape(f, path, err)) != NULL) {
-        if (read_arrays(f, r) != 0 || read_folds(f, r) != 0) {
+        if (read_arrays(f, r) != 0 || read_folds(f, r) != 0 || read_columns(f, r) != 0) {
             bad_file(err, path, "unreadable or missing datasets");
             pf_results_free(r);
             r = NULL;

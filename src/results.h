@@ -46,6 +46,11 @@ typedef struct {
     /* What the data were, for the results file (copied from pf_dataset, or read back). */
     char data_description[256];
     size_t n_windows_total, n_features, rows_read, rows_dropped_target, participants_dropped;
+    size_t cells_missing; /* feature cells imputed per fold */
+    char data_path[4096]; /* the data file, absolute ("" for synthetic data) */
+    size_t n_columns;     /* columns of the data file (0 for synthetic data) */
+    char **column_names;  /* [n_columns], owned copies */
+    char **column_use;    /* [n_columns]: what each became ("feature", a role, a reason) */
     char **feature_names; /* [n_features], owned copies */
     size_t n_rec;
     pf_task_record *rec; /* n_folds * n_rep * (1 + n_crit * n_sp), in task order */

@@ -98,6 +98,14 @@ maxdiff() { paste -d, "$1/per_participant.csv" "$2/per_participant.csv" | awk -F
 d_z=$(maxdiff "$WORK/u1zscore" "$WORK/u100zscore")
 d_n=$(maxdiff "$WORK/u1none" "$WORK/u100none")
 awk -v d="$d_z" 'BEGIN { exit !(d < 1e-4) }' && pass "zscore: CCC unchanged by the unit (max diff $d_z)" || fail "zscore: CCC moved by $d_z"
+# The results file keeps the data's provenance: every column and what it became, the file's
+# absolute path and hash, and the fitted transforms; --report keeps them.
+if command -v h5dump >/dev/null; then
+    run_case "--report on the Heist run" 0 --report "$WORK/u100none"
+    h5dump -d /dataset/column_use -a /dataset/path -a /data_sha256 -d /folds/target_scale "$WORK/u100none/results.h5" >"$WORK/prov.txt" 2>&1
+    expect_in "$WORK/prov.txt" '"time (data.time_column)"' '"group (data.group_column)"' "$WORK/heist100.csv" \
+        "$(sha256sum "$WORK/heist100.csv" | cut -c1-64)" 'DATASPACE  SIMPLE { ( 122 ) / ( 122 ) }'
+fi
 awk -v d="$d_n" 'BEGIN { exit !(d > 1e-2) }' && pass "none: the unit changes CCC (max diff $d_n), so the check above can fail" || fail "none: CCC moved only $d_n"
 
 finish
