@@ -14,7 +14,7 @@
 /* GSL's own replacement for the seed 0, which mt19937 cannot use. */
 #define PF_MT_ZERO_SEED 4357UL
 
-static uint64_t pf_mix64(uint64_t z)
+static uint64_t mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -23,24 +23,24 @@ static uint64_t pf_mix64(uint64_t z)
 
 /* One absorption step. XOR-ing the input into the state and mixing is a bijection of the input
  * for a fixed state, which is what makes each input individually collision-free. */
-static uint64_t pf_absorb(uint64_t h, uint64_t input)
+static uint64_t absorb(uint64_t h, uint64_t input)
 {
-    return pf_mix64((h ^ input) + PF_GOLDEN);
+    return mix64((h ^ input) + PF_GOLDEN);
 }
 
 uint64_t pf_seed_derive(uint64_t master, uint64_t fold, uint64_t repeat, pf_seed_purpose purpose)
 {
-    uint64_t h = pf_absorb(0, master);
-    h = pf_absorb(h, fold);
-    h = pf_absorb(h, repeat);
-    return pf_absorb(h, (uint64_t)purpose);
+    uint64_t h = absorb(0, master);
+    h = absorb(h, fold);
+    h = absorb(h, repeat);
+    return absorb(h, (uint64_t)purpose);
 }
 
 /* GSL's mt19937 keeps only the low 32 bits of its seed and silently replaces 0 by 4357, so the
  * 64-bit seed is folded to 32 bits (both halves contribute) and 0 is replaced explicitly: the
  * generator state is then a documented function of the derived seed on every platform,
  * whatever the width of unsigned long. */
-static unsigned long pf_seed_fold32(uint64_t s)
+static unsigned long seed_fold32(uint64_t s)
 {
     uint32_t v = (uint32_t)(s ^ (s >> 32));
     return v != 0 ? (unsigned long)v : PF_MT_ZERO_SEED;
@@ -50,6 +50,6 @@ gsl_rng *pf_rng_alloc(uint64_t master, uint64_t fold, uint64_t repeat, pf_seed_p
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (r == NULL) return NULL;
-    gsl_rng_set(r, pf_seed_fold32(pf_seed_derive(master, fold, repeat, purpose)));
+    gsl_rng_set(r, seed_fold32(pf_seed_derive(master, fold, repeat, purpose)));
     return r;
 }

@@ -209,12 +209,12 @@ int pf_paired_t(const double *x, const double *y, size_t n, pf_test_result *res,
 /* Centred second moments (sums, not divided) of s = x + y and d = x - y, and of x and y. */
 typedef struct {
     double ss, dd, sd, xx, yy;
-} pf_pm_sums;
+} pm_sums;
 
-static pf_pm_sums pitman_sums(const double *x, const double *y, size_t n)
+static pm_sums pitman_sums(const double *x, const double *y, size_t n)
 {
     double mx = gsl_stats_mean(x, 1, n), my = gsl_stats_mean(y, 1, n);
-    pf_pm_sums q = {0, 0, 0, 0, 0};
+    pm_sums q = {0, 0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         double cx = x[i] - mx, cy = y[i] - my;
         q.ss += (cx + cy) * (cx + cy);
@@ -232,7 +232,7 @@ int pf_pitman_morgan(const double *x, const double *y, size_t n, pf_test_result 
     if (rc) return rc;
     result_untestable(res, PF_TEST_TOO_FEW, n);
     if (n < 3) return PF_OK;
-    pf_pm_sums q = pitman_sums(x, y, n);
+    pm_sums q = pitman_sums(x, y, n);
     double floor_sd = noise_floor(x, y, n), df = (double)(n - 2);
     res->df1 = df;
     if (sqrt(q.ss / (double)(n - 1)) <= floor_sd || sqrt(q.dd / (double)(n - 1)) <= floor_sd) {
@@ -254,11 +254,11 @@ int pf_pitman_morgan(const double *x, const double *y, size_t n, pf_test_result 
 typedef struct {
     double q;
     double k;
-} pf_range_params;
+} range_params;
 
 static double range_integrand(double z, void *params)
 {
-    const pf_range_params *p = params;
+    const range_params *p = params;
     double inner = gsl_cdf_ugaussian_P(z) - gsl_cdf_ugaussian_P(z - p->q);
     if (inner <= 0.0) return 0.0;
     return exp(-0.5 * z * z) * M_SQRT1_2 * M_2_SQRTPI * 0.5 * pow(inner, p->k - 1.0);
@@ -268,7 +268,7 @@ static double range_integrand(double z, void *params)
  * (entire) and phi(9) < 1e-17, so the truncation and quadrature errors are far below 1e-12. */
 static double range_cdf_with(gsl_integration_glfixed_table *t, double q, size_t k)
 {
-    pf_range_params par = {q, (double)k};
+    range_params par = {q, (double)k};
     gsl_function f = {range_integrand, &par};
     double sum = 0.0;
     for (int a = -9; a < 9; a++) sum += gsl_integration_glfixed(&f, a, a + 1.0, t);
@@ -291,17 +291,17 @@ typedef struct {
     gsl_integration_glfixed_table *table;
     size_t k;
     double p;
-} pf_quantile_params;
+} quantile_params;
 
 static double quantile_residual(double q, void *params)
 {
-    const pf_quantile_params *qp = params;
+    const quantile_params *qp = params;
     return range_cdf_with(qp->table, q, qp->k) - qp->p;
 }
 
 /* Brent on [0, hi] with hi doubled until cdf(hi) > p: cdf(0) - p = -p < 0, so the root is
  * bracketed before GSL sees it (an unbracketed call would invoke GSL's aborting handler). */
-static double quantile_brent(pf_quantile_params *qp)
+static double quantile_brent(quantile_params *qp)
 {
     gsl_function f = {quantile_residual, qp};
     double lo = 0.0, hi = 8.0;
@@ -327,7 +327,7 @@ static double quantile_brent(pf_quantile_params *qp)
 double pf_studentized_range_quantile(double p, size_t k)
 {
     if (k < 2 || !(p > 0.0 && p < 1.0)) return NAN;
-    pf_quantile_params qp = {gsl_integration_glfixed_table_alloc(32), k, p};
+    quantile_params qp = {gsl_integration_glfixed_table_alloc(32), k, p};
     if (qp.table == NULL) return NAN;
     double q = quantile_brent(&qp);
     gsl_integration_glfixed_table_free(qp.table);

@@ -42,7 +42,7 @@
 typedef struct {
     double gain, bias, noise_sd;
     int has_private;
-} pf_syn_person;
+} syn_person;
 
 /* Everything one generation needs, passed explicitly between the steps. */
 typedef struct {
@@ -53,9 +53,9 @@ typedef struct {
     double *scale; /* F: current participant's feature scales */
     double *z;     /* F: current AR(1) state */
     double *w;     /* Q: current participant's private weights */
-} pf_syn_ctx;
+} syn_ctx;
 
-static int pf_syn_check(const pf_config *c, pf_error *err)
+static int syn_check(const pf_config *c, pf_error *err)
 {
     if (c->syn_participants < 1)
         return pf_error_set(err, PF_EINPUT, "synthetic.participants (%d) must be at least 1",
@@ -87,7 +87,7 @@ static int pf_syn_check(const pf_config *c, pf_error *err)
     return PF_OK;
 }
 
-static void pf_syn_ctx_free(pf_syn_ctx *c)
+static void syn_ctx_free(syn_ctx *c)
 {
     if (c->rng) gsl_rng_free(c->rng);
     free(c->proj);
@@ -97,7 +97,7 @@ static void pf_syn_ctx_free(pf_syn_ctx *c)
     free(c->w);
 }
 
-static int pf_syn_ctx_init(pf_syn_ctx *c, const pf_config *cfg, pf_error *err)
+static int syn_ctx_init(syn_ctx *c, const pf_config *cfg, pf_error *err)
 {
     memset(c, 0, sizeof *c);
     c->P = (size_t)cfg->syn_participants;
@@ -119,9 +119,9 @@ static int pf_syn_ctx_init(pf_syn_ctx *c, const pf_config *cfg, pf_error *err)
     return PF_OK;
 }
 
-static pf_syn_person pf_syn_draw_person(pf_syn_ctx *c, const pf_config *cfg)
+static syn_person syn_draw_person(syn_ctx *c, const pf_config *cfg)
 {
-    pf_syn_person p;
+    syn_person p;
     for (size_t f = 0; f < c->F; f++) {
         c->mean[f] = gsl_ran_gaussian(c->rng, PF_SYN_BASE_SD);
         c->scale[f] = exp(gsl_ran_gaussian(c->rng, PF_SYN_LOGSCALE_SD));
@@ -137,7 +137,7 @@ static pf_syn_person pf_syn_draw_person(pf_syn_ctx *c, const pf_config *cfg)
 }
 
 /* Advance every feature series by one window (or start it at t = 0) and write the row. */
-static void pf_syn_step(pf_syn_ctx *c, size_t t, double *row)
+static void syn_step(syn_ctx *c, size_t t, double *row)
 {
     const double innov = sqrt(1.0 - PF_SYN_AR * PF_SYN_AR); /* keeps z at unit variance */
     for (size_t f = 0; f < c->F; f++) {
@@ -147,7 +147,7 @@ static void pf_syn_step(pf_syn_ctx *c, size_t t, double *row)
     }
 }
 
-static double pf_syn_shared(const pf_syn_ctx *c, const double *row, double bias)
+static double syn_shared(const syn_ctx *c, const double *row, double bias)
 {
     double u = bias;
     for (size_t i = 0; i < c->I; i++) u += c->proj[i] * row[i];
@@ -156,7 +156,7 @@ static double pf_syn_shared(const pf_syn_ctx *c, const double *row, double bias)
     return s;
 }
 
-static double pf_syn_private(const pf_syn_ctx *c, const double *row)
+static double syn_private(const syn_ctx *c, const double *row)
 {
     double v = 0;
     for (size_t q = 0; q < c->Q; q++) v += c->w[q] * row[c->I + q];
@@ -165,7 +165,7 @@ static double pf_syn_private(const pf_syn_ctx *c, const double *row)
 
 /* Scale y to [0, 1]: the minimum maps to exactly 0 and the maximum to exactly 1. A constant
  * series (impossible unless gain, private term and noise all vanish) maps to 0.5. */
-static void pf_syn_minmax(double *y, size_t n)
+static void syn_minmax(double *y, size_t n)
 {
     double lo = y[0], hi = y[0];
     for (size_t i = 1; i < n; i++) {
@@ -176,22 +176,22 @@ static void pf_syn_minmax(double *y, size_t n)
 }
 
 /* One participant's windows; truth (optional) receives its parameters and shared signal. */
-static void pf_syn_person_rows(pf_syn_ctx *c, const pf_config *cfg, pf_dataset *ds, size_t p,
-                               pf_synthetic_truth *truth)
+static void syn_person_rows(syn_ctx *c, const pf_config *cfg, pf_dataset *ds, size_t p,
+                            pf_synthetic_truth *truth)
 {
-    pf_syn_person who = pf_syn_draw_person(c, cfg);
+    syn_person who = syn_draw_person(c, cfg);
     size_t r0 = p * c->W;
     for (size_t t = 0; t < c->W; t++) {
         double *row = ds->x + (r0 + t) * c->F;
-        pf_syn_step(c, t, row);
-        double s = pf_syn_shared(c, row, who.bias);
+        syn_step(c, t, row);
+        double s = syn_shared(c, row, who.bias);
         double raw = who.gain * s + gsl_ran_gaussian(c->rng, who.noise_sd);
-        if (who.has_private) raw += pf_syn_private(c, row);
+        if (who.has_private) raw += syn_private(c, row);
         ds->y[r0 + t] = raw;
         ds->participant[r0 + t] = (int)p;
         if (truth) truth->shared[r0 + t] = s;
     }
-    pf_syn_minmax(ds->y + r0, c->W);
+    syn_minmax(ds->y + r0, c->W);
     ds->offset[p + 1] = r0 + c->W;
     if (truth) {
         truth->gain[p] = who.gain;
@@ -209,7 +209,7 @@ static char *pf_syn_strdup(const char *s, pf_error *err)
     return d;
 }
 
-static int pf_syn_names(pf_dataset *ds, const pf_config *cfg, pf_error *err)
+static int syn_names(pf_dataset *ds, const pf_config *cfg, pf_error *err)
 {
     char buf[32];
     if (ds->feature_names == NULL)
@@ -264,7 +264,7 @@ pf_dataset *pf_synthetic_generate_with_truth(const pf_config *cfg, pf_synthetic_
                                              pf_error *err)
 {
     if (truth) *truth = NULL;
-    if (pf_syn_check(cfg, err) != PF_OK) return NULL;
+    if (syn_check(cfg, err) != PF_OK) return NULL;
     size_t P = (size_t)cfg->syn_participants, W = (size_t)cfg->syn_windows;
     size_t F = (size_t)cfg->syn_features;
     if (P > SIZE_MAX / W || P * W > SIZE_MAX / F / sizeof(double)) {
@@ -273,21 +273,21 @@ pf_dataset *pf_synthetic_generate_with_truth(const pf_config *cfg, pf_synthetic_
                      "large to hold in memory");
         return NULL;
     }
-    pf_syn_ctx c;
+    syn_ctx c;
     pf_dataset *ds = NULL;
     pf_synthetic_truth *t = NULL;
-    if (pf_syn_ctx_init(&c, cfg, err) != PF_OK) goto fail;
+    if (syn_ctx_init(&c, cfg, err) != PF_OK) goto fail;
     if ((ds = pf_dataset_alloc(P * W, F, P, 0, err)) == NULL) goto fail;
     if (truth && (t = pf_syn_truth_alloc(P, P * W, err)) == NULL) goto fail;
     ds->offset[0] = 0;
-    for (size_t p = 0; p < P; p++) pf_syn_person_rows(&c, cfg, ds, p, t);
-    if (pf_syn_names(ds, cfg, err) != PF_OK) goto fail;
+    for (size_t p = 0; p < P; p++) syn_person_rows(&c, cfg, ds, p, t);
+    if (syn_names(ds, cfg, err) != PF_OK) goto fail;
     ds->n_rows_read = P * W;
-    pf_syn_ctx_free(&c);
+    syn_ctx_free(&c);
     if (truth) *truth = t;
     return ds;
 fail:
-    pf_syn_ctx_free(&c);
+    syn_ctx_free(&c);
     if (ds) pf_dataset_free(ds);
     pf_synthetic_truth_free(t);
     return NULL;
