@@ -19,30 +19,6 @@
 #include "folds.h"
 #include "testutil.h"
 
-/* A dataset with the given window counts and d features; x[r][j] = 10 r + j, y[r] = r / 100,
- * group[r] = participant + 7 when with_groups. */
-static pf_dataset *make_ds(const size_t *counts, size_t P, size_t d, int with_groups)
-{
-    size_t n = 0;
-    for (size_t p = 0; p < P; p++) n += counts[p];
-    pf_error err;
-    pf_error_clear(&err);
-    pf_dataset *ds = pf_dataset_alloc(n, d, P, with_groups, &err);
-    assert_non_null(ds);
-    size_t r = 0;
-    for (size_t p = 0; p < P; p++) {
-        ds->offset[p] = r;
-        for (size_t i = 0; i < counts[p]; i++, r++) {
-            for (size_t j = 0; j < d; j++) ds->x[r * d + j] = 10.0 * (double)r + (double)j;
-            ds->y[r] = (double)r / 100;
-            ds->participant[r] = (int)p;
-            if (with_groups) ds->group[r] = (int)p + 7;
-        }
-    }
-    ds->offset[P] = r;
-    return ds;
-}
-
 static pf_config config(pf_fold_scheme scheme, int k, double validation, uint64_t seed)
 {
     pf_config c;
@@ -80,7 +56,7 @@ static void test_lopo(void **state)
 {
     (void)state;
     size_t counts[5] = {3, 1, 4, 1, 5};
-    pf_dataset *ds = make_ds(counts, 5, 2, 0);
+    pf_dataset *ds = make_dataset(counts, 5, 2, 0);
     pf_config c = config(PF_FOLDS_LOPO, 5, 0.25, 1);
     pf_error err;
     pf_error_clear(&err);
@@ -106,7 +82,7 @@ static void test_lopo_needs_two(void **state)
 {
     (void)state;
     size_t counts[1] = {4};
-    pf_dataset *ds = make_ds(counts, 1, 2, 0);
+    pf_dataset *ds = make_dataset(counts, 1, 2, 0);
     pf_config c = config(PF_FOLDS_LOPO, 5, 0.1, 1);
     pf_error err;
     pf_error_clear(&err);
@@ -125,7 +101,7 @@ static void test_group_kfold_assignment(void **state)
 {
     (void)state;
     size_t counts[5] = {5, 4, 3, 2, 1};
-    pf_dataset *ds = make_ds(counts, 5, 1, 0);
+    pf_dataset *ds = make_dataset(counts, 5, 1, 0);
     pf_config c = config(PF_FOLDS_GROUP_KFOLD, 2, 0, 1);
     pf_error err;
     pf_error_clear(&err);
@@ -159,7 +135,7 @@ static void test_group_kfold_ties(void **state)
 {
     (void)state;
     size_t a[4] = {1, 3, 3, 2}, b[4] = {2, 2, 2, 2};
-    pf_dataset *ds = make_ds(a, 4, 1, 0);
+    pf_dataset *ds = make_dataset(a, 4, 1, 0);
     pf_config c = config(PF_FOLDS_GROUP_KFOLD, 2, 0, 1);
     pf_error err;
     pf_error_clear(&err);
@@ -173,7 +149,7 @@ static void test_group_kfold_ties(void **state)
     pf_folds_free(fs);
     pf_dataset_free(ds);
 
-    ds = make_ds(b, 4, 1, 0);
+    ds = make_dataset(b, 4, 1, 0);
     c.k = 3;
     fs = pf_folds_alloc(ds, &c, &err);
     assert_non_null(fs);
@@ -203,7 +179,7 @@ static void test_fold_errors(void **state)
 {
     (void)state;
     size_t counts[5] = {5, 4, 3, 2, 1};
-    pf_dataset *ds = make_ds(counts, 5, 1, 0);
+    pf_dataset *ds = make_dataset(counts, 5, 1, 0);
     pf_config c = config(PF_FOLDS_GROUP_KFOLD, 1, 0, 1);
     expect_folds_error(ds, &c, "folds.k (1) must be at least 2 for group_kfold");
     c.k = 6;
@@ -233,7 +209,7 @@ static void test_validation_count(void **state)
     (void)state;
     size_t counts[21];
     for (size_t p = 0; p < 21; p++) counts[p] = 2;
-    pf_dataset *ds = make_ds(counts, 21, 1, 0);
+    pf_dataset *ds = make_dataset(counts, 21, 1, 0);
     struct {
         double share;
         size_t n_val;
@@ -251,7 +227,7 @@ static void test_validation_count(void **state)
 
     /* Two participants: one trains, none is left for validation. */
     size_t two[2] = {3, 3};
-    ds = make_ds(two, 2, 1, 0);
+    ds = make_dataset(two, 2, 1, 0);
     pf_folds *fs = lopo_folds(ds, 0.4, 1);
     assert_int_equal(fs->fold[0].n_val, 0);
     assert_int_equal(fs->fold[0].n_train, 1);
@@ -268,7 +244,7 @@ static void test_validation_deterministic(void **state)
     (void)state;
     size_t counts[21];
     for (size_t p = 0; p < 21; p++) counts[p] = 2;
-    pf_dataset *ds = make_ds(counts, 21, 1, 0);
+    pf_dataset *ds = make_dataset(counts, 21, 1, 0);
     pf_folds *a = lopo_folds(ds, 0.2, 1), *b = lopo_folds(ds, 0.2, 1), *c = lopo_folds(ds, 0.2, 2);
     int differ = 0;
     for (size_t f = 0; f < 21; f++) {
@@ -299,8 +275,8 @@ static void test_group_kfold_ties_by_appearance(void **state)
     (void)state;
     size_t counts[4] = {2, 3, 2, 2};
     const char *ids[4] = {"zed", "amy", "kim", "bob"};
-    pf_dataset *ds = make_ds(counts, 4, 1, 0);
-    for (size_t p = 0; p < 4; p++) ds->participant_ids[p] = strdup(ids[p]);
+    pf_dataset *ds = make_dataset(counts, 4, 1, 0);
+    for (size_t p = 0; p < 4; p++) rename_participant(ds, p, ids[p]);
     pf_config c = config(PF_FOLDS_GROUP_KFOLD, 2, 0, 1);
     pf_error err;
     pf_error_clear(&err);
@@ -339,11 +315,11 @@ static pf_dataset *ids_ds(size_t n)
     size_t counts[64];
     assert_true(n <= 64);
     for (size_t p = 0; p < n; p++) counts[p] = 2;
-    pf_dataset *ds = make_ds(counts, n, 1, 0);
+    pf_dataset *ds = make_dataset(counts, n, 1, 0);
     for (size_t p = 0; p < n; p++) {
         char id[16];
         snprintf(id, sizeof id, "s%02zu", p + 1);
-        ds->participant_ids[p] = strdup(id);
+        rename_participant(ds, p, id);
     }
     return ds;
 }
@@ -433,11 +409,11 @@ static void test_file_reproduces_group_kfold(void **state)
 {
     (void)state;
     size_t counts[9] = {5, 3, 8, 2, 2, 6, 4, 1, 7};
-    pf_dataset *ds = make_ds(counts, 9, 1, 0);
+    pf_dataset *ds = make_dataset(counts, 9, 1, 0);
     for (size_t p = 0; p < 9; p++) {
         char id[16];
         snprintf(id, sizeof id, "P%zu", p);
-        ds->participant_ids[p] = strdup(id);
+        rename_participant(ds, p, id);
     }
     pf_config c = config(PF_FOLDS_GROUP_KFOLD, 3, 0.3, 7);
     pf_error err;

@@ -22,32 +22,7 @@
 #include "runner.h"
 #include "split.h"
 #include "synthetic.h"
-
-/* A dataset with the given window counts and d features; x[r][j] = 10 r + j, y[r] = r / 100,
- * group[r] = participant + 7 when with_groups; features a, b, ...; participants A, B, .... */
-static pf_dataset *make_ds(const size_t *counts, size_t P, size_t d, int with_groups)
-{
-    size_t n = 0;
-    for (size_t p = 0; p < P; p++) n += counts[p];
-    pf_error err;
-    pf_error_clear(&err);
-    pf_dataset *ds = pf_dataset_alloc(n, d, P, with_groups, &err);
-    assert_non_null(ds);
-    size_t r = 0;
-    for (size_t p = 0; p < P; p++) {
-        ds->offset[p] = r;
-        ds->participant_ids[p] = strdup((char[]){(char)('A' + p), 0});
-        for (size_t i = 0; i < counts[p]; i++, r++) {
-            for (size_t j = 0; j < d; j++) ds->x[r * d + j] = 10.0 * (double)r + (double)j;
-            ds->y[r] = (double)r / 100;
-            ds->participant[r] = (int)p;
-            if (with_groups) ds->group[r] = (int)p + 7;
-        }
-    }
-    ds->offset[P] = r;
-    for (size_t j = 0; j < d; j++) ds->feature_names[j] = strdup((char[]){(char)('a' + j), 0});
-    return ds;
-}
+#include "testutil.h"
 
 static pf_config config(pf_missing missing, pf_scaling scaling, pf_target_scaling target)
 {
@@ -85,7 +60,7 @@ static pf_split *split(const pf_dataset *ds, const int *parts, size_t n, const p
 static pf_dataset *hand_ds(void)
 {
     size_t counts[3] = {2, 1, 1};
-    pf_dataset *ds = make_ds(counts, 3, 2, 1);
+    pf_dataset *ds = make_dataset(counts, 3, 2, 1);
     const double x[8] = {1, 5, 3, 5, 5, 5, 100, -7};
     memcpy(ds->x, x, sizeof x);
     return ds;
@@ -134,7 +109,7 @@ static void test_transform_errors(void **state)
 {
     (void)state;
     size_t counts[3] = {2, 0, 1};
-    pf_dataset *ds = make_ds(counts, 3, 2, 0);
+    pf_dataset *ds = make_dataset(counts, 3, 2, 0);
     pf_config c = config(PF_MISSING_ERROR, PF_SCALE_ZSCORE, PF_TARGET_ZSCORE);
     pf_error err;
     pf_error_clear(&err);
@@ -167,7 +142,7 @@ static void test_transform_errors(void **state)
 static pf_dataset *holes_ds(void)
 {
     size_t counts[3] = {2, 1, 1};
-    pf_dataset *ds = make_ds(counts, 3, 2, 0);
+    pf_dataset *ds = make_dataset(counts, 3, 2, 0);
     const double x[8] = {1, NAN, 3, 4, NAN, 8, NAN, NAN};
     memcpy(ds->x, x, sizeof x);
     return ds;

@@ -5,12 +5,14 @@
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "dataset.h"
 #include "model.h"
 
 /* assert_near(a, b, tol): |a - b| <= tol, printing both values in full on failure. */
@@ -20,6 +22,39 @@ static inline void near_at(double a, double b, double tol, const char *file, int
     if (fabs(a - b) <= tol) return;
     print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
     _fail(file, line);
+}
+
+/* A dataset with the given window counts and d features: x[r][j] = 10 r + j, y[r] = r / 100,
+ * group[r] = participant + 7 when with_groups; features named a, b, ...; participants A, B, ...
+ * (rename_participant gives one another id). */
+static inline pf_dataset *make_dataset(const size_t *counts, size_t P, size_t d, int with_groups)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < P; p++) n += counts[p];
+    pf_error err;
+    pf_error_clear(&err);
+    pf_dataset *ds = pf_dataset_alloc(n, d, P, with_groups, &err);
+    assert_non_null(ds);
+    size_t r = 0;
+    for (size_t p = 0; p < P; p++) {
+        ds->offset[p] = r;
+        ds->participant_ids[p] = strdup((char[]){(char)('A' + p), 0});
+        for (size_t i = 0; i < counts[p]; i++, r++) {
+            for (size_t j = 0; j < d; j++) ds->x[r * d + j] = 10.0 * (double)r + (double)j;
+            ds->y[r] = (double)r / 100;
+            ds->participant[r] = (int)p;
+            if (with_groups) ds->group[r] = (int)p + 7;
+        }
+    }
+    ds->offset[P] = r;
+    for (size_t j = 0; j < d; j++) ds->feature_names[j] = strdup((char[]){(char)('a' + j), 0});
+    return ds;
+}
+
+static inline void rename_participant(pf_dataset *ds, size_t p, const char *id)
+{
+    free(ds->participant_ids[p]);
+    ds->participant_ids[p] = strdup(id);
 }
 
 /* A Mersenne Twister with a fixed seed, for test data independent of seed.c. */
