@@ -69,6 +69,8 @@ typedef struct {
 static const key_spec KEYS[] = {
     ENUM("data", "delimiter", delimiter, "auto", "auto|comma|semicolon|tab|pipe",
          "field separator (auto: the most frequent of these in the header line)"),
+    STRL("data", "attribute_columns", attribute_columns, "", 0, NULL, 1,
+         "participant attributes, e.g. sex, age (list; constant per participant, never features)"),
     STRL("data", "drop_columns", drop_columns, "", 0, NULL, 1,
          "further columns that are not features (list)"),
     STRL("data", "feature_columns", feature_columns, "auto", 1, NULL, 1,
@@ -95,10 +97,16 @@ static const key_spec KEYS[] = {
         "session column (tick layout default: [control]session_id)"),
     ENUM("data", "source", source, "synthetic", "synthetic|again|csv",
          "where the windows come from"),
-    STR("data", "target_column", target_column, "[output]arousal", 1, "target column"),
+    STRL("data", "target_column", target_columns, "[output]arousal", 1, NULL, 1,
+         "target column; regression: a list is several outputs; classification: the label"),
     ENUM("data", "target_scaling", target_scaling, "zscore", "zscore|none",
          "target z-scored per fold on training participants; predictions mapped back"),
+    ENUM("data", "target_transform", target_transform, "none", "none|above_median|above_mean",
+         "classification: class 1 above the participant's own median or mean"),
+    ENUM("data", "task", task, "regression", "regression|classification", "what is predicted"),
     INT("data", "tick_ms", tick_ms, "250", 1, 1e7, "tick layout: length of one tick"),
+    DBL("data", "transform_margin", transform_margin, "0", 0, 1e300, 0,
+        "target_transform: windows within this distance of the threshold are dropped"),
     STR("data", "time_column", time_column, "", 1,
         "orders windows in time; never a feature (empty: file order; AGAIN: Time_Index)"),
     INT("data", "window_ms", window_ms, "3000", 1, 1e7,
@@ -153,6 +161,8 @@ static const key_spec KEYS[] = {
      "VR lambda; a list is a sweep (list)"},
     DBL("stats", "alpha", alpha, "0.05", 1e-12, 0.5, 0, "significance level"),
     INT("stats", "bootstrap", bootstrap, "2000", 0, 1e7, "bootstrap resamples for CIs (0 = none)"),
+    STR("stats", "metric", metric, "auto", 1,
+        "primary metric (auto: ccc, mean_ccc or balanced_accuracy; or any the task reports)"),
     ENUM("stats", "correction", correction, "holm", "holm|none",
          "multiple-comparison correction per family"),
     STR("stats", "reference", reference, "", 1,
@@ -172,8 +182,11 @@ static const key_spec KEYS[] = {
      "seed of the synthetic data"},
     INT("synthetic", "windows", syn_windows, "40", 2, 1e6, "windows per participant"),
     INT("train", "batch_size", batch_size, "64", 1, 1048576, "mini-batch size"),
+    ENUM("train", "class_weights", class_weights, "none", "none|balanced",
+         "classification: balanced weighs class c by n / (C n_c) of the training split"),
     DBL("train", "learning_rate", learning_rate, "0.001", 1e-12, 10, 0, "step size"),
-    ENUM("train", "loss", loss, "mse", "mse|ccc", "training loss (ccc = 1 - CCC)"),
+    ENUM("train", "loss", loss, "auto", "auto|mse|ccc|xent",
+         "training loss (auto: mse for regression, xent for classification; ccc = 1 - mean CCC)"),
     INT("train", "max_epochs", max_epochs, "30", 1, 1e6, "epochs at most"),
     DBL("train", "momentum", momentum, "0.9", 0, 1, 1, "SGD momentum, in [0, 1)"),
     ENUM("train", "optimizer", optimizer, "adam", "adam|sgd", "optimiser"),
@@ -679,6 +692,42 @@ int pf_config_load(pf_config *cfg, const char *path, const char *const *override
     return pf_config_hash(cfg, err);
 }
 
+/* The task shape: which loss, transform and targets go together. */
+static int check_task(const pf_config *c, pf_error *err)
+{
+    int cls = c->task == PF_TASK_CLASSIFICATION;
+    if (cls && c->target_columns.n != 1)
+        return pf_error_set(err, PF_EINPUT,
+                            "data.task = classification takes exactly one label column, but "
+                            "data.target_column lists %zu; predict one label per run",
+                            c->target_columns.n);
+    if (!cls && c->target_transform != PF_TRANSFORM_NONE)
+        return pf_error_set(err, PF_EINPUT,
+                            "data.target_transform turns a target into classes, so it needs "
+                            "data.task = classification (or set target_transform = none)");
+    if (cls && (c->loss == PF_LOSS_MSE || c->loss == PF_LOSS_CCC))
+        return pf_error_set(err, PF_EINPUT,
+                            "train.loss = %s is a regression loss; data.task = classification "
+                            "trains with train.loss = xent (or auto)",
+                            c->loss == PF_LOSS_MSE ? "mse" : "ccc");
+    if (!cls && c->loss == PF_LOSS_XENT)
+        return pf_error_set(err, PF_EINPUT,
+                            "train.loss = xent is a classification loss; set data.task = "
+                            "classification, or train.loss = mse or ccc (or auto)");
+    if (!cls && c->class_weights != PF_CLASS_WEIGHTS_NONE)
+        return pf_error_set(err, PF_EINPUT,
+                            "train.class_weights = balanced weighs classes, so it needs "
+                            "data.task = classification");
+    for (size_t i = 0; i < c->target_columns.n; i++)
+        for (size_t j = 0; j < c->attribute_columns.n; j++)
+            if (strcmp(c->target_columns.item[i], c->attribute_columns.item[j]) == 0)
+                return pf_error_set(err, PF_EINPUT,
+                                    "'%s' is both in data.target_column and in "
+                                    "data.attribute_columns; a column has one role",
+                                    c->target_columns.item[i]);
+    return PF_OK;
+}
+
 int pf_config_validate(const pf_config *c, pf_error *err)
 {
     /* The name becomes a folder name: results/<name>-<hash8>. */
@@ -710,6 +759,7 @@ int pf_config_validate(const pf_config *c, pf_error *err)
             return pf_error_set(err, PF_EINPUT,
                                 "data.feature_columns: 'auto' stands alone (every numeric column "
                                 "without a role); remove it, or list only the columns you want");
+    if (check_task(c, err) != PF_OK) return err->code;
     if (c->scheme == PF_FOLDS_FILE && c->folds_file[0] == '\0')
         return pf_error_set(err, PF_EINPUT,
                             "folds.scheme = file needs folds.file, a CSV with the columns "
@@ -742,6 +792,12 @@ int pf_config_validate(const pf_config *c, pf_error *err)
                             c->reference, names[0]);
     }
     return PF_OK;
+}
+
+pf_loss pf_config_loss(const pf_config *c)
+{
+    if (c->loss != PF_LOSS_AUTO) return c->loss;
+    return c->task == PF_TASK_CLASSIFICATION ? PF_LOSS_XENT : PF_LOSS_MSE;
 }
 
 size_t pf_config_criterion_names(const pf_config *c, char (*names)[PF_MAX_NAME], size_t cap)

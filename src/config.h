@@ -38,7 +38,11 @@ typedef enum { PF_ACT_RELU, PF_ACT_TANH, PF_ACT_SIGMOID, PF_ACT_ELU } pf_activat
 /* pytorch: nn.Linear's default, weights and biases uniform in +-1/sqrt(fan_in). */
 typedef enum { PF_INIT_AUTO, PF_INIT_HE, PF_INIT_XAVIER, PF_INIT_PYTORCH } pf_init;
 typedef enum { PF_OPT_ADAM, PF_OPT_SGD } pf_optimizer;
-typedef enum { PF_LOSS_MSE, PF_LOSS_CCC } pf_loss;
+/* auto: mse for regression, xent for classification (pf_config_loss resolves it). */
+typedef enum { PF_LOSS_AUTO, PF_LOSS_MSE, PF_LOSS_CCC, PF_LOSS_XENT } pf_loss;
+typedef enum { PF_TASK_REGRESSION, PF_TASK_CLASSIFICATION } pf_task_kind;
+typedef enum { PF_TRANSFORM_NONE, PF_TRANSFORM_ABOVE_MEDIAN, PF_TRANSFORM_ABOVE_MEAN } pf_target_transform;
+typedef enum { PF_CLASS_WEIGHTS_NONE, PF_CLASS_WEIGHTS_BALANCED } pf_class_weights;
 typedef enum { PF_SCOPE_GLOBAL, PF_SCOPE_LAYERWISE } pf_scope;
 typedef enum { PF_SNIP_TRAINED, PF_SNIP_INIT } pf_snip_stage;
 typedef enum { PF_VR_STATS, PF_VR_OBJECTIVE } pf_vr_form;
@@ -66,7 +70,11 @@ typedef struct {
     pf_source source;
     char data_path[PF_MAX_STR];
     char participant_column[PF_MAX_NAME];
-    char target_column[PF_MAX_NAME];
+    pf_task_kind task;                /* regression (one output per target) or classification */
+    pf_strlist target_columns;        /* regression: one or more targets; classification: one */
+    pf_target_transform target_transform; /* classification: high/low per participant */
+    double transform_margin;          /* target units; |y - t| <= margin is dropped */
+    pf_strlist attribute_columns;     /* participant attributes (constant per participant) */
     char time_column[PF_MAX_NAME];    /* orders windows; never a feature ("" = none) */
     char session_column[PF_MAX_NAME]; /* ticks are windowed per participant and session */
     char group_column[PF_MAX_NAME];   /* optional group variable (AGAIN: Cluster) */
@@ -116,6 +124,7 @@ typedef struct {
     int max_epochs;
     int patience; /* 0 = no early stopping */
     pf_loss loss;
+    pf_class_weights class_weights; /* classification: balanced = n / (C n_c) from training */
     double weight_decay;
 
     /* [prune] */
@@ -134,6 +143,7 @@ typedef struct {
     /* [stats] */
     double alpha;
     char reference[PF_MAX_NAME]; /* "" = the first vr criterion */
+    char metric[PF_MAX_NAME];    /* primary metric; "auto" = ccc, mean_ccc or balanced_accuracy */
     int bootstrap;
     pf_correction correction;
 
@@ -185,6 +195,9 @@ int pf_config_hash(pf_config *cfg, pf_error *err);
 
 /* Print every section and key with its default and accepted values (for --help). */
 void pf_config_help(FILE *out);
+
+/* The training loss in effect: train.loss, with auto resolved by data.task. */
+pf_loss pf_config_loss(const pf_config *cfg);
 
 /* The criterion names of this run, in config order, with vr expanded into one name per
  * lambda: "vr(lambda=0.5)". Writes at most cap names; returns how many there are. */

@@ -3,30 +3,58 @@
 #include "dataset.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_participants,
-                             int with_groups, pf_error *err)
+static void free_strings(char **s, size_t n)
 {
-    if (n_features != 0 && n_windows > SIZE_MAX / sizeof(double) / n_features) {
+    for (size_t i = 0; s && i < n; i++) free(s[i]);
+    free(s);
+}
+
+/* "y" for one target, "y1", "y2", ... for more. */
+static int default_target_names(pf_dataset *ds, pf_error *err)
+{
+    for (size_t k = 0; k < ds->n_targets; k++) {
+        char name[32];
+        if (ds->n_targets == 1)
+            snprintf(name, sizeof name, "y");
+        else
+            snprintf(name, sizeof name, "y%zu", k + 1);
+        if ((ds->target_names[k] = strdup(name)) == NULL)
+            return pf_error_set(err, PF_ERUNTIME, "out of memory naming targets");
+    }
+    return PF_OK;
+}
+
+pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_targets,
+                             size_t n_participants, int with_groups, pf_error *err)
+{
+    size_t width = n_features > n_targets ? n_features : n_targets;
+    if (width != 0 && n_windows > SIZE_MAX / sizeof(double) / width) {
         pf_error_set(err, PF_ERUNTIME, "dataset of %zu x %zu values is too large", n_windows,
-                     n_features);
+                     width);
         return NULL;
     }
     pf_dataset *ds = pf_calloc(1, sizeof *ds, err);
     if (ds == NULL) return NULL;
     ds->n_windows = n_windows;
     ds->n_features = n_features;
+    ds->n_targets = n_targets;
     ds->n_participants = n_participants;
+    ds->task = PF_TASK_REGRESSION;
     ds->x = pf_calloc(n_windows * n_features, sizeof *ds->x, err);
-    ds->y = pf_calloc(n_windows, sizeof *ds->y, err);
+    ds->y = pf_calloc(n_windows * n_targets, sizeof *ds->y, err);
+    ds->target_names = pf_calloc(n_targets, sizeof *ds->target_names, err);
     ds->participant = pf_calloc(n_windows, sizeof *ds->participant, err);
     ds->offset = pf_calloc(n_participants + 1, sizeof *ds->offset, err);
     ds->feature_names = pf_calloc(n_features, sizeof *ds->feature_names, err);
     ds->participant_ids = pf_calloc(n_participants, sizeof *ds->participant_ids, err);
     if (with_groups) ds->group = pf_calloc(n_windows, sizeof *ds->group, err);
-    if (!ds->x || !ds->y || !ds->participant || !ds->offset || !ds->feature_names ||
-        !ds->participant_ids || (with_groups && !ds->group)) {
+    if (!ds->x || !ds->y || !ds->target_names || !ds->participant || !ds->offset ||
+        !ds->feature_names || !ds->participant_ids || (with_groups && !ds->group) ||
+        default_target_names(ds, err) != PF_OK) {
         pf_dataset_free(ds);
         return NULL;
     }
@@ -36,18 +64,18 @@ pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_parti
 void pf_dataset_free(pf_dataset *ds)
 {
     if (ds == NULL) return;
-    for (size_t j = 0; ds->feature_names && j < ds->n_features; j++) free(ds->feature_names[j]);
-    for (size_t p = 0; ds->participant_ids && p < ds->n_participants; p++)
-        free(ds->participant_ids[p]);
-    for (size_t g = 0; ds->group_names && g < ds->n_groups; g++) free(ds->group_names[g]);
+    free_strings(ds->feature_names, ds->n_features);
+    free_strings(ds->participant_ids, ds->n_participants);
+    free_strings(ds->group_names, ds->n_groups);
+    free_strings(ds->target_names, ds->n_targets);
+    free_strings(ds->class_names, ds->n_classes);
+    free_strings(ds->attribute_names, ds->n_attributes);
+    free_strings(ds->attribute_values, ds->n_participants * ds->n_attributes);
     for (size_t c = 0; ds->columns && c < ds->n_columns; c++) {
         free(ds->columns[c].name);
         free(ds->columns[c].use);
     }
     free(ds->columns);
-    free(ds->feature_names);
-    free(ds->participant_ids);
-    free(ds->group_names);
     free(ds->x);
     free(ds->y);
     free(ds->participant);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "config.h"
 #include "error.h"
 
 /* One column of the data file and what it became: "feature", "participant
@@ -26,7 +27,15 @@ typedef struct {
     size_t n_features;
     size_t n_participants;
     double *x;            /* n_windows x n_features, row-major, unscaled */
-    double *y;            /* n_windows: the target (arousal) */
+    pf_task_kind task;    /* regression or classification */
+    size_t n_targets;     /* columns of y: regression outputs; 1 (the label) for classification */
+    char **target_names;  /* n_targets */
+    double *y;            /* n_windows x n_targets; classification: the class index 0..C-1 */
+    size_t n_classes;     /* classification: C >= 2 classes; 0 for regression */
+    char **class_names;   /* n_classes, in class order (numeric when all are numbers) */
+    size_t n_attributes;  /* participant attributes (data.attribute_columns) */
+    char **attribute_names;  /* n_attributes */
+    char **attribute_values; /* n_participants x n_attributes, as in the file */
     int *participant;     /* n_windows: participant index */
     int *group;           /* n_windows: group index, or NULL without a group column */
     size_t *offset;       /* n_participants + 1: participant p owns rows offset[p]..offset[p+1]-1 */
@@ -37,7 +46,9 @@ typedef struct {
 
     /* What loading did, for the dry-run plan and the results file. */
     size_t n_rows_read;            /* data rows in the file (ticks for the tick layout) */
-    size_t n_dropped_target;       /* rows dropped because the target was empty */
+    size_t n_dropped_target;       /* rows dropped because a target or the label was empty */
+    size_t n_dropped_margin;       /* windows within data.transform_margin of the threshold */
+    char warning[512];             /* something the user should know, or "" */
     size_t n_dropped_participants; /* participants below data.min_windows */
     size_t n_missing;              /* feature cells missing (NAN), imputed per fold */
     char description[256];         /* e.g. "AGAIN windows: heist_3000ms.csv" */
@@ -48,10 +59,18 @@ typedef struct {
     pf_column *columns;            /* what each became, in file order */
 } pf_dataset;
 
-/* Allocate an empty dataset with room for the given sizes (names unset). */
-pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_participants,
-                             int with_groups, pf_error *err);
+/* Allocate an empty regression dataset with room for the given sizes (names unset; the
+ * target names are set to "y" for one target and "y1", "y2", ... for more, for sources and
+ * tests that have no better names). */
+pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_targets,
+                             size_t n_participants, int with_groups, pf_error *err);
 void pf_dataset_free(pf_dataset *ds);
+
+/* Output units of a model of this data: the targets, or the classes. */
+static inline size_t pf_dataset_n_outputs(const pf_dataset *ds)
+{
+    return ds->task == PF_TASK_CLASSIFICATION ? ds->n_classes : ds->n_targets;
+}
 
 /* Windows of participant p. */
 static inline size_t pf_dataset_count(const pf_dataset *ds, size_t p)

@@ -45,7 +45,7 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
     pf_results *r = pf_calloc(1, sizeof *r, err);
     if (!r) return NULL;
     r->n_crit = n_crit, r->n_sp = n_sp, r->n_part = n_part, r->n_rep = n_rep;
-    r->n_folds = n_folds, r->n_features = n_features;
+    r->n_folds = n_folds, r->n_features = n_features, r->n_targets = 1;
     size_t cells = n_crit * n_sp * n_part * n_rep, dense = n_part * n_rep;
     r->n_rec = n_folds * n_rep * (1 + n_crit * n_sp);
     r->crit = pf_calloc(n_crit, sizeof *r->crit, err);
@@ -67,8 +67,8 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
     r->feature_fill = pf_calloc(per_feature, sizeof(double), err);
     r->feature_shift = pf_calloc(per_feature, sizeof(double), err);
     r->feature_scale = pf_calloc(per_feature, sizeof(double), err);
-    r->target_shift = pf_calloc(n_folds, sizeof(double), err);
-    r->target_scale = pf_calloc(n_folds, sizeof(double), err);
+    r->target_shift = pf_calloc(n_folds * r->n_targets, sizeof(double), err);
+    r->target_scale = pf_calloc(n_folds * r->n_targets, sizeof(double), err);
     if (err->code != PF_OK) {
         pf_results_free(r);
         return NULL;
@@ -82,7 +82,7 @@ static pf_results *alloc_shape(size_t n_crit, size_t n_sp, size_t n_part, size_t
     for (size_t p = 0; p < n_part; p++) r->fold_of[p] = -1;
     for (size_t i = 0; i < per_feature; i++)
         r->feature_fill[i] = r->feature_shift[i] = r->feature_scale[i] = NAN;
-    for (size_t f = 0; f < n_folds; f++) r->target_shift[f] = r->target_scale[f] = NAN;
+    for (size_t i = 0; i < n_folds * r->n_targets; i++) r->target_shift[i] = r->target_scale[i] = NAN;
     return r;
 }
 
@@ -197,8 +197,8 @@ void pf_results_set_transform(pf_results *r, size_t f, const pf_transform *tf)
     memcpy(r->feature_fill + at, tf->fill, d * sizeof(double));
     memcpy(r->feature_shift + at, tf->shift, d * sizeof(double));
     memcpy(r->feature_scale + at, tf->scale, d * sizeof(double));
-    r->target_shift[f] = tf->target_shift;
-    r->target_scale[f] = tf->target_scale;
+    memcpy(r->target_shift + f * r->n_targets, tf->target_shift, r->n_targets * sizeof(double));
+    memcpy(r->target_scale + f * r->n_targets, tf->target_scale, r->n_targets * sizeof(double));
 }
 
 double pf_results_mean_over_repeats(const pf_results *r, const double *a, size_t c, size_t s,
@@ -517,17 +517,17 @@ static void write_folds(pf_h5 *h, const pf_results *r, const pf_config *cfg)
         pf_h5_attr_str(h, g, "file", r->folds_file);
         pf_h5_attr_str(h, g, "file_sha256", r->folds_file_sha256);
     }
-    hsize_t nf = r->n_folds, dv[2] = {r->n_folds, r->n_part}, dx[2] = {r->n_folds, r->n_features};
+    hsize_t nf[2] = {r->n_folds, r->n_targets}, dv[2] = {r->n_folds, r->n_part}, dx[2] = {r->n_folds, r->n_features};
     pf_h5_ints(h, g, "fold_of", r->n_part, r->fold_of);
     pf_h5_array(h, g, "validation", H5T_NATIVE_UCHAR, 2, dv, r->validation);
     pf_h5_doubles(h, g, "feature_fill", 2, dx, r->feature_fill);
     pf_h5_doubles(h, g, "feature_shift", 2, dx, r->feature_shift);
     pf_h5_doubles(h, g, "feature_scale", 2, dx, r->feature_scale);
-    pf_h5_doubles(h, g, "target_shift", 1, &nf, r->target_shift);
-    pf_h5_doubles(h, g, "target_scale", 1, &nf, r->target_scale);
+    pf_h5_doubles(h, g, "target_shift", 2, nf, r->target_shift);
+    pf_h5_doubles(h, g, "target_scale", 2, nf, r->target_scale);
     pf_h5_attr_str(h, g, "layout",
                    "fold_of: [participant]; validation: [fold, participant], 1 = validation; "
-                   "feature_*: [fold, feature]; target_*: [fold]; all fitted on the fold's "
+                   "feature_*: [fold, feature]; target_*: [fold, target]; all fitted on the fold's "
                    "training participants: x' = ((x empty ? fill : x) - shift) * scale, "
                    "y' = (y - target_shift) * target_scale");
     H5Gclose(g);
@@ -686,8 +686,8 @@ static int read_folds(hid_t f, pf_results *r)
     bad |= pf_h5_read_doubles(f, "/folds/feature_fill", nx, r->feature_fill);
     bad |= pf_h5_read_doubles(f, "/folds/feature_shift", nx, r->feature_shift);
     bad |= pf_h5_read_doubles(f, "/folds/feature_scale", nx, r->feature_scale);
-    bad |= pf_h5_read_doubles(f, "/folds/target_shift", r->n_folds, r->target_shift);
-    bad |= pf_h5_read_doubles(f, "/folds/target_scale", r->n_folds, r->target_scale);
+    bad |= pf_h5_read_doubles(f, "/folds/target_shift", r->n_folds * r->n_targets, r->target_shift);
+    bad |= pf_h5_read_doubles(f, "/folds/target_scale", r->n_folds * r->n_targets, r->target_scale);
     char *s;
     if ((s = pf_h5_read_attr_str(f, "/folds", "file")))
         snprintf(r->folds_file, sizeof r->folds_file, "%s", s), free(s);

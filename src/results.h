@@ -72,8 +72,9 @@ typedef struct {
     double *feature_fill;       /* [fold][feature]: value of an empty cell (NaN: no imputation) */
     double *feature_shift;      /* [fold][feature]: x' = (x - shift) * scale */
     double *feature_scale;      /* [fold][feature] */
-    double *target_shift;       /* [fold]: y' = (y - shift) * scale */
-    double *target_scale;       /* [fold] */
+    size_t n_targets;           /* targets per window (regression outputs; 1 for a label) */
+    double *target_shift;       /* [fold][target]: y' = (y - shift) * scale */
+    double *target_scale;       /* [fold][target] */
     char folds_file[4096];      /* folds.scheme = file: absolute path read, else "" */
     char folds_file_sha256[65]; /* and the SHA-256 of its bytes */
     /* Provenance filled by the runner. */

@@ -204,7 +204,7 @@ static int rank_model(const run_ctx *rc, const task *t, const pf_criterion *c, c
                       const pf_split *data, pf_ranking *rk, pf_error *err)
 {
     gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
-    pf_prune_ctx ctx = {rc->cfg, m, data, rc->cfg->loss, rng};
+    pf_prune_ctx ctx = {rc->cfg, m, data, pf_config_loss(rc->cfg), rng};
     int code = pf_prune_rank(c, &ctx, rk, err);
     gsl_rng_free(rng);
     return code;

@@ -132,34 +132,41 @@ static void set_scaler(pf_transform *tf, pf_scaling method, const double *lo, co
     }
 }
 
-/* data.target_scaling = zscore: mean and 1 / population sd of y over the training windows,
- * with the same care for a constant target as for a constant feature. */
+/* data.target_scaling = zscore, output k: mean and 1 / population sd of y_k over the training
+ * windows, with the same care for a constant target as for a constant feature. */
 static void fit_target(pf_transform *tf, const pf_dataset *ds, const int *parts, size_t n,
-                       pf_target_scaling method)
+                       size_t k)
 {
-    tf->target_shift = 0;
-    tf->target_scale = 1;
-    if (method == PF_TARGET_NONE) return;
+    size_t T = ds->n_targets;
     double lo = INFINITY, hi = -INFINITY, sum = 0, ss = 0;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++, m++) {
-            lo = fmin(lo, ds->y[r]);
-            hi = fmax(hi, ds->y[r]);
-            sum += ds->y[r];
+            double y = ds->y[r * T + k];
+            lo = fmin(lo, y);
+            hi = fmax(hi, y);
+            sum += y;
         }
     if (m == 0) return;
     if (lo == hi) {
-        tf->target_shift = lo;
+        tf->target_shift[k] = lo;
         return;
     }
     double mean = sum / (double)m;
     for (size_t i = 0; i < n; i++)
         for (size_t r = ds->offset[parts[i]]; r < ds->offset[parts[i] + 1]; r++)
-            ss += (ds->y[r] - mean) * (ds->y[r] - mean);
+            ss += (ds->y[r * T + k] - mean) * (ds->y[r * T + k] - mean);
     double scale = 1.0 / sqrt(ss / (double)m);
-    tf->target_shift = mean;
-    tf->target_scale = isfinite(scale) && scale != 0 ? scale : 1;
+    tf->target_shift[k] = mean;
+    tf->target_scale[k] = isfinite(scale) && scale != 0 ? scale : 1;
+}
+
+static void fit_targets(pf_transform *tf, const pf_dataset *ds, const int *parts, size_t n,
+                        const pf_config *cfg)
+{
+    for (size_t k = 0; k < tf->n_targets; k++) tf->target_shift[k] = 0, tf->target_scale[k] = 1;
+    if (cfg->target_scaling == PF_TARGET_NONE || ds->task == PF_TASK_CLASSIFICATION) return;
+    for (size_t k = 0; k < tf->n_targets; k++) fit_target(tf, ds, parts, n, k);
 }
 
 pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, size_t n,
@@ -172,11 +179,16 @@ pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, si
     size_t *count = pf_calloc(d, sizeof *count, err);
     if (tf) {
         tf->n_features = d;
+        tf->n_targets = ds->n_targets;
         tf->fill = pf_calloc(d, sizeof *tf->fill, err);
         tf->shift = pf_calloc(d, sizeof *tf->shift, err);
         tf->scale = pf_calloc(d, sizeof *tf->scale, err);
+        tf->target_shift = pf_calloc(ds->n_targets, sizeof *tf->target_shift, err);
+        tf->target_scale = pf_calloc(ds->n_targets, sizeof *tf->target_scale, err);
     }
-    if (!tf || !tmp || !count || !tf->fill || !tf->shift || !tf->scale) goto fail;
+    if (!tf || !tmp || !count || !tf->fill || !tf->shift || !tf->scale || !tf->target_shift ||
+        !tf->target_scale)
+        goto fail;
     double *lo = tmp, *hi = tmp + d, *mean = tmp + 2 * d, *sd = tmp + 3 * d;
     for (size_t i = 0; i < n; i++) rows += pf_dataset_count(ds, (size_t)participants[i]);
     if (rows == 0) {
@@ -190,7 +202,7 @@ pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, si
     scan_range(ds, participants, n, tf->fill, lo, hi, mean, &rows);
     if (cfg->scaling == PF_SCALE_ZSCORE) scan_sd(ds, participants, n, tf->fill, mean, rows, sd);
     set_scaler(tf, cfg->scaling, lo, hi, mean, sd);
-    fit_target(tf, ds, participants, n, cfg->target_scaling);
+    fit_targets(tf, ds, participants, n, cfg);
     free(tmp);
     free(count);
     return tf;
@@ -207,6 +219,8 @@ void pf_transform_free(pf_transform *tf)
     free(tf->fill);
     free(tf->shift);
     free(tf->scale);
+    free(tf->target_shift);
+    free(tf->target_scale);
     free(tf);
 }
 
@@ -214,12 +228,14 @@ void pf_transform_target_inverse(const pf_transform *tf, const float *in, float 
 {
     /* No arithmetic at all for the identity: -0.0f + 0 would turn into +0.0f, and "none" must
      * leave every prediction exactly as the model made it. */
-    if (tf->target_shift == 0 && tf->target_scale == 1) {
-        if (out != in) memmove(out, in, n * sizeof *out);
-        return;
+    size_t T = tf->n_targets;
+    if (out != in) memmove(out, in, n * T * sizeof *out);
+    for (size_t k = 0; k < T; k++) {
+        double shift = tf->target_shift[k], scale = tf->target_scale[k];
+        if (shift == 0 && scale == 1) continue;
+        for (size_t i = 0; i < n; i++)
+            out[i * T + k] = (float)((double)out[i * T + k] / scale + shift);
     }
-    for (size_t i = 0; i < n; i++)
-        out[i] = (float)((double)in[i] / tf->target_scale + tf->target_shift);
 }
 
 /* ---- rows -------------------------------------------------------------------------------------
@@ -253,9 +269,12 @@ static int split_fill(pf_split *s, const pf_dataset *ds, const int *parts, const
                 }
                 s->x[row * d + j] = (float)v;
             }
-            double y = ds->y[r];
-            s->y_data[row] = (float)y;
-            s->y[row] = tf ? (float)((y - tf->target_shift) * tf->target_scale) : (float)y;
+            for (size_t k = 0; k < s->t; k++) {
+                double y = ds->y[r * s->t + k];
+                s->y_data[row * s->t + k] = (float)y;
+                s->y[row * s->t + k] =
+                    tf ? (float)((y - tf->target_shift[k]) * tf->target_scale[k]) : (float)y;
+            }
             if (s->group) s->group[row] = ds->group[r];
         }
     }
@@ -279,9 +298,10 @@ pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n
     s->n = rows;
     s->d = d;
     s->n_parts = n;
+    s->t = ds->n_targets;
     s->x = pf_calloc(rows * d, sizeof *s->x, err);
-    s->y = pf_calloc(rows, sizeof *s->y, err);
-    s->y_data = pf_calloc(rows, sizeof *s->y_data, err);
+    s->y = pf_calloc(rows * s->t, sizeof *s->y, err);
+    s->y_data = pf_calloc(rows * s->t, sizeof *s->y_data, err);
     s->part = pf_calloc(n, sizeof *s->part, err);
     s->off = pf_calloc(n + 1, sizeof *s->off, err);
     if (ds->group) s->group = pf_calloc(rows, sizeof *s->group, err);

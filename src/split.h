@@ -15,13 +15,14 @@
  *      minmax: shift = min, scale = 1 / (max - min); none: shift 0, scale 1. A feature
  *      constant on the training rows gets shift = its value and scale 1 (it maps to 0), and a
  *      spread too small to invert also gets scale 1.
- *   3. the target scaling (data.target_scaling): models learn y' = (y - target_shift) *
- *      target_scale. zscore: target_shift = the mean of y over the training windows,
- *      target_scale = 1 / their population sd (1 when the sd is 0 or not finite; a target
- *      constant on the training windows gets target_shift = its value and scale 1); none:
- *      shift 0, scale 1. Predictions are mapped back with pf_transform_target_inverse before
- *      any metric, so metrics are in the data's own units and a result does not depend on the
- *      unit the target was recorded in.
+ *   3. the target scaling (data.target_scaling), per output k of a regression: models learn
+ *      y'_k = (y_k - target_shift[k]) * target_scale[k]. zscore: target_shift = the mean of
+ *      y_k over the training windows, target_scale = 1 / their population sd (1 when the sd
+ *      is 0 or not finite; a target constant on the training windows gets target_shift = its
+ *      value and scale 1); none: shift 0, scale 1. Predictions are mapped back with
+ *      pf_transform_target_inverse before any metric, so metrics are in the data's own units
+ *      and a result does not depend on the unit a target was recorded in. A class label is
+ *      never scaled (shift 0, scale 1).
  *
  * A pf_split holds the float32 rows of a set of participants, transformed, with the targets
  * both in model space (y, what training and pruning criteria see) and as recorded (y_data,
@@ -40,7 +41,9 @@ typedef struct {
     double *fill;  /* [feature] value of an empty cell; NaN with data.missing = error */
     double *shift; /* [feature] x' = (x - shift) * scale, on the filled value */
     double *scale; /* [feature] */
-    double target_shift, target_scale; /* y' = (y - target_shift) * target_scale */
+    size_t n_targets;
+    double *target_shift; /* [target] y' = (y - target_shift) * target_scale */
+    double *target_scale; /* [target] */
 } pf_transform;
 
 /* Fit on the windows of the given participants only, with cfg->missing, cfg->scaling and
@@ -51,9 +54,10 @@ pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, si
                                const pf_config *cfg, pf_error *err);
 void pf_transform_free(pf_transform *tf);
 
-/* Model-space predictions back to the data's units: out[i] = in[i] / target_scale +
- * target_shift, in double, rounded to float. With target_shift 0 and scale 1 (target_scaling =
- * none) out is a bit-exact copy of in. in and out may be the same array. */
+/* Model-space predictions of n rows (n x n_targets, row-major) back to the data's units:
+ * out[i][k] = in[i][k] / target_scale[k] + target_shift[k], in double, rounded to float. An
+ * output with shift 0 and scale 1 (target_scaling = none) is a bit-exact copy. in and out may
+ * be the same array. */
 void pf_transform_target_inverse(const pf_transform *tf, const float *in, float *out, size_t n);
 
 /* The rows of a set of participants, grouped by participant, in the order given. */
@@ -61,8 +65,9 @@ typedef struct {
     size_t n;       /* rows */
     size_t d;       /* features */
     float *x;       /* n x d, imputed and scaled */
-    float *y;       /* n: target in model space, (float)((y - target_shift) * target_scale) */
-    float *y_data;  /* n: target as recorded, (float)y, for metrics */
+    size_t t;       /* targets per row: the regression outputs, or 1 (the class index) */
+    float *y;       /* n x t: targets in model space, (float)((y - target_shift) * target_scale) */
+    float *y_data;  /* n x t: targets as recorded, (float)y, for metrics */
     size_t n_parts; /* participants in this split */
     int *part;      /* n_parts: dataset participant index */
     size_t *off;    /* n_parts + 1: rows of part i are off[i]..off[i+1]-1 */

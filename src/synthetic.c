@@ -277,7 +277,7 @@ pf_dataset *pf_synthetic_generate_with_truth(const pf_config *cfg, pf_synthetic_
     pf_dataset *ds = NULL;
     pf_synthetic_truth *t = NULL;
     if (syn_ctx_init(&c, cfg, err) != PF_OK) goto fail;
-    if ((ds = pf_dataset_alloc(P * W, F, P, 0, err)) == NULL) goto fail;
+    if ((ds = pf_dataset_alloc(P * W, F, 1, P, 0, err)) == NULL) goto fail;
     if (truth && (t = pf_syn_truth_alloc(P, P * W, err)) == NULL) goto fail;
     ds->offset[0] = 0;
     for (size_t p = 0; p < P; p++) syn_person_rows(&c, cfg, ds, p, t);

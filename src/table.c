@@ -260,7 +260,7 @@ static int configured_roles(pf_table *t)
     if (role_column(t, "data.participant_column", "participant", cfg->participant_column,
                     PF_ROLE_PARTICIPANT, &t->c_participant,
                     "set data.participant_column to the column of ids") ||
-        role_column(t, "data.target_column", "target", cfg->target_column, PF_ROLE_TARGET,
+        role_column(t, "data.target_column", "target", cfg->target_columns.item[0], PF_ROLE_TARGET,
                     &t->c_target, "set data.target_column to the column holding the label") ||
         role_column(t, "data.time_column", "time", cfg->time_column, PF_ROLE_TIME, &t->c_time,
                     "fix the name, or leave data.time_column empty to keep file order") ||
@@ -554,7 +554,7 @@ static int after_reading(pf_table *t)
         return pf_error_set(t->err, PF_EINPUT,
                             "every %sdata row of '%s' has an empty or missing target in column "
                             "'%s' (set data.target_column to the column holding the label)",
-                            t->selecting ? "selected " : "", t->path, t->cfg->target_column);
+                            t->selecting ? "selected " : "", t->path, t->cfg->target_columns.item[0]);
     if (t->rows.n == 0) return PF_OK; /* nothing selected: the source's rules explain */
     return type_features(t);
 }
@@ -724,7 +724,7 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *
         goto done;
     }
     if ((line = pf_calloc(n_windows, sizeof *line, err)) == NULL ||
-        (ds = pf_dataset_alloc(n_windows, t->n_feat, n_p, t->c_group >= 0, err)) == NULL)
+        (ds = pf_dataset_alloc(n_windows, t->n_feat, 1, n_p, t->c_group >= 0, err)) == NULL)
         goto done;
     ds->n_rows_read = t->n_rows_read;
     ds->n_dropped_target = t->n_dropped_target;

@@ -39,7 +39,7 @@ void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
     o->batch_size = cfg->batch_size;
     o->max_epochs = cfg->max_epochs;
     o->patience = cfg->patience;
-    o->loss = cfg->loss;
+    o->loss = pf_config_loss(cfg);
 }
 
 /* ---- setup ---------------------------------------------------------------------------- */

@@ -42,7 +42,7 @@ static int setup(void **state)
     pf_config_set(&f->cfg, "experiment", "repeats", "2", "t", &err);
     pf_config_set(&f->cfg, "stats", "bootstrap", "500", "t", &err);
     assert_int_equal(err.code, PF_OK);
-    f->ds = pf_dataset_alloc(P, 1, P, 0, &err);
+    f->ds = pf_dataset_alloc(P, 1, 1, P, 0, &err);
     for (size_t p = 0; p < P; p++) {
         char id[8];
         snprintf(id, sizeof id, "S%02zu", p);

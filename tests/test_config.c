@@ -54,7 +54,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.repeats, 1);
     assert_int_equal(c.source, PF_SOURCE_SYNTHETIC);
     assert_string_equal(c.participant_column, "[control]player_id");
-    assert_string_equal(c.target_column, "[output]arousal");
+    assert_string_equal(c.target_columns.item[0], "[output]arousal");
+    assert_int_equal(c.target_columns.n, 1);
     assert_int_equal(c.n_hidden, 2);
     assert_int_equal(c.hidden[0], 64);
     assert_int_equal(c.hidden[1], 32);

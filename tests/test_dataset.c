@@ -36,7 +36,7 @@ static void csv_config(pf_config *cfg, const char *name)
     pf_config_defaults(cfg);
     cfg->source = PF_SOURCE_CSV;
     snprintf(cfg->participant_column, sizeof cfg->participant_column, "pid");
-    snprintf(cfg->target_column, sizeof cfg->target_column, "y");
+    snprintf(cfg->target_columns.item[0], PF_MAX_NAME, "y");
     cfg->min_windows = 1;
     fixture(cfg->data_path, sizeof cfg->data_path, name);
 }
@@ -180,7 +180,7 @@ static void test_bom_crlf_quoted(void **state)
     (void)state;
     pf_config cfg;
     csv_config(&cfg, "bom_crlf_quoted.csv");
-    snprintf(cfg.target_column, sizeof cfg.target_column, "target");
+    snprintf(cfg.target_columns.item[0], PF_MAX_NAME, "target");
     pf_dataset *ds = load_ok(&cfg);
     assert_string_equal(ds->description, "CSV: bom_crlf_quoted.csv");
     assert_int_equal(ds->n_features, 2);
@@ -294,7 +294,7 @@ static void test_missing_role_columns(void **state)
     expect_error(&cfg, "order.csv", "no column 'player' (data.participant_column)",
                  "4 columns: 'pid', 'Time_Index', 'a', 'y'", NULL);
     csv_config(&cfg, "order.csv");
-    snprintf(cfg.target_column, sizeof cfg.target_column, "Y");
+    snprintf(cfg.target_columns.item[0], PF_MAX_NAME, "Y");
     expect_error(&cfg, "no column 'Y' (data.target_column)", "did you mean 'y'?", NULL);
     csv_config(&cfg, "order.csv");
     snprintf(cfg.participant_column, sizeof cfg.participant_column, "PID");
@@ -625,7 +625,7 @@ static void test_alloc_free(void **state)
 {
     (void)state;
     pf_error err = {0};
-    pf_dataset *ds = pf_dataset_alloc(4, 3, 2, 1, &err);
+    pf_dataset *ds = pf_dataset_alloc(4, 3, 1, 2, 1, &err);
     assert_non_null(ds);
     assert_int_equal(ds->n_windows, 4);
     assert_int_equal(ds->n_features, 3);
@@ -634,7 +634,7 @@ static void test_alloc_free(void **state)
     assert_true(ds->x[11] == 0.0 && ds->offset[2] == 0 && ds->feature_names[2] == NULL);
     assert_null(ds->group_names);
     pf_dataset_free(ds);
-    ds = pf_dataset_alloc(1, 1, 1, 0, &err);
+    ds = pf_dataset_alloc(1, 1, 1, 1, 0, &err);
     assert_null(ds->group);
     pf_dataset_free(ds);
     pf_dataset_free(NULL);

@@ -60,7 +60,7 @@ static fixture *make_fixture(const char *formats)
     assert_int_equal(pf_config_set(&f->cfg, "prune", "sparsities", "0.5,0.8", "test", &err), 0);
     assert_int_equal(pf_config_set(&f->cfg, "output", "figures", formats, "test", &err), 0);
     f->cfg.repeats = 1;
-    f->ds = pf_dataset_alloc(0, 0, 4, 0, &err);
+    f->ds = pf_dataset_alloc(0, 0, 1, 4, 0, &err);
     assert_non_null(f->ds);
     for (size_t p = 0; p < 4; p++) f->ds->participant_ids[p] = strdup("p");
     f->r = pf_results_alloc(&f->cfg, f->ds, 4, &err);

@@ -39,7 +39,7 @@ static int setup(void **state)
                          0);
     snprintf(f->cfg.data_sha256, sizeof f->cfg.data_sha256, "%064d", 42);
     assert_int_equal(pf_config_hash(&f->cfg, &err), PF_OK);
-    f->ds = pf_dataset_alloc(7, 2, 3, 0, &err);
+    f->ds = pf_dataset_alloc(7, 2, 1, 3, 0, &err);
     assert_non_null(f->ds);
     const char *ids[] = {"P1", "P,2", "P3"}; /* a comma, to check CSV quoting */
     size_t off[] = {0, 2, 5, 7};

@@ -242,25 +242,25 @@ static void test_target_hand(void **state)
     const int train[2] = {0, 1}, all[3] = {0, 1, 2};
     pf_config cz = config(PF_MISSING_ERROR, PF_SCALE_ZSCORE, PF_TARGET_ZSCORE);
     pf_transform *z = fit(ds, train, 2, &cz);
-    assert_true(z->target_shift == 3.0);
-    assert_float_equal(z->target_scale, sqrt(3.0 / 14.0), 1e-15);
+    assert_true(z->target_shift[0] == 3.0);
+    assert_float_equal(z->target_scale[0], sqrt(3.0 / 14.0), 1e-15);
     pf_split *s = split(ds, all, 3, z);
     const double want[4] = {-2, -1, 3, 97};
     for (size_t i = 0; i < 4; i++) {
-        assert_true(s->y[i] == (float)((y[i] - 3.0) * z->target_scale));
+        assert_true(s->y[i] == (float)((y[i] - 3.0) * z->target_scale[0]));
         assert_float_equal(s->y[i], want[i] * sqrt(3.0 / 14.0), 1e-5);
         assert_true(s->y_data[i] == (float)y[i]); /* as recorded, for metrics */
     }
     float back[4];
     pf_transform_target_inverse(z, s->y, back, 4);
     for (size_t i = 0; i < 4; i++) {
-        assert_true(back[i] == (float)((double)s->y[i] / z->target_scale + 3.0));
+        assert_true(back[i] == (float)((double)s->y[i] / z->target_scale[0] + 3.0));
         assert_float_equal(back[i], y[i], 1e-5 * fabs(y[i]));
     }
     /* The target scaling leaves the features alone. */
     pf_config cn = config(PF_MISSING_ERROR, PF_SCALE_ZSCORE, PF_TARGET_NONE);
     pf_transform *n = fit(ds, train, 2, &cn);
-    assert_true(n->target_shift == 0.0 && n->target_scale == 1.0);
+    assert_true(n->target_shift[0] == 0.0 && n->target_scale[0] == 1.0);
     pf_split *sn = split(ds, all, 3, n);
     assert_memory_equal(s->x, sn->x, 4 * 2 * sizeof(float));
     assert_memory_equal(sn->y, sn->y_data, 4 * sizeof(float)); /* none: model space = data */
@@ -280,7 +280,7 @@ static void test_target_hand(void **state)
      * might miss it by an ulp and make the sd a tiny nonzero number; min == max catches it). */
     for (size_t r = 0; r < 3; r++) ds->y[r] = 0.1;
     pf_transform *c = fit(ds, train, 2, &cz);
-    assert_true(c->target_shift == 0.1 && c->target_scale == 1.0);
+    assert_true(c->target_shift[0] == 0.1 && c->target_scale[0] == 1.0);
     pf_transform_free(z);
     pf_transform_free(n);
     pf_transform_free(c);
@@ -340,8 +340,8 @@ static double *snapshot(const pf_transform *tf)
     memcpy(v, tf->fill, d * sizeof *v);
     memcpy(v + d, tf->shift, d * sizeof *v);
     memcpy(v + 2 * d, tf->scale, d * sizeof *v);
-    v[3 * d] = tf->target_shift;
-    v[3 * d + 1] = tf->target_scale;
+    v[3 * d] = tf->target_shift[0];
+    v[3 * d + 1] = tf->target_scale[0];
     return v;
 }
 
@@ -430,7 +430,7 @@ static void check_no_leak(pf_fold_scheme scheme, pf_missing missing, pf_scaling 
         }
         ds->y[r] += 1;
         pf_transform *t3 = fit(ds, fd->train, fd->n_train, &c);
-        assert_true(t3->target_shift != t2->target_shift);
+        assert_true(t3->target_shift[0] != t2->target_shift[0]);
         free(before), free(after), free(changed);
         pf_split_free(tr0), pf_split_free(tr1);
         pf_transform_free(t0), pf_transform_free(t1), pf_transform_free(t2), pf_transform_free(t3);

@@ -67,7 +67,7 @@ static fixture *make_fixture(int repeats)
     assert_int_equal(pf_config_set(&f->cfg, "output", "tables", "md,tex", "test", &err), 0);
     f->cfg.repeats = repeats;
     f->cfg.alpha = 0.05;
-    f->ds = pf_dataset_alloc(0, 0, 4, 0, &err);
+    f->ds = pf_dataset_alloc(0, 0, 1, 4, 0, &err);
     assert_non_null(f->ds);
     for (size_t p = 0; p < 4; p++) {
         char id[8];

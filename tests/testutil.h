@@ -33,7 +33,7 @@ static inline pf_dataset *make_dataset(const size_t *counts, size_t P, size_t d,
     for (size_t p = 0; p < P; p++) n += counts[p];
     pf_error err;
     pf_error_clear(&err);
-    pf_dataset *ds = pf_dataset_alloc(n, d, P, with_groups, &err);
+    pf_dataset *ds = pf_dataset_alloc(n, d, 1, P, with_groups, &err);
     assert_non_null(ds);
     size_t r = 0;
     for (size_t p = 0; p < P; p++) {
