@@ -79,6 +79,13 @@ static int on_header(void *self, pf_table *t, pf_error *err)
                             "leave the key empty to keep every row",
                             t->path, cfg->game[0] ? "game" : "genre",
                             cfg->game[0] ? "game" : "genre", cfg->game[0] ? cfg->game : cfg->genre);
+    /* A window's target is the mean of its ticks' targets: a class label has no mean. */
+    if (a->ticks && t->labels)
+        return pf_error_set(err, PF_EINPUT,
+                            "tick windows average the target over %d ms, and class labels cannot "
+                            "be averaged: classify windows by data.target_transform = "
+                            "above_median (or above_mean) of the averaged target",
+                            cfg->window_ms);
     if (a->ticks
             ? default_role(t, &t->c_time, "[control]time_index", PF_ROLE_TIME,
                            "time (AGAIN's [control]time_index)") ||
@@ -140,7 +147,7 @@ static int nothing_selected(const again_rules *a, const pf_table *t, pf_error *e
 static void average_window(const pf_rows *ticks, const pf_row_key *k, size_t n, pf_rows *w)
 {
     size_t i = w->n++, f = ticks->n_feat;
-    double *x = w->x + i * f, sum_y = 0;
+    double *x = w->x + i * f;
     for (size_t j = 0; j < f; j++) {
         double sum = 0;
         size_t count = 0;
@@ -150,9 +157,12 @@ static void average_window(const pf_rows *ticks, const pf_row_key *k, size_t n, 
         }
         x[j] = count ? sum / (double)count : NAN;
     }
-    for (size_t s = 0; s < n; s++) sum_y += ticks->y[k[s].idx];
+    for (size_t t = 0, T = ticks->n_y; t < T; t++) {
+        double sum_y = 0;
+        for (size_t s = 0; s < n; s++) sum_y += ticks->y[k[s].idx * T + t];
+        w->y[i * T + t] = sum_y / (double)n;
+    }
     size_t first = k[0].idx;
-    w->y[i] = sum_y / (double)n;
     w->line[i] = ticks->line[first];
     w->pid[i] = ticks->pid[first];
     w->sid[i] = ticks->sid[first];
@@ -186,7 +196,7 @@ static int aggregate_ticks(pf_table *t, pf_error *err)
     size_t per = (size_t)(cfg->window_ms / cfg->tick_ms);
     pf_row_key *k = pf_rows_order(&t->rows, err);
     if (k == NULL) return err->code;
-    pf_rows w = {.n_feat = t->n_feat};
+    pf_rows w = {.n_feat = t->n_feat, .n_y = t->rows.n_y};
     size_t n_windows = cut_windows(&t->rows, k, per, NULL);
     int status = n_windows > 0 ? pf_rows_reserve(&w, n_windows, err) : PF_EINPUT;
     if (n_windows == 0)

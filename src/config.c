@@ -175,6 +175,8 @@ static const key_spec KEYS[] = {
     DBL("synthetic", "noise_max", syn_noise_max, "0.4", 0, 100, 0, "largest participant noise sd"),
     DBL("synthetic", "noise_min", syn_noise_min, "0.05", 0, 100, 0,
         "smallest participant noise sd"),
+    INT("synthetic", "outputs", syn_outputs, "1", 1, 16,
+        "targets: 1, or more for a multi-output study (arousal, valence, ...)"),
     INT("synthetic", "participants", syn_participants, "40", 1, 1e6, "participants"),
     INT("synthetic", "private", syn_private, "4", 0, 10000,
         "features that matter for some participants only"),

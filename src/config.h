@@ -41,7 +41,11 @@ typedef enum { PF_OPT_ADAM, PF_OPT_SGD } pf_optimizer;
 /* auto: mse for regression, xent for classification (pf_config_loss resolves it). */
 typedef enum { PF_LOSS_AUTO, PF_LOSS_MSE, PF_LOSS_CCC, PF_LOSS_XENT } pf_loss;
 typedef enum { PF_TASK_REGRESSION, PF_TASK_CLASSIFICATION } pf_task_kind;
-typedef enum { PF_TRANSFORM_NONE, PF_TRANSFORM_ABOVE_MEDIAN, PF_TRANSFORM_ABOVE_MEAN } pf_target_transform;
+typedef enum {
+    PF_TRANSFORM_NONE,
+    PF_TRANSFORM_ABOVE_MEDIAN,
+    PF_TRANSFORM_ABOVE_MEAN
+} pf_target_transform;
 typedef enum { PF_CLASS_WEIGHTS_NONE, PF_CLASS_WEIGHTS_BALANCED } pf_class_weights;
 typedef enum { PF_SCOPE_GLOBAL, PF_SCOPE_LAYERWISE } pf_scope;
 typedef enum { PF_SNIP_TRAINED, PF_SNIP_INIT } pf_snip_stage;
@@ -70,27 +74,27 @@ typedef struct {
     pf_source source;
     char data_path[PF_MAX_STR];
     char participant_column[PF_MAX_NAME];
-    pf_task_kind task;                /* regression (one output per target) or classification */
-    pf_strlist target_columns;        /* regression: one or more targets; classification: one */
+    pf_task_kind task;                    /* regression (one output per target) or classification */
+    pf_strlist target_columns;            /* regression: one or more targets; classification: one */
     pf_target_transform target_transform; /* classification: high/low per participant */
-    double transform_margin;          /* target units; |y - t| <= margin is dropped */
-    pf_strlist attribute_columns;     /* participant attributes (constant per participant) */
-    char time_column[PF_MAX_NAME];    /* orders windows; never a feature ("" = none) */
-    char session_column[PF_MAX_NAME]; /* ticks are windowed per participant and session */
-    char group_column[PF_MAX_NAME];   /* optional group variable (AGAIN: Cluster) */
-    pf_strlist drop_columns;          /* further columns that are not features */
-    pf_strlist feature_columns;       /* the features by name, or the one item "auto" */
-    pf_strlist na_values;             /* cell texts that mean "missing", e.g. NA, -99 */
-    pf_delimiter delimiter;           /* field separator; auto = detected from the header */
-    pf_layout layout;                 /* AGAIN: 250 ms ticks or already-windowed rows */
-    char game[PF_MAX_NAME];           /* tick layout: keep only this game ("" = any) */
-    char genre[PF_MAX_NAME];          /* tick layout: keep only this genre ("" = any) */
-    int window_ms;                    /* tick layout: window length */
-    int tick_ms;                      /* tick layout: tick length */
-    pf_scaling scaling;               /* fitted on training participants only */
-    pf_target_scaling target_scaling; /* per fold, training participants only; mapped back */
-    pf_missing missing;               /* what an empty feature cell means */
-    int min_windows;                  /* participants with fewer windows are dropped */
+    double transform_margin;              /* target units; |y - t| <= margin is dropped */
+    pf_strlist attribute_columns;         /* participant attributes (constant per participant) */
+    char time_column[PF_MAX_NAME];        /* orders windows; never a feature ("" = none) */
+    char session_column[PF_MAX_NAME];     /* ticks are windowed per participant and session */
+    char group_column[PF_MAX_NAME];       /* optional group variable (AGAIN: Cluster) */
+    pf_strlist drop_columns;              /* further columns that are not features */
+    pf_strlist feature_columns;           /* the features by name, or the one item "auto" */
+    pf_strlist na_values;                 /* cell texts that mean "missing", e.g. NA, -99 */
+    pf_delimiter delimiter;               /* field separator; auto = detected from the header */
+    pf_layout layout;                     /* AGAIN: 250 ms ticks or already-windowed rows */
+    char game[PF_MAX_NAME];               /* tick layout: keep only this game ("" = any) */
+    char genre[PF_MAX_NAME];              /* tick layout: keep only this genre ("" = any) */
+    int window_ms;                        /* tick layout: window length */
+    int tick_ms;                          /* tick layout: tick length */
+    pf_scaling scaling;                   /* fitted on training participants only */
+    pf_target_scaling target_scaling;     /* per fold, training participants only; mapped back */
+    pf_missing missing;                   /* what an empty feature cell means */
+    int min_windows;                      /* participants with fewer windows are dropped */
 
     /* [synthetic] */
     int syn_participants;
@@ -103,6 +107,7 @@ typedef struct {
     double syn_noise_min; /* participant noise sd drawn uniformly in [min, max] */
     double syn_noise_max;
     uint64_t syn_seed;
+    int syn_outputs; /* regression targets (outputs 2.. are further affect dimensions) */
 
     /* [folds] */
     pf_fold_scheme scheme;

@@ -17,7 +17,7 @@
 #include "csvfile.h"
 #include "dataset.h"
 #include "source.h"
-#include "evaluate.h"
+#include "summary.h"
 #include "error.h"
 #include "folds.h"
 #include "report.h"
@@ -174,6 +174,31 @@ static void print_columns(FILE *out, const pf_dataset *ds)
             fprintf(out, "  %s: %s\n", ds->columns[c].name, ds->columns[c].use);
 }
 
+/* What is predicted: the targets, or the label and its classes with their window counts. */
+static void print_task(FILE *out, const pf_dataset *ds)
+{
+    fprintf(out, "task: %s\ntargets: ",
+            ds->task == PF_TASK_CLASSIFICATION ? "classification" : "regression");
+    for (size_t k = 0; k < ds->n_targets; k++)
+        fprintf(out, "%s%s", k ? ", " : "", ds->target_names[k]);
+    fputc('\n', out);
+    if (ds->task == PF_TASK_CLASSIFICATION) {
+        fprintf(out, "classes: %zu (", ds->n_classes);
+        for (size_t c = 0; c < ds->n_classes; c++) {
+            size_t n = 0;
+            for (size_t i = 0; i < ds->n_windows; i++) n += ds->y[i] == (double)c;
+            fprintf(out, "%s%s: %zu windows", c ? ", " : "", ds->class_names[c], n);
+        }
+        fprintf(out, ")\n");
+    }
+    if (ds->n_dropped_margin)
+        fprintf(out, "windows-dropped-within-margin: %zu\n", ds->n_dropped_margin);
+    fprintf(out, "attributes: %zu", ds->n_attributes);
+    for (size_t a = 0; a < ds->n_attributes; a++)
+        fprintf(out, "%s%s", a ? ", " : " (", ds->attribute_names[a]);
+    fprintf(out, "%s\n", ds->n_attributes ? ")" : "");
+}
+
 static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                        const pf_run_opts *ro)
 {
@@ -185,6 +210,7 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, "data: %s\n", ds->description);
     fprintf(out, "participants: %zu\n", ds->n_participants);
     fprintf(out, "windows: %zu\n", ds->n_windows);
+    print_task(out, ds);
     fprintf(out, "features: %zu (", ds->n_features);
     for (size_t j = 0; j < ds->n_features; j++)
         fprintf(out, "%s%s", j ? ", " : "", ds->feature_names[j]);
@@ -288,6 +314,7 @@ int main(int argc, char **argv)
     if (!(ds = pf_source_load(&cfg, &err))) goto done;
     if (!(folds = pf_folds_alloc(ds, &cfg, &err))) goto done;
 
+    if (ds->warning[0]) fprintf(stderr, "run_experiment: warning: %s\n", ds->warning);
     pf_run_opts ro;
     pf_run_opts_init(&ro, &cfg, o.out_dir, o.progress);
     if (o.dry_run) {

@@ -8,6 +8,7 @@
 #include "again.h"
 #include "synthetic.h"
 #include "table.h"
+#include "target.h"
 
 static const char *base_name(const char *path)
 {
@@ -42,6 +43,10 @@ pf_dataset *pf_source_load(pf_config *cfg, pf_error *err)
         break;
     }
     if (ds == NULL) return NULL;
+    if (pf_target_finish(ds, cfg, err) != PF_OK) {
+        pf_dataset_free(ds);
+        return NULL;
+    }
     snprintf(cfg->data_sha256, sizeof cfg->data_sha256, "%s", ds->sha256);
     if (pf_config_hash(cfg, err) != PF_OK) {
         pf_dataset_free(ds);

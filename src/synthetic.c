@@ -175,8 +175,9 @@ static void syn_minmax(double *y, size_t n)
     for (size_t i = 0; i < n; i++) y[i] = hi > lo ? (y[i] - lo) / (hi - lo) : 0.5;
 }
 
-/* One participant's windows; truth (optional) receives its parameters and shared signal. */
-static void syn_person_rows(syn_ctx *c, const pf_config *cfg, pf_dataset *ds, size_t p,
+/* One participant's windows into x and y (its first target, n_windows long, then spread into
+ * the dataset's rows); truth (optional) receives its parameters and shared signal. */
+static void syn_person_rows(syn_ctx *c, const pf_config *cfg, pf_dataset *ds, double *y0, size_t p,
                             pf_synthetic_truth *truth)
 {
     syn_person who = syn_draw_person(c, cfg);
@@ -187,11 +188,11 @@ static void syn_person_rows(syn_ctx *c, const pf_config *cfg, pf_dataset *ds, si
         double s = syn_shared(c, row, who.bias);
         double raw = who.gain * s + gsl_ran_gaussian(c->rng, who.noise_sd);
         if (who.has_private) raw += syn_private(c, row);
-        ds->y[r0 + t] = raw;
+        y0[r0 + t] = raw;
         ds->participant[r0 + t] = (int)p;
         if (truth) truth->shared[r0 + t] = s;
     }
-    syn_minmax(ds->y + r0, c->W);
+    syn_minmax(y0 + r0, c->W);
     ds->offset[p + 1] = r0 + c->W;
     if (truth) {
         truth->gain[p] = who.gain;
@@ -199,6 +200,42 @@ static void syn_person_rows(syn_ctx *c, const pf_config *cfg, pf_dataset *ds, si
         truth->noise_sd[p] = who.noise_sd;
         truth->has_private[p] = who.has_private;
     }
+}
+
+/* Output k >= 1 of a multi-output study (synthetic.outputs), like a second affect dimension:
+ * its own projection of the informative features, bent and scaled per participant, with its
+ * own noise, min-max scaled per participant. Every draw comes from its own generator,
+ * pf_rng_alloc(seed, 0, k, PF_SEED_SYNTHETIC), after the first output is complete, so adding
+ * outputs never changes the features or the first output. Draw order: the projection, then
+ * per participant its gain, bias and noise sd followed by one noise draw per window. */
+static int syn_extra_output(const syn_ctx *c, const pf_config *cfg, pf_dataset *ds, size_t k,
+                            double *buf, pf_error *err)
+{
+    gsl_rng *rng = pf_rng_alloc(cfg->syn_seed, 0, k, PF_SEED_SYNTHETIC);
+    double *proj = pf_calloc(c->I, sizeof *proj, err);
+    if (rng == NULL || proj == NULL) {
+        if (rng) gsl_rng_free(rng);
+        free(proj);
+        return PF_ERUNTIME;
+    }
+    for (size_t i = 0; i < c->I; i++) proj[i] = gsl_ran_gaussian(rng, 1.0 / sqrt((double)c->I));
+    size_t T = ds->n_targets;
+    for (size_t p = 0; p < c->P; p++) {
+        double gain = 1.0 + gsl_ran_gaussian(rng, cfg->syn_gain_sd);
+        double bias = gsl_ran_gaussian(rng, cfg->syn_bias_sd);
+        double noise_sd = gsl_ran_flat(rng, cfg->syn_noise_min, cfg->syn_noise_max);
+        for (size_t t = 0; t < c->W; t++) {
+            const double *row = ds->x + (p * c->W + t) * c->F;
+            double u = bias;
+            for (size_t i = 0; i < c->I; i++) u += proj[i] * row[i];
+            buf[t] = gain * tanh(u) + gsl_ran_gaussian(rng, noise_sd);
+        }
+        syn_minmax(buf, c->W);
+        for (size_t t = 0; t < c->W; t++) ds->y[(p * c->W + t) * T + k] = buf[t];
+    }
+    gsl_rng_free(rng);
+    free(proj);
+    return PF_OK;
 }
 
 static char *pf_syn_strdup(const char *s, pf_error *err)
@@ -220,6 +257,15 @@ static int syn_names(pf_dataset *ds, const pf_config *cfg, pf_error *err)
     for (size_t f = 0; f < ds->n_features; f++) {
         snprintf(buf, sizeof buf, "f%02zu", f + 1);
         if ((ds->feature_names[f] = pf_syn_strdup(buf, err)) == NULL) return PF_ERUNTIME;
+    }
+    /* The first output plays arousal, the second valence, as in the studies it imitates. */
+    for (size_t k = 0; k < ds->n_targets; k++) {
+        if (k < 2)
+            snprintf(buf, sizeof buf, "%s", k == 0 ? "arousal" : "valence");
+        else
+            snprintf(buf, sizeof buf, "affect%zu", k + 1);
+        free(ds->target_names[k]);
+        if ((ds->target_names[k] = pf_syn_strdup(buf, err)) == NULL) return PF_ERUNTIME;
     }
     for (size_t p = 0; p < ds->n_participants; p++) {
         snprintf(buf, sizeof buf, "S%03zu", p + 1);
@@ -275,19 +321,27 @@ pf_dataset *pf_synthetic_generate_with_truth(const pf_config *cfg, pf_synthetic_
     }
     syn_ctx c;
     pf_dataset *ds = NULL;
+    double *y0 = NULL;
     pf_synthetic_truth *t = NULL;
     if (syn_ctx_init(&c, cfg, err) != PF_OK) goto fail;
-    if ((ds = pf_dataset_alloc(P * W, F, 1, P, 0, err)) == NULL) goto fail;
+    size_t T = (size_t)cfg->syn_outputs;
+    if ((ds = pf_dataset_alloc(P * W, F, T, P, 0, err)) == NULL) goto fail;
     if (truth && (t = pf_syn_truth_alloc(P, P * W, err)) == NULL) goto fail;
+    if ((y0 = pf_calloc(P * W, sizeof *y0, err)) == NULL) goto fail;
     ds->offset[0] = 0;
-    for (size_t p = 0; p < P; p++) syn_person_rows(&c, cfg, ds, p, t);
+    for (size_t p = 0; p < P; p++) syn_person_rows(&c, cfg, ds, y0, p, t);
+    for (size_t i = 0; i < P * W; i++) ds->y[i * T] = y0[i];
+    for (size_t k = 1; k < T; k++)
+        if (syn_extra_output(&c, cfg, ds, k, y0, err) != PF_OK) goto fail;
     if (syn_names(ds, cfg, err) != PF_OK) goto fail;
     ds->n_rows_read = P * W;
     syn_ctx_free(&c);
+    free(y0);
     if (truth) *truth = t;
     return ds;
 fail:
     syn_ctx_free(&c);
+    free(y0);
     if (ds) pf_dataset_free(ds);
     pf_synthetic_truth_free(t);
     return NULL;

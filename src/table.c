@@ -254,14 +254,37 @@ static int role_column(pf_table *t, const char *key, const char *label, const ch
     return t->reason[*col] ? PF_OK : t->err->code;
 }
 
+/* The targets (one output each, or the label) and the participant attributes. */
+static int list_roles(pf_table *t)
+{
+    const pf_config *cfg = t->cfg;
+    int cls = cfg->task == PF_TASK_CLASSIFICATION;
+    t->n_targets = cfg->target_columns.n;
+    t->labels = cls && cfg->target_transform == PF_TRANSFORM_NONE;
+    for (size_t i = 0; i < t->n_targets; i++)
+        if (role_column(t, "data.target_column", cls ? "label" : "target",
+                        cfg->target_columns.item[i], PF_ROLE_TARGET, &t->c_target[i],
+                        "set data.target_column to the column holding the label") != PF_OK)
+            return t->err->code;
+    t->n_attr = cfg->attribute_columns.n;
+    if (t->n_attr > 0 &&
+        (t->attr_values = pf_calloc(t->n_attr, sizeof *t->attr_values, t->err)) == NULL)
+        return t->err->code;
+    for (size_t a = 0; a < t->n_attr; a++)
+        if (role_column(t, "data.attribute_columns", "participant attribute",
+                        cfg->attribute_columns.item[a], PF_ROLE_ATTRIBUTE, &t->c_attr[a],
+                        "fix the name, or remove it from data.attribute_columns") != PF_OK)
+            return t->err->code;
+    return PF_OK;
+}
+
 static int configured_roles(pf_table *t)
 {
     const pf_config *cfg = t->cfg;
     if (role_column(t, "data.participant_column", "participant", cfg->participant_column,
                     PF_ROLE_PARTICIPANT, &t->c_participant,
                     "set data.participant_column to the column of ids") ||
-        role_column(t, "data.target_column", "target", cfg->target_columns.item[0], PF_ROLE_TARGET,
-                    &t->c_target, "set data.target_column to the column holding the label") ||
+        list_roles(t) != PF_OK ||
         role_column(t, "data.time_column", "time", cfg->time_column, PF_ROLE_TIME, &t->c_time,
                     "fix the name, or leave data.time_column empty to keep file order") ||
         role_column(t, "data.session_column", "session", cfg->session_column, PF_ROLE_SESSION,
@@ -356,6 +379,7 @@ static int read_header(pf_table *t, char **field, size_t n, size_t line,
     for (size_t c = 0; c < n; c++)
         if (t->role[c] == PF_ROLE_FEATURE) t->feat_col[t->n_feat++] = c;
     t->rows.n_feat = t->n_feat;
+    t->rows.n_y = t->n_targets;
     return PF_OK;
 }
 
@@ -401,12 +425,50 @@ static void store_features(pf_table *t, char **field, size_t line, double *x)
     }
 }
 
-static int store_row(pf_table *t, char **field, size_t line, double y)
+/* Attributes belong to the participant: the first row fixes each value, and a later row that
+ * says otherwise is an error naming both lines. */
+static int store_attributes(pf_table *t, char **field, size_t line, size_t pid)
+{
+    if (t->n_attr == 0) return PF_OK;
+    if (pid >= t->attr_cap) {
+        size_t cap = t->attr_cap ? 2 * t->attr_cap : 64;
+        while (cap <= pid) cap *= 2;
+        size_t *of = resize(t->attr_of, cap * t->n_attr, sizeof *of);
+        if (of) t->attr_of = of;
+        size_t *at = of ? resize(t->attr_line, cap * t->n_attr, sizeof *at) : NULL;
+        if (at == NULL) return pf_error_set(t->err, PF_ERUNTIME, "out of memory (attributes)");
+        t->attr_line = at;
+        memset(t->attr_of + t->attr_cap * t->n_attr, 0,
+               (cap - t->attr_cap) * t->n_attr * sizeof *t->attr_of);
+        t->attr_cap = cap;
+    }
+    for (size_t a = 0; a < t->n_attr; a++) {
+        size_t v, *slot = &t->attr_of[pid * t->n_attr + a];
+        const char *text = field[t->c_attr[a]];
+        if (pf_intern_add(&t->attr_values[a], text, &v, NULL, t->err) != PF_OK) return t->err->code;
+        if (*slot == 0) {
+            *slot = v + 1;
+            t->attr_line[pid * t->n_attr + a] = line;
+        } else if (*slot != v + 1) {
+            return pf_error_set(
+                t->err, PF_EINPUT,
+                "data file '%s': attribute '%s' of participant '%s' is '%s' on line %zu but "
+                "'%s' on line %zu; an attribute describes the participant and must be the same "
+                "in all their rows (fix the file, or leave the column out of "
+                "data.attribute_columns)",
+                t->path, t->name[t->c_attr[a]], t->participants.name[pid],
+                t->attr_values[a].name[*slot - 1], t->attr_line[pid * t->n_attr + a], text, line);
+        }
+    }
+    return PF_OK;
+}
+
+static int store_row(pf_table *t, char **field, size_t line, const double *y)
 {
     pf_rows *r = &t->rows;
     if (pf_rows_reserve(r, r->n + 1, t->err) != PF_OK) return t->err->code;
     size_t i = r->n;
-    r->y[i] = y;
+    memcpy(r->y + i * r->n_y, y, r->n_y * sizeof *y);
     r->line[i] = line;
     r->t[i] = (double)i;
     if (t->c_time >= 0 && parse_cell(t->cfg, field[t->c_time], &r->t[i]) != 1)
@@ -415,7 +477,8 @@ static int store_row(pf_table *t, char **field, size_t line, double y)
                           "(leave data.time_column empty to keep file order)");
     if (id_index(t, &t->participants, field, t->c_participant, line, &r->pid[i]) != PF_OK ||
         id_index(t, &t->sessions, field, t->c_session, line, &r->sid[i]) != PF_OK ||
-        id_index(t, &t->groups, field, t->c_group, line, &r->gid[i]) != PF_OK)
+        id_index(t, &t->groups, field, t->c_group, line, &r->gid[i]) != PF_OK ||
+        store_attributes(t, field, line, r->pid[i]) != PF_OK)
         return t->err->code;
     store_features(t, field, line, r->x + i * r->n_feat);
     r->n++;
@@ -426,6 +489,19 @@ typedef struct {
     pf_table *t;
     const pf_table_rules *rules;
 } read_ctx;
+
+/* A class label: any text (numbers or strings); missing as for any cell. Its index is the order
+ * of first appearance until the dataset is built, which orders the classes. -3: out of
+ * memory. */
+static int label_index(pf_table *t, const char *cell, double *y)
+{
+    double ignored;
+    if (parse_cell(t->cfg, cell, &ignored) == 0) return 0;
+    size_t i;
+    if (pf_intern_add(&t->label, cell, &i, NULL, t->err) != PF_OK) return -3;
+    *y = (double)i;
+    return 1;
+}
 
 static int read_record(void *ctx, char **field, size_t n, size_t line)
 {
@@ -446,16 +522,20 @@ static int read_record(void *ctx, char **field, size_t n, size_t line)
         rc->rules->keep_row(rc->rules->self, t, field, line, &keep, t->err) != PF_OK)
         return t->err->code;
     if (!keep) return PF_OK;
-    double y;
-    int kind = parse_cell(t->cfg, field[t->c_target], &y);
-    if (kind == 0) {
-        t->n_dropped_target++;
-        return PF_OK;
+    double y[PF_MAX_LIST];
+    for (size_t k = 0; k < t->n_targets; k++) {
+        const char *cell = field[t->c_target[k]];
+        int kind = t->labels ? label_index(t, cell, &y[k]) : parse_cell(t->cfg, cell, &y[k]);
+        if (kind == 0) {
+            t->n_dropped_target++;
+            return PF_OK;
+        }
+        if (kind == -3) return t->err->code;
+        if (kind < 0)
+            return bad_number(t, line, (size_t)t->c_target[k], cell,
+                              "the target must be a number (an empty target, or one listed in "
+                              "data.na_values, drops the row)");
     }
-    if (kind < 0)
-        return bad_number(t, line, (size_t)t->c_target, field[t->c_target],
-                          "the target must be a number (an empty target, or one listed in "
-                          "data.na_values, drops the row)");
     return store_row(t, field, line, y);
 }
 
@@ -554,7 +634,8 @@ static int after_reading(pf_table *t)
         return pf_error_set(t->err, PF_EINPUT,
                             "every %sdata row of '%s' has an empty or missing target in column "
                             "'%s' (set data.target_column to the column holding the label)",
-                            t->selecting ? "selected " : "", t->path, t->cfg->target_columns.item[0]);
+                            t->selecting ? "selected " : "", t->path,
+                            t->cfg->target_columns.item[0]);
     if (t->rows.n == 0) return PF_OK; /* nothing selected: the source's rules explain */
     return type_features(t);
 }
@@ -567,7 +648,7 @@ pf_table *pf_table_read(const pf_config *cfg, const pf_table_rules *rules, pf_er
                     .path = cfg->data_path,
                     .err = err,
                     .c_participant = -1,
-                    .c_target = -1,
+
                     .c_time = -1,
                     .c_session = -1,
                     .c_group = -1};
@@ -598,6 +679,11 @@ void pf_table_free(pf_table *t)
     pf_intern_free(&t->participants);
     pf_intern_free(&t->sessions);
     pf_intern_free(&t->groups);
+    pf_intern_free(&t->label);
+    for (size_t a = 0; t->attr_values && a < t->n_attr; a++) pf_intern_free(&t->attr_values[a]);
+    free(t->attr_values);
+    free(t->attr_of);
+    free(t->attr_line);
     free(t);
 }
 
@@ -662,7 +748,7 @@ static int fill_rows(const pf_table *t, const pf_row_key *k, const size_t *keep,
         size_t src = k[i].idx, p = keep[k[i].pid];
         if (p == SIZE_MAX) continue;
         memcpy(ds->x + out * f, r->x + src * f, f * sizeof *ds->x);
-        ds->y[out] = r->y[src];
+        memcpy(ds->y + out * r->n_y, r->y + src * r->n_y, r->n_y * sizeof *ds->y);
         ds->participant[out] = (int)p;
         line[out] = r->line[src];
         if (out == 0 || ds->participant[out - 1] != (int)p) ds->offset[p] = out;
@@ -708,6 +794,80 @@ static int fill_names(const pf_table *t, const size_t *keep, pf_dataset *ds)
     return PF_OK;
 }
 
+/* Classes in value order: numeric when every label is a number (so "10" follows "9"), else
+ * byte order. */
+typedef struct {
+    const char *name;
+    double num;
+    size_t first; /* index in order of first appearance */
+} class_key;
+
+/* num is 0 for every key unless all labels are numbers, so one comparison serves both orders. */
+static int cmp_class(const void *pa, const void *pb)
+{
+    const class_key *a = pa, *b = pb;
+    if (a->num != b->num) return a->num < b->num ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->first > b->first) - (a->first < b->first);
+}
+
+static int order_classes(const pf_table *t, pf_dataset *ds)
+{
+    size_t C = t->label.n;
+    class_key *k = pf_calloc(C, sizeof *k, t->err);
+    size_t *rank = pf_calloc(C, sizeof *rank, t->err);
+    ds->class_names = pf_calloc(C, sizeof *ds->class_names, t->err);
+    int status = k && rank && ds->class_names ? PF_OK : t->err->code;
+    int numeric = 1;
+    for (size_t i = 0; status == PF_OK && i < C; i++) {
+        k[i] = (class_key){t->label.name[i], 0, i};
+        if (parse_cell(t->cfg, k[i].name, &k[i].num) != 1) numeric = 0;
+    }
+    for (size_t i = 0; !numeric && status == PF_OK && i < C; i++) k[i].num = 0;
+    if (status == PF_OK) qsort(k, C, sizeof *k, cmp_class);
+    for (size_t c = 0; status == PF_OK && c < C; c++) {
+        rank[k[c].first] = c;
+        if ((ds->class_names[c] = dup_text(k[c].name, t->err)) == NULL) status = t->err->code;
+    }
+    ds->n_classes = C;
+    for (size_t i = 0; status == PF_OK && i < ds->n_windows; i++)
+        ds->y[i] = (double)rank[(size_t)ds->y[i]];
+    free(k);
+    free(rank);
+    return status;
+}
+
+/* What is predicted (names, classes) and who the participants are (attributes). */
+static int fill_task(const pf_table *t, const size_t *keep, pf_dataset *ds)
+{
+    const pf_config *cfg = t->cfg;
+    for (size_t k = 0; k < ds->n_targets; k++) {
+        free(ds->target_names[k]);
+        if ((ds->target_names[k] = dup_text(cfg->target_columns.item[k], t->err)) == NULL)
+            return t->err->code;
+    }
+    if (t->labels) {
+        ds->task = PF_TASK_CLASSIFICATION;
+        if (order_classes(t, ds) != PF_OK) return t->err->code;
+    }
+    if (t->n_attr == 0) return PF_OK;
+    size_t A = t->n_attr, P = ds->n_participants;
+    ds->attribute_names = pf_calloc(A, sizeof(char *), t->err);
+    ds->attribute_values = pf_calloc(P * A, sizeof(char *), t->err);
+    if (!ds->attribute_names || !ds->attribute_values) return t->err->code;
+    ds->n_attributes = A;
+    for (size_t a = 0; a < A; a++)
+        if ((ds->attribute_names[a] = dup_text(cfg->attribute_columns.item[a], t->err)) == NULL)
+            return t->err->code;
+    for (size_t p = 0; p < t->participants.n; p++)
+        for (size_t a = 0; keep[p] != SIZE_MAX && a < A; a++) {
+            size_t v = t->attr_of[p * A + a] - 1;
+            char **slot = &ds->attribute_values[keep[p] * A + a];
+            if ((*slot = dup_text(t->attr_values[a].name[v], t->err)) == NULL) return t->err->code;
+        }
+    return PF_OK;
+}
+
 pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *err)
 {
     pf_row_key *k = pf_rows_order(&t->rows, err);
@@ -724,7 +884,8 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *
         goto done;
     }
     if ((line = pf_calloc(n_windows, sizeof *line, err)) == NULL ||
-        (ds = pf_dataset_alloc(n_windows, t->n_feat, 1, n_p, t->c_group >= 0, err)) == NULL)
+        (ds = pf_dataset_alloc(n_windows, t->n_feat, t->n_targets, n_p, t->c_group >= 0, err)) ==
+            NULL)
         goto done;
     ds->n_rows_read = t->n_rows_read;
     ds->n_dropped_target = t->n_dropped_target;
@@ -734,7 +895,7 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *
     snprintf(ds->sha256, sizeof ds->sha256, "%s", t->file.sha256);
     snprintf(ds->path, sizeof ds->path, "%s", t->file.abs_path);
     if (fill_rows(t, k, keep, ds, line) != PF_OK || fill_names(t, keep, ds) != PF_OK ||
-        check_missing(t, ds, line) != PF_OK) {
+        fill_task(t, keep, ds) != PF_OK || check_missing(t, ds, line) != PF_OK) {
         pf_dataset_free(ds);
         ds = NULL;
     }

@@ -36,6 +36,7 @@ typedef enum {
     PF_ROLE_TIME,
     PF_ROLE_SESSION,
     PF_ROLE_GROUP,
+    PF_ROLE_ATTRIBUTE,
     PF_ROLE_SOURCE,  /* used by the source's rules (e.g. AGAIN's game column) */
     PF_ROLE_EXCLUDED /* not a feature; why is in the column's reason */
 } pf_role;
@@ -57,8 +58,9 @@ void pf_intern_free(pf_intern *t);
 typedef struct {
     size_t n, cap;
     size_t n_feat;
+    size_t n_y;   /* targets per row (>= 1) */
     double *x;    /* n x n_feat */
-    double *y;    /* target */
+    double *y;    /* n x n_y: targets; a class label as its index in the table's labels */
     double *t;    /* time value, or the row's position without a time column */
     size_t *line; /* physical line in the file (the first tick's, for aggregated windows) */
     size_t *pid;  /* participant index (first appearance) */
@@ -110,7 +112,17 @@ struct pf_table {
     size_t *feat_col;       /* candidate feature slot -> column */
     pf_cell_census *census; /* per candidate feature slot */
     size_t n_feat;
-    long c_participant, c_target, c_time, c_session, c_group; /* -1 = absent */
+    long c_participant, c_time, c_session, c_group; /* -1 = absent */
+    size_t n_targets;
+    long c_target[PF_MAX_LIST]; /* data.target_column, in order */
+    int labels;                 /* the target is a class label (classification, no transform) */
+    pf_intern label;            /* label texts in order of first appearance */
+    size_t n_attr;
+    long c_attr[PF_MAX_LIST]; /* data.attribute_columns, in order */
+    pf_intern *attr_values;   /* per attribute: its values */
+    size_t *attr_of;          /* [participant][attribute]: 1 + value index, 0 = not seen yet */
+    size_t *attr_line;        /* [participant][attribute]: the line that set it */
+    size_t attr_cap;          /* participants attr_of has room for */
 
     pf_rows rows;
     pf_intern participants, sessions, groups;

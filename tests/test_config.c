@@ -421,6 +421,38 @@ static void test_hash_covers_data(void **state)
     assert_string_not_equal(c.hash, one);
 }
 
+/* Task shapes that cannot work are refused when the config loads, each with the fix. */
+static void test_task_shape_errors(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    struct {
+        const char *text, *says;
+    } cases[] = {
+        {"[data]\ntarget_transform = above_median\n", "needs data.task = classification"},
+        {"[data]\ntask = classification\n[train]\nloss = mse\n",
+         "train.loss = mse is a regression"},
+        {"[data]\ntask = classification\n[train]\nloss = ccc\n",
+         "train.loss = ccc is a regression"},
+        {"[train]\nloss = xent\n", "train.loss = xent is a classification loss"},
+        {"[data]\ntask = classification\ntarget_column = a, b\n", "exactly one label column"},
+        {"[data]\ntarget_column = a, b, a\n", "'a' is listed twice"},
+        {"[data]\ntarget_column = a\nattribute_columns = a\n", "'a' is both in data.target_column"},
+        {"[train]\nclass_weights = balanced\n", "needs data.task = classification"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(load_text(cases[i].text, &c, &err, NULL, 0, NULL), PF_EINPUT);
+        if (!strstr(err.msg, cases[i].says)) fail_msg("case %zu: %s", i, err.msg);
+    }
+    /* auto resolves by task. */
+    assert_int_equal(load_text("[data]\ntask = classification\n", &c, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(pf_config_loss(&c), PF_LOSS_XENT);
+    assert_int_equal(load_text("[data]\ntarget_column = a, b\n", &c, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(pf_config_loss(&c), PF_LOSS_MSE);
+    assert_int_equal(c.target_columns.n, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_list_continues_on_indented_lines),
         cmocka_unit_test(test_hash_covers_data),
         cmocka_unit_test(test_dump_wraps_long_lists),
+        cmocka_unit_test(test_task_shape_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

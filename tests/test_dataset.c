@@ -601,6 +601,168 @@ static void test_ticks_no_match(void **state)
     expect_error(&cfg, "no session", "16 ticks", NULL);
 }
 
+/* ---- task shapes: several targets, labels, the high/low transform, attributes ------------ */
+
+static void tasks_config(pf_config *cfg, const char *targets, pf_task_kind task)
+{
+    csv_config(cfg, "tasks.csv");
+    cfg->task = task;
+    cfg->target_columns.n = 0;
+    for (const char *p = targets; *p;) {
+        size_t n = strcspn(p, ",");
+        snprintf(cfg->target_columns.item[cfg->target_columns.n++], PF_MAX_NAME, "%.*s", (int)n, p);
+        p += n + (p[n] == ',');
+    }
+    cfg->feature_columns.n = 2;
+    snprintf(cfg->feature_columns.item[0], PF_MAX_NAME, "f1");
+    snprintf(cfg->feature_columns.item[1], PF_MAX_NAME, "f2");
+}
+
+/* Two outputs: y is windows x 2, and a row missing either target is dropped. */
+static void test_several_targets(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tasks_config(&cfg, "arousal,valence", PF_TASK_REGRESSION);
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_targets, 2);
+    assert_string_equal(ds->target_names[0], "arousal");
+    assert_string_equal(ds->target_names[1], "valence");
+    assert_int_equal(ds->n_windows, 6);
+    assert_int_equal(ds->n_dropped_target, 1);
+    const double y[] = {0.125, 0.5, 0.875, 0.4, 0.25, 0.7, 0.25, 0.3, 0.75, 0.2, 0.5, 0.9};
+    for (int i = 0; i < 12; i++) assert_true(ds->y[i] == y[i]);
+    assert_int_equal(pf_dataset_n_outputs(ds), 2);
+    pf_dataset_free(ds);
+}
+
+/* String labels in byte order, numeric labels in numeric order ("10" after "9"); an empty
+ * label drops its row like an empty target. */
+static void test_class_labels(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tasks_config(&cfg, "label", PF_TASK_CLASSIFICATION);
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->task, PF_TASK_CLASSIFICATION);
+    assert_int_equal(ds->n_classes, 3);
+    assert_string_equal(ds->class_names[0], "bored");
+    assert_string_equal(ds->class_names[1], "calm");
+    assert_string_equal(ds->class_names[2], "excited");
+    assert_int_equal(ds->n_dropped_target, 1);
+    const double y[] = {1, 1, 2, 2, 0, 1};
+    for (int i = 0; i < 6; i++) assert_true(ds->y[i] == y[i]);
+    assert_int_equal(pf_dataset_n_outputs(ds), 3);
+    pf_dataset_free(ds);
+
+    tasks_config(&cfg, "num", PF_TASK_CLASSIFICATION);
+    ds = load_ok(&cfg);
+    assert_int_equal(ds->n_classes, 3);
+    assert_string_equal(ds->class_names[0], "2");
+    assert_string_equal(ds->class_names[1], "9");
+    assert_string_equal(ds->class_names[2], "10");
+    const double z[] = {1, 2, 1, 2, 0, 2, 0};
+    for (int i = 0; i < 7; i++) assert_true(ds->y[i] == z[i]);
+    pf_dataset_free(ds);
+
+    /* One class in the whole data set: nothing to classify. */
+    tasks_config(&cfg, "sex", PF_TASK_CLASSIFICATION);
+    cfg.na_values.n = 1;
+    snprintf(cfg.na_values.item[0], PF_MAX_NAME, "M");
+    expect_error(&cfg, "holds one class only ('F')", "data.target_transform", NULL);
+}
+
+/* above_median / above_mean per participant, with and without a margin (hand-worked in the
+ * fixture: p1's median 0.375 and mean 0.4375, p2's median and mean 0.5). */
+static void test_high_low_transform(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tasks_config(&cfg, "arousal", PF_TASK_CLASSIFICATION);
+    cfg.target_transform = PF_TRANSFORM_ABOVE_MEDIAN;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->task, PF_TASK_CLASSIFICATION);
+    assert_string_equal(ds->class_names[0], "low");
+    assert_string_equal(ds->class_names[1], "high");
+    assert_int_equal(ds->n_windows, 7);
+    const double a[] = {0, 1, 1, 0, 0, 1, 0}; /* p2's 0.5 is its median: class 0 */
+    for (int i = 0; i < 7; i++) assert_true(ds->y[i] == a[i]);
+    pf_dataset_free(ds);
+
+    cfg.transform_margin = 0.125; /* within or on the margin: dropped */
+    ds = load_ok(&cfg);
+    assert_int_equal(ds->n_windows, 4);
+    assert_int_equal(ds->n_dropped_margin, 3);
+    const double b[] = {0, 1, 0, 1};
+    for (int i = 0; i < 4; i++) assert_true(ds->y[i] == b[i]);
+    assert_true(ds->x[0] == 1 && ds->x[2] == 2 && ds->x[4] == 5 && ds->x[6] == 6);
+    assert_int_equal(ds->offset[1], 2);
+    assert_int_equal(ds->offset[2], 4);
+    pf_dataset_free(ds);
+
+    cfg.transform_margin = 0;
+    cfg.target_transform = PF_TRANSFORM_ABOVE_MEAN;
+    ds = load_ok(&cfg);
+    const double c[] = {0, 1, 1, 0, 0, 1, 0};
+    for (int i = 0; i < 7; i++) assert_true(ds->y[i] == c[i]);
+    pf_dataset_free(ds);
+
+    cfg.transform_margin = 10;
+    expect_error(&cfg, "drops every window", NULL);
+}
+
+/* Attributes are per participant, and must not vary within one. */
+static void test_attributes(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tasks_config(&cfg, "arousal", PF_TASK_REGRESSION);
+    cfg.attribute_columns.n = 1;
+    snprintf(cfg.attribute_columns.item[0], PF_MAX_NAME, "sex");
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_attributes, 1);
+    assert_string_equal(ds->attribute_names[0], "sex");
+    assert_string_equal(ds->attribute_values[0], "F");
+    assert_string_equal(ds->attribute_values[1], "M");
+    assert_string_equal(ds->columns[1].use, "participant attribute (data.attribute_columns)");
+    pf_dataset_free(ds);
+
+    csv_config(&cfg, "bad_attribute.csv");
+    snprintf(cfg.target_columns.item[0], PF_MAX_NAME, "arousal");
+    cfg.attribute_columns.n = 1;
+    snprintf(cfg.attribute_columns.item[0], PF_MAX_NAME, "sex");
+    cfg.drop_columns.n = 1;
+    snprintf(cfg.drop_columns.item[0], PF_MAX_NAME, "label");
+    expect_error(&cfg, "attribute 'sex' of participant 'p2' is 'M' on line 6 but 'F' on line 8",
+                 NULL);
+
+    /* A column has one role: a target or an attribute listed as a feature is refused. */
+    tasks_config(&cfg, "arousal", PF_TASK_REGRESSION);
+    snprintf(cfg.feature_columns.item[1], PF_MAX_NAME, "arousal");
+    expect_error(&cfg, "data.feature_columns lists 'arousal', which is the target", NULL);
+    tasks_config(&cfg, "arousal", PF_TASK_REGRESSION);
+    cfg.attribute_columns.n = 1;
+    snprintf(cfg.attribute_columns.item[0], PF_MAX_NAME, "f2");
+    expect_error(&cfg, "lists 'f2', which is the participant attribute", NULL);
+}
+
+/* A regression on a handful of whole numbers warns that it may be a label. */
+static void test_label_like_warning(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    tasks_config(&cfg, "num", PF_TASK_REGRESSION);
+    pf_dataset *ds = load_ok(&cfg);
+    assert_non_null(strstr(ds->warning, "target 'num' holds only 3 distinct whole numbers (2, 9, "
+                                        "10)"));
+    assert_non_null(strstr(ds->warning, "data.task = classification"));
+    pf_dataset_free(ds);
+    tasks_config(&cfg, "arousal", PF_TASK_REGRESSION);
+    ds = load_ok(&cfg);
+    assert_string_equal(ds->warning, "");
+    pf_dataset_free(ds);
+}
+
 /* source = synthetic goes to the generator: same data as calling it directly. */
 static void test_dispatch_synthetic(void **state)
 {
@@ -667,6 +829,11 @@ int main(void)
         cmocka_unit_test(test_ticks_all_games),
         cmocka_unit_test(test_ticks_no_match),
         cmocka_unit_test(test_dispatch_synthetic),
+        cmocka_unit_test(test_several_targets),
+        cmocka_unit_test(test_class_labels),
+        cmocka_unit_test(test_high_low_transform),
+        cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_label_like_warning),
         cmocka_unit_test(test_alloc_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "source.h"
 #include "synthetic.h"
 
 static pf_config defaults(void)
@@ -297,6 +298,68 @@ static void test_invalid_parameters(void **state)
     expect_error(&c, "synthetic.gain_sd (-1) and synthetic.bias_sd (0.1) must be >= 0");
 }
 
+/* Extra outputs come from their own generator after the first: the features and the first
+ * output are bit-identical to a one-output study, and each new output is its own signal,
+ * min-max scaled to [0, 1] per participant. */
+static void test_several_outputs(void **state)
+{
+    (void)state;
+    pf_config c1, c2;
+    pf_config_defaults(&c1);
+    c1.syn_participants = 6;
+    c1.syn_windows = 25;
+    c2 = c1;
+    c2.syn_outputs = 3;
+    pf_error err = {0};
+    pf_dataset *a = pf_synthetic_generate(&c1, &err), *b = pf_synthetic_generate(&c2, &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(b->n_targets, 3);
+    assert_string_equal(b->target_names[0], "arousal");
+    assert_string_equal(b->target_names[1], "valence");
+    assert_memory_equal(a->x, b->x, a->n_windows * a->n_features * sizeof *a->x);
+    for (size_t i = 0; i < a->n_windows; i++) assert_true(b->y[i * 3] == a->y[i]);
+    for (size_t k = 1; k < 3; k++)
+        for (size_t p = 0; p < b->n_participants; p++) {
+            double lo = 1, hi = 0, diff = 0;
+            for (size_t i = b->offset[p]; i < b->offset[p + 1]; i++) {
+                lo = fmin(lo, b->y[i * 3 + k]), hi = fmax(hi, b->y[i * 3 + k]);
+                diff += fabs(b->y[i * 3 + k] - b->y[i * 3]);
+            }
+            assert_true(lo == 0.0 && hi == 1.0);
+            assert_true(diff > 0.5); /* not a copy of arousal */
+        }
+    pf_dataset_free(a);
+    pf_dataset_free(b);
+}
+
+/* The synthetic targets are continuous: a classification demo classifies high and low per
+ * participant through the same transform as a file, and without one it is refused. */
+static void test_classification_mode(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_config_defaults(&c);
+    c.syn_participants = 5;
+    c.syn_windows = 20;
+    c.task = PF_TASK_CLASSIFICATION;
+    pf_error err = {0};
+    assert_null(pf_source_load(&c, &err));
+    assert_non_null(strstr(err.msg, "data.target_transform = above_median"));
+    pf_error_clear(&err);
+    c.target_transform = PF_TRANSFORM_ABOVE_MEDIAN;
+    pf_dataset *ds = pf_source_load(&c, &err);
+    assert_non_null(ds);
+    assert_int_equal(ds->n_classes, 2);
+    /* Median split of 20 distinct values: exactly 10 high and 10 low per participant. */
+    for (size_t p = 0; p < ds->n_participants; p++) {
+        double high = 0;
+        for (size_t i = ds->offset[p]; i < ds->offset[p + 1]; i++) high += ds->y[i];
+        assert_true(high == 10);
+    }
+    pf_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +372,8 @@ int main(void)
         cmocka_unit_test(test_heterogeneity_blind),
         cmocka_unit_test(test_small_shape),
         cmocka_unit_test(test_invalid_parameters),
+        cmocka_unit_test(test_several_outputs),
+        cmocka_unit_test(test_classification_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
