@@ -1,8 +1,9 @@
 # @NAME@.gp: @TITLE@
 #
-# Written by prunefair from its templates plots/common.gp and plots/@NAME@.gp. The numbers
+# Written by prunefair from its templates plots/common.gp and plots/@KIND@.gp. The numbers
 # are in @DATAFILE@ beside this script (whitespace-separated, '#' comments name the columns;
 # gnuplot's "index i" is the i-th block, blocks are separated by two blank lines).
+# The metric: @ABOUT@.
 # Re-render from this folder:
 #     gnuplot @NAME@.gp                          (renders: @FORMATS@)
 #     gnuplot -e "formats='pdf'" @NAME@.gp       (only some of: png pdf)
@@ -17,6 +18,8 @@ array points[N] = [@POINTS@]
 DENSE = "#000000"
 NPART = @NPART@
 CI = "@CI@"
+# 1: higher values of the metric are better (CCC, accuracy); 0: lower are (RMSE).
+HIGHER_IS_BETTER = @HIB@
 set encoding utf8
 
 do for [fmt in formats] {
@@ -36,7 +39,12 @@ do for [fmt in formats] {
     set tics nomirror out scale 0.6
     set grid xtics ytics linecolor rgb "#e4e4e4" linewidth LW dashtype 1
     set key noautotitle
-    set title "@TITLE@"
+    # The title is centred on the whole image, not over the plot, so a long one is not cut
+    # off by the key beside the plot.
+    set tmargin 3.5
+    set label 99 "@TITLE@" at screen 0.5, screen 0.955 center
+    set xlabel "@XLABEL@"
+    set ylabel "@YLABEL@"
 @BODY@
     set output
 }

@@ -1,18 +1,21 @@
 /* analysis.c: the statistics of a finished run (see analysis.h for the families).
  *
  * Everything here reads pf_results and nothing else, so `run_experiment --report` recomputes
- * exactly the same numbers from a results.h5 as the run that wrote it. Bootstrap resamples
- * come from one generator seeded by (master seed, 0, 0, bootstrap) and restarted for every
- * (criterion, sparsity): all criteria see the same resampled participants, so their intervals
- * differ only through the criteria (common random numbers). */
+ * exactly the same numbers from a results.h5 as the run that wrote it. The numbers are the
+ * primary metric's per-participant values (pf_results_values: repeats averaged per
+ * participant), never a summary recomputed here: summaries live in r->summary.
+ *
+ * Bootstrap resamples come from one generator seeded by (master seed, 0, 0, bootstrap) and
+ * restarted for every variant: all variants see the same resampled participants, so their
+ * intervals differ only through the variants (common random numbers). */
 #include "analysis.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "evaluate.h"
 #include "h5io.h"
 #include "numtext.h"
 #include "outfile.h"
@@ -23,9 +26,10 @@ typedef struct {
     const pf_results *r;
     const pf_config *cfg;
     pf_analysis *a;
-    double *dense;  /* [part] repeat-averaged dense CCC */
-    double *vals;   /* [crit][part] repeat-averaged CCC at the current sparsity */
-    double *matrix; /* [part][crit] for Friedman */
+    int higher_is_better; /* of the primary metric */
+    double *dense;        /* [part] the dense model's values */
+    double *vals;         /* [crit][part] values at the current sparsity (crit 0 unused) */
+    double *matrix;       /* [part][pruning criterion] for Friedman */
     pf_error *err;
 } actx;
 
@@ -52,6 +56,22 @@ static void fill_row(pf_test_row *row, const pf_test_result *t)
     row->effect_size = t->effect_size;
 }
 
+static int all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return 0;
+    return 1;
+}
+
+/* A test that cannot run because a participant has no value (a model that diverged, a task
+ * that did not run): not testable, like the summary of such a variant, which is NaN. */
+static void fill_missing(pf_test_row *row)
+{
+    row->status = PF_TEST_TOO_FEW;
+    row->statistic = row->df1 = row->df2 = row->p_value = row->p_holm = NAN;
+    row->effect_size = row->mean_diff = NAN;
+}
+
 static double mean_diff(const double *x, const double *y, size_t n)
 {
     double s = 0;
@@ -59,7 +79,7 @@ static double mean_diff(const double *x, const double *y, size_t n)
     return n ? s / (double)n : NAN;
 }
 
-/* One test of the reference against b (another criterion or the dense model). */
+/* One test of the reference (x) against b (another criterion or the dense model, y). */
 static void compare_pair(actx *c, int test, double s, const char *bname, const double *x,
                          const double *y)
 {
@@ -70,29 +90,52 @@ static void compare_pair(actx *c, int test, double s, const char *bname, const d
     pf_test_row *row = new_row(c, family, names[test], s);
     snprintf(row->a, sizeof row->a, "%s", c->r->crit[c->a->reference]);
     snprintf(row->b, sizeof row->b, "%s", bname);
-    row->mean_diff = mean_diff(x, y, n);
+    /* The location tests run on the improvement of the reference, so their signs read the
+     * same for every metric; the variance test is about spread, which has no direction. */
+    const double *better = c->higher_is_better ? x : y, *worse = c->higher_is_better ? y : x;
+    if (!all_finite(x, n) || !all_finite(y, n)) {
+        fill_missing(row);
+        return;
+    }
+    row->mean_diff = mean_diff(better, worse, n);
     pf_wilcoxon_result w;
     pf_test_result t;
-    if (test == 0 && pf_wilcoxon(x, y, n, &w, c->err) == PF_OK) fill_row(row, &w.test);
-    if (test == 1 && pf_paired_t(x, y, n, &t, c->err) == PF_OK) fill_row(row, &t);
+    if (test == 0 && pf_wilcoxon(better, worse, n, &w, c->err) == PF_OK) fill_row(row, &w.test);
+    if (test == 1 && pf_paired_t(better, worse, n, &t, c->err) == PF_OK) fill_row(row, &t);
     if (test == 2 && pf_pitman_morgan(x, y, n, &t, c->err) == PF_OK) fill_row(row, &t);
+}
+
+/* The two omnibus rows of one sparsity; f NULL: not testable (a participant without a value). */
+static void friedman_rows(actx *c, double s, const pf_friedman_result *f)
+{
+    static const char *tests[] = {"friedman", "iman_davenport"};
+    for (int i = 0; i < 2; i++) {
+        pf_test_row *row = new_row(c, "friedman", tests[i], s);
+        snprintf(row->a, sizeof row->a, "all");
+        if (f)
+            fill_row(row, i == 0 ? &f->chi2 : &f->f);
+        else
+            fill_missing(row);
+    }
 }
 
 static void friedman_at(actx *c, size_t si, double s)
 {
     const pf_results *r = c->r;
-    size_t P = r->n_part, K = r->n_crit;
+    size_t P = r->n_part, K = r->n_crit - 1;
     for (size_t p = 0; p < P; p++)
-        for (size_t k = 0; k < K; k++) c->matrix[p * K + k] = c->vals[k * P + p];
+        for (size_t k = 0; k < K; k++) c->matrix[p * K + k] = c->vals[(k + 1) * P + p];
+    if (!all_finite(c->matrix, P * K)) {
+        friedman_rows(c, s, NULL);
+        return;
+    }
+    /* The ranks of criteria 1..K are contiguous in avg_rank's row: column 0 is dense. */
     pf_friedman_result f;
-    if (pf_friedman(c->matrix, P, K, 1, c->cfg->alpha, c->a->avg_rank + si * K, &f, c->err)) return;
+    if (pf_friedman(c->matrix, P, K, c->higher_is_better, c->cfg->alpha,
+                    c->a->avg_rank + si * r->n_crit + 1, &f, c->err) != PF_OK)
+        return;
     c->a->cd[si] = f.cd;
-    pf_test_row *row = new_row(c, "friedman", "friedman", s);
-    fill_row(row, &f.chi2);
-    snprintf(row->a, sizeof row->a, "all");
-    row = new_row(c, "friedman", "iman_davenport", s);
-    fill_row(row, &f.f);
-    snprintf(row->a, sizeof row->a, "all");
+    friedman_rows(c, s, &f);
 }
 
 static void holm_family(actx *c, size_t first, size_t end)
@@ -124,28 +167,35 @@ static void holm_all(actx *c)
     }
 }
 
-static void bootstrap(actx *c, const double *v, pf_interval *mean_ci, pf_interval *sd_ci)
+/* The intervals of every variant, the generator restarted for each (common random numbers). */
+static void bootstrap_all(actx *c, double *v)
 {
-    mean_ci->lo = mean_ci->hi = sd_ci->lo = sd_ci->hi = NAN;
-    if (c->cfg->bootstrap <= 0) return;
-    gsl_rng *rng = pf_rng_alloc(c->cfg->seed, 0, 0, PF_SEED_BOOTSTRAP);
-    if (!rng) {
-        pf_error_set(c->err, PF_ERUNTIME, "out of memory (bootstrap generator)");
-        return;
+    const pf_results *r = c->r;
+    for (size_t x = 0; x < r->n_var; x++)
+        c->a->mean_ci[x] = c->a->sd_ci[x] = (pf_interval){NAN, NAN};
+    if (c->cfg->bootstrap <= 0 || r->n_part < 2) return;
+    for (size_t x = 0; x < r->n_var && c->err->code == PF_OK; x++) {
+        pf_results_values(r, r->primary, x, v);
+        if (!all_finite(v, r->n_part)) continue; /* no summary, no interval */
+        gsl_rng *rng = pf_rng_alloc(c->cfg->seed, 0, 0, PF_SEED_BOOTSTRAP);
+        if (!rng) {
+            pf_error_set(c->err, PF_ERUNTIME, "out of memory (bootstrap generator)");
+            return;
+        }
+        pf_bootstrap_ci(v, r->n_part, (size_t)c->cfg->bootstrap, c->cfg->alpha, rng,
+                        &c->a->mean_ci[x], &c->a->sd_ci[x], c->err);
+        gsl_rng_free(rng);
     }
-    pf_bootstrap_ci(v, c->r->n_part, (size_t)c->cfg->bootstrap, c->cfg->alpha, rng, mean_ci, sd_ci,
-                    c->err);
-    gsl_rng_free(rng);
 }
 
 /* The reference: stats.reference, else the first vr criterion, else the first criterion. */
 static int find_reference(const pf_results *r, const pf_config *cfg)
 {
-    for (size_t k = 0; k < r->n_crit; k++)
+    for (size_t k = 1; k < r->n_crit; k++)
         if (cfg->reference[0] ? strcmp(r->crit[k], cfg->reference) == 0
                               : strncmp(r->crit[k], "vr", 2) == 0)
             return (int)k;
-    return r->n_crit > 0 ? 0 : -1;
+    return r->n_crit > 1 ? 1 : -1;
 }
 
 static void sparsity_level(actx *c, size_t si)
@@ -153,18 +203,15 @@ static void sparsity_level(actx *c, size_t si)
     const pf_results *r = c->r;
     size_t P = r->n_part, K = r->n_crit;
     double s = r->sparsity[si];
-    for (size_t k = 0; k < K; k++) {
-        pf_results_participant_values(r, (int)k, si, 0, c->vals + k * P);
-        bootstrap(c, c->vals + k * P, &c->a->mean_ci[k * r->n_sp + si],
-                  &c->a->sd_ci[k * r->n_sp + si]);
-    }
-    if (K >= 2) friedman_at(c, si, s);
+    for (size_t k = 1; k < K; k++)
+        pf_results_values(r, r->primary, pf_results_variant(r, k, si), c->vals + k * P);
+    if (K - 1 >= 2) friedman_at(c, si, s);
     int ref = c->a->reference;
-    if (ref < 0) return;
+    if (ref < 0 || c->err->code != PF_OK) return;
     /* Test-major order, so each (test, sparsity) family is one contiguous block of rows. */
     const double *x = c->vals + (size_t)ref * P;
     for (int test = 0; test < 3; test++) {
-        for (size_t k = 0; k < K && c->err->code == PF_OK; k++)
+        for (size_t k = 1; k < K && c->err->code == PF_OK; k++)
             if ((int)k != ref) compare_pair(c, test, s, r->crit[k], x, c->vals + k * P);
         if (c->err->code == PF_OK) compare_pair(c, test, s, "dense", x, c->dense);
     }
@@ -174,17 +221,18 @@ pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error
 {
     pf_analysis *a = pf_calloc(1, sizeof *a, err);
     if (!a) return NULL;
-    size_t K = r->n_crit, S = r->n_sp, P = r->n_part;
-    a->n_crit = K, a->n_sp = S, a->alpha = cfg->alpha;
+    size_t K = r->n_crit, S = r->n_sp, P = r->n_part, V = r->n_var;
+    a->n_var = V, a->n_crit = K, a->n_sp = S, a->alpha = cfg->alpha;
     a->reference = find_reference(r, cfg);
     a->rows = pf_calloc(S * (2 + 3 * K), sizeof *a->rows, err);
-    a->mean_ci = pf_calloc(K * S, sizeof *a->mean_ci, err);
-    a->sd_ci = pf_calloc(K * S, sizeof *a->sd_ci, err);
+    a->mean_ci = pf_calloc(V, sizeof *a->mean_ci, err);
+    a->sd_ci = pf_calloc(V, sizeof *a->sd_ci, err);
     a->avg_rank = pf_calloc(K * S, sizeof *a->avg_rank, err);
     a->cd = pf_calloc(S, sizeof *a->cd, err);
     actx c = {r,
               cfg,
               a,
+              r->metrics->slot[r->primary].metric->higher_is_better,
               pf_calloc(P, sizeof(double), err),
               pf_calloc(K * P, sizeof(double), err),
               pf_calloc(K * P, sizeof(double), err),
@@ -192,8 +240,8 @@ pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error
     if (err->code == PF_OK) {
         for (size_t i = 0; i < K * S; i++) a->avg_rank[i] = NAN;
         for (size_t i = 0; i < S; i++) a->cd[i] = NAN;
-        pf_results_participant_values(r, -1, 0, 0, c.dense);
-        bootstrap(&c, c.dense, &a->dense_mean_ci, &a->dense_sd_ci);
+        pf_results_values(r, r->primary, PF_DENSE, c.dense);
+        bootstrap_all(&c, c.matrix);
         for (size_t si = 0; si < S && err->code == PF_OK; si++) sparsity_level(&c, si);
     }
     if (err->code == PF_OK) holm_all(&c);
@@ -280,18 +328,17 @@ static hid_t test_row_type(void)
     return t;
 }
 
-/* Interval arrays as [crit][sp][2] (lo, hi). */
-static void write_intervals(pf_h5 *h, hid_t g, const char *name, const pf_interval *iv,
-                            size_t n_crit, size_t n_sp)
+/* Intervals as [variant][2] (lo, hi). */
+static void write_intervals(pf_h5 *h, hid_t g, const char *name, const pf_interval *iv, size_t n)
 {
-    double *buf = malloc(n_crit * n_sp * 2 * sizeof *buf);
+    double *buf = malloc((n ? n : 1) * 2 * sizeof *buf);
     if (!buf) {
         h->failed = 1;
         return;
     }
-    for (size_t i = 0; i < n_crit * n_sp; i++) buf[2 * i] = iv[i].lo, buf[2 * i + 1] = iv[i].hi;
-    hsize_t dims[3] = {n_crit, n_sp, 2};
-    pf_h5_doubles(h, g, name, 3, dims, buf);
+    for (size_t i = 0; i < n; i++) buf[2 * i] = iv[i].lo, buf[2 * i + 1] = iv[i].hi;
+    hsize_t dims[2] = {n, 2};
+    pf_h5_doubles(h, g, name, 2, dims, buf);
     free(buf);
 }
 
@@ -304,22 +351,91 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
     hid_t t = test_row_type();
     pf_h5_table(&h, g, "tests", t, a->n_rows, a->rows);
     H5Tclose(t);
+    const pf_metric_slot *m = &r->metrics->slot[r->primary];
+    pf_h5_attr_str(&h, g, "metric", m->name);
+    pf_h5_attr_num(&h, g, "higher_is_better", m->metric->higher_is_better);
     pf_h5_attr_str(&h, g, "reference", a->reference >= 0 ? r->crit[a->reference] : "");
     pf_h5_attr_num(&h, g, "alpha", a->alpha);
     pf_h5_attr_str(&h, g, "correction", cfg->correction == PF_CORRECT_HOLM ? "holm" : "none");
     pf_h5_attr_str(&h, g, "families",
                    "ref:<test>@s=<sparsity>: the reference against every other criterion and "
                    "dense with one test at one sparsity; Holm within each such family. "
-                   "friedman@s=<sparsity>: omnibus test over all criteria, uncorrected.");
+                   "friedman@s=<sparsity>: omnibus test over all pruning criteria, uncorrected.");
+    pf_h5_attr_str(&h, g, "signs",
+                   "wilcoxon and ttest run on the improvement of criterion_a over criterion_b "
+                   "(a - b when higher is better, b - a when lower is better): a positive "
+                   "statistic (t), effect_size or mean_diff means criterion_a is better. "
+                   "pitman_morgan compares var(a) with var(b), effect_size var(a)/var(b).");
     pf_h5_attr_num(&h, g, "bootstrap_resamples", cfg->bootstrap);
-    write_intervals(&h, g, "mean_ccc_ci", a->mean_ci, a->n_crit, a->n_sp);
-    write_intervals(&h, g, "sd_ccc_ci", a->sd_ci, a->n_crit, a->n_sp);
-    write_intervals(&h, g, "dense_mean_ccc_ci", &a->dense_mean_ci, 1, 1);
-    write_intervals(&h, g, "dense_sd_ccc_ci", &a->dense_sd_ci, 1, 1);
+    write_intervals(&h, g, "mean_ci", a->mean_ci, a->n_var);
+    write_intervals(&h, g, "sd_ci", a->sd_ci, a->n_var);
     hsize_t dims[2] = {a->n_sp, a->n_crit};
     pf_h5_doubles(&h, g, "friedman_average_rank", 2, dims, a->avg_rank);
     pf_h5_doubles(&h, g, "nemenyi_cd", 1, dims, a->cd);
     H5Gclose(g);
     if (h.failed) return pf_error_set(err, PF_ERUNTIME, "writing HDF5 object '%s' failed", h.what);
     return PF_OK;
+}
+
+/* ---- a metric in words -------------------------------------------------------------------- */
+
+/* Short names of the registry's metrics, for titles and axes (the registry's `about` is the
+ * full meaning, for captions); a metric missing here shows its name with spaces. */
+static const struct {
+    const char *name, *label;
+} labels[] = {
+    {"ccc", "CCC"},
+    {"rmse", "RMSE"},
+    {"pearson", "Pearson's r"},
+    {"mean_ccc", "mean-over-outputs CCC"},
+    {"mean_rmse", "mean-over-outputs RMSE"},
+    {"mean_pearson", "mean-over-outputs Pearson's r"},
+    {"accuracy", "accuracy"},
+    {"balanced_accuracy", "balanced accuracy"},
+    {"f1_macro", "macro F1"},
+};
+
+void pf_analysis_metric_words(const pf_results *r, size_t m, pf_metric_words *w)
+{
+    const pf_metric_slot *slot = &r->metrics->slot[m];
+    const pf_metric *reg = slot->metric;
+    memset(w, 0, sizeof *w);
+    w->name = slot->name;
+    w->higher_is_better = reg->higher_is_better != 0;
+    w->direction = w->higher_is_better ? "higher is better" : "lower is better";
+    w->chance = slot->chance;
+    /* File names: letters, digits, '-', '.' and '_' kept; "ccc[arousal]" -> "ccc_arousal". */
+    size_t n = 0;
+    for (const char *p = slot->name; *p && n + 1 < sizeof w->file; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == ']' && p[1] == '\0') break;
+        w->file[n++] = isalnum(ch) || ch == '-' || ch == '.' || ch == '_' ? (char)ch : '_';
+    }
+    w->file[n] = '\0';
+    const char *label = NULL;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].name, reg->name) == 0) label = labels[i].label;
+    if (label)
+        snprintf(w->label, sizeof w->label, "%s", label);
+    else
+        for (size_t i = 0; reg->name[i] && i + 1 < sizeof w->label; i++)
+            w->label[i] = reg->name[i] == '_' ? ' ' : reg->name[i];
+    /* A per-output metric of several outputs names its output: "CCC (arousal)". */
+    const char *bracket = strchr(slot->name, '[');
+    if (bracket) {
+        int len = (int)strcspn(bracket + 1, "]");
+        size_t used = strlen(w->label);
+        snprintf(w->label + used, sizeof w->label - used, " (%.*s)", len, bracket + 1);
+        snprintf(w->about, sizeof w->about, "%s, of the output %.*s", reg->about, len, bracket + 1);
+    } else {
+        snprintf(w->about, sizeof w->about, "%s", reg->about);
+    }
+}
+
+int pf_analysis_dense_at_chance(const pf_analysis *a, const pf_results *r)
+{
+    double chance = r->metrics->slot[r->primary].chance;
+    if (!a || isnan(chance)) return 0;
+    pf_interval ci = a->mean_ci[PF_DENSE];
+    return isfinite(ci.lo) && isfinite(ci.hi) && ci.lo <= chance && chance <= ci.hi;
 }

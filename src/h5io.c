@@ -61,30 +61,55 @@ static hid_t vlen_string_type(void)
     return type;
 }
 
-static void write_1d(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n, const void *data)
+/* One dataset of the given shape; file_type is what the file stores, mem_type what data holds. */
+static void write_nd(pf_h5 *h, hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                     int rank, const hsize_t *dims, const void *data)
 {
     if (h->failed) return;
-    hsize_t dim = n;
-    hid_t space = H5Screate_simple(1, &dim, NULL);
-    hid_t d = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++) n *= dims[i];
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t st = d < 0 ? -1 : 0;
-    if (d >= 0 && n > 0) st = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (d >= 0 && n > 0) st = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     check(h, st, name);
     if (d >= 0) H5Dclose(d);
     H5Sclose(space);
 }
 
-/* Variable-length UTF-8 strings: what h5py returns as str (bytes in h5py < 3). */
+void pf_h5_strings_nd(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims,
+                      const char *const *s)
+{
+    if (h->failed) return;
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
+    /* HDF5 would store a NULL pointer as a null string, which h5py reads back as "" but
+     * H5Dread as NULL; writing "" keeps the two readers in agreement. */
+    const char **v = calloc(n ? n : 1, sizeof *v);
+    if (v == NULL) {
+        check(h, -1, name);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = s && s[i] ? s[i] : "";
+    hid_t type = vlen_string_type();
+    write_nd(h, loc, name, type, type, rank, dims, v);
+    H5Tclose(type);
+    free(v);
+}
+
 void pf_h5_strings(pf_h5 *h, hid_t loc, const char *name, const char *const *s, size_t n)
 {
-    hid_t type = vlen_string_type();
-    write_1d(h, loc, name, type, n, s);
-    H5Tclose(type);
+    hsize_t dim = n;
+    pf_h5_strings_nd(h, loc, name, 1, &dim, s);
 }
 
 void pf_h5_table(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n, const void *rows)
 {
-    write_1d(h, loc, name, type, n, rows);
+    hsize_t dim = n;
+    hid_t packed = H5Tcopy(type);
+    if (packed < 0 || H5Tpack(packed) < 0) check(h, -1, name);
+    write_nd(h, loc, name, packed, type, 1, &dim, rows);
+    if (packed >= 0) H5Tclose(packed);
 }
 
 char *pf_h5_read_attr_str(hid_t loc, const char *obj, const char *name)
@@ -105,6 +130,25 @@ char *pf_h5_read_attr_str(hid_t loc, const char *obj, const char *name)
 int pf_h5_read_attr_num(hid_t loc, const char *obj, const char *name, double *out)
 {
     return H5LTget_attribute_double(loc, obj, name, out) < 0 ? -1 : 0;
+}
+
+int pf_h5_exists(hid_t loc, const char *path)
+{
+    /* H5LTpath_valid checks each link on the way, where H5Lexists fails on a missing group. */
+    return H5LTpath_valid(loc, path, 1) > 0;
+}
+
+int pf_h5_dims(hid_t loc, const char *name, int cap, hsize_t *dims)
+{
+    if (!pf_h5_exists(loc, name)) return -1;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t space = H5Dget_space(d);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    if (rank > cap || (rank > 0 && H5Sget_simple_extent_dims(space, dims, NULL) < 0)) rank = -1;
+    if (space >= 0) H5Sclose(space);
+    H5Dclose(d);
+    return rank;
 }
 
 size_t pf_h5_size(hid_t loc, const char *name)

@@ -12,6 +12,7 @@
  * captured through a pipe and becomes the error message when it fails. */
 #include "plots.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -24,10 +25,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "evaluate.h"
 #include "outfile.h"
 
 #define PATH_CAP 1100
+#define NAME_CAP (PF_METRIC_NAME + 16) /* "pareto_" + the metric's file name */
 
 /* ---- a growing string ----------------------------------------------------------------------- */
 
@@ -69,46 +70,22 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
         sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* ---- what the figures need, computed once ---------------------------------------------------- */
+/* ---- what the figures need ------------------------------------------------------------------ */
 
 typedef struct {
     const pf_results *r;
     const pf_analysis *a; /* may be NULL: no intervals */
     const pf_config *cfg;
+    pf_metric_words w; /* the primary metric, which every figure shows */
     char figdir[PATH_CAP];
-    char formats[64];   /* the distinct formats to render, space-separated ("png pdf") */
-    double *vals;       /* [crit][sp][part] repeat-averaged CCC */
-    double *dense_vals; /* [part] */
-    pf_summary *sum;    /* [crit][sp] */
-    pf_summary dense;
+    char formats[64]; /* the distinct formats to render, space-separated ("png pdf") */
+    double *vals;     /* [part] scratch for per-participant values */
 } plot_ctx;
 
-static double *values_at(const plot_ctx *c, size_t k, size_t s)
+/* The one summary of (primary metric, variant v): figures plot it, never recompute it. */
+static const pf_summary_full *summary_of(const plot_ctx *c, size_t v)
 {
-    return c->vals + (k * c->r->n_sp + s) * c->r->n_part;
-}
-
-static int ctx_init(plot_ctx *c, pf_error *err)
-{
-    const pf_results *r = c->r;
-    size_t K = r->n_crit, S = r->n_sp, P = r->n_part;
-    c->vals = pf_calloc(K * S * P, sizeof(double), err);
-    c->dense_vals = pf_calloc(P, sizeof(double), err);
-    c->sum = pf_calloc(K * S, sizeof(pf_summary), err);
-    if (err->code != PF_OK) return err->code;
-    pf_results_participant_values(r, -1, 0, 0, c->dense_vals);
-    pf_summary_compute(c->dense_vals, P, &c->dense);
-    for (size_t k = 0; k < K; k++)
-        for (size_t s = 0; s < S; s++) {
-            pf_results_participant_values(r, (int)k, s, 0, values_at(c, k, s));
-            pf_summary_compute(values_at(c, k, s), P, &c->sum[k * S + s]);
-        }
-    return PF_OK;
-}
-
-static void ctx_free(plot_ctx *c)
-{
-    free(c->vals), free(c->dense_vals), free(c->sum);
+    return pf_results_summary(c->r, c->r->primary, v);
 }
 
 /* ---- criterion names, colours and markers ---------------------------------------------------- */
@@ -178,6 +155,73 @@ size_t pf_plots_box_sparsities(const double *sparsity, size_t n_sp, size_t *idx,
     return n;
 }
 
+/* ---- the figures ---------------------------------------------------------------------------- */
+
+/* A figure: its template plots/KIND.gp, its file name KIND_<metric>, its words and data. */
+typedef enum { FIG_MEAN, FIG_SD, FIG_WORST, FIG_BOX, FIG_PARETO, N_FIGURES } figure_kind;
+
+static const char *const kinds[N_FIGURES] = {"mean", "sd", "worst", "box", "pareto"};
+
+typedef struct {
+    char name[NAME_CAP]; /* "mean_ccc": the files NAME.dat, NAME.gp, NAME.png */
+    char title[512], xlabel[256], ylabel[256];
+    char worst[256], tail[256]; /* legend entries of the worst figure */
+} figure;
+
+static const char sparsity_axis[] = "sparsity (fraction of weights pruned)";
+
+/* Titles, axes and legends in words: the metric by name, and which way is better, so a figure
+ * read on its own says what "up" means ("worst participant" is the largest RMSE). */
+static void describe(const plot_ctx *c, figure_kind k, figure *f)
+{
+    const pf_metric_words *w = &c->w;
+    const char *worst = w->higher_is_better ? "lowest" : "highest";
+    size_t n = c->r->n_part;
+    snprintf(f->name, sizeof f->name, "%s_%s", kinds[k], w->file);
+    snprintf(f->xlabel, sizeof f->xlabel, "%s", sparsity_axis);
+    f->worst[0] = f->tail[0] = '\0';
+    switch (k) {
+    case FIG_MEAN:
+        snprintf(f->title, sizeof f->title, "Mean %s vs sparsity (%zu participants; %s)", w->label,
+                 n, w->direction);
+        snprintf(f->ylabel, sizeof f->ylabel, "mean %s across participants (%s)", w->label,
+                 w->direction);
+        break;
+    case FIG_SD:
+        snprintf(f->title, sizeof f->title, "Spread of %s across %zu participants vs sparsity",
+                 w->label, n);
+        snprintf(f->ylabel, sizeof f->ylabel, "sd of %s across participants (lower is more even)",
+                 w->label);
+        break;
+    case FIG_WORST:
+        snprintf(f->title, sizeof f->title,
+                 "Worst-case %s vs sparsity (%zu participants; worst = %s %s)", w->label, n, worst,
+                 w->label);
+        snprintf(f->ylabel, sizeof f->ylabel, "%s (%s)", w->label, w->direction);
+        snprintf(f->worst, sizeof f->worst, "worst participant (%s %s)", worst, w->label);
+        snprintf(f->tail, sizeof f->tail, "%s percentile (the bad tail)",
+                 w->higher_is_better ? "10th" : "90th");
+        break;
+    case FIG_BOX:
+        snprintf(f->title, sizeof f->title,
+                 "%s per participant at selected sparsities (%zu "
+                 "participants)",
+                 w->label, n);
+        snprintf(f->ylabel, sizeof f->ylabel, "%s per participant (%s)", w->label, w->direction);
+        break;
+    case FIG_PARETO:
+    case N_FIGURES:
+        snprintf(f->title, sizeof f->title, "Mean vs spread of %s (%zu participants)", w->label, n);
+        snprintf(f->xlabel, sizeof f->xlabel, "sd of %s across participants (lower is more even)",
+                 w->label);
+        snprintf(f->ylabel, sizeof f->ylabel, "mean %s across participants (%s)", w->label,
+                 w->direction);
+        break;
+    }
+    /* A title starts with a capital, whatever the label ("balanced accuracy per ..."). */
+    f->title[0] = (char)toupper((unsigned char)f->title[0]);
+}
+
 /* ---- the data files ------------------------------------------------------------------------- */
 
 static void put_num(FILE *fp, double v)
@@ -197,15 +241,23 @@ static void put_row(FILE *fp, size_t n, const double *v)
     fputc('\n', fp);
 }
 
-static void data_header(FILE *fp, const plot_ctx *c, const char *name, const char *what,
+static void data_header(FILE *fp, const plot_ctx *c, const figure *f, const char *what,
                         const char *columns)
 {
-    fprintf(fp, "# %s.dat: data of %s.gp -- %s\n", name, name, what);
+    fprintf(fp, "# %s.dat: data of %s.gp -- %s\n", f->name, f->name, what);
+    fprintf(fp, "# metric: %s (%s; %s)\n", c->w.name, c->w.about, c->w.direction);
     fprintf(fp,
             "# run %s (config %.8s); %zu participants, %zu repeat(s) averaged per participant "
             "first\n",
             c->cfg->name, c->cfg->hash, c->r->n_part, c->r->n_rep);
-    fprintf(fp, "# columns: %s\n", columns);
+    /* '@' in columns stands for the metric's file name: "mean_@" reads "mean_ccc". */
+    fprintf(fp, "# columns: ");
+    for (const char *p = columns; *p; p++)
+        if (*p == '@')
+            fputs(c->w.file, fp);
+        else
+            fputc(*p, fp);
+    fputc('\n', fp);
 }
 
 static void block_header(FILE *fp, size_t index, const char *label)
@@ -213,127 +265,114 @@ static void block_header(FILE *fp, size_t index, const char *label)
     fprintf(fp, "%s# index %zu: %s\n", index ? "\n\n" : "", index, label);
 }
 
-static pf_interval no_interval(void)
+static pf_interval interval(const pf_interval *iv, size_t v)
 {
-    return (pf_interval){NAN, NAN};
+    return iv ? iv[v] : (pf_interval){NAN, NAN};
 }
 
-/* The dense model as a horizontal segment over the plotted sparsity range. */
-static void dense_segment(FILE *fp, const plot_ctx *c, double y, pf_interval ci)
+/* The sparsity range the lines of the dense model span: 0 to the largest grid point. */
+static double max_sparsity(const pf_results *r)
 {
-    const pf_results *r = c->r;
-    double lo = 0, hi = 0;
-    for (size_t s = 0; s < r->n_sp; s++) {
-        if (r->sparsity[s] < lo) lo = r->sparsity[s];
-        if (r->sparsity[s] > hi) hi = r->sparsity[s];
-    }
-    block_header(fp, 0, "dense");
-    put_row(fp, 4, (double[]){lo, y, ci.lo, ci.hi});
-    put_row(fp, 4, (double[]){hi, y, ci.lo, ci.hi});
+    double hi = 0;
+    for (size_t s = 0; s < r->n_sp; s++) hi = r->sparsity[s] > hi ? r->sparsity[s] : hi;
+    return hi;
 }
 
-/* mean_ccc.dat (sd = 0) or sd_ccc.dat (sd = 1): value and bootstrap CI per sparsity. */
+/* mean (sd = 0) or sd (sd = 1) and its bootstrap CI per sparsity; the dense model a segment. */
 static void write_stat_series(FILE *fp, const plot_ctx *c, int sd)
 {
     const pf_results *r = c->r;
-    const pf_analysis *a = c->a;
-    const pf_interval *ci = a ? (sd ? a->sd_ci : a->mean_ci) : NULL;
-    pf_interval dci = a ? (sd ? a->dense_sd_ci : a->dense_mean_ci) : no_interval();
-    dense_segment(fp, c, sd ? c->dense.sd : c->dense.mean, dci);
-    for (size_t k = 0; k < r->n_crit; k++) {
-        block_header(fp, k + 1, r->crit[k]);
+    const pf_interval *ci = c->a ? (sd ? c->a->sd_ci : c->a->mean_ci) : NULL;
+    const pf_summary_full *d = summary_of(c, PF_DENSE);
+    pf_interval dci = interval(ci, PF_DENSE);
+    double y = sd ? d->s.sd : d->s.mean;
+    block_header(fp, 0, "dense");
+    put_row(fp, 4, (double[]){0, y, dci.lo, dci.hi});
+    put_row(fp, 4, (double[]){max_sparsity(r), y, dci.lo, dci.hi});
+    for (size_t k = 1; k < r->n_crit; k++) {
+        block_header(fp, k, r->crit[k]);
         for (size_t s = 0; s < r->n_sp; s++) {
-            const pf_summary *m = &c->sum[k * r->n_sp + s];
-            pf_interval iv = ci ? ci[k * r->n_sp + s] : no_interval();
-            put_row(fp, 4, (double[]){r->sparsity[s], sd ? m->sd : m->mean, iv.lo, iv.hi});
+            size_t v = pf_results_variant(r, k, s);
+            const pf_summary_full *m = summary_of(c, v);
+            pf_interval iv = interval(ci, v);
+            put_row(fp, 4, (double[]){r->sparsity[s], sd ? m->s.sd : m->s.mean, iv.lo, iv.hi});
         }
     }
 }
 
-static void data_mean_ccc(FILE *fp, const plot_ctx *c)
+static void data_mean(FILE *fp, const plot_ctx *c, const figure *f)
 {
-    data_header(fp, c, "mean_ccc", "mean CCC across participants and its bootstrap CI",
-                "sparsity mean_ccc ci_lo ci_hi");
+    data_header(fp, c, f, "the mean across participants and its bootstrap CI",
+                "sparsity mean_@ ci_lo ci_hi");
     write_stat_series(fp, c, 0);
 }
 
-static void data_sd_ccc(FILE *fp, const plot_ctx *c)
+static void data_sd(FILE *fp, const plot_ctx *c, const figure *f)
 {
-    data_header(fp, c, "sd_ccc", "sample sd of CCC across participants and its bootstrap CI",
-                "sparsity sd_ccc ci_lo ci_hi");
+    data_header(fp, c, f, "the sample sd across participants and its bootstrap CI",
+                "sparsity sd_@ ci_lo ci_hi");
     write_stat_series(fp, c, 1);
 }
 
-static void data_worst_ccc(FILE *fp, const plot_ctx *c)
+static void data_worst(FILE *fp, const plot_ctx *c, const figure *f)
 {
     const pf_results *r = c->r;
-    data_header(fp, c, "worst_ccc",
-                "worst participant's CCC and the 10th percentile (type 7) across participants",
-                "sparsity min_ccc p10_ccc");
+    data_header(fp, c, f,
+                c->w.higher_is_better
+                    ? "the worst participant (the lowest value) and the 10th percentile (type 7)"
+                    : "the worst participant (the highest value) and the 90th percentile (type 7)",
+                "sparsity worst_@ tail_@");
+    const pf_summary_full *d = summary_of(c, PF_DENSE);
     block_header(fp, 0, "dense");
-    put_row(fp, 3, (double[]){0, c->dense.min, c->dense.p10});
-    double hi = 0;
-    for (size_t s = 0; s < r->n_sp; s++) hi = r->sparsity[s] > hi ? r->sparsity[s] : hi;
-    put_row(fp, 3, (double[]){hi, c->dense.min, c->dense.p10});
-    for (size_t k = 0; k < r->n_crit; k++) {
-        block_header(fp, k + 1, r->crit[k]);
+    put_row(fp, 3, (double[]){0, d->worst, d->tail});
+    put_row(fp, 3, (double[]){max_sparsity(r), d->worst, d->tail});
+    for (size_t k = 1; k < r->n_crit; k++) {
+        block_header(fp, k, r->crit[k]);
         for (size_t s = 0; s < r->n_sp; s++) {
-            const pf_summary *m = &c->sum[k * r->n_sp + s];
-            put_row(fp, 3, (double[]){r->sparsity[s], m->min, m->p10});
+            const pf_summary_full *m = summary_of(c, pf_results_variant(r, k, s));
+            put_row(fp, 3, (double[]){r->sparsity[s], m->worst, m->tail});
         }
     }
 }
 
-static void data_box_ccc(FILE *fp, const plot_ctx *c)
+static void data_box(FILE *fp, const plot_ctx *c, const figure *f)
 {
     const pf_results *r = c->r;
-    size_t idx[3], ng = pf_plots_box_sparsities(r->sparsity, r->n_sp, idx, 3);
-    data_header(fp, c, "box_ccc", "per-participant CCC at the box-plot sparsities",
-                "participant ccc  (participant = index in results order)");
+    size_t K = r->n_crit - 1, idx[3], ng = pf_plots_box_sparsities(r->sparsity, r->n_sp, idx, 3);
+    data_header(fp, c, f, "per-participant values at the box-plot sparsities",
+                "participant @  (participant = index in results order)");
     char label[PF_MAX_NAME + 48];
     for (size_t g = 0; g < ng; g++)
-        for (size_t k = 0; k < r->n_crit; k++) {
+        for (size_t k = 1; k <= K; k++) {
             snprintf(label, sizeof label, "%s at sparsity %g", r->crit[k], r->sparsity[idx[g]]);
-            block_header(fp, g * r->n_crit + k, label);
-            const double *v = values_at(c, k, idx[g]);
-            for (size_t p = 0; p < r->n_part; p++) put_row(fp, 2, (double[]){(double)p, v[p]});
+            block_header(fp, g * K + k - 1, label);
+            pf_results_values(r, r->primary, pf_results_variant(r, k, idx[g]), c->vals);
+            for (size_t p = 0; p < r->n_part; p++)
+                put_row(fp, 2, (double[]){(double)p, c->vals[p]});
         }
-    block_header(fp, ng * r->n_crit, "dense");
-    for (size_t p = 0; p < r->n_part; p++) put_row(fp, 2, (double[]){(double)p, c->dense_vals[p]});
+    block_header(fp, ng * K, "dense");
+    pf_results_values(r, r->primary, PF_DENSE, c->vals);
+    for (size_t p = 0; p < r->n_part; p++) put_row(fp, 2, (double[]){(double)p, c->vals[p]});
 }
 
-static void data_pareto(FILE *fp, const plot_ctx *c)
+static void data_pareto(FILE *fp, const plot_ctx *c, const figure *f)
 {
     const pf_results *r = c->r;
-    data_header(fp, c, "pareto", "mean CCC against its sd across participants",
-                "sd_ccc mean_ccc sparsity");
+    data_header(fp, c, f, "the mean across participants against the sd", "sd_@ mean_@ sparsity");
+    const pf_summary_full *d = summary_of(c, PF_DENSE);
     block_header(fp, 0, "dense");
-    put_row(fp, 3, (double[]){c->dense.sd, c->dense.mean, 0});
-    for (size_t k = 0; k < r->n_crit; k++) {
-        block_header(fp, k + 1, r->crit[k]);
+    put_row(fp, 3, (double[]){d->s.sd, d->s.mean, 0});
+    for (size_t k = 1; k < r->n_crit; k++) {
+        block_header(fp, k, r->crit[k]);
         for (size_t s = 0; s < r->n_sp; s++) {
-            const pf_summary *m = &c->sum[k * r->n_sp + s];
-            put_row(fp, 3, (double[]){m->sd, m->mean, r->sparsity[s]});
+            const pf_summary_full *m = summary_of(c, pf_results_variant(r, k, s));
+            put_row(fp, 3, (double[]){m->s.sd, m->s.mean, r->sparsity[s]});
         }
     }
 }
 
-/* ---- the figures ---------------------------------------------------------------------------- */
-
-typedef struct {
-    const char *name;
-    const char *title; /* printf format taking the number of participants */
-    void (*data)(FILE *fp, const plot_ctx *c);
-} figure;
-
-static const figure figures[] = {
-    {"mean_ccc", "Mean CCC vs sparsity (%zu participants)", data_mean_ccc},
-    {"sd_ccc", "Spread of CCC across %zu participants vs sparsity", data_sd_ccc},
-    {"worst_ccc", "Worst-case CCC vs sparsity (%zu participants)", data_worst_ccc},
-    {"box_ccc", "Per-participant CCC at selected sparsities (%zu participants)", data_box_ccc},
-    {"pareto", "Mean vs spread of CCC (%zu participants)", data_pareto},
-};
-#define N_FIGURES (sizeof figures / sizeof figures[0])
+static void (*const data_writers[N_FIGURES])(FILE *, const plot_ctx *, const figure *) = {
+    data_mean, data_sd, data_worst, data_box, data_pareto};
 
 /* ---- filling templates ---------------------------------------------------------------------- */
 
@@ -374,7 +413,7 @@ static void criterion_arrays(const pf_results *r, sbuf *names, sbuf *colors, sbu
     static const int spare_points[] = {15, 5, 7, 9, 11, 13};
     int taken[sizeof known_styles / sizeof known_styles[0]] = {0};
     size_t spare = 0;
-    for (size_t k = 0; k < r->n_crit; k++) {
+    for (size_t k = 1; k < r->n_crit; k++) {
         const crit_style *st = known_style(r->crit[k]);
         const char *color;
         int point;
@@ -386,7 +425,7 @@ static void criterion_arrays(const pf_results *r, sbuf *names, sbuf *colors, sbu
             point = st ? st->point : spare_points[spare % (sizeof spare_points / sizeof(int))];
             spare++;
         }
-        if (k) sb_add(names, ", ", 2), sb_add(colors, ", ", 2), sb_add(points, ", ", 2);
+        if (k > 1) sb_add(names, ", ", 2), sb_add(colors, ", ", 2), sb_add(points, ", ", 2);
         gp_quote_name(names, r->crit[k]);
         sb_printf(colors, "\"%s\"", color);
         sb_printf(points, "%d", point);
@@ -402,31 +441,62 @@ static void box_panels(const pf_results *r, char *ng, size_t cap, sbuf *panels)
         sb_printf(panels, "%s\"%g\"", g ? ", " : "", r->sparsity[idx[g]]);
 }
 
-static char *build_script(const plot_ctx *c, const figure *f, pf_error *err)
+/* text as the inside of a gnuplot double-quoted string: quotes and backslashes escaped, control
+ * characters (a target name is the user's) as spaces, so a script line stays one line. */
+static char *gp_string(const char *text)
 {
-    const char *common = pf_plot_template("common"), *body = pf_plot_template(f->name);
+    sbuf b = {0};
+    sb_add(&b, "", 0);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' || *p == '\\') sb_add(&b, "\\", 1);
+        sb_add(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
+    }
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_error *err)
+{
+    const char *common = pf_plot_template("common"), *body = pf_plot_template(kinds[k]);
     if (!common || !body) {
         pf_error_set(err, PF_ERUNTIME, "gnuplot template '%s' missing from the build",
-                     common ? f->name : "common");
+                     common ? kinds[k] : "common");
         return NULL;
     }
     const pf_results *r = c->r;
     sbuf names = {0}, colors = {0}, points = {0}, panels = {0};
     criterion_arrays(r, &names, &colors, &points);
-    char ng[32], n[32], npart[32], ci[32], title[256], datafile[PF_MAX_NAME + 8];
+    char ng[32], n[32], npart[32], ci[32], hib[8], datafile[NAME_CAP + 8];
     box_panels(r, ng, sizeof ng, &panels);
-    snprintf(n, sizeof n, "%zu", r->n_crit);
+    snprintf(n, sizeof n, "%zu", r->n_crit - 1);
     snprintf(npart, sizeof npart, "%zu", r->n_part);
     snprintf(ci, sizeof ci, "%g%%", 100 * (1 - c->cfg->alpha));
-    snprintf(title, sizeof title, f->title, r->n_part);
+    snprintf(hib, sizeof hib, "%d", c->w.higher_is_better);
     snprintf(datafile, sizeof datafile, "%s.dat", f->name);
+    char about[sizeof c->w.about + 64];
+    snprintf(about, sizeof about, "%s, %s; %s", c->w.name, c->w.about, c->w.direction);
+    char *words[] = {gp_string(f->title), gp_string(f->xlabel), gp_string(f->ylabel),
+                     gp_string(f->worst), gp_string(f->tail),   gp_string(about)};
+    size_t n_words = sizeof words / sizeof words[0];
+    int oom = names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s;
+    for (size_t i = 0; i < n_words; i++) oom |= words[i] == NULL;
     char *script = NULL;
-    if (names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s) {
+    if (oom) {
         pf_error_set(err, PF_ERUNTIME, "out of memory writing the gnuplot script %s.gp", f->name);
     } else {
         subst outer[] = {{"BODY", body}};
         subst vars[] = {{"NAME", f->name},
-                        {"TITLE", title},
+                        {"KIND", kinds[k]},
+                        {"TITLE", words[0]},
+                        {"XLABEL", words[1]},
+                        {"YLABEL", words[2]},
+                        {"WORST", words[3]},
+                        {"TAIL", words[4]},
+                        {"ABOUT", words[5]},
+                        {"HIB", hib},
                         {"FORMATS", c->formats},
                         {"DATAFILE", datafile},
                         {"N", n},
@@ -441,22 +511,23 @@ static char *build_script(const plot_ctx *c, const figure *f, pf_error *err)
         if (whole) script = fill_template(whole, vars, sizeof vars / sizeof vars[0], err);
         free(whole);
     }
+    for (size_t i = 0; i < n_words; i++) free(words[i]);
     free(names.s), free(colors.s), free(points.s), free(panels.s);
     return script;
 }
 
 /* ---- writing -------------------------------------------------------------------------------- */
 
-static int write_figure_files(const plot_ctx *c, const figure *f, pf_error *err)
+static int write_figure_files(const plot_ctx *c, figure_kind k, const figure *f, pf_error *err)
 {
-    char name[PF_MAX_NAME + 8];
+    char name[NAME_CAP + 8];
     pf_outfile out;
     snprintf(name, sizeof name, "%s.dat", f->name);
     if (pf_outfile_open(&out, c->figdir, name, err) != PF_OK) return err->code;
-    f->data(out.fp, c);
+    data_writers[k](out.fp, c, f);
     if (pf_outfile_commit(&out, err) != PF_OK) return err->code;
 
-    char *script = build_script(c, f, err);
+    char *script = build_script(c, k, f, err);
     if (!script) return err->code;
     snprintf(name, sizeof name, "%s.gp", f->name);
     if (pf_outfile_open(&out, c->figdir, name, err) == PF_OK) {
@@ -552,7 +623,7 @@ static int run_gnuplot(const char *prog, const char *dir, const char *script, pf
     if (pipe(fd) != 0)
         return pf_error_set(err, PF_ERUNTIME, "cannot run gnuplot: pipe: %s", strerror(errno));
     fcntl(fd[0], F_SETFD, FD_CLOEXEC), fcntl(fd[1], F_SETFD, FD_CLOEXEC);
-    char arg0[] = "gnuplot", arg1[PF_MAX_NAME + 8];
+    char arg0[] = "gnuplot", arg1[NAME_CAP + 8];
     snprintf(arg1, sizeof arg1, "%s", script);
     char *const argv[] = {arg0, arg1, NULL};
     pid_t pid = fork();
@@ -581,19 +652,19 @@ static int run_gnuplot(const char *prog, const char *dir, const char *script, pf
 
 static int file_nonempty(const char *dir, const char *name, const char *ext)
 {
-    char path[PATH_CAP + PF_MAX_NAME];
+    char path[PATH_CAP + NAME_CAP + 8];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+    snprintf(path, sizeof path, "%s/%.*s.%s", dir, NAME_CAP, name, ext);
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
 /* Remove stale images first, so an image on disk always belongs to the script beside it. */
 static void remove_images(const char *dir, const char *name)
 {
-    char path[PATH_CAP + PF_MAX_NAME];
+    char path[PATH_CAP + NAME_CAP + 8];
     static const char *const exts[] = {"png", "pdf"};
     for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/%s.%s", dir, name, exts[i]);
+        snprintf(path, sizeof path, "%s/%.*s.%s", dir, NAME_CAP, name, exts[i]);
         unlink(path);
     }
 }
@@ -601,7 +672,7 @@ static void remove_images(const char *dir, const char *name)
 static int render(const plot_ctx *c, const char *prog, const figure *f, int *rendered,
                   pf_error *err)
 {
-    char script[PF_MAX_NAME + 8];
+    char script[NAME_CAP + 8];
     snprintf(script, sizeof script, "%s.gp", f->name);
     remove_images(c->figdir, f->name);
     if (run_gnuplot(prog, c->figdir, script, err) != PF_OK) return err->code;
@@ -622,25 +693,33 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
 {
     *rendered = 0;
     if (cfg->figures.n == 0) return PF_OK;
-    if (r->n_crit == 0 || r->n_sp == 0)
+    if (r->n_crit < 2 || r->n_sp == 0)
         return pf_error_set(err, PF_EINPUT,
-                            "nothing to plot: the run has %zu criteria and %zu "
+                            "nothing to plot: the run has %zu pruning criteria and %zu "
                             "sparsity levels (prune.criteria, prune.sparsities)",
-                            r->n_crit, r->n_sp);
+                            r->n_crit ? r->n_crit - 1 : 0, r->n_sp);
+    if (!r->summary)
+        return pf_error_set(err, PF_EINPUT,
+                            "figures: the results are not summarised "
+                            "(call pf_results_summarise first)");
     plot_ctx c = {.r = r, .a = a, .cfg = cfg};
+    pf_analysis_metric_words(r, r->primary, &c.w);
     if (collect_formats(cfg, c.formats, sizeof c.formats, err) != PF_OK) return err->code;
     if (snprintf(c.figdir, sizeof c.figdir, "%s/figures", dir) >= (int)sizeof c.figdir)
         return pf_error_set(err, PF_ERUNTIME, "output path too long: %s/figures", dir);
-    if (make_dir(c.figdir, err) != PF_OK || ctx_init(&c, err) != PF_OK) {
-        ctx_free(&c);
-        return err->code;
+    if (make_dir(c.figdir, err) != PF_OK) return err->code;
+    c.vals = pf_calloc(r->n_part ? r->n_part : 1, sizeof(double), err);
+    figure f;
+    for (size_t k = 0; k < N_FIGURES && err->code == PF_OK; k++) {
+        describe(&c, (figure_kind)k, &f);
+        write_figure_files(&c, (figure_kind)k, &f, err);
     }
-    for (size_t i = 0; i < N_FIGURES && err->code == PF_OK; i++)
-        write_figure_files(&c, &figures[i], err);
     char prog[PATH_CAP];
     if (err->code == PF_OK && find_on_path("gnuplot", prog, sizeof prog))
-        for (size_t i = 0; i < N_FIGURES && err->code == PF_OK; i++)
-            render(&c, prog, &figures[i], rendered, err);
-    ctx_free(&c);
+        for (size_t k = 0; k < N_FIGURES && err->code == PF_OK; k++) {
+            describe(&c, (figure_kind)k, &f);
+            render(&c, prog, &f, rendered, err);
+        }
+    free(c.vals);
     return err->code;
 }

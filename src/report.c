@@ -1,4 +1,9 @@
-/* report.c: statistics, tables, figures and the results file of a run (see report.h). */
+/* report.c: statistics, tables, figures and the results file of a run (see report.h).
+ *
+ * The order is the contract: the analysis first (everything else reads it), then the CSVs,
+ * tables and figures, and results.h5 last, under a temporary name renamed into place, so its
+ * presence means the folder is complete. Nothing here computes a number: summaries come from
+ * r->summary, tests and intervals from the analysis. */
 #include "report.h"
 
 #include <errno.h>
@@ -11,6 +16,8 @@
 #include "h5io.h"
 #include "outfile.h"
 #include "plots.h"
+#include "results_csv.h"
+#include "results_h5.h"
 #include "tables.h"
 
 int pf_make_dirs(const char *dir, pf_error *err)
@@ -51,6 +58,10 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
                     pf_report_info *info, pf_error *err)
 {
     *info = (pf_report_info){0};
+    if (!r->summary)
+        return pf_error_set(err, PF_EINPUT,
+                            "report: the results are not summarised "
+                            "(call pf_results_summarise first)");
     if (pf_make_dirs(dir, err) != PF_OK) return err->code;
     pf_analysis *a = pf_analysis_run(r, cfg, err);
     if (!a) return err->code;

@@ -1,10 +1,14 @@
 /* report.h: everything a finished run leaves in its folder, written in one place.
  *
- *   per_participant.csv, summary.csv   tidy tables (results.c)
+ *   per_participant.csv, summary.csv,  tidy tables (results_csv.c)
+ *   participants.csv
  *   stats.csv                          every significance test (analysis.c)
- *   figures/                           gnuplot scripts, data, PNG and PDF (plots.c)
- *   tables/                            the paper table in Markdown and LaTeX (tables.c)
- *   results.h5                         all of it with provenance, written LAST
+ *   figures/                           gnuplot scripts, data, PNG and PDF, named after the
+ *                                      primary metric: mean_<metric>.png, ... (plots.c)
+ *   tables/                            the paper tables in Markdown and LaTeX, named after it:
+ *                                      results_<metric>.md, spread_<metric>.tex (tables.c)
+ *   results.h5                         all of it with provenance, written LAST (results_h5.c,
+ *                                      its /stats group by analysis.c)
  *
  * results.h5 appears only when everything else was written, so its presence marks a complete
  * run. The same function serves a fresh run and `run_experiment --report DIR`, which rebuilds
@@ -24,10 +28,12 @@ typedef struct {
 /* Create dir (and parents) if needed. */
 int pf_make_dirs(const char *dir, pf_error *err);
 
+/* The whole report of r, which must be summarised (pf_results_summarise), into dir. */
 int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
                     pf_report_info *info, pf_error *err);
 
-/* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it. */
+/* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it;
+ * dir_out receives the folder. */
 int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
                       pf_error *err);
 

@@ -1,91 +1,193 @@
-/* results.h: everything a run measured, in memory, and the files it becomes.
+/* results.h: everything a run measured, in memory: the one study model every output reads.
  *
- * Per-participant metrics live in flat arrays indexed [criterion][sparsity][participant]
- * [repeat]; the dense model's in [participant][repeat]. Every task writes only its own
- * participants' and repeat's slots and its own block of task records, so tasks fill the
- * struct in parallel without locks and the contents do not depend on which thread ran what.
- * Files are written afterwards by one thread (Debian's HDF5 is not thread-safe), each to a
- * temporary name first and renamed into place, so a crash never leaves a complete-looking
- * file that is not. */
+ * A variant is one compressed model of a task: (criterion, sparsity, bits). The dense model
+ * is variant 0 (criterion "dense", sparsity 0, 32 bits); then every pruning criterion at every
+ * sparsity of the grid, at 32 bits (float32; quantisation adds further widths later). Every
+ * per-participant number lives in one array, value[metric][variant][participant][repeat],
+ * whatever the task (regression with one or several outputs, or classification) and whatever
+ * the metric (the task's pf_metric_set names them); the across-participant summary of every
+ * (metric, variant) is computed once, by pf_results_summarise, for every consumer (CSVs, the
+ * HDF5 file, tables, figures, statistics, the terminal).
+ *
+ * Every task writes only its own participants' and repeat's slots and its own block of task
+ * records, so tasks fill the struct in parallel without locks and the contents do not depend
+ * on which thread ran what. Files are written afterwards by one thread (Debian's HDF5 is not
+ * thread-safe): results_csv.h and results_h5.h. */
 #ifndef PF_RESULTS_H
 #define PF_RESULTS_H
 
 #include <stddef.h>
 
-#include <hdf5.h>
-
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
 #include "folds.h"
+#include "metric.h"
 #include "split.h"
+#include "summary.h"
 
-/* One (fold, repeat, criterion, sparsity) model; criterion -1 is the dense model. */
+#define PF_DENSE 0 /* the variant index of the dense model */
+
+/* One variant: which criterion (index into crit; 0 is "dense"), at which sparsity, stored at
+ * how many bits. sp is the index into the sparsity grid for a pruned variant; the dense model
+ * has sparsity 0 and sp 0 by convention (it is not a point of the grid: read crit first). */
 typedef struct {
-    int fold, repeat, criterion, sparsity_index;
-    double sparsity;          /* requested */
+    size_t crit;
+    size_t sp;
+    double sparsity;
+    int bits;
+} pf_variant;
+
+/* One (fold, repeat, variant) model. */
+typedef struct {
+    int fold, repeat, variant;
     double achieved_sparsity; /* pruned / prunable */
     long long kept_params;    /* prunable parameters kept */
     long long prunable_params;
     long long csr_bytes; /* bytes of the model stored sparsely (CSR, float32 + int32) */
     long long macs;      /* multiply-adds per prediction */
     int epochs;          /* training (or fine-tuning) epochs run for this model */
-    double val_loss;     /* best validation loss of that training (NaN without) */
-    double mean_ccc;     /* mean CCC over this fold's test participants */
+    double val_loss;     /* best validation loss of that training, model space (NaN without) */
+    double primary_mean; /* mean of the primary metric over this fold's test participants */
     double seconds;      /* wall time to produce and evaluate this model */
 } pf_task_record;
 
 typedef struct {
-    size_t n_crit, n_sp, n_part, n_rep, n_folds;
-    char (*crit)[PF_MAX_NAME];                      /* n_crit criterion names */
-    double *sparsity;                               /* n_sp requested sparsities */
-    double *ccc, *rmse, *pearson;                   /* [crit][sp][part][rep], NaN = not run */
-    double *dense_ccc, *dense_rmse, *dense_pearson; /* [part][rep] */
-    int *n_windows;                                 /* [part] */
-    char **participant_ids;                         /* [part], owned copies */
-    /* What the data were, for the results file (copied from pf_dataset, or read back). */
+    /* The shape of the study. */
+    size_t n_metric, n_var, n_part, n_rep, n_folds;
+    pf_metric_set *metrics; /* the task's metrics, in storage order (owned) */
+    size_t primary;         /* index of stats.metric in metrics */
+    size_t n_crit;          /* criteria, "dense" first, then the config's pruning criteria */
+    char (*crit)[PF_MAX_NAME];
+    size_t n_sp; /* the sparsity grid */
+    double *sparsity;
+    pf_variant *variant; /* n_var; variant 0 is the dense model */
+
+    /* value[metric][variant][participant][repeat]; NaN = not run. */
+    double *value;
+
+    /* The data, for the results file (copied from pf_dataset, or read back). */
+    pf_task_kind task;
+    size_t n_targets;
+    char **target_names; /* [n_targets] */
+    size_t n_classes;
+    char **class_names; /* [n_classes] (classification) */
+    size_t n_attributes;
+    char **attribute_names;  /* [n_attributes] */
+    char **attribute_values; /* [participant][attribute] */
+    int *n_windows;          /* [participant] */
+    char **participant_ids;  /* [participant] */
     char data_description[256];
     size_t n_windows_total, n_features, rows_read, rows_dropped_target, participants_dropped;
+    size_t windows_dropped_margin;
     size_t cells_missing; /* feature cells imputed per fold */
     char data_path[4096]; /* the data file, absolute ("" for synthetic data) */
     size_t n_columns;     /* columns of the data file (0 for synthetic data) */
-    char **column_names;  /* [n_columns], owned copies */
+    char **column_names;  /* [n_columns] */
     char **column_use;    /* [n_columns]: what each became ("feature", a role, a reason) */
-    char **feature_names; /* [n_features], owned copies */
+    char **feature_names; /* [n_features] */
+
     size_t n_rec;
-    pf_task_record *rec; /* n_folds * n_rep * (1 + n_crit * n_sp), in task order */
+    pf_task_record *rec; /* n_folds * n_rep * n_var, in task order: [fold][repeat][variant] */
+
     /* Inference time per window, measured once (fold 0, repeat 0) on the test rows. */
-    double dense_ns;
-    double *sparse_ns; /* [crit][sp] */
+    double *ns_per_window; /* [variant]: dense kernel for variant 0, CSR for the others */
+
     /* Optional (output.save_models / save_masks / save_scores), else NULL. n_params and the
-     * layer widths describe the flat parameter layout of model.h. */
+     * layer widths describe the flat parameter layout of model.h. The evaluated model of a
+     * pruned variant is dense x mask unless it was trained after pruning (fine-tuning, SNIP at
+     * initialisation): then variant_params holds it. */
     size_t n_params, n_dims;
     int dims[PF_MAX_LIST + 2];
-    float *dense_params;  /* [task][param] trained dense weights and biases */
-    unsigned char *masks; /* [task][crit][sp][param] 1 kept, 0 pruned */
-    float *scores;        /* [task][crit][param] criterion scores (NaN: not prunable) */
-    /* The folds and what was fitted on each fold's training participants, so a reader can
-     * check who was held out and redo any transform. fold_of is NULL when the results came
-     * from a file written before these were stored (then nothing below is set). */
-    int *fold_of;               /* [part]: the fold that tests the participant */
-    unsigned char *validation;  /* [fold][part]: 1 = validation participant of the fold */
-    double *feature_fill;       /* [fold][feature]: value of an empty cell (NaN: no imputation) */
-    double *feature_shift;      /* [fold][feature]: x' = (x - shift) * scale */
-    double *feature_scale;      /* [fold][feature] */
-    size_t n_targets;           /* targets per window (regression outputs; 1 for a label) */
-    double *target_shift;       /* [fold][target]: y' = (y - shift) * scale */
-    double *target_scale;       /* [fold][target] */
-    char folds_file[4096];      /* folds.scheme = file: absolute path read, else "" */
-    char folds_file_sha256[65]; /* and the SHA-256 of its bytes */
+    float *dense_params;   /* [task][param] trained dense weights and biases */
+    unsigned char *masks;  /* [task][variant][param] 1 kept, 0 pruned (variant 0: all 1) */
+    float *scores;         /* [task][crit][param] criterion scores (crit 0 unused; NaN) */
+    float *variant_params; /* [task][variant][param] when models were retrained, else NULL */
+
+    /* The folds and what was fitted on each fold's training participants (split.h). fold_of is
+     * NULL when the results came from a file that did not store them. */
+    int *fold_of;              /* [part]: the fold that tests the participant */
+    unsigned char *validation; /* [fold][part]: 1 = validation participant of the fold */
+    double *feature_fill;      /* [fold][feature] */
+    double *feature_shift;     /* [fold][feature] */
+    double *feature_scale;     /* [fold][feature] */
+    double *target_shift;      /* [fold][target] */
+    double *target_scale;      /* [fold][target] */
+    char folds_file[4096];
+    char folds_file_sha256[65];
+
+    /* The summary of every (metric, variant), after pf_results_summarise; NULL before. */
+    pf_summary_full *summary; /* [metric][variant] */
+
     /* Provenance filled by the runner. */
     int threads;
     char started[32], finished[32]; /* ISO 8601 UTC */
     double wall_seconds;
 } pf_results;
 
+/* What fixes the size of every array: enough to allocate results without a config or a
+ * dataset (the HDF5 reader builds one from a file). Strings are copied. */
+typedef struct {
+    pf_task_kind task;
+    size_t n_targets;
+    char *const *target_names; /* n_targets */
+    size_t n_classes;          /* classification */
+    size_t n_crit;             /* pruning criteria, without "dense" */
+    const char (*crit)[PF_MAX_NAME];
+    size_t n_sp;
+    const double *sparsity;
+    size_t n_part, n_rep, n_folds, n_features, n_attributes;
+    const char *stats_metric; /* "auto" or a metric name */
+} pf_results_shape;
+
+/* Results of that shape, every value NaN; PF_EINPUT when stats_metric is not one of the
+ * task's metrics (the message lists them). Names, ids and provenance are the caller's to fill. */
+pf_results *pf_results_new(const pf_results_shape *shape, pf_error *err);
+
+/* The study cfg describes on ds with n_folds folds: variants, the metric set and its primary
+ * metric (stats.metric; PF_EINPUT naming the task's metrics when it has no such metric), every
+ * value NaN. */
 pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t n_folds,
                              pf_error *err);
 void pf_results_free(pf_results *r);
+
+/* The variant of pruning criterion crit (1..n_crit-1) at sparsity index sp, 32 bits. */
+static inline size_t pf_results_variant(const pf_results *r, size_t crit, size_t sp)
+{
+    return 1 + (crit - 1) * r->n_sp + sp;
+}
+
+static inline size_t pf_results_at(const pf_results *r, size_t metric, size_t variant, size_t p,
+                                   size_t k)
+{
+    return ((metric * r->n_var + variant) * r->n_part + p) * r->n_rep + k;
+}
+
+/* The record of (fold, repeat, variant). */
+static inline pf_task_record *pf_results_record(const pf_results *r, size_t fold, size_t repeat,
+                                                size_t variant)
+{
+    return &r->rec[(fold * r->n_rep + repeat) * r->n_var + variant];
+}
+
+/* "dense", "magnitude@0.8", "vr(lambda=0.5)@0.9" (and "@0.8/8bit" below 32 bits), for labels
+ * and messages. */
+void pf_results_variant_name(const pf_results *r, size_t variant, char *out, size_t cap);
+
+/* The n_part per-participant values of (metric, variant), each averaged over the repeats that
+ * ran (NaN where none did). */
+void pf_results_values(const pf_results *r, size_t metric, size_t variant, double *out);
+
+/* Fill r->summary: every (metric, variant) summarised across participants, with deltas against
+ * the dense model, by summary.h's rules. Call once after the run (or after reading a file). */
+int pf_results_summarise(pf_results *r, pf_error *err);
+
+/* The summary of (metric, variant); pf_results_summarise must have run. */
+static inline const pf_summary_full *pf_results_summary(const pf_results *r, size_t metric,
+                                                        size_t variant)
+{
+    return &r->summary[metric * r->n_var + variant];
+}
 
 /* fold_of, validation and the folds file of fs (which must have r's participants and folds). */
 void pf_results_set_folds(pf_results *r, const pf_folds *fs);
@@ -93,28 +195,5 @@ void pf_results_set_folds(pf_results *r, const pf_folds *fs);
 /* The transform fitted for fold f into its slots. Transforms depend only on the fold, so the
  * runner stores the one of repeat 0: one writer per fold, no locks. */
 void pf_results_set_transform(pf_results *r, size_t f, const pf_transform *tf);
-
-static inline size_t pf_results_at(const pf_results *r, size_t c, size_t s, size_t p, size_t k)
-{
-    return ((c * r->n_sp + s) * r->n_part + p) * r->n_rep + k;
-}
-
-/* Per-participant value of a metric array averaged over repeats (NaN if none ran). */
-double pf_results_mean_over_repeats(const pf_results *r, const double *a, size_t c, size_t s,
-                                    size_t p);
-
-/* The n_part per-participant values (repeats averaged) of criterion c at sparsity index s
- * into out; c = -1 gives the dense model (s ignored). metric: 0 ccc, 1 rmse, 2 pearson. */
-void pf_results_participant_values(const pf_results *r, int c, size_t s, int metric, double *out);
-
-/* per_participant.csv and summary.csv into dir (which must exist). */
-int pf_results_write_csv(const pf_results *r, const char *dir, pf_error *err);
-
-/* Everything in r, with provenance from cfg, into an open HDF5 file.
- * Schema: docs/results-schema.md. */
-int pf_results_write_h5(const pf_results *r, const pf_config *cfg, hid_t file, pf_error *err);
-
-/* Read a results.h5 back: the results and the config it was run with. */
-pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err);
 
 #endif

@@ -20,8 +20,10 @@
 #include "summary.h"
 #include "error.h"
 #include "folds.h"
+#include "metric.h"
 #include "report.h"
 #include "runner.h"
+#include "tables.h"
 
 #ifdef HAVE_CONFIG_H
 #include "buildinfo.h"
@@ -250,35 +252,26 @@ static void notice_gnuplot(const pf_report_info *info, const char *dir)
 }
 
 /* What a person wants to see when the run ends: where it went and the headline numbers. */
+/* What a person wants to see when the run ends: the primary metric of every variant, the
+ * dense model on every metric, what was dropped, and where everything went. */
 static void print_outcome(FILE *out, const pf_results *r, const char *dir,
                           const pf_report_info *info)
 {
-    double *v = malloc(r->n_part * sizeof *v);
-    if (!v) return;
-    fprintf(out, "\nmean CCC across %zu participants (dense model: ", r->n_part);
-    pf_summary sm;
-    pf_results_participant_values(r, -1, 0, 0, v);
-    pf_summary_compute(v, r->n_part, &sm);
-    fprintf(out, "%.3f)\n%-18s", sm.mean, "criterion");
-    for (size_t s = 0; s < r->n_sp; s++) {
-        char label[32];
-        snprintf(label, sizeof label, "s=%g", r->sparsity[s]);
-        fprintf(out, " %8s", label);
-    }
+    fprintf(out, "\ndense model, mean across %zu participants:", r->n_part);
+    for (size_t m = 0; m < r->n_metric; m++)
+        fprintf(out, "%s %s %.3f", m ? "," : "", r->metrics->slot[m].name,
+                pf_results_summary(r, m, PF_DENSE)->s.mean);
     fputc('\n', out);
-    for (size_t c = 0; c < r->n_crit; c++) {
-        fprintf(out, "%-18s", r->crit[c]);
-        for (size_t s = 0; s < r->n_sp; s++) {
-            pf_results_participant_values(r, (int)c, s, 0, v);
-            pf_summary_compute(v, r->n_part, &sm);
-            fprintf(out, " %8.3f", sm.mean);
-        }
-        fputc('\n', out);
-    }
-    free(v);
+    pf_tables_print(out, r);
+    if (r->participants_dropped)
+        fprintf(out, "%zu participants were dropped: fewer than data.min_windows windows\n",
+                r->participants_dropped);
+    if (r->windows_dropped_margin)
+        fprintf(out, "%zu windows were dropped: within data.transform_margin of the threshold\n",
+                r->windows_dropped_margin);
     fprintf(out,
-            "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, stats.csv, "
-            "tables/, figures/)\n",
+            "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, participants.csv, "
+            "stats.csv, tables/, figures/)\n",
             dir);
     notice_gnuplot(info, dir);
 }
@@ -301,6 +294,8 @@ int main(int argc, char **argv)
     pf_dataset *ds = NULL;
     pf_folds *folds = NULL;
     pf_results *res = NULL;
+    pf_metric_set *metrics = NULL;
+    size_t primary = 0;
     /* GSL's default handler aborts; prunefair checks every return value instead. */
     gsl_set_error_handler_off();
     int rc = parse_args(argc, argv, &o, &err);
@@ -313,12 +308,21 @@ int main(int argc, char **argv)
     if (o.threads >= 0) cfg.threads = o.threads;
     if (!(ds = pf_source_load(&cfg, &err))) goto done;
     if (!(folds = pf_folds_alloc(ds, &cfg, &err))) goto done;
+    /* The metrics this task reports, and stats.metric among them, known before any training. */
+    if (!(metrics = pf_metric_set_alloc(ds->task, ds->n_targets, ds->target_names, ds->n_classes,
+                                        &err)) ||
+        pf_metric_set_primary(metrics, cfg.metric, &primary, &err) != PF_OK)
+        goto done;
 
     if (ds->warning[0]) fprintf(stderr, "run_experiment: warning: %s\n", ds->warning);
     pf_run_opts ro;
     pf_run_opts_init(&ro, &cfg, o.out_dir, o.progress);
     if (o.dry_run) {
         print_plan(stdout, &cfg, ds, folds, &ro);
+        fprintf(stdout, "metrics:");
+        for (size_t m = 0; m < metrics->n; m++)
+            fprintf(stdout, "%s %s", m ? "," : "", metrics->slot[m].name);
+        fprintf(stdout, "\nprimary-metric: %s\n", metrics->slot[primary].name);
         goto done;
     }
     fprintf(stderr,
@@ -338,6 +342,7 @@ done:
     if (rc < 0) rc = err.code;
     if (err.code != PF_OK) fprintf(stderr, "run_experiment: error: %s\n", err.msg);
     pf_results_free(res);
+    pf_metric_set_free(metrics);
     pf_folds_free(folds);
     pf_dataset_free(ds);
     return rc;

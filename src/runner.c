@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 #include "cost.h"
-#include "evaluate.h"
+#include "loss.h"
+#include "metric.h"
 #include "model.h"
 #include "progress.h"
 #include "prune.h"
@@ -55,13 +56,13 @@ typedef struct {
 /* The data and scratch of one task. */
 typedef struct {
     size_t fold, repeat;
-    pf_transform *tf; /* fitted on the fold's training participants */
+    pf_transform *tf;      /* fitted on the fold's training participants */
+    double *class_weights; /* from the training split (train.class_weights), or NULL */
     pf_split *train, *val, *test;
     pf_mlp *dense, *work_model;
     pf_mlp_work *work;
     float *yhat;
-    float *mask;         /* n_params scratch for pf_prune_mask */
-    pf_task_record *rec; /* this task's block of records */
+    float *mask; /* n_params scratch for pf_prune_mask */
 } task;
 
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
@@ -84,30 +85,25 @@ static double now_seconds(void)
 
 /* ---- evaluation of one model on the task's test participants ------------------------------ */
 
-/* Metrics of every test participant into the slots (c, s) of the results (c = -1: dense),
- * predictions mapped back from model space and compared with the targets as recorded.
- * Returns the mean CCC over the test participants. */
-static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, int c, size_t s)
+/* Every metric of every test participant into the slots of variant v: the model's outputs
+ * (regression predictions mapped back from model space to the data's units, or class logits)
+ * against the targets as recorded. Returns the mean of the primary metric over the test
+ * participants, for the task record. */
+static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, size_t v, pf_error *err)
 {
     pf_results *r = rc->res;
     const pf_split *te = t->test;
+    size_t n_out = r->metrics->n_model_out, M = r->n_metric;
+    double values[PF_MAX_LIST * 8], sum = 0;
     pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
-    pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
-    double sum = 0;
+    if (r->task == PF_TASK_REGRESSION) pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
     for (size_t i = 0; i < te->n_parts; i++) {
         size_t p = (size_t)te->part[i], lo = te->off[i], n = te->off[i + 1] - lo;
-        const float *yh = t->yhat + lo, *y = te->y_data + lo;
-        double ccc = pf_ccc(yh, y, n);
-        double rmse = pf_rmse(yh, y, n);
-        double pr = pf_pearson(yh, y, n);
-        if (c < 0) {
-            size_t k = p * r->n_rep + t->repeat;
-            r->dense_ccc[k] = ccc, r->dense_rmse[k] = rmse, r->dense_pearson[k] = pr;
-        } else {
-            size_t k = pf_results_at(r, (size_t)c, s, p, t->repeat);
-            r->ccc[k] = ccc, r->rmse[k] = rmse, r->pearson[k] = pr;
-        }
-        sum += ccc;
+        if (pf_metric_set_eval(r->metrics, t->yhat + lo * n_out, te->y_data + lo * te->t, n, values,
+                               err) != PF_OK)
+            return NAN;
+        for (size_t k = 0; k < M; k++) r->value[pf_results_at(r, k, v, p, t->repeat)] = values[k];
+        sum += values[r->primary];
     }
     return sum / (double)te->n_parts;
 }
@@ -126,48 +122,45 @@ static void model_cost(const pf_mlp *m, int prune_biases, pf_task_record *rec)
 
 /* Latency is a property of a model's shape and sparsity, not of the fold, and timing while
  * other tasks run would measure them too: task (fold 0, repeat 0) only keeps a copy of its
- * models' structure here (c = -1: the dense model and its test rows), and pf_run times them
- * once the parallel part is over. */
-static void keep_for_latency(const run_ctx *rc, const task *t, const pf_mlp *m, int c, size_t s)
+ * models' structure here (the dense model and its test rows, and every variant's mask), and
+ * pf_run times them once the parallel part is over. */
+static void keep_for_latency(const run_ctx *rc, const task *t, const pf_mlp *m, size_t v)
 {
     if (t->fold != 0 || t->repeat != 0) return;
-    if (c < 0) {
+    if (v == PF_DENSE) {
         pf_mlp_copy(rc->lat_model, m);
         memcpy(rc->lat_x, t->test->x, t->test->n * t->test->d * sizeof *rc->lat_x);
-        return;
     }
-    unsigned char *dst = rc->lat_masks + ((size_t)c * rc->res->n_sp + s) * m->n_params;
+    unsigned char *dst = rc->lat_masks + v * m->n_params;
     for (size_t j = 0; j < m->n_params; j++) dst[j] = m->mask[j] != 0.0f;
 }
 
-/* Single-window latency of the dense model and of every pruned structure, on fold 0's test
- * rows. The pruned models are the dense weights under each saved mask: the time of a CSR
- * product depends on which weights are kept, not on their values. */
+/* Single-window latency of every variant on fold 0's test rows: the dense kernel for the
+ * dense model, CSR for the pruned ones. A pruned model is timed as the dense weights under its
+ * mask: the time of a CSR product depends on which weights are kept, not on their values. */
 static int measure_latency(run_ctx *rc, pf_error *err)
 {
     pf_results *r = rc->res;
     pf_mlp *m = pf_mlp_clone(rc->lat_model, err);
     if (!m) return err->code;
-    r->dense_ns = pf_cost_time_ns(rc->lat_model, rc->lat_x, rc->lat_n, 0, err);
-    for (size_t k = 0; k < r->n_crit * r->n_sp && err->code == PF_OK; k++) {
+    r->ns_per_window[PF_DENSE] = pf_cost_time_ns(rc->lat_model, rc->lat_x, rc->lat_n, 0, err);
+    for (size_t v = 1; v < r->n_var && err->code == PF_OK; v++) {
         pf_mlp_copy(m, rc->lat_model);
-        const unsigned char *mk = rc->lat_masks + k * m->n_params;
+        const unsigned char *mk = rc->lat_masks + v * m->n_params;
         for (size_t j = 0; j < m->n_params; j++) m->mask[j] = mk[j];
         pf_mlp_apply_mask(m);
-        r->sparse_ns[k] = pf_cost_time_ns(m, rc->lat_x, rc->lat_n, 1, err);
+        r->ns_per_window[v] = pf_cost_time_ns(m, rc->lat_x, rc->lat_n, 1, err);
     }
     pf_mlp_free(m);
     return err->code;
 }
 
-static pf_task_record *record_for(task *t, const run_ctx *rc, int c, size_t s)
+static pf_task_record *record_for(task *t, const run_ctx *rc, size_t v)
 {
-    pf_task_record *rec = c < 0 ? &t->rec[0] : &t->rec[1 + (size_t)c * rc->res->n_sp + s];
+    pf_task_record *rec = pf_results_record(rc->res, t->fold, t->repeat, v);
     rec->fold = (int)t->fold;
     rec->repeat = (int)t->repeat;
-    rec->criterion = c;
-    rec->sparsity_index = c < 0 ? 0 : (int)s;
-    rec->sparsity = c < 0 ? 0.0 : rc->res->sparsity[s];
+    rec->variant = (int)v;
     rec->epochs = 0;
     rec->val_loss = NAN;
     return rec;
@@ -181,6 +174,7 @@ static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, pf_tas
     pf_train_opts o = rc->opts;
     pf_train_report rep;
     o.max_epochs = epochs;
+    o.class_weights = t->class_weights;
     gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SHUFFLE);
     if (!rng) return pf_error_set(err, PF_ERUNTIME, "out of memory (random generator)");
     int rcode = pf_train(m, &o, t->train, t->val, rng, &rep, err);
@@ -204,7 +198,7 @@ static int rank_model(const run_ctx *rc, const task *t, const pf_criterion *c, c
                       const pf_split *data, pf_ranking *rk, pf_error *err)
 {
     gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
-    pf_prune_ctx ctx = {rc->cfg, m, data, pf_config_loss(rc->cfg), rng};
+    pf_prune_ctx ctx = {rc->cfg, m, data, rc->opts.loss, rng, t->class_weights};
     int code = pf_prune_rank(c, &ctx, rk, err);
     gsl_rng_free(rng);
     return code;
@@ -222,20 +216,22 @@ static size_t task_index(const run_ctx *rc, const task *t)
     return t->fold * (size_t)rc->cfg->repeats + t->repeat;
 }
 
-static void keep_mask(const run_ctx *rc, const task *t, size_t c, size_t s, const pf_mlp *m)
+/* The evaluated model of variant v: its mask, and its weights when it was trained after
+ * pruning (then it is not dense x mask). */
+static void keep_model(const run_ctx *rc, const task *t, size_t v, const pf_mlp *m)
 {
     pf_results *r = rc->res;
-    if (!r->masks) return;
-    unsigned char *dst =
-        r->masks + ((task_index(rc, t) * r->n_crit + c) * r->n_sp + s) * r->n_params;
-    for (size_t j = 0; j < r->n_params; j++) dst[j] = m->mask[j] != 0.0f;
+    size_t at = (task_index(rc, t) * r->n_var + v) * r->n_params;
+    if (r->masks)
+        for (size_t j = 0; j < r->n_params; j++) r->masks[at + j] = m->mask[j] != 0.0f;
+    if (r->variant_params) memcpy(r->variant_params + at, m->params, r->n_params * sizeof(float));
 }
 
 static void keep_scores(const run_ctx *rc, const task *t, size_t c, const pf_ranking *rk)
 {
     pf_results *r = rc->res;
     if (!r->scores) return;
-    float *dst = r->scores + (task_index(rc, t) * r->n_crit + c) * r->n_params;
+    float *dst = r->scores + (task_index(rc, t) * r->n_crit + 1 + c) * r->n_params;
     for (size_t j = 0; j < r->n_params; j++) dst[j] = (float)rk->score[j];
 }
 
@@ -249,18 +245,24 @@ static void keep_dense(const run_ctx *rc, const task *t)
 
 /* Finish a pruned model: fine-tuning (only when something was pruned: at sparsity 0 the
  * "pruned" model is the dense one, and must stay it), cost, evaluation, timing. */
-static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t c, size_t s,
-                        pf_task_record *rec, double t0, pf_error *err)
+static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t v, pf_task_record *rec,
+                        double t0, pf_error *err)
 {
     model_cost(m, rc->cfg->prune_biases, rec);
     if (rc->cfg->finetune_epochs > 0 && rec->kept_params < rec->prunable_params &&
         train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
         return err->code;
-    keep_mask(rc, t, c, s, m);
-    rec->mean_ccc = evaluate_model(rc, t, m, (int)c, s);
+    keep_model(rc, t, v, m);
+    rec->primary_mean = evaluate_model(rc, t, m, v, err);
     rec->seconds = now_seconds() - t0;
-    keep_for_latency(rc, t, m, (int)c, s);
+    keep_for_latency(rc, t, m, v);
     return err->code;
+}
+
+/* The results variant of pruning criterion c (0-based among the run's criteria) at s. */
+static size_t variant_of(const run_ctx *rc, size_t c, size_t s)
+{
+    return pf_results_variant(rc->res, c + 1, s);
 }
 
 /* The common case: one ranking of the trained dense model serves the whole grid. */
@@ -273,10 +275,10 @@ static int prune_one_shot(const run_ctx *rc, task *t, size_t c, pf_error *err)
     keep_scores(rc, t, c, &rk);
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
         double t1 = now_seconds() - rank_time; /* each record carries the ranking's cost */
-        pf_task_record *rec = record_for(t, rc, (int)c, s);
+        pf_task_record *rec = record_for(t, rc, variant_of(rc, c, s));
         pf_mlp_copy(t->work_model, t->dense);
         apply_mask(t, t->work_model, &rk, rc->res->sparsity[s], rc->cfg);
-        finish_model(rc, t, t->work_model, c, s, rec, t1, err);
+        finish_model(rc, t, t->work_model, variant_of(rc, c, s), rec, t1, err);
     }
     pf_ranking_free(&rk);
     return err->code;
@@ -292,8 +294,8 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     size_t *rows = pf_calloc(n, sizeof *rows, err), *all = pf_calloc(tr->n, sizeof *all, err);
     if (b) {
         b->x = pf_calloc(n * tr->d, sizeof *b->x, err);
-        b->y = pf_calloc(n, sizeof *b->y, err);
-        b->y_data = pf_calloc(n, sizeof *b->y_data, err);
+        b->y = pf_calloc(n * tr->t, sizeof *b->y, err);
+        b->y_data = pf_calloc(n * tr->t, sizeof *b->y_data, err);
         b->part = pf_calloc(1, sizeof *b->part, err);
         b->off = pf_calloc(2, sizeof *b->off, err);
     }
@@ -308,10 +310,10 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     gsl_rng_free(rng);
     for (size_t i = 0; i < n; i++) {
         memcpy(b->x + i * tr->d, tr->x + rows[i] * tr->d, tr->d * sizeof *b->x);
-        b->y[i] = tr->y[rows[i]];
-        b->y_data[i] = tr->y_data[rows[i]];
+        memcpy(b->y + i * tr->t, tr->y + rows[i] * tr->t, tr->t * sizeof *b->y);
+        memcpy(b->y_data + i * tr->t, tr->y_data + rows[i] * tr->t, tr->t * sizeof *b->y_data);
     }
-    b->n = n, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
+    b->n = n, b->t = tr->t, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
     free(rows), free(all);
     return b;
 }
@@ -329,15 +331,16 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
         keep_scores(rc, t, c, &rk);
         for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
             double t0 = now_seconds();
-            pf_task_record *rec = record_for(t, rc, (int)c, s);
+            size_t v = variant_of(rc, c, s);
+            pf_task_record *rec = record_for(t, rc, v);
             init_model(rc, t, fresh);
             apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
             if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) break;
             model_cost(fresh, rc->cfg->prune_biases, rec);
-            keep_mask(rc, t, c, s, fresh);
-            rec->mean_ccc = evaluate_model(rc, t, fresh, (int)c, s);
+            keep_model(rc, t, v, fresh);
+            rec->primary_mean = evaluate_model(rc, t, fresh, v, err);
             rec->seconds = now_seconds() - t0;
-            keep_for_latency(rc, t, fresh, (int)c, s);
+            keep_for_latency(rc, t, fresh, v);
         }
     }
     pf_ranking_free(&rk);
@@ -354,7 +357,7 @@ static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
     int rounds = rc->cfg->fairgrape_rounds;
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
         double t0 = now_seconds(), sp = rc->res->sparsity[s];
-        pf_task_record *rec = record_for(t, rc, (int)c, s);
+        pf_task_record *rec = record_for(t, rc, variant_of(rc, c, s));
         pf_mlp *m = t->work_model;
         pf_mlp_copy(m, t->dense);
         for (int k = 1; sp > 0 && k <= rounds && err->code == PF_OK; k++) {
@@ -367,7 +370,7 @@ static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
             if (k < rounds && rc->cfg->finetune_epochs > 0)
                 train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err);
         }
-        if (err->code == PF_OK) finish_model(rc, t, m, c, s, rec, t0, err);
+        if (err->code == PF_OK) finish_model(rc, t, m, variant_of(rc, c, s), rec, t0, err);
     }
     return err->code;
 }
@@ -391,6 +394,7 @@ static int prune_all(const run_ctx *rc, task *t, pf_error *err)
 static void task_free(task *t)
 {
     pf_transform_free(t->tf);
+    free(t->class_weights);
     pf_split_free(t->train), pf_split_free(t->val), pf_split_free(t->test);
     pf_mlp_free(t->dense), pf_mlp_free(t->work_model);
     pf_mlp_work_free(t->work);
@@ -412,11 +416,17 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, err) : NULL;
     if (!t->test) return err->code;
     size_t d = rc->ds->n_features;
-    t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, cfg->activation, err);
+    size_t n_out = pf_dataset_n_outputs(rc->ds);
+    t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, n_out, cfg->activation, err);
     t->work_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
     size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
     t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
-    t->yhat = pf_calloc(rows, sizeof *t->yhat, err);
+    t->yhat = pf_calloc(rows * n_out, sizeof *t->yhat, err);
+    /* Class weights come from this fold's training split (folds differ, so they are the
+     * task's, not the run's); NULL (all 1) for a regression or train.class_weights = none. */
+    if (rc->ds->task == PF_TASK_CLASSIFICATION && cfg->class_weights != PF_CLASS_WEIGHTS_NONE &&
+        (t->class_weights = pf_calloc(n_out, sizeof *t->class_weights, err)) != NULL)
+        pf_loss_class_weights(t->train, n_out, cfg->class_weights, t->class_weights);
     t->mask = t->dense ? pf_calloc(t->dense->n_params, sizeof *t->mask, err) : NULL;
     return err->code;
 }
@@ -424,21 +434,21 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
 static int run_task(const run_ctx *rc, size_t index, pf_error *err)
 {
     task t = {0};
-    size_t n_rep = (size_t)rc->cfg->repeats, per_task = 1 + rc->n_crit * rc->res->n_sp;
+    size_t n_rep = (size_t)rc->cfg->repeats;
     t.fold = index / n_rep;
     t.repeat = index % n_rep;
-    t.rec = rc->res->rec + index * per_task;
     if (task_setup(rc, &t, err) == PF_OK) {
         double t0 = now_seconds();
-        pf_task_record *rec = record_for(&t, rc, -1, 0);
+        pf_task_record *rec = record_for(&t, rc, PF_DENSE);
         init_model(rc, &t, t.dense);
         if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, rec, err) == PF_OK) {
             model_cost(t.dense, rc->cfg->prune_biases, rec);
             keep_dense(rc, &t);
-            rec->mean_ccc = evaluate_model(rc, &t, t.dense, -1, 0);
+            keep_model(rc, &t, PF_DENSE, t.dense);
+            rec->primary_mean = evaluate_model(rc, &t, t.dense, PF_DENSE, err);
             rec->seconds = now_seconds() - t0;
-            keep_for_latency(rc, &t, t.dense, -1, 0);
-            prune_all(rc, &t, err);
+            keep_for_latency(rc, &t, t.dense, PF_DENSE);
+            if (err->code == PF_OK) prune_all(rc, &t, err);
         }
     }
     task_free(&t);
@@ -494,10 +504,10 @@ static int latency_alloc(run_ctx *rc, pf_error *err)
     const pf_fold *f0 = &rc->folds->fold[0];
     for (size_t i = 0; i < f0->n_test; i++)
         rc->lat_n += pf_dataset_count(rc->ds, (size_t)f0->test[i]);
-    rc->lat_model =
-        pf_mlp_alloc(rc->ds->n_features, cfg->hidden, cfg->n_hidden, cfg->activation, err);
+    rc->lat_model = pf_mlp_alloc(rc->ds->n_features, cfg->hidden, cfg->n_hidden,
+                                 pf_dataset_n_outputs(rc->ds), cfg->activation, err);
     if (!rc->lat_model) return err->code;
-    rc->lat_masks = pf_calloc(rc->n_crit * rc->res->n_sp * rc->lat_model->n_params, 1, err);
+    rc->lat_masks = pf_calloc(rc->res->n_var * rc->lat_model->n_params, 1, err);
     rc->lat_x = pf_calloc(rc->lat_n * rc->ds->n_features, sizeof *rc->lat_x, err);
     return err->code;
 }
@@ -526,6 +536,7 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
         utc_now(rc.res->finished, sizeof rc.res->finished);
         measure_latency(&rc, err);
     }
+    if (err->code == PF_OK) pf_results_summarise(rc.res, err);
     latency_free(&rc);
     if (err->code != PF_OK) {
         pf_results_free(rc.res);

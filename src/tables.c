@@ -1,11 +1,16 @@
-/* tables.c: the paper tables in Markdown and LaTeX (see tables.h).
+/* tables.c: the paper tables in Markdown and LaTeX, and the terminal headline (see tables.h).
  *
- * One model of a table -- panels of (criterion x column) cells, each a value, an optional sd,
- * a bold flag and a significance mark -- rendered twice, so the Markdown and LaTeX versions
- * can never disagree on a number, a bold or a dagger. "Best" compares the values as printed
- * (3 decimals): two cells that read the same are both bold, as a reader would expect. */
+ * One model of a table -- panels of (row x column) cells, each a value, an optional sd, a
+ * bold flag and its marks -- rendered twice, so the Markdown and LaTeX versions can never
+ * disagree on a number, a bold or a mark. Every number is read from r->summary (the one
+ * summary of each (metric, variant)); nothing is summarised here. "Best" compares values as
+ * printed (3 decimals): two cells that read the same are both bold, as a reader would expect,
+ * and "no better than random" is judged on the printed means for the same reason.
+ *
+ * Rows are indexed like r->crit: row 0 is the dense model, rows 1.. the pruning criteria. */
 #include "tables.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,40 +18,82 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "evaluate.h"
 #include "outfile.h"
 
-#define CELL_CAP 128
+#define CELL_CAP 160
+#define NAME_CAP (PF_MAX_NAME * 2 + PF_METRIC_NAME + 32)
 
-typedef enum { STAT_MEAN, STAT_SD, STAT_MIN } stat_kind;
+typedef enum { STAT_MEAN, STAT_SD, STAT_WORST } stat_kind;
 
-/* One block of rows: what the cells show, which way is better, which test marks them. */
+/* One block of rows: what the cells show, which way is better, which marks they get. */
 typedef struct {
-    const char *heading; /* "(a) ..." for multi-panel tables, else NULL */
+    int heading; /* 1: the panel of a multi-panel table has a heading (heading_text) */
     stat_kind stat;
-    int with_sd; /* cell "value ± sd" */
-    int higher_better;
+    int with_sd;      /* cell "value ± sd" */
+    int lower_better; /* 1: lower is better whatever the metric (an sd); 0: the metric's way */
     const char *test; /* mark cells where this test against the reference is significant */
+    int collapse;     /* mark, and never bold, a mean no better than random pruning's */
 } panel;
 
 typedef struct {
     const pf_results *r;
     const pf_analysis *a; /* may be NULL */
     const pf_config *cfg;
-    pf_summary *sum; /* [crit][sp] */
-    pf_summary dense;
+    pf_metric_words w; /* the primary metric */
     size_t n_cols;
-    long *col_sp;     /* [n_cols] sparsity index of each column; -1 = a column added for 0 */
-    size_t dense_col; /* the column of sparsity 0, where the dense model's value goes */
-    int tex;          /* rendering LaTeX (else Markdown) */
+    long *col_sp;        /* [n_cols] sparsity index of each column; -1 = a column added for 0 */
+    size_t dense_col;    /* the column of sparsity 0, where the dense model's value goes */
+    unsigned char *same; /* [crit][sp] 1: the variant is the dense model (identical values) */
+    int any_same;        /* some cell reads "= dense" */
+    long random;         /* the row of random pruning, -1 when the run has none */
+    int tex;             /* rendering LaTeX (else Markdown) */
 } tctx;
 
 typedef struct {
     double v, sd;
-    int present, bold, mark;
+    int present, same, bold, mark, collapse;
 } cell;
 
 /* ---- the numbers ---------------------------------------------------------------------------- */
+
+static const pf_summary_full *summary_of(const pf_results *r, size_t v)
+{
+    return pf_results_summary(r, r->primary, v);
+}
+
+/* Is variant v the dense model: every metric of every participant and repeat identical (a
+ * criterion at sparsity 0 that was not retrained)? NaN matches NaN: neither was run. */
+static int identical_to_dense(const pf_results *r, size_t v)
+{
+    for (size_t m = 0; m < r->n_metric; m++)
+        for (size_t p = 0; p < r->n_part; p++)
+            for (size_t k = 0; k < r->n_rep; k++) {
+                double x = r->value[pf_results_at(r, m, v, p, k)];
+                double d = r->value[pf_results_at(r, m, PF_DENSE, p, k)];
+                if (!(x == d || (isnan(x) && isnan(d)))) return 0;
+            }
+    return 1;
+}
+
+/* same[c][s] for every criterion at a sparsity of 0; 0 elsewhere. */
+static unsigned char *same_as_dense(const pf_results *r, int *any, pf_error *err)
+{
+    unsigned char *same = pf_calloc(r->n_crit * r->n_sp + 1, 1, err);
+    *any = 0;
+    for (size_t c = 1; same && c < r->n_crit; c++)
+        for (size_t s = 0; s < r->n_sp; s++)
+            if (r->sparsity[s] == 0 && identical_to_dense(r, pf_results_variant(r, c, s)))
+                same[c * r->n_sp + s] = 1, *any = 1;
+    return same;
+}
+
+/* The criterion that is random pruning, the yardstick of collapse; -1 when there is none. */
+static long find_random(const pf_results *r)
+{
+    for (size_t c = 1; c < r->n_crit; c++)
+        if (strcmp(r->crit[c], "random") == 0) return (long)c;
+    return -1;
+}
 
 /* Columns: the sparsity grid in config order; 0 is put first if the grid lacks it, so the
  * dense model always has its column. */
@@ -70,31 +117,25 @@ static int columns_init(tctx *t, pf_error *err)
 
 static int ctx_init(tctx *t, pf_error *err)
 {
-    const pf_results *r = t->r;
-    size_t P = r->n_part;
-    double *v = pf_calloc(P, sizeof(double), err);
-    t->sum = pf_calloc(r->n_crit * r->n_sp, sizeof(pf_summary), err);
-    if (err->code == PF_OK && columns_init(t, err) == PF_OK) {
-        pf_results_participant_values(r, -1, 0, 0, v);
-        pf_summary_compute(v, P, &t->dense);
-        for (size_t c = 0; c < r->n_crit; c++)
-            for (size_t s = 0; s < r->n_sp; s++) {
-                pf_results_participant_values(r, (int)c, s, 0, v);
-                pf_summary_compute(v, P, &t->sum[c * r->n_sp + s]);
-            }
-    }
-    free(v);
+    if (!t->r->summary)
+        return pf_error_set(err, PF_EINPUT,
+                            "tables: the results are not summarised "
+                            "(call pf_results_summarise first)");
+    pf_analysis_metric_words(t->r, t->r->primary, &t->w);
+    t->random = find_random(t->r);
+    t->same = same_as_dense(t->r, &t->any_same, err);
+    if (t->same) columns_init(t, err);
     return err->code;
 }
 
 static void ctx_free(tctx *t)
 {
-    free(t->sum), free(t->col_sp);
+    free(t->same), free(t->col_sp);
 }
 
-static double stat_of(const pf_summary *m, stat_kind k)
+static double stat_of(const pf_summary_full *f, stat_kind k)
 {
-    return k == STAT_MEAN ? m->mean : k == STAT_SD ? m->sd : m->min;
+    return k == STAT_MEAN ? f->s.mean : k == STAT_SD ? f->s.sd : f->worst;
 }
 
 /* A value as printed: 3 decimals (what "best" and "tie" are judged on). */
@@ -103,6 +144,13 @@ static double printed(double v)
     char buf[64];
     snprintf(buf, sizeof buf, "%.3f", v);
     return strtod(buf, NULL);
+}
+
+/* Is a better than b in this panel? */
+static int better(const tctx *t, const panel *p, double a, double b)
+{
+    int up = !p->lower_better && t->w.higher_is_better;
+    return up ? a > b : a < b;
 }
 
 /* Is criterion c's difference from the reference at sparsity index s significant? */
@@ -114,31 +162,59 @@ static int significant(const tctx *t, const panel *p, size_t c, size_t s)
     return row && isfinite(row->p_holm) && row->p_holm < t->cfg->alpha;
 }
 
-/* The cell of criterion c (-1: dense) in column col, without its bold flag. */
-static cell cell_at(const tctx *t, const panel *p, int c, size_t col)
+/* Is criterion c's mean at sparsity index s no better than random pruning's (random itself
+ * included)? Then a small spread is the spread of a model that predicts next to nothing. At
+ * sparsity 0 nothing was pruned, random or not: no yardstick there. */
+static int collapsed(const tctx *t, size_t c, size_t s)
 {
-    cell x = {NAN, NAN, 0, 0, 0};
+    if (t->random < 0 || t->r->sparsity[s] == 0) return 0;
+    const pf_results *r = t->r;
+    double mc = summary_of(r, pf_results_variant(r, c, s))->s.mean;
+    double mr = summary_of(r, pf_results_variant(r, (size_t)t->random, s))->s.mean;
+    if (!isfinite(mc) || !isfinite(mr)) return 0;
+    return t->w.higher_is_better ? !(printed(mc) > printed(mr)) : !(printed(mc) < printed(mr));
+}
+
+/* The cell of row c in column col, without its bold flag. */
+static cell cell_at(const tctx *t, const panel *p, size_t c, size_t col)
+{
+    cell x = {NAN, NAN, 0, 0, 0, 0, 0};
     long s = t->col_sp[col];
-    const pf_summary *m = NULL;
-    if (c < 0 && col == t->dense_col) m = &t->dense;
-    if (c >= 0 && s >= 0) m = &t->sum[(size_t)c * t->r->n_sp + (size_t)s];
-    if (!m) return x;
+    const pf_summary_full *f = NULL;
+    if (c == 0 && col == t->dense_col) f = summary_of(t->r, PF_DENSE);
+    if (c > 0 && s >= 0) {
+        if (t->same[c * t->r->n_sp + (size_t)s]) {
+            x.present = x.same = 1;
+            return x;
+        }
+        f = summary_of(t->r, pf_results_variant(t->r, c, (size_t)s));
+    }
+    if (!f) return x;
     x.present = 1;
-    x.v = stat_of(m, p->stat);
-    x.sd = m->sd;
-    x.mark = c >= 0 && significant(t, p, (size_t)c, (size_t)s);
+    x.v = stat_of(f, p->stat);
+    x.sd = f->s.sd;
+    if (c > 0) {
+        x.mark = significant(t, p, c, (size_t)s);
+        x.collapse = p->collapse && collapsed(t, c, (size_t)s);
+    }
     return x;
+}
+
+/* A cell that can be bold: a criterion's own number, not a collapse. */
+static int contender(const cell *x)
+{
+    return x->present && !x->same && !x->collapse && isfinite(x->v);
 }
 
 /* The best printed value among the criteria (not dense) in column col; NaN if none. */
 static double column_best(const tctx *t, const panel *p, size_t col)
 {
     double best = NAN;
-    for (size_t c = 0; c < t->r->n_crit; c++) {
-        cell x = cell_at(t, p, (int)c, col);
-        if (!x.present || !isfinite(x.v)) continue;
+    for (size_t c = 1; c < t->r->n_crit; c++) {
+        cell x = cell_at(t, p, c, col);
+        if (!contender(&x)) continue;
         double v = printed(x.v);
-        if (isnan(best) || (p->higher_better ? v > best : v < best)) best = v;
+        if (isnan(best) || better(t, p, v, best)) best = v;
     }
     return best;
 }
@@ -149,6 +225,12 @@ static void append(char *buf, size_t cap, const char *s)
 {
     size_t n = strlen(buf);
     if (n < cap) snprintf(buf + n, cap - n, "%s", s);
+}
+
+/* Either the Markdown or the LaTeX spelling. */
+static const char *mk(const tctx *t, const char *md, const char *tex)
+{
+    return t->tex ? tex : md;
 }
 
 static void fmt_num(const tctx *t, char *buf, size_t cap, double v)
@@ -172,19 +254,24 @@ static void cell_text(const tctx *t, const panel *p, const cell *x, char *buf, s
     char num[80];
     buf[0] = '\0';
     if (!x->present) {
-        append(buf, cap, t->tex ? "--" : "\xe2\x80\x93"); /* en dash */
+        append(buf, cap, mk(t, "\xe2\x80\x93", "--")); /* en dash */
+        return;
+    }
+    if (x->same) {
+        append(buf, cap, "= dense");
         return;
     }
     fmt_num(t, num, sizeof num, x->v);
-    if (x->bold) append(buf, cap, t->tex ? "\\textbf{" : "**");
+    if (x->bold) append(buf, cap, mk(t, "**", "\\textbf{"));
     append(buf, cap, num);
-    if (x->bold) append(buf, cap, t->tex ? "}" : "**");
+    if (x->bold) append(buf, cap, mk(t, "**", "}"));
     if (p->with_sd) {
         fmt_num(t, num, sizeof num, x->sd);
-        append(buf, cap, t->tex ? " $\\pm$ " : " \xc2\xb1 ");
+        append(buf, cap, mk(t, " \xc2\xb1 ", " $\\pm$ "));
         append(buf, cap, num);
     }
-    if (x->mark) append(buf, cap, t->tex ? "$^\\dagger$" : "\xe2\x80\xa0");
+    if (x->mark) append(buf, cap, mk(t, "\xe2\x80\xa0", "$^\\dagger$"));
+    if (x->collapse) append(buf, cap, mk(t, "\xe2\x80\xa1", "$^\\ddagger$"));
 }
 
 /* A name as Markdown (special characters backslash-escaped) or LaTeX text (escaped, and
@@ -218,49 +305,64 @@ static void name_text(const tctx *t, const char *name, char *buf, size_t cap)
     }
 }
 
-static void row_name(const tctx *t, int c, char *buf, size_t cap)
+static void row_name(const tctx *t, size_t c, char *buf, size_t cap)
 {
-    if (c < 0) {
-        snprintf(buf, cap, "dense");
-        return;
-    }
     name_text(t, t->r->crit[c], buf, cap);
-    if (t->a && t->a->reference == c) append(buf, cap, " (ref.)");
+    if (c > 0 && t->a && t->a->reference == (int)c) append(buf, cap, " (ref.)");
 }
 
-/* The cells of one row, bold flags set. */
-static void row_cells(const tctx *t, const panel *p, int c, char (*text)[CELL_CAP])
+/* The cells of row c, bold flags set. */
+static void row_cells(const tctx *t, const panel *p, size_t c, char (*text)[CELL_CAP])
 {
     for (size_t col = 0; col < t->n_cols; col++) {
         cell x = cell_at(t, p, c, col);
-        double best = c < 0 ? NAN : column_best(t, p, col);
-        x.bold = x.present && isfinite(x.v) && printed(x.v) == best;
+        double best = c == 0 ? NAN : column_best(t, p, col);
+        x.bold = c > 0 && contender(&x) && printed(x.v) == best;
         cell_text(t, p, &x, text[col], CELL_CAP);
     }
 }
 
 /* ---- captions ------------------------------------------------------------------------------- */
 
-/* Either the Markdown or the LaTeX spelling. */
-static const char *mk(const tctx *t, const char *md, const char *tex)
+/* The metric's label, escaped for the format being written ("ccc[arousal]" has brackets). */
+static void label_text(const tctx *t, char *buf, size_t cap)
 {
-    return t->tex ? tex : md;
+    name_text(t, t->w.label, buf, cap);
 }
 
 /* "over the 122 participants (each participant's CCC averaged over its 3 repeats first)" */
 static void caption_sample(FILE *fp, const tctx *t)
 {
+    char label[NAME_CAP];
+    label_text(t, label, sizeof label);
     fprintf(fp, "over the %zu participants", t->r->n_part);
     if (t->r->n_rep > 1)
-        fprintf(fp, " (each participant's CCC averaged over its %zu repeats first)", t->r->n_rep);
+        fprintf(fp, " (each participant's %s averaged over its %zu repeats first)", label,
+                t->r->n_rep);
+}
+
+/* "CCC: Lin's concordance correlation coefficient; higher is better." */
+static void caption_metric(FILE *fp, const tctx *t)
+{
+    char label[NAME_CAP], about[NAME_CAP * 2];
+    label_text(t, label, sizeof label);
+    name_text(t, t->w.about, about, sizeof about);
+    fprintf(fp, "%c%s: %s, on held-out data; %s. ", toupper((unsigned char)label[0]), label + 1,
+            about, t->w.direction);
 }
 
 static void caption_layout(FILE *fp, const tctx *t)
 {
     fprintf(fp,
-            "Rows are pruning criteria, columns sparsity levels (fraction of weights pruned); "
-            "%sdense%s is the unpruned model, shown once at sparsity 0. ",
+            "Rows are pruning criteria, columns sparsity levels (fraction of weights pruned), "
+            "all with float32 weights; %sdense%s is the unpruned model, shown once, at "
+            "sparsity 0. ",
             mk(t, "*", "\\emph{"), mk(t, "*", "}"));
+    if (t->any_same)
+        fprintf(fp,
+                "%s: at sparsity 0 the criterion's model is the dense model itself (identical "
+                "per-participant values), not repeated and never bold. ",
+                mk(t, "\"= dense\"", "``= dense''"));
 }
 
 /* The sentence on the dagger: which test, which correction, alpha. */
@@ -285,33 +387,82 @@ static void caption_mark(FILE *fp, const tctx *t, const char *what, const char *
     fprintf(fp, ".");
 }
 
+/* What the reader must know about the data before trusting the table: a dense model at chance,
+ * and the participants and windows the data lost before the folds. */
+static void caption_data(FILE *fp, const tctx *t)
+{
+    const pf_results *r = t->r;
+    if (pf_analysis_dense_at_chance(t->a, r)) {
+        char label[NAME_CAP], lo[64], hi[64], chance[64];
+        label_text(t, label, sizeof label);
+        pf_interval ci = t->a->mean_ci[PF_DENSE];
+        fmt_num(t, lo, sizeof lo, ci.lo), fmt_num(t, hi, sizeof hi, ci.hi);
+        fmt_num(t, chance, sizeof chance, t->w.chance);
+        fprintf(fp,
+                " %sThe dense model itself is at chance:%s the %g%s bootstrap interval of its "
+                "mean %s, [%s, %s], covers the chance level %s, so differences between "
+                "criteria say little about the task.",
+                mk(t, "**", "\\textbf{"), mk(t, "**", "}"), 100 * (1 - t->a->alpha),
+                mk(t, "%", "\\%"), label, lo, hi, chance);
+    }
+    size_t np = r->participants_dropped, nw = r->windows_dropped_margin;
+    if (np == 0 && nw == 0) return;
+    fprintf(fp, " Left out of the data before the folds: ");
+    if (np)
+        fprintf(fp, "%zu participant%s with fewer windows than data.min%swindows", np,
+                np == 1 ? "" : "s", mk(t, "_", "\\_"));
+    if (np && nw) fprintf(fp, " and ");
+    if (nw)
+        fprintf(fp, "%zu window%s within data.transform%smargin of the participant's threshold", nw,
+                nw == 1 ? "" : "s", mk(t, "_", "\\_"));
+    fprintf(fp, ".");
+}
+
 static void caption_results(FILE *fp, const tctx *t)
 {
-    fprintf(fp, "%sCCC of the pruned models across participants.%s ", mk(t, "**", "\\textbf{"),
-            mk(t, "**", "}"));
+    char label[NAME_CAP], what[NAME_CAP + 32];
+    label_text(t, label, sizeof label);
+    fprintf(fp, "%s%c%s of the pruned models across participants.%s ", mk(t, "**", "\\textbf{"),
+            toupper((unsigned char)label[0]), label + 1, mk(t, "**", "}"));
     fprintf(fp, "Mean %s sd ", mk(t, "\xc2\xb1", "$\\pm$"));
     caption_sample(fp, t);
-    fprintf(fp, " of the concordance correlation coefficient (CCC) on held-out data. ");
+    fprintf(fp, " of the per-participant %s. ", label);
+    caption_metric(fp, t);
     caption_layout(fp, t);
-    fprintf(fp, "%sBold%s: best mean in its column (ties all bold; dense excluded). ",
-            mk(t, "**", "\\textbf{"), mk(t, "**", "}"));
-    caption_mark(fp, t, "CCC differs from", "Wilcoxon signed-rank test");
+    fprintf(fp, "%sBold%s: best mean in its column (the %s; ties all bold; dense excluded). ",
+            mk(t, "**", "\\textbf{"), mk(t, "**", "}"),
+            t->w.higher_is_better ? "highest" : "lowest");
+    snprintf(what, sizeof what, "%s differs from", label);
+    caption_mark(fp, t, what, "Wilcoxon signed-rank test");
+    caption_data(fp, t);
 }
 
 static void caption_spread(FILE *fp, const tctx *t)
 {
-    fprintf(fp, "%sHow evenly accuracy is spread across participants.%s ", mk(t, "**", "\\textbf{"),
-            mk(t, "**", "}"));
-    fprintf(fp, "(a) Sample sd of CCC ");
+    char label[NAME_CAP], what[NAME_CAP + 64];
+    label_text(t, label, sizeof label);
+    fprintf(fp, "%sHow evenly %s is spread across participants.%s ", mk(t, "**", "\\textbf{"),
+            label, mk(t, "**", "}"));
+    fprintf(fp, "(a) Sample sd of %s ", label);
     caption_sample(fp, t);
-    fprintf(fp, " (lower: more even); (b) CCC of the worst participant (higher is better). ");
+    fprintf(fp, " (lower: more even); (b) %s of the worst participant (the %s one). ", label,
+            t->w.higher_is_better ? "lowest" : "highest");
+    caption_metric(fp, t);
     caption_layout(fp, t);
     fprintf(fp,
-            "%sBold%s: best in its column (lowest sd, highest worst case; ties all bold; "
+            "%sBold%s: best in its column (the lowest sd; the %s worst case; ties all bold; "
             "dense excluded). ",
-            mk(t, "**", "\\textbf{"), mk(t, "**", "}"));
-    caption_mark(fp, t, "the variance of CCC differs from that of",
-                 "Pitman-Morgan test for paired variances");
+            mk(t, "**", "\\textbf{"), mk(t, "**", "}"),
+            t->w.higher_is_better ? "highest" : "lowest");
+    if (t->random >= 0)
+        fprintf(fp,
+                "%s: mean %s no better than random pruning's at that sparsity (random "
+                "included): a small sd or a mild worst case there is a model collapsing towards "
+                "chance, not an even spread, and it is never bold. ",
+                mk(t, "\xe2\x80\xa1", "$^\\ddagger$"), label);
+    snprintf(what, sizeof what, "the variance of %s differs from that of", label);
+    caption_mark(fp, t, what, "Pitman-Morgan test for paired variances");
+    caption_data(fp, t);
 }
 
 /* ---- Markdown ------------------------------------------------------------------------------- */
@@ -331,10 +482,22 @@ static void md_row(FILE *fp, char (*text)[CELL_CAP], const size_t *width, size_t
     fprintf(fp, "|\n");
 }
 
+/* "(a) sd of CCC across participants (lower is more even)", "(b) RMSE of the worst ...". */
+static void heading_text(const tctx *t, const panel *p, char *buf, size_t cap)
+{
+    char label[NAME_CAP];
+    label_text(t, label, sizeof label);
+    if (p->stat == STAT_SD)
+        snprintf(buf, cap, "(a) sd of %s across participants (lower is more even)", label);
+    else
+        snprintf(buf, cap, "(b) %s of the worst participant (the %s; %s)", label,
+                 t->w.higher_is_better ? "lowest" : "highest", t->w.direction);
+}
+
 /* One panel as a Markdown table, columns padded so the source reads as a table too. */
 static int md_panel(FILE *fp, const tctx *t, const panel *p, pf_error *err)
 {
-    size_t rows = 2 + t->r->n_crit, cols = 1 + t->n_cols;
+    size_t rows = 1 + t->r->n_crit, cols = 1 + t->n_cols;
     char(*text)[CELL_CAP] = pf_calloc(rows * cols, sizeof *text, err);
     size_t *width = pf_calloc(cols, sizeof *width, err);
     if (err->code != PF_OK) {
@@ -347,14 +510,18 @@ static int md_panel(FILE *fp, const tctx *t, const panel *p, pf_error *err)
         snprintf(text[1 + col], CELL_CAP, "s = %g", s < 0 ? 0.0 : t->r->sparsity[s]);
     }
     for (size_t i = 1; i < rows; i++) {
-        row_name(t, (int)i - 2, text[i * cols], CELL_CAP);
-        row_cells(t, p, (int)i - 2, text + i * cols + 1);
+        row_name(t, i - 1, text[i * cols], CELL_CAP);
+        row_cells(t, p, i - 1, text + i * cols + 1);
     }
     for (size_t i = 0; i < rows * cols; i++) {
         size_t w = display_width(text[i]);
         if (w > width[i % cols]) width[i % cols] = w;
     }
-    if (p->heading) fprintf(fp, "*%s*\n\n", p->heading);
+    if (p->heading) {
+        char heading[NAME_CAP * 2];
+        heading_text(t, p, heading, sizeof heading);
+        fprintf(fp, "*%s*\n\n", heading);
+    }
     md_row(fp, text, width, cols);
     for (size_t c = 0; c < cols; c++)
         fprintf(fp, "|%s%.*s%s", c ? "-" : ":", (int)width[c],
@@ -369,7 +536,7 @@ static int md_panel(FILE *fp, const tctx *t, const panel *p, pf_error *err)
 /* ---- LaTeX ---------------------------------------------------------------------------------- */
 
 /* One row; text is scratch for n_cols cells. */
-static void tex_row(FILE *fp, const tctx *t, const panel *p, int c, char (*text)[CELL_CAP])
+static void tex_row(FILE *fp, const tctx *t, const panel *p, size_t c, char (*text)[CELL_CAP])
 {
     char name[CELL_CAP];
     row_name(t, c, name, sizeof name);
@@ -379,9 +546,35 @@ static void tex_row(FILE *fp, const tctx *t, const panel *p, int c, char (*text)
     fprintf(fp, " \\\\\n");
 }
 
-static void tex_head(FILE *fp, const tctx *t, const char *label,
+/* s reduced to what a LaTeX label and a file name take safely: letters, digits, '.', '-'. */
+static void label_part(char *buf, size_t cap, const char *s)
+{
+    size_t n = strlen(buf);
+    for (; *s && n + 1 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        buf[n++] = isalnum(ch) || ch == '.' ? (char)ch : '-';
+    }
+    buf[n] = '\0';
+}
+
+/* tab:<run>-<hash8>-<table>-<metric>: unique per run, table and metric, so the tables of
+ * several runs and metrics can live in one paper. */
+static void tex_label(const tctx *t, const char *table, char *buf, size_t cap)
+{
+    char hash8[9];
+    snprintf(hash8, sizeof hash8, "%.8s", t->cfg->hash);
+    snprintf(buf, cap, "tab:");
+    label_part(buf, cap, t->cfg->name[0] ? t->cfg->name : "prunefair");
+    if (hash8[0]) append(buf, cap, "-"), label_part(buf, cap, hash8);
+    append(buf, cap, "-"), label_part(buf, cap, table);
+    append(buf, cap, "-"), label_part(buf, cap, t->w.file);
+}
+
+static void tex_head(FILE *fp, const tctx *t, const char *table,
                      void (*caption)(FILE *, const tctx *))
 {
+    char label[NAME_CAP * 2];
+    tex_label(t, table, label, sizeof label);
     fprintf(fp,
             "%% Written by prunefair (run %s, config %.8s). Needs \\usepackage{booktabs}.\n"
             "%% table* spans both columns of a two-column paper (in one column it is a plain\n"
@@ -405,31 +598,31 @@ static void tex_head(FILE *fp, const tctx *t, const char *label,
 static void tex_panel(FILE *fp, const tctx *t, const panel *p, char (*text)[CELL_CAP])
 {
     fprintf(fp, "    \\midrule\n");
-    if (p->heading)
-        fprintf(fp, "    \\multicolumn{%zu}{l}{\\textit{%s}} \\\\\n", t->n_cols + 1, p->heading);
-    tex_row(fp, t, p, -1, text);
+    if (p->heading) {
+        char heading[NAME_CAP * 2];
+        heading_text(t, p, heading, sizeof heading);
+        fprintf(fp, "    \\multicolumn{%zu}{l}{\\textit{%s}} \\\\\n", t->n_cols + 1, heading);
+    }
+    tex_row(fp, t, p, 0, text);
     fprintf(fp, "    \\midrule\n");
-    for (size_t c = 0; c < t->r->n_crit; c++) tex_row(fp, t, p, (int)c, text);
+    for (size_t c = 1; c < t->r->n_crit; c++) tex_row(fp, t, p, c, text);
 }
 
 /* ---- files ---------------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *name; /* file name without extension */
-    const char *label;
+    const char *name; /* file name before "_<metric>.<ext>"; also in the LaTeX label */
     void (*caption)(FILE *, const tctx *);
     size_t n_panels;
     panel panels[2];
 } table_spec;
 
 static const table_spec tables[] = {
-    {"results", "tab:prunefair-ccc", caption_results, 1, {{NULL, STAT_MEAN, 1, 1, "wilcoxon"}}},
+    {"results", caption_results, 1, {{0, STAT_MEAN, 1, 0, "wilcoxon", 0}}},
     {"spread",
-     "tab:prunefair-spread",
      caption_spread,
      2,
-     {{"(a) sd of CCC across participants (lower is more even)", STAT_SD, 0, 0, "pitman_morgan"},
-      {"(b) CCC of the worst participant (higher is better)", STAT_MIN, 0, 1, NULL}}},
+     {{1, STAT_SD, 0, 1, "pitman_morgan", 1}, {1, STAT_WORST, 0, 0, NULL, 1}}},
 };
 
 static int write_md(FILE *fp, tctx *t, const table_spec *spec, pf_error *err)
@@ -449,7 +642,7 @@ static int write_tex(FILE *fp, tctx *t, const table_spec *spec, pf_error *err)
     char(*text)[CELL_CAP] = pf_calloc(t->n_cols, sizeof *text, err);
     if (!text) return err->code;
     t->tex = 1;
-    tex_head(fp, t, spec->label, spec->caption);
+    tex_head(fp, t, spec->name, spec->caption);
     for (size_t i = 0; i < spec->n_panels; i++) tex_panel(fp, t, &spec->panels[i], text);
     fprintf(fp, "    \\bottomrule\n  \\end{tabular}\n\\end{table*}\n");
     free(text);
@@ -459,9 +652,9 @@ static int write_tex(FILE *fp, tctx *t, const table_spec *spec, pf_error *err)
 static int write_table(tctx *t, const char *dir, const table_spec *spec, const char *ext,
                        pf_error *err)
 {
-    char name[64];
+    char name[PF_METRIC_NAME + 32];
     pf_outfile out;
-    snprintf(name, sizeof name, "%s.%s", spec->name, ext);
+    snprintf(name, sizeof name, "%s_%s.%s", spec->name, t->w.file, ext);
     if (pf_outfile_open(&out, dir, name, err) != PF_OK) return err->code;
     int rc =
         strcmp(ext, "md") == 0 ? write_md(out.fp, t, spec, err) : write_tex(out.fp, t, spec, err);
@@ -500,4 +693,35 @@ int pf_tables_write(const pf_results *r, const pf_analysis *a, const pf_config *
                 write_table(&t, tdir, &tables[i], cfg->tables.item[f], err);
     ctx_free(&t);
     return err->code;
+}
+
+/* ---- the terminal --------------------------------------------------------------------------- */
+
+void pf_tables_print(FILE *out, const pf_results *r)
+{
+    if (!r->summary) return;
+    pf_metric_words w;
+    pf_analysis_metric_words(r, r->primary, &w);
+    int width = 18;
+    for (size_t c = 1; c < r->n_crit; c++)
+        if ((int)strlen(r->crit[c]) + 2 > width) width = (int)strlen(r->crit[c]) + 2;
+    fprintf(out, "\nmean %s across %zu participants, %s (dense model: %.3f)\n%-*s", w.label,
+            r->n_part, w.direction, summary_of(r, PF_DENSE)->s.mean, width, "criterion");
+    for (size_t s = 0; s < r->n_sp; s++) {
+        char label[32];
+        snprintf(label, sizeof label, "s=%g", r->sparsity[s]);
+        fprintf(out, " %8s", label);
+    }
+    fputc('\n', out);
+    for (size_t c = 1; c < r->n_crit; c++) {
+        fprintf(out, "%-*s", width, r->crit[c]);
+        for (size_t s = 0; s < r->n_sp; s++) {
+            size_t v = pf_results_variant(r, c, s);
+            if (r->sparsity[s] == 0 && identical_to_dense(r, v))
+                fprintf(out, " %8s", "= dense");
+            else
+                fprintf(out, " %8.3f", summary_of(r, v)->s.mean);
+        }
+        fputc('\n', out);
+    }
 }

@@ -1,8 +1,12 @@
-/* test_analysis.c: the statistics of a run are the right tests on the right numbers. On a
- * hand-filled run (10 participants, two criteria, one sparsity) every row of the analysis is
- * recomputed here directly with the stats module, Holm's correction by hand, and the
- * bootstrap with the documented seed -- so a wrong family, a wrong pairing, repeats not
- * averaged first, or a wrong seed all fail. */
+/* test_analysis.c: the statistics of a run are the right tests on the right numbers, in the
+ * right direction.
+ *
+ * On a hand-filled run (10 participants, two criteria, one sparsity, CCC) every row of the
+ * analysis is recomputed here directly with the stats module, Holm's correction by hand, and
+ * the bootstrap with the documented seed -- so a wrong family, a wrong pairing, repeats not
+ * averaged first, or a wrong seed all fail. A second run has RMSE as its primary metric and
+ * numbers small enough to rank by hand: lower is better there, so rank 1 is the lowest RMSE
+ * and a positive effect means the reference has the lower RMSE. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "h5io.h"
 #include "seed.h"
 
 #define P 10
@@ -24,11 +29,34 @@ static const double MAG[P] = {0.31, 0.12, 0.45, 0.27, 0.05, 0.38, 0.22, 0.19, 0.
 static const double VR[P] = {0.35, 0.20, 0.44, 0.33, 0.15, 0.40, 0.30, 0.21, 0.47, 0.18};
 static const double DENSE[P] = {0.40, 0.25, 0.50, 0.36, 0.11, 0.42, 0.35, 0.30, 0.52, 0.19};
 
+static const char crit2[2][PF_MAX_NAME] = {"magnitude", "vr(lambda=0.5)"};
+static const double sp08[1] = {0.8};
+
 typedef struct {
     pf_config cfg;
-    pf_dataset *ds;
     pf_results *r;
 } fixture;
+
+/* A one-output regression study of crit x sparsities x n_part x n_rep, every value NaN. */
+static pf_results *new_results(const char (*crit)[PF_MAX_NAME], size_t n_crit,
+                               const double *sparsity, size_t n_sp, size_t n_part, size_t n_rep,
+                               const char *metric)
+{
+    pf_error err = {0};
+    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
+                           .n_targets = 1,
+                           .n_crit = n_crit,
+                           .crit = crit,
+                           .n_sp = n_sp,
+                           .sparsity = sparsity,
+                           .n_part = n_part,
+                           .n_rep = n_rep,
+                           .n_folds = n_part,
+                           .stats_metric = metric};
+    pf_results *r = pf_results_new(&sh, &err);
+    if (!r) fail_msg("%s", err.msg);
+    return r;
+}
 
 /* Two repeats per participant that average to the table values (+-0.02), so a test that
  * forgot to average repeats sees other numbers. */
@@ -37,27 +65,17 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     pf_error err = {0};
     pf_config_defaults(&f->cfg);
-    pf_config_set(&f->cfg, "prune", "criteria", "magnitude,vr", "t", &err);
-    pf_config_set(&f->cfg, "prune", "sparsities", "0.8", "t", &err);
-    pf_config_set(&f->cfg, "experiment", "repeats", "2", "t", &err);
     pf_config_set(&f->cfg, "stats", "bootstrap", "500", "t", &err);
     assert_int_equal(err.code, PF_OK);
-    f->ds = pf_dataset_alloc(P, 1, 1, P, 0, &err);
-    for (size_t p = 0; p < P; p++) {
-        char id[8];
-        snprintf(id, sizeof id, "S%02zu", p);
-        f->ds->participant_ids[p] = strdup(id);
-        f->ds->offset[p + 1] = p + 1;
-    }
-    f->ds->feature_names[0] = strdup("x");
-    f->r = pf_results_alloc(&f->cfg, f->ds, P, &err);
+    f->r = new_results(crit2, 2, sp08, 1, P, 2, "auto");
     pf_results *r = f->r;
+    assert_int_equal(r->primary, 0); /* ccc */
     for (size_t p = 0; p < P; p++)
         for (size_t k = 0; k < 2; k++) {
             double jitter = k == 0 ? 0.02 : -0.02;
-            r->ccc[pf_results_at(r, 0, 0, p, k)] = MAG[p] + jitter;
-            r->ccc[pf_results_at(r, 1, 0, p, k)] = VR[p] - jitter;
-            r->dense_ccc[p * 2 + k] = DENSE[p] + jitter;
+            r->value[pf_results_at(r, 0, pf_results_variant(r, 1, 0), p, k)] = MAG[p] + jitter;
+            r->value[pf_results_at(r, 0, pf_results_variant(r, 2, 0), p, k)] = VR[p] - jitter;
+            r->value[pf_results_at(r, 0, PF_DENSE, p, k)] = DENSE[p] + jitter;
         }
     *state = f;
     return 0;
@@ -67,15 +85,14 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     pf_results_free(f->r);
-    pf_dataset_free(f->ds);
     free(f);
     return 0;
 }
 
-static const pf_test_row *find(const pf_analysis *a, const char *test, const char *b)
+static const pf_test_row *find(const pf_analysis *a, const char *test, const char *b, double s)
 {
-    const pf_test_row *row = pf_analysis_find(a, test, b, 0.8);
-    assert_non_null(row);
+    const pf_test_row *row = pf_analysis_find(a, test, b, s);
+    if (!row) fail_msg("no %s row against %s at %g", test, b, s);
     return row;
 }
 
@@ -85,19 +102,22 @@ static void test_rows_and_holm(void **state)
     pf_error err = {0};
     pf_analysis *a = pf_analysis_run(f->r, &f->cfg, &err);
     assert_non_null(a);
-    assert_int_equal(a->reference, 1); /* default: the first vr criterion */
+    assert_int_equal(a->reference, 2); /* default: the first vr criterion (crit[0] is dense) */
+    assert_int_equal(a->n_var, 3);
     /* 2 Friedman rows + 3 tests x (1 other criterion + dense) */
     assert_int_equal(a->n_rows, 2 + 3 * 2);
 
     pf_wilcoxon_result w1, w2;
     assert_int_equal(pf_wilcoxon(VR, MAG, P, &w1, &err), PF_OK);
     assert_int_equal(pf_wilcoxon(VR, DENSE, P, &w2, &err), PF_OK);
-    const pf_test_row *rm = find(a, "wilcoxon", "magnitude"), *rd = find(a, "wilcoxon", "dense");
+    const pf_test_row *rm = find(a, "wilcoxon", "magnitude", 0.8),
+                      *rd = find(a, "wilcoxon", "dense", 0.8);
     assert_string_equal(rm->a, "vr(lambda=0.5)");
     assert_string_equal(rm->family, "ref:wilcoxon@s=0.8");
     assert_true(rm->p_value == w1.test.p_value);
     assert_true(rd->p_value == w2.test.p_value);
     assert_true(rm->statistic == w1.test.statistic);
+    assert_true(rm->effect_size == w1.test.effect_size); /* higher is better: VR - MAG */
     /* Holm over the family {vs magnitude, vs dense}: smaller p times 2, larger p times 1
      * but not below the first. */
     double lo = fmin(w1.test.p_value, w2.test.p_value), hi = fmax(w1.test.p_value, w2.test.p_value);
@@ -108,20 +128,22 @@ static void test_rows_and_holm(void **state)
 
     pf_test_result t;
     assert_int_equal(pf_paired_t(VR, DENSE, P, &t, &err), PF_OK);
-    assert_float_equal(find(a, "ttest", "dense")->statistic, t.statistic, 1e-12);
+    assert_float_equal(find(a, "ttest", "dense", 0.8)->statistic, t.statistic, 1e-12);
     assert_int_equal(pf_pitman_morgan(VR, MAG, P, &t, &err), PF_OK);
-    assert_float_equal(find(a, "pitman_morgan", "magnitude")->p_value, t.p_value, 1e-12);
+    assert_float_equal(find(a, "pitman_morgan", "magnitude", 0.8)->p_value, t.p_value, 1e-12);
 
     double m[P * 2];
     for (size_t p = 0; p < P; p++) m[2 * p] = MAG[p], m[2 * p + 1] = VR[p];
     pf_friedman_result fr;
     double ranks[2];
     assert_int_equal(pf_friedman(m, P, 2, 1, 0.05, ranks, &fr, &err), PF_OK);
-    const pf_test_row *rf = pf_analysis_find(a, "friedman", "", 0.8);
-    assert_non_null(rf);
+    const pf_test_row *rf = find(a, "friedman", "", 0.8);
+    assert_string_equal(rf->family, "friedman@s=0.8");
     assert_float_equal(rf->statistic, fr.chi2.statistic, 1e-12);
     assert_true(rf->p_holm == rf->p_value); /* omnibus: not corrected */
-    assert_float_equal(a->avg_rank[1], ranks[1], 1e-12);
+    assert_true(isnan(a->avg_rank[0]));     /* dense is not ranked */
+    assert_float_equal(a->avg_rank[1], ranks[0], 1e-12);
+    assert_float_equal(a->avg_rank[2], ranks[1], 1e-12);
     assert_float_equal(a->cd[0], fr.cd, 1e-12);
     pf_analysis_free(a);
 }
@@ -131,13 +153,19 @@ static void test_bootstrap_seed_and_csv(void **state)
     fixture *f = *state;
     pf_error err = {0};
     pf_analysis *a = pf_analysis_run(f->r, &f->cfg, &err);
-    gsl_rng *rng = pf_rng_alloc(f->cfg.seed, 0, 0, PF_SEED_BOOTSTRAP);
-    pf_interval mci, sci;
-    assert_int_equal(pf_bootstrap_ci(MAG, P, 500, 0.05, rng, &mci, &sci, &err), PF_OK);
-    gsl_rng_free(rng);
-    assert_float_equal(a->mean_ci[0].lo, mci.lo, 1e-12);
-    assert_float_equal(a->mean_ci[0].hi, mci.hi, 1e-12);
-    assert_float_equal(a->sd_ci[0].hi, sci.hi, 1e-12);
+    assert_non_null(a);
+    /* Every variant restarts the generator: the same resampled participants for all. */
+    const double *vals[3] = {DENSE, MAG, VR};
+    for (size_t v = 0; v < 3; v++) {
+        gsl_rng *rng = pf_rng_alloc(f->cfg.seed, 0, 0, PF_SEED_BOOTSTRAP);
+        pf_interval mci, sci;
+        assert_int_equal(pf_bootstrap_ci(vals[v], P, 500, 0.05, rng, &mci, &sci, &err), PF_OK);
+        gsl_rng_free(rng);
+        assert_float_equal(a->mean_ci[v].lo, mci.lo, 1e-12);
+        assert_float_equal(a->mean_ci[v].hi, mci.hi, 1e-12);
+        assert_float_equal(a->sd_ci[v].lo, sci.lo, 1e-12);
+        assert_float_equal(a->sd_ci[v].hi, sci.hi, 1e-12);
+    }
 
     char dir[] = "/tmp/pf_test_analysis_XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -163,7 +191,20 @@ static void test_bootstrap_seed_and_csv(void **state)
     pf_analysis_free(a);
 }
 
-/* At sparsity 0 every criterion equals dense: nothing is testable, and it says so. */
+/* No bootstrap: the intervals are NaN, never zero. */
+static void test_no_bootstrap(void **state)
+{
+    fixture *f = *state;
+    pf_error err = {0};
+    f->cfg.bootstrap = 0;
+    pf_analysis *a = pf_analysis_run(f->r, &f->cfg, &err);
+    assert_non_null(a);
+    for (size_t v = 0; v < 3; v++) assert_true(isnan(a->mean_ci[v].lo) && isnan(a->sd_ci[v].hi));
+    assert_false(pf_analysis_dense_at_chance(a, f->r));
+    pf_analysis_free(a);
+}
+
+/* When the criteria equal dense nothing is testable, and it says so. */
 static void test_identical_is_not_testable(void **state)
 {
     fixture *f = *state;
@@ -171,15 +212,192 @@ static void test_identical_is_not_testable(void **state)
     pf_results *r = f->r;
     for (size_t p = 0; p < P; p++)
         for (size_t k = 0; k < 2; k++)
-            for (size_t c = 0; c < 2; c++)
-                r->ccc[pf_results_at(r, c, 0, p, k)] = r->dense_ccc[p * 2 + k];
+            for (size_t c = 1; c <= 2; c++)
+                r->value[pf_results_at(r, 0, pf_results_variant(r, c, 0), p, k)] =
+                    r->value[pf_results_at(r, 0, PF_DENSE, p, k)];
     pf_analysis *a = pf_analysis_run(r, &f->cfg, &err);
     assert_non_null(a);
-    const pf_test_row *w = find(a, "wilcoxon", "dense");
+    const pf_test_row *w = find(a, "wilcoxon", "dense", 0.8);
     assert_int_equal(w->status, PF_TEST_TOO_FEW);
     assert_true(isnan(w->p_value) && isnan(w->p_holm));
-    assert_int_equal(find(a, "ttest", "magnitude")->status, PF_TEST_CONSTANT);
+    assert_int_equal(find(a, "ttest", "magnitude", 0.8)->status, PF_TEST_CONSTANT);
     pf_analysis_free(a);
+}
+
+/* A participant without a value (a diverged model) makes the comparisons with that variant
+ * not testable -- not a failure of the whole analysis -- and leaves its interval NaN. */
+static void test_missing_value(void **state)
+{
+    fixture *f = *state;
+    pf_error err = {0};
+    pf_results *r = f->r;
+    size_t mag = pf_results_variant(r, 1, 0);
+    for (size_t k = 0; k < 2; k++) r->value[pf_results_at(r, 0, mag, 3, k)] = NAN;
+    pf_analysis *a = pf_analysis_run(r, &f->cfg, &err);
+    if (!a) fail_msg("%s", err.msg);
+    assert_int_equal(find(a, "wilcoxon", "magnitude", 0.8)->status, PF_TEST_TOO_FEW);
+    assert_true(isnan(find(a, "friedman", "", 0.8)->p_value));
+    assert_int_equal(find(a, "wilcoxon", "dense", 0.8)->status, PF_TEST_OK);
+    assert_true(isnan(a->mean_ci[mag].lo));
+    assert_false(isnan(a->mean_ci[PF_DENSE].lo));
+    pf_analysis_free(a);
+}
+
+/* RMSE, lower is better. Per participant (rank 1 = lowest RMSE in brackets):
+ *   dense      0.20        0.22        0.25        0.30        0.28
+ *   random     0.60 (3)    0.55 (3)    0.70 (3)    0.65 (3)    0.58 (3)    average rank 3
+ *   magnitude  0.30 (2)    0.36 (2)    0.32 (1)    0.31 (2)    0.40 (2)    average rank 1.8
+ *   vr         0.25 (1)    0.30 (1)    0.36 (2)    0.28 (1)    0.33 (1)    average rank 1.2
+ * Friedman: rank sums 15, 9, 6; chi2 = 12 / (5 * 3 * 4) * (225 + 81 + 36) - 3 * 5 * 4 = 8.4.
+ * vr (the reference) against magnitude: the improvement magnitude - vr is 0.05, 0.06, -0.04,
+ * 0.03, 0.07, ranked by size 3, 4, 2, 1, 5: W+ = 13, W- = 2, W = 2; exact p = 2 * 3 / 32
+ * (rank sums 0, 1, 2 of 5 ranks); rank-biserial r = (13 - 2) / 15, positive: vr is better;
+ * mean improvement 0.17 / 5 = 0.034. Against dense the improvement dense - vr averages
+ * -0.27 / 5 = -0.054: vr is worse than dense. Read as higher-is-better, every rank and sign
+ * would come out the other way. */
+static void test_lower_is_better(void **state)
+{
+    (void)state;
+    static const char crit3[3][PF_MAX_NAME] = {"random", "magnitude", "vr(lambda=0.5)"};
+    static const double sp05[1] = {0.5};
+    static const double vals[4][5] = {{0.20, 0.22, 0.25, 0.30, 0.28},
+                                      {0.60, 0.55, 0.70, 0.65, 0.58},
+                                      {0.30, 0.36, 0.32, 0.31, 0.40},
+                                      {0.25, 0.30, 0.36, 0.28, 0.33}};
+    pf_results *r = new_results(crit3, 3, sp05, 1, 5, 1, "rmse");
+    assert_int_equal(r->primary, 1);
+    for (size_t v = 0; v < 4; v++)
+        for (size_t p = 0; p < 5; p++) {
+            r->value[pf_results_at(r, 1, v, p, 0)] = vals[v][p];
+            r->value[pf_results_at(r, 0, v, p, 0)] = 1 - vals[v][p]; /* ccc: not tested */
+        }
+    pf_config cfg;
+    pf_config_defaults(&cfg);
+    cfg.bootstrap = 0;
+    pf_error err = {0};
+    pf_analysis *a = pf_analysis_run(r, &cfg, &err);
+    if (!a) fail_msg("%s", err.msg);
+    assert_int_equal(a->reference, 3);
+    assert_true(isnan(a->avg_rank[0]));
+    assert_float_equal(a->avg_rank[1], 3.0, 1e-12);
+    assert_float_equal(a->avg_rank[2], 1.8, 1e-12);
+    assert_float_equal(a->avg_rank[3], 1.2, 1e-12);
+    assert_float_equal(find(a, "friedman", "", 0.5)->statistic, 8.4, 1e-12);
+
+    const pf_test_row *w = find(a, "wilcoxon", "magnitude", 0.5);
+    assert_int_equal(w->status, PF_TEST_OK);
+    assert_int_equal(w->n, 5);
+    assert_float_equal(w->statistic, 2.0, 1e-12);
+    assert_float_equal(w->p_value, 6.0 / 32.0, 1e-12);
+    assert_float_equal(w->effect_size, 11.0 / 15.0, 1e-12);
+    assert_float_equal(w->mean_diff, 0.034, 1e-12);
+    assert_float_equal(find(a, "wilcoxon", "dense", 0.5)->mean_diff, -0.054, 1e-12);
+
+    /* The t test runs on the same improvement: positive t and d_z. */
+    pf_test_result t;
+    assert_int_equal(pf_paired_t(vals[2], vals[3], 5, &t, &err), PF_OK);
+    const pf_test_row *tt = find(a, "ttest", "magnitude", 0.5);
+    assert_true(tt->statistic > 0);
+    assert_float_equal(tt->statistic, t.statistic, 1e-12);
+    assert_float_equal(tt->effect_size, t.effect_size, 1e-12);
+    /* The variance test has no direction: var(vr) against var(magnitude). */
+    assert_int_equal(pf_pitman_morgan(vals[3], vals[2], 5, &t, &err), PF_OK);
+    assert_float_equal(find(a, "pitman_morgan", "magnitude", 0.5)->effect_size, t.effect_size,
+                       1e-12);
+    pf_analysis_free(a);
+    pf_results_free(r);
+}
+
+/* The /stats group: the rows, the intervals per variant, and which metric they are about. */
+static void test_h5(void **state)
+{
+    fixture *f = *state;
+    pf_error err = {0};
+    pf_analysis *a = pf_analysis_run(f->r, &f->cfg, &err);
+    assert_non_null(a);
+    char path[] = "/tmp/pf_test_analysis_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    pf_h5_quiet();
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(file >= 0);
+    assert_int_equal(pf_analysis_write_h5(a, f->r, &f->cfg, file, &err), PF_OK);
+    double ci[6], rank[3];
+    assert_int_equal(pf_h5_read_doubles(file, "stats/mean_ci", 6, ci), 0);
+    assert_true(ci[2] == a->mean_ci[1].lo && ci[5] == a->mean_ci[2].hi);
+    assert_int_equal(pf_h5_read_doubles(file, "stats/friedman_average_rank", 3, rank), 0);
+    assert_true(isnan(rank[0]) && rank[2] == a->avg_rank[2]);
+    char *metric = pf_h5_read_attr_str(file, "stats", "metric");
+    assert_non_null(metric);
+    assert_string_equal(metric, "ccc");
+    free(metric);
+    H5Fclose(file);
+    unlink(path);
+    pf_analysis_free(a);
+}
+
+/* Names in words, file names without brackets, directions and chance levels. */
+static void test_metric_words(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    char *targets[] = {"arousal", "valence"};
+    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
+                           .n_targets = 2,
+                           .target_names = targets,
+                           .n_crit = 1,
+                           .crit = crit2,
+                           .n_sp = 1,
+                           .sparsity = sp08,
+                           .n_part = 3,
+                           .n_rep = 1,
+                           .n_folds = 3,
+                           .stats_metric = "auto"};
+    pf_results *r = pf_results_new(&sh, &err);
+    assert_non_null(r);
+    pf_metric_words w;
+    pf_analysis_metric_words(r, r->primary, &w);
+    assert_string_equal(w.name, "mean_ccc");
+    assert_string_equal(w.file, "mean_ccc");
+    assert_string_equal(w.label, "mean-over-outputs CCC");
+    assert_true(w.higher_is_better);
+    long m = pf_metric_set_find(r->metrics, "rmse[valence]");
+    assert_true(m >= 0);
+    pf_analysis_metric_words(r, (size_t)m, &w);
+    assert_string_equal(w.file, "rmse_valence");
+    assert_string_equal(w.label, "RMSE (valence)");
+    assert_string_equal(w.direction, "lower is better");
+    assert_non_null(strstr(w.about, "root mean squared error"));
+    assert_non_null(strstr(w.about, "valence"));
+    assert_true(isnan(w.chance));
+    pf_results_free(r);
+
+    sh = (pf_results_shape){.task = PF_TASK_CLASSIFICATION,
+                            .n_targets = 1,
+                            .n_classes = 3,
+                            .n_crit = 1,
+                            .crit = crit2,
+                            .n_sp = 1,
+                            .sparsity = sp08,
+                            .n_part = 3,
+                            .n_rep = 1,
+                            .n_folds = 3,
+                            .stats_metric = "auto"};
+    r = pf_results_new(&sh, &err);
+    assert_non_null(r);
+    pf_analysis_metric_words(r, r->primary, &w);
+    assert_string_equal(w.file, "balanced_accuracy");
+    assert_string_equal(w.label, "balanced accuracy");
+    assert_float_equal(w.chance, 1.0 / 3.0, 1e-15);
+    /* The dense model at chance: its interval covers 1/3. */
+    pf_interval mean_ci[2] = {{0.30, 0.40}, {0.1, 0.2}};
+    pf_analysis a = {.n_var = 2, .mean_ci = mean_ci};
+    assert_true(pf_analysis_dense_at_chance(&a, r));
+    mean_ci[0] = (pf_interval){0.34, 0.40};
+    assert_false(pf_analysis_dense_at_chance(&a, r));
+    assert_false(pf_analysis_dense_at_chance(NULL, r));
+    pf_results_free(r);
 }
 
 int main(void)
@@ -187,7 +405,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rows_and_holm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bootstrap_seed_and_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_bootstrap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identical_is_not_testable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_value, setup, teardown),
+        cmocka_unit_test(test_lower_is_better),
+        cmocka_unit_test_setup_teardown(test_h5, setup, teardown),
+        cmocka_unit_test(test_metric_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

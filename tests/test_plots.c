@@ -1,7 +1,8 @@
 /* test_plots.c: the figure data files, the gnuplot scripts filled from the templates, and how
  * gnuplot is run (or not), on a run small enough to know every plotted number.
  *
- * 2 criteria (magnitude, vr(lambda=0.5)) x sparsities {0.5, 0.8} x 4 participants, 1 repeat:
+ * 2 criteria (magnitude, vr(lambda=0.5)) x sparsities {0.5, 0.8} x 4 participants, 1 repeat,
+ * the primary metric CCC (or RMSE, or ccc[arousal], with the same numbers):
  *   dense              0.60 0.70 0.80 0.90   mean 0.75, sd sqrt(0.05/3) = 0.1290994449,
  *                                            min 0.6, p10 0.6 + 0.3 * 0.1 = 0.63
  *   magnitude @0.5     0.35 0.45 0.55 0.65   0.5,  0.1290994449, 0.35, 0.38
@@ -31,64 +32,85 @@
 #include "analysis.h"
 #include "plots.h"
 
-static const char *const figure_names[] = {"mean_ccc", "sd_ccc", "worst_ccc", "box_ccc", "pareto"};
+static const char *const figure_names[] = {"mean_ccc", "sd_ccc", "worst_ccc", "box_ccc",
+                                           "pareto_ccc"};
+static const char *const template_names[] = {"mean", "sd", "worst", "box", "pareto"};
 #define N_FIG 5
 
 typedef struct {
     pf_config cfg;
-    pf_dataset *ds;
     pf_results *r;
-    pf_interval mean_ci[4], sd_ci[4];
+    pf_interval mean_ci[5], sd_ci[5]; /* [variant] */
     pf_analysis a;
     char dir[64], bin[64]; /* output folder; a folder for a fake gnuplot */
     char *saved_path;
 } fixture;
 
-static const double dense_ccc[4] = {0.60, 0.70, 0.80, 0.90};
-static const double ccc[2][2][4] = {
+static const char crit_names[2][PF_MAX_NAME] = {"magnitude", "vr(lambda=0.5)"};
+static const double grid[2] = {0.5, 0.8};
+static const double dense_vals[4] = {0.60, 0.70, 0.80, 0.90};
+static const double vals[2][2][4] = {
     {{0.35, 0.45, 0.55, 0.65}, {0.10, 0.20, 0.30, 0.40}},
     {{0.40, 0.50, 0.60, 0.70}, {0.15, 0.25, 0.25, 0.35}},
 };
 
-static fixture *make_fixture(const char *formats)
+/* The study, summarised, with the values above in every metric; stats_metric picks the primary
+ * one ("auto" = ccc, "rmse"; with two targets, "ccc[arousal]"). */
+static fixture *make_fixture_for(const char *formats, const char *stats_metric, size_t n_targets)
 {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     pf_error err = {0};
     pf_config_defaults(&f->cfg);
-    assert_int_equal(pf_config_set(&f->cfg, "prune", "criteria", "magnitude,vr", "test", &err), 0);
-    assert_int_equal(pf_config_set(&f->cfg, "prune", "sparsities", "0.5,0.8", "test", &err), 0);
     assert_int_equal(pf_config_set(&f->cfg, "output", "figures", formats, "test", &err), 0);
-    f->cfg.repeats = 1;
-    f->ds = pf_dataset_alloc(0, 0, 1, 4, 0, &err);
-    assert_non_null(f->ds);
-    for (size_t p = 0; p < 4; p++) f->ds->participant_ids[p] = strdup("p");
-    f->r = pf_results_alloc(&f->cfg, f->ds, 4, &err);
-    assert_non_null(f->r);
-    for (size_t p = 0; p < 4; p++) {
-        f->r->dense_ccc[p] = dense_ccc[p];
-        for (size_t c = 0; c < 2; c++)
-            for (size_t s = 0; s < 2; s++)
-                f->r->ccc[pf_results_at(f->r, c, s, p, 0)] = ccc[c][s][p];
-    }
-    static const pf_interval mean_ci[4] = {{0.41, 0.59}, {0.16, 0.34}, {0.46, 0.64}, {0.2, 0.3}};
-    static const pf_interval sd_ci[4] = {{0.05, 0.2}, {0.06, 0.21}, {0.07, 0.22}, {0.03, 0.12}};
+    char *targets[] = {"arousal", "valence"};
+    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
+                           .n_targets = n_targets,
+                           .target_names = n_targets > 1 ? targets : NULL,
+                           .n_crit = 2,
+                           .crit = crit_names,
+                           .n_sp = 2,
+                           .sparsity = grid,
+                           .n_part = 4,
+                           .n_rep = 1,
+                           .n_folds = 4,
+                           .stats_metric = stats_metric};
+    f->r = pf_results_new(&sh, &err);
+    if (!f->r) fail_msg("%s", err.msg);
+    pf_results *r = f->r;
+    for (size_t m = 0; m < r->n_metric; m++)
+        for (size_t p = 0; p < 4; p++) {
+            r->value[pf_results_at(r, m, PF_DENSE, p, 0)] = dense_vals[p];
+            for (size_t c = 0; c < 2; c++)
+                for (size_t s = 0; s < 2; s++)
+                    r->value[pf_results_at(r, m, pf_results_variant(r, c + 1, s), p, 0)] =
+                        vals[c][s][p];
+        }
+    assert_int_equal(pf_results_summarise(r, &err), PF_OK);
+    static const pf_interval mean_ci[5] = {
+        {0.65, 0.85}, {0.41, 0.59}, {0.16, 0.34}, {0.46, 0.64}, {0.2, 0.3}};
+    static const pf_interval sd_ci[5] = {
+        {0.04, 0.19}, {0.05, 0.2}, {0.06, 0.21}, {0.07, 0.22}, {0.03, 0.12}};
     memcpy(f->mean_ci, mean_ci, sizeof mean_ci);
     memcpy(f->sd_ci, sd_ci, sizeof sd_ci);
-    f->a = (pf_analysis){.n_crit = 2,
+    f->a = (pf_analysis){.n_var = 5,
+                         .n_crit = 3,
                          .n_sp = 2,
-                         .reference = 1,
+                         .reference = 2,
                          .alpha = 0.05,
                          .mean_ci = f->mean_ci,
-                         .sd_ci = f->sd_ci,
-                         .dense_mean_ci = {0.65, 0.85},
-                         .dense_sd_ci = {0.04, 0.19}};
+                         .sd_ci = f->sd_ci};
     snprintf(f->dir, sizeof f->dir, "/tmp/pf_plots_XXXXXX");
     snprintf(f->bin, sizeof f->bin, "/tmp/pf_plots_bin_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     assert_non_null(mkdtemp(f->bin));
     f->saved_path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
     return f;
+}
+
+static fixture *make_fixture(const char *formats)
+{
+    return make_fixture_for(formats, "auto", 1);
 }
 
 static void free_fixture(fixture *f)
@@ -98,7 +120,6 @@ static void free_fixture(fixture *f)
     remove_tree(f->dir);
     remove_tree(f->bin);
     pf_results_free(f->r);
-    pf_dataset_free(f->ds);
     free(f);
 }
 
@@ -177,6 +198,8 @@ static void test_data_files(void **state)
     assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
 
     char *t = slurp(f, "mean_ccc.dat");
+    assert_contains(t, "# metric: ccc (Lin's concordance correlation coefficient; higher is "
+                       "better)\n");
     assert_contains(t, "# columns: sparsity mean_ccc ci_lo ci_hi\n");
     assert_contains(t, "# index 0: dense\n0 0.75 0.65 0.85\n0.8 0.75 0.65 0.85\n\n\n");
     assert_contains(t, "# index 1: magnitude\n0.5 0.5 0.41 0.59\n0.8 0.25 0.16 0.34\n");
@@ -191,7 +214,7 @@ static void test_data_files(void **state)
     free(t);
 
     t = slurp(f, "worst_ccc.dat");
-    assert_contains(t, "# columns: sparsity min_ccc p10_ccc\n");
+    assert_contains(t, "# columns: sparsity worst_ccc tail_ccc\n");
     assert_contains(t, "# index 0: dense\n0 0.6 0.63\n0.8 0.6 0.63\n");
     assert_contains(t, "# index 1: magnitude\n0.5 0.35 0.38\n0.8 0.1 0.13\n");
     assert_contains(t, "# index 2: vr(lambda=0.5)\n0.5 0.4 0.43\n0.8 0.15 0.18\n");
@@ -203,7 +226,7 @@ static void test_data_files(void **state)
     assert_contains(t, "# index 4: dense\n0 0.6\n1 0.7\n2 0.8\n3 0.9\n");
     free(t);
 
-    t = slurp(f, "pareto.dat");
+    t = slurp(f, "pareto_ccc.dat");
     assert_contains(t, "# columns: sd_ccc mean_ccc sparsity\n");
     assert_contains(t, "# index 0: dense\n0.1290994449 0.75 0\n");
     assert_contains(t,
@@ -252,7 +275,7 @@ static void test_scripts(void **state)
         assert_contains(t, colors);
         assert_contains(t, "set xlabel");
         assert_contains(t, "set ylabel");
-        assert_contains(t, "set title \"");
+        assert_contains(t, "set label 99 \"");
         for (const char *p = strchr(t, '@'); p; p = strchr(p + 1, '@')) {
             size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
             if (n > 0 && p[1 + n] == '@')
@@ -263,10 +286,90 @@ static void test_scripts(void **state)
     char *t = slurp(f, "box_ccc.gp");
     assert_contains(t, "NG = 2\n");
     assert_contains(t, "array panels[NG] = [\"0.5\", \"0.8\"]\n");
+    assert_contains(t, "set ylabel \"CCC per participant (higher is better)\"\n");
     free(t);
+    /* Titles and axes name the metric and its direction. */
     t = slurp(f, "mean_ccc.gp");
-    assert_contains(t, "set xlabel \"sparsity (fraction of weights pruned)\"");
+    assert_contains(t, "set label 99 \"Mean CCC vs sparsity (4 participants; higher is better)\"");
+    assert_contains(t, "set xlabel \"sparsity (fraction of weights pruned)\"\n");
+    assert_contains(t, "set ylabel \"mean CCC across participants (higher is better)\"\n");
     assert_contains(t, "CI = \"95%\"");
+    assert_contains(t, "HIGHER_IS_BETTER = 1\n");
+    free(t);
+    t = slurp(f, "sd_ccc.gp");
+    assert_contains(t, "set label 99 \"Spread of CCC across 4 participants vs sparsity\"");
+    assert_contains(t, "set ylabel \"sd of CCC across participants (lower is more even)\"\n");
+    free(t);
+    t = slurp(f, "worst_ccc.gp");
+    assert_contains(t, "set label 99 \"Worst-case CCC vs sparsity (4 participants; worst = lowest "
+                       "CCC)\"");
+    assert_contains(t, "title \"worst participant (lowest CCC)\"");
+    assert_contains(t, "title \"10th percentile (the bad tail)\"");
+    free(t);
+    t = slurp(f, "pareto_ccc.gp");
+    assert_contains(t, "set xlabel \"sd of CCC across participants (lower is more even)\"\n");
+    assert_contains(t, "set ylabel \"mean CCC across participants (higher is better)\"\n");
+    free(t);
+    free_fixture(f);
+}
+
+/* RMSE as the primary metric: files named after it, "worst" is the highest RMSE and the bad
+ * tail the 90th percentile, words and the Pareto arrow say lower is better. Per participant
+ * the dense model's 0.6 0.7 0.8 0.9 give worst 0.9 and p90 0.8 + 0.7 * 0.1 = 0.87. */
+static void test_rmse(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture_for("png", "rmse", 1);
+    setenv("PATH", f->bin, 1);
+    pf_error err = {0};
+    int rendered;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+    static const char *const names[] = {"mean_rmse", "sd_rmse", "worst_rmse", "box_rmse",
+                                        "pareto_rmse"};
+    for (size_t i = 0; i < N_FIG; i++) {
+        assert_true(exists(f, names[i], ".dat"));
+        assert_true(exists(f, names[i], ".gp"));
+        assert_false(exists(f, figure_names[i], ".gp"));
+    }
+    char *t = slurp(f, "worst_rmse.dat");
+    assert_contains(t, "# columns: sparsity worst_rmse tail_rmse\n");
+    assert_contains(t, "# index 0: dense\n0 0.9 0.87\n0.8 0.9 0.87\n");
+    assert_contains(t, "# index 1: magnitude\n0.5 0.65 0.62\n0.8 0.4 0.37\n");
+    free(t);
+    t = slurp(f, "worst_rmse.gp");
+    assert_contains(t,
+                    "set label 99 \"Worst-case RMSE vs sparsity (4 participants; worst = highest "
+                    "RMSE)\"");
+    assert_contains(t, "set ylabel \"RMSE (lower is better)\"\n");
+    assert_contains(t, "title \"worst participant (highest RMSE)\"");
+    assert_contains(t, "title \"90th percentile (the bad tail)\"");
+    free(t);
+    t = slurp(f, "mean_rmse.gp");
+    assert_contains(t, "set label 99 \"Mean RMSE vs sparsity (4 participants; lower is better)\"");
+    assert_contains(t, "DATA = \"mean_rmse.dat\"\n");
+    assert_contains(t, "set output \"mean_rmse.\" . fmt\n");
+    free(t);
+    t = slurp(f, "pareto_rmse.gp");
+    assert_contains(t, "HIGHER_IS_BETTER = 0\n");
+    free(t);
+    free_fixture(f);
+}
+
+/* A per-output metric: brackets never reach a file name; the words name the output. */
+static void test_bracketed_metric(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture_for("png", "ccc[arousal]", 2);
+    setenv("PATH", f->bin, 1);
+    pf_error err = {0};
+    int rendered;
+    assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
+    assert_true(exists(f, "mean_ccc_arousal", ".gp"));
+    assert_true(exists(f, "box_ccc_arousal", ".dat"));
+    char *t = slurp(f, "mean_ccc_arousal.gp");
+    assert_contains(t, "set label 99 \"Mean CCC (arousal) vs sparsity (4 participants; higher is "
+                       "better)\"");
+    assert_contains(t, "set output \"mean_ccc_arousal.\" . fmt\n");
     free(t);
     free_fixture(f);
 }
@@ -418,7 +521,7 @@ static void test_templates_embedded(void **state)
     assert_non_null(strstr(common, "@BODY@"));
     assert_non_null(strstr(common, "pngcairo"));
     assert_non_null(strstr(common, "pdfcairo"));
-    for (size_t i = 0; i < N_FIG; i++) assert_non_null(pf_plot_template(figure_names[i]));
+    for (size_t i = 0; i < N_FIG; i++) assert_non_null(pf_plot_template(template_names[i]));
     assert_null(pf_plot_template("no_such_figure"));
 }
 
@@ -430,7 +533,7 @@ static void test_templates_match_files(void **state)
     const char *src = getenv("PF_SRCDIR");
     if (!src) skip();
     const char *names[N_FIG + 1] = {"common"};
-    for (size_t i = 0; i < N_FIG; i++) names[i + 1] = figure_names[i];
+    for (size_t i = 0; i < N_FIG; i++) names[i + 1] = template_names[i];
     for (size_t i = 0; i <= N_FIG; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/plots/%s.gp", src, names[i]);
@@ -451,6 +554,8 @@ int main(void)
         cmocka_unit_test(test_data_files),
         cmocka_unit_test(test_no_analysis),
         cmocka_unit_test(test_scripts),
+        cmocka_unit_test(test_rmse),
+        cmocka_unit_test(test_bracketed_metric),
         cmocka_unit_test(test_fake_gnuplot_renders),
         cmocka_unit_test(test_gnuplot_failure),
         cmocka_unit_test(test_gnuplot_writes_nothing),

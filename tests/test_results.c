@@ -1,7 +1,12 @@
-/* test_results.c: the results files hold exactly the numbers of the run. The CSV exports are
- * checked line by line on a hand-filled run, and results.h5 is written and read back: every
- * array, name, record, the folds and their fitted transforms, and the config (whose hash
- * covers the data file's SHA-256) must come back bit for bit. */
+/* test_results.c: the results files hold exactly the numbers of the run.
+ *
+ * Two studies are built by hand with pf_results_new: a regression with two outputs (nine
+ * metrics, two criteria, two sparsities, models saved) and a three-class classification. Their
+ * values are multiples of 1/16, so every mean, median, gap and delta is exact and the CSV lines
+ * can be written down by hand. results.h5 is written, read back and written again: the read
+ * must return every array bit for bit, and the two files must be identical object by object
+ * and byte by byte (an h5diff in C, below). Files of schema 1, truncated files and files with a
+ * missing or misshapen dataset must be refused with PF_EINPUT, not crash. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,74 +19,201 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "results.h"
+#include <hdf5_hl.h>
+
 #include "h5io.h"
 #include "numtext.h"
+#include "results.h"
+#include "results_csv.h"
+#include "results_h5.h"
 
 typedef struct {
     pf_config cfg;
-    pf_dataset *ds;
     pf_results *r;
     char dir[64];
 } fixture;
 
-/* 3 participants, criteria magnitude + vr(lambda=0.5), sparsities 0 and 0.5, 2 repeats. */
-static int setup(void **state)
+static void config(pf_config *cfg, int classification)
+{
+    pf_error err = {0};
+    pf_config_defaults(cfg);
+    const char *sets[][3] = {
+        {"prune", "criteria", classification ? "magnitude" : "magnitude,vr"},
+        {"prune", "sparsities", classification ? "0.5" : "0.5,0.75"},
+        {"experiment", "repeats", classification ? "1" : "2"},
+        {"data", "task", classification ? "classification" : "regression"},
+        {"data", "target_column", classification ? "label" : "arousal,valence"}};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        assert_int_equal(pf_config_set(cfg, sets[i][0], sets[i][1], sets[i][2], "test", &err),
+                         PF_OK);
+    assert_int_equal(pf_config_validate(cfg, &err), PF_OK);
+    snprintf(cfg->data_sha256, sizeof cfg->data_sha256, "%064d", 42);
+    snprintf(cfg->source_file, sizeof cfg->source_file, "/configs/test.ini");
+    assert_int_equal(pf_config_hash(cfg, &err), PF_OK);
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    assert_non_null(d);
+    return d;
+}
+
+/* Per-participant bases: two participants tie at the bottom, so worst = median = p10 exactly. */
+static const double base[3] = {0.25, 0.25, 1.0};
+
+/* Regression, outputs arousal and valence: metrics ccc[arousal], rmse[arousal], pearson[arousal],
+ * ccc[valence], rmse[valence], pearson[valence], mean_ccc, mean_rmse, mean_pearson; variants
+ * dense, magnitude@0.5, magnitude@0.75, vr(lambda=0.5)@0.5, vr(lambda=0.5)@0.75; participants
+ * P1, "P,2", P"3; 2 repeats; 3 folds. value = base[p] - v/16 + m/4 -+ 1/8 for repeat 0 / 1, so
+ * repeats average to base[p] - v/16 + m/4 and every delta against dense is -v/16. */
+static int setup_regression(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     pf_error err = {0};
-    pf_config_defaults(&f->cfg);
-    const char *sets[][3] = {{"prune", "criteria", "magnitude,vr"},
-                             {"prune", "sparsities", "0,0.5"},
-                             {"experiment", "repeats", "2"}};
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(pf_config_set(&f->cfg, sets[i][0], sets[i][1], sets[i][2], "test", &err),
-                         0);
-    snprintf(f->cfg.data_sha256, sizeof f->cfg.data_sha256, "%064d", 42);
-    assert_int_equal(pf_config_hash(&f->cfg, &err), PF_OK);
-    f->ds = pf_dataset_alloc(7, 2, 1, 3, 0, &err);
-    assert_non_null(f->ds);
-    const char *ids[] = {"P1", "P,2", "P3"}; /* a comma, to check CSV quoting */
-    size_t off[] = {0, 2, 5, 7};
-    for (int p = 0; p < 3; p++) f->ds->participant_ids[p] = strdup(ids[p]);
-    for (int p = 0; p < 4; p++) f->ds->offset[p] = off[p];
-    f->ds->feature_names[0] = strdup("a");
-    f->ds->feature_names[1] = strdup("b");
-    snprintf(f->ds->description, sizeof f->ds->description, "hand-made");
-    f->r = pf_results_alloc(&f->cfg, f->ds, 3, &err);
-    assert_non_null(f->r);
-    pf_results *r = f->r;
-    for (size_t c = 0; c < 2; c++)
-        for (size_t s = 0; s < 2; s++)
+    config(&f->cfg, 0);
+    char *targets[] = {"arousal", "valence"};
+    const char crit[2][PF_MAX_NAME] = {"magnitude", "vr(lambda=0.5)"};
+    const double sp[] = {0.5, 0.75};
+    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
+                           .n_targets = 2,
+                           .target_names = targets,
+                           .n_crit = 2,
+                           .crit = crit,
+                           .n_sp = 2,
+                           .sparsity = sp,
+                           .n_part = 3,
+                           .n_rep = 2,
+                           .n_folds = 3,
+                           .n_features = 2,
+                           .n_attributes = 2,
+                           .stats_metric = "auto"};
+    pf_results *r = f->r = pf_results_new(&sh, &err);
+    if (!r) fail_msg("%s", err.msg);
+    assert_int_equal(r->n_metric, 9);
+    assert_int_equal(r->n_var, 5);
+    for (size_t m = 0; m < 9; m++)
+        for (size_t v = 0; v < 5; v++)
             for (size_t p = 0; p < 3; p++)
-                for (size_t k = 0; k < 2; k++) {
-                    size_t i = pf_results_at(r, c, s, p, k);
-                    r->ccc[i] = 0.1 * (double)(p + 1) - 0.05 * (double)s + 0.01 * (double)k +
-                                0.001 * (double)c;
-                    r->rmse[i] = 0.2, r->pearson[i] = 0.3;
-                }
-    for (size_t i = 0; i < 6; i++)
-        r->dense_ccc[i] = 0.5, r->dense_rmse[i] = 0.1, r->dense_pearson[i] = 0.6;
-    for (size_t i = 0; i < r->n_rec; i++) {
-        int j = (int)(i % 5); /* per task: dense, then criterion-major, sparsity-minor */
-        r->rec[i].fold = (int)(i / 10);
-        r->rec[i].criterion = j == 0 ? -1 : (j - 1) / 2;
-        r->rec[i].sparsity_index = j == 0 ? 0 : (j - 1) % 2;
-        r->rec[i].achieved_sparsity = 0.25, r->rec[i].kept_params = 100 + (long long)i;
-        r->rec[i].val_loss = NAN;
+                for (size_t k = 0; k < 2; k++)
+                    r->value[pf_results_at(r, m, v, p, k)] =
+                        base[p] - (double)v / 16 + (double)m / 4 + (k ? 0.125 : -0.125);
+    r->value[pf_results_at(r, 0, 4, 2, 1)] = NAN; /* one task that produced no number */
+    const char *ids[] = {"P1", "P,2", "P\"3"}, *attrs[] = {"f", "18-25", "m", "26,35", "f", ""};
+    int windows[] = {2, 3, 4};
+    for (size_t p = 0; p < 3; p++) {
+        r->participant_ids[p] = xstrdup(ids[p]);
+        r->n_windows[p] = windows[p];
+        r->fold_of[p] = 2 - (int)p;
     }
-    r->dense_ns = 123.5;
-    /* Folds: participant p tested by fold 2 - p; fold 0 validates on participant 1. */
-    for (int p = 0; p < 3; p++) r->fold_of[p] = 2 - p;
+    r->attribute_names[0] = xstrdup("sex");
+    r->attribute_names[1] = xstrdup("age group");
+    for (size_t i = 0; i < 6; i++) r->attribute_values[i] = xstrdup(attrs[i]);
+    r->feature_names[0] = xstrdup("loudness");
+    r->feature_names[1] = xstrdup("pitch");
+    r->n_columns = 4;
+    r->column_names = calloc(4, sizeof(char *));
+    r->column_use = calloc(4, sizeof(char *));
+    const char *cn[] = {"pid", "loudness", "pitch", "arousal"};
+    const char *cu[] = {"participant (data.participant_column)", "feature", "feature", "target"};
+    for (size_t c = 0; c < 4; c++)
+        r->column_names[c] = xstrdup(cn[c]), r->column_use[c] = xstrdup(cu[c]);
+    /* Achieved sparsity: the target -+ 1/64 across folds, so its mean is the target exactly. */
+    for (size_t fo = 0; fo < 3; fo++)
+        for (size_t k = 0; k < 2; k++)
+            for (size_t v = 0; v < 5; v++) {
+                pf_task_record *t = pf_results_record(r, fo, k, v);
+                long long i = (long long)(t - r->rec);
+                *t = (pf_task_record){(int)fo,
+                                      (int)k,
+                                      (int)v,
+                                      v ? r->variant[v].sparsity + ((double)fo - 1) / 64 : 0,
+                                      1000 - i,
+                                      1000,
+                                      8 * i + 3,
+                                      12345678901LL + i,
+                                      (int)(i % 7),
+                                      i % 2 ? NAN : 0.1 * (double)i,
+                                      1.0 / 3 + (double)i,
+                                      0.01 * (double)i};
+            }
+    for (size_t v = 0; v < 5; v++) r->ns_per_window[v] = 100.5 + (double)v;
     r->validation[0 * 3 + 1] = 1;
     for (size_t i = 0; i < 3 * 2; i++) {
         r->feature_fill[i] = i == 1 ? NAN : 0.5 * (double)i;
         r->feature_shift[i] = -1.0 / (double)(i + 3);
         r->feature_scale[i] = 1.0 / 3.0 + (double)i;
+        r->target_shift[i] = 0.1 * (double)i;
+        r->target_scale[i] = 1 / 0.7 + (double)i;
     }
-    for (size_t fo = 0; fo < 3; fo++)
-        r->target_shift[fo] = 0.1 * (double)fo, r->target_scale[fo] = 1 / 0.7 + (double)fo;
+    snprintf(r->folds_file, sizeof r->folds_file, "%s", "");
+    /* Saved models: inputs 2, hidden 3, outputs 2 = 17 parameters; 6 tasks. */
+    r->n_dims = 3, r->dims[0] = 2, r->dims[1] = 3, r->dims[2] = 2, r->n_params = 17;
+    size_t T = 6, P = 17;
+    r->dense_params = calloc(T * P, sizeof(float));
+    r->variant_params = calloc(T * 5 * P, sizeof(float));
+    r->scores = calloc(T * 3 * P, sizeof(float));
+    r->masks = calloc(T * 5 * P, 1);
+    for (size_t i = 0; i < T * P; i++) r->dense_params[i] = (float)i / 7.0f;
+    for (size_t i = 0; i < T * 5 * P; i++) {
+        r->variant_params[i] = -(float)i / 3.0f;
+        r->masks[i] = (unsigned char)(i % 3 != 0);
+    }
+    for (size_t i = 0; i < T * 3 * P; i++) r->scores[i] = (i / P) % 3 == 0 ? NAN : (float)i;
+    snprintf(r->data_description, sizeof r->data_description, "hand-made, two outputs");
+    snprintf(r->data_path, sizeof r->data_path, "/data/x.csv");
+    r->n_windows_total = 9, r->rows_read = 11, r->rows_dropped_target = 2;
+    r->participants_dropped = 1, r->windows_dropped_margin = 0, r->cells_missing = 5;
+    r->threads = 2, r->wall_seconds = 1.25;
     snprintf(r->started, sizeof r->started, "2026-01-01T00:00:00Z");
+    snprintf(r->finished, sizeof r->finished, "2026-01-01T00:01:00Z");
+    assert_int_equal(pf_results_summarise(r, &err), PF_OK);
+    strcpy(f->dir, "/tmp/pf_test_results_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    *state = f;
+    return 0;
+}
+
+/* Classification with classes low, mid, high: metrics accuracy, balanced_accuracy, f1_macro;
+ * variants dense and magnitude@0.5; participants A and B, one repeat, two folds, no
+ * attributes, folds unknown (fold_of -1), no models, no column account. */
+static int setup_classification(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    pf_error err = {0};
+    config(&f->cfg, 1);
+    char *targets[] = {"label"};
+    const char crit[1][PF_MAX_NAME] = {"magnitude"};
+    const double sp[] = {0.5};
+    pf_results_shape sh = {.task = PF_TASK_CLASSIFICATION,
+                           .n_targets = 1,
+                           .target_names = targets,
+                           .n_classes = 3,
+                           .n_crit = 1,
+                           .crit = crit,
+                           .n_sp = 1,
+                           .sparsity = sp,
+                           .n_part = 2,
+                           .n_rep = 1,
+                           .n_folds = 2,
+                           .n_features = 1,
+                           .n_attributes = 0,
+                           .stats_metric = "auto"};
+    pf_results *r = f->r = pf_results_new(&sh, &err);
+    if (!r) fail_msg("%s", err.msg);
+    assert_int_equal(r->n_metric, 3);
+    assert_int_equal(r->n_var, 2);
+    const char *classes[] = {"low", "mid", "high"};
+    for (size_t c = 0; c < 3; c++) r->class_names[c] = xstrdup(classes[c]);
+    r->participant_ids[0] = xstrdup("A"), r->participant_ids[1] = xstrdup("B");
+    r->n_windows[0] = 5, r->n_windows[1] = 6;
+    r->feature_names[0] = xstrdup("x");
+    for (size_t m = 0; m < 3; m++)
+        for (size_t v = 0; v < 2; v++)
+            for (size_t p = 0; p < 2; p++)
+                r->value[pf_results_at(r, m, v, p, 0)] = 0.5 + 0.25 * (double)p - 0.125 * (double)v;
+    for (size_t i = 0; i < r->n_rec; i++) r->rec[i].variant = (int)(i % 2);
+    assert_int_equal(pf_results_summarise(r, &err), PF_OK);
     strcpy(f->dir, "/tmp/pf_test_results_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     *state = f;
@@ -95,7 +227,6 @@ static int teardown(void **state)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
     assert_int_equal(system(cmd), 0);
     pf_results_free(f->r);
-    pf_dataset_free(f->ds);
     free(f);
     return 0;
 }
@@ -113,137 +244,606 @@ static char *slurp(const char *dir, const char *name)
     return buf;
 }
 
-static void test_csv_exports(void **state)
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* The whole line that starts with prefix (at the start of the text or after a newline). */
+static const char *line_starting(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *s = text; s; s = strchr(s, '\n')) {
+        if (*s == '\n') s++;
+        if (strncmp(s, prefix, n) == 0) return s;
+    }
+    return NULL;
+}
+
+static void assert_line(const char *text, const char *line)
+{
+    const char *at = line_starting(text, line);
+    if (at == NULL || at[strlen(line)] != '\n') fail_msg("no line\n%s\nin\n%s", line, text);
+}
+
+/* A line prefix, TAIL, suffix: tail is a type-7 interpolation whose last bit depends on the
+ * order of GSL's arithmetic, so it is compared numerically; the rest exactly. */
+static void assert_line_tail(const char *text, const char *prefix, double tail, const char *suffix)
+{
+    const char *at = line_starting(text, prefix);
+    if (at == NULL) fail_msg("no line starting\n%s\nin\n%s", prefix, text);
+    char *end;
+    double got = strtod(at + strlen(prefix), &end);
+    assert_true(fabs(got - tail) < 1e-12);
+    assert_memory_equal(end, suffix, strlen(suffix));
+    assert_int_equal(end[strlen(suffix)], '\n');
+}
+
+static void test_csv_regression(void **state)
+{
+    fixture *f = *state;
+    pf_error err = {0};
+    assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_OK);
+
+    char *pp = slurp(f->dir, "per_participant.csv");
+    assert_line(pp, "participant,criterion,sparsity,bits,repeat,ccc[arousal],rmse[arousal],"
+                    "pearson[arousal],ccc[valence],rmse[valence],pearson[valence],mean_ccc,"
+                    "mean_rmse,mean_pearson,n_windows");
+    assert_int_equal(strncmp(pp, "participant,", 12), 0);
+    assert_line(pp, "P1,dense,0,32,0,0.125,0.375,0.625,0.875,1.125,1.375,1.625,1.875,2.125,2");
+    assert_line(pp, "\"P,2\",magnitude,0.5,32,0,0.0625,0.3125,0.5625,0.8125,1.0625,1.3125,"
+                    "1.5625,1.8125,2.0625,3");
+    assert_line(pp, "\"P\"\"3\",vr(lambda=0.5),0.75,32,1,nan,1.125,1.375,1.625,1.875,2.125,"
+                    "2.375,2.625,2.875,4");
+    assert_int_equal(count_lines(pp), 1 + 5 * 3 * 2);
+    /* Variant-major: the last row is the last variant's last participant and repeat. */
+    const char *last = "\n\"P\"\"3\",vr(lambda=0.5),0.75,32,1,nan,1.125,1.375,1.625,1.875,"
+                       "2.125,2.375,2.625,2.875,4\n";
+    assert_string_equal(pp + strlen(pp) - strlen(last), last);
+
+    char *sm = slurp(f->dir, "summary.csv");
+    char sd[PF_NUMTEXT_CAP], line[512];
+    pf_numtext(sd, sqrt(0.1875)); /* deviations -1/4, -1/4, 1/2: sample variance 3/16 */
+    assert_int_equal(strncmp(sm,
+                             "criterion,sparsity,bits,achieved_sparsity,metric,higher_is_better,n,"
+                             "mean,sd,median,worst,tail,best,gap,mean_delta,worst_delta\n",
+                             106),
+                     0);
+    assert_int_equal(count_lines(sm), 1 + 5 * 9);
+    /* dense, ccc[arousal]: 0.25, 0.25, 1 (p10 is 0.25, up to GSL's interpolation rounding) */
+    snprintf(line, sizeof line, "dense,0,32,0,ccc[arousal],1,3,0.5,%s,0.25,0.25,", sd);
+    assert_line_tail(sm, line, 0.25, ",1,0.75,0,0");
+    /* magnitude@0.5, mean_ccc (higher is better): 1.6875, 1.6875, 2.4375; delta -1/16 */
+    snprintf(line, sizeof line, "magnitude,0.5,32,0.5,mean_ccc,1,3,1.9375,%s,1.6875,1.6875,", sd);
+    assert_line_tail(sm, line, 1.6875, ",2.4375,0.75,-0.0625,-0.0625");
+    /* magnitude@0.5, rmse[valence] (lower is better): 1.1875, 1.1875, 1.9375: worst is the
+     * largest, tail the 90th percentile 1.1875 + 0.8 * 0.75, best the smallest */
+    snprintf(line, sizeof line, "magnitude,0.5,32,0.5,rmse[valence],0,3,1.4375,%s,1.1875,1.9375,",
+             sd);
+    assert_line_tail(sm, line, 1.1875 + 0.8 * 0.75, ",1.1875,0.75,-0.0625,-0.0625");
+    /* vr@0.75, ccc[arousal]: P3's repeat 1 is missing, its repeat 0 stands: 1 - 0.25 - 0.125 */
+    assert_non_null(line_starting(sm, "vr(lambda=0.5),0.75,32,0.75,ccc[arousal],1,3,"));
+
+    char *pa = slurp(f->dir, "participants.csv");
+    assert_string_equal(pa, "participant,n_windows,fold,sex,age group\n"
+                            "P1,2,2,f,18-25\n"
+                            "\"P,2\",3,1,m,\"26,35\"\n"
+                            "\"P\"\"3\",4,0,f,\n");
+}
+
+static void test_csv_classification(void **state)
 {
     fixture *f = *state;
     pf_error err = {0};
     assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_OK);
     char *pp = slurp(f->dir, "per_participant.csv");
-    assert_non_null(strstr(pp, "participant,criterion,sparsity,repeat,ccc,rmse,pearson,n_windows\n"
-                               "P1,dense,0,0,0.5,0.1,0.6,2\n"
-                               "P1,dense,0,1,0.5,"));
-    assert_non_null(strstr(pp, "\n\"P,2\",dense,0,0,0.5,"));
-    /* magnitude at 0.5, P3, repeat 1: 0.3 - 0.05 + 0.01 + 0 */
-    char line[160], num[PF_NUMTEXT_CAP]; /* numbers as shortest round-trip text */
-    snprintf(line, sizeof line, "\nP3,vr(lambda=0.5),0.5,1,%s,",
-             pf_numtext(num, 0.1 * 3.0 - 0.05 * 1.0 + 0.01 * 1.0 + 0.001 * 1.0));
-    assert_non_null(strstr(pp, line));
-    size_t lines = 0;
-    for (char *c = pp; *c; c++) lines += *c == '\n';
-    assert_int_equal(lines, 1 + 6 + 2 * 2 * 3 * 2); /* header, dense, pruned */
+    assert_string_equal(pp, "participant,criterion,sparsity,bits,repeat,accuracy,"
+                            "balanced_accuracy,f1_macro,n_windows\n"
+                            "A,dense,0,32,0,0.5,0.5,0.5,5\n"
+                            "B,dense,0,32,0,0.75,0.75,0.75,6\n"
+                            "A,magnitude,0.5,32,0,0.375,0.375,0.375,5\n"
+                            "B,magnitude,0.5,32,0,0.625,0.625,0.625,6\n");
     char *sm = slurp(f->dir, "summary.csv");
-    /* magnitude at s=0: participants average repeats to 0.105, 0.205, 0.305:
-     * mean 0.205, sd 0.1, min 0.105, p10 = 0.105 + 0.2*0.1 = 0.125, delta vs 0.5 */
-    assert_non_null(strstr(sm, "\nmagnitude,0,0.25,3,"));
-    double mean, sd, med, mn, p10, mx, gap, dmean, dworst, sp, ach;
-    int n;
-    char *row = strstr(sm, "\nmagnitude,0,") + 1;
-    assert_int_equal(sscanf(row, "magnitude,%lf,%lf,%d,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &sp,
-                            &ach, &n, &mean, &sd, &med, &mn, &p10, &mx, &gap, &dmean, &dworst),
-                     12);
-    assert_float_equal(mean, 0.205, 1e-12);
-    assert_float_equal(sd, 0.1, 1e-12);
-    assert_float_equal(p10, 0.125, 1e-12);
-    assert_float_equal(gap, 0.2, 1e-12);
-    assert_float_equal(dmean, 0.205 - 0.5, 1e-12);
-    assert_float_equal(dworst, 0.105 - 0.5, 1e-12);
+    char sd[PF_NUMTEXT_CAP], line[512];
+    pf_numtext(sd, sqrt(0.03125)); /* 0.5, 0.75: sample variance 2 (1/8)^2 */
+    snprintf(line, sizeof line, "magnitude,0.5,32,0,balanced_accuracy,1,2,0.5,%s,0.5,0.375,", sd);
+    assert_line_tail(sm, line, 0.375 + 0.1 * 0.25, ",0.625,0.25,-0.125,-0.125");
+    assert_int_equal(count_lines(sm), 1 + 2 * 3);
+    /* Folds unknown: the fold column is empty. */
+    assert_string_equal(slurp(f->dir, "participants.csv"), "participant,n_windows,fold\n"
+                                                           "A,5,\n"
+                                                           "B,6,\n");
 }
 
-static void test_h5_round_trip(void **state)
+/* ---- an h5diff in C: two files with the same objects, attributes, types, shapes, bytes ---- */
+
+static void compare_data(hid_t a, hid_t b, int is_attr, const char *what)
 {
-    fixture *f = *state;
+    hid_t ta = is_attr ? H5Aget_type(a) : H5Dget_type(a);
+    hid_t tb = is_attr ? H5Aget_type(b) : H5Dget_type(b);
+    hid_t sa = is_attr ? H5Aget_space(a) : H5Dget_space(a);
+    hid_t sb = is_attr ? H5Aget_space(b) : H5Dget_space(b);
+    if (H5Tequal(ta, tb) <= 0) fail_msg("%s: types differ", what);
+    hsize_t da[8], db[8];
+    int ra = H5Sget_simple_extent_dims(sa, da, NULL), rb = H5Sget_simple_extent_dims(sb, db, NULL);
+    if (ra != rb || memcmp(da, db, (size_t)ra * sizeof da[0]) != 0)
+        fail_msg("%s: shapes differ", what);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(sa), size = H5Tget_size(ta);
+    if (H5Tis_variable_str(ta) > 0) {
+        char **x = calloc(n + 1, sizeof *x), **y = calloc(n + 1, sizeof *y);
+        assert_true(
+            (is_attr ? H5Aread(a, ta, x) : H5Dread(a, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, x)) >= 0 ||
+            n == 0);
+        assert_true(
+            (is_attr ? H5Aread(b, tb, y) : H5Dread(b, tb, H5S_ALL, H5S_ALL, H5P_DEFAULT, y)) >= 0 ||
+            n == 0);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(x[i] ? x[i] : "", y[i] ? y[i] : "") != 0)
+                fail_msg("%s[%zu]: '%s' != '%s'", what, i, x[i], y[i]);
+            free(x[i]), free(y[i]);
+        }
+        free(x), free(y);
+    } else if (n > 0) {
+        unsigned char *x = calloc(n, size), *y = calloc(n, size);
+        assert_true(
+            (is_attr ? H5Aread(a, ta, x) : H5Dread(a, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, x)) >= 0);
+        assert_true(
+            (is_attr ? H5Aread(b, tb, y) : H5Dread(b, tb, H5S_ALL, H5S_ALL, H5P_DEFAULT, y)) >= 0);
+        if (memcmp(x, y, n * size) != 0) fail_msg("%s: bytes differ", what);
+        free(x), free(y);
+    }
+    H5Tclose(ta), H5Tclose(tb), H5Sclose(sa), H5Sclose(sb);
+}
+
+typedef struct {
+    hid_t other; /* the same object in the other file */
+    const char *obj;
+    size_t n;
+} walk;
+
+static herr_t compare_attr(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)info;
+    walk *w = data;
+    char what[512];
+    snprintf(what, sizeof what, "%s@%s", w->obj, name);
+    if (H5Aexists(w->other, name) <= 0) fail_msg("%s: missing in the second file", what);
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), b = H5Aopen(w->other, name, H5P_DEFAULT);
+    compare_data(a, b, 1, what);
+    H5Aclose(a), H5Aclose(b);
+    w->n++;
+    return 0;
+}
+
+static herr_t count_attr(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)loc, (void)name, (void)info;
+    ((walk *)data)->n++;
+    return 0;
+}
+
+/* Every attribute of a is in b with the same bytes, and b has no others. */
+static void compare_attrs(hid_t a, hid_t b, const char *obj)
+{
+    walk wa = {b, obj, 0}, wb = {a, obj, 0};
+    assert_true(H5Aiterate2(a, H5_INDEX_NAME, H5_ITER_INC, NULL, compare_attr, &wa) >= 0);
+    assert_true(H5Aiterate2(b, H5_INDEX_NAME, H5_ITER_INC, NULL, count_attr, &wb) >= 0);
+    if (wa.n != wb.n) fail_msg("%s: %zu attributes, then %zu", obj, wa.n, wb.n);
+}
+
+static herr_t compare_link(hid_t root, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    walk *w = data;
+    char path[512];
+    snprintf(path, sizeof path, "/%s", name);
+    if (!pf_h5_exists(w->other, path)) fail_msg("%s: missing in the second file", path);
+    hid_t a = H5Oopen(root, name, H5P_DEFAULT), b = H5Oopen(w->other, path, H5P_DEFAULT);
+    assert_true(a >= 0 && b >= 0);
+    assert_int_equal(H5Iget_type(a), H5Iget_type(b));
+    if (H5Iget_type(a) == H5I_DATASET) compare_data(a, b, 0, path);
+    compare_attrs(a, b, path);
+    H5Oclose(a), H5Oclose(b);
+    w->n++;
+    return 0;
+}
+
+static herr_t count_link(hid_t root, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)root, (void)name, (void)info;
+    ((walk *)data)->n++;
+    return 0;
+}
+
+static void assert_same_files(const char *pa, const char *pb)
+{
+    hid_t a = H5Fopen(pa, H5F_ACC_RDONLY, H5P_DEFAULT),
+          b = H5Fopen(pb, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(a >= 0 && b >= 0);
+    compare_attrs(a, b, "/");
+    walk wa = {b, "", 0}, wb = {a, "", 0};
+    assert_true(H5Lvisit(a, H5_INDEX_NAME, H5_ITER_INC, compare_link, &wa) >= 0);
+    assert_true(H5Lvisit(b, H5_INDEX_NAME, H5_ITER_INC, count_link, &wb) >= 0);
+    if (wa.n != wb.n) fail_msg("%zu objects, then %zu", wa.n, wb.n);
+    assert_true(wa.n > 20);
+    H5Fclose(a), H5Fclose(b);
+}
+
+/* ---- HDF5 round trip ---------------------------------------------------------------------- */
+
+static void write_h5(const pf_results *r, const pf_config *cfg, const char *path)
+{
     pf_error err = {0};
-    char path[128];
-    snprintf(path, sizeof path, "%s/results.h5", f->dir);
     pf_h5_quiet();
     hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     assert_true(file >= 0);
-    assert_int_equal(pf_results_write_h5(f->r, &f->cfg, file, &err), PF_OK);
-    H5Fclose(file);
+    if (pf_results_write_h5(r, cfg, file, &err) != PF_OK) fail_msg("%s", err.msg);
+    assert_true(H5Fclose(file) >= 0);
+}
 
-    pf_config cfg;
-    pf_results *b = pf_results_read_h5(path, &cfg, &err);
-    if (!b) fail_msg("%s", err.msg);
-    const pf_results *a = f->r;
-    assert_string_equal(cfg.hash, f->cfg.hash);
-    assert_int_equal(b->n_crit, 2);
-    assert_int_equal(b->n_sp, 2);
-    assert_int_equal(b->n_part, 3);
-    assert_int_equal(b->n_rep, 2);
-    assert_int_equal(b->n_folds, 3);
-    assert_string_equal(b->crit[1], "vr(lambda=0.5)");
-    assert_string_equal(b->participant_ids[1], "P,2");
-    assert_string_equal(b->feature_names[1], "b");
-    assert_string_equal(b->data_description, "hand-made");
-    assert_string_equal(b->started, "2026-01-01T00:00:00Z");
-    size_t cells = 2 * 2 * 3 * 2;
-    assert_memory_equal(a->ccc, b->ccc, cells * sizeof(double));
-    assert_memory_equal(a->rmse, b->rmse, cells * sizeof(double));
-    assert_memory_equal(a->dense_pearson, b->dense_pearson, 6 * sizeof(double));
-    assert_memory_equal(a->n_windows, b->n_windows, 3 * sizeof(int));
-    assert_int_equal(b->n_windows[1], 3);
-    for (size_t i = 0; i < a->n_rec; i++) {
-        assert_int_equal(a->rec[i].kept_params, b->rec[i].kept_params);
-        assert_int_equal(a->rec[i].criterion, b->rec[i].criterion);
-        assert_true(isnan(b->rec[i].val_loss));
+static void assert_same_strings(char *const *a, char *const *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) assert_string_equal(a[i] ? a[i] : "", b[i]);
+}
+
+#define SAME(field, n) assert_memory_equal(a->field, b->field, (n) * sizeof *a->field)
+/* One double, bit for bit (struct padding is not compared: it holds no data). */
+#define BITS(field) assert_memory_equal(&a->field, &b->field, sizeof(double))
+
+/* Every field of the study model, bit for bit (NaN included: memory, not ==). */
+static void assert_same_results(const pf_results *a, const pf_results *b)
+{
+    assert_int_equal(a->task, b->task);
+    assert_int_equal(a->n_metric, b->n_metric);
+    assert_int_equal(a->n_var, b->n_var);
+    assert_int_equal(a->n_part, b->n_part);
+    assert_int_equal(a->n_rep, b->n_rep);
+    assert_int_equal(a->n_folds, b->n_folds);
+    assert_int_equal(a->n_crit, b->n_crit);
+    assert_int_equal(a->n_sp, b->n_sp);
+    assert_int_equal(a->primary, b->primary);
+    assert_int_equal(a->n_targets, b->n_targets);
+    assert_int_equal(a->n_classes, b->n_classes);
+    assert_int_equal(a->n_attributes, b->n_attributes);
+    assert_int_equal(a->n_features, b->n_features);
+    assert_int_equal(a->n_columns, b->n_columns);
+    for (size_t m = 0; m < a->n_metric; m++)
+        assert_string_equal(a->metrics->slot[m].name, b->metrics->slot[m].name);
+    SAME(crit, a->n_crit);
+    SAME(sparsity, a->n_sp);
+    for (size_t v = 0; v < a->n_var; v++) {
+        assert_int_equal(a->variant[v].crit, b->variant[v].crit);
+        assert_int_equal(a->variant[v].sp, b->variant[v].sp);
+        assert_int_equal(a->variant[v].bits, b->variant[v].bits);
+        BITS(variant[v].sparsity);
     }
-    assert_true(b->dense_ns == 123.5);
-    assert_non_null(b->fold_of);
-    assert_memory_equal(a->fold_of, b->fold_of, 3 * sizeof(int));
-    assert_memory_equal(a->validation, b->validation, 3 * 3);
-    assert_memory_equal(a->feature_fill, b->feature_fill, 6 * sizeof(double));
-    assert_memory_equal(a->feature_shift, b->feature_shift, 6 * sizeof(double));
-    assert_memory_equal(a->feature_scale, b->feature_scale, 6 * sizeof(double));
-    assert_memory_equal(a->target_shift, b->target_shift, 3 * sizeof(double));
-    assert_memory_equal(a->target_scale, b->target_scale, 3 * sizeof(double));
-    assert_string_equal(cfg.data_sha256, f->cfg.data_sha256);
-    pf_results_free(b);
+    SAME(value, a->n_metric * a->n_var * a->n_part * a->n_rep);
+    for (size_t i = 0; i < a->n_metric * a->n_var; i++) {
+        assert_int_equal(a->summary[i].s.n, b->summary[i].s.n);
+        assert_int_equal(a->summary[i].higher_is_better, b->summary[i].higher_is_better);
+        BITS(summary[i].s.mean), BITS(summary[i].s.sd), BITS(summary[i].s.median);
+        BITS(summary[i].s.min), BITS(summary[i].s.p10), BITS(summary[i].s.max);
+        BITS(summary[i].s.gap), BITS(summary[i].p90), BITS(summary[i].worst);
+        BITS(summary[i].best), BITS(summary[i].tail), BITS(summary[i].delta_mean);
+        BITS(summary[i].delta_worst);
+    }
+    for (size_t i = 0; i < a->n_rec; i++) {
+        const pf_task_record *x = &a->rec[i], *y = &b->rec[i];
+        assert_int_equal(x->fold, y->fold);
+        assert_int_equal(x->repeat, y->repeat);
+        assert_int_equal(x->variant, y->variant);
+        assert_int_equal(x->kept_params, y->kept_params);
+        assert_int_equal(x->prunable_params, y->prunable_params);
+        assert_int_equal(x->csr_bytes, y->csr_bytes);
+        assert_int_equal(x->macs, y->macs);
+        assert_int_equal(x->epochs, y->epochs);
+        BITS(rec[i].achieved_sparsity), BITS(rec[i].val_loss);
+        BITS(rec[i].primary_mean), BITS(rec[i].seconds);
+    }
+    SAME(ns_per_window, a->n_var);
+    SAME(n_windows, a->n_part);
+    assert_same_strings(a->target_names, b->target_names, a->n_targets);
+    assert_same_strings(a->class_names, b->class_names, a->n_classes);
+    assert_same_strings(a->attribute_names, b->attribute_names, a->n_attributes);
+    assert_same_strings(a->attribute_values, b->attribute_values, a->n_part * a->n_attributes);
+    assert_same_strings(a->participant_ids, b->participant_ids, a->n_part);
+    assert_same_strings(a->feature_names, b->feature_names, a->n_features);
+    assert_same_strings(a->column_names, b->column_names, a->n_columns);
+    assert_same_strings(a->column_use, b->column_use, a->n_columns);
+    assert_string_equal(a->data_description, b->data_description);
+    assert_string_equal(a->data_path, b->data_path);
+    assert_int_equal(a->n_windows_total, b->n_windows_total);
+    assert_int_equal(a->rows_read, b->rows_read);
+    assert_int_equal(a->rows_dropped_target, b->rows_dropped_target);
+    assert_int_equal(a->participants_dropped, b->participants_dropped);
+    assert_int_equal(a->windows_dropped_margin, b->windows_dropped_margin);
+    assert_int_equal(a->cells_missing, b->cells_missing);
+    size_t F = a->n_folds, P = a->n_part;
+    SAME(fold_of, P);
+    SAME(validation, F * P);
+    SAME(feature_fill, F * a->n_features);
+    SAME(feature_shift, F * a->n_features);
+    SAME(feature_scale, F * a->n_features);
+    SAME(target_shift, F * a->n_targets);
+    SAME(target_scale, F * a->n_targets);
+    assert_string_equal(a->folds_file, b->folds_file);
+    assert_string_equal(a->folds_file_sha256, b->folds_file_sha256);
+    size_t T = F * a->n_rep, W = a->n_params;
+    assert_int_equal(a->n_params, b->n_params);
+    assert_int_equal(a->n_dims, b->n_dims);
+    SAME(dims, a->n_dims);
+    assert_int_equal(!a->dense_params, !b->dense_params);
+    assert_int_equal(!a->masks, !b->masks);
+    assert_int_equal(!a->scores, !b->scores);
+    assert_int_equal(!a->variant_params, !b->variant_params);
+    if (a->dense_params) SAME(dense_params, T * W);
+    if (a->masks) SAME(masks, T * a->n_var * W);
+    if (a->scores) SAME(scores, T * a->n_crit * W);
+    if (a->variant_params) SAME(variant_params, T * a->n_var * W);
+    assert_int_equal(a->threads, b->threads);
+    assert_memory_equal(&a->wall_seconds, &b->wall_seconds, sizeof a->wall_seconds);
+    assert_string_equal(a->started, b->started);
+    assert_string_equal(a->finished, b->finished);
+}
 
-    /* provenance attributes a reviewer looks for */
-    file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char *hash = pf_h5_read_attr_str(file, "/", "config_hash");
+/* write -> read -> write -> read: the arrays come back, and the two files are identical. */
+static void round_trip(fixture *f)
+{
+    pf_error err = {0};
+    char p1[128], p2[128];
+    snprintf(p1, sizeof p1, "%s/results.h5", f->dir);
+    snprintf(p2, sizeof p2, "%s/rewritten.h5", f->dir);
+    write_h5(f->r, &f->cfg, p1);
+    pf_config cfg;
+    pf_results *b = pf_results_read_h5(p1, &cfg, &err);
+    if (!b) fail_msg("%s", err.msg);
+    assert_non_null(b->summary); /* the reader summarises */
+    assert_same_results(f->r, b);
+    assert_string_equal(cfg.hash, f->cfg.hash);
+    assert_string_equal(cfg.data_sha256, f->cfg.data_sha256);
+    assert_string_equal(cfg.source_file, f->cfg.source_file);
+    write_h5(b, &cfg, p2);
+    pf_config cfg2;
+    pf_results *c = pf_results_read_h5(p2, &cfg2, &err);
+    if (!c) fail_msg("%s", err.msg);
+    assert_same_results(b, c);
+    assert_same_files(p1, p2);
+    pf_results_free(b);
+    pf_results_free(c);
+}
+
+static void test_h5_regression(void **state)
+{
+    fixture *f = *state;
+    round_trip(f);
+    /* What h5py users read: names, shapes, the schema and provenance. */
+    char path[128];
+    snprintf(path, sizeof path, "%s/results.h5", f->dir);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hsize_t d[4];
+    assert_int_equal(pf_h5_dims(file, "/per_participant/values", 4, d), 4);
+    assert_true(d[0] == 9 && d[1] == 5 && d[2] == 3 && d[3] == 2);
+    assert_int_equal(pf_h5_dims(file, "/summary/mean", 4, d), 2);
+    assert_true(d[0] == 9 && d[1] == 5);
+    assert_int_equal(pf_h5_dims(file, "/dataset/attribute_values", 4, d), 2);
+    assert_true(d[0] == 3 && d[1] == 2);
+    assert_int_equal(pf_h5_dims(file, "/models/masks", 4, d), 3);
+    assert_true(d[0] == 6 && d[1] == 5 && d[2] == 17);
+    assert_false(pf_h5_exists(file, "/dataset/class_names"));
+    char *names[5] = {0};
+    assert_int_equal(pf_h5_read_strings(file, "/variants/name", 5, names), 0);
+    assert_string_equal(names[0], "dense");
+    assert_string_equal(names[4], "vr(lambda=0.5)@0.75");
+    for (int i = 0; i < 5; i++) free(names[i]);
+    double mean[45];
+    assert_int_equal(pf_h5_read_doubles(file, "/summary/mean", 45, mean), 0);
+    assert_true(mean[6 * 5 + 1] == 1.9375); /* mean_ccc, magnitude@0.5 */
+    char *schema = pf_h5_read_attr_str(file, "/", "schema");
     char *blas = pf_h5_read_attr_str(file, "/", "blas");
     char *text = pf_h5_read_attr_str(file, "/", "config_text");
-    char *data = pf_h5_read_attr_str(file, "/", "data_sha256");
     char *scheme = pf_h5_read_attr_str(file, "/folds", "scheme");
-    assert_string_equal(data, f->cfg.data_sha256);
-    assert_string_equal(scheme, "lopo");
-    free(data), free(scheme);
-    assert_string_equal(hash, f->cfg.hash);
+    char *task = pf_h5_read_attr_str(file, "/dataset", "task");
+    char *primary = pf_h5_read_attr_str(file, "/tasks", "primary_metric");
+    assert_string_equal(schema, "prunefair-results/2");
     assert_non_null(strstr(blas, "OpenBLAS"));
-    assert_non_null(strstr(text, "[prune]\ncriteria = magnitude,vr\n"));
-    free(hash), free(blas), free(text);
+    assert_non_null(strstr(text, "criteria = magnitude,vr\n"));
+    assert_string_equal(scheme, "lopo");
+    assert_string_equal(task, "regression");
+    assert_string_equal(primary, "mean_ccc");
+    free(schema), free(blas), free(text), free(scheme), free(task), free(primary);
     H5Fclose(file);
 }
 
-static void test_read_rejects_other_files(void **state)
+static void test_h5_classification(void **state)
 {
     fixture *f = *state;
+    round_trip(f);
+    char path[128];
+    snprintf(path, sizeof path, "%s/results.h5", f->dir);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *cls[3] = {0};
+    assert_int_equal(pf_h5_read_strings(file, "/dataset/class_names", 3, cls), 0);
+    assert_string_equal(cls[2], "high");
+    for (int i = 0; i < 3; i++) free(cls[i]);
+    assert_false(pf_h5_exists(file, "/models"));
+    assert_false(pf_h5_exists(file, "/dataset/column_names"));
+    hsize_t d[4];
+    assert_int_equal(pf_h5_dims(file, "/dataset/attribute_values", 4, d), 2);
+    assert_true(d[0] == 2 && d[1] == 0);
+    H5Fclose(file);
+}
+
+/* ---- refused files ------------------------------------------------------------------------ */
+
+static void copy_file(const char *from, const char *to, long keep)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_true(in && out);
+    int c;
+    for (long i = 0; (keep < 0 || i < keep) && (c = getc(in)) != EOF; i++) putc(c, out);
+    fclose(in);
+    fclose(out);
+}
+
+static long file_size(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fclose(fp);
+    return n;
+}
+
+/* A copy of the good file, edited by fn, must be refused with a message containing want. */
+static void assert_refused(const char *dir, const char *good, void (*fn)(hid_t), const char *want)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/edited.h5", dir);
+    copy_file(good, path, -1);
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(file >= 0);
+    fn(file);
+    H5Fclose(file);
     pf_error err = {0};
     pf_config cfg;
-    char path[128];
+    assert_null(pf_results_read_h5(path, &cfg, &err));
+    assert_int_equal(err.code, PF_EINPUT);
+    if (!strstr(err.msg, want)) fail_msg("'%s' is not in '%s'", want, err.msg);
+}
+
+static void schema_1(hid_t f)
+{
+    assert_true(H5Adelete(f, "schema") >= 0);
+    assert_true(H5LTset_attribute_string(f, ".", "schema", "prunefair-results/1") >= 0);
+    H5Adelete(f, "program_version");
+    assert_true(H5LTset_attribute_string(f, ".", "program_version", "0.3") >= 0);
+}
+
+static void no_cost(hid_t f)
+{
+    assert_true(H5Ldelete(f, "/cost/ns_per_window", H5P_DEFAULT) >= 0);
+}
+
+static void short_metric_names(hid_t f)
+{
+    assert_true(H5Ldelete(f, "/per_participant/metric_names", H5P_DEFAULT) >= 0);
+    const char *two[] = {"ccc", "rmse"};
+    pf_h5 h = {.file = f};
+    pf_h5_strings(&h, f, "/per_participant/metric_names", two, 2);
+    assert_false(h.failed);
+}
+
+static void renamed_metric(hid_t f)
+{
+    size_t n = pf_h5_size(f, "/per_participant/metric_names");
+    char *names[16] = {0};
+    assert_int_equal(pf_h5_read_strings(f, "/per_participant/metric_names", n, names), 0);
+    free(names[0]);
+    names[0] = strdup("concordance");
+    assert_true(H5Ldelete(f, "/per_participant/metric_names", H5P_DEFAULT) >= 0);
+    pf_h5 h = {.file = f};
+    pf_h5_strings(&h, f, "/per_participant/metric_names", (const char *const *)names, n);
+    for (size_t i = 0; i < n; i++) free(names[i]);
+}
+
+static void edited_hash(hid_t f)
+{
+    assert_true(H5Adelete(f, "config_hash") >= 0);
+    assert_true(H5LTset_attribute_string(f, ".", "config_hash", "0123") >= 0);
+}
+
+static void no_tasks(hid_t f)
+{
+    assert_true(H5Ldelete(f, "/tasks", H5P_DEFAULT) >= 0);
+}
+
+/* A /tasks table with only some of its fields: HDF5 would read the others as zeros. */
+static void tasks_two_fields(hid_t f)
+{
+    size_t n = pf_h5_size(f, "/tasks");
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(pf_task_record));
+    H5Tinsert(t, "fold", HOFFSET(pf_task_record, fold), H5T_NATIVE_INT);
+    H5Tinsert(t, "variant", HOFFSET(pf_task_record, variant), H5T_NATIVE_INT);
+    pf_task_record *rows = calloc(n, sizeof *rows);
+    assert_int_equal(pf_h5_read_table(f, "/tasks", t, n, rows), 0);
+    assert_true(H5Ldelete(f, "/tasks", H5P_DEFAULT) >= 0);
+    pf_h5 h = {.file = f};
+    pf_h5_table(&h, f, "tasks", t, n, rows);
+    assert_false(h.failed);
+    H5Tclose(t);
+    free(rows);
+}
+
+static void test_h5_refused(void **state)
+{
+    fixture *f = *state;
+    char good[128], path[128];
+    snprintf(good, sizeof good, "%s/results.h5", f->dir);
+    write_h5(f->r, &f->cfg, good);
+    assert_refused(f->dir, good, schema_1,
+                   "was written by prunefair 0.3 with results schema prunefair-results/1");
+    assert_refused(f->dir, good, schema_1, "rerun the experiment with this version");
+    assert_refused(f->dir, good, no_cost, "/cost/ns_per_window is missing");
+    assert_refused(f->dir, good, short_metric_names,
+                   "/per_participant/metric_names has shape 2, expected 9");
+    assert_refused(f->dir, good, renamed_metric, "metric 0 is 'concordance' in the file");
+    assert_refused(f->dir, good, edited_hash, "does not hash to the stored config_hash");
+    assert_refused(f->dir, good, no_tasks, "/tasks is missing");
+    assert_refused(f->dir, good, tasks_two_fields, "/tasks has no field repeat");
+
+    /* Truncated anywhere: refused, never a crash or a half-read run. */
+    snprintf(path, sizeof path, "%s/truncated.h5", f->dir);
+    long size = file_size(good);
+    const long cut[] = {0, 7, 512, size / 3, size / 2, size - 4096, size - 1};
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+        copy_file(good, path, cut[i] > 0 ? cut[i] : 0);
+        pf_error err = {0};
+        pf_config cfg;
+        assert_null(pf_results_read_h5(path, &cfg, &err));
+        assert_int_equal(err.code, PF_EINPUT);
+    }
+
+    /* Not HDF5, and HDF5 without a run in it. */
     snprintf(path, sizeof path, "%s/not.h5", f->dir);
     FILE *fp = fopen(path, "w");
     fputs("hello\n", fp);
     fclose(fp);
+    pf_error err = {0};
+    pf_config cfg;
     assert_null(pf_results_read_h5(path, &cfg, &err));
     assert_int_equal(err.code, PF_EINPUT);
     assert_non_null(strstr(err.msg, "is not an HDF5 file"));
-    /* An HDF5 file without the run's groups */
     snprintf(path, sizeof path, "%s/empty.h5", f->dir);
-    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    H5Fclose(file);
+    H5Fclose(H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
     pf_error_clear(&err);
     assert_null(pf_results_read_h5(path, &cfg, &err));
+    assert_int_equal(err.code, PF_EINPUT);
     assert_non_null(strstr(err.msg, "not a complete prunefair results file"));
+}
+
+static void test_needs_summary(void **state)
+{
+    fixture *f = *state;
+    pf_error err = {0};
+    pf_summary_full *s = f->r->summary;
+    f->r->summary = NULL;
+    assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_ERUNTIME);
+    assert_non_null(strstr(err.msg, "pf_results_summarise"));
+    f->r->summary = s;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_exports),
-        cmocka_unit_test(test_h5_round_trip),
-        cmocka_unit_test(test_read_rejects_other_files),
+        cmocka_unit_test_setup_teardown(test_csv_regression, setup_regression, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_classification, setup_classification, teardown),
+        cmocka_unit_test_setup_teardown(test_h5_regression, setup_regression, teardown),
+        cmocka_unit_test_setup_teardown(test_h5_classification, setup_classification, teardown),
+        cmocka_unit_test_setup_teardown(test_h5_refused, setup_regression, teardown),
+        cmocka_unit_test_setup_teardown(test_needs_summary, setup_regression, teardown),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,7 @@ INI
 run_case "small run, 1 thread" 0 --no-progress --threads 1 --out "$WORK/t1" "$WORK/small.ini"
 run_case "small run, 2 threads" 0 --no-progress --threads 2 --out "$WORK/t2" "$WORK/small.ini"
 expect_in "$OUT" "mean CCC across 10 participants" "vr(lambda=0.5)" "results: $WORK/t2/"
-for f in per_participant.csv summary.csv stats.csv tables/results.md; do
+for f in per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md; do
     if cmp -s "$WORK/t1/$f" "$WORK/t2/$f"; then pass "$f identical for 1 and 2 threads"
     else fail "$f differs between 1 and 2 threads"; fi
 done
@@ -43,24 +43,24 @@ done
 n=$(wc -l <"$WORK/t1/per_participant.csv")
 [ "$n" -eq $((1 + 10 + 6 * 3 * 10)) ] && pass "per_participant.csv has 191 lines" || fail "per_participant.csv has $n lines"
 head -1 "$WORK/t1/per_participant.csv" >"$WORK/h.txt"
-expect_in "$WORK/h.txt" "participant,criterion,sparsity,repeat,ccc,rmse,pearson,n_windows"
+expect_in "$WORK/h.txt" "participant,criterion,sparsity,bits,repeat,ccc,rmse,pearson,n_windows"
 # At sparsity 0 every criterion is the dense model: identical CCC per participant.
-awk -F, 'NR > 1 && $3 == 0 { v[$1] = v[$1] "|" $5 } END { bad = 0; for (p in v) { n = split(v[p], a, "|"); for (i = 3; i <= n; i++) if (a[i] != a[2]) bad = 1 } exit bad }' \
+awk -F, 'NR > 1 && $3 == 0 { v[$1] = v[$1] "|" $6 } END { bad = 0; for (p in v) { n = split(v[p], a, "|"); for (i = 3; i <= n; i++) if (a[i] != a[2]) bad = 1 } exit bad }' \
     "$WORK/t1/per_participant.csv" && pass "sparsity 0 reproduces dense CCC for every criterion" \
     || fail "sparsity 0 differs from dense"
 # Achieved sparsity 0.8 of 16*12 + 8*16 + 8 = 328 weights: round(0.2 * 328) = 66 kept.
-grep -q '^magnitude,0.8,0.7987804878048781,' "$WORK/t1/summary.csv" \
+grep -q '^magnitude,0.8,32,0.7987804878048781,ccc,' "$WORK/t1/summary.csv" \
     && pass "achieved sparsity 1 - 66/328 reported" || fail "achieved sparsity" "$(grep '^magnitude' "$WORK/t1/summary.csv")"
 expect_in "$WORK/t1/stats.csv" "ref:wilcoxon@s=0.8,0.8,wilcoxon,vr(lambda=0),magnitude,"
 
 if command -v h5dump >/dev/null; then
     h5dump -H "$WORK/t1/results.h5" >"$WORK/h5.txt" 2>&1 && pass "h5dump reads results.h5" || fail "h5dump failed"
     expect_in "$WORK/h5.txt" 'GROUP "dataset"' 'GROUP "per_participant"' 'GROUP "stats"' \
-        'DATASET "tasks"' 'DATASET "summary"' 'ATTRIBUTE "config_hash"' 'ATTRIBUTE "git_commit"'
+        'DATASET "tasks"' 'GROUP "summary"' 'ATTRIBUTE "config_hash"' 'ATTRIBUTE "git_commit"'
 else
     fail "h5dump not installed (Debian package hdf5-tools)"
 fi
-for f in mean_ccc sd_ccc worst_ccc box_ccc pareto; do
+for f in mean_ccc sd_ccc worst_ccc box_ccc pareto_ccc; do
     [ -s "$WORK/t1/figures/$f.png" ] && [ -s "$WORK/t1/figures/$f.pdf" ] && pass "figure $f.png and .pdf" || fail "figure $f missing"
 done
 
@@ -70,7 +70,7 @@ rm -rf "$WORK/t1/figures" "$WORK/t1/tables" "$WORK/t1/stats.csv" "$WORK/t1/summa
 run_case "--report rebuilds" 0 --report "$WORK/t1"
 cmp -s "$WORK/stats.before" "$WORK/t1/stats.csv" && pass "rebuilt stats.csv identical" || fail "rebuilt stats.csv differs"
 cmp -s "$WORK/t2/summary.csv" "$WORK/t1/summary.csv" && pass "rebuilt summary.csv identical" || fail "rebuilt summary.csv differs"
-[ -s "$WORK/t1/tables/results.tex" ] && [ -s "$WORK/t1/figures/mean_ccc.png" ] && pass "rebuilt tables and figures" || fail "report did not rebuild"
+[ -s "$WORK/t1/tables/results_ccc.tex" ] && [ -s "$WORK/t1/figures/mean_ccc.png" ] && pass "rebuilt tables and figures" || fail "report did not rebuild"
 run_case "--report on a folder without results" 2 --report "$WORK"
 expect_in "$ERR" "no results.h5"
 
@@ -80,6 +80,28 @@ PATH="$WORK/bin" run_case "no gnuplot" 0 --no-progress --out "$WORK/nognu" "$WOR
 expect_in "$ERR" "notice: gnuplot not found"
 [ -s "$WORK/nognu/results.h5" ] && [ -s "$WORK/nognu/figures/mean_ccc.gp" ] && [ ! -e "$WORK/nognu/figures/mean_ccc.png" ] \
     && pass "results and scripts written, no images" || fail "no-gnuplot run incomplete"
+
+# ---- the other task shapes, on built-in data ---------------------------------------------------
+# Two outputs: per-output and mean metrics, statistics and figures on mean_ccc.
+run_case "two outputs" 0 --no-progress --set synthetic.outputs=2 --out "$WORK/multi" "$WORK/small.ini"
+head -1 "$WORK/multi/per_participant.csv" >"$WORK/h.txt"
+expect_in "$WORK/h.txt" "repeat,ccc[arousal],rmse[arousal],pearson[arousal],ccc[valence],rmse[valence],pearson[valence],mean_ccc,mean_rmse,mean_pearson,n_windows"
+expect_in "$OUT" "mean-over-outputs CCC across 10 participants"
+[ -s "$WORK/multi/tables/results_mean_ccc.md" ] && [ -s "$WORK/multi/figures/mean_mean_ccc.gp" ] \
+    && pass "tables and figures named after mean_ccc" || fail "multi-output outputs" "$(ls "$WORK/multi/tables" "$WORK/multi/figures")"
+# High/low classes per participant: balanced accuracy is the primary metric.
+run_case "classification" 0 --no-progress --set data.task=classification \
+    --set data.target_transform=above_median --out "$WORK/cls" "$WORK/small.ini"
+head -1 "$WORK/cls/per_participant.csv" >"$WORK/h.txt"
+expect_in "$WORK/h.txt" "repeat,accuracy,balanced_accuracy,f1_macro,n_windows"
+expect_in "$OUT" "balanced accuracy"
+[ -s "$WORK/cls/tables/results_balanced_accuracy.md" ] && pass "table named after balanced_accuracy" || fail "classification table missing"
+# Every balanced accuracy is a share: in [0, 1].
+awk -F, 'NR > 1 && ($7 < 0 || $7 > 1) { bad = 1 } END { exit bad }' "$WORK/cls/per_participant.csv" \
+    && pass "balanced accuracy in [0, 1]" || fail "balanced accuracy out of range"
+run_case "a metric the task does not have" 2 --dry-run --set data.task=classification \
+    --set data.target_transform=above_median --set stats.metric=ccc "$WORK/small.ini"
+expect_in "$ERR" "stats.metric = ccc is not a metric of this task" "balanced_accuracy"
 
 # ---- the target's unit does not change a result (real data) ---------------------------------
 # Heist's arousal times 100 (a 0..100 slider instead of 0..1): with the target z-scored per fold
@@ -94,7 +116,7 @@ for t in zscore none; do
     run_case "Heist x 100, target_scaling = $t" 0 $quick --set data.target_scaling=$t --set "data.path=$WORK/heist100.csv" --out "$WORK/u100$t" "$PF_SRCDIR/configs/heist.ini"
 done
 # Largest |CCC difference| over every (participant, criterion, sparsity) row.
-maxdiff() { paste -d, "$1/per_participant.csv" "$2/per_participant.csv" | awk -F, 'NR > 1 { d = $5 - $13; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.3g\n", m }'; }
+maxdiff() { paste -d, "$1/per_participant.csv" "$2/per_participant.csv" | awk -F, 'NR > 1 { d = $6 - $15; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.3g\n", m }'; }
 d_z=$(maxdiff "$WORK/u1zscore" "$WORK/u100zscore")
 d_n=$(maxdiff "$WORK/u1none" "$WORK/u100none")
 awk -v d="$d_z" 'BEGIN { exit !(d < 1e-4) }' && pass "zscore: CCC unchanged by the unit (max diff $d_z)" || fail "zscore: CCC moved by $d_z"

@@ -88,24 +88,22 @@ static void test_threads_give_identical_results(void **state)
     (void)state;
     fixture *f = make("global");
     pf_results *a = run(f, 1), *b = run(f, 2);
-    size_t cells = a->n_crit * a->n_sp * a->n_part * a->n_rep;
-    assert_int_equal(a->n_crit, 6); /* random, magnitude, snip, fairgrape, vr x2 */
-    assert_memory_equal(a->ccc, b->ccc, cells * sizeof(double));
-    assert_memory_equal(a->rmse, b->rmse, cells * sizeof(double));
-    assert_memory_equal(a->dense_ccc, b->dense_ccc, a->n_part * a->n_rep * sizeof(double));
+    size_t cells = a->n_metric * a->n_var * a->n_part * a->n_rep;
+    assert_int_equal(a->n_crit, 7); /* dense, random, magnitude, snip, fairgrape, vr x2 */
+    assert_int_equal(a->n_var, 1 + 6 * a->n_sp);
+    assert_memory_equal(a->value, b->value, cells * sizeof(double));
     size_t tasks = a->n_folds * a->n_rep;
-    assert_memory_equal(a->masks, b->masks, tasks * a->n_crit * a->n_sp * a->n_params);
-    for (size_t i = 0; i < cells; i++) assert_false(isnan(a->ccc[i])); /* everyone evaluated */
+    assert_memory_equal(a->masks, b->masks, tasks * a->n_var * a->n_params);
+    for (size_t i = 0; i < cells; i++) assert_false(isnan(a->value[i])); /* everyone evaluated */
     pf_results_free(a);
     pf_results_free(b);
     unmake(f);
 }
 
-/* Kept weights per (task, criterion, sparsity), by layer, from the saved masks. */
-static void count_kept(const pf_results *r, size_t task, size_t c, size_t s, size_t *kept_l,
-                       size_t *n_l)
+/* Kept weights per (task, variant), by layer, from the saved masks. */
+static void count_kept(const pf_results *r, size_t task, size_t v, size_t *kept_l, size_t *n_l)
 {
-    const unsigned char *m = r->masks + ((task * r->n_crit + c) * r->n_sp + s) * r->n_params;
+    const unsigned char *m = r->masks + (task * r->n_var + v) * r->n_params;
     size_t off = 0;
     for (size_t l = 0; l + 1 < r->n_dims; l++) {
         size_t nw = (size_t)r->dims[l] * (size_t)r->dims[l + 1];
@@ -126,9 +124,9 @@ static void check_masks(const char *scope)
         n += (size_t)r->dims[l] * (size_t)r->dims[l + 1]; /* 10*12 + 12*6 + 6 = 198 */
     assert_int_equal(n, 198);
     for (size_t task = 0; task < r->n_folds * r->n_rep; task++)
-        for (size_t c = 0; c < r->n_crit; c++)
+        for (size_t c = 1; c < r->n_crit; c++)
             for (size_t s = 0; s < r->n_sp; s++) {
-                count_kept(r, task, c, s, kept_l, n_l);
+                count_kept(r, task, pf_results_variant(r, c, s), kept_l, n_l);
                 size_t total = 0, keep = pf_prune_keep_count(n, r->sparsity[s]);
                 for (size_t l = 0; l < n_layers; l++) total += kept_l[l];
                 assert_int_equal(total, keep); /* 198, 99, 20 */
@@ -139,17 +137,23 @@ static void check_masks(const char *scope)
                     for (size_t l = 0; l < n_layers; l++) assert_int_equal(kept_l[l], budget[l]);
                 }
             }
-    /* Sparsity 0: every criterion is the dense model (no pruning, so no fine-tuning). */
-    for (size_t c = 0; c < r->n_crit; c++)
-        for (size_t p = 0; p < r->n_part; p++)
-            for (size_t k = 0; k < r->n_rep; k++)
-                assert_true(r->ccc[pf_results_at(r, c, 0, p, k)] == r->dense_ccc[p * r->n_rep + k]);
-    /* Records: achieved sparsity exactly 1 - keep / n. */
-    for (size_t i = 0; i < r->n_rec; i++)
-        if (r->rec[i].criterion >= 0)
-            assert_float_equal(r->rec[i].achieved_sparsity,
-                               1.0 - (double)pf_prune_keep_count(n, r->rec[i].sparsity) / (double)n,
-                               1e-15);
+    /* Sparsity 0: every criterion is the dense model (no pruning, so no fine-tuning), on every
+     * metric. */
+    for (size_t m = 0; m < r->n_metric; m++)
+        for (size_t c = 1; c < r->n_crit; c++)
+            for (size_t p = 0; p < r->n_part; p++)
+                for (size_t k = 0; k < r->n_rep; k++)
+                    assert_true(r->value[pf_results_at(r, m, pf_results_variant(r, c, 0), p, k)] ==
+                                r->value[pf_results_at(r, m, PF_DENSE, p, k)]);
+    /* Records: achieved sparsity exactly 1 - keep / n, and each names its own variant. */
+    for (size_t i = 0; i < r->n_rec; i++) {
+        const pf_task_record *rec = &r->rec[i];
+        assert_int_equal(rec->variant, (int)(i % r->n_var));
+        if (rec->variant == PF_DENSE) continue;
+        double sp = r->variant[rec->variant].sparsity;
+        assert_float_equal(rec->achieved_sparsity,
+                           1.0 - (double)pf_prune_keep_count(n, sp) / (double)n, 1e-15);
+    }
     pf_results_free(r);
     unmake(f);
 }

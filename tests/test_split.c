@@ -486,14 +486,17 @@ static pf_results *study(const pf_config *c, const pf_dataset *ds)
     return r;
 }
 
-/* Largest |a - b| over every per-participant CCC (dense and pruned) of two runs. */
-static double max_ccc_diff(const pf_results *a, const pf_results *b)
+/* Largest |a - b| over every per-participant value of metric m (every variant) of two runs. */
+static double max_diff(const pf_results *a, const pf_results *b, size_t m)
 {
-    size_t cells = a->n_crit * a->n_sp * a->n_part * a->n_rep, dense = a->n_part * a->n_rep;
-    double m = 0;
-    for (size_t i = 0; i < cells; i++) m = fmax(m, fabs(a->ccc[i] - b->ccc[i]));
-    for (size_t i = 0; i < dense; i++) m = fmax(m, fabs(a->dense_ccc[i] - b->dense_ccc[i]));
-    return m;
+    double d = 0;
+    for (size_t v = 0; v < a->n_var; v++)
+        for (size_t p = 0; p < a->n_part; p++)
+            for (size_t k = 0; k < a->n_rep; k++) {
+                size_t i = pf_results_at(a, m, v, p, k);
+                d = fmax(d, fabs(a->value[i] - b->value[i]));
+            }
+    return d;
 }
 
 /* The same study on y and on 100 y. With target_scaling = zscore the models see the same
@@ -527,11 +530,16 @@ static void test_target_unit_invariance(void **state)
 
     c.target_scaling = PF_TARGET_ZSCORE;
     pf_results *a = study(&c, ds), *b = study(&c, big);
-    assert_true(max_ccc_diff(a, b) <= 1e-5);
-    for (size_t i = 0; i < a->n_part * a->n_rep; i++) {
-        assert_false(isnan(a->dense_ccc[i]));
-        assert_float_equal(b->dense_rmse[i], 100 * a->dense_rmse[i], 1e-4 * b->dense_rmse[i]);
-    }
+    size_t ccc = (size_t)pf_metric_set_find(a->metrics, "ccc");
+    size_t rmse = (size_t)pf_metric_set_find(a->metrics, "rmse");
+    assert_true(max_diff(a, b, ccc) <= 1e-5);
+    for (size_t p = 0; p < a->n_part; p++)
+        for (size_t k = 0; k < a->n_rep; k++) {
+            double ra = a->value[pf_results_at(a, rmse, PF_DENSE, p, k)];
+            double rb = b->value[pf_results_at(b, rmse, PF_DENSE, p, k)];
+            assert_false(isnan(a->value[pf_results_at(a, ccc, PF_DENSE, p, k)]));
+            assert_float_equal(rb, 100 * ra, 1e-4 * rb);
+        }
     /* Each fold's target scaling was recorded: the shift scales with the unit. */
     for (size_t f = 0; f < a->n_folds; f++)
         assert_float_equal(b->target_shift[f], 100 * a->target_shift[f], 1e-9);
@@ -540,7 +548,7 @@ static void test_target_unit_invariance(void **state)
 
     c.target_scaling = PF_TARGET_NONE;
     a = study(&c, ds), b = study(&c, big);
-    assert_true(max_ccc_diff(a, b) > 1e-3);
+    assert_true(max_diff(a, b, (size_t)pf_metric_set_find(a->metrics, "ccc")) > 1e-3);
     pf_results_free(a);
     pf_results_free(b);
     pf_dataset_free(ds);

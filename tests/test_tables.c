@@ -1,14 +1,33 @@
-/* test_tables.c: the paper tables, on a run small enough to work out every cell by hand.
+/* test_tables.c: the paper tables, on runs small enough to work out every cell by hand.
  *
- * 2 criteria (magnitude, vr(lambda=0.5), the reference) x sparsities {0.5, 0.8} x 4
- * participants, and a hand-made analysis whose Holm p-values sit on both sides of alpha.
- * Per-participant CCC (each line: mean, sample sd):
- *   dense              0.60 0.70 0.80 0.90   0.750, sqrt(0.05/3) = 0.129
+ * A one-output regression study: criteria random, magnitude and vr(lambda=0.5) (the
+ * reference) x sparsities {0, 0.5, 0.8} x 4 participants, and a hand-made analysis whose Holm
+ * p-values sit on both sides of alpha. At sparsity 0, random and magnitude are the dense model
+ * (identical values in every metric); vr was retrained there and differs. Per-participant
+ * values (each line: mean, sample sd):
+ *
+ *   CCC (higher is better)
+ *   dense              0.60 0.70 0.80 0.90   0.750, 0.129
+ *   vr        @0       0.62 0.72 0.82 0.92   0.770, 0.129
+ *   random    @0.5     0.10 0.20 0.30 0.40   0.250, 0.129
  *   magnitude @0.5     0.35 0.45 0.55 0.65   0.500, 0.129
- *   vr        @0.5     0.40 0.50 0.60 0.70   0.550, 0.129   -> best mean at 0.5
- *   magnitude @0.8     0.10 0.20 0.30 0.40   0.250, 0.129   -> ties with vr: both bold
- *   vr        @0.8     0.15 0.25 0.25 0.35   0.250, sqrt(0.02/3) = 0.082
- * The grid has no 0, so the tables get a column "0" that only the dense row fills. */
+ *   vr        @0.5     0.40 0.50 0.60 0.70   0.550, 0.129   best mean
+ *   random    @0.8     0.00 0.01 0.02 0.03   0.015, 0.013
+ *   magnitude @0.8     0.00 0.01 0.01 0.02   0.010, 0.008   lowest sd, but a collapse
+ *   vr        @0.8     0.15 0.25 0.25 0.35   0.250, 0.082
+ *
+ *   RMSE (lower is better)
+ *   dense              0.20 0.25 0.30 0.35   0.275, 0.065
+ *   vr        @0       0.21 0.26 0.31 0.36   0.285, 0.065
+ *   random    @0.5     0.50 0.55 0.60 0.65   0.575, 0.065
+ *   magnitude @0.5     0.30 0.32 0.34 0.36   0.330, 0.026   best mean, best worst case
+ *   vr        @0.5     0.31 0.33 0.35 0.37   0.340, 0.026
+ *   random    @0.8     0.70 0.71 0.72 0.73   0.715, 0.013
+ *   magnitude @0.8     0.70 0.72 0.72 0.74   0.720, 0.016   no better than random: collapse
+ *   vr        @0.8     0.40 0.50 0.50 0.60   0.500, 0.082
+ *
+ * Pearson's r copies CCC. A 3-class classification study checks the names after
+ * balanced_accuracy and the caption for a dense model at chance. */
 #include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
@@ -28,20 +47,35 @@
 #include "analysis.h"
 #include "tables.h"
 
+#define P     4
+#define N_VAR 10 /* dense + 3 criteria x 3 sparsities */
+
+static const char crit_names[3][PF_MAX_NAME] = {"random", "magnitude", "vr(lambda=0.5)"};
+static const double grid[3] = {0, 0.5, 0.8};
+
+static const double dense_ccc[P] = {0.60, 0.70, 0.80, 0.90};
+static const double vr0_ccc[P] = {0.62, 0.72, 0.82, 0.92};
+static const double ccc[3][2][P] = {
+    {{0.10, 0.20, 0.30, 0.40}, {0.00, 0.01, 0.02, 0.03}}, /* random @0.5, @0.8 */
+    {{0.35, 0.45, 0.55, 0.65}, {0.00, 0.01, 0.01, 0.02}}, /* magnitude */
+    {{0.40, 0.50, 0.60, 0.70}, {0.15, 0.25, 0.25, 0.35}}, /* vr */
+};
+static const double dense_rmse[P] = {0.20, 0.25, 0.30, 0.35};
+static const double vr0_rmse[P] = {0.21, 0.26, 0.31, 0.36};
+static const double rmse[3][2][P] = {
+    {{0.50, 0.55, 0.60, 0.65}, {0.70, 0.71, 0.72, 0.73}},
+    {{0.30, 0.32, 0.34, 0.36}, {0.70, 0.72, 0.72, 0.74}},
+    {{0.31, 0.33, 0.35, 0.37}, {0.40, 0.50, 0.50, 0.60}},
+};
+
 typedef struct {
     pf_config cfg;
-    pf_dataset *ds;
     pf_results *r;
     pf_test_row rows[4];
+    pf_interval mean_ci[N_VAR], sd_ci[N_VAR];
     pf_analysis a;
     char dir[64];
 } fixture;
-
-static const double dense_ccc[4] = {0.60, 0.70, 0.80, 0.90};
-static const double ccc[2][2][4] = {
-    {{0.35, 0.45, 0.55, 0.65}, {0.10, 0.20, 0.30, 0.40}}, /* magnitude @0.5, @0.8 */
-    {{0.40, 0.50, 0.60, 0.70}, {0.15, 0.25, 0.25, 0.35}}, /* vr */
-};
 
 static void set_row(pf_test_row *row, const char *test, const char *b, double s, double p_holm)
 {
@@ -50,50 +84,93 @@ static void set_row(pf_test_row *row, const char *test, const char *b, double s,
     snprintf(row->a, sizeof row->a, "vr(lambda=0.5)");
     snprintf(row->b, sizeof row->b, "%s", b);
     row->sparsity = s;
-    row->n = 4;
+    row->n = P;
     row->p_value = p_holm / 2;
     row->p_holm = p_holm;
 }
 
-/* The run, with `repeats` repeats spread +-0.05 around the values above (their mean). */
-static fixture *make_fixture(int repeats)
+/* Metric m of variant v for every participant; with repeats, +-0.05 around the values (their
+ * mean, so a table that forgot to average repeats first shows other numbers). */
+static void put(pf_results *r, size_t m, size_t v, const double *vals)
+{
+    for (size_t p = 0; p < P; p++)
+        for (size_t k = 0; k < r->n_rep; k++) {
+            double off = r->n_rep == 1 ? 0 : (k % 2 ? 0.05 : -0.05);
+            r->value[pf_results_at(r, m, v, p, k)] = vals[p] + off;
+        }
+}
+
+static void fill_regression(pf_results *r)
+{
+    for (size_t m = 0; m < 3; m++) { /* ccc, rmse, pearson */
+        const double *d = m == 1 ? dense_rmse : dense_ccc;
+        put(r, m, PF_DENSE, d);
+        put(r, m, pf_results_variant(r, 1, 0), d); /* random at 0: the dense model */
+        put(r, m, pf_results_variant(r, 2, 0), d); /* magnitude at 0: the dense model */
+        put(r, m, pf_results_variant(r, 3, 0), m == 1 ? vr0_rmse : vr0_ccc);
+        for (size_t c = 0; c < 3; c++)
+            for (size_t s = 0; s < 2; s++)
+                put(r, m, pf_results_variant(r, c + 1, s + 1), m == 1 ? rmse[c][s] : ccc[c][s]);
+    }
+}
+
+/* The study, summarised; stats_metric "auto" (ccc) or "rmse"; task regression or a 3-class
+ * classification (its balanced accuracy takes the CCC values). */
+static fixture *make_fixture(pf_task_kind task, const char *metric, size_t repeats)
 {
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     pf_error err = {0};
     pf_config_defaults(&f->cfg);
-    assert_int_equal(pf_config_set(&f->cfg, "prune", "criteria", "magnitude,vr", "test", &err), 0);
-    assert_int_equal(pf_config_set(&f->cfg, "prune", "sparsities", "0.5,0.8", "test", &err), 0);
     assert_int_equal(pf_config_set(&f->cfg, "output", "tables", "md,tex", "test", &err), 0);
-    f->cfg.repeats = repeats;
+    snprintf(f->cfg.name, sizeof f->cfg.name, "heist");
+    snprintf(f->cfg.hash, sizeof f->cfg.hash, "0123456789abcdef");
     f->cfg.alpha = 0.05;
-    f->ds = pf_dataset_alloc(0, 0, 1, 4, 0, &err);
-    assert_non_null(f->ds);
-    for (size_t p = 0; p < 4; p++) {
-        char id[8];
-        snprintf(id, sizeof id, "p%zu", p + 1);
-        f->ds->participant_ids[p] = strdup(id);
-    }
-    f->r = pf_results_alloc(&f->cfg, f->ds, 4, &err);
+    pf_results_shape sh = {.task = task,
+                           .n_targets = 1,
+                           .n_classes = 3,
+                           .n_crit = 3,
+                           .crit = crit_names,
+                           .n_sp = 3,
+                           .sparsity = grid,
+                           .n_part = P,
+                           .n_rep = repeats,
+                           .n_folds = P,
+                           .stats_metric = metric};
+    f->r = pf_results_new(&sh, &err);
     assert_non_null(f->r);
-    pf_results *r = f->r;
-    assert_string_equal(r->crit[1], "vr(lambda=0.5)");
-    for (size_t p = 0; p < 4; p++)
-        for (size_t k = 0; k < r->n_rep; k++) {
-            double off = repeats == 1 ? 0 : (k % 2 ? 0.05 : -0.05);
-            r->dense_ccc[p * r->n_rep + k] = dense_ccc[p] + off;
-            for (size_t c = 0; c < 2; c++)
+    assert_int_equal(f->r->n_var, N_VAR);
+    if (task == PF_TASK_REGRESSION) {
+        fill_regression(f->r);
+    } else { /* accuracy, balanced_accuracy, f1_macro */
+        for (size_t m = 0; m < 3; m++) {
+            put(f->r, m, PF_DENSE, dense_ccc);
+            for (size_t c = 0; c < 3; c++) {
+                put(f->r, m, pf_results_variant(f->r, c + 1, 0), dense_ccc);
                 for (size_t s = 0; s < 2; s++)
-                    r->ccc[pf_results_at(r, c, s, p, k)] = ccc[c][s][p] + off;
+                    put(f->r, m, pf_results_variant(f->r, c + 1, s + 1), ccc[c][s]);
+            }
         }
-    /* Magnitude differs at 0.5 (p_holm 0.01), not at 0.8 (0.05 is not < alpha); its
-     * variance differs at 0.8 only. */
-    set_row(&f->rows[0], "wilcoxon", "magnitude", r->sparsity[0], 0.01);
-    set_row(&f->rows[1], "wilcoxon", "magnitude", r->sparsity[1], 0.05);
-    set_row(&f->rows[2], "pitman_morgan", "magnitude", r->sparsity[1], 0.001);
-    set_row(&f->rows[3], "wilcoxon", "dense", r->sparsity[0], 0.0001);
-    f->a = (pf_analysis){
-        .n_crit = 2, .n_sp = 2, .reference = 1, .alpha = 0.05, .n_rows = 4, .rows = f->rows};
+    }
+    assert_int_equal(pf_results_summarise(f->r, &err), PF_OK);
+    /* Magnitude differs at 0.5 (p_holm 0.01), not at 0.8 (0.05 is not < alpha); its variance
+     * differs at 0.8 only; random differs at 0.5. */
+    set_row(&f->rows[0], "wilcoxon", "magnitude", 0.5, 0.01);
+    set_row(&f->rows[1], "wilcoxon", "magnitude", 0.8, 0.05);
+    set_row(&f->rows[2], "pitman_morgan", "magnitude", 0.8, 0.001);
+    set_row(&f->rows[3], "wilcoxon", "random", 0.5, 0.001);
+    for (size_t v = 0; v < N_VAR; v++)
+        f->mean_ci[v] = (pf_interval){0.1, 0.2}, f->sd_ci[v] = (pf_interval){0.01, 0.02};
+    f->mean_ci[PF_DENSE] = (pf_interval){0.65, 0.85};
+    f->a = (pf_analysis){.n_var = N_VAR,
+                         .n_crit = 4,
+                         .n_sp = 3,
+                         .reference = 3,
+                         .alpha = 0.05,
+                         .n_rows = 4,
+                         .rows = f->rows,
+                         .mean_ci = f->mean_ci,
+                         .sd_ci = f->sd_ci};
     snprintf(f->dir, sizeof f->dir, "/tmp/pf_tables_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     return f;
@@ -103,7 +180,6 @@ static void free_fixture(fixture *f)
 {
     remove_tree(f->dir);
     pf_results_free(f->r);
-    pf_dataset_free(f->ds);
     free(f);
 }
 
@@ -125,6 +201,14 @@ static int exists(const char *dir, const char *name)
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return access(path, F_OK) == 0;
+}
+
+static void assert_contains(const char *text, const char *want)
+{
+    if (!text)
+        fail_msg("missing file (NULL text) while looking for:\n%s", want);
+    else if (!strstr(text, want))
+        fail_msg("missing:\n%s\nin:\n%s", want, text);
 }
 
 /* The cells of the n-th Markdown row whose first cell is `name` (trimmed), into cells[]. */
@@ -152,45 +236,66 @@ static size_t md_cells(const char *text, const char *name, int nth, char cells[]
     return 0;
 }
 
+/* Assert the n-th row called name reads exactly want[0..3] (sparsity 0, 0.5, 0.8). */
+static void assert_row(const char *md, const char *name, int nth, const char *const want[3])
+{
+    char cells[8][64];
+    assert_int_equal(md_cells(md, name, nth, cells, 8), 4);
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(cells[i + 1], want[i]) != 0)
+            fail_msg("row '%s' #%d, column %zu: '%s', expected '%s'", name, nth, i + 1,
+                     cells[i + 1], want[i]);
+}
+
 static char *write_and_read(fixture *f, const pf_analysis *a, const char *name)
 {
     pf_error err = {0};
     assert_int_equal(pf_tables_write(f->r, a, &f->cfg, f->dir, &err), PF_OK);
     char *text = slurp(f->dir, name);
-    assert_non_null(text);
+    if (!text) fail_msg("no file tables/%s", name);
     return text;
 }
 
+#define PM   " \xc2\xb1 "   /* " ± " */
+#define DAG  "\xe2\x80\xa0" /* † */
+#define DDAG "\xe2\x80\xa1" /* ‡ */
+#define DASH "\xe2\x80\x93" /* – */
+
+/* CCC: named after the metric; the dense model once; "= dense" at sparsity 0 where a criterion
+ * is the dense model, a retrained one shown and bold; best mean bold; daggers. */
 static void test_md_results(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
-    char *md = write_and_read(f, &f->a, "results.md");
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
+    char *md = write_and_read(f, &f->a, "results_ccc.md");
     char cells[8][64];
     assert_int_equal(md_cells(md, "criterion", 0, cells, 8), 4);
     assert_string_equal(cells[1], "s = 0");
     assert_string_equal(cells[2], "s = 0.5");
     assert_string_equal(cells[3], "s = 0.8");
-    /* Dense: shown once, in the (added) sparsity-0 column, never bold. */
-    assert_int_equal(md_cells(md, "dense", 0, cells, 8), 4);
-    assert_string_equal(cells[1], "0.750 \xc2\xb1 0.129");
-    assert_string_equal(cells[2], "\xe2\x80\x93");
-    assert_string_equal(cells[3], "\xe2\x80\x93");
-    /* Dagger where p_holm = 0.01 < alpha; none where p_holm = 0.05; a tie at 0.8 is bold. */
-    assert_int_equal(md_cells(md, "magnitude", 0, cells, 8), 4);
-    assert_string_equal(cells[1], "\xe2\x80\x93");
-    assert_string_equal(cells[2], "0.500 \xc2\xb1 0.129\xe2\x80\xa0");
-    assert_string_equal(cells[3], "**0.250** \xc2\xb1 0.129");
-    /* The reference: best at 0.5, tied at 0.8, never marked against itself. */
-    assert_int_equal(md_cells(md, "vr(lambda=0.5) (ref.)", 0, cells, 8), 4);
-    assert_string_equal(cells[2], "**0.550** \xc2\xb1 0.129");
-    assert_string_equal(cells[3], "**0.250** \xc2\xb1 0.082");
-    /* The caption names the test, the correction, alpha and n. */
-    assert_non_null(strstr(md, "Wilcoxon signed-rank"));
-    assert_non_null(strstr(md, "Holm-adjusted p < 0.05"));
-    assert_non_null(strstr(md, "over the 4 participants"));
-    assert_non_null(strstr(md, "reference criterion vr(lambda=0.5)"));
-    assert_false(exists(f->dir, "tables/results.md.tmp"));
+    assert_row(md, "dense", 0, (const char *[]){"0.750" PM "0.129", DASH, DASH});
+    assert_row(md, "random", 0,
+               (const char *[]){"= dense", "0.250" PM "0.129" DAG, "0.015" PM "0.013"});
+    assert_row(md, "magnitude", 0,
+               (const char *[]){"= dense", "0.500" PM "0.129" DAG, "0.010" PM "0.008"});
+    assert_row(
+        md, "vr(lambda=0.5) (ref.)", 0,
+        (const char *[]){"**0.770**" PM "0.129", "**0.550**" PM "0.129", "**0.250**" PM "0.082"});
+    /* The caption names the metric, its meaning and direction, the test, the correction,
+     * alpha and n, and explains "= dense". */
+    assert_contains(md, "**CCC of the pruned models across participants.**");
+    assert_contains(md, "CCC: Lin's concordance correlation coefficient, on held-out data; "
+                        "higher is better.");
+    assert_contains(md, "best mean in its column (the highest;");
+    assert_contains(md, "\"= dense\": at sparsity 0 the criterion's model is the dense model");
+    assert_contains(md, "Wilcoxon signed-rank");
+    assert_contains(md, "Holm-adjusted p < 0.05");
+    assert_contains(md, "over the 4 participants");
+    assert_contains(md, "reference criterion vr(lambda=0.5)");
+    assert_null(strstr(md, "at chance")); /* dense interval [0.65, 0.85] misses 0 */
+    assert_null(strstr(md, "Left out of the data"));
+    assert_false(exists(f->dir, "tables/results_ccc.md.tmp"));
+    assert_false(exists(f->dir, "tables/results.md"));
     free(md);
     free_fixture(f);
 }
@@ -198,24 +303,29 @@ static void test_md_results(void **state)
 static void test_tex_results(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
-    char *tex = write_and_read(f, &f->a, "results.tex");
-    assert_non_null(strstr(tex, "\\begin{table*}"));
-    assert_non_null(strstr(tex, "\\end{table*}"));
-    assert_non_null(strstr(tex, "\\begin{tabular}{l*{3}{c}}"));
-    assert_non_null(strstr(tex, "    criterion & 0 & 0.5 & 0.8 \\\\\n"));
-    assert_non_null(strstr(tex, "    dense & 0.750 $\\pm$ 0.129 & -- & -- \\\\\n"));
-    assert_non_null(strstr(tex, "    magnitude & -- & 0.500 $\\pm$ 0.129$^\\dagger$ & "
-                                "\\textbf{0.250} $\\pm$ 0.129 \\\\\n"));
-    assert_non_null(strstr(tex, "    vr($\\lambda$=0.5) (ref.) & -- & \\textbf{0.550} $\\pm$ "
-                                "0.129 & \\textbf{0.250} $\\pm$ 0.082 \\\\\n"));
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
+    char *tex = write_and_read(f, &f->a, "results_ccc.tex");
+    assert_contains(tex, "\\begin{table*}");
+    assert_contains(tex, "\\end{table*}");
+    assert_contains(tex, "\\begin{tabular}{l*{3}{c}}");
+    assert_contains(tex, "    criterion & 0 & 0.5 & 0.8 \\\\\n");
+    assert_contains(tex, "    dense & 0.750 $\\pm$ 0.129 & -- & -- \\\\\n");
+    assert_contains(tex, "    magnitude & = dense & 0.500 $\\pm$ 0.129$^\\dagger$ & "
+                         "0.010 $\\pm$ 0.008 \\\\\n");
+    assert_contains(tex, "    vr($\\lambda$=0.5) (ref.) & \\textbf{0.770} $\\pm$ 0.129 & "
+                         "\\textbf{0.550} $\\pm$ 0.129 & \\textbf{0.250} $\\pm$ 0.082 \\\\\n");
     /* booktabs rules, in order. */
     char *top = strstr(tex, "\\toprule"), *mid = strstr(tex, "\\midrule"),
          *bottom = strstr(tex, "\\bottomrule");
     assert_true(top && mid && bottom && top < mid && mid < bottom);
-    assert_non_null(strstr(tex, "Holm-adjusted $p < 0.05$"));
-    assert_non_null(strstr(tex, "$^\\dagger$: CCC differs from the reference criterion "
-                                "vr($\\lambda$=0.5)"));
+    assert_contains(tex, "Holm-adjusted $p < 0.05$");
+    assert_contains(tex, "$^\\dagger$: CCC differs from the reference criterion "
+                         "vr($\\lambda$=0.5)");
+    /* Labels are unique per run (name, hash8), table and metric. */
+    assert_contains(tex, "\\label{tab:heist-01234567-results-ccc}\n");
+    free(tex);
+    tex = slurp(f->dir, "spread_ccc.tex");
+    assert_contains(tex, "\\label{tab:heist-01234567-spread-ccc}\n");
     free(tex);
     free_fixture(f);
 }
@@ -224,20 +334,18 @@ static void test_tex_results(void **state)
 static void test_dagger_threshold(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
     f->rows[1].p_holm = 0.0499;
     f->rows[0].p_holm = NAN;
-    char *md = write_and_read(f, &f->a, "results.md");
-    char cells[8][64];
-    assert_int_equal(md_cells(md, "magnitude", 0, cells, 8), 4);
-    assert_string_equal(cells[2], "0.500 \xc2\xb1 0.129");
-    assert_string_equal(cells[3], "**0.250** \xc2\xb1 0.129\xe2\x80\xa0");
+    char *md = write_and_read(f, &f->a, "results_ccc.md");
+    assert_row(md, "magnitude", 0,
+               (const char *[]){"= dense", "0.500" PM "0.129", "0.010" PM "0.008" DAG});
     free(md);
     /* Without Holm the caption must not claim it. */
     f->cfg.correction = PF_CORRECT_NONE;
-    md = write_and_read(f, &f->a, "results.md");
+    md = write_and_read(f, &f->a, "results_ccc.md");
     assert_null(strstr(md, "Holm"));
-    assert_non_null(strstr(md, "unadjusted p < 0.05"));
+    assert_contains(md, "unadjusted p < 0.05");
     free(md);
     free_fixture(f);
 }
@@ -246,10 +354,10 @@ static void test_dagger_threshold(void **state)
 static void test_no_analysis(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
-    char *md = write_and_read(f, NULL, "results.md");
-    assert_null(strstr(md, "\xe2\x80\xa0"));
-    assert_non_null(strstr(md, "No significance marks"));
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
+    char *md = write_and_read(f, NULL, "results_ccc.md");
+    assert_null(strstr(md, DAG));
+    assert_contains(md, "No significance marks");
     char cells[8][64];
     assert_int_equal(md_cells(md, "vr(lambda=0.5)", 0, cells, 8), 4);
     assert_string_equal(cells[0], "vr(lambda=0.5)"); /* no "(ref.)" without an analysis */
@@ -257,50 +365,139 @@ static void test_no_analysis(void **state)
     free_fixture(f);
 }
 
-/* Spread: sd (lowest bold, Pitman-Morgan dagger) and worst participant (highest bold). */
-static void test_spread(void **state)
+/* Spread: (a) sd, lowest bold; (b) the worst participant, highest bold; in both, a mean no
+ * better than random's is a collapse: marked, never bold (random included). */
+static void test_spread_collapse(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
-    char *md = write_and_read(f, &f->a, "spread.md");
-    char cells[8][64];
-    assert_int_equal(md_cells(md, "magnitude", 0, cells, 8), 4); /* panel (a): sd */
-    assert_string_equal(cells[2], "**0.129**");                  /* tie with vr at 0.5 */
-    assert_string_equal(cells[3], "0.129\xe2\x80\xa0");
-    assert_int_equal(md_cells(md, "vr(lambda=0.5) (ref.)", 0, cells, 8), 4);
-    assert_string_equal(cells[2], "**0.129**");
-    assert_string_equal(cells[3], "**0.082**");
-    assert_int_equal(md_cells(md, "magnitude", 1, cells, 8), 4); /* panel (b): worst */
-    assert_string_equal(cells[2], "0.350");
-    assert_string_equal(cells[3], "0.100");
-    assert_int_equal(md_cells(md, "vr(lambda=0.5) (ref.)", 1, cells, 8), 4);
-    assert_string_equal(cells[2], "**0.400**");
-    assert_string_equal(cells[3], "**0.150**");
-    assert_int_equal(md_cells(md, "dense", 1, cells, 8), 4);
-    assert_string_equal(cells[1], "0.600");
-    assert_non_null(strstr(md, "Pitman-Morgan"));
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
+    char *md = write_and_read(f, &f->a, "spread_ccc.md");
+    /* panel (a): sd */
+    assert_row(md, "dense", 0, (const char *[]){"0.129", DASH, DASH});
+    assert_row(md, "random", 0, (const char *[]){"= dense", "0.129" DDAG, "0.013" DDAG});
+    /* magnitude's 0.008 is the lowest sd at 0.8, and its mean 0.010 is below random's 0.015 */
+    assert_row(md, "magnitude", 0, (const char *[]){"= dense", "**0.129**", "0.008" DAG DDAG});
+    assert_row(md, "vr(lambda=0.5) (ref.)", 0,
+               (const char *[]){"**0.129**", "**0.129**", "**0.082**"});
+    /* panel (b): the worst participant, the lowest CCC */
+    assert_row(md, "dense", 1, (const char *[]){"0.600", DASH, DASH});
+    assert_row(md, "random", 1, (const char *[]){"= dense", "0.100" DDAG, "0.000" DDAG});
+    assert_row(md, "magnitude", 1, (const char *[]){"= dense", "0.350", "0.000" DDAG});
+    assert_row(md, "vr(lambda=0.5) (ref.)", 1,
+               (const char *[]){"**0.620**", "**0.400**", "**0.150**"});
+    assert_contains(md, "*(a) sd of CCC across participants (lower is more even)*");
+    assert_contains(md, "*(b) CCC of the worst participant (the lowest; higher is better)*");
+    assert_contains(md, DDAG ": mean CCC no better than random pruning's at that sparsity");
+    assert_contains(md, "Pitman-Morgan");
     free(md);
-    char *tex = write_and_read(f, &f->a, "spread.tex");
-    assert_non_null(strstr(tex, "\\multicolumn{4}{l}{\\textit{(a) sd of CCC"));
-    assert_non_null(strstr(tex, "    magnitude & -- & \\textbf{0.129} & 0.129$^\\dagger$ \\\\\n"));
+    char *tex = write_and_read(f, &f->a, "spread_ccc.tex");
+    assert_contains(tex, "\\multicolumn{4}{l}{\\textit{(a) sd of CCC");
+    assert_contains(tex, "    magnitude & = dense & \\textbf{0.129} & "
+                         "0.008$^\\dagger$$^\\ddagger$ \\\\\n");
+    free(tex);
+    /* Random pruning with the mildest worst case at 0.8 (0.20 0.21 0.22 0.23): still the
+     * yardstick of collapse, so vr's 0.150 is the best worst case. */
+    size_t v = pf_results_variant(f->r, 1, 2);
+    for (size_t p = 0; p < P; p++) f->r->value[pf_results_at(f->r, 0, v, p, 0)] = 0.20 + 0.01 * p;
+    pf_error err = {0};
+    assert_int_equal(pf_results_summarise(f->r, &err), PF_OK);
+    md = write_and_read(f, &f->a, "spread_ccc.md");
+    assert_row(md, "random", 1, (const char *[]){"= dense", "0.100" DDAG, "0.200" DDAG});
+    assert_row(md, "vr(lambda=0.5) (ref.)", 1,
+               (const char *[]){"**0.620**", "**0.400**", "**0.150**"});
+    free(md);
+    free_fixture(f);
+}
+
+/* Without a random criterion there is no yardstick: the lowest sd is bold, no double dagger. */
+static void test_spread_without_random(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
+    snprintf(f->r->crit[1], PF_MAX_NAME, "snip");
+    char *md = write_and_read(f, &f->a, "spread_ccc.md");
+    assert_null(strstr(md, DDAG));
+    assert_row(md, "magnitude", 0, (const char *[]){"= dense", "**0.129**", "**0.008**" DAG});
+    free(md);
+    free_fixture(f);
+}
+
+/* RMSE as the primary metric: files and labels after it, bold is the lowest mean and the
+ * lowest worst case (the worst participant is the highest RMSE), collapse judged downwards. */
+static void test_rmse_direction(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "rmse", 1);
+    char *md = write_and_read(f, &f->a, "results_rmse.md");
+    assert_false(exists(f->dir, "tables/results_ccc.md"));
+    assert_row(md, "dense", 0, (const char *[]){"0.275" PM "0.065", DASH, DASH});
+    assert_row(md, "random", 0,
+               (const char *[]){"= dense", "0.575" PM "0.065" DAG, "0.715" PM "0.013"});
+    assert_row(md, "magnitude", 0,
+               (const char *[]){"= dense", "**0.330**" PM "0.026" DAG, "0.720" PM "0.016"});
+    assert_row(
+        md, "vr(lambda=0.5) (ref.)", 0,
+        (const char *[]){"**0.285**" PM "0.065", "0.340" PM "0.026", "**0.500**" PM "0.082"});
+    assert_contains(md, "**RMSE of the pruned models across participants.**");
+    assert_contains(md, "RMSE: root mean squared error, in the target's units, on held-out "
+                        "data; lower is better.");
+    assert_contains(md, "best mean in its column (the lowest;");
+    free(md);
+
+    md = slurp(f->dir, "spread_rmse.md");
+    assert_row(md, "random", 0, (const char *[]){"= dense", "0.065" DDAG, "0.013" DDAG});
+    assert_row(md, "magnitude", 0, (const char *[]){"= dense", "**0.026**", "0.016" DAG DDAG});
+    assert_row(md, "vr(lambda=0.5) (ref.)", 0,
+               (const char *[]){"**0.065**", "**0.026**", "**0.082**"});
+    assert_row(md, "dense", 1, (const char *[]){"0.350", DASH, DASH});
+    assert_row(md, "random", 1, (const char *[]){"= dense", "0.650" DDAG, "0.730" DDAG});
+    assert_row(md, "magnitude", 1, (const char *[]){"= dense", "**0.360**", "0.740" DDAG});
+    assert_row(md, "vr(lambda=0.5) (ref.)", 1, (const char *[]){"**0.360**", "0.370", "**0.600**"});
+    assert_contains(md, "*(b) RMSE of the worst participant (the highest; lower is better)*");
+    free(md);
+
+    char *tex = slurp(f->dir, "results_rmse.tex");
+    assert_contains(tex, "\\label{tab:heist-01234567-results-rmse}\n");
     free(tex);
     free_fixture(f);
 }
 
-/* Special characters in names are escaped; negative numbers get a real minus in LaTeX. */
-static void test_escaping_and_minus(void **state)
+/* Classification: named after balanced accuracy; the caption warns when the dense model's
+ * interval covers chance (1/3 with 3 classes) and counts what the data lost. */
+static void test_classification_chance_and_drops(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
-    snprintf(f->r->crit[0], PF_MAX_NAME, "a_b&c%%#{x}");
-    for (size_t p = 0; p < 4; p++) f->r->ccc[pf_results_at(f->r, 0, 0, p, 0)] -= 0.55;
-    char *tex = write_and_read(f, NULL, "results.tex");
-    assert_non_null(strstr(tex, "    a\\_b\\&c\\%\\#\\{x\\} & -- & $-$0.050 $\\pm$ 0.129 & "));
+    fixture *f = make_fixture(PF_TASK_CLASSIFICATION, "auto", 1);
+    f->mean_ci[PF_DENSE] = (pf_interval){0.30, 0.40};
+    f->r->participants_dropped = 2;
+    f->r->windows_dropped_margin = 1;
+    char *md = write_and_read(f, &f->a, "results_balanced_accuracy.md");
+    assert_true(exists(f->dir, "tables/spread_balanced_accuracy.md"));
+    assert_row(md, "dense", 0, (const char *[]){"0.750" PM "0.129", DASH, DASH});
+    assert_row(md, "vr(lambda=0.5) (ref.)", 0,
+               (const char *[]){"= dense", "**0.550**" PM "0.129", "**0.250**" PM "0.082"});
+    assert_contains(md, "**Balanced accuracy of the pruned models across participants.**");
+    assert_contains(md, "Balanced accuracy: mean recall over the participant's true classes, on "
+                        "held-out data; higher is better.");
+    assert_contains(md, "**The dense model itself is at chance:** the 95% bootstrap interval of "
+                        "its mean balanced accuracy, [0.300, 0.400], covers the chance level "
+                        "0.333");
+    assert_contains(md, "Left out of the data before the folds: 2 participants with fewer "
+                        "windows than data.min_windows and 1 window within "
+                        "data.transform_margin of the participant's threshold.");
+    free(md);
+    char *tex = slurp(f->dir, "results_balanced_accuracy.tex");
+    assert_contains(tex, "\\label{tab:heist-01234567-results-balanced-accuracy}\n");
+    assert_contains(tex, "\\textbf{The dense model itself is at chance:} the 95\\% bootstrap");
+    assert_contains(tex, "``= dense'': at sparsity 0");
+    assert_contains(tex, "data.min\\_windows");
     free(tex);
-    char *md = write_and_read(f, NULL, "results.md");
-    char cells[8][64];
-    assert_int_equal(md_cells(md, "a\\_b&c%\\#\\{x\\}", 0, cells, 8), 4);
-    assert_string_equal(cells[2], "-0.050 \xc2\xb1 0.129");
+    /* An interval that misses chance, and nothing dropped: no such sentences. */
+    f->mean_ci[PF_DENSE] = (pf_interval){0.34, 0.40};
+    f->r->participants_dropped = f->r->windows_dropped_margin = 0;
+    md = write_and_read(f, &f->a, "spread_balanced_accuracy.md");
+    assert_null(strstr(md, "at chance"));
+    assert_null(strstr(md, "Left out"));
     free(md);
     free_fixture(f);
 }
@@ -311,20 +508,59 @@ static void test_escaping_and_minus(void **state)
 static void test_repeats_averaged_first(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(2);
-    char *md = write_and_read(f, &f->a, "results.md");
-    char cells[8][64];
-    assert_int_equal(md_cells(md, "magnitude", 0, cells, 8), 4);
-    assert_string_equal(cells[2], "0.500 \xc2\xb1 0.129\xe2\x80\xa0");
-    assert_non_null(strstr(md, "averaged over its 2 repeats first"));
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 2);
+    char *md = write_and_read(f, &f->a, "results_ccc.md");
+    assert_row(md, "magnitude", 0,
+               (const char *[]){"= dense", "0.500" PM "0.129" DAG, "0.010" PM "0.008"});
+    assert_contains(md, "each participant's CCC averaged over its 2 repeats first");
     free(md);
+    free_fixture(f);
+}
+
+/* Special characters in names are escaped; negative numbers get a real minus in LaTeX. */
+static void test_escaping_and_minus(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
+    snprintf(f->r->crit[2], PF_MAX_NAME, "a_b&c%%#{x}");
+    size_t v = pf_results_variant(f->r, 2, 1);
+    for (size_t p = 0; p < P; p++) f->r->value[pf_results_at(f->r, 0, v, p, 0)] -= 0.55;
+    pf_error err = {0};
+    assert_int_equal(pf_results_summarise(f->r, &err), PF_OK);
+    char *tex = write_and_read(f, NULL, "results_ccc.tex");
+    assert_contains(tex, "    a\\_b\\&c\\%\\#\\{x\\} & = dense & $-$0.050 $\\pm$ 0.129 & ");
+    free(tex);
+    char *md = write_and_read(f, NULL, "results_ccc.md");
+    char cells[8][64];
+    assert_int_equal(md_cells(md, "a\\_b&c%\\#\\{x\\}", 0, cells, 8), 4);
+    assert_string_equal(cells[2], "-0.050" PM "0.129");
+    free(md);
+    free_fixture(f);
+}
+
+/* The terminal headline: the same numbers, the metric and its direction, "= dense". */
+static void test_print(void **state)
+{
+    (void)state;
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "rmse", 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    assert_non_null(fp);
+    pf_tables_print(fp, f->r);
+    fclose(fp);
+    assert_contains(buf, "mean RMSE across 4 participants, lower is better (dense model: 0.275)\n");
+    assert_contains(buf, "criterion               s=0    s=0.5    s=0.8\n");
+    assert_contains(buf, "magnitude           = dense    0.330    0.720\n");
+    assert_contains(buf, "vr(lambda=0.5)        0.285    0.340    0.500\n");
+    free(buf);
     free_fixture(f);
 }
 
 static void test_formats(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
     pf_error err = {0};
     f->cfg.tables.n = 0;
     assert_int_equal(pf_tables_write(f->r, &f->a, &f->cfg, f->dir, &err), PF_OK);
@@ -332,12 +568,12 @@ static void test_formats(void **state)
     f->cfg.tables.n = 1;
     snprintf(f->cfg.tables.item[0], PF_MAX_NAME, "tex");
     assert_int_equal(pf_tables_write(f->r, &f->a, &f->cfg, f->dir, &err), PF_OK);
-    assert_true(exists(f->dir, "tables/results.tex"));
-    assert_true(exists(f->dir, "tables/spread.tex"));
-    assert_false(exists(f->dir, "tables/results.md"));
+    assert_true(exists(f->dir, "tables/results_ccc.tex"));
+    assert_true(exists(f->dir, "tables/spread_ccc.tex"));
+    assert_false(exists(f->dir, "tables/results_ccc.md"));
     snprintf(f->cfg.tables.item[0], PF_MAX_NAME, "html");
     assert_int_equal(pf_tables_write(f->r, &f->a, &f->cfg, f->dir, &err), PF_EINPUT);
-    assert_non_null(strstr(err.msg, "html"));
+    assert_contains(err.msg, "html");
     free_fixture(f);
 }
 
@@ -345,10 +581,10 @@ static void test_formats(void **state)
 static void test_unwritable(void **state)
 {
     (void)state;
-    fixture *f = make_fixture(1);
+    fixture *f = make_fixture(PF_TASK_REGRESSION, "auto", 1);
     pf_error err = {0};
     assert_int_equal(pf_tables_write(f->r, &f->a, &f->cfg, "/nonexistent/dir", &err), PF_ERUNTIME);
-    assert_non_null(strstr(err.msg, "/nonexistent/dir/tables"));
+    assert_contains(err.msg, "/nonexistent/dir/tables");
     free_fixture(f);
 }
 
@@ -359,9 +595,13 @@ int main(void)
         cmocka_unit_test(test_tex_results),
         cmocka_unit_test(test_dagger_threshold),
         cmocka_unit_test(test_no_analysis),
-        cmocka_unit_test(test_spread),
-        cmocka_unit_test(test_escaping_and_minus),
+        cmocka_unit_test(test_spread_collapse),
+        cmocka_unit_test(test_spread_without_random),
+        cmocka_unit_test(test_rmse_direction),
+        cmocka_unit_test(test_classification_chance_and_drops),
         cmocka_unit_test(test_repeats_averaged_first),
+        cmocka_unit_test(test_escaping_and_minus),
+        cmocka_unit_test(test_print),
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_unwritable),
     };

@@ -1,8 +1,7 @@
-    # Mean CCC across participants vs sparsity: one line per criterion inside its bootstrap
-    # confidence band; the dense (unpruned) model as a dashed horizontal line and light band.
-    # DATA columns: sparsity mean_ccc ci_lo ci_hi; index 0 = dense, index i = names[i].
-    set xlabel "sparsity (fraction of weights pruned)"
-    set ylabel "mean CCC across participants"
+    # Spread of the metric across participants (sample sd) vs sparsity: lower means the model
+    # serves participants more evenly, whichever way the metric itself points. Bands are
+    # bootstrap confidence intervals of the sd; the dense model is the dashed horizontal line.
+    # DATA columns: sparsity sd ci_lo ci_hi; index 0 = dense, index i = names[i].
     set key outside right top vertical Left reverse samplen 2.5 spacing 1.1
     plot DATA index 0 using 1:3:4 with filledcurves fillcolor rgb DENSE \
              fillstyle transparent solid 0.07 noborder, \

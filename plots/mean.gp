@@ -1,9 +1,7 @@
-    # Spread of CCC across participants (sample sd) vs sparsity: lower means the model serves
-    # participants more evenly. Bands are bootstrap confidence intervals of the sd; the dense
-    # model is the dashed horizontal line.
-    # DATA columns: sparsity sd_ccc ci_lo ci_hi; index 0 = dense, index i = names[i].
-    set xlabel "sparsity (fraction of weights pruned)"
-    set ylabel "sd of CCC across participants"
+    # The mean of the metric across participants vs sparsity: one line per criterion inside its
+    # bootstrap confidence band; the dense (unpruned) model as a dashed horizontal line and
+    # light band.
+    # DATA columns: sparsity mean ci_lo ci_hi; index 0 = dense, index i = names[i].
     set key outside right top vertical Left reverse samplen 2.5 spacing 1.1
     plot DATA index 0 using 1:3:4 with filledcurves fillcolor rgb DENSE \
              fillstyle transparent solid 0.07 noborder, \

@@ -1,7 +1,7 @@
-    # Per-participant CCC at a few sparsity levels: one box per criterion (median, quartiles,
-    # whiskers to 1.5 IQR, outliers as dots), grouped by sparsity; the dense model's median as
-    # a dashed reference line.
-    # DATA columns: participant ccc; index (g-1)*N + i-1 = criterion i at sparsity panels[g],
+    # The metric per participant at a few sparsity levels: one box per criterion (median,
+    # quartiles, whiskers to 1.5 IQR, outliers as dots), grouped by sparsity; the dense model's
+    # median as a dashed reference line.
+    # DATA columns: participant value; index (g-1)*N + i-1 = criterion i at sparsity panels[g],
     # index NG*N = dense.
     NG = @NG@
     array panels[NG] = [@PANELS@]
@@ -12,8 +12,6 @@
     stats DATA using 2 nooutput
     PAD = 0.05 * (STATS_max - STATS_min > 0 ? STATS_max - STATS_min : 1)
     set yrange [STATS_min - PAD : STATS_max + PAD]
-    set xlabel "sparsity (fraction of weights pruned)"
-    set ylabel "CCC per participant"
     set xrange [0.2 : NG*(N+1) - 0.2]
     set xtics scale 0 nomirror
     set grid noxtics ytics
