@@ -26,6 +26,6 @@ if [ ! -x run_experiment ]; then
 fi
 ./run_experiment --set "data.path=$data" --set experiment.repeats=5 --out "$out" configs/heist.ini
 echo
-echo "paper table:   $out/tables/results.md (and .tex)"
+echo "paper table:   $out/tables/results_ccc.md (and .tex; spread_ccc.* beside it)"
 echo "figures:       $out/figures/*.png, *.pdf"
 echo "statistics:    $out/stats.csv"
