@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evaluate.h"
+#include "summary.h"
 #include "h5io.h"
 #include "numtext.h"
 #include "outfile.h"

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "evaluate.h"
+#include "summary.h"
 #include "outfile.h"
 
 #define PATH_CAP 1100

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evaluate.h"
+#include "summary.h"
 #include "h5io.h"
 #include "numtext.h"
 #include "outfile.h"

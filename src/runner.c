@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "cost.h"
-#include "evaluate.h"
+#include "metric.h"
 #include "model.h"
 #include "progress.h"
 #include "prune.h"

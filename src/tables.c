@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "evaluate.h"
+#include "summary.h"
 #include "outfile.h"
 
 #define CELL_CAP 128
