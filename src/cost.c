@@ -1,4 +1,8 @@
-/* cost.c: model size, arithmetic and single-window latency, dense and CSR (see cost.h). */
+/* cost.c: model size, arithmetic and single-window latency, dense and CSR (see cost.h).
+ *
+ * The counts walk the layers, so the output layer's n_out rows are counted like any other:
+ * multiply-adds = kept weights, CSR bytes = 8 per kept weight (value and column) plus 4 per
+ * row pointer and per bias. The kernels predict all n_out outputs of one window. */
 #include "cost.h"
 
 #include <math.h>
@@ -89,22 +93,10 @@ pf_csr *pf_csr_from_mlp(const pf_mlp *m, pf_error *err)
     return c;
 }
 
-static float activate(pf_activation act, float z)
-{
-    switch (act) {
-    case PF_ACT_RELU:
-        return z > 0.0f ? z : 0.0f;
-    case PF_ACT_TANH:
-        return tanhf(z);
-    case PF_ACT_SIGMOID:
-        return 1.0f / (1.0f + expf(-z));
-    case PF_ACT_ELU:
-        return z > 0.0f ? z : expm1f(z);
-    }
-    return z;
-}
-
-float pf_csr_predict(const pf_csr *c, const float *x)
+/* Both kernels run a layer as "all pre-activations, then the activation over the layer", the
+ * activation being the model's own (pf_mlp_activate), so they compute what pf_mlp_forward
+ * computes. The output layer is linear and is written straight into yhat. */
+void pf_csr_predict(const pf_csr *c, const float *x, float *yhat)
 {
     const float *in = x;
     float *out = c->a;
@@ -113,20 +105,21 @@ float pf_csr_predict(const pf_csr *c, const float *x)
         const int *col = c->col[l];
         const float *val = c->val[l];
         int last = l + 1 == c->n_layers;
+        if (last) out = yhat;
         for (size_t i = 0; i < c->dims[l + 1]; i++) {
             float z = c->bias[l][i];
             for (size_t k = row[i]; k < row[i + 1]; k++) z += val[k] * in[col[k]];
-            out[i] = last ? z : activate(c->act, z);
+            out[i] = z;
         }
+        if (!last) pf_mlp_activate(c->act, out, c->dims[l + 1]);
         in = out;
         out = out == c->a ? c->b : c->a;
     }
-    return in[0];
 }
 
-/* The same computation over every weight, mask applied by multiplication (a dense device
- * kernel cannot skip anything). a, b: two buffers as wide as the widest layer. */
-float pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b)
+/* The same computation over every weight (a dense device kernel cannot skip anything; a
+ * pruned weight is a stored 0). a, b: two buffers as wide as the widest layer. */
+void pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b, float *yhat)
 {
     const float *in = x;
     float *out = a;
@@ -134,15 +127,16 @@ float pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b)
         size_t rows = m->dims[l + 1], cols = m->dims[l];
         const float *w = m->params + m->w_off[l], *bias = m->params + m->b_off[l];
         int last = l + 1 == m->n_layers;
+        if (last) out = yhat;
         for (size_t i = 0; i < rows; i++) {
             float z = bias[i];
             for (size_t j = 0; j < cols; j++) z += w[i * cols + j] * in[j];
-            out[i] = last ? z : activate(m->act, z);
+            out[i] = z;
         }
+        if (!last) pf_mlp_activate(m->act, out, rows);
         in = out;
         out = out == a ? b : a;
     }
-    return in[0];
 }
 
 static double seconds(void)
@@ -160,8 +154,8 @@ static int cmp_double(const void *a, const void *b)
 
 double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf_error *err)
 {
-    size_t widest = pf_mlp_widest(m);
-    float *scratch = pf_calloc(2 * widest, sizeof *scratch, err);
+    size_t widest = pf_mlp_widest(m), n_out = pf_mlp_n_out(m);
+    float *scratch = pf_calloc(2 * widest + n_out, sizeof *scratch, err);
     pf_csr *c = sparse ? pf_csr_from_mlp(m, err) : NULL;
     if (err->code != PF_OK || n == 0) {
         free(scratch), pf_csr_free(c);
@@ -173,9 +167,14 @@ double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf
         size_t passes = 0;
         double t0 = seconds(), el;
         do {
-            for (size_t i = 0; i < n; i++)
-                sink += sparse ? pf_csr_predict(c, x + i * m->dims[0])
-                               : pf_dense_predict(m, x + i * m->dims[0], scratch, scratch + widest);
+            for (size_t i = 0; i < n; i++) {
+                float *yhat = scratch + 2 * widest;
+                if (sparse)
+                    pf_csr_predict(c, x + i * m->dims[0], yhat);
+                else
+                    pf_dense_predict(m, x + i * m->dims[0], scratch, scratch + widest, yhat);
+                sink += yhat[n_out - 1];
+            }
             passes++;
         } while ((el = seconds() - t0) < 2e-3);
         t[round] = el / (double)(passes * n) * 1e9;

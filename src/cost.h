@@ -4,7 +4,8 @@
  * int32 column indices of the kept weights, int32 row pointers, and the bias vector. It
  * predicts one window at a time (as a device does), so latency is measured per window with
  * single-row kernels for both the dense and the CSR model -- the same loop structure, so the
- * ratio shows what sparsity buys and not a difference in implementation. */
+ * ratio shows what sparsity buys and not a difference in implementation. Every count and
+ * kernel covers all n_out output units (K targets, or C class logits). */
 #ifndef PF_COST_H
 #define PF_COST_H
 
@@ -17,7 +18,7 @@ typedef struct {
     long long kept;      /* prunable parameters kept */
     long long prunable;  /* prunable parameters */
     long long csr_bytes; /* bytes of the CSR model */
-    long long macs;      /* multiply-adds per prediction (kept weights) */
+    long long macs;      /* multiply-adds per prediction (kept weights, all n_out outputs) */
 } pf_model_cost;
 
 void pf_cost_compute(const pf_mlp *m, int prune_biases, pf_model_cost *c);
@@ -28,9 +29,11 @@ typedef struct pf_csr pf_csr;
 pf_csr *pf_csr_from_mlp(const pf_mlp *m, pf_error *err);
 void pf_csr_free(pf_csr *c);
 
-/* Prediction for one window x (dims[0] floats). */
-float pf_csr_predict(const pf_csr *c, const float *x);
-float pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b);
+/* The n_out outputs for one window x (dims[0] floats) into yhat (n_out floats), as
+ * pf_mlp_forward computes them (same activations), one window at a time. The dense kernel
+ * needs two scratch buffers a and b of pf_mlp_widest(m) floats. */
+void pf_csr_predict(const pf_csr *c, const float *x, float *yhat);
+void pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b, float *yhat);
 
 /* Median over 5 rounds of the time per window (ns) to predict the n windows of x one by one;
  * each round repeats the pass until it lasts at least 2 ms. Dense if sparse is 0. */

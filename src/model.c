@@ -1,4 +1,5 @@
-/* model.c: the masked MLP of model.h -- allocation, initialisation, forward, backward, losses.
+/* model.c: the masked MLP of model.h -- allocation, initialisation, activations, forward,
+ * backward (the losses are loss.c's).
  *
  * Batch products go through cblas_sgemm (row-major). Every call multiplies the parameters by
  * the mask into a scratch copy before use, so the effective weights are params * mask even if
@@ -6,7 +7,9 @@
  * parameter per call, under 1% of a batch of 64 rows. pf_mlp_apply_mask additionally makes
  * the stored parameters equal the effective ones (for magnitudes, saved models, the optimiser).
  * Derivatives of every activation are computed from the activation's output, so the work
- * struct keeps one array per layer (outputs) and two ping-pong arrays for the deltas. */
+ * struct keeps one array per layer (outputs) and two ping-pong arrays for the deltas. Each
+ * activation is one row of a table (its function and its derivative), the only definition
+ * of it in the program: the latency kernels of cost.c run it through pf_mlp_activate. */
 #include "model.h"
 
 #include <assert.h>
@@ -20,21 +23,23 @@ struct pf_mlp_work {
     size_t max_rows;
     size_t n_layers;
     size_t n_params;
-    float *eff;    /* n_params: params * mask, refreshed by every forward */
-    float **out;   /* n_layers: output of layer l, max_rows x dims[l+1] */
-    float *delta0; /* max_rows x widest layer: dL/d(pre-activation), ping */
-    float *delta1; /* ... and pong */
-    float *yhat;   /* max_rows: predictions for pf_mlp_loss_grad */
-    float *dy;     /* max_rows: dL/dyhat for pf_mlp_loss_grad */
+    float *eff;     /* n_params: params * mask, refreshed by every forward */
+    float **out;    /* n_layers: output of layer l, max_rows x dims[l+1] */
+    float *delta0;  /* max_rows x widest layer: dL/d(pre-activation), ping */
+    float *delta1;  /* ... and pong */
+    float *yhat;    /* max_rows x n_out: predictions for pf_mlp_loss_grad */
+    float *dy;      /* max_rows x n_out: dL/dyhat for pf_mlp_loss_grad */
+    float *scratch; /* pf_loss_scratch_size(max_rows): the loss's own scratch */
 };
 
 /* ---- shape ---------------------------------------------------------------------------- */
 
-static int fill_shape(pf_mlp *m, size_t n_inputs, const int *hidden, size_t n_hidden, pf_error *err)
+static int fill_shape(pf_mlp *m, size_t n_inputs, const int *hidden, size_t n_hidden, size_t n_out,
+                      pf_error *err)
 {
     m->dims[0] = n_inputs;
     for (size_t l = 0; l < n_hidden; l++) m->dims[l + 1] = (size_t)hidden[l];
-    m->dims[n_hidden + 1] = 1;
+    m->dims[n_hidden + 1] = n_out;
     size_t off = 0;
     for (size_t l = 0; l < m->n_layers; l++) {
         m->w_off[l] = off;
@@ -50,11 +55,15 @@ static int fill_shape(pf_mlp *m, size_t n_inputs, const int *hidden, size_t n_hi
     return PF_OK;
 }
 
-pf_mlp *pf_mlp_alloc(size_t n_inputs, const int *hidden, size_t n_hidden, pf_activation act,
-                     pf_error *err)
+pf_mlp *pf_mlp_alloc(size_t n_inputs, const int *hidden, size_t n_hidden, size_t n_out,
+                     pf_activation act, pf_error *err)
 {
     if (n_inputs == 0) {
         pf_error_set(err, PF_EINPUT, "the model needs at least one input feature");
+        return NULL;
+    }
+    if (n_out == 0) {
+        pf_error_set(err, PF_EINPUT, "the model needs at least one output (a target or classes)");
         return NULL;
     }
     for (size_t l = 0; l < n_hidden; l++) {
@@ -73,7 +82,7 @@ pf_mlp *pf_mlp_alloc(size_t n_inputs, const int *hidden, size_t n_hidden, pf_act
     m->w_off = pf_calloc(m->n_layers, sizeof *m->w_off, err);
     m->b_off = pf_calloc(m->n_layers, sizeof *m->b_off, err);
     if (m->dims == NULL || m->w_off == NULL || m->b_off == NULL ||
-        fill_shape(m, n_inputs, hidden, n_hidden, err) != PF_OK) {
+        fill_shape(m, n_inputs, hidden, n_hidden, n_out, err) != PF_OK) {
         pf_mlp_free(m);
         return NULL;
     }
@@ -97,7 +106,7 @@ pf_mlp *pf_mlp_clone(const pf_mlp *m, pf_error *err)
     size_t n_hidden = m->n_layers - 1;
     assert(n_hidden <= PF_MAX_LIST);
     for (size_t l = 0; l < n_hidden; l++) hidden[l] = (int)m->dims[l + 1];
-    pf_mlp *c = pf_mlp_alloc(m->dims[0], hidden, n_hidden, m->act, err);
+    pf_mlp *c = pf_mlp_alloc(m->dims[0], hidden, n_hidden, pf_mlp_n_out(m), m->act, err);
     if (c != NULL) pf_mlp_copy(c, m);
     return c;
 }
@@ -188,14 +197,15 @@ pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err)
     w->max_rows = max_rows ? max_rows : 1;
     w->n_layers = m->n_layers;
     w->n_params = m->n_params;
-    size_t widest = pf_mlp_widest(m);
+    size_t widest = pf_mlp_widest(m), n_out = pf_mlp_n_out(m);
     w->eff = pf_calloc(m->n_params, sizeof *w->eff, err);
     w->out = pf_calloc(m->n_layers, sizeof *w->out, err);
     w->delta0 = pf_calloc(w->max_rows * widest, sizeof *w->delta0, err);
     w->delta1 = pf_calloc(w->max_rows * widest, sizeof *w->delta1, err);
-    w->yhat = pf_calloc(w->max_rows, sizeof *w->yhat, err);
-    w->dy = pf_calloc(w->max_rows, sizeof *w->dy, err);
-    int ok = w->eff && w->out && w->delta0 && w->delta1 && w->yhat && w->dy;
+    w->yhat = pf_calloc(w->max_rows * n_out, sizeof *w->yhat, err);
+    w->dy = pf_calloc(w->max_rows * n_out, sizeof *w->dy, err);
+    w->scratch = pf_calloc(pf_loss_scratch_size(w->max_rows) + 1, sizeof *w->scratch, err);
+    int ok = w->eff && w->out && w->delta0 && w->delta1 && w->yhat && w->dy && w->scratch;
     for (size_t l = 0; ok && l < m->n_layers; l++) {
         w->out[l] = pf_calloc(w->max_rows * m->dims[l + 1], sizeof *w->out[l], err);
         ok = w->out[l] != NULL;
@@ -217,6 +227,7 @@ void pf_mlp_work_free(pf_mlp_work *w)
     free(w->delta1);
     free(w->yhat);
     free(w->dy);
+    free(w->scratch);
     free(w);
 }
 
@@ -225,7 +236,7 @@ size_t pf_mlp_work_rows(const pf_mlp_work *w)
     return w->max_rows;
 }
 
-/* ---- forward -------------------------------------------------------------------------- */
+/* ---- activations ---------------------------------------------------------------------- */
 
 /* The element loops are written for speed, measured on a 64-32 net (ms per training epoch):
  * - "omp simd" on ReLU: without it GCC at -O2 compiles the test into a branch per element,
@@ -233,58 +244,94 @@ size_t pf_mlp_work_rows(const pf_mlp_work *w)
  * - tanh and ELU go through expf (5 ns) instead of tanhf (32 ns) or expm1f (19 ns); their
  *   error stays below 1e-7 absolute, well under float32 noise for a network.
  * As in most frameworks, ReLU and ELU map a NaN pre-activation to 0; diverging weights still
- * reach the loss through the output layer. */
-static void activate(pf_activation act, float *z, size_t n)
+ * reach the loss through the output layer.
+ * Each derivative multiplies delta by f'(z) written in terms of the output a = f(z), which
+ * is what the forward pass keeps. */
+
+static void relu_value(float *z, size_t n)
 {
-    switch (act) {
-    case PF_ACT_RELU:
 #pragma omp simd
-        for (size_t i = 0; i < n; i++) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
-        break;
-    case PF_ACT_TANH: /* tanh|z| = (1 - e) / (1 + e) with e = exp(-2|z|) <= 1: no overflow */
-        for (size_t i = 0; i < n; i++) {
-            float e = expf(-2.0f * fabsf(z[i]));
-            z[i] = copysignf((1.0f - e) / (1.0f + e), z[i]);
-        }
-        break;
-    case PF_ACT_SIGMOID:
-        for (size_t i = 0; i < n; i++) z[i] = 1.0f / (1.0f + expf(-z[i]));
-        break;
-    case PF_ACT_ELU: /* max(z, 0) + (exp(min(z, 0)) - 1): no branch, exact z above 0 */
-        for (size_t i = 0; i < n; i++) {
-            float pos = z[i] > 0.0f ? z[i] : 0.0f, neg = z[i] < 0.0f ? z[i] : 0.0f;
-            z[i] = pos + (expf(neg) - 1.0f);
-        }
-        break;
+    for (size_t i = 0; i < n; i++) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+}
+
+static void relu_grad(const float *a, float *delta, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) delta[i] = a[i] > 0.0f ? delta[i] : 0.0f;
+}
+
+/* tanh|z| = (1 - e) / (1 + e) with e = exp(-2|z|) <= 1: no overflow. */
+static void tanh_value(float *z, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float e = expf(-2.0f * fabsf(z[i]));
+        z[i] = copysignf((1.0f - e) / (1.0f + e), z[i]);
     }
 }
 
-/* delta *= f'(z), with f' written in terms of the output a = f(z). For ELU with alpha 1,
- * a = exp(z) - 1 below zero, so f'(z) = exp(z) = a + 1. */
-static void activate_grad(pf_activation act, const float *a, float *delta, size_t n)
+static void tanh_grad(const float *a, float *delta, size_t n)
 {
-    switch (act) {
-    case PF_ACT_RELU:
 #pragma omp simd
-        for (size_t i = 0; i < n; i++) delta[i] = a[i] > 0.0f ? delta[i] : 0.0f;
-        break;
-    case PF_ACT_TANH:
+    for (size_t i = 0; i < n; i++) delta[i] *= 1.0f - a[i] * a[i];
+}
+
+static void sigmoid_value(float *z, size_t n)
+{
+    for (size_t i = 0; i < n; i++) z[i] = 1.0f / (1.0f + expf(-z[i]));
+}
+
+static void sigmoid_grad(const float *a, float *delta, size_t n)
+{
 #pragma omp simd
-        for (size_t i = 0; i < n; i++) delta[i] *= 1.0f - a[i] * a[i];
-        break;
-    case PF_ACT_SIGMOID:
-#pragma omp simd
-        for (size_t i = 0; i < n; i++) delta[i] *= a[i] * (1.0f - a[i]);
-        break;
-    case PF_ACT_ELU:
-#pragma omp simd
-        for (size_t i = 0; i < n; i++) { /* delta (1 + min(a, 0)), in the form GCC vectorises */
-            float neg = a[i] < 0.0f ? a[i] : 0.0f;
-            delta[i] += delta[i] * neg;
-        }
-        break;
+    for (size_t i = 0; i < n; i++) delta[i] *= a[i] * (1.0f - a[i]);
+}
+
+/* max(z, 0) + (exp(min(z, 0)) - 1): no branch, exact z above 0 (alpha 1). */
+static void elu_value(float *z, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float pos = z[i] > 0.0f ? z[i] : 0.0f, neg = z[i] < 0.0f ? z[i] : 0.0f;
+        z[i] = pos + (expf(neg) - 1.0f);
     }
 }
+
+/* a = exp(z) - 1 below zero, so f'(z) = exp(z) = a + 1: delta (1 + min(a, 0)), in the form
+ * GCC vectorises. */
+static void elu_grad(const float *a, float *delta, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        float neg = a[i] < 0.0f ? a[i] : 0.0f;
+        delta[i] += delta[i] * neg;
+    }
+}
+
+typedef struct {
+    pf_activation act;
+    void (*value)(float *z, size_t n);                    /* z <- f(z) in place */
+    void (*grad)(const float *a, float *delta, size_t n); /* delta <- delta f'(z), a = f(z) */
+} activation;
+
+/* In enum order, so a row is found by indexing. */
+static const activation ACTIVATIONS[] = {
+    {PF_ACT_RELU, relu_value, relu_grad},
+    {PF_ACT_TANH, tanh_value, tanh_grad},
+    {PF_ACT_SIGMOID, sigmoid_value, sigmoid_grad},
+    {PF_ACT_ELU, elu_value, elu_grad},
+};
+
+static const activation *activation_of(pf_activation act)
+{
+    assert((size_t)act < sizeof ACTIVATIONS / sizeof ACTIVATIONS[0] && ACTIVATIONS[act].act == act);
+    return &ACTIVATIONS[act];
+}
+
+void pf_mlp_activate(pf_activation act, float *z, size_t n)
+{
+    activation_of(act)->value(z, n);
+}
+
+/* ---- forward -------------------------------------------------------------------------- */
 
 static void refresh_effective(const pf_mlp *m, pf_mlp_work *w)
 {
@@ -309,17 +356,17 @@ void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, f
     for (size_t l = 0; l < m->n_layers; l++) {
         size_t din = m->dims[l], dout = m->dims[l + 1];
         dense(in, n, din, dout, w->eff + m->w_off[l], w->eff + m->b_off[l], w->out[l]);
-        if (l + 1 < m->n_layers) activate(m->act, w->out[l], n * dout);
+        if (l + 1 < m->n_layers) pf_mlp_activate(m->act, w->out[l], n * dout);
         in = w->out[l];
     }
-    memcpy(yhat, w->out[m->n_layers - 1], n * sizeof *yhat);
+    memcpy(yhat, w->out[m->n_layers - 1], n * pf_mlp_n_out(m) * sizeof *yhat);
 }
 
 void pf_mlp_predict(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat)
 {
     for (size_t i = 0; i < n; i += w->max_rows) {
         size_t rows = n - i < w->max_rows ? n - i : w->max_rows;
-        pf_mlp_forward(m, w, x + i * m->dims[0], rows, yhat + i);
+        pf_mlp_forward(m, w, x + i * m->dims[0], rows, yhat + i * pf_mlp_n_out(m));
     }
 }
 
@@ -345,7 +392,7 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
     assert(n <= w->max_rows && w->n_params == m->n_params);
     if (n == 0) return;
     float *delta = w->delta0, *prev = w->delta1;
-    memcpy(delta, dyhat, n * sizeof *delta); /* linear output: dL/dz = dL/dyhat */
+    memcpy(delta, dyhat, n * pf_mlp_n_out(m) * sizeof *delta); /* linear: dL/dz = dL/dyhat */
     for (size_t l = m->n_layers; l-- > 0;) {
         const float *in = l > 0 ? w->out[l - 1] : x;
         accumulate_layer(m, l, delta, in, n, grad);
@@ -353,75 +400,23 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
         size_t din = m->dims[l], dout = m->dims[l + 1];
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)din, (int)dout, 1.0f,
                     delta, (int)dout, w->eff + m->w_off[l], (int)din, 0.0f, prev, (int)din);
-        activate_grad(m->act, w->out[l - 1], prev, n * din);
+        activation_of(m->act)->grad(w->out[l - 1], prev, n * din);
         float *t = delta;
         delta = prev;
         prev = t;
     }
 }
 
-/* ---- losses --------------------------------------------------------------------------- */
+/* ---- the loss and its gradient ---------------------------------------------------------- */
 
-static double mse_eval(const float *yhat, const float *y, size_t n, float *dy)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double e = (double)yhat[i] - (double)y[i];
-        s += e * e;
-        if (dy != NULL) dy[i] = (float)(2.0 * e / (double)n);
-    }
-    return s / (double)n;
-}
-
-/* 1 - CCC with CCC = 2 cov / (var_x + var_y + (mean_x - mean_y)^2), population moments.
- * With D the denominator, dcov/dx_i = (y_i - my)/n and dD/dx_i = 2 (x_i - my)/n, so
- * dL/dx_i = 2 / (n D) * (2 cov (x_i - my) / D - (y_i - my)). D = 0 (all equal) gives
- * CCC 0, loss 1 and a zero gradient. */
-static double ccc_eval(const float *yhat, const float *y, size_t n, float *dy)
-{
-    double mx = 0.0, my = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        mx += yhat[i];
-        my += y[i];
-    }
-    mx /= (double)n;
-    my /= (double)n;
-    double vx = 0.0, vy = 0.0, cov = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double a = yhat[i] - mx, b = y[i] - my;
-        vx += a * a;
-        vy += b * b;
-        cov += a * b;
-    }
-    vx /= (double)n;
-    vy /= (double)n;
-    cov /= (double)n;
-    double D = vx + vy + (mx - my) * (mx - my);
-    if (!(D > 0.0)) {
-        if (dy != NULL) memset(dy, 0, n * sizeof *dy);
-        return 1.0;
-    }
-    if (dy != NULL) {
-        double c = 2.0 / ((double)n * D), r = 2.0 * cov / D;
-        for (size_t i = 0; i < n; i++)
-            dy[i] = (float)(c * (r * ((double)yhat[i] - my) - ((double)y[i] - my)));
-    }
-    return 1.0 - 2.0 * cov / D;
-}
-
-double pf_loss_eval(pf_loss loss, const float *yhat, const float *y, size_t n, float *dy)
-{
-    if (n == 0) return 0.0;
-    return loss == PF_LOSS_CCC ? ccc_eval(yhat, y, n, dy) : mse_eval(yhat, y, n, dy);
-}
-
-double pf_mlp_loss_grad(const pf_mlp *m, pf_mlp_work *w, pf_loss loss, const float *x,
+double pf_mlp_loss_grad(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec *loss, const float *x,
                         const float *y, size_t n, float *grad)
 {
+    assert(loss->n_out == pf_mlp_n_out(m));
     memset(grad, 0, m->n_params * sizeof *grad);
     if (n == 0) return 0.0;
     pf_mlp_forward(m, w, x, n, w->yhat);
-    double L = pf_loss_eval(loss, w->yhat, y, n, w->dy);
+    double L = pf_loss_eval(loss, w->yhat, y, n, w->dy, w->scratch);
     pf_mlp_backward(m, w, x, n, w->dy, grad);
     return L;
 }

@@ -4,7 +4,9 @@
  * dims[l] columns, row-major) then b_l (dims[l+1]). The mask has the same layout; forward,
  * backward and the optimiser all multiply by it, so a pruned weight is exactly 0 and stays 0.
  * One flat layout means criteria, optimiser and file I/O are loops over one array. Hidden
- * layers use the configured activation, the output layer (one unit) is linear. */
+ * layers use the configured activation; the output layer has n_out units (K regression
+ * targets, or the logits of C classes) and is linear. Predictions are n x n_out, row-major.
+ * The losses live in loss.h; pf_mlp_loss_grad is the one place that joins the two. */
 #ifndef PF_MODEL_H
 #define PF_MODEL_H
 
@@ -14,10 +16,11 @@
 
 #include "config.h"
 #include "error.h"
+#include "loss.h"
 
 typedef struct {
     size_t n_layers; /* weight layers = hidden layers + 1 */
-    size_t *dims;    /* n_layers + 1 widths: input, hidden..., 1 */
+    size_t *dims;    /* n_layers + 1 widths: input, hidden..., n_out */
     size_t *w_off;   /* n_layers: offset of W_l in params */
     size_t *b_off;   /* n_layers: offset of b_l in params */
     size_t n_params; /* weights + biases */
@@ -29,14 +32,26 @@ typedef struct {
 /* Scratch for forward/backward over up to max_rows rows (one per thread, never shared). */
 typedef struct pf_mlp_work pf_mlp_work;
 
-pf_mlp *pf_mlp_alloc(size_t n_inputs, const int *hidden, size_t n_hidden, pf_activation act,
-                     pf_error *err);
+/* n_out >= 1 output units (pf_dataset_n_outputs of the data). PF_EINPUT for 0 inputs, 0
+ * outputs or an empty hidden layer. */
+pf_mlp *pf_mlp_alloc(size_t n_inputs, const int *hidden, size_t n_hidden, size_t n_out,
+                     pf_activation act, pf_error *err);
 void pf_mlp_free(pf_mlp *m);
 pf_mlp *pf_mlp_clone(const pf_mlp *m, pf_error *err);
 void pf_mlp_copy(pf_mlp *dst, const pf_mlp *src); /* same shape: params and mask */
 
 /* Initialise weights (He or Xavier uniform per init, biases 0, mask all 1). */
 void pf_mlp_init(pf_mlp *m, pf_init init, gsl_rng *rng);
+
+/* Output units: K targets, or C classes. */
+static inline size_t pf_mlp_n_out(const pf_mlp *m)
+{
+    return m->dims[m->n_layers];
+}
+
+/* Apply activation act to z[0..n-1] in place: the hidden layers' function, shared by every
+ * kernel that runs the network (forward here, the single-window kernels of cost.h). */
+void pf_mlp_activate(pf_activation act, float *z, size_t n);
 
 /* Layer of parameter j, and whether it is a weight (not a bias). */
 size_t pf_mlp_layer_of(const pf_mlp *m, size_t j);
@@ -58,7 +73,7 @@ pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err);
 void pf_mlp_work_free(pf_mlp_work *w);
 size_t pf_mlp_work_rows(const pf_mlp_work *w); /* its max_rows */
 
-/* Predictions for n rows of x (n x dims[0]) into yhat (n); n <= max_rows of w. */
+/* Predictions for n rows of x (n x dims[0]) into yhat (n x n_out); n <= max_rows of w. */
 void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat);
 
 /* Predictions for any number of rows, max_rows of w at a time (rows are independent). A row's
@@ -66,18 +81,15 @@ void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, f
  * on a third of the rows between 64 and 4000), so bit-identical runs need a fixed max_rows. */
 void pf_mlp_predict(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat);
 
-/* After pf_mlp_forward on the same x and n: given dL/dyhat (n), ADD dL/dparams into grad
- * (n_params), masked (grad of a pruned parameter is 0). */
+/* After pf_mlp_forward on the same x and n: given dL/dyhat (n x n_out), ADD dL/dparams into
+ * grad (n_params), masked (grad of a pruned parameter is 0). */
 void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, const float *dyhat,
                      float *grad);
 
-/* Loss of predictions yhat against y over n rows, and dL/dyhat into dy (may be NULL).
- * mse: mean squared error; ccc: 1 - CCC (population moments). */
-double pf_loss_eval(pf_loss loss, const float *yhat, const float *y, size_t n, float *dy);
-
-/* Mean loss over n rows and its full gradient (grad overwritten), in one pass; n <= max_rows
- * of w (CCC is a statistic of the whole set, so it cannot be chunked). */
-double pf_mlp_loss_grad(const pf_mlp *m, pf_mlp_work *w, pf_loss loss, const float *x,
+/* The loss (loss.h) of the predictions for n rows of x against y (n x pf_loss_targets) and
+ * its full gradient (grad overwritten), in one pass; n <= max_rows of w (CCC is a statistic
+ * of the whole set, so it cannot be chunked). loss->n_out must be the model's. */
+double pf_mlp_loss_grad(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec *loss, const float *x,
                         const float *y, size_t n, float *grad);
 
 #endif

@@ -2,12 +2,13 @@
  *
  * Every criterion ends in the same place, a pf_ranking: score criteria fill one score per
  * prunable parameter and sort once; FairGRAPE writes its greedy pick order layer by layer.
- * Gradients come from pf_mlp_loss_grad, either over all scoring rows (SNIP) or over the rows
- * of one group at a time (FairGRAPE, VR). Groups are the split's participants (contiguous
- * rows, used in place) or the values of a group column (rows gathered into a scratch copy,
- * in row order, so a group's gradient is the same whichever way its rows are stored). One
- * pf_mlp_work sized for the largest group serves all of them: with the CCC loss a group's
- * loss cannot be chunked, so the work has to hold the whole group at once.
+ * Gradients come from pf_mlp_loss_grad with the training loss (ctx_loss: kind, the model's
+ * outputs, class weights), either over all scoring rows (SNIP) or over the rows of one group
+ * at a time (FairGRAPE, VR). Groups are the split's participants (contiguous rows, used in
+ * place) or the values of a group column (rows and their target columns gathered into a
+ * scratch copy, in row order, so a group's gradient is the same whichever way its rows are
+ * stored). One pf_mlp_work sized for the largest group serves all of them: with the CCC loss
+ * a group's loss cannot be chunked, so the work has to hold the whole group at once.
  *
  * Scores are computed in double from the float32 effective parameters (params * mask) and
  * gradients. Nothing here depends on thread count or shared state; the random criterion
@@ -128,6 +129,14 @@ static int sort_by_score(const pf_mlp *m, int prune_biases, pf_ranking *r, pf_er
     return PF_OK;
 }
 
+/* ---- the loss ------------------------------------------------------------------------- */
+
+static pf_loss_spec ctx_loss(const pf_prune_ctx *ctx)
+{
+    pf_loss_spec s = {ctx->loss, pf_mlp_n_out(ctx->model), ctx->class_weights};
+    return s;
+}
+
 /* ---- groups of rows ------------------------------------------------------------------- */
 
 /* Non-empty groups of scoring rows. perm == NULL: group g is rows off[g]..off[g+1]-1 of the
@@ -197,27 +206,28 @@ static int group_grads(const pf_prune_ctx *ctx, const group_set *gs, float *grad
 {
     const pf_mlp *m = ctx->model;
     const pf_split *d = ctx->data;
+    const pf_loss_spec spec = ctx_loss(ctx);
     pf_mlp_work *w = pf_mlp_work_alloc(m, gs->max_rows, err);
     float *xb = NULL, *yb = NULL;
     if (gs->perm != NULL) {
         xb = pf_calloc(gs->max_rows * d->d + 1, sizeof *xb, err);
-        yb = pf_calloc(gs->max_rows + 1, sizeof *yb, err);
+        yb = pf_calloc(gs->max_rows * d->t + 1, sizeof *yb, err);
     }
     int status =
         w == NULL || (gs->perm != NULL && (xb == NULL || yb == NULL)) ? PF_ERUNTIME : PF_OK;
     for (size_t g = 0; status == PF_OK && g < gs->n_groups; g++) {
         size_t lo = gs->off[g], n = gs->off[g + 1] - lo;
-        const float *x = d->x + lo * d->d, *y = d->y + lo;
+        const float *x = d->x + lo * d->d, *y = d->y + lo * d->t;
         if (gs->perm != NULL) {
             for (size_t i = 0; i < n; i++) {
                 size_t r = gs->perm[lo + i];
                 memcpy(xb + i * d->d, d->x + r * d->d, d->d * sizeof *xb);
-                yb[i] = d->y[r];
+                memcpy(yb + i * d->t, d->y + r * d->t, d->t * sizeof *yb);
             }
             x = xb;
             y = yb;
         }
-        loss[g] = pf_mlp_loss_grad(m, w, ctx->loss, x, y, n, grads + g * m->n_params);
+        loss[g] = pf_mlp_loss_grad(m, w, &spec, x, y, n, grads + g * m->n_params);
     }
     free(xb);
     free(yb);
@@ -263,6 +273,7 @@ static void score_magnitude(const pf_prune_ctx *ctx, int pb, pf_ranking *r)
 static int score_snip(const pf_prune_ctx *ctx, int pb, pf_ranking *r, pf_error *err)
 {
     const pf_mlp *m = ctx->model;
+    const pf_loss_spec loss = ctx_loss(ctx);
     float *g = pf_calloc(m->n_params, sizeof *g, err);
     pf_mlp_work *w = pf_mlp_work_alloc(m, ctx->data->n, err);
     if (g == NULL || w == NULL) {
@@ -270,7 +281,7 @@ static int score_snip(const pf_prune_ctx *ctx, int pb, pf_ranking *r, pf_error *
         pf_mlp_work_free(w);
         return PF_ERUNTIME;
     }
-    pf_mlp_loss_grad(m, w, ctx->loss, ctx->data->x, ctx->data->y, ctx->data->n, g);
+    pf_mlp_loss_grad(m, w, &loss, ctx->data->x, ctx->data->y, ctx->data->n, g);
     for (size_t j = 0; j < m->n_params; j++)
         if (is_prunable(m, j, pb)) r->score[j] = fabs((double)effective(m, j) * (double)g[j]);
     free(g);
@@ -546,7 +557,8 @@ static int check_inputs(const pf_criterion *c, const pf_prune_ctx *ctx, pf_error
                             "criterion %s: the scoring data has %zu features "
                             "but the model takes %zu",
                             c->name, d->d, ctx->model->dims[0]);
-    return PF_OK;
+    pf_loss_spec loss = ctx_loss(ctx);
+    return pf_loss_check(&loss, d->y, d->n, d->t, "the scoring data", err);
 }
 
 int pf_prune_rank(const pf_criterion *c, const pf_prune_ctx *ctx, pf_ranking *out, pf_error *err)

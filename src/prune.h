@@ -14,7 +14,8 @@
  *
  * All scoring uses the effective parameters params * mask and the model's masked gradients;
  * gradients come from pf_mlp_loss_grad, so they are exact derivatives of the training loss
- * (mse or 1 - ccc) over the rows given. */
+ * (loss.h: mse, 1 - mean ccc or cross-entropy, with the model's n_out outputs and the
+ * training class weights) over the rows given. So every criterion works for every task. */
 #ifndef PF_PRUNE_H
 #define PF_PRUNE_H
 
@@ -52,9 +53,11 @@ typedef struct {
     const pf_mlp *model;  /* the model to score: the trained dense model, a partly pruned one
                            * (iterative FairGRAPE), or a freshly initialised one (SNIP init) */
     const pf_split *data; /* scoring rows: the training participants' transformed rows (SNIP init:
-                           * one batch of them) */
-    pf_loss loss;         /* the training loss */
+                           * one batch of them); y has pf_loss_targets columns */
+    pf_loss loss;         /* the training loss (resolved, never auto) */
     gsl_rng *rng;         /* random only; seeded by the caller with PF_SEED_PRUNE_RANDOM */
+    const double *class_weights; /* xent: the training class weights (pf_train_opts'), NULL
+                                  * for all 1; a group's loss is its weighted mean */
 } pf_prune_ctx;
 
 /* A ranking of the prunable parameters, most worth keeping first. */
@@ -71,8 +74,9 @@ typedef struct {
 
 /* Rank the prunable parameters of ctx->model under c into out (freed by pf_ranking_free,
  * also after a failure). PF_EINPUT when the data cannot support the criterion (no rows, a
- * width that does not match the model, fairgrape on a group column the data lacks, random
- * without a generator); PF_ERUNTIME when memory runs out. */
+ * width that does not match the model, targets that do not fit the loss (pf_loss_check),
+ * fairgrape on a group column the data lacks, random without a generator); PF_ERUNTIME when
+ * memory runs out. */
 int pf_prune_rank(const pf_criterion *c, const pf_prune_ctx *ctx, pf_ranking *out, pf_error *err);
 void pf_ranking_free(pf_ranking *r);
 

@@ -204,7 +204,7 @@ static int rank_model(const run_ctx *rc, const task *t, const pf_criterion *c, c
                       const pf_split *data, pf_ranking *rk, pf_error *err)
 {
     gsl_rng *rng = pf_rng_alloc(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
-    pf_prune_ctx ctx = {rc->cfg, m, data, pf_config_loss(rc->cfg), rng};
+    pf_prune_ctx ctx = {rc->cfg, m, data, rc->opts.loss, rng, rc->opts.class_weights};
     int code = pf_prune_rank(c, &ctx, rk, err);
     gsl_rng_free(rng);
     return code;
@@ -292,8 +292,8 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     size_t *rows = pf_calloc(n, sizeof *rows, err), *all = pf_calloc(tr->n, sizeof *all, err);
     if (b) {
         b->x = pf_calloc(n * tr->d, sizeof *b->x, err);
-        b->y = pf_calloc(n, sizeof *b->y, err);
-        b->y_data = pf_calloc(n, sizeof *b->y_data, err);
+        b->y = pf_calloc(n * tr->t, sizeof *b->y, err);
+        b->y_data = pf_calloc(n * tr->t, sizeof *b->y_data, err);
         b->part = pf_calloc(1, sizeof *b->part, err);
         b->off = pf_calloc(2, sizeof *b->off, err);
     }
@@ -308,10 +308,10 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     gsl_rng_free(rng);
     for (size_t i = 0; i < n; i++) {
         memcpy(b->x + i * tr->d, tr->x + rows[i] * tr->d, tr->d * sizeof *b->x);
-        b->y[i] = tr->y[rows[i]];
-        b->y_data[i] = tr->y_data[rows[i]];
+        memcpy(b->y + i * tr->t, tr->y + rows[i] * tr->t, tr->t * sizeof *b->y);
+        memcpy(b->y_data + i * tr->t, tr->y_data + rows[i] * tr->t, tr->t * sizeof *b->y_data);
     }
-    b->n = n, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
+    b->n = n, b->t = tr->t, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
     free(rows), free(all);
     return b;
 }
@@ -412,11 +412,12 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, err) : NULL;
     if (!t->test) return err->code;
     size_t d = rc->ds->n_features;
-    t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, cfg->activation, err);
+    size_t n_out = pf_dataset_n_outputs(rc->ds);
+    t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, n_out, cfg->activation, err);
     t->work_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
     size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
     t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
-    t->yhat = pf_calloc(rows, sizeof *t->yhat, err);
+    t->yhat = pf_calloc(rows * n_out, sizeof *t->yhat, err);
     t->mask = t->dense ? pf_calloc(t->dense->n_params, sizeof *t->mask, err) : NULL;
     return err->code;
 }
@@ -494,8 +495,8 @@ static int latency_alloc(run_ctx *rc, pf_error *err)
     const pf_fold *f0 = &rc->folds->fold[0];
     for (size_t i = 0; i < f0->n_test; i++)
         rc->lat_n += pf_dataset_count(rc->ds, (size_t)f0->test[i]);
-    rc->lat_model =
-        pf_mlp_alloc(rc->ds->n_features, cfg->hidden, cfg->n_hidden, cfg->activation, err);
+    rc->lat_model = pf_mlp_alloc(rc->ds->n_features, cfg->hidden, cfg->n_hidden,
+                                 pf_dataset_n_outputs(rc->ds), cfg->activation, err);
     if (!rc->lat_model) return err->code;
     rc->lat_masks = pf_calloc(rc->n_crit * rc->res->n_sp * rc->lat_model->n_params, 1, err);
     rc->lat_x = pf_calloc(rc->lat_n * rc->ds->n_features, sizeof *rc->lat_x, err);

@@ -17,16 +17,18 @@
 
 typedef struct {
     const pf_train_opts *o;
+    pf_loss_spec loss; /* o's loss for m's outputs */
     pf_mlp *m;
     pf_mlp_work *work; /* max(batch_size, EVAL_ROWS) rows */
     size_t *perm;      /* n_train: this epoch's row order */
-    float *xb, *yb;    /* batch_size x d, batch_size: the current batch */
+    float *xb, *yb;    /* batch_size x d, batch_size x t: the current batch */
     float *grad;       /* n_params */
     float *mom1;       /* n_params: Adam first moment or SGD velocity */
     float *mom2;       /* n_params: Adam second moment */
     float *root;       /* n_params: Adam's bias-corrected sqrt(second moment) */
     float *best;       /* n_params: parameters of the best epoch */
-    float *yhat;       /* max(n_train, n_val): predictions of a whole split */
+    float *yhat;       /* max(n_train, n_val) x n_out: predictions of a whole split */
+    float *scratch;    /* the loss's scratch for a whole split */
     long step;         /* optimiser steps taken (Adam bias correction) */
 } train_ctx;
 
@@ -40,6 +42,13 @@ void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
     o->max_epochs = cfg->max_epochs;
     o->patience = cfg->patience;
     o->loss = pf_config_loss(cfg);
+    o->class_weights = NULL;
+}
+
+pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m)
+{
+    pf_loss_spec s = {o->loss, pf_mlp_n_out(m), o->class_weights};
+    return s;
 }
 
 /* ---- setup ---------------------------------------------------------------------------- */
@@ -66,6 +75,11 @@ static int check_inputs(const pf_mlp *m, const pf_train_opts *o, const pf_split 
                             "the model takes %zu features but the data has %zu; the model "
                             "must be built for this dataset",
                             m->dims[0], train->d);
+    pf_loss_spec loss = pf_train_loss(o, m);
+    if (pf_loss_check(&loss, train->y, train->n, train->t, "the training split", err) != PF_OK)
+        return err->code;
+    if (val != NULL && val->n > 0)
+        return pf_loss_check(&loss, val->y, val->n, val->t, "the validation split", err);
     return PF_OK;
 }
 
@@ -81,6 +95,7 @@ static void ctx_free(train_ctx *c)
     free(c->root);
     free(c->best);
     free(c->yhat);
+    free(c->scratch);
 }
 
 static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_split *train,
@@ -88,22 +103,24 @@ static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_s
 {
     memset(c, 0, sizeof *c);
     c->o = o;
+    c->loss = pf_train_loss(o, m);
     c->m = m;
-    size_t bs = (size_t)o->batch_size, d = train->d, np = m->n_params;
+    size_t bs = (size_t)o->batch_size, d = train->d, np = m->n_params, t = train->t;
     size_t n_pred = train->n;
     if (val != NULL && val->n > n_pred) n_pred = val->n;
     c->work = pf_mlp_work_alloc(m, bs > EVAL_ROWS ? bs : EVAL_ROWS, err);
     c->perm = pf_calloc(train->n, sizeof *c->perm, err);
     c->xb = pf_calloc(bs * d, sizeof *c->xb, err);
-    c->yb = pf_calloc(bs, sizeof *c->yb, err);
+    c->yb = pf_calloc(bs * t, sizeof *c->yb, err);
     c->grad = pf_calloc(np, sizeof *c->grad, err);
     c->mom1 = pf_calloc(np, sizeof *c->mom1, err);
     c->mom2 = pf_calloc(np, sizeof *c->mom2, err);
     c->root = pf_calloc(np, sizeof *c->root, err);
     c->best = pf_calloc(np, sizeof *c->best, err);
-    c->yhat = pf_calloc(n_pred, sizeof *c->yhat, err);
-    int ok =
-        c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->best && c->yhat;
+    c->yhat = pf_calloc(n_pred * pf_mlp_n_out(m), sizeof *c->yhat, err);
+    c->scratch = pf_calloc(pf_loss_scratch_size(n_pred) + 1, sizeof *c->scratch, err);
+    int ok = c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->root &&
+             c->best && c->yhat && c->scratch;
     if (!ok) ctx_free(c);
     return ok ? PF_OK : PF_ERUNTIME;
 }
@@ -177,7 +194,7 @@ static void gather(const pf_split *s, const size_t *rows, size_t nb, float *xb, 
 {
     for (size_t i = 0; i < nb; i++) {
         memcpy(xb + i * s->d, s->x + rows[i] * s->d, s->d * sizeof *xb);
-        yb[i] = s->y[rows[i]];
+        memcpy(yb + i * s->t, s->y + rows[i] * s->t, s->t * sizeof *yb);
     }
 }
 
@@ -191,7 +208,7 @@ static double run_epoch(train_ctx *c, const pf_split *train, gsl_rng *rng)
     for (size_t i = 0; i < train->n; i += bs) {
         size_t nb = train->n - i < bs ? train->n - i : bs;
         gather(train, c->perm + i, nb, c->xb, c->yb);
-        sum += (double)nb * pf_mlp_loss_grad(c->m, c->work, o->loss, c->xb, c->yb, nb, c->grad);
+        sum += (double)nb * pf_mlp_loss_grad(c->m, c->work, &c->loss, c->xb, c->yb, nb, c->grad);
         add_weight_decay(c->m, (float)o->weight_decay, c->grad);
         if (o->optimizer == PF_OPT_SGD)
             sgd_step(c);
@@ -204,7 +221,7 @@ static double run_epoch(train_ctx *c, const pf_split *train, gsl_rng *rng)
 static double split_loss(train_ctx *c, const pf_split *s)
 {
     pf_mlp_predict(c->m, c->work, s->x, s->n, c->yhat);
-    return pf_loss_eval(c->o->loss, c->yhat, s->y, s->n, NULL);
+    return pf_loss_eval(&c->loss, c->yhat, s->y, s->n, NULL, c->scratch);
 }
 
 static void save_best(train_ctx *c)

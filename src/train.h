@@ -5,7 +5,9 @@
  * the mask, so a pruned parameter is exactly 0 before, during and after training. Given the
  * same model, options, data and generator state the result is bit-identical: batches come from
  * a Fisher-Yates permutation drawn from shuffle_rng, and no reduction depends on threads
- * (BLAS must be single-threaded inside a task; the caller sets that, not this module). */
+ * (BLAS must be single-threaded inside a task; the caller sets that, not this module).
+ * The loss is loss.h's, for the model's n_out outputs: the batches, the validation loss of
+ * early stopping and the reported training loss are all the same function. */
 #ifndef PF_TRAIN_H
 #define PF_TRAIN_H
 
@@ -13,6 +15,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "loss.h"
 #include "model.h"
 #include "split.h"
 
@@ -25,6 +28,8 @@ typedef struct {
     int max_epochs;      /* 0 = no update (the report still describes the model) */
     int patience;        /* epochs without validation improvement before stopping; 0 = never */
     pf_loss loss;        /* minimised on batches; also the early-stopping criterion */
+    const double *class_weights; /* xent: one weight per class (pf_loss_class_weights on the
+                                  * training split), NULL for all 1; the caller owns it */
 } pf_train_opts;
 
 typedef struct {
@@ -34,7 +39,12 @@ typedef struct {
     double final_train_loss; /* loss over the whole training split, kept parameters */
 } pf_train_report;
 
+/* Everything but the class weights, which come from a fold's training split (class_weights
+ * is set to NULL: the caller points it at pf_loss_class_weights of the fold). */
 void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg);
+
+/* The loss pf_train minimises on m: o's kind and class weights, m's outputs. */
+pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m);
 
 /* Train m in place on train. With a non-empty val and patience > 0, the validation loss is
  * computed after every epoch, the best parameters are kept (strict improvement, first epoch
@@ -42,7 +52,9 @@ void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg);
  * without improvement, and the best parameters are restored. Otherwise all max_epochs run and
  * the last parameters are kept. Parameters whose mask is 0 are set to 0 on entry and stay 0.
  * Optimiser state starts fresh on every call. rep may be NULL.
- * PF_EINPUT for inconsistent options or shapes, or when the loss becomes NaN/infinite (with a
+ * Targets: train->y and val->y have pf_loss_targets columns (K targets, or the class index).
+ * PF_EINPUT for inconsistent options or shapes (pf_loss_check: a loss that does not fit the
+ * model's outputs, a label that is not a class), or when the loss becomes NaN/infinite (with a
  * hint to lower the learning rate; m is then left as training left it); PF_ERUNTIME when
  * memory runs out. */
 int pf_train(pf_mlp *m, const pf_train_opts *o, const pf_split *train, const pf_split *val,

@@ -1,8 +1,9 @@
 /* test_prune.c: the pruning criteria as a specification -- exact keep counts and budgets,
- * magnitude and random orders, SNIP against central finite differences, the FairGRAPE greedy
- * pass and both VR forms on examples worked out by hand, the end-to-end wiring of group
- * gradients, determinism, already-pruned parameters ranking last, and sparsity 0 leaving the
- * model's predictions bit for bit unchanged. */
+ * magnitude and random orders, SNIP against central finite differences (one output; three
+ * classes with class weights; two ccc outputs), the FairGRAPE greedy pass and both VR forms
+ * on examples worked out by hand, the end-to-end wiring of group gradients for every loss,
+ * every criterion on a 3-class and a 2-output model, determinism, already-pruned parameters
+ * ranking last, and sparsity 0 leaving the model's predictions bit for bit unchanged. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,19 +19,25 @@
 /* cmocka 1.1 has no double comparison; this one also prints both values. */
 #include "testutil.h"
 
-static pf_mlp *net(size_t n_in, const int *hidden, size_t n_hidden, pf_activation act)
+static pf_mlp *net_k(size_t n_in, const int *hidden, size_t n_hidden, size_t n_out,
+                     pf_activation act)
 {
     pf_error err = {0};
-    pf_mlp *m = pf_mlp_alloc(n_in, hidden, n_hidden, act, &err);
+    pf_mlp *m = pf_mlp_alloc(n_in, hidden, n_hidden, n_out, act, &err);
     assert_non_null(m);
     return m;
 }
 
-/* 3-4-3-1 tanh with random weights and small random biases (so bias gradients are not 0). */
-static pf_mlp *net_3431(unsigned long seed)
+static pf_mlp *net(size_t n_in, const int *hidden, size_t n_hidden, pf_activation act)
+{
+    return net_k(n_in, hidden, n_hidden, 1, act);
+}
+
+/* 3-4-3-K tanh with random weights and small random biases (so bias gradients are not 0). */
+static pf_mlp *net_343k(unsigned long seed, size_t K)
 {
     static const int hidden[2] = {4, 3};
-    pf_mlp *m = net(3, hidden, 2, PF_ACT_TANH);
+    pf_mlp *m = net_k(3, hidden, 2, K, PF_ACT_TANH);
     gsl_rng *r = rng_new(seed);
     pf_mlp_init(m, PF_INIT_AUTO, r);
     for (size_t j = 0; j < m->n_params; j++)
@@ -39,10 +46,17 @@ static pf_mlp *net_3431(unsigned long seed)
     return m;
 }
 
+static pf_mlp *net_3431(unsigned long seed)
+{
+    return net_343k(seed, 1);
+}
+
 /* A split of random rows: counts[p] rows for participant p, d features; group per row
- * optional (copied from groups). */
-static pf_split *split_new(size_t d, const size_t *counts, size_t n_parts, const int *groups,
-                           unsigned long seed)
+ * optional (copied from groups). Targets: t uniform values per row, or with n_classes > 0
+ * one class label per row (t = 1), cycling through the classes so every participant with at
+ * least n_classes rows has them all. */
+static pf_split *split_new_t(size_t d, const size_t *counts, size_t n_parts, const int *groups,
+                             unsigned long seed, size_t t, size_t n_classes)
 {
     pf_split *s = calloc(1, sizeof *s);
     s->d = d;
@@ -54,17 +68,26 @@ static pf_split *split_new(size_t d, const size_t *counts, size_t n_parts, const
         s->off[p + 1] = s->off[p] + counts[p];
     }
     s->n = s->off[n_parts];
+    if (n_classes > 0) t = 1;
+    s->t = t;
     s->x = calloc(s->n * d, sizeof *s->x);
-    s->y = calloc(s->n, sizeof *s->y);
+    s->y = calloc(s->n * t, sizeof *s->y);
     gsl_rng *r = rng_new(seed);
     for (size_t i = 0; i < s->n * d; i++) s->x[i] = (float)(4.0 * gsl_rng_uniform(r) - 2.0);
-    for (size_t i = 0; i < s->n; i++) s->y[i] = (float)gsl_rng_uniform(r);
+    for (size_t i = 0; i < s->n * t; i++)
+        s->y[i] = n_classes ? (float)((i + seed) % n_classes) : (float)gsl_rng_uniform(r);
     gsl_rng_free(r);
     if (groups != NULL) {
         s->group = calloc(s->n, sizeof *s->group);
         memcpy(s->group, groups, s->n * sizeof *groups);
     }
     return s;
+}
+
+static pf_split *split_new(size_t d, const size_t *counts, size_t n_parts, const int *groups,
+                           unsigned long seed)
+{
+    return split_new_t(d, counts, n_parts, groups, seed, 1, 0);
 }
 
 static void split_free(pf_split *s)
@@ -91,20 +114,28 @@ static void rank_ok(pf_criterion c, const pf_prune_ctx *ctx, pf_ranking *r)
     assert_int_equal(rc, PF_OK);
 }
 
-/* Per-participant loss gradients computed here, independently of prune.c's grouping. */
-static float *part_grads(const pf_mlp *m, const pf_split *s, pf_loss loss, double *L)
+/* Per-participant loss gradients computed here, independently of prune.c's grouping, with
+ * the loss kind and class weights w (NULL: all 1) for the model's outputs. */
+static float *part_grads_w(const pf_mlp *m, const pf_split *s, pf_loss kind, const double *cw,
+                           double *L)
 {
     pf_error err = {0};
+    pf_loss_spec loss = {kind, pf_mlp_n_out(m), cw};
     float *g = calloc(s->n_parts * m->n_params, sizeof *g);
     pf_mlp_work *w = pf_mlp_work_alloc(m, s->n, &err);
     for (size_t p = 0; p < s->n_parts; p++) {
         size_t lo = s->off[p], n = s->off[p + 1] - lo;
-        double l =
-            pf_mlp_loss_grad(m, w, loss, s->x + lo * s->d, s->y + lo, n, g + p * m->n_params);
+        double l = pf_mlp_loss_grad(m, w, &loss, s->x + lo * s->d, s->y + lo * s->t, n,
+                                    g + p * m->n_params);
         if (L != NULL) L[p] = l;
     }
     pf_mlp_work_free(w);
     return g;
+}
+
+static float *part_grads(const pf_mlp *m, const pf_split *s, pf_loss loss, double *L)
+{
+    return part_grads_w(m, s, loss, NULL, L);
 }
 
 /* ---- criteria of a config --------------------------------------------------------------- */
@@ -177,7 +208,7 @@ static void check_mask_counts(pf_mlp *m, int prune_biases)
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.prune_biases = prune_biases;
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL};
+    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
     rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
     size_t n = prune_biases ? m->n_params : pf_mlp_n_weights(m);
@@ -231,7 +262,7 @@ static void test_mask_n5(void **state)
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.prune_biases = 1;
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL};
+    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
     rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
     float mask[5];
@@ -257,7 +288,7 @@ static void test_magnitude_order(void **state)
     memcpy(m->params, p, sizeof p);
     pf_config cfg;
     pf_config_defaults(&cfg);
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL};
+    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
     rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
     const size_t want[6] = {7, 1, 3, 6, 0, 2};
@@ -282,26 +313,29 @@ static void test_magnitude_order(void **state)
 
 #define FD_ROWS 7
 
-static void snip_fd(pf_loss loss)
+/* SNIP scores |w_j dL/dw_j| of the training loss with K outputs (xent: K classes) and class
+ * weights cw, against central differences of the reference network. */
+static void snip_fd_k(pf_loss loss, size_t K, const double *cw)
 {
-    pf_mlp *m = net_3431(5);
+    pf_mlp *m = net_343k(5, K);
     const size_t counts[2] = {3, 4};
-    pf_split *s = split_new(3, counts, 2, NULL, 17);
+    pf_split *s = split_new_t(3, counts, 2, NULL, 17, K, loss == PF_LOSS_XENT ? K : 0);
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.prune_biases = 1; /* score biases too: more derivatives checked */
-    pf_prune_ctx ctx = {&cfg, m, s, loss, NULL};
+    pf_prune_ctx ctx = {&cfg, m, s, loss, NULL, cw};
     pf_ranking r;
     rank_ok(crit(PF_CRIT_SNIP, 0), &ctx, &r);
-    double p[35];
+    double p[64];
+    assert_true(m->n_params <= 64);
     for (size_t j = 0; j < m->n_params; j++) p[j] = m->params[j];
     const double h = 1e-5;
     for (size_t j = 0; j < m->n_params; j++) {
         double keep = p[j];
         p[j] = keep + h;
-        double lp = ref_loss(m, p, s->x, s->y, s->n, loss);
+        double lp = ref_loss_w(m, p, s->x, s->y, s->n, loss, cw);
         p[j] = keep - h;
-        double lm = ref_loss(m, p, s->x, s->y, s->n, loss);
+        double lm = ref_loss_w(m, p, s->x, s->y, s->n, loss, cw);
         p[j] = keep;
         double want = fabs(keep * (lp - lm) / (2 * h));
         assert_near(r.score[j], want, 1e-4 * want + 1e-6);
@@ -316,8 +350,13 @@ static void snip_fd(pf_loss loss)
 static void test_snip_finite_differences(void **state)
 {
     (void)state;
-    snip_fd(PF_LOSS_MSE);
-    snip_fd(PF_LOSS_CCC);
+    const double cw[3] = {1.5, 0.25, 1.0};
+    snip_fd_k(PF_LOSS_MSE, 1, NULL);
+    snip_fd_k(PF_LOSS_CCC, 1, NULL);
+    snip_fd_k(PF_LOSS_CCC, 2, NULL);
+    snip_fd_k(PF_LOSS_MSE, 3, NULL);
+    snip_fd_k(PF_LOSS_XENT, 3, NULL);
+    snip_fd_k(PF_LOSS_XENT, 3, cw);
 }
 
 /* ---- FairGRAPE ---------------------------------------------------------------------------- */
@@ -382,7 +421,7 @@ static void test_fairgrape_end_to_end(void **state)
     pf_split *s = split_new(3, counts, 3, NULL, 23);
     pf_config cfg;
     pf_config_defaults(&cfg);
-    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_MSE, NULL};
+    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
     rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx, &r);
     float *g = part_grads(m, s, PF_LOSS_MSE, NULL);
@@ -423,7 +462,7 @@ static void test_fairgrape_end_to_end(void **state)
     }
     snprintf(cfg.group_column, PF_MAX_NAME, "cluster");
     snprintf(cfg.fairgrape_group, PF_MAX_NAME, "cluster");
-    pf_prune_ctx ctx2 = {&cfg, m, t, PF_LOSS_MSE, NULL};
+    pf_prune_ctx ctx2 = {&cfg, m, t, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r2;
     rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx2, &r2);
     assert_memory_equal(r2.order, want, sizeof want);
@@ -483,19 +522,33 @@ static void test_vr_cores_hand(void **state)
 }
 
 /* End to end: with lambda 0, stats = mean_p |w g_jp| and objective = |w mean_p g_jp|, from
- * per-participant gradients computed here; with lambda 1 the objective also uses the L_p. */
+ * per-participant gradients computed here; with lambda 1 the objective also uses the L_p.
+ * For every loss: one output (mse, ccc), two ccc outputs, three weighted xent classes. */
+typedef struct {
+    pf_loss kind;
+    size_t K;
+    const double *cw;
+} loss_case;
+
+static const double CW3[3] = {0.5, 2.0, 1.25};
+static const loss_case LOSS_CASES[] = {
+    {PF_LOSS_MSE, 1, NULL}, {PF_LOSS_CCC, 1, NULL}, {PF_LOSS_CCC, 2, NULL}, {PF_LOSS_XENT, 3, CW3}};
+#define N_LOSS_CASES (sizeof LOSS_CASES / sizeof LOSS_CASES[0])
+
 static void test_vr_end_to_end(void **state)
 {
     (void)state;
-    pf_mlp *m = net_3431(9);
     const size_t counts[3] = {5, 3, 4};
-    pf_split *s = split_new(3, counts, 3, NULL, 29);
-    for (int loss = 0; loss < 2; loss++) {
+    for (size_t c = 0; c < N_LOSS_CASES; c++) {
+        const loss_case *lc = &LOSS_CASES[c];
+        pf_mlp *m = net_343k(9, lc->K);
+        pf_split *s =
+            split_new_t(3, counts, 3, NULL, 29, lc->K, lc->kind == PF_LOSS_XENT ? lc->K : 0);
         pf_config cfg;
         pf_config_defaults(&cfg);
-        pf_prune_ctx ctx = {&cfg, m, s, (pf_loss)loss, NULL};
+        pf_prune_ctx ctx = {&cfg, m, s, lc->kind, NULL, lc->cw};
         double L[3];
-        float *g = part_grads(m, s, (pf_loss)loss, L);
+        float *g = part_grads_w(m, s, lc->kind, lc->cw, L);
         pf_ranking st, ob, ob1;
         cfg.vr_form = PF_VR_STATS;
         rank_ok(crit(PF_CRIT_VR, 0.0), &ctx, &st);
@@ -524,7 +577,31 @@ static void test_vr_end_to_end(void **state)
         pf_ranking_free(&st);
         pf_ranking_free(&ob);
         pf_ranking_free(&ob1);
+        split_free(s);
+        pf_mlp_free(m);
     }
+}
+
+/* FairGRAPE on a 3-class model with class weights: the ranking built here from the weighted
+ * per-participant gradients and the greedy core. */
+static void test_fairgrape_three_classes(void **state)
+{
+    (void)state;
+    pf_mlp *m = net_343k(7, 3);
+    const size_t counts[3] = {4, 3, 5};
+    pf_split *s = split_new_t(3, counts, 3, NULL, 23, 1, 3);
+    pf_config cfg;
+    pf_config_defaults(&cfg);
+    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_XENT, NULL, CW3};
+    pf_ranking r;
+    rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx, &r);
+    float *g = part_grads_w(m, s, PF_LOSS_XENT, CW3, NULL);
+    size_t want[33];
+    assert_int_equal(r.n, 33); /* 12 + 12 + 9 weights */
+    expected_fairgrape(m, g, 3, want);
+    assert_memory_equal(r.order, want, sizeof want);
+    free(g);
+    pf_ranking_free(&r);
     split_free(s);
     pf_mlp_free(m);
 }
@@ -549,7 +626,7 @@ static void rank_case(const crit_case *k, pf_mlp *m, const pf_split *s, int prun
     cfg.vr_form = k->form;
     cfg.prune_biases = prune_biases;
     gsl_rng *rng = rng_new(seed);
-    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_CCC, rng};
+    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_CCC, rng, NULL};
     rank_ok(crit(k->kind, 0.5), &ctx, r);
     gsl_rng_free(rng);
 }
@@ -584,6 +661,57 @@ static void test_sparsity_zero_is_dense(void **state)
     pf_mlp_work_free(w);
     split_free(s);
     pf_mlp_free(m);
+}
+
+/* Every criterion on a 3-class xent model (balanced class weights from the scoring rows)
+ * and on a 2-output ccc model: every prunable score finite, and every mask of the grid keeps
+ * exactly round((1 - s) n) parameters under both scopes. */
+static void test_every_criterion_every_task(void **state)
+{
+    (void)state;
+    const size_t counts[3] = {6, 5, 7};
+    const double grid[] = {0.0, 0.2, 0.5, 0.8, 0.9, 1.0};
+    for (int task = 0; task < 2; task++) {
+        size_t K = task == 0 ? 3 : 2;
+        pf_loss kind = task == 0 ? PF_LOSS_XENT : PF_LOSS_CCC;
+        pf_mlp *m = net_343k(41, K);
+        pf_split *s = split_new_t(3, counts, 3, NULL, 43, K, task == 0 ? K : 0);
+        double cw[3];
+        if (task == 0) pf_loss_class_weights(s, 3, PF_CLASS_WEIGHTS_BALANCED, cw);
+        float *mask = calloc(m->n_params, sizeof *mask);
+        for (size_t i = 0; i < N_ALL; i++) {
+            for (int pb = 0; pb < 2; pb++) {
+                pf_config cfg;
+                pf_config_defaults(&cfg);
+                cfg.vr_form = ALL[i].form;
+                cfg.prune_biases = pb;
+                gsl_rng *rng = rng_new(3);
+                pf_prune_ctx ctx = {&cfg, m, s, kind, rng, task == 0 ? cw : NULL};
+                pf_ranking r;
+                rank_ok(crit(ALL[i].kind, 0.5), &ctx, &r);
+                gsl_rng_free(rng);
+                size_t n = pb ? m->n_params : pf_mlp_n_weights(m);
+                assert_int_equal(r.n, n);
+                for (size_t j = 0; j < m->n_params; j++)
+                    if (pb || pf_mlp_is_weight(m, j)) assert_true(isfinite(r.score[j]));
+                for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
+                    size_t want = pf_prune_keep_count(n, grid[g]);
+                    for (int scope = 0; scope < 2; scope++) {
+                        assert_int_equal(pf_prune_mask(m, &r, grid[g], (pf_scope)scope, mask),
+                                         want);
+                        size_t ones = 0;
+                        for (size_t j = 0; j < m->n_params; j++)
+                            if (pb || pf_mlp_is_weight(m, j)) ones += mask[j] == 1.0f;
+                        assert_int_equal(ones, want);
+                    }
+                }
+                pf_ranking_free(&r);
+            }
+        }
+        free(mask);
+        split_free(s);
+        pf_mlp_free(m);
+    }
 }
 
 /* Ranking twice gives the same bits; after pruning some parameters, they rank last (score
@@ -667,13 +795,13 @@ static void test_errors(void **state)
     pf_ranking r;
     pf_error err = {0};
 
-    pf_prune_ctx no_rng = {&cfg, m, s, PF_LOSS_MSE, NULL};
+    pf_prune_ctx no_rng = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
     assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_RANDOM, 0, "random"}, &no_rng, &r, &err),
                      PF_EINPUT);
     pf_ranking_free(&r);
 
     pf_error_clear(&err);
-    pf_prune_ctx bad_d = {&cfg, m, wide, PF_LOSS_MSE, NULL};
+    pf_prune_ctx bad_d = {&cfg, m, wide, PF_LOSS_MSE, NULL, NULL};
     assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_SNIP, 0, "snip"}, &bad_d, &r, &err),
                      PF_EINPUT);
     assert_non_null(strstr(err.msg, "4 features"));
@@ -686,6 +814,28 @@ static void test_errors(void **state)
         PF_EINPUT);
     assert_non_null(strstr(err.msg, "prune.fairgrape_group = 'cluster'"));
     pf_ranking_free(&r);
+
+    /* the scoring targets must fit the loss: xent on a 1-output model, and a 3-class
+     * model scored on rows with a label 5 */
+    pf_error_clear(&err);
+    pf_prune_ctx xent1 = {&cfg, m, s, PF_LOSS_XENT, NULL, NULL};
+    assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_SNIP, 0, "snip"}, &xent1, &r, &err),
+                     PF_EINPUT);
+    assert_non_null(strstr(err.msg, "at least 2"));
+    pf_ranking_free(&r);
+    pf_mlp *m3 = net_343k(29, 3);
+    pf_split *cls = split_new_t(3, counts, 2, NULL, 41, 1, 3);
+    rank_ok(crit(PF_CRIT_VR, 0), &(pf_prune_ctx){&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL}, &r);
+    pf_ranking_free(&r);
+    cls->y[4] = 5.0f;
+    pf_error_clear(&err);
+    pf_prune_ctx bad_label = {&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL};
+    assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_VR, 0, "vr"}, &bad_label, &r, &err),
+                     PF_EINPUT);
+    assert_non_null(strstr(err.msg, "the scoring data: row 4 has label 5"));
+    pf_ranking_free(&r);
+    split_free(cls);
+    pf_mlp_free(m3);
 
     split_free(s);
     split_free(wide);
@@ -706,7 +856,9 @@ int main(void)
         cmocka_unit_test(test_fairgrape_end_to_end),
         cmocka_unit_test(test_vr_cores_hand),
         cmocka_unit_test(test_vr_end_to_end),
+        cmocka_unit_test(test_fairgrape_three_classes),
         cmocka_unit_test(test_sparsity_zero_is_dense),
+        cmocka_unit_test(test_every_criterion_every_task),
         cmocka_unit_test(test_deterministic_and_pruned_last),
         cmocka_unit_test(test_random_seeded),
         cmocka_unit_test(test_errors),

@@ -67,10 +67,13 @@ static inline gsl_rng *rng_new(unsigned long seed)
 
 /* ---- a reference network for finite differences ---- */
 
-#define REF_MAX_ROWS 16 /* rows ref_loss accepts; layers at most 16 wide */
+#define REF_MAX_ROWS  16 /* rows the reference accepts */
+#define REF_MAX_WIDTH 16 /* widest layer (inputs and outputs included) */
 
 /* An independent double-precision forward and loss over the same flat layout, so the finite
- * differences are not drowned in float32 rounding (with h = 1e-5 they are good to ~1e-9). */
+ * differences are not drowned in float32 rounding (with h = 1e-5 they are good to ~1e-9).
+ * It is the oracle: written from the definitions (tanh, exp, log), sharing no code with
+ * model.c or loss.c, and deliberately naive (plain softmax, one-pass means). */
 static inline double ref_act(pf_activation act, double z)
 {
     switch (act) {
@@ -86,35 +89,73 @@ static inline double ref_act(pf_activation act, double z)
     return 0;
 }
 
+/* The n_out outputs of one row x under parameters p (the model's mask applied). */
+static inline void ref_forward(const pf_mlp *m, const double *p, const float *x, double *out)
+{
+    double a[REF_MAX_WIDTH], b[REF_MAX_WIDTH];
+    for (size_t k = 0; k < m->dims[0]; k++) a[k] = x[k];
+    for (size_t l = 0; l < m->n_layers; l++) {
+        size_t din = m->dims[l], dout = m->dims[l + 1];
+        for (size_t o = 0; o < dout; o++) {
+            double z = p[m->b_off[l] + o] * m->mask[m->b_off[l] + o];
+            for (size_t k = 0; k < din; k++) {
+                size_t j = m->w_off[l] + o * din + k;
+                z += p[j] * m->mask[j] * a[k];
+            }
+            b[o] = l + 1 < m->n_layers ? ref_act(m->act, z) : z;
+        }
+        memcpy(a, b, dout * sizeof *a);
+    }
+    memcpy(out, a, m->dims[m->n_layers] * sizeof *out);
+}
+
+/* The loss of predictions yh (n x K, double) against y: mse = mean over rows and outputs of
+ * squared errors; ccc = 1 - mean over outputs of Lin's CCC (population moments); xent =
+ * sum_i w_{y_i} (-log softmax(yh_i)_{y_i}) / sum_i w_{y_i} with y the class index (w NULL:
+ * all 1). y is n x K for mse and ccc, n x 1 for xent. */
+static inline double ref_loss_of(const double *yh, const float *y, size_t n, size_t K, pf_loss loss,
+                                 const double *w)
+{
+    if (loss == PF_LOSS_XENT) {
+        double num = 0, den = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t c = (size_t)y[i];
+            double se = 0;
+            for (size_t k = 0; k < K; k++) se += exp(yh[i * K + k]);
+            double wi = w ? w[c] : 1.0;
+            num += wi * -log(exp(yh[i * K + c]) / se);
+            den += wi;
+        }
+        return num / den;
+    }
+    double se = 0, ccc_sum = 0;
+    for (size_t k = 0; k < K; k++) {
+        double mx = 0, my = 0, vx = 0, vy = 0, cv = 0;
+        for (size_t i = 0; i < n; i++) mx += yh[i * K + k] / n, my += y[i * K + k] / (double)n;
+        for (size_t i = 0; i < n; i++) {
+            double a = yh[i * K + k] - mx, b = y[i * K + k] - my;
+            vx += a * a / n, vy += b * b / n, cv += a * b / n;
+            se += (yh[i * K + k] - y[i * K + k]) * (yh[i * K + k] - y[i * K + k]);
+        }
+        ccc_sum += 2 * cv / (vx + vy + (mx - my) * (mx - my));
+    }
+    return loss == PF_LOSS_MSE ? se / (double)(n * K) : 1 - ccc_sum / (double)K;
+}
+
+/* The loss of the reference network over n rows of x, with class weights w (NULL: all 1). */
+static inline double ref_loss_w(const pf_mlp *m, const double *p, const float *x, const float *y,
+                                size_t n, pf_loss loss, const double *w)
+{
+    double yh[REF_MAX_ROWS * REF_MAX_WIDTH];
+    size_t K = m->dims[m->n_layers];
+    for (size_t i = 0; i < n; i++) ref_forward(m, p, x + i * m->dims[0], yh + i * K);
+    return ref_loss_of(yh, y, n, K, loss, w);
+}
+
 static inline double ref_loss(const pf_mlp *m, const double *p, const float *x, const float *y,
                               size_t n, pf_loss loss)
 {
-    double yh[REF_MAX_ROWS], a[16], b[16];
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < m->dims[0]; k++) a[k] = x[i * m->dims[0] + k];
-        for (size_t l = 0; l < m->n_layers; l++) {
-            size_t din = m->dims[l], dout = m->dims[l + 1];
-            for (size_t o = 0; o < dout; o++) {
-                double z = p[m->b_off[l] + o] * m->mask[m->b_off[l] + o];
-                for (size_t k = 0; k < din; k++) {
-                    size_t j = m->w_off[l] + o * din + k;
-                    z += p[j] * m->mask[j] * a[k];
-                }
-                b[o] = l + 1 < m->n_layers ? ref_act(m->act, z) : z;
-            }
-            memcpy(a, b, dout * sizeof *a);
-        }
-        yh[i] = a[0];
-    }
-    double mx = 0, my = 0, vx = 0, vy = 0, cv = 0, se = 0;
-    for (size_t i = 0; i < n; i++) mx += yh[i] / (double)n, my += y[i] / (double)n;
-    for (size_t i = 0; i < n; i++) {
-        vx += (yh[i] - mx) * (yh[i] - mx) / (double)n;
-        vy += (y[i] - my) * (y[i] - my) / (double)n;
-        cv += (yh[i] - mx) * (y[i] - my) / (double)n;
-        se += (yh[i] - y[i]) * (yh[i] - y[i]) / (double)n;
-    }
-    return loss == PF_LOSS_MSE ? se : 1 - 2 * cv / (vx + vy + (mx - my) * (mx - my));
+    return ref_loss_w(m, p, x, y, n, loss, NULL);
 }
 
 /* Remove a folder and everything below it (test scratch folders). */
