@@ -157,7 +157,7 @@ int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err)
         r->field = p;                                                                              \
     } while (0)
     GROW(x, cap * width);
-    GROW(y, cap);
+    GROW(y, cap * (r->n_y ? r->n_y : 1));
     GROW(t, cap);
     GROW(line, cap);
     GROW(pid, cap);
