@@ -168,6 +168,15 @@ printf 'p3;5;6;0.5\n' >>"$WORK/edit.csv"
 run_case "data hash, after the edit" 0 --dry-run "$WORK/data.ini"
 [ "$(sed -n 's/^config-hash: //p' "$OUT")" != "$h_before" ] && pass "an edited data file changes the hash" || fail "hash ignores the data"
 
+# The keyboard study with both targets and its attributes: 2377 rows, so the row store grows
+# many times with two targets a row (a sanitizer run would catch an overflow there).
+KEYBOARD="$PF_SRCDIR/../shared/data/keyboard/keyboard_features.csv"
+run_case "keyboard, two targets and attributes" 0 --dry-run --set "data.path=$KEYBOARD" \
+    --set data.target_column=arousal,valence --set data.attribute_columns=sex,age,app_version \
+    "$SRC/configs/keyboard.ini"
+expect_in "$OUT" "windows: 2377" "targets: arousal, valence" "attributes: 3 (sex, age, app_version)" \
+    "  sex: participant attribute (data.attribute_columns)"
+
 # ---- no results left behind by a failed run --------------------------------------------------
 csvcfg again "$WORK/ragged.csv"
 printf '[experiment]\noutput_dir = %s/res\n' "$WORK" >>"$WORK/data.ini"
