@@ -226,6 +226,16 @@ void pf_results_variant_name(const pf_results *r, size_t v, char *out, size_t ca
         snprintf(out, cap, "%s@%s%s", r->crit[x->crit], pf_numtext(num, x->sparsity), bits);
 }
 
+double pf_results_achieved_sparsity(const pf_results *r, size_t v)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t f = 0; f < r->n_folds; f++)
+        for (size_t k = 0; k < r->n_rep; k++, n++)
+            sum += pf_results_record(r, f, k, v)->achieved_sparsity;
+    return n ? sum / (double)n : NAN;
+}
+
 void pf_results_values(const pf_results *r, size_t m, size_t v, double *out)
 {
     for (size_t p = 0; p < r->n_part; p++) {

@@ -174,6 +174,10 @@ static inline pf_task_record *pf_results_record(const pf_results *r, size_t fold
  * and messages. */
 void pf_results_variant_name(const pf_results *r, size_t variant, char *out, size_t cap);
 
+/* The mean achieved sparsity (pruned / prunable) over variant v's task records: the requested
+ * sparsity is a target, this is what pruning reached. */
+double pf_results_achieved_sparsity(const pf_results *r, size_t v);
+
 /* The n_part per-participant values of (metric, variant), each averaged over the repeats that
  * ran (NaN where none did). */
 void pf_results_values(const pf_results *r, size_t metric, size_t variant, double *out);

@@ -36,18 +36,6 @@ static void csv_field(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
-/* Mean achieved sparsity (pruned / prunable) over the variant's task records, which sit at
- * [fold][repeat][variant]: the requested sparsity is a target, this is what pruning reached. */
-static double achieved_sparsity(const pf_results *r, size_t v)
-{
-    double sum = 0;
-    size_t n = 0;
-    for (size_t f = 0; f < r->n_folds; f++)
-        for (size_t k = 0; k < r->n_rep; k++, n++)
-            sum += pf_results_record(r, f, k, v)->achieved_sparsity;
-    return n ? sum / (double)n : NAN;
-}
-
 /* The three columns that name a variant: criterion, sparsity, bits (after sep). */
 static void variant_fields(FILE *fp, const pf_results *r, size_t v)
 {
@@ -95,7 +83,7 @@ static int write_summary(const pf_results *r, const char *dir, pf_error *err)
           "worst,tail,best,gap,mean_delta,worst_delta\n",
           fp);
     for (size_t v = 0; v < r->n_var; v++) {
-        double achieved = achieved_sparsity(r, v);
+        double achieved = pf_results_achieved_sparsity(r, v);
         for (size_t m = 0; m < r->n_metric; m++) {
             const pf_summary_full *s = pf_results_summary(r, m, v);
             variant_fields(fp, r, v);

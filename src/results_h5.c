@@ -238,17 +238,6 @@ static int write_values(pf_h5 *h, const pf_results *r, pf_error *err)
     return err->code;
 }
 
-/* Mean achieved sparsity over the variant's task records ([fold][repeat][variant]). */
-static double achieved_sparsity(const pf_results *r, size_t v)
-{
-    double sum = 0;
-    size_t n = 0;
-    for (size_t f = 0; f < r->n_folds; f++)
-        for (size_t k = 0; k < r->n_rep; k++, n++)
-            sum += pf_results_record(r, f, k, v)->achieved_sparsity;
-    return n ? sum / (double)n : NAN;
-}
-
 static int write_summary(pf_h5 *h, const pf_results *r, pf_error *err)
 {
     size_t n = r->n_metric * r->n_var;
@@ -264,7 +253,7 @@ static int write_summary(pf_h5 *h, const pf_results *r, pf_error *err)
                 memcpy(&x[i], (const char *)&r->summary[i] + summary_fields[j].off, sizeof *x);
             pf_h5_doubles(h, g, summary_fields[j].name, 2, dims, x);
         }
-        for (size_t v = 0; v < r->n_var; v++) x[v] = achieved_sparsity(r, v);
+        for (size_t v = 0; v < r->n_var; v++) x[v] = pf_results_achieved_sparsity(r, v);
         pf_h5_doubles(h, g, "achieved_sparsity", 1, &nv, x);
         pf_h5_attr_str(h, g, "layout",
                        "[metric, variant] as /per_participant/values (achieved_sparsity: "

@@ -13,18 +13,9 @@
 #include <cmocka.h>
 
 #include "metric.h"
+#include "testutil.h"
 
 #define TOL 1e-12
-
-/* cmocka's assert_float_equal compares in float; these values need double precision. */
-#define assert_near(got, want, tol) near_((got), (want), (tol), #got, __FILE__, __LINE__)
-
-static void near_(double got, double want, double tol, const char *expr, const char *file, int line)
-{
-    if (got == want || fabs(got - want) <= tol) return;
-    print_error("%s = %.17g, expected %.17g (tolerance %g)\n", expr, got, want, tol);
-    _fail(file, line);
-}
 
 /* ---- regression metrics ---- */
 
