@@ -170,7 +170,7 @@ run_case "data hash, after the edit" 0 --dry-run "$WORK/data.ini"
 
 # The keyboard study with both targets and its attributes: 2377 rows, so the row store grows
 # many times with two targets a row (a sanitizer run would catch an overflow there).
-KEYBOARD="$PF_SRCDIR/../shared/data/keyboard/keyboard_features.csv"
+KEYBOARD="$AGAIN_DATA_DIR/../keyboard/keyboard_features.csv"
 run_case "keyboard, two targets and attributes" 0 --dry-run --set "data.path=$KEYBOARD" \
     --set data.target_column=arousal,valence --set data.attribute_columns=sex,age,app_version \
     "$SRC/configs/keyboard.ini"
