@@ -21,7 +21,7 @@ cd "$work"
 base="$src/src/config.c $src/src/error.c $src/src/numtext.c"
 clang $cflags -o fuzz_config "$src/tests/fuzz/fuzz_config.c" $base $libs
 data=""
-for m in csvfile dataset table again synthetic source seed; do data="$data $src/src/$m.c"; done
+for m in csvfile dataset table again synthetic target source seed; do data="$data $src/src/$m.c"; done
 clang $cflags -o fuzz_dataset "$src/tests/fuzz/fuzz_dataset.c" $data $base $libs
 ./fuzz_config -max_total_time="$secs" -max_len=4096 corpus-config
 ./fuzz_dataset -max_total_time="$secs" -max_len=8192 -timeout=10 corpus-dataset

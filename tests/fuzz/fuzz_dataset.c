@@ -1,6 +1,7 @@
 /* fuzz_dataset.c: libFuzzer harness for the CSV/AGAIN loader (DESIGN 11). The input is
  * written to a file and loaded as an AGAIN file (both layouts: the loader detects ticks by a
- * [control]game column) and as a generic CSV. Any input must load or be refused with
+ * [control]game column) and as a generic CSV in each task shape: one target, two targets with
+ * an attribute, class labels, and the high/low transform. Any input must load or be refused with
  * PF_EINPUT and a message -- never crash, hang or leak. Built and run by scripts/fuzz.sh. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #include "source.h"
 
-static void load_as(const char *path, pf_source source)
+static void load_as(const char *path, pf_source source, int shape)
 {
     pf_config cfg;
     pf_error err = {0};
@@ -21,8 +22,17 @@ static void load_as(const char *path, pf_source source)
     snprintf(cfg.data_path, sizeof cfg.data_path, "%s", path);
     if (source == PF_SOURCE_CSV) {
         snprintf(cfg.participant_column, sizeof cfg.participant_column, "p");
-        snprintf(cfg.target_column, sizeof cfg.target_column, "y");
+        snprintf(cfg.target_columns.item[0], PF_MAX_NAME, "y");
         snprintf(cfg.group_column, sizeof cfg.group_column, "g");
+        if (shape == 1) {
+            cfg.target_columns.n = 2;
+            snprintf(cfg.target_columns.item[1], PF_MAX_NAME, "z");
+            cfg.attribute_columns.n = 1;
+            snprintf(cfg.attribute_columns.item[0], PF_MAX_NAME, "a");
+        }
+        if (shape >= 2) cfg.task = PF_TASK_CLASSIFICATION;
+        if (shape == 3)
+            cfg.target_transform = PF_TRANSFORM_ABOVE_MEDIAN, cfg.transform_margin = 0.1;
     }
     pf_dataset *ds = pf_source_load(&cfg, &err);
     if (!ds && (err.code != PF_EINPUT || err.msg[0] == '\0')) abort();
@@ -43,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fp) return 0;
     fwrite(data, 1, size, fp);
     fclose(fp);
-    load_as(path, PF_SOURCE_AGAIN);
-    load_as(path, PF_SOURCE_CSV);
+    load_as(path, PF_SOURCE_AGAIN, 0);
+    for (int shape = 0; shape < 4; shape++) load_as(path, PF_SOURCE_CSV, shape);
     unlink(path);
     return 0;
 }
