@@ -12,11 +12,12 @@
 enum {
     PF_OK = 0,
     PF_ERUNTIME = 1, /* something failed while running (I/O, memory, a library) */
-    PF_EINPUT = 2    /* the user's input is wrong: usage, config or data */
+    PF_EINPUT = 2,   /* the user's input is wrong: usage, config or data */
+    PF_EINTR = 3     /* stopped by a signal; what finished is kept and a rerun resumes */
 };
 
 typedef struct {
-    int code;       /* PF_OK, PF_ERUNTIME or PF_EINPUT */
+    int code;       /* PF_OK, PF_ERUNTIME, PF_EINPUT or PF_EINTR */
     char msg[4096]; /* one human-readable sentence, no trailing newline */
 } pf_error;
 

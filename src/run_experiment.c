@@ -6,7 +6,11 @@
  * plan, and hands over to the runner. All messages for the user are printed here, once, from
  * the pf_error the library filled; the exit status is 0 (success), 2 (usage, config or data
  * error) or 1 (runtime failure). */
+#define _XOPEN_SOURCE 700 /* sigaction */
+#include <dirent.h>
 #include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include <omp.h>
 #include <stdio.h>
@@ -23,6 +27,8 @@
 #include "metric.h"
 #include "report.h"
 #include "runner.h"
+#include "shard.h"
+#include "h5io.h"
 #include "tables.h"
 
 #ifdef HAVE_CONFIG_H
@@ -43,6 +49,9 @@ typedef struct {
     int dry_run;
     int progress;       /* -1: auto (only on a terminal) */
     const char *report; /* --report DIR: rebuild the report of a finished run */
+    const char *shard;  /* --shard I/N */
+    const char *merge;  /* --merge DIR */
+    const char *status; /* --status DIR */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -62,12 +71,18 @@ static void usage(FILE *out)
         "  --dry-run                load and check everything, print the plan, exit\n"
         "  --report RUN_DIR         rebuild statistics, figures and tables from\n"
         "                           RUN_DIR/results.h5 without training anything\n"
+        "  --shard I/N              run slice I of N of the tasks (1 <= I <= N), writing\n"
+        "                           RUN_DIR/shards/shard-I-of-N.h5 (a job array's task)\n"
+        "  --merge RUN_DIR          join RUN_DIR/shards/*.h5 into the results of one run\n"
+        "  --status RUN_DIR         tasks done and missing per shard; changes nothing\n"
         "  --progress / --no-progress  force the progress line on or off (default: on a\n"
         "                           terminal only)\n"
         "  --help                   this text and every config key with its default\n"
         "  --version                program version\n"
         "\n"
-        "Exit status: 0 success, 2 usage/config/data error, 1 runtime failure.\n"
+        "Exit status: 0 success, 2 usage/config/data error, 1 runtime failure,\n"
+        "3 interrupted (SIGTERM, SIGINT, SIGUSR1): finished tasks are kept; run the same\n"
+        "command again to resume.\n"
         "\n"
         "Config keys (section, key, default, meaning):\n");
     pf_config_help(out);
@@ -96,7 +111,10 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         O_VERSION,
         O_PROGRESS,
         O_NOPROGRESS,
-        O_REPORT
+        O_REPORT,
+        O_SHARD,
+        O_MERGE,
+        O_STATUS
     };
     static const struct option longopts[] = {{"set", required_argument, NULL, O_SET},
                                              {"threads", required_argument, NULL, O_THREADS},
@@ -107,6 +125,9 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                                              {"progress", no_argument, NULL, O_PROGRESS},
                                              {"no-progress", no_argument, NULL, O_NOPROGRESS},
                                              {"report", required_argument, NULL, O_REPORT},
+                                             {"shard", required_argument, NULL, O_SHARD},
+                                             {"merge", required_argument, NULL, O_MERGE},
+                                             {"status", required_argument, NULL, O_STATUS},
                                              {NULL, 0, NULL, 0}};
     *o = (cli_opts){.threads = -1, .progress = -1};
     opterr = 0;
@@ -136,6 +157,15 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         case O_REPORT:
             o->report = optarg;
             break;
+        case O_SHARD:
+            o->shard = optarg;
+            break;
+        case O_MERGE:
+            o->merge = optarg;
+            break;
+        case O_STATUS:
+            o->status = optarg;
+            break;
         case O_HELP:
             usage(stdout);
             return 0;
@@ -149,9 +179,11 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                                 argv[optind - 1]);
         }
     }
-    if (o->report) {
-        if (optind != argc)
-            return pf_error_set(err, PF_EINPUT, "--report takes a run folder and no config file");
+    if (o->report || o->merge || o->status) {
+        if (optind != argc || !!o->report + !!o->merge + !!o->status > 1)
+            return pf_error_set(err, PF_EINPUT,
+                                "--report, --merge and --status each take a run folder, alone "
+                                "and without a config file");
         return -1;
     }
     if (optind != argc - 1)
@@ -286,6 +318,193 @@ static int rebuild_report(const char *path, pf_error *err)
     return PF_OK;
 }
 
+/* ---- runs that can stop and go on ----------------------------------------------------------- */
+
+/* SIGTERM (what SLURM sends at a time limit), SIGINT (Ctrl-C) and SIGUSR1 (SLURM's
+ * --signal=USR1@T before a limit or preemption) ask the runner to start no further task; the
+ * tasks under way finish and are checkpointed, and the run exits 3. A second signal of the same
+ * kind falls back to the default action, so a user can still kill a run that hangs. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    stop_requested = 1;
+    signal(sig, SIG_DFL);
+}
+
+static void catch_stops(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* The config hash a finished run folder holds, or NULL (malloc'd). */
+static char *folder_hash(const char *dir)
+{
+    char path[PF_MAX_STR * 2];
+    snprintf(path, sizeof path, "%s/results.h5", dir);
+    if (access(path, F_OK) != 0) return NULL;
+    pf_h5_quiet();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return strdup("?");
+    char *hash = pf_h5_read_attr_str(f, "/", "config_hash");
+    H5Fclose(f);
+    return hash ? hash : strdup("?");
+}
+
+/* A folder holds one run: rerunning a finished run rebuilds only its report; a folder of
+ * another config is refused. Returns 1 when the run is already done (nothing to train). */
+static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
+{
+    char *hash = folder_hash(dir);
+    if (hash == NULL) return 0;
+    int same = strcmp(hash, cfg->hash) == 0;
+    if (!same)
+        pf_error_set(err, PF_EINPUT,
+                     "'%s' holds a finished run of another config (hash %.8s, this one is %.8s); "
+                     "choose another folder with --out, or remove it",
+                     dir, hash, cfg->hash);
+    free(hash);
+    if (!same) return -1;
+    fprintf(stderr,
+            "run_experiment: %s already holds this run, finished; rebuilding its report "
+            "only\n",
+            dir);
+    return rebuild_report(dir, err) == PF_OK ? 1 : -1;
+}
+
+static void remove_checkpoints(const char *dir)
+{
+    char sub[PF_MAX_STR * 2], path[PF_MAX_STR * 3];
+    snprintf(sub, sizeof sub, "%s/checkpoints", dir);
+    DIR *d = opendir(sub);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "task-", 5) == 0) {
+            snprintf(path, sizeof path, "%s/%s", sub, e->d_name);
+            unlink(path);
+        }
+    if (d) closedir(d);
+    rmdir(sub);
+}
+
+static void say_interrupted(const pf_run_opts *ro, size_t n_tasks, const char *again)
+{
+    fprintf(stderr,
+            "run_experiment: interrupted: %zu tasks finished in this run and %zu before, of %zu; "
+            "they are kept in %s/checkpoints. Run the same command again to resume%s.\n",
+            ro->tasks_run, ro->tasks_resumed, n_tasks, ro->out_dir, again);
+}
+
+/* --merge DIR: the shards' config, the same data, every task exactly once, one report. */
+static int merge(const char *dir, pf_error *err)
+{
+    pf_config cfg;
+    pf_dataset *ds = NULL;
+    pf_folds *folds = NULL;
+    pf_results *r = NULL;
+    char hash[65];
+    if (pf_shard_config(dir, &cfg, err) != PF_OK) return err->code;
+    snprintf(hash, sizeof hash, "%s", cfg.hash);
+    if ((ds = pf_source_load(&cfg, err)) && strcmp(cfg.hash, hash) != 0)
+        pf_error_set(err, PF_EINPUT,
+                     "the data file %s changed since the shards ran (its SHA-256 is not the one "
+                     "they recorded); merge with the data they used",
+                     ds->path);
+    if (err->code == PF_OK && (folds = pf_folds_alloc(ds, &cfg, err)) &&
+        (r = pf_results_alloc(&cfg, ds, folds->n_folds, err))) {
+        pf_results_set_folds(r, folds);
+        pf_report_info info;
+        if (pf_shard_merge(dir, r, &cfg, ds, folds, err) == PF_OK &&
+            pf_results_summarise(r, err) == PF_OK &&
+            pf_report_write(r, &cfg, dir, &info, err) == PF_OK)
+            print_outcome(stdout, r, dir, &info);
+    }
+    pf_results_free(r);
+    pf_folds_free(folds);
+    pf_dataset_free(ds);
+    return err->code;
+}
+
+/* --status DIR: read-only, from DIR/config.ini and the data. */
+static int status(const char *dir, pf_error *err)
+{
+    pf_config cfg;
+    pf_dataset *ds = NULL;
+    pf_folds *folds = NULL;
+    char path[PF_MAX_STR * 2];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    if (pf_config_load(&cfg, path, NULL, 0, err) == PF_OK && (ds = pf_source_load(&cfg, err)) &&
+        (folds = pf_folds_alloc(ds, &cfg, err)))
+        pf_shard_status(dir, &cfg, ds, folds, stdout, err);
+    pf_folds_free(folds);
+    pf_dataset_free(ds);
+    return err->code;
+}
+
+/* A run or a shard: resumable, checkpointed, stoppable; the report or the shard file at the
+ * end. */
+static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+               pf_run_opts *ro, pf_results **res, pf_error *err)
+{
+    size_t shard_i = 0, shard_n = 0, n_all = folds->n_folds * (size_t)cfg->repeats;
+    size_t *slice = NULL, n_slice = n_all;
+    if (o->shard) {
+        if (pf_shard_parse(o->shard, &shard_i, &shard_n, err) != PF_OK) return err->code;
+        if (pf_shard_done(ro->out_dir, shard_i, shard_n)) {
+            fprintf(stderr, "run_experiment: shard %zu/%zu is already finished in %s/shards\n",
+                    shard_i, shard_n, ro->out_dir);
+            return PF_OK;
+        }
+        if (!(slice = pf_calloc(n_all, sizeof *slice, err))) return err->code;
+        n_slice = pf_shard_slice(ds, folds, cfg, shard_i, shard_n, slice);
+    } else {
+        int done = check_folder(cfg, ro->out_dir, err);
+        if (done != 0) return done > 0 ? PF_OK : err->code;
+    }
+    char ckdir[PF_MAX_STR * 2];
+    snprintf(ckdir, sizeof ckdir, "%s/checkpoints", ro->out_dir);
+    ro->checkpoint_dir = ckdir;
+    ro->tasks = slice;
+    ro->n_tasks = n_slice;
+    ro->stop = &stop_requested;
+    if (pf_shard_prepare(ro->out_dir, cfg, ds, folds, shard_n, err) != PF_OK) {
+        free(slice);
+        return err->code;
+    }
+    catch_stops();
+    fprintf(stderr,
+            "run_experiment: %s: %zu participants, %zu features, %zu tasks%s on %d threads -> %s\n",
+            cfg->name, ds->n_participants, ds->n_features, n_slice,
+            o->shard ? " (this shard's)" : "", ro->threads, ro->out_dir);
+    pf_report_info info;
+    if ((*res = pf_run(cfg, ds, folds, ro, err)) != NULL) {
+        if (ro->tasks_resumed)
+            fprintf(stderr, "run_experiment: %zu tasks resumed from %s\n", ro->tasks_resumed,
+                    ckdir);
+        if (o->shard) {
+            if (pf_shard_write(ro->out_dir, shard_i, shard_n, *res, cfg, slice, n_slice, err) ==
+                PF_OK)
+                printf("shard %zu/%zu finished: %zu tasks -> %s/shards/shard-%zu-of-%zu.h5\n"
+                       "when all %zu shards are done: run_experiment --merge %s\n",
+                       shard_i, shard_n, n_slice, ro->out_dir, shard_i, shard_n, shard_n,
+                       ro->out_dir);
+        } else if (pf_report_write(*res, cfg, ro->out_dir, &info, err) == PF_OK) {
+            remove_checkpoints(ro->out_dir);
+            print_outcome(stdout, *res, ro->out_dir, &info);
+        }
+    } else if (err->code == PF_EINTR) {
+        say_interrupted(ro, n_slice, o->shard ? " (the same --shard)" : "");
+    }
+    free(slice);
+    return err->code;
+}
+
 int main(int argc, char **argv)
 {
     pf_error err = {0};
@@ -304,6 +523,10 @@ int main(int argc, char **argv)
         rebuild_report(o.report, &err);
         goto done;
     }
+    if (o.merge || o.status) {
+        o.merge ? merge(o.merge, &err) : status(o.status, &err);
+        goto done;
+    }
     if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;
     if (o.threads >= 0) cfg.threads = o.threads;
     if (!(ds = pf_source_load(&cfg, &err))) goto done;
@@ -317,6 +540,12 @@ int main(int argc, char **argv)
     if (ds->warning[0]) fprintf(stderr, "run_experiment: warning: %s\n", ds->warning);
     pf_run_opts ro;
     pf_run_opts_init(&ro, &cfg, o.out_dir, o.progress);
+    if (ro.threads > omp_get_num_procs())
+        fprintf(stderr,
+                "run_experiment: warning: %d threads on %d cores: tasks will compete for the "
+                "cores and the run will be slower, not faster (use --threads 0 for one per "
+                "core)\n",
+                ro.threads, omp_get_num_procs());
     if (o.dry_run) {
         print_plan(stdout, &cfg, ds, folds, &ro);
         fprintf(stdout, "metrics:");
@@ -325,22 +554,12 @@ int main(int argc, char **argv)
         fprintf(stdout, "\nprimary-metric: %s\n", metrics->slot[primary].name);
         goto done;
     }
-    fprintf(stderr,
-            "run_experiment: %s: %zu participants, %zu features%s, %zu tasks on %d threads -> "
-            "%s\n",
-            cfg.name, ds->n_participants, ds->n_features,
-            ds->n_columns > ds->n_features ? " (--dry-run lists them and why the other columns "
-                                             "are not)"
-                                           : "",
-            folds->n_folds * (size_t)cfg.repeats, ro.threads, ro.out_dir);
-    pf_report_info info;
-    if ((res = pf_run(&cfg, ds, folds, &ro, &err)) != NULL &&
-        pf_report_write(res, &cfg, ro.out_dir, &info, &err) == PF_OK)
-        print_outcome(stdout, res, ro.out_dir, &info);
+    run(&o, &cfg, ds, folds, &ro, &res, &err);
 
 done:
     if (rc < 0) rc = err.code;
-    if (err.code != PF_OK) fprintf(stderr, "run_experiment: error: %s\n", err.msg);
+    if (err.code != PF_OK && err.code != PF_EINTR)
+        fprintf(stderr, "run_experiment: error: %s\n", err.msg);
     pf_results_free(res);
     pf_metric_set_free(metrics);
     pf_folds_free(folds);

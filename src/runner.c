@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "cost.h"
 #include "loss.h"
 #include "metric.h"
@@ -67,6 +68,7 @@ typedef struct {
 
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
 {
+    memset(ro, 0, sizeof *ro);
     ro->threads = cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
     ro->progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
     if (out_dir)
@@ -431,6 +433,26 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     return err->code;
 }
 
+/* Checkpoint a finished task; task 0 also carries its model structures for timing. */
+static int save_task(const run_ctx *rc, const pf_run_opts *ro, size_t index, pf_error *err)
+{
+    if (!ro->checkpoint_dir) return PF_OK;
+    unsigned char *blob;
+    size_t len;
+    int with = index == 0;
+    if (pf_checkpoint_pack(rc->res, rc->folds, rc->cfg, index, with ? rc->lat_model->params : NULL,
+                           with ? rc->lat_masks : NULL, &blob, &len, err) != PF_OK)
+        return err->code;
+    pf_checkpoint_save(ro->checkpoint_dir, index, blob, len, err);
+    free(blob);
+    return err->code;
+}
+
+static int stopped(const pf_run_opts *ro)
+{
+    return ro->stop && *ro->stop;
+}
+
 static int run_task(const run_ctx *rc, size_t index, pf_error *err)
 {
     task t = {0};
@@ -465,35 +487,81 @@ static void utc_now(char *buf, size_t cap)
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Run tasks [0, n) on ro->threads threads; the first error (lowest task index) wins, so the
- * message does not depend on scheduling either. */
-static int run_tasks(const run_ctx *rc, size_t n, const pf_run_opts *ro, pf_error *err)
+/* Load the checkpoints of the tasks to run; done[i] = 1 for each one found. Task 0's model
+ * structures come back for timing. A checkpoint that is corrupted or of another study is an
+ * error naming the file: silently recomputing would hide a disk or a config mix-up. */
+static int resume(run_ctx *rc, const pf_run_opts *ro, const size_t *list, size_t n,
+                  unsigned char *done, pf_error *err)
+{
+    for (size_t i = 0; i < n && ro->checkpoint_dir; i++) {
+        unsigned char *blob, *masks = NULL;
+        float *dense = NULL;
+        size_t len, task;
+        if (pf_checkpoint_read(ro->checkpoint_dir, list[i], &blob, &len, err) != PF_OK)
+            return err->code;
+        if (blob == NULL) continue;
+        pf_error why = {0};
+        int rc_code = pf_checkpoint_unpack(rc->res, rc->folds, rc->cfg, blob, len, &task, &dense,
+                                           &masks, &why);
+        free(blob);
+        if (rc_code != PF_OK || task != list[i]) {
+            free(dense), free(masks);
+            return pf_error_set(err, PF_EINPUT,
+                                "checkpoint %s/task-%06zu.bin: %s; delete it (the task is then "
+                                "run again) or use another --out folder",
+                                ro->checkpoint_dir, list[i],
+                                rc_code != PF_OK ? why.msg : "it holds another task");
+        }
+        if (task == 0 && dense && masks) {
+            memcpy(rc->lat_model->params, dense, rc->lat_model->n_params * sizeof(float));
+            memcpy(rc->lat_masks, masks, rc->res->n_var * rc->lat_model->n_params);
+        }
+        free(dense), free(masks);
+        done[i] = 1;
+    }
+    return PF_OK;
+}
+
+/* Run the listed tasks on ro->threads threads, skipping those done; the first error (lowest
+ * position in the list) wins, so the message does not depend on scheduling either. */
+static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsigned char *done,
+                     pf_run_opts *ro, pf_error *err)
 {
     pf_error *errs = pf_calloc(n, sizeof *errs, err);
     if (!errs) return err->code;
+    size_t todo = 0, ran = 0;
+    for (size_t i = 0; i < n; i++) todo += !done[i];
     pf_progress pg;
-    pf_progress_start(&pg, n, "tasks", ro->progress);
-    int stop = 0;
+    pf_progress_start(&pg, todo, "tasks", ro->progress);
+    int halt_all = 0;
     openblas_set_num_threads(1); /* BLAS single-threaded inside each task */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(ro->threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ro->threads) reduction(+ : ran)
     for (size_t i = 0; i < n; i++) {
         int halt;
 #pragma omp atomic read
-        halt = stop;
-        if (halt) continue;
-        if (run_task(rc, i, &errs[i]) != PF_OK) {
+        halt = halt_all;
+        if (halt || done[i] || stopped(ro)) continue;
+        if (run_task(rc, list[i], &errs[i]) != PF_OK ||
+            save_task(rc, ro, list[i], &errs[i]) != PF_OK) {
 #pragma omp atomic write
-            stop = 1;
+            halt_all = 1;
+        } else {
+            ran++;
         }
 #pragma omp critical(pf_progress)
         pf_progress_tick(&pg);
     }
     pf_progress_finish(&pg);
+    ro->tasks_run = ran;
     for (size_t i = 0; i < n && err->code == PF_OK; i++)
         if (errs[i].code != PF_OK)
             pf_error_set(err, errs[i].code, "fold %zu, repeat %zu: %s",
-                         i / (size_t)rc->cfg->repeats, i % (size_t)rc->cfg->repeats, errs[i].msg);
+                         list[i] / (size_t)rc->cfg->repeats, list[i] % (size_t)rc->cfg->repeats,
+                         errs[i].msg);
     free(errs);
+    /* A stop that came when every task had finished interrupted nothing. */
+    if (err->code == PF_OK && stopped(ro) && ran < todo)
+        pf_error_set(err, PF_EINTR, "stopped by a signal after %zu of %zu tasks", ran, todo);
     return err->code;
 }
 
@@ -512,6 +580,19 @@ static int latency_alloc(run_ctx *rc, pf_error *err)
     return err->code;
 }
 
+/* Fold 0's test rows as the model sees them, when task 0 was resumed rather than run (a run
+ * of task 0 copies them in keep_for_latency). */
+static int latency_rows(run_ctx *rc, pf_error *err)
+{
+    const pf_fold *f0 = &rc->folds->fold[0];
+    pf_transform *tf = pf_transform_fit(rc->ds, f0->train, f0->n_train, rc->cfg, err);
+    pf_split *te = tf ? pf_split_alloc(rc->ds, f0->test, f0->n_test, tf, err) : NULL;
+    if (te) memcpy(rc->lat_x, te->x, te->n * te->d * sizeof *rc->lat_x);
+    pf_split_free(te);
+    pf_transform_free(tf);
+    return err->code;
+}
+
 static void latency_free(run_ctx *rc)
 {
     pf_mlp_free(rc->lat_model);
@@ -520,7 +601,7 @@ static void latency_free(run_ctx *rc)
 }
 
 pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
-                   const pf_run_opts *ro, pf_error *err)
+                   pf_run_opts *ro, pf_error *err)
 {
     run_ctx rc = {.cfg = cfg, .ds = ds, .folds = folds};
     rc.n_crit = pf_criteria_from_config(cfg, rc.crit, PF_MAX_LIST * 2);
@@ -529,15 +610,29 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
     pf_results_set_folds(rc.res, folds);
     rc.res->threads = ro->threads;
     utc_now(rc.res->started, sizeof rc.res->started);
-    double t0 = now_seconds();
-    if (latency_alloc(&rc, err) == PF_OK &&
-        run_tasks(&rc, folds->n_folds * (size_t)cfg->repeats, ro, err) == PF_OK) {
-        rc.res->wall_seconds = now_seconds() - t0;
-        utc_now(rc.res->finished, sizeof rc.res->finished);
-        measure_latency(&rc, err);
+    size_t n_all = folds->n_folds * (size_t)cfg->repeats, n = ro->tasks ? ro->n_tasks : n_all;
+    size_t *list = pf_calloc(n, sizeof *list, err);
+    unsigned char *done = pf_calloc(n, 1, err);
+    int has_task0 = 0;
+    for (size_t i = 0; list && i < n; i++) {
+        list[i] = ro->tasks ? ro->tasks[i] : i;
+        has_task0 |= list[i] == 0;
     }
-    if (err->code == PF_OK) pf_results_summarise(rc.res, err);
+    double t0 = now_seconds();
+    if (list && done && latency_alloc(&rc, err) == PF_OK &&
+        resume(&rc, ro, list, n, done, err) == PF_OK) {
+        for (size_t i = 0; i < n; i++) ro->tasks_resumed += done[i];
+        if (run_tasks(&rc, list, n, done, ro, err) == PF_OK) {
+            rc.res->wall_seconds = now_seconds() - t0;
+            utc_now(rc.res->finished, sizeof rc.res->finished);
+            for (size_t i = 0; i < n; i++)
+                if (list[i] == 0 && done[i]) latency_rows(&rc, err);
+            if (has_task0 && err->code == PF_OK) measure_latency(&rc, err);
+        }
+    }
     latency_free(&rc);
+    free(list), free(done);
+    if (err->code == PF_OK) pf_results_summarise(rc.res, err);
     if (err->code != PF_OK) {
         pf_results_free(rc.res);
         return NULL;

@@ -16,18 +16,31 @@
 #include "folds.h"
 #include "results.h"
 
+#include <signal.h>
+
 typedef struct {
     int threads;                   /* resolved: >= 1 */
     int progress;                  /* 1: draw a progress line on stderr */
     char out_dir[PF_MAX_STR + 80]; /* the run folder */
+    /* Optional, zero by pf_run_opts_init: */
+    const char *checkpoint_dir;      /* each finished task is saved here, and a task found
+                                      * here is loaded instead of run (resume) */
+    const size_t *tasks;             /* the tasks to run (a shard's slice); NULL: all */
+    size_t n_tasks;                  /* entries of tasks */
+    volatile sig_atomic_t *stop;     /* set (by a signal handler): start no further task */
+    size_t tasks_run, tasks_resumed; /* out: tasks computed here, tasks loaded */
 } pf_run_opts;
 
 /* Resolve threads (0 = all cores), the run folder (out_dir or <output_dir>/<name>-<hash8>),
  * and progress (-1 = only when stderr is a terminal). */
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress);
 
-/* Run every task; the filled results (free with pf_results_free), or NULL with err set. */
+/* Run the tasks of ro (all by default), resuming from ro->checkpoint_dir; the results, with
+ * the slots of the tasks run or resumed filled and summarised (free with pf_results_free), or
+ * NULL with err set. When ro->stop is raised, tasks under way finish (and are checkpointed),
+ * no new one starts, and the call fails with PF_EINTR: a rerun resumes. Latency is measured
+ * when task 0 is among the tasks. */
 pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
-                   const pf_run_opts *ro, pf_error *err);
+                   pf_run_opts *ro, pf_error *err);
 
 #endif
