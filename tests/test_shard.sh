@@ -1,0 +1,116 @@
+#!/bin/sh
+# test_shard.sh: the same study, whatever runs it. One process, 1 or 2 threads, 2 or 3 shards
+# merged, a run killed with SIGKILL or stopped with SIGTERM and resumed: every CSV and table
+# byte for byte the same. And what a user meets around that: a finished run is not redone, a
+# folder of another config is refused, missing and foreign shards are named at merge.
+set -eu
+. "$(dirname "$0")/cli_lib.sh"
+cat >"$WORK/s.ini" <<'INI'
+[experiment]
+name = shards
+[synthetic]
+participants = 12
+windows = 60
+features = 10
+informative = 4
+private = 2
+[model]
+hidden = 12,6
+[train]
+max_epochs = 40
+batch_size = 32
+learning_rate = 0.003
+patience = 0
+[folds]
+validation = 0
+[prune]
+criteria = magnitude,snip,vr
+sparsities = 0,0.5,0.8
+[stats]
+bootstrap = 100
+[output]
+figures = none
+INI
+FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md"
+same() { # same NAME DIR_A DIR_B: every output file identical
+    for f in $FILES; do
+        if cmp -s "$2/$f" "$3/$f"; then pass "$1: $f identical"
+        else fail "$1: $f differs"; fi
+    done
+}
+
+run_case "one process, 2 threads" 0 --no-progress --threads 2 --out "$WORK/one" "$WORK/s.ini"
+run_case "one process, 1 thread" 0 --no-progress --threads 1 --out "$WORK/one1" "$WORK/s.ini"
+same "1 vs 2 threads" "$WORK/one" "$WORK/one1"
+[ ! -e "$WORK/one/checkpoints" ] && pass "checkpoints removed after a finished run" || fail "checkpoints left behind"
+
+# Shards: two cuts, shards run in a scrambled order, then merged.
+for n in 2 3; do
+    for i in $(seq "$n" -1 1); do
+        run_case "shard $i/$n" 0 --no-progress --shard "$i/$n" --out "$WORK/s$n" "$WORK/s.ini"
+    done
+    run_case "status of $n shards" 0 --status "$WORK/s$n"
+    expect_in "$OUT" "shards: $n" "done: 12 of 12 tasks" "shard 1/$n: finished"
+    run_case "merge of $n shards" 0 --no-progress --merge "$WORK/s$n"
+    same "$n shards merged" "$WORK/one" "$WORK/s$n"
+done
+run_case "a finished shard is not rerun" 0 --no-progress --shard 1/3 --out "$WORK/s3" "$WORK/s.ini"
+expect_in "$ERR" "shard 1/3 is already finished"
+
+# Merge refuses what does not add up, and says what to rerun.
+run_case "shard 2 of 3 missing: started" 0 --no-progress --shard 1/3 --out "$WORK/m" "$WORK/s.ini"
+run_case "shard 3/3" 0 --no-progress --shard 3/3 --out "$WORK/m" "$WORK/s.ini"
+run_case "merge with a shard missing" 2 --merge "$WORK/m"
+expect_in "$ERR" "1 of 3 shards are missing" "rerun --shard 2/3"
+[ ! -e "$WORK/m/results.h5" ] && pass "no results from an incomplete merge" || fail "results written anyway"
+run_case "a shard of another config" 0 --no-progress --set experiment.seed=7 --shard 2/3 --out "$WORK/m" "$WORK/s.ini"
+run_case "merge with a foreign shard" 2 --merge "$WORK/m"
+expect_in "$ERR" "of another config"
+
+# Killed with SIGKILL once a task has been checkpointed, then resumed. Longer training, so the
+# kill lands while tasks remain (a task takes about 0.1 s here, the run seconds).
+SLOW="--set train.max_epochs=400"
+# shellcheck disable=SC2086
+run_case "slow reference run" 0 --no-progress $SLOW --out "$WORK/slow" "$WORK/s.ini"
+# shellcheck disable=SC2086
+"$RUN" --no-progress --threads 1 $SLOW --out "$WORK/k" "$WORK/s.ini" >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ ! -e "$WORK/k/checkpoints/task-000001.bin" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+[ ! -e "$WORK/k/results.h5" ] && pass "killed run left no results.h5" || fail "killed run finished first"
+# shellcheck disable=SC2086
+run_case "resume after SIGKILL" 0 --no-progress $SLOW --out "$WORK/k" "$WORK/s.ini"
+expect_in "$ERR" "tasks resumed from"
+same "resumed after SIGKILL" "$WORK/slow" "$WORK/k"
+
+# Stopped with SIGTERM (what SLURM sends): exit 3, a message, and a resume to the same numbers.
+# shellcheck disable=SC2086
+"$RUN" --no-progress --threads 1 $SLOW --out "$WORK/t" "$WORK/s.ini" >"$WORK/t.out" 2>"$WORK/t.err" &
+pid=$!
+i=0
+while [ ! -e "$WORK/t/checkpoints/task-000000.bin" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM "$pid"
+set +e
+wait "$pid"
+status=$?
+set -e
+[ "$status" -eq 3 ] && pass "SIGTERM: exit 3" || fail "SIGTERM: exit $status, expected 3"
+expect_in "$WORK/t.err" "interrupted:" "Run the same command again to resume"
+[ ! -e "$WORK/t/results.h5" ] && pass "interrupted run wrote no results" || fail "interrupted run wrote results"
+# shellcheck disable=SC2086
+run_case "resume after SIGTERM" 0 --no-progress $SLOW --out "$WORK/t" "$WORK/s.ini"
+same "resumed after SIGTERM" "$WORK/slow" "$WORK/t"
+
+# A folder holds one run.
+run_case "rerun of a finished run" 0 --no-progress --out "$WORK/one" "$WORK/s.ini"
+expect_in "$ERR" "already holds this run, finished; rebuilding its report only"
+run_case "a folder of another config" 2 --no-progress --set experiment.seed=9 --out "$WORK/one" "$WORK/s.ini"
+expect_in "$ERR" "holds a finished run of another config"
+run_case "more threads than cores" 0 --dry-run --threads 64 "$WORK/s.ini"
+expect_in "$ERR" "warning: 64 threads on"
+run_case "bad --shard" 2 --shard 4/3 "$WORK/s.ini"
+expect_in "$ERR" "--shard '4/3': expected I/N"
+
+finish
