@@ -1,8 +1,9 @@
-/* outfile.c: write to a temporary name, rename when complete (see outfile.h). */
+/* outfile.c: write to a temporary name, rename when complete; make folders (see outfile.h). */
 #include "outfile.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int pf_outfile_names(pf_outfile *f, const char *dir, const char *name, pf_error *err)
@@ -53,4 +54,21 @@ void pf_outfile_abort(pf_outfile *f)
     if (f->fp) fclose(f->fp);
     f->fp = NULL;
     unlink(f->tmp);
+}
+
+int pf_make_dirs(const char *dir, pf_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return pf_error_set(err, PF_EINPUT, "output folder name too long: %s", dir);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return pf_error_set(err, PF_ERUNTIME, "cannot create folder '%s': %s", buf,
+                                strerror(errno));
+        if (c == '\0') return PF_OK;
+        *p = c;
+    }
 }

@@ -31,4 +31,7 @@ int pf_outfile_names(pf_outfile *f, const char *dir, const char *name, pf_error 
 /* Rename f->tmp to f->path (for files written by other means). */
 int pf_outfile_rename(pf_outfile *f, pf_error *err);
 
+/* Create dir (and parents) if needed. */
+int pf_make_dirs(const char *dir, pf_error *err);
+
 #endif

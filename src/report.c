@@ -20,23 +20,6 @@
 #include "results_h5.h"
 #include "tables.h"
 
-int pf_make_dirs(const char *dir, pf_error *err)
-{
-    char buf[PF_MAX_STR * 2];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return pf_error_set(err, PF_EINPUT, "output folder name too long: %s", dir);
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0') continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return pf_error_set(err, PF_ERUNTIME, "cannot create folder '%s': %s", buf,
-                                strerror(errno));
-        if (c == '\0') return PF_OK;
-        *p = c;
-    }
-}
-
 static int write_h5(const pf_results *r, const pf_analysis *a, const pf_config *cfg,
                     const char *dir, pf_error *err)
 {

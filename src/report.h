@@ -18,15 +18,13 @@
 
 #include "config.h"
 #include "error.h"
+#include "outfile.h" /* pf_make_dirs */
 #include "results.h"
 
 typedef struct {
     int figures_rendered; /* image files produced */
     int gnuplot_missing;  /* 1: scripts and data written, no images (gnuplot not installed) */
 } pf_report_info;
-
-/* Create dir (and parents) if needed. */
-int pf_make_dirs(const char *dir, pf_error *err);
 
 /* The whole report of r, which must be summarised (pf_results_summarise), into dir. */
 int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,

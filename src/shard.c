@@ -16,7 +16,6 @@
 #include "checkpoint.h"
 #include "h5io.h"
 #include "outfile.h"
-#include "report.h"
 
 #ifdef HAVE_CONFIG_H
 #include "buildinfo.h"
@@ -41,12 +40,6 @@ static int by_cost(const void *pa, const void *pb)
     return (a->task > b->task) - (a->task < b->task);
 }
 
-static int ascending(const void *pa, const void *pb)
-{
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    return (a > b) - (a < b);
-}
-
 /* A task's expected cost: the windows it trains on, read once per epoch and criterion. */
 static size_t task_cost(const pf_dataset *ds, const pf_fold *fd)
 {
@@ -55,27 +48,62 @@ static size_t task_cost(const pf_dataset *ds, const pf_fold *fd)
     return w + 1;
 }
 
-size_t pf_shard_slice(const pf_dataset *ds, const pf_folds *folds, const pf_config *cfg, size_t i,
-                      size_t n, size_t *tasks)
+/* Shards by (load, index), smallest first: a binary min-heap, so the cut of N tasks into n
+ * shards costs O(N log n) and a plan of 10,000 tasks in 1,000 shards is instant. */
+typedef struct {
+    size_t load, shard;
+} bin;
+
+static int bin_less(const bin *a, const bin *b)
 {
-    size_t R = (size_t)cfg->repeats, N = folds->n_folds * R, got = 0;
-    costed *c = calloc(N ? N : 1, sizeof *c);
-    size_t *load = calloc(n ? n : 1, sizeof *load);
-    if (!c || !load) {
-        free(c), free(load);
-        return 0;
+    return a->load != b->load ? a->load < b->load : a->shard < b->shard;
+}
+
+static void sift_down(bin *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && bin_less(&h[l], &h[m])) m = l;
+        if (r < n && bin_less(&h[r], &h[m])) m = r;
+        if (m == i) return;
+        bin t = h[i];
+        h[i] = h[m], h[m] = t;
+        i = m;
+    }
+}
+
+int pf_shard_assign(const pf_dataset *ds, const pf_folds *folds, const pf_config *cfg, size_t n,
+                    size_t *shard_of, pf_error *err)
+{
+    size_t R = (size_t)cfg->repeats, N = folds->n_folds * R;
+    costed *c = pf_calloc(N, sizeof *c, err);
+    bin *heap = pf_calloc(n, sizeof *heap, err);
+    if (!c || !heap) {
+        free(c), free(heap);
+        return err->code;
     }
     for (size_t t = 0; t < N; t++) c[t] = (costed){task_cost(ds, &folds->fold[t / R]), t};
     qsort(c, N, sizeof *c, by_cost);
-    for (size_t t = 0; t < N; t++) {
-        size_t best = 0;
-        for (size_t s = 1; s < n; s++)
-            if (load[s] < load[best]) best = s;
-        load[best] += c[t].cost;
-        if (best == i - 1) tasks[got++] = c[t].task;
+    for (size_t s = 0; s < n; s++) heap[s] = (bin){0, s};
+    for (size_t t = 0; t < N; t++) { /* the least loaded shard (lowest index on ties) takes it */
+        shard_of[c[t].task] = heap[0].shard + 1;
+        heap[0].load += c[t].cost;
+        sift_down(heap, n, 0);
     }
-    qsort(tasks, got, sizeof *tasks, ascending);
-    free(c), free(load);
+    free(c), free(heap);
+    return PF_OK;
+}
+
+size_t pf_shard_slice(const pf_dataset *ds, const pf_folds *folds, const pf_config *cfg, size_t i,
+                      size_t n, size_t *tasks)
+{
+    size_t N = folds->n_folds * (size_t)cfg->repeats, got = 0;
+    pf_error err = {0};
+    size_t *shard_of = pf_calloc(N, sizeof *shard_of, &err);
+    if (shard_of && pf_shard_assign(ds, folds, cfg, n, shard_of, &err) == PF_OK)
+        for (size_t t = 0; t < N; t++)
+            if (shard_of[t] == i) tasks[got++] = t;
+    free(shard_of);
     return got;
 }
 
@@ -153,24 +181,21 @@ int pf_shard_prepare(const char *dir, const pf_config *cfg, const pf_dataset *ds
     snprintf(sub, sizeof sub, "%s/shards", dir);
     if (pf_make_dirs(sub, err) != PF_OK) return err->code;
     /* plan.txt: the cut, one line per shard, for --status. */
-    size_t N = folds->n_folds * (size_t)cfg->repeats, cap = 64 + n_shards * 16 + N * 12;
-    size_t *tasks = calloc(N ? N : 1, sizeof *tasks);
+    size_t N = folds->n_folds * (size_t)cfg->repeats, cap = 64 + N * 48;
+    size_t *shard_of = calloc(N ? N : 1, sizeof *shard_of);
     char *plan = malloc(cap);
-    if (!tasks || !plan) {
-        free(tasks), free(plan);
-        return pf_error_set(err, PF_ERUNTIME, "out of memory writing the plan");
+    if (!shard_of || !plan || pf_shard_assign(ds, folds, cfg, n_shards, shard_of, err) != PF_OK) {
+        free(shard_of), free(plan);
+        return err->code ? err->code : pf_error_set(err, PF_ERUNTIME, "out of memory");
     }
-    size_t used = (size_t)snprintf(plan, cap, "shards %zu\n", n_shards);
-    for (size_t s = 1; s <= n_shards; s++) {
-        size_t k = pf_shard_slice(ds, folds, cfg, s, n_shards, tasks);
-        used += (size_t)snprintf(plan + used, cap - used, "%zu:", s);
-        for (size_t j = 0; j < k; j++)
-            used += (size_t)snprintf(plan + used, cap - used, " %zu", tasks[j]);
-        used += (size_t)snprintf(plan + used, cap - used, "\n");
-    }
+    /* One line per shard: its tasks, ascending (a pass over the tasks per shard would be
+     * quadratic; the lines are built by appending as the tasks come). */
+    size_t used = (size_t)snprintf(plan, cap, "shards %zu\ntask shard\n", n_shards);
+    for (size_t t = 0; t < N && used < cap; t++)
+        used += (size_t)snprintf(plan + used, cap - used, "%zu %zu\n", t, shard_of[t]);
     snprintf(sub, sizeof sub, "%s/shards/plan-%zu.txt", dir, n_shards);
     rc = write_atomic(sub, plan, err);
-    free(tasks), free(plan);
+    free(shard_of), free(plan);
     return rc;
 }
 
@@ -387,20 +412,15 @@ int pf_shard_merge(const char *dir, pf_results *r, const pf_config *cfg, const p
         shard_path(path, sizeof path, dir, i, n);
         merge_one(path, i, r, cfg, folds, seen, err);
     }
-    for (size_t t = 0; t < N && err->code == PF_OK; t++)
-        if (!seen[t]) {
-            size_t *tasks = calloc(N, sizeof *tasks), s = 1;
-            for (; tasks && s <= n; s++) {
-                size_t k = pf_shard_slice(ds, folds, cfg, s, n, tasks);
-                size_t j = 0;
-                while (j < k && tasks[j] != t) j++;
-                if (j < k) break;
-            }
-            free(tasks);
-            pf_error_set(err, PF_EINPUT,
-                         "task %zu (fold %zu, repeat %zu) is in no shard; rerun --shard %zu/%zu", t,
-                         t / r->n_rep, t % r->n_rep, s, n);
-        }
+    size_t *shard_of = err->code == PF_OK ? pf_calloc(N, sizeof *shard_of, err) : NULL;
+    if (shard_of && pf_shard_assign(ds, folds, cfg, n, shard_of, err) == PF_OK)
+        for (size_t t = 0; t < N && err->code == PF_OK; t++)
+            if (!seen[t])
+                pf_error_set(err, PF_EINPUT,
+                             "task %zu (fold %zu, repeat %zu) is in no shard; rerun --shard "
+                             "%zu/%zu",
+                             t, t / r->n_rep, t % r->n_rep, shard_of[t], n);
+    free(shard_of);
     free(seen);
     return err->code;
 }
@@ -427,30 +447,38 @@ int pf_shard_status(const char *dir, const pf_config *cfg, const pf_dataset *ds,
     }
     char ckdir[4200];
     snprintf(ckdir, sizeof ckdir, "%s/checkpoints", dir);
-    size_t *tasks = calloc(N ? N : 1, sizeof *tasks), total_done = 0;
-    if (!tasks) return pf_error_set(err, PF_ERUNTIME, "out of memory");
+    size_t S = n ? n : 1, total_done = 0;
+    size_t *shard_of = calloc(N ? N : 1, sizeof *shard_of), *count = calloc(S + 1, sizeof *count),
+           *done = calloc(S + 1, sizeof *done);
+    if (!shard_of || !count || !done) {
+        free(shard_of), free(count), free(done), free(have);
+        return pf_error_set(err, PF_ERUNTIME, "out of memory");
+    }
+    if (n) pf_shard_assign(ds, folds, cfg, n, shard_of, err);
     fprintf(out, "run: %s\nconfig-hash: %s\ntasks: %zu\nshards: %zu\n", dir, cfg->hash, N, n);
-    for (size_t s = 1; s <= (n ? n : 1); s++) {
-        size_t k = n ? pf_shard_slice(ds, folds, cfg, s, n, tasks) : N, done = 0;
-        for (size_t j = 0; j < k; j++) {
-            char path[4300];
-            struct stat st;
-            snprintf(path, sizeof path, "%s/task-%06zu.bin", ckdir, n ? tasks[j] : j);
-            done += stat(path, &st) == 0;
-        }
+    for (size_t t = 0; t < N; t++) {
+        size_t s = n ? shard_of[t] : 1;
+        char path[4300];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/task-%06zu.bin", ckdir, t);
+        count[s]++;
+        done[s] += (n && have && have[s]) || stat(path, &st) == 0;
+    }
+    for (size_t s = 1; s <= S; s++) {
         int finished = n && have && have[s];
-        if (finished) done = k;
-        total_done += done;
+        total_done += done[s];
         if (n)
             fprintf(out, "shard %zu/%zu: %s, %zu of %zu tasks done, %zu missing\n", s, n,
-                    finished ? "finished"
-                    : done   ? "running or stopped"
-                             : "not started",
-                    done, k, k - done);
+                    finished  ? "finished"
+                    : done[s] ? "running or stopped"
+                              : "not started",
+                    done[s], count[s], count[s] - done[s]);
         else
-            fprintf(out, "single run: %zu of %zu tasks done, %zu missing\n", done, k, k - done);
+            fprintf(out, "single run: %zu of %zu tasks done, %zu missing\n", done[s], count[s],
+                    count[s] - done[s]);
     }
+    free(shard_of), free(count), free(done);
     fprintf(out, "done: %zu of %zu tasks\n", total_done, N);
-    free(tasks), free(have);
+    free(have);
     return PF_OK;
 }

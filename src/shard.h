@@ -24,6 +24,10 @@
 #include "folds.h"
 #include "results.h"
 
+/* The cut: shard_of[task] = the shard (1..n) of every task. */
+int pf_shard_assign(const pf_dataset *ds, const pf_folds *folds, const pf_config *cfg, size_t n,
+                    size_t *shard_of, pf_error *err);
+
 /* The tasks of shard i of n (1-based), ascending, into tasks (room for every task); returns
  * how many. */
 size_t pf_shard_slice(const pf_dataset *ds, const pf_folds *folds, const pf_config *cfg, size_t i,
