@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700 /* fsync */
 #include "checkpoint.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -283,4 +284,34 @@ int pf_checkpoint_read(const char *dir, size_t task, unsigned char **blob, size_
     *blob = b;
     *len = n;
     return PF_OK;
+}
+
+void pf_checkpoint_mark_failed(const char *dir, size_t task, const char *message)
+{
+    char path[4200];
+    task_path(path, sizeof path, dir, task, ".failed");
+    FILE *f = fopen(path, "w");
+    if (f == NULL) return;
+    fprintf(f, "%s\n", message);
+    fclose(f);
+}
+
+void pf_checkpoint_clear_failed(const char *dir, size_t task)
+{
+    char path[4200];
+    task_path(path, sizeof path, dir, task, ".failed");
+    unlink(path);
+}
+
+void pf_checkpoint_clean(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "task-", 5) != 0 || strstr(e->d_name, ".tmp") == NULL) continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    if (d) closedir(d);
 }

@@ -55,4 +55,12 @@ int pf_checkpoint_save(const char *dir, size_t task, const unsigned char *blob, 
 int pf_checkpoint_read(const char *dir, size_t task, unsigned char **blob, size_t *len,
                        pf_error *err);
 
+/* A task that failed: dir/task-<i>.failed holds the message (for --status and for a person);
+ * a later success removes it. Best effort: a failure to write it is not an error. */
+void pf_checkpoint_mark_failed(const char *dir, size_t task, const char *message);
+void pf_checkpoint_clear_failed(const char *dir, size_t task);
+
+/* Remove what a killed writer left: dir/task-*.tmp* files. */
+void pf_checkpoint_clean(const char *dir);
+
 #endif

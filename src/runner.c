@@ -493,6 +493,7 @@ static void utc_now(char *buf, size_t cap)
 static int resume(run_ctx *rc, const pf_run_opts *ro, const size_t *list, size_t n,
                   unsigned char *done, pf_error *err)
 {
+    if (ro->checkpoint_dir) pf_checkpoint_clean(ro->checkpoint_dir);
     for (size_t i = 0; i < n && ro->checkpoint_dir; i++) {
         unsigned char *blob, *masks = NULL;
         float *dense = NULL;
@@ -543,9 +544,12 @@ static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsi
         if (halt || done[i] || stopped(ro)) continue;
         if (run_task(rc, list[i], &errs[i]) != PF_OK ||
             save_task(rc, ro, list[i], &errs[i]) != PF_OK) {
+            if (ro->checkpoint_dir)
+                pf_checkpoint_mark_failed(ro->checkpoint_dir, list[i], errs[i].msg);
 #pragma omp atomic write
             halt_all = 1;
         } else {
+            if (ro->checkpoint_dir) pf_checkpoint_clear_failed(ro->checkpoint_dir, list[i]);
             ran++;
         }
 #pragma omp critical(pf_progress)

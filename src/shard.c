@@ -449,9 +449,9 @@ int pf_shard_status(const char *dir, const pf_config *cfg, const pf_dataset *ds,
     snprintf(ckdir, sizeof ckdir, "%s/checkpoints", dir);
     size_t S = n ? n : 1, total_done = 0;
     size_t *shard_of = calloc(N ? N : 1, sizeof *shard_of), *count = calloc(S + 1, sizeof *count),
-           *done = calloc(S + 1, sizeof *done);
-    if (!shard_of || !count || !done) {
-        free(shard_of), free(count), free(done), free(have);
+           *done = calloc(S + 1, sizeof *done), *failed = calloc(S + 1, sizeof *failed);
+    if (!shard_of || !count || !done || !failed) {
+        free(shard_of), free(count), free(done), free(failed), free(have);
         return pf_error_set(err, PF_ERUNTIME, "out of memory");
     }
     if (n) pf_shard_assign(ds, folds, cfg, n, shard_of, err);
@@ -462,22 +462,27 @@ int pf_shard_status(const char *dir, const pf_config *cfg, const pf_dataset *ds,
         struct stat st;
         snprintf(path, sizeof path, "%s/task-%06zu.bin", ckdir, t);
         count[s]++;
-        done[s] += (n && have && have[s]) || stat(path, &st) == 0;
+        int ok = (n && have && have[s]) || stat(path, &st) == 0;
+        done[s] += ok;
+        snprintf(path, sizeof path, "%s/task-%06zu.failed", ckdir, t);
+        failed[s] += !ok && stat(path, &st) == 0;
     }
     for (size_t s = 1; s <= S; s++) {
         int finished = n && have && have[s];
         total_done += done[s];
+        const char *state = finished    ? "finished"
+                            : failed[s] ? "failed (checkpoints/task-*.failed say why; rerun it)"
+                            : done[s]   ? "running or stopped"
+                                        : "not started";
+        size_t missing = count[s] - done[s] - failed[s];
         if (n)
-            fprintf(out, "shard %zu/%zu: %s, %zu of %zu tasks done, %zu missing\n", s, n,
-                    finished  ? "finished"
-                    : done[s] ? "running or stopped"
-                              : "not started",
-                    done[s], count[s], count[s] - done[s]);
+            fprintf(out, "shard %zu/%zu: %s, %zu of %zu tasks done, %zu failed, %zu missing\n", s,
+                    n, state, done[s], count[s], failed[s], missing);
         else
-            fprintf(out, "single run: %zu of %zu tasks done, %zu missing\n", done[s], count[s],
-                    count[s] - done[s]);
+            fprintf(out, "single run: %zu of %zu tasks done, %zu failed, %zu missing\n", done[s],
+                    count[s], failed[s], missing);
     }
-    free(shard_of), free(count), free(done);
+    free(shard_of), free(count), free(done), free(failed);
     fprintf(out, "done: %zu of %zu tasks\n", total_done, N);
     free(have);
     return PF_OK;
