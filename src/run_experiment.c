@@ -422,8 +422,10 @@ static int merge(const char *dir, pf_error *err)
         pf_report_info info;
         if (pf_shard_merge(dir, r, &cfg, ds, folds, err) == PF_OK &&
             pf_results_summarise(r, err) == PF_OK &&
-            pf_report_write(r, &cfg, dir, &info, err) == PF_OK)
+            pf_report_write(r, &cfg, dir, &info, err) == PF_OK) {
+            remove_checkpoints(dir); /* the shard files and results.h5 hold every task */
             print_outcome(stdout, r, dir, &info);
+        }
     }
     pf_results_free(r);
     pf_folds_free(folds);

@@ -1,0 +1,298 @@
+#!/bin/sh
+# test_slurm.sh: a study through a real SLURM cluster, started on this machine for the test.
+#
+# scripts/slurm_local.sh starts munged, slurmctld and slurmd on loopback in a throwaway folder
+# (installing Debian's slurmctld, slurmd, slurm-client and munge when missing); experiments/slurm/submit.sh submits a small
+# study as a job array of 4 shards (2 at a time) and a chained merge. Mid-run, the program of
+# shard 1 is killed by pid (the shard requeues itself and resumes from its checkpoints), shard 2
+# gets the USR1 that SLURM sends ahead of a time limit (it stops cleanly and requeues itself),
+# and shard 3 is killed with `scancel --signal=KILL` (the array task fails, the merge is cancelled
+# by --kill-on-invalid-dep instead of pending forever). Running submit.sh again submits only
+# shard 3 and a new merge. The merged CSVs and tables must equal a single-process run byte for
+# byte. Every daemon is stopped by process id at the end, whatever happens.
+#
+# Full mode needs `run_experiment --shard` (it is switched on when --help mentions it). Before
+# that, or with PF_SLURM_TEST=machinery, the same flow runs with a stand-in program whose jobs
+# run the real `run_experiment --dry-run` and sleep: daemons, array, throttle, dependency,
+# requeue, cancellation and resubmission are checked, the numbers are not.
+#
+# Needs root (slurmd starts jobs as their user); skipped (exit 77) otherwise. About a minute
+# on 2 cores. By hand, from the repository: sh tests/test_slurm.sh (or make check
+# TESTS=tests/test_slurm.sh); PF_SLURM_TEST=machinery forces the machinery-only mode.
+set -eu
+. "$(dirname "$0")/cli_lib.sh"
+case $RUN in /*) ;; *) RUN=$(pwd)/$RUN ;; esac
+case $PF_SRCDIR in /*) ;; *) PF_SRCDIR=$(pwd)/$PF_SRCDIR ;; esac
+SUBMIT=$PF_SRCDIR/experiments/slurm/submit.sh
+LOCAL=$PF_SRCDIR/scripts/slurm_local.sh
+t_start=$(date +%s)
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "# SKIP: the local SLURM cluster needs root (slurmd runs jobs as their user)"
+    exit 77
+fi
+if ! command -v slurmctld >/dev/null && ! command -v /usr/sbin/slurmctld >/dev/null \
+    && ! command -v apt-get >/dev/null; then
+    echo "# SKIP: no SLURM and no apt-get to install it"
+    exit 77
+fi
+
+mode=full
+"$RUN" --help 2>&1 | grep -q -e '--shard' || mode=machinery
+[ "${PF_SLURM_TEST:-}" != machinery ] || mode=machinery
+if [ "$mode" = full ]; then
+    echo "# full test: 4 shards on a local SLURM cluster, one killed, one stopped by USR1, one cancelled;"
+    echo "# the merge must equal a single-process run byte for byte"
+    export PF_RUN_EXPERIMENT="$RUN"
+else
+    echo "# MACHINERY ONLY: run_experiment has no --shard yet (or PF_SLURM_TEST=machinery); jobs run"
+    echo "# a stand-in that calls run_experiment --dry-run; the numbers are not compared"
+fi
+
+CL=$WORK/cluster
+stop_cluster() {
+    [ -f "$CL/slurm.conf" ] || return 0
+    "$LOCAL" stop "$CL" >>"$WORK/stop.txt" 2>&1 || true
+}
+trap 'stop_cluster; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM HUP
+
+# About 1.5 s per task on one core, 4 tasks per shard: a shard is caught with 1 or 2 tasks done
+# and killed or stopped with work still ahead of it.
+cat >"$WORK/s.ini" <<'INI'
+[experiment]
+name = slurmtest
+[synthetic]
+participants = 16
+windows = 300
+features = 12
+informative = 4
+private = 2
+[model]
+hidden = 64,32
+[train]
+max_epochs = 400
+batch_size = 32
+learning_rate = 0.003
+patience = 0
+[folds]
+validation = 0
+[prune]
+criteria = magnitude,snip,vr
+sparsities = 0,0.5,0.8
+[stats]
+bootstrap = 200
+[output]
+figures = none
+INI
+printf '[experiment]\nname = bad\nseeed = 3\n' >"$WORK/bad.ini"
+
+# The shard count rule, without a cluster (--print submits nothing).
+sub_case() { # sub_case NAME EXPECTED_STATUS [submit.sh args...]
+    name=$1 want=$2
+    shift 2
+    set +e
+    "$SUBMIT" "$@" >"$WORK/sub.out" 2>"$WORK/sub.err"
+    got=$?
+    set -e
+    if [ "$got" -eq "$want" ]; then pass "submit.sh $name: exit $want"
+    else fail "submit.sh $name: exit $got, expected $want" "$(cat "$WORK/sub.out" "$WORK/sub.err" | head -c 800)"; fi
+}
+cd "$WORK"
+sub_case "default cut" 0 --print s.ini
+expect_in "$WORK/sub.out" "16 tasks in 1 shard (ceil(16 tasks / 50 per shard))" "--array=1%20" \
+    "--requeue" "--signal=B:USR1@120" "shard-%A_%a.out" "--dependency=afterok:ARRAY_ID" "--kill-on-invalid-dep=yes"
+PF_TASKS_PER_SHARD=5 sub_case "PF_TASKS_PER_SHARD=5" 0 --print --throttle 3 s.ini --partition=p --time=0:10:00 --mem=1G
+expect_in "$WORK/sub.out" "16 tasks in 4 shards (ceil(16 tasks / 5 per shard))" "--array=1-4%3" \
+    "--partition=p --time=0:10:00 --mem=1G $PF_SRCDIR/experiments/slurm/shard.sbatch"
+sub_case "--shards 40" 0 --print --shards 40 s.ini
+expect_in "$WORK/sub.out" "16 tasks in 16 shards (--shards 40, at most one shard per task)"
+sub_case "a bad throttle" 2 --throttle 0 s.ini
+expect_in "$WORK/sub.err" "--throttle must be a whole number >= 1"
+
+# The cluster.
+if "$LOCAL" start "$CL" >"$WORK/start.txt" 2>&1; then
+    sed 's/^/# /' "$WORK/start.txt"
+    pass "local cluster up: $(grep 'cluster up' "$WORK/start.txt" | sed 's/^slurm_local: //')"
+else
+    fail "scripts/slurm_local.sh start failed" "$(tail -30 "$WORK/start.txt")"
+    finish
+    exit 1
+fi
+export SLURM_CONF="$CL/slurm.conf"
+cat "$CL"/*.pid >"$WORK/daemon_pids"
+
+sub_case "a config that fails --dry-run" 2 bad.ini
+expect_in "$WORK/sub.err" "seeed" "fails run_experiment --dry-run" "nothing submitted"
+[ -z "$(squeue -h -t all -o %i)" ] && pass "  nothing was submitted" || fail "  a job was submitted for a bad config"
+sub_case "an sbatch option the cluster refuses" 2 s.ini --partition=nosuchpartition
+expect_in "$WORK/sub.err" "sbatch refuses these options" "nothing submitted"
+[ -z "$(squeue -h -t all -o %i)" ] && pass "  nothing was submitted" || fail "  a job was submitted with a bad partition"
+
+# The stand-in for run_experiment in machinery mode: --dry-run is the real one; a shard runs
+# the real --dry-run, then "works" 8 s, taking USR1/TERM as a clean stop (exit 3); a merge
+# checks that every shard file is there.
+if [ "$mode" = machinery ]; then
+    cat >"$WORK/stand_in.sh" <<EOF
+#!/bin/sh
+real='$RUN'
+case "\$1" in --dry-run | --help) exec "\$real" "\$@" ;; esac
+shard="" out="" merge="" status=""
+while [ \$# -gt 1 ]; do
+    case "\$1" in
+    --shard) shard=\$2; shift ;;
+    --out) out=\$2; shift ;;
+    --merge) merge=\$2; shift ;;
+    --status) status=\$2; shift ;;
+    esac
+    shift
+done
+if [ -n "\$merge\$status" ]; then
+    d=\$merge\$status
+    n=\$(ls "\$d/shards" | sed -n 's/^shard-[0-9]*-of-\([0-9]*\)\.h5\$/\1/p' | head -1)
+    [ -n "\$n" ] || { echo "no shards in \$d" >&2; exit 2; }
+    i=1 miss=""
+    while [ \$i -le \$n ]; do [ -f "\$d/shards/shard-\$i-of-\$n.h5" ] || miss="\$miss \$i"; i=\$((i + 1)); done
+    [ -n "\$status" ] && { echo "missing shards:\${miss:- none}"; exit 0; }
+    [ -z "\$miss" ] || { echo "missing shards:\$miss" >&2; exit 2; }
+    echo merged >"\$d/results.h5"
+    exit 0
+fi
+"\$real" --dry-run "\$1" >"\$out/logs/dry-run-\${shard%/*}.txt" || exit 2
+trap 'exit 3' USR1 TERM
+touch "\$out/logs/started-\${shard%/*}"
+for s in 1 2 3 4 5 6 7 8; do sleep 1; done
+mkdir -p "\$out/shards" && echo "\$shard" >"\$out/shards/shard-\${shard%/*}-of-\${shard#*/}.h5"
+EOF
+    chmod +x "$WORK/stand_in.sh"
+    export PF_RUN_EXPERIMENT="$WORK/stand_in.sh"
+fi
+
+# mid_run I: shard I runs and has done part of its work, not all of it.
+R=$WORK/run
+mid_run() {
+    if [ "$mode" = full ]; then
+        "$RUN" --status "$R" 2>/dev/null | grep "^shard $1/4: " | grep -v finished | grep -q ' [12] of 4 tasks done'
+    else
+        [ -f "$R/logs/started-$1" ] && [ ! -f "$R/shards/shard-$1-of-4.h5" ]
+    fi
+}
+# shard_pid I: the process id of the program running shard I of this test's run.
+shard_pid() {
+    for d in /proc/[0-9]*; do
+        args=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
+        case $args in *"--shard $1/4 --out $R "*) echo "${d#/proc/}"; return 0 ;; esac
+    done
+    return 1
+}
+# wait_until SECONDS WHAT COMMAND...: poll 5 times a second; on timeout, fail with the queue.
+wait_until() {
+    limit=$(($(date +%s) + $1)) what=$2
+    shift 2
+    while ! "$@"; do
+        if [ "$(date +%s)" -gt "$limit" ]; then
+            fail "timed out waiting for $what" "$(squeue -t all 2>&1)" "$(tail -n 5 "$R"/logs/* 2>/dev/null)"
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -1; }
+array_done() { # every task of array $1 has ended
+    [ -z "$(squeue -h -t all -j "$1" -o %T 2>/dev/null | grep -v -E '^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$')" ]
+}
+job_ended() { case $(job_state "$1") in COMPLETED | CANCELLED | FAILED | TIMEOUT) return 0 ;; esac; return 1; }
+
+if [ "$mode" = full ]; then
+    run_case "single-process run" 0 --no-progress --threads 2 --out "$WORK/one" "$WORK/s.ini"
+fi
+
+sub_case "4 shards, 2 at a time" 0 --shards 4 --throttle 2 --out run s.ini
+expect_in "$WORK/sub.out" "16 tasks in 4 shards (--shards 4)" "array job: " "merge job: " "status:    "
+A=$(sed -n 's/^array job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+M=$(sed -n 's/^merge job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+STATUS_CMD=$(sed -n 's/^status: *//p' "$WORK/sub.out")
+[ -n "$A" ] && [ -n "$M" ] || { fail "no job ids in submit.sh output"; finish; exit 1; }
+[ "$(job_state "$M")" = PENDING ] && pass "merge job $M waits for array $A" || fail "merge job $M is $(job_state "$M")"
+
+# Shard 1: its program is killed mid-run; the shard requeues itself.
+wait_until 120 "shard 1 mid-run" mid_run 1
+[ "$(squeue -h -t RUNNING -j "$A" -o %i | wc -l)" -le 2 ] && pass "at most 2 shards run at once (%2)" \
+    || fail "more than 2 shards run" "$(squeue -j "$A")"
+if p=$(shard_pid 1); then
+    kill -KILL "$p" && pass "killed the program of shard 1 mid-run (pid $p)"
+else
+    fail "no process for shard 1"
+fi
+# Shard 2: USR1 to its batch shell, which is what slurmstepd does for --signal=B:USR1@120 ahead
+# of the time limit; the program stops cleanly (exit 3) and the shard requeues itself. (Not
+# through scancel --batch --signal=USR1: SLURM 22.05 delivers it, answers "Job is in
+# transitional state" and retries for 18 s, which could signal the requeued run again.)
+wait_until 120 "shard 2 mid-run" mid_run 2
+if p=$(shard_pid 2) && b=$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f2) \
+    && tr '\0' ' ' <"/proc/$b/cmdline" | grep -q slurm_script && kill -USR1 "$b"; then
+    pass "USR1 to the batch shell of shard 2 (pid $b) mid-run"
+else
+    fail "could not signal the batch shell of shard 2"
+fi
+# Shard 3: the whole array task is killed through SLURM.
+wait_until 120 "shard 3 mid-run" mid_run 3
+if scancel --signal=KILL "${A}_3" 2>"$WORK/scancel.err"; then pass "scancel --signal=KILL ${A}_3 mid-run"
+else fail "scancel --signal=KILL ${A}_3" "$(cat "$WORK/scancel.err")"; fi
+
+wait_until 240 "the array to end" array_done "$A"
+wait_until 60 "the merge job to end" job_ended "$M"
+scontrol show job "${A}_1" | grep -q 'Restarts=1' && pass "shard 1 was requeued once" \
+    || fail "shard 1 was not requeued" "$(scontrol show job "${A}_1" | head -8)"
+[ "$(job_state "${A}_1")" = COMPLETED ] && pass "requeued shard 1 completed" || fail "shard 1 is $(job_state "${A}_1")"
+[ -f "$R/shards/shard-1-of-4.h5" ] && pass "shard 1's file is written" || fail "no shard-1-of-4.h5"
+expect_in "$R/logs/shard-${A}_1.out" "restart 0" "killed by signal 9; requeueing ${A}_1" "restart 1" "shard 1/4 done"
+if [ "$mode" = full ]; then expect_in "$R/logs/shard-${A}_1.out" "tasks resumed from"; fi
+scontrol show job "${A}_2" | grep -q 'Restarts=1' && [ "$(job_state "${A}_2")" = COMPLETED ] \
+    && pass "shard 2 requeued once after USR1 and completed" \
+    || fail "shard 2 after USR1" "$(scontrol show job "${A}_2" | head -8)"
+expect_in "$R/logs/shard-${A}_2.out" "stopped ahead of the time limit (USR1); requeueing ${A}_2" "shard 2/4 done"
+[ "$(job_state "${A}_3")" = CANCELLED ] && pass "shard 3 ended CANCELLED" || fail "shard 3 is $(job_state "${A}_3")"
+[ ! -f "$R/shards/shard-3-of-4.h5" ] && pass "shard 3 has no file" || fail "shard 3 has a file after its kill"
+scontrol show job "$M" | grep -q 'JobState=CANCELLED Reason=DependencyNeverSatisfied' \
+    && pass "merge cancelled by --kill-on-invalid-dep, not left pending" \
+    || fail "merge job after a failed shard" "$(scontrol show job "$M" | head -4)"
+[ ! -f "$R/results.h5" ] && pass "no results.h5 while a shard is missing" || fail "results.h5 exists without shard 3"
+
+# The same command again: only shard 3 and a new merge.
+sub_case "again after the failure" 0 --shards 4 --throttle 2 --out run s.ini
+expect_in "$WORK/sub.out" "3 of 4 shards already finished; submitting only shards 3" "array job: " "merge job: "
+A2=$(sed -n 's/^array job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+M2=$(sed -n 's/^merge job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+[ -n "$A2" ] && [ -n "$M2" ] || { fail "no job ids in the second submit.sh output"; finish; exit 1; }
+wait_until 240 "the resubmitted shard and merge" job_ended "$M2"
+[ "$(job_state "${A2}_3")" = COMPLETED ] && pass "resubmitted shard 3 completed" || fail "shard 3 is $(job_state "${A2}_3")"
+[ "$(job_state "$M2")" = COMPLETED ] && pass "merge job $M2 completed" \
+    || fail "merge job $M2 is $(job_state "$M2")" "$(cat "$R"/logs/merge-"$M2".out 2>/dev/null | tail -20)"
+[ -s "$R/results.h5" ] && pass "results.h5 written by the merge" || fail "no results.h5"
+sub_case "after the merge" 0 --shards 4 --out run s.ini
+expect_in "$WORK/sub.out" "already holds a finished run"
+
+if [ "$mode" = full ]; then
+    expect_in "$R/logs/shard-${A2}_3.out" "tasks resumed from"
+    for f in per_participant.csv summary.csv stats.csv participants.csv tables/results_ccc.md tables/spread_ccc.md; do
+        if cmp -s "$WORK/one/$f" "$R/$f"; then pass "$f: merged shards = single process, byte for byte"
+        else fail "$f differs between the merged shards and the single process" \
+            "$(diff "$WORK/one/$f" "$R/$f" 2>&1 | head -5)"; fi
+    done
+    set +e
+    sh -c "$STATUS_CMD" >"$WORK/status.txt" 2>&1
+    st=$?
+    set -e
+    [ "$st" -eq 0 ] && pass "the printed status command runs: $STATUS_CMD" || fail "status command exit $st"
+    expect_in "$WORK/status.txt" "done: 16 of 16 tasks"
+fi
+
+# Stop: every daemon this test started ends, found by the pids the start wrote.
+"$LOCAL" stop "$CL" >"$WORK/stop.txt" 2>&1 && pass "cluster stopped" || fail "stop failed" "$(cat "$WORK/stop.txt")"
+left=""
+for p in $(cat "$WORK/daemon_pids"); do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+[ -z "$left" ] && pass "munged, slurmctld and slurmd (pids $(echo $(cat "$WORK/daemon_pids"))) are gone" \
+    || fail "daemons still running:$left"
+echo "# $mode test took $(($(date +%s) - t_start)) s"
+finish
