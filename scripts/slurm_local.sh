@@ -115,7 +115,7 @@ start() {
         --seed-file="$DIR/munge/munged.seed" </dev/null >>"$DIR/log/munged.out" 2>&1 &
     echo $! >"$DIR/munged.pid"
     munge_ok() { munge -n -S "$sock" | unmunge -S "$sock"; }
-    wait_for 15 munge_ok || { tail -5 "$DIR/log/munged.log" "$DIR/log/munged.out" >&2 || true
+    wait_for 15 munge_ok || { tail -n 5 "$DIR/log/munged.log" "$DIR/log/munged.out" >&2 || true
         stop_pid munged; die "munged did not start (logs above, $DIR/log/)"; }
 
     # Two free ports for slurmctld and slurmd, from a start that differs per process.
@@ -166,13 +166,13 @@ EOF
     slurmctld -D -f "$CONF" </dev/null >>"$DIR/log/slurmctld.out" 2>&1 &
     echo $! >"$DIR/slurmctld.pid"
     if ! wait_for 30 sh -c 'scontrol ping | grep -q UP'; then
-        tail -20 "$DIR/log/slurmctld.log" "$DIR/log/slurmctld.out" >&2 || true
+        tail -n 20 "$DIR/log/slurmctld.log" "$DIR/log/slurmctld.out" >&2 || true
         stop; die "slurmctld did not come up (logs above, $DIR/log/)"
     fi
     slurmd -D -N "$host" -f "$CONF" </dev/null >>"$DIR/log/slurmd.out" 2>&1 &
     echo $! >"$DIR/slurmd.pid"
     if ! wait_for 30 sh -c 'sinfo -h -N -o %T | grep -q -x -E "idle|mixed|allocated"'; then
-        tail -20 "$DIR/log/slurmd.log" "$DIR/log/slurmd.out" >&2 || true
+        tail -n 20 "$DIR/log/slurmd.log" "$DIR/log/slurmd.out" >&2 || true
         sinfo -N -l >&2 || true
         stop; die "slurmd did not register as idle (logs above, $DIR/log/)"
     fi

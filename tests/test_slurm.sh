@@ -115,7 +115,7 @@ if "$LOCAL" start "$CL" >"$WORK/start.txt" 2>&1; then
     sed 's/^/# /' "$WORK/start.txt"
     pass "local cluster up: $(grep 'cluster up' "$WORK/start.txt" | sed 's/^slurm_local: //')"
 else
-    fail "scripts/slurm_local.sh start failed" "$(tail -30 "$WORK/start.txt")"
+    fail "scripts/slurm_local.sh start failed" "$(tail -n 30 "$WORK/start.txt")"
     finish
     exit 1
 fi
@@ -268,7 +268,7 @@ M2=$(sed -n 's/^merge job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
 wait_until 240 "the resubmitted shard and merge" job_ended "$M2"
 [ "$(job_state "${A2}_3")" = COMPLETED ] && pass "resubmitted shard 3 completed" || fail "shard 3 is $(job_state "${A2}_3")"
 [ "$(job_state "$M2")" = COMPLETED ] && pass "merge job $M2 completed" \
-    || fail "merge job $M2 is $(job_state "$M2")" "$(cat "$R"/logs/merge-"$M2".out 2>/dev/null | tail -20)"
+    || fail "merge job $M2 is $(job_state "$M2")" "$(cat "$R"/logs/merge-"$M2".out 2>/dev/null | tail -n 20)"
 [ -s "$R/results.h5" ] && pass "results.h5 written by the merge" || fail "no results.h5"
 sub_case "after the merge" 0 --shards 4 --out run s.ini
 expect_in "$WORK/sub.out" "already holds a finished run"
