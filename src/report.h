@@ -11,8 +11,11 @@
  *                                      its /stats group by analysis.c)
  *
  * results.h5 appears only when everything else was written, so its presence marks a complete
- * run. The same function serves a fresh run and `run_experiment --report DIR`, which rebuilds
- * statistics, figures and tables from a stored results.h5 without training anything. */
+ * run. A new report replaces the previous one as a set: it is written into a staging folder
+ * and moved in when complete, the old results.h5 out first and the new one in last, so a folder
+ * never holds a complete-looking mix of two reports. The same function serves a fresh run and
+ * `run_experiment --report DIR`, which rebuilds statistics, figures and tables from a stored
+ * results.h5 without training anything. */
 #ifndef PF_REPORT_H
 #define PF_REPORT_H
 

@@ -67,7 +67,15 @@ done
 # --report: rebuild statistics, tables and figures from results.h5 alone.
 cp "$WORK/t1/stats.csv" "$WORK/stats.before"
 rm -rf "$WORK/t1/figures" "$WORK/t1/tables" "$WORK/t1/stats.csv" "$WORK/t1/summary.csv"
+# What an earlier report left must not survive: a stale figure from another metric, and the
+# staging folders of a report that was interrupted.
+mkdir -p "$WORK/t1/figures" "$WORK/t1/.report-99999/tables" "$WORK/t1/.old-99999"
+touch "$WORK/t1/figures/mean_rmse.png"
 run_case "--report rebuilds" 0 --report "$WORK/t1"
+[ ! -e "$WORK/t1/figures/mean_rmse.png" ] && pass "figures/ replaced as a whole: no stale figure" \
+    || fail "a figure of an earlier report survived"
+ls -a "$WORK/t1" | grep -q -E '^\.(report|old)-' && fail "staging folders left behind" "$(ls -a "$WORK/t1")" \
+    || pass "no staging folders left"
 cmp -s "$WORK/stats.before" "$WORK/t1/stats.csv" && pass "rebuilt stats.csv identical" || fail "rebuilt stats.csv differs"
 cmp -s "$WORK/t2/summary.csv" "$WORK/t1/summary.csv" && pass "rebuilt summary.csv identical" || fail "rebuilt summary.csv differs"
 [ -s "$WORK/t1/tables/results_ccc.tex" ] && [ -s "$WORK/t1/figures/mean_ccc.png" ] && pass "rebuilt tables and figures" || fail "report did not rebuild"
