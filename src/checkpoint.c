@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
+
 #ifdef HAVE_CONFIG_H
 #include "buildinfo.h"
 #endif
@@ -233,28 +235,16 @@ static void task_path(char *out, size_t cap, const char *dir, size_t task, const
 int pf_checkpoint_save(const char *dir, size_t task, const unsigned char *blob, size_t len,
                        pf_error *err)
 {
-    char path[4200], tmp[4300];
-    task_path(path, sizeof path, dir, task, ".bin");
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0)
-        return pf_error_set(err, PF_ERUNTIME, "cannot write checkpoint '%s': %s", tmp,
+    char name[32];
+    pf_outfile f;
+    snprintf(name, sizeof name, "task-%06zu.bin", task);
+    if (pf_outfile_open(&f, dir, name, err) != PF_OK) return err->code;
+    if (fwrite(blob, 1, len, f.fp) != len) {
+        pf_outfile_abort(&f);
+        return pf_error_set(err, PF_ERUNTIME, "cannot write checkpoint '%s': %s", f.path,
                             strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, blob + done, len - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;
-        done += (size_t)w;
     }
-    /* fsync before rename: after a crash the name points at complete bytes or at nothing. */
-    int ok = done == len && fsync(fd) == 0;
-    int saved = errno;
-    if (close(fd) != 0) ok = 0;
-    if (ok && rename(tmp, path) == 0) return PF_OK;
-    unlink(tmp);
-    return pf_error_set(err, PF_ERUNTIME, "cannot write checkpoint '%s': %s", path,
-                        strerror(saved ? saved : EIO));
+    return pf_outfile_commit(&f, err);
 }
 
 int pf_checkpoint_read(const char *dir, size_t task, unsigned char **blob, size_t *len,

@@ -24,12 +24,6 @@
 #include "folds.h"
 #include "results.h"
 
-/* Task index of (fold, repeat) and back: tasks are fold-major, repeat-minor. */
-static inline size_t pf_task_index(const pf_results *r, size_t fold, size_t repeat)
-{
-    return fold * r->n_rep + repeat;
-}
-
 /* Task i's slots of r as a blob (free() it). dense and masks (may be NULL) add the task's
  * dense weights [param] and every variant's mask [variant][param] even when output.save_* did
  * not ask for them: task 0 carries them, so that a process that did not train it can still
@@ -46,7 +40,7 @@ int pf_checkpoint_unpack(pf_results *r, const pf_folds *folds, const pf_config *
                          const unsigned char *blob, size_t len, size_t *task, float **dense,
                          unsigned char **masks, pf_error *err);
 
-/* dir/task-<i>.bin: written atomically (temporary name, fsync, rename). */
+/* dir/task-<i>.bin: written atomically (outfile.h: temporary name, fsync, rename). */
 int pf_checkpoint_save(const char *dir, size_t task, const unsigned char *blob, size_t len,
                        pf_error *err);
 

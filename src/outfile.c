@@ -1,7 +1,9 @@
 /* outfile.c: write to a temporary name, rename when complete; make folders (see outfile.h). */
+#define _XOPEN_SOURCE 700 /* fsync */
 #include "outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,9 +28,20 @@ int pf_outfile_open(pf_outfile *f, const char *dir, const char *name, pf_error *
     return PF_OK;
 }
 
+/* The bytes reach the disk before the name does: after a crash the name points at a complete
+ * file or at nothing. */
+static int sync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
 int pf_outfile_rename(pf_outfile *f, pf_error *err)
 {
-    if (rename(f->tmp, f->path) != 0) {
+    if (sync_file(f->tmp) != 0 || rename(f->tmp, f->path) != 0) {
         int e = errno;
         unlink(f->tmp);
         return pf_error_set(err, PF_ERUNTIME, "cannot rename '%s' to '%s': %s", f->tmp, f->path,

@@ -28,7 +28,7 @@ void pf_outfile_abort(pf_outfile *f);
 /* Just the names, for writers that open files themselves (HDF5): fills f->tmp and f->path. */
 int pf_outfile_names(pf_outfile *f, const char *dir, const char *name, pf_error *err);
 
-/* Rename f->tmp to f->path (for files written by other means). */
+/* Flush f->tmp to disk (fsync) and rename it to f->path (for files written by other means). */
 int pf_outfile_rename(pf_outfile *f, pf_error *err);
 
 /* Create dir (and parents) if needed. */

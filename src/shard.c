@@ -127,6 +127,9 @@ int pf_shard_parse(const char *text, size_t *i, size_t *n, pf_error *err)
 
 /* ---- files --------------------------------------------------------------------------------- */
 
+/* config.ini and the plan are written by every shard of a run, possibly at the same moment,
+ * so the temporary name carries the process id (outfile.h's one name per file would let two
+ * shards rename the same temporary file). */
 static int write_atomic(const char *path, const char *text, pf_error *err)
 {
     char tmp[4300];
@@ -201,15 +204,6 @@ int pf_shard_prepare(const char *dir, const pf_config *cfg, const pf_dataset *ds
 
 /* ---- writing a shard ----------------------------------------------------------------------- */
 
-static int fsync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 static void write_blobs(pf_h5 *h, const char *ckdir, const size_t *tasks, size_t n_tasks,
                         pf_error *err)
 {
@@ -235,10 +229,13 @@ static void write_blobs(pf_h5 *h, const char *ckdir, const size_t *tasks, size_t
 int pf_shard_write(const char *dir, size_t i, size_t n, const pf_results *r, const pf_config *cfg,
                    const size_t *tasks, size_t n_tasks, pf_error *err)
 {
-    char path[4200], tmp[4300], ckdir[4200];
-    shard_path(path, sizeof path, dir, i, n);
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    char name[64], sub[4200], ckdir[4200];
+    pf_outfile out;
+    snprintf(name, sizeof name, "shard-%zu-of-%zu.h5", i, n);
+    snprintf(sub, sizeof sub, "%s/shards", dir);
     snprintf(ckdir, sizeof ckdir, "%s/checkpoints", dir);
+    if (pf_outfile_names(&out, sub, name, err) != PF_OK) return err->code;
+    const char *tmp = out.tmp;
     pf_h5_quiet();
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) return pf_error_set(err, PF_ERUNTIME, "cannot create '%s'", tmp);
@@ -260,10 +257,8 @@ int pf_shard_write(const char *dir, size_t i, size_t n, const pf_results *r, con
     if (has0) pf_h5_doubles(&h, f, "ns_per_window", 1, &nv, r->ns_per_window);
     if (H5Fclose(f) < 0 || h.failed)
         pf_error_set(err, PF_ERUNTIME, "writing shard '%s' failed (%s)", tmp, h.what);
-    if (err->code == PF_OK && (fsync_path(tmp) != 0 || rename(tmp, path) != 0))
-        pf_error_set(err, PF_ERUNTIME, "cannot move the shard into place as '%s': %s", path,
-                     strerror(errno));
-    if (err->code != PF_OK) unlink(tmp);
+    if (err->code == PF_OK) return pf_outfile_rename(&out, err);
+    unlink(tmp);
     return err->code;
 }
 
