@@ -60,28 +60,14 @@ static double mse_eval(const pf_loss_spec *s, const float *yhat, const float *y,
  * CCC = 2 cov / D, D = var_x + var_y + (mean_x - mean_y)^2 (population moments), and
  * dcov/dx_i = (y_i - my)/n, dD/dx_i = 2 (x_i - mx)/n + 2 (mx - my)/n = 2 (x_i - my)/n, so
  *   dL/dx_i = 2/(n D K) (CCC (x_i - my) - (y_i - my)).
- * ccc is pf_ccc's value for this column; mx, my and D are recomputed here in pf_ccc's
- * two-pass order (pf_ccc does not return them). D = 0 (both constant and equal) gives a zero
+ * ccc is pf_ccc's value for this column; mx, my and D come from pf_pair_moments, the moments
+ * pf_ccc itself is made of. D = 0 (both constant and equal) gives a zero
  * gradient, as CCC is defined 0 there. */
 static void ccc_grad(const float *x, const float *y, size_t n, double ccc, size_t K, float *dy,
                      size_t stride)
 {
-    double mx = 0.0, my = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        mx += x[i];
-        my += y[i];
-    }
-    mx /= (double)n;
-    my /= (double)n;
-    double vx = 0.0, vy = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double a = x[i] - mx, b = y[i] - my;
-        vx += a * a;
-        vy += b * b;
-    }
-    vx /= (double)n;
-    vy /= (double)n;
-    double D = vx + vy + (mx - my) * (mx - my);
+    pf_moments m = pf_pair_moments(x, y, n);
+    double mx = m.ma, my = m.mb, D = m.va + m.vb + (mx - my) * (mx - my);
     if (!(D > 0.0)) {
         for (size_t i = 0; i < n; i++) dy[i * stride] = 0.0f;
         return;

@@ -15,14 +15,9 @@
 
 /* ---- regression ---------------------------------------------------------------------------- */
 
-/* Population (divide by n) means, variances and covariance of a float pair. */
-typedef struct {
-    double ma, mb, va, vb, cov;
-} pair_moments;
-
-static pair_moments moments(const float *a, const float *b, size_t n)
+pf_moments pf_pair_moments(const float *a, const float *b, size_t n)
 {
-    pair_moments m = {0, 0, 0, 0, 0};
+    pf_moments m = {0, 0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         m.ma += a[i];
         m.mb += b[i];
@@ -44,7 +39,7 @@ static pair_moments moments(const float *a, const float *b, size_t n)
 double pf_ccc(const float *yhat, const float *y, size_t n)
 {
     if (n == 0) return NAN;
-    pair_moments m = moments(yhat, y, n);
+    pf_moments m = pf_pair_moments(yhat, y, n);
     double shift = m.ma - m.mb;
     double den = m.va + m.vb + shift * shift;
     /* den == 0 only when both are constant and equal: nothing to agree on (DESIGN 7). The
@@ -67,7 +62,7 @@ double pf_rmse(const float *yhat, const float *y, size_t n)
 double pf_pearson(const float *yhat, const float *y, size_t n)
 {
     if (n == 0) return NAN;
-    pair_moments m = moments(yhat, y, n);
+    pf_moments m = pf_pair_moments(yhat, y, n);
     if (m.va == 0.0 || m.vb == 0.0) return 0.0; /* undefined: documented as 0 */
     double r = m.cov / sqrt(m.va * m.vb);
     return r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);

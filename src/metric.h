@@ -29,6 +29,14 @@
  * variation to agree on, and 0 is what the loss 1 - ccc should see. NaN when n == 0. */
 double pf_ccc(const float *yhat, const float *y, size_t n);
 
+/* Means, population variances (divide by n) and covariance of a pair, in two passes: the moments
+ * pf_ccc and pf_pearson are made of, for a caller that needs them too (the CCC loss's
+ * gradient), so both compute exactly the same numbers. */
+typedef struct {
+    double ma, mb, va, vb, cov;
+} pf_moments;
+pf_moments pf_pair_moments(const float *a, const float *b, size_t n);
+
 /* Root mean squared error sqrt(mean((yhat - y)^2)). NaN when n == 0. */
 double pf_rmse(const float *yhat, const float *y, size_t n);
 
