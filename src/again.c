@@ -18,12 +18,6 @@ typedef struct {
     pf_intern games, genres;
 } again_rules;
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* Game and genre names match ignoring case and punctuation: "heist" selects "Heist!". */
 static int same_label(const char *a, const char *b)
 {
@@ -218,7 +212,7 @@ static int aggregate_ticks(pf_table *t, pf_error *err)
 static void describe(const again_rules *a, char *out, size_t cap)
 {
     const pf_config *cfg = a->cfg;
-    const char *file = base_name(cfg->data_path);
+    const char *file = pf_csv_base_name(cfg->data_path);
     char what[200];
     if (!a->ticks) {
         snprintf(out, cap, "AGAIN windows: %.200s", file);

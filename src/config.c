@@ -796,6 +796,15 @@ int pf_config_validate(const pf_config *c, pf_error *err)
     return PF_OK;
 }
 
+void pf_config_choice_name(const char *section, const char *key, int value, char *out, size_t cap)
+{
+    const key_spec *k = find_key(section, key);
+    if (k && k->type == K_ENUM)
+        choice_name(k->choices, value, out, cap);
+    else if (cap)
+        out[0] = '\0';
+}
+
 pf_loss pf_config_loss(const pf_config *c)
 {
     if (c->loss != PF_LOSS_AUTO) return c->loss;

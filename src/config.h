@@ -201,6 +201,10 @@ int pf_config_hash(pf_config *cfg, pf_error *err);
 /* Print every section and key with its default and accepted values (for --help). */
 void pf_config_help(FILE *out);
 
+/* The name an enumerated key's value is written with ("group_kfold" for folds.scheme = 1),
+ * into out; "" for a key that is not enumerated. */
+void pf_config_choice_name(const char *section, const char *key, int value, char *out, size_t cap);
+
 /* The training loss in effect: train.loss, with auto resolved by data.task. */
 pf_loss pf_config_loss(const pf_config *cfg);
 

@@ -45,6 +45,12 @@ static void *resize(void *p, size_t n, size_t size)
     return realloc(p, n * size > 0 ? n * size : 1);
 }
 
+const char *pf_csv_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 const char *pf_csv_delimiter_name(char c)
 {
     switch (c) {

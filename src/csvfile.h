@@ -38,6 +38,9 @@ int pf_csv_read(const char *path, const char *what, pf_delimiter delim, pf_csv_r
  * was tried and for provenance: resolved (no "..", no symbolic links) when it exists. */
 void pf_csv_abs_path(const char *path, char *out, size_t cap);
 
+/* The file name of path without its folders, for labels ("heist_3000ms.csv"). */
+const char *pf_csv_base_name(const char *path);
+
 /* The name data.delimiter uses for a separator character ("comma", "semicolon", ...). */
 const char *pf_csv_delimiter_name(char c);
 

@@ -56,11 +56,6 @@ static const char *task_name(pf_task_kind t)
     return t == PF_TASK_CLASSIFICATION ? "classification" : "regression";
 }
 
-static const char *scheme_name(pf_fold_scheme s)
-{
-    return s == PF_FOLDS_LOPO ? "lopo" : s == PF_FOLDS_GROUP_KFOLD ? "group_kfold" : "file";
-}
-
 /* The compound type of pf_task_record, shared by writer and reader. */
 #define INS(t, s, f, ht) H5Tinsert(t, #f, HOFFSET(s, f), ht)
 static hid_t task_record_type(void)
@@ -301,7 +296,9 @@ static void write_folds(pf_h5 *h, const pf_results *r, const pf_config *cfg)
     if (!r->fold_of) return;
     hid_t g = pf_h5_group(h, h->file, "folds");
     if (g < 0) return;
-    pf_h5_attr_str(h, g, "scheme", scheme_name(cfg->scheme));
+    char scheme[PF_MAX_NAME];
+    pf_config_choice_name("folds", "scheme", (int)cfg->scheme, scheme, sizeof scheme);
+    pf_h5_attr_str(h, g, "scheme", scheme);
     if (cfg->scheme == PF_FOLDS_FILE) {
         pf_h5_attr_str(h, g, "file", r->folds_file);
         pf_h5_attr_str(h, g, "file_sha256", r->folds_file_sha256);

@@ -256,9 +256,9 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, "cells-missing: %zu%s\n", ds->n_missing,
             ds->n_missing ? " (imputed per fold from the training participants)" : "");
     fprintf(out, "groups: %zu\n", ds->n_groups);
-    static const char *schemes[] = {"lopo", "group_kfold", "file"};
-    fprintf(out, "fold-scheme: %s%s%s\n", schemes[cfg->scheme],
-            cfg->scheme == PF_FOLDS_FILE ? " " : "",
+    char scheme[PF_MAX_NAME];
+    pf_config_choice_name("folds", "scheme", (int)cfg->scheme, scheme, sizeof scheme);
+    fprintf(out, "fold-scheme: %s%s%s\n", scheme, cfg->scheme == PF_FOLDS_FILE ? " " : "",
             cfg->scheme == PF_FOLDS_FILE ? cfg->folds_file : "");
     fprintf(out, "folds: %zu\n", folds->n_folds);
     fprintf(out, "repeats: %d\n", cfg->repeats);

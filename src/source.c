@@ -10,19 +10,13 @@
 #include "table.h"
 #include "target.h"
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* A plain CSV: the table's rules alone. */
 static pf_dataset *load_csv(const pf_config *cfg, pf_error *err)
 {
     pf_table *t = pf_table_read(cfg, NULL, err);
     if (t == NULL) return NULL;
     char description[256];
-    snprintf(description, sizeof description, "CSV: %.200s", base_name(cfg->data_path));
+    snprintf(description, sizeof description, "CSV: %.200s", pf_csv_base_name(cfg->data_path));
     pf_dataset *ds = pf_table_to_dataset(t, description, err);
     pf_table_free(t);
     return ds;
