@@ -1,5 +1,6 @@
 /* stats.c: paired tests (Wilcoxon signed-rank, paired t, Pitman-Morgan), the Friedman test
- * with Iman-Davenport and Nemenyi, Holm's correction and percentile bootstrap intervals.
+ * with Iman-Davenport and Nemenyi, the Kruskal-Wallis test, Holm's correction and percentile
+ * bootstrap intervals.
  * See stats.h for definitions and references; comments here explain the numerics.
  *
  * GSL's default error handler aborts the process, and installing another one is global
@@ -65,7 +66,9 @@ static double t_two_sided(double t, double df)
 }
 
 /* Average ranks (1-based) of v[0..n-1] into rank, using perm (n entries) as scratch.
- * Returns T = sum over tie groups of (t^3 - t), the quantity every tie correction uses. */
+ * Returns T = sum over tie groups of (t^3 - t), the quantity every tie correction uses.
+ * gsl_sort_index (heapsort) is not stable, and need not be: every member of a tie group gets
+ * the same average rank, so rank[] depends on the values only, never on the input order. */
 static double rank_average(const double *v, size_t n, size_t *perm, double *rank)
 {
     double ties = 0.0;
@@ -412,6 +415,92 @@ int pf_friedman(const double *data, size_t n_blocks, size_t k, int higher_is_bet
             avg_rank[j] = n_blocks ? rank_sum[j] / (double)n_blocks : NAN;
     if (rc == PF_OK && n_blocks >= 2 && k >= 2) friedman_tests(rank_sum, ties, n_blocks, k, res);
     free(rank_sum);
+    return rc;
+}
+
+/* ---- Kruskal-Wallis ---- */
+
+static int kruskal_check(const double *x, const size_t *group, size_t n, size_t k,
+                         const pf_test_result *res, pf_error *err)
+{
+    if (res == NULL) return pf_error_set(err, PF_EINPUT, "result pointer is NULL");
+    int rc = check_finite(x, n, "x", err);
+    if (rc) return rc;
+    if (n > 0 && group == NULL) return pf_error_set(err, PF_EINPUT, "group is NULL");
+    for (size_t i = 0; i < n; i++)
+        if (group[i] >= k)
+            return pf_error_set(err, PF_EINPUT,
+                                "group[%zu] is %zu; group indices must lie in 0..k-1 with k = %zu",
+                                i, group[i], k);
+    return PF_OK;
+}
+
+/* H from the ranks: 12/(n(n+1)) sum_g n_g (Rbar_g - (n+1)/2)^2, algebraically the textbook
+ * sum_g R_g^2 / n_g form but a sum of squares, so it cannot round below 0. */
+static double kruskal_h(const double *rank, const size_t *group, size_t n, size_t k,
+                        double *rank_sum, size_t *size)
+{
+    for (size_t g = 0; g < k; g++) {
+        rank_sum[g] = 0.0;
+        size[g] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rank_sum[group[i]] += rank[i];
+        size[group[i]]++;
+    }
+    double N = (double)n, mid = (N + 1.0) / 2.0, ss = 0.0;
+    for (size_t g = 0; g < k; g++) {
+        if (size[g] == 0) continue;
+        double dev = rank_sum[g] / (double)size[g] - mid;
+        ss += (double)size[g] * dev * dev;
+    }
+    return 12.0 / (N * (N + 1.0)) * ss;
+}
+
+/* Fill res from the untied H, the tie term T and the group count. */
+static void kruskal_finish(pf_test_result *res, double h, double ties, size_t n, size_t k_eff)
+{
+    if (n <= k_eff) return; /* no freedom within groups: stays PF_TEST_TOO_FEW */
+    double N = (double)n, den = 1.0 - ties / (N * N * N - N);
+    res->df1 = (double)(k_eff - 1);
+    /* den is exactly 0 when all n values tie and at least 3 / (n + 1) otherwise (one tie
+     * group of n - 1), so the threshold only absorbs rounding of T for huge n. */
+    if (den <= 1e-9) {
+        res->status = PF_TEST_CONSTANT;
+        return;
+    }
+    h /= den;
+    res->status = PF_TEST_OK;
+    res->dist = PF_DIST_CHISQ;
+    res->statistic = h;
+    res->p_value = gsl_cdf_chisq_Q(h, res->df1);
+    res->effect_size = h / (N - 1.0); /* = SS_between / SS_total of the ranks, in [0, 1] */
+}
+
+int pf_kruskal_wallis(const double *x, const size_t *group, size_t n, size_t k, pf_test_result *res,
+                      pf_error *err)
+{
+    int rc = kruskal_check(x, group, n, k, res, err);
+    if (rc) return rc;
+    result_untestable(res, PF_TEST_TOO_FEW, n);
+    int several = 0; /* at least two non-empty groups; O(n) however large k is */
+    for (size_t i = 1; i < n && !several; i++) several = group[i] != group[0];
+    if (!several) return PF_OK;
+    double *rank = pf_calloc(n, sizeof *rank, err), *rank_sum = pf_calloc(k, sizeof *rank_sum, err);
+    size_t *perm = pf_calloc(n, sizeof *perm, err), *size = pf_calloc(k, sizeof *size, err);
+    if (rank != NULL && rank_sum != NULL && perm != NULL && size != NULL) {
+        double ties = rank_average(x, n, perm, rank);
+        double h = kruskal_h(rank, group, n, k, rank_sum, size);
+        size_t k_eff = 0;
+        for (size_t g = 0; g < k; g++) k_eff += size[g] > 0;
+        kruskal_finish(res, h, ties, n, k_eff);
+    } else {
+        rc = PF_ERUNTIME;
+    }
+    free(rank);
+    free(rank_sum);
+    free(perm);
+    free(size);
     return rc;
 }
 

@@ -1,8 +1,9 @@
 /* stats.h: the significance tests, effect sizes, multiple-comparison correction and bootstrap
  * intervals that turn per-participant metrics into claims (DESIGN section 8).
  *
- * Blocks are participants: every test here is paired. x[i] and y[i] (or row i of a matrix)
- * belong to participant i. All p-values are two-sided. Distribution functions come from GSL
+ * Blocks are participants: every test here except Kruskal-Wallis is paired. x[i] and y[i]
+ * (or row i of a matrix) belong to participant i; Kruskal-Wallis compares independent groups
+ * of participants. All p-values are two-sided. Distribution functions come from GSL
  * (gsl_cdf_*); the studentized range, which GSL lacks, is integrated here.
  *
  * Conventions:
@@ -126,6 +127,22 @@ double pf_studentized_range_quantile(double p, size_t k);
  * q_alpha sqrt(k (k + 1) / (6 N)), q_alpha = pf_studentized_range_quantile(1 - alpha, k) /
  * sqrt(2). NaN for k < 2, n_blocks == 0 or alpha outside (0, 1). */
 double pf_nemenyi_cd(size_t k, size_t n_blocks, double alpha);
+
+/* ---- k independent samples ---- */
+
+/* Kruskal-Wallis H test (Kruskal & Wallis 1952; Hollander & Wolfe 1999, 6.1) that k groups
+ * come from the same distribution. x[i] is observation i's value, group[i] in 0..k-1 its
+ * group; groups without a member do not count, k' = number of non-empty groups. All n values
+ * are ranked together, average ranks for ties. With R_g the rank sum and n_g the size of
+ * group g and T = sum over tie groups of (t^3 - t),
+ *   H = [12 / (n (n + 1)) sum_g R_g^2 / n_g - 3 (n + 1)] / (1 - T / (n^3 - n)),
+ * p from chi-square with k' - 1 df -- exactly scipy.stats.kruskal and R's kruskal.test.
+ * statistic = the tie-corrected H, df1 = k' - 1, df2 = NaN, n = n. Effect size: epsilon-
+ * squared E^2_R = H / ((n^2 - 1) / (n + 1)) = H / (n - 1) (Tomczak & Tomczak 2014), in [0, 1].
+ * k' < 2 or n <= k' (no freedom within groups): PF_TEST_TOO_FEW; all n values tied (the
+ * correction's denominator is 0): PF_TEST_CONSTANT. A group[i] >= k is PF_EINPUT. */
+int pf_kruskal_wallis(const double *x, const size_t *group, size_t n, size_t k, pf_test_result *res,
+                      pf_error *err);
 
 /* ---- families and intervals ---- */
 

@@ -453,6 +453,201 @@ static void test_studentized_range_cdf(void **state)
     assert_true(isnan(pf_nemenyi_cd(4, 0, 0.05)));
 }
 
+/* ---- Kruskal-Wallis ---- */
+
+/* Hollander & Wolfe (1999), Table 6.1 (1973 ed. p. 116; the example of R's kruskal.test):
+ * efficiency of mucociliary clearance in normal subjects, obstructive airway disease and
+ * asbestosis, groups of 5, 4, 5, no ties. Rank sums 36, 36, 33, so H = 12/210 * (36^2/5 +
+ * 36^2/4 + 33^2/5) - 45 = 27/35; published (H&W; R prints "Kruskal-Wallis chi-squared =
+ * 0.77143, df = 2, p-value = 0.68"): H = 0.771429, p = 0.6800. scipy.stats.kruskal ->
+ * 0.7714285714285722, p 0.6799647735788936. epsilon^2 = H / 13. */
+static void test_kruskal_wallis_hollander_wolfe(void **state)
+{
+    (void)state;
+    const double x[] = {2.9, 3.0, 2.5, 2.6, 3.2, 3.8, 2.7, 4.0, 2.4, 2.8, 3.4, 3.7, 2.2, 2.0};
+    const size_t g[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2};
+    pf_test_result r;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(x, g, 14, 3, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_OK);
+    assert_int_equal(r.dist, PF_DIST_CHISQ);
+    assert_int_equal(r.n, 14);
+    assert_near(r.df1, 2.0, 0.0);
+    assert_true(isnan(r.df2));
+    assert_near(r.statistic, 0.771429, 5e-7); /* published digits */
+    assert_near(r.p_value, 0.6800, 5e-5);
+    assert_near(r.statistic, 27.0 / 35.0, 1e-12);
+    assert_near(r.statistic, 0.7714285714285722, 1e-12);
+    assert_near(r.p_value, 0.6799647735788936, 1e-12);
+    assert_near(r.effect_size, 27.0 / 35.0 / 13.0, 1e-14);
+}
+
+/* The two examples of scipy.stats.kruskal's docstring (scipy 1.10.1). kruskal([1,3,5,7,9],
+ * [2,4,6,8,10]) -> 0.2727272727272734, p 0.6015081344405895 (one df). kruskal([1,1,1],
+ * [2,2,2], [2,2]) -> 7.0, p 0.0301973834223185: by hand R = 6, 18, 12, uncorrected H = 5,
+ * T = (3^3 - 3) + (5^3 - 5) = 144, 1 - 144/504 = 5/7, H = 7; the groups separate as far
+ * as the ties allow, so epsilon^2 = 7 / 7 = 1. */
+static void test_kruskal_wallis_scipy_doc(void **state)
+{
+    (void)state;
+    const double x[] = {1, 3, 5, 7, 9, 2, 4, 6, 8, 10};
+    const size_t g[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
+    pf_test_result r;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(x, g, 10, 2, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_OK);
+    assert_near(r.df1, 1.0, 0.0);
+    assert_near(r.statistic, 0.2727272727272734, 1e-12);
+    assert_near(r.p_value, 0.6015081344405895, 1e-12);
+    assert_near(r.effect_size, 0.2727272727272734 / 9.0, 1e-14);
+    const double t[] = {1, 1, 1, 2, 2, 2, 2, 2};
+    const size_t tg[] = {0, 0, 0, 1, 1, 1, 2, 2};
+    assert_int_equal(pf_kruskal_wallis(t, tg, 8, 3, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_OK);
+    assert_near(r.df1, 2.0, 0.0);
+    assert_near(r.statistic, 7.0, 1e-12);
+    assert_near(r.p_value, 0.0301973834223185, 1e-12);
+    assert_near(r.effect_size, 1.0, 1e-14);
+}
+
+/* Many ties, as in accuracy changes reported in whole percentage points: 27 participants,
+ * groups of 8, 9, 10 over only 6 distinct values. The tie correction (1 - T/(n^3 - n) =
+ * 0.93437118437118) moves H from 9.34038800705467 (p 0.00937) to the value below.
+ * scipy.stats.kruskal(a, b, c) -> 9.996442702094447, p 0.006749942105838985. */
+static const double kw_tied[] = {-2, -1, -1, 0, 0, 0, 0, 1, -1, 0, 0, 0, 1, 1,
+                                 1,  2,  2,  0, 0, 1, 1, 1, 2,  2, 2, 2, 3};
+static const size_t kw_tied_g[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1,
+                                   1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+
+static void test_kruskal_wallis_ties(void **state)
+{
+    (void)state;
+    pf_test_result r;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(kw_tied, kw_tied_g, 27, 3, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_OK);
+    assert_int_equal(r.n, 27);
+    assert_near(r.df1, 2.0, 0.0);
+    assert_near(r.statistic, 9.996442702094447, 1e-9 * 9.996442702094447);
+    assert_near(r.p_value, 0.006749942105838985, 1e-9 * 0.006749942105838985);
+    assert_near(r.effect_size, 0.384478565465171, 1e-12); /* H / 26 */
+}
+
+/* Reordering the observations (with their groups) changes nothing, bit for bit: ranks are
+ * half-integers, so every sum is exact in any order. */
+static void test_kruskal_wallis_permutation(void **state)
+{
+    (void)state;
+    double x[27];
+    size_t g[27];
+    for (size_t i = 0; i < 27; i++) { /* 10 is coprime to 27: a permutation */
+        x[i] = kw_tied[(10 * i + 7) % 27];
+        g[i] = kw_tied_g[(10 * i + 7) % 27];
+    }
+    pf_test_result a, b;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(kw_tied, kw_tied_g, 27, 3, &a, &err), PF_OK);
+    assert_int_equal(pf_kruskal_wallis(x, g, 27, 3, &b, &err), PF_OK);
+    assert_true(x[0] != kw_tied[0] || g[0] != kw_tied_g[0]);
+    assert_int_equal(b.status, PF_TEST_OK);
+    assert_near(b.statistic, a.statistic, 0.0);
+    assert_near(b.p_value, a.p_value, 0.0);
+    assert_near(b.effect_size, a.effect_size, 0.0);
+    assert_near(b.df1, a.df1, 0.0);
+}
+
+/* Unequal groups (4, 7, 3), interleaved. scipy.stats.kruskal([0.012, -0.034, 0.051, -0.008],
+ * [-0.041, -0.022, -0.067, 0.003, -0.015, -0.029, -0.052], [0.021, 0.044, -0.001]) ->
+ * 6.012925170068023, p 0.049466352647473545. Declaring k = 4 and leaving a group empty
+ * (relabel 0, 1, 2 -> 0, 2, 3) must give the same test: k' = 3, df = 2. */
+static void test_kruskal_wallis_unequal_and_empty_group(void **state)
+{
+    (void)state;
+    const double x[] = {0.012, -0.041, 0.021,  -0.034, -0.022, 0.051,  -0.067,
+                        0.044, 0.003,  -0.008, -0.015, -0.029, -0.001, -0.052};
+    const size_t g3[] = {0, 1, 2, 0, 1, 0, 1, 2, 1, 0, 1, 1, 2, 1};
+    size_t g4[14];
+    for (size_t i = 0; i < 14; i++) g4[i] = g3[i] == 0 ? 0 : g3[i] + 1;
+    pf_test_result r3, r4;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(x, g3, 14, 3, &r3, &err), PF_OK);
+    assert_int_equal(r3.status, PF_TEST_OK);
+    assert_near(r3.df1, 2.0, 0.0);
+    assert_near(r3.statistic, 6.012925170068023, 1e-12);
+    assert_near(r3.p_value, 0.049466352647473545, 1e-12);
+    assert_near(r3.effect_size, 6.012925170068023 / 13.0, 1e-12);
+    assert_int_equal(pf_kruskal_wallis(x, g4, 14, 4, &r4, &err), PF_OK);
+    assert_int_equal(r4.status, PF_TEST_OK);
+    assert_near(r4.df1, 2.0, 0.0);
+    assert_near(r4.statistic, r3.statistic, 0.0);
+    assert_near(r4.p_value, r3.p_value, 0.0);
+    assert_near(r4.effect_size, r3.effect_size, 0.0);
+    /* A k far beyond the groups used only adds empty groups. */
+    assert_int_equal(pf_kruskal_wallis(x, g4, 14, 1000, &r4, &err), PF_OK);
+    assert_near(r4.p_value, r3.p_value, 0.0);
+}
+
+/* One non-empty group, one observation per group (n <= k') or no data: too few. All values
+ * tied: the correction divides by 0, constant. Both with p NaN, never 1. */
+static void test_kruskal_wallis_degenerate(void **state)
+{
+    (void)state;
+    const double x[] = {0.1, 0.4, 0.2, 0.3};
+    const size_t one[] = {2, 2, 2, 2}, split[] = {0, 0, 1, 1}, each[] = {0, 1, 2, 3};
+    pf_test_result r;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(x, one, 4, 3, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_TOO_FEW);
+    assert_int_equal(r.dist, PF_DIST_NONE);
+    assert_int_equal(r.n, 4);
+    assert_true(isnan(r.p_value));
+    assert_true(isnan(r.statistic));
+    assert_true(isnan(r.effect_size));
+    assert_int_equal(pf_kruskal_wallis(x, each, 4, 4, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_TOO_FEW);
+    assert_true(isnan(r.p_value));
+    assert_int_equal(pf_kruskal_wallis(NULL, NULL, 0, 2, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_TOO_FEW);
+    assert_true(isnan(r.p_value));
+    const double same[] = {0.25, 0.25, 0.25, 0.25};
+    assert_int_equal(pf_kruskal_wallis(same, split, 4, 2, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_CONSTANT);
+    assert_int_equal(r.dist, PF_DIST_NONE);
+    assert_near(r.df1, 1.0, 0.0);
+    assert_true(isnan(r.p_value));
+    assert_true(isnan(r.statistic));
+    /* Two groups of two, fully separated: testable. R = 3, 7, H = 12/20 * 29 - 15 = 2.4,
+     * epsilon^2 = 0.8 (ranks still vary within groups). scipy.stats.kruskal([1, 2], [3, 4])
+     * -> 2.3999999999999986, p 0.12133525035848367. */
+    const double sep[] = {1, 2, 3, 4};
+    assert_int_equal(pf_kruskal_wallis(sep, split, 4, 2, &r, &err), PF_OK);
+    assert_int_equal(r.status, PF_TEST_OK);
+    assert_near(r.statistic, 2.4, 1e-12);
+    assert_near(r.p_value, 0.12133525035848367, 1e-12);
+    assert_near(r.effect_size, 0.8, 1e-12);
+}
+
+static void test_kruskal_wallis_bad_input(void **state)
+{
+    (void)state;
+    const double x[] = {0.1, NAN, 0.3}, ok[] = {0.1, 0.2, 0.3};
+    const size_t g[] = {0, 1, 1}, bad_g[] = {0, 1, 2};
+    pf_test_result r;
+    pf_error err = {0};
+    assert_int_equal(pf_kruskal_wallis(x, g, 3, 2, &r, &err), PF_EINPUT);
+    assert_int_equal(err.code, PF_EINPUT);
+    assert_non_null(strstr(err.msg, "x[1]"));
+    pf_error_clear(&err);
+    assert_int_equal(pf_kruskal_wallis(ok, bad_g, 3, 2, &r, &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "group[2]"));
+    pf_error_clear(&err);
+    assert_int_equal(pf_kruskal_wallis(ok, NULL, 3, 2, &r, &err), PF_EINPUT);
+    pf_error_clear(&err);
+    assert_int_equal(pf_kruskal_wallis(NULL, g, 3, 2, &r, &err), PF_EINPUT);
+    pf_error_clear(&err);
+    assert_int_equal(pf_kruskal_wallis(ok, g, 3, 2, NULL, &err), PF_EINPUT);
+}
+
 /* ---- Holm ---- */
 
 /* p = 0.01 0.04 0.03 0.005 NaN: the NaN is no test, m' = 4. Sorted 0.005 0.01 0.03 0.04
@@ -559,6 +754,13 @@ int main(void)
         cmocka_unit_test(test_friedman_degenerate),
         cmocka_unit_test(test_nemenyi_demsar_table5),
         cmocka_unit_test(test_studentized_range_cdf),
+        cmocka_unit_test(test_kruskal_wallis_hollander_wolfe),
+        cmocka_unit_test(test_kruskal_wallis_scipy_doc),
+        cmocka_unit_test(test_kruskal_wallis_ties),
+        cmocka_unit_test(test_kruskal_wallis_permutation),
+        cmocka_unit_test(test_kruskal_wallis_unequal_and_empty_group),
+        cmocka_unit_test(test_kruskal_wallis_degenerate),
+        cmocka_unit_test(test_kruskal_wallis_bad_input),
         cmocka_unit_test(test_holm_hand),
         cmocka_unit_test(test_holm_cap_in_place),
         cmocka_unit_test(test_bootstrap_pinned),
