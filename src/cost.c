@@ -152,13 +152,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf_error *err)
+double pf_cost_time_fn(pf_predict_fn predict, const void *model, const float *x, size_t n_in,
+                       size_t n, size_t n_out, pf_error *err)
 {
-    size_t widest = pf_mlp_widest(m), n_out = pf_mlp_n_out(m);
-    float *scratch = pf_calloc(2 * widest + n_out, sizeof *scratch, err);
-    pf_csr *c = sparse ? pf_csr_from_mlp(m, err) : NULL;
+    float *yhat = pf_calloc(n_out, sizeof *yhat, err);
     if (err->code != PF_OK || n == 0) {
-        free(scratch), pf_csr_free(c);
+        free(yhat);
         return NAN;
     }
     double t[5];
@@ -168,11 +167,7 @@ double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf
         double t0 = seconds(), el;
         do {
             for (size_t i = 0; i < n; i++) {
-                float *yhat = scratch + 2 * widest;
-                if (sparse)
-                    pf_csr_predict(c, x + i * m->dims[0], yhat);
-                else
-                    pf_dense_predict(m, x + i * m->dims[0], scratch, scratch + widest, yhat);
+                predict(model, x + i * n_in, yhat);
                 sink += yhat[n_out - 1];
             }
             passes++;
@@ -181,7 +176,40 @@ double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf
     }
     (void)sink;
     qsort(t, 5, sizeof t[0], cmp_double);
+    free(yhat);
+    return t[2];
+}
+
+/* The two float kernels behind the pf_predict_fn signature; the dense one carries its model
+ * and scratch in one struct. */
+typedef struct {
+    const pf_mlp *m;
+    float *a, *b;
+} dense_run;
+
+static void dense_fn(const void *model, const float *x, float *yhat)
+{
+    const dense_run *d = model;
+    pf_dense_predict(d->m, x, d->a, d->b, yhat);
+}
+
+static void csr_fn(const void *model, const float *x, float *yhat)
+{
+    pf_csr_predict(model, x, yhat);
+}
+
+double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf_error *err)
+{
+    size_t widest = pf_mlp_widest(m), n_out = pf_mlp_n_out(m);
+    float *scratch = pf_calloc(2 * widest, sizeof *scratch, err);
+    pf_csr *c = sparse ? pf_csr_from_mlp(m, err) : NULL;
+    double t = NAN;
+    if (err->code == PF_OK) {
+        dense_run d = {m, scratch, scratch + widest};
+        t = sparse ? pf_cost_time_fn(csr_fn, c, x, m->dims[0], n, n_out, err)
+                   : pf_cost_time_fn(dense_fn, &d, x, m->dims[0], n, n_out, err);
+    }
     free(scratch);
     pf_csr_free(c);
-    return t[2];
+    return t;
 }

@@ -39,4 +39,13 @@ void pf_dense_predict(const pf_mlp *m, const float *x, float *a, float *b, float
  * each round repeats the pass until it lasts at least 2 ms. Dense if sparse is 0. */
 double pf_cost_time_ns(const pf_mlp *m, const float *x, size_t n, int sparse, pf_error *err);
 
+/* A single-window kernel: the n_out outputs of window x into yhat, model being whatever the
+ * kernel runs (a pf_csr, a pf_qmodel, ...). */
+typedef void (*pf_predict_fn)(const void *model, const float *x, float *yhat);
+
+/* The timing protocol of pf_cost_time_ns for any kernel, so every latency in the program is
+ * measured the same way: x holds n windows of n_in floats. NAN when n is 0 or on failure. */
+double pf_cost_time_fn(pf_predict_fn predict, const void *model, const float *x, size_t n_in,
+                       size_t n, size_t n_out, pf_error *err);
+
 #endif
