@@ -30,16 +30,21 @@ typedef struct {
     double *dense;        /* [part] the dense model's values */
     double *vals;         /* [crit][part] values at the current sparsity (crit 0 unused) */
     double *matrix;       /* [part][pruning criterion] for Friedman */
+    size_t w;             /* the width being analysed */
     pf_error *err;
 } actx;
 
 static pf_test_row *new_row(actx *c, const char *family, const char *test, double s)
 {
     pf_test_row *row = &c->a->rows[c->a->n_rows++];
+    int bits = c->r->bits[c->w];
+    char num[PF_NUMTEXT_CAP], width[16] = "";
+    if (bits != 32) snprintf(width, sizeof width, "/%dbit", bits);
     memset(row, 0, sizeof *row);
-    snprintf(row->family, sizeof row->family, "%s@s=%g", family, s);
+    snprintf(row->family, sizeof row->family, "%s@s=%s%s", family, pf_numtext(num, s), width);
     snprintf(row->test, sizeof row->test, "%s", test);
     row->sparsity = s;
+    row->bits = bits;
     row->mean_diff = NAN;
     return row;
 }
@@ -131,10 +136,11 @@ static void friedman_at(actx *c, size_t si, double s)
     }
     /* The ranks of criteria 1..K are contiguous in avg_rank's row: column 0 is dense. */
     pf_friedman_result f;
+    size_t cell = c->w * r->n_sp + si;
     if (pf_friedman(c->matrix, P, K, c->higher_is_better, c->cfg->alpha,
-                    c->a->avg_rank + si * r->n_crit + 1, &f, c->err) != PF_OK)
+                    c->a->avg_rank + cell * r->n_crit + 1, &f, c->err) != PF_OK)
         return;
-    c->a->cd[si] = f.cd;
+    c->a->cd[cell] = f.cd;
     friedman_rows(c, s, &f);
 }
 
@@ -204,7 +210,7 @@ static void sparsity_level(actx *c, size_t si)
     size_t P = r->n_part, K = r->n_crit;
     double s = r->sparsity[si];
     for (size_t k = 1; k < K; k++)
-        pf_results_values(r, r->primary, pf_results_variant(r, k, si), c->vals + k * P);
+        pf_results_values(r, r->primary, pf_results_variant_at(r, k, si, c->w), c->vals + k * P);
     if (K - 1 >= 2) friedman_at(c, si, s);
     int ref = c->a->reference;
     if (ref < 0 || c->err->code != PF_OK) return;
@@ -217,34 +223,71 @@ static void sparsity_level(actx *c, size_t si)
     }
 }
 
+/* The Kruskal-Wallis row of variant v under attribute g, from fairness.c's result. */
+static void group_row(actx *c, const pf_group_attribute *g, size_t v)
+{
+    const pf_variant *x = &c->r->variant[v];
+    const pf_group_gap *gap = &g->gap[v];
+    char family[PF_MAX_NAME + 8];
+    snprintf(family, sizeof family, "groups:%s", g->name);
+    pf_test_row *row = new_row(c, family, "kruskal_wallis", x->sparsity);
+    snprintf(row->a, sizeof row->a, "%s", c->r->crit[x->crit]);
+    snprintf(row->b, sizeof row->b, "dense");
+    fill_row(row, &gap->kw);
+    row->p_holm = gap->p_holm;
+    row->mean_diff = NAN;
+}
+
+/* Every group test, attribute by attribute, then width, sparsity and criterion: each
+ * (attribute, width, sparsity) family is one contiguous block, the quantised dense model
+ * first in its width's sparsity-0 block. */
+static void group_rows(actx *c)
+{
+    const pf_results *r = c->r;
+    for (size_t i = 0; i < c->a->groups->n_attr; i++) {
+        const pf_group_attribute *g = &c->a->groups->attr[i];
+        for (c->w = 0; c->w < r->n_bits; c->w++) {
+            if (c->w > 0) group_row(c, g, pf_results_variant_at(r, 0, 0, c->w));
+            for (size_t si = 0; si < r->n_sp; si++)
+                for (size_t k = 1; k < r->n_crit; k++)
+                    if (pf_fairness_tested(r, pf_results_variant_at(r, k, si, c->w)))
+                        group_row(c, g, pf_results_variant_at(r, k, si, c->w));
+        }
+    }
+}
+
 pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error *err)
 {
     pf_analysis *a = pf_calloc(1, sizeof *a, err);
     if (!a) return NULL;
-    size_t K = r->n_crit, S = r->n_sp, P = r->n_part, V = r->n_var;
-    a->n_var = V, a->n_crit = K, a->n_sp = S, a->alpha = cfg->alpha;
+    size_t K = r->n_crit, S = r->n_sp, P = r->n_part, V = r->n_var, W = r->n_bits;
+    a->n_var = V, a->n_crit = K, a->n_sp = S, a->n_bits = W, a->alpha = cfg->alpha;
     a->reference = find_reference(r, cfg);
-    a->rows = pf_calloc(S * (2 + 3 * K), sizeof *a->rows, err);
+    a->groups = pf_fairness_run(r, cfg, err);
+    size_t n_group_rows = a->groups ? a->groups->n_attr * (V - 1) : 0;
+    a->rows = pf_calloc(W * S * (2 + 3 * K) + n_group_rows + 1, sizeof *a->rows, err);
     a->mean_ci = pf_calloc(V, sizeof *a->mean_ci, err);
     a->sd_ci = pf_calloc(V, sizeof *a->sd_ci, err);
-    a->avg_rank = pf_calloc(K * S, sizeof *a->avg_rank, err);
-    a->cd = pf_calloc(S, sizeof *a->cd, err);
-    actx c = {r,
-              cfg,
-              a,
-              r->metrics->slot[r->primary].metric->higher_is_better,
-              pf_calloc(P, sizeof(double), err),
-              pf_calloc(K * P, sizeof(double), err),
-              pf_calloc(K * P, sizeof(double), err),
-              err};
+    a->avg_rank = pf_calloc(W * K * S, sizeof *a->avg_rank, err);
+    a->cd = pf_calloc(W * S, sizeof *a->cd, err);
+    actx c = {.r = r,
+              .cfg = cfg,
+              .a = a,
+              .higher_is_better = r->metrics->slot[r->primary].metric->higher_is_better,
+              .dense = pf_calloc(P, sizeof(double), err),
+              .vals = pf_calloc(K * P, sizeof(double), err),
+              .matrix = pf_calloc(K * P, sizeof(double), err),
+              .err = err};
     if (err->code == PF_OK) {
-        for (size_t i = 0; i < K * S; i++) a->avg_rank[i] = NAN;
-        for (size_t i = 0; i < S; i++) a->cd[i] = NAN;
+        for (size_t i = 0; i < W * K * S; i++) a->avg_rank[i] = NAN;
+        for (size_t i = 0; i < W * S; i++) a->cd[i] = NAN;
         pf_results_values(r, r->primary, PF_DENSE, c.dense);
         bootstrap_all(&c, c.matrix);
-        for (size_t si = 0; si < S && err->code == PF_OK; si++) sparsity_level(&c, si);
+        for (c.w = 0; c.w < W; c.w++)
+            for (size_t si = 0; si < S && err->code == PF_OK; si++) sparsity_level(&c, si);
     }
     if (err->code == PF_OK) holm_all(&c);
+    if (err->code == PF_OK) group_rows(&c);
     free(c.dense), free(c.vals), free(c.matrix);
     if (err->code != PF_OK) {
         pf_analysis_free(a);
@@ -257,15 +300,17 @@ void pf_analysis_free(pf_analysis *a)
 {
     if (!a) return;
     free(a->rows), free(a->mean_ci), free(a->sd_ci), free(a->avg_rank), free(a->cd);
+    pf_fairness_free(a->groups);
     free(a);
 }
 
 const pf_test_row *pf_analysis_find(const pf_analysis *a, const char *test, const char *b,
-                                    double sparsity)
+                                    double sparsity, int bits)
 {
     for (size_t i = 0; i < a->n_rows; i++) {
         const pf_test_row *row = &a->rows[i];
-        if (row->sparsity == sparsity && strcmp(row->test, test) == 0 && strcmp(row->b, b) == 0)
+        if (row->sparsity == sparsity && row->bits == bits && strcmp(row->test, test) == 0 &&
+            strcmp(row->b, b) == 0)
             return row;
     }
     return NULL;
@@ -280,14 +325,14 @@ int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err)
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "stats.csv", err) != PF_OK) return err->code;
-    fprintf(f.fp, "family,sparsity,test,criterion_a,criterion_b,n,statistic,df1,df2,p_value,"
-                  "p_holm,effect_size,mean_diff,status\n");
+    fprintf(f.fp, "family,sparsity,bits,test,criterion_a,criterion_b,n,statistic,df1,df2,"
+                  "p_value,p_holm,effect_size,mean_diff,status\n");
     for (size_t i = 0; i < a->n_rows; i++) {
         const pf_test_row *w = &a->rows[i];
         /* Criterion names hold no commas or quotes (config.c restricts them): no quoting. */
         fprintf(f.fp, "%s", w->family);
         pf_numtext_put(f.fp, ",", w->sparsity);
-        fprintf(f.fp, ",%s,%s,%s,%zu", w->test, w->a, w->b, w->n);
+        fprintf(f.fp, ",%d,%s,%s,%s,%zu", w->bits, w->test, w->a, w->b, w->n);
         const double v[] = {w->statistic, w->df1,         w->df2,      w->p_value,
                             w->p_holm,    w->effect_size, w->mean_diff};
         for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) pf_numtext_put(f.fp, ",", v[j]);
@@ -308,9 +353,11 @@ static hid_t fixed_string(size_t n)
 static hid_t test_row_type(void)
 {
     hid_t name = fixed_string(PF_MAX_NAME), test = fixed_string(24);
+    hid_t family = fixed_string(sizeof((pf_test_row *)0)->family);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(pf_test_row));
-    H5Tinsert(t, "family", HOFFSET(pf_test_row, family), name);
+    H5Tinsert(t, "family", HOFFSET(pf_test_row, family), family);
     H5Tinsert(t, "sparsity", HOFFSET(pf_test_row, sparsity), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "bits", HOFFSET(pf_test_row, bits), H5T_NATIVE_INT);
     H5Tinsert(t, "test", HOFFSET(pf_test_row, test), test);
     H5Tinsert(t, "criterion_a", HOFFSET(pf_test_row, a), name);
     H5Tinsert(t, "criterion_b", HOFFSET(pf_test_row, b), name);
@@ -325,6 +372,7 @@ static hid_t test_row_type(void)
     H5Tinsert(t, "mean_diff", HOFFSET(pf_test_row, mean_diff), H5T_NATIVE_DOUBLE);
     H5Tclose(name);
     H5Tclose(test);
+    H5Tclose(family);
     return t;
 }
 
@@ -358,9 +406,13 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
     pf_h5_attr_num(&h, g, "alpha", a->alpha);
     pf_h5_attr_str(&h, g, "correction", cfg->correction == PF_CORRECT_HOLM ? "holm" : "none");
     pf_h5_attr_str(&h, g, "families",
-                   "ref:<test>@s=<sparsity>: the reference against every other criterion and "
-                   "dense with one test at one sparsity; Holm within each such family. "
-                   "friedman@s=<sparsity>: omnibus test over all pruning criteria, uncorrected.");
+                   "ref:<test>@s=<sparsity>[/<bits>bit]: the reference against every other "
+                   "criterion and dense float32 with one test at one sparsity and width; Holm "
+                   "within each such family. friedman@s=<sparsity>[/<bits>bit]: omnibus test "
+                   "over all pruning criteria, uncorrected. groups:<attribute>@s=<sparsity>"
+                   "[/<bits>bit]: Kruskal-Wallis across the attribute's groups on the "
+                   "per-participant deltas of each variant against dense float32; Holm within "
+                   "each such family.");
     pf_h5_attr_str(&h, g, "signs",
                    "wilcoxon and ttest run on the improvement of criterion_a over criterion_b "
                    "(a - b when higher is better, b - a when lower is better): a positive "
@@ -369,9 +421,9 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
     pf_h5_attr_num(&h, g, "bootstrap_resamples", cfg->bootstrap);
     write_intervals(&h, g, "mean_ci", a->mean_ci, a->n_var);
     write_intervals(&h, g, "sd_ci", a->sd_ci, a->n_var);
-    hsize_t dims[2] = {a->n_sp, a->n_crit};
-    pf_h5_doubles(&h, g, "friedman_average_rank", 2, dims, a->avg_rank);
-    pf_h5_doubles(&h, g, "nemenyi_cd", 1, dims, a->cd);
+    hsize_t dims[3] = {a->n_bits, a->n_sp, a->n_crit};
+    pf_h5_doubles(&h, g, "friedman_average_rank", 3, dims, a->avg_rank);
+    pf_h5_doubles(&h, g, "nemenyi_cd", 2, dims, a->cd);
     H5Gclose(g);
     if (h.failed) return pf_error_set(err, PF_ERUNTIME, "writing HDF5 object '%s' failed", h.what);
     return PF_OK;

@@ -26,7 +26,7 @@
 #define PACKAGE_VERSION "dev"
 #endif
 
-#define MAGIC    "PFTASK01"
+#define MAGIC    "PFTASK02" /* 02: task records carry stored_bytes */
 #define HASH_LEN 64
 #define VERS_LEN 32
 #define N_SIZES  6

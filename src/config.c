@@ -111,6 +111,12 @@ static const key_spec KEYS[] = {
         "orders windows in time; never a feature (empty: file order; AGAIN: Time_Index)"),
     INT("data", "window_ms", window_ms, "3000", 1, 1e7,
         "tick layout: window length (a multiple of tick_ms)"),
+    {"compress", "bits", K_INTLIST, OFF(bits), OFF(n_bits), 0, "32", 2, 32, 0, NULL, 1,
+     "weight widths (list): 32 = float32, 2..8 = symmetric integers, e.g. 32,8,4"},
+    ENUM("compress", "granularity", granularity, "channel", "channel|tensor",
+         "one quantisation scale per output unit (channel) or per weight matrix (tensor)"),
+    ENUM("compress", "rounding", rounding, "half_even", "half_even|half_away",
+         "ties at .5 to even (PyTorch) or away from zero (TFLite)"),
     STR("experiment", "name", name, "experiment", 1, "run name: results/<name>-<hash8>/"),
     STR("experiment", "output_dir", output_dir, "results", 0, "parent folder of the run folder"),
     INT("experiment", "repeats", repeats, "1", 1, 1000, "independent seeds per fold"),
@@ -130,6 +136,10 @@ static const key_spec KEYS[] = {
     ENUM("model", "init", init, "pytorch", "auto|he|xavier|pytorch",
          "weight initialisation (auto: he for relu/elu, xavier otherwise; pytorch: "
          "U(+-1/sqrt(fan_in)) for weights and biases)"),
+    STRL("fairness", "attributes", fairness_attributes, "auto", 1, NULL, 1,
+         "attributes whose groups are compared (list; auto = data.attribute_columns; none)"),
+    INT("fairness", "min_group", min_group, "3", 1, 1e6,
+        "groups with fewer participants are listed but left out of the gap and the test"),
     STRL("output", "figures", figures, "png,pdf", 0, "png|pdf", 0,
          "figure formats: none, or a list of png, pdf"),
     BOOL("output", "save_masks", save_masks, "false", 0, "store masks in results.h5"),
@@ -197,8 +207,9 @@ static const key_spec KEYS[] = {
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
-static const char *SECTIONS[] = {"data",     "experiment", "folds", "model",     "output",
-                                 "parallel", "prune",      "stats", "synthetic", "train"};
+static const char *SECTIONS[] = {"compress", "data",  "experiment", "fairness",
+                                 "folds",    "model", "output",     "parallel",
+                                 "prune",    "stats", "synthetic",  "train"};
 #define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
 
 /* ---- small text helpers ------------------------------------------------------------------ */
@@ -730,6 +741,53 @@ static int check_task(const pf_config *c, pf_error *err)
     return PF_OK;
 }
 
+static int in_list(const pf_strlist *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->item[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Widths the quantiser implements, each once: float32 or symmetric integers of 2..8 bits (the
+ * integer inference path stores them in int8). */
+static int check_compress(const pf_config *c, pf_error *err)
+{
+    for (size_t i = 0; i < c->n_bits; i++) {
+        if (c->bits[i] != 32 && (c->bits[i] < 2 || c->bits[i] > 8))
+            return pf_error_set(err, PF_EINPUT,
+                                "compress.bits: %d is not a width prunefair quantises to; use 32 "
+                                "(float32) or 2..8 (symmetric integers), e.g. 32,8,4",
+                                c->bits[i]);
+        for (size_t j = 0; j < i; j++)
+            if (c->bits[j] == c->bits[i])
+                return pf_error_set(err, PF_EINPUT,
+                                    "compress.bits lists %d twice; list each width once",
+                                    c->bits[i]);
+    }
+    return PF_OK;
+}
+
+/* fairness.attributes: auto, none, or attribute columns of the data. */
+static int check_fairness(const pf_config *c, pf_error *err)
+{
+    const pf_strlist *a = &c->fairness_attributes;
+    for (size_t i = 0; i < a->n; i++) {
+        int word = strcmp(a->item[i], "auto") == 0 || strcmp(a->item[i], "none") == 0;
+        if (word && a->n > 1)
+            return pf_error_set(err, PF_EINPUT,
+                                "fairness.attributes: '%s' stands alone; remove it, or list only "
+                                "attribute columns",
+                                a->item[i]);
+        if (!word && !in_list(&c->attribute_columns, a->item[i]))
+            return pf_error_set(err, PF_EINPUT,
+                                "fairness.attributes names '%s', which is not one of "
+                                "data.attribute_columns; add it there (a participant attribute "
+                                "is never a feature), or remove it here",
+                                a->item[i]);
+    }
+    return PF_OK;
+}
+
 int pf_config_validate(const pf_config *c, pf_error *err)
 {
     /* The name becomes a folder name: results/<name>-<hash8>. */
@@ -777,12 +835,14 @@ int pf_config_validate(const pf_config *c, pf_error *err)
                             "data.tick_ms (%d)",
                             c->window_ms, c->tick_ms);
     if (strcmp(c->fairgrape_group, "participant") != 0 &&
-        strcmp(c->fairgrape_group, c->group_column) != 0)
+        strcmp(c->fairgrape_group, c->group_column) != 0 &&
+        !in_list(&c->attribute_columns, c->fairgrape_group))
         return pf_error_set(err, PF_EINPUT,
-                            "prune.fairgrape_group = '%s' is neither "
-                            "'participant' nor data.group_column ('%s'): set data.group_column "
-                            "= %s",
-                            c->fairgrape_group, c->group_column, c->fairgrape_group);
+                            "prune.fairgrape_group = '%s' is neither 'participant', nor "
+                            "data.group_column ('%s'), nor one of data.attribute_columns: add "
+                            "it to data.attribute_columns",
+                            c->fairgrape_group, c->group_column);
+    if (check_compress(c, err) != PF_OK || check_fairness(c, err) != PF_OK) return err->code;
     if (c->reference[0] != '\0') {
         char names[PF_MAX_LIST * 2][PF_MAX_NAME];
         size_t n = pf_config_criterion_names(c, names, PF_MAX_LIST * 2);

@@ -52,6 +52,10 @@ typedef enum { PF_SNIP_TRAINED, PF_SNIP_INIT } pf_snip_stage;
 typedef enum { PF_VR_STATS, PF_VR_OBJECTIVE } pf_vr_form;
 typedef enum { PF_FAIRGRAPE_ONESHOT, PF_FAIRGRAPE_ITERATIVE } pf_fairgrape_mode;
 typedef enum { PF_CORRECT_HOLM, PF_CORRECT_NONE } pf_correction;
+/* Quantisation: one scale per output unit's row of weights, or per weight matrix. */
+typedef enum { PF_GRAN_CHANNEL, PF_GRAN_TENSOR } pf_granularity;
+/* Ties at .5: to even (C's nearbyint, PyTorch) or away from zero (C's round, TFLite). */
+typedef enum { PF_ROUND_HALF_EVEN, PF_ROUND_HALF_AWAY } pf_rounding;
 
 typedef struct {
     size_t n;
@@ -141,9 +145,19 @@ typedef struct {
     pf_snip_stage snip_stage;
     pf_numlist vr_lambdas;
     pf_vr_form vr_form;
-    char fairgrape_group[PF_MAX_NAME]; /* "participant" or a column name */
+    char fairgrape_group[PF_MAX_NAME]; /* participant, data.group_column or an attribute */
     pf_fairgrape_mode fairgrape_mode;
     int fairgrape_rounds;
+
+    /* [compress] */
+    size_t n_bits;
+    int bits[PF_MAX_LIST]; /* weight widths: 32 = float32, 2..8 = symmetric integers */
+    pf_granularity granularity;
+    pf_rounding rounding;
+
+    /* [fairness] */
+    pf_strlist fairness_attributes; /* participant attributes to compare groups of; "auto" */
+    int min_group;                  /* smaller groups are listed but left out of gap and test */
 
     /* [stats] */
     double alpha;

@@ -26,18 +26,18 @@ typedef struct {
     size_t n_windows;
     size_t n_features;
     size_t n_participants;
-    double *x;            /* n_windows x n_features, row-major, unscaled */
-    pf_task_kind task;    /* regression or classification */
-    size_t n_targets;     /* columns of y: regression outputs; 1 (the label) for classification */
-    char **target_names;  /* n_targets */
-    double *y;            /* n_windows x n_targets; classification: the class index 0..C-1 */
-    size_t n_classes;     /* classification: C >= 2 classes; 0 for regression */
-    char **class_names;   /* n_classes, in class order (numeric when all are numbers) */
-    size_t n_attributes;  /* participant attributes (data.attribute_columns) */
-    char **attribute_names;  /* n_attributes */
+    double *x;              /* n_windows x n_features, row-major, unscaled */
+    pf_task_kind task;      /* regression or classification */
+    size_t n_targets;       /* columns of y: regression outputs; 1 (the label) for classification */
+    char **target_names;    /* n_targets */
+    double *y;              /* n_windows x n_targets; classification: the class index 0..C-1 */
+    size_t n_classes;       /* classification: C >= 2 classes; 0 for regression */
+    char **class_names;     /* n_classes, in class order (numeric when all are numbers) */
+    size_t n_attributes;    /* participant attributes (data.attribute_columns) */
+    char **attribute_names; /* n_attributes */
     char **attribute_values; /* n_participants x n_attributes, as in the file */
-    int *participant;     /* n_windows: participant index */
-    int *group;           /* n_windows: group index, or NULL without a group column */
+    int *participant;        /* n_windows: participant index */
+    int *group;              /* n_windows: group index, or NULL without a group column */
     size_t *offset;       /* n_participants + 1: participant p owns rows offset[p]..offset[p+1]-1 */
     char **feature_names; /* n_features */
     char **participant_ids; /* n_participants: as in the file */

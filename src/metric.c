@@ -227,19 +227,20 @@ static double chance_one_over_c(size_t n_classes)
 /* Accuracy's chance level is the majority-class share and macro F1's depends on the class
  * balance too: both data dependent, so NULL. RMSE is in the target's units. */
 static const pf_metric registry[] = {
-    {"ccc", REG, PF_SHAPE_REG1, 1, 1, chance_zero, reg_ccc,
+    {"ccc", REG, PF_SHAPE_REG1, 1, 1, 0, chance_zero, reg_ccc,
      "Lin's concordance correlation coefficient"},
-    {"rmse", REG, 0, 1, 0, NULL, reg_rmse, "root mean squared error, in the target's units"},
-    {"pearson", REG, 0, 1, 1, chance_zero, reg_pearson, "Pearson's correlation coefficient"},
-    {"mean_ccc", PF_SHAPE_REGK, PF_SHAPE_REGK, 0, 1, chance_zero, mean_ccc,
+    {"rmse", REG, 0, 1, 0, 1, NULL, reg_rmse, "root mean squared error, in the target's units"},
+    {"pearson", REG, 0, 1, 1, 0, chance_zero, reg_pearson, "Pearson's correlation coefficient"},
+    {"mean_ccc", PF_SHAPE_REGK, PF_SHAPE_REGK, 0, 1, 0, chance_zero, mean_ccc,
      "CCC averaged over the outputs"},
-    {"mean_rmse", PF_SHAPE_REGK, 0, 0, 0, NULL, mean_rmse, "RMSE averaged over the outputs"},
-    {"mean_pearson", PF_SHAPE_REGK, 0, 0, 1, chance_zero, mean_pearson,
+    {"mean_rmse", PF_SHAPE_REGK, 0, 0, 0, 1, NULL, mean_rmse, "RMSE averaged over the outputs"},
+    {"mean_pearson", PF_SHAPE_REGK, 0, 0, 1, 0, chance_zero, mean_pearson,
      "Pearson's r averaged over the outputs"},
-    {"accuracy", PF_SHAPE_CLASS, 0, 0, 1, NULL, cls_accuracy, "share of windows classified right"},
-    {"balanced_accuracy", PF_SHAPE_CLASS, PF_SHAPE_CLASS, 0, 1, chance_one_over_c,
+    {"accuracy", PF_SHAPE_CLASS, 0, 0, 1, 1, NULL, cls_accuracy,
+     "share of windows classified right"},
+    {"balanced_accuracy", PF_SHAPE_CLASS, PF_SHAPE_CLASS, 0, 1, 1, chance_one_over_c,
      cls_balanced_accuracy, "mean recall over the participant's true classes"},
-    {"f1_macro", PF_SHAPE_CLASS, 0, 0, 1, NULL, cls_f1_macro,
+    {"f1_macro", PF_SHAPE_CLASS, 0, 0, 1, 1, NULL, cls_f1_macro,
      "unweighted mean F1 over the true and predicted classes"},
 };
 

@@ -100,6 +100,7 @@ typedef struct {
     unsigned auto_for;    /* PF_SHAPE_* bits for which it is stats.metric = auto */
     int per_output;       /* 1: one value per regression output, named name[target] when K > 1 */
     int higher_is_better; /* 0 for errors such as rmse: "worst" is then the largest value */
+    int nonnegative;      /* 1: never below 0, so a ratio of two values means something */
     double (*chance)(size_t n_classes); /* the value at chance; NULL: data dependent (NaN) */
     double (*fn)(const pf_metric_input *in, size_t output); /* output: per_output rows only */
     const char *about;                                      /* one line for help and tables */

@@ -13,6 +13,8 @@ char *pf_numtext(char *buf, double v)
 {
     if (isnan(v)) return snprintf(buf, PF_NUMTEXT_CAP, "nan"), buf;
     if (isinf(v)) return snprintf(buf, PF_NUMTEXT_CAP, "%s", v < 0 ? "-inf" : "inf"), buf;
+    /* Whole numbers as integers: a byte count reads 1880, not 1.88e+03. */
+    if (v == floor(v) && fabs(v) < 1e15) return snprintf(buf, PF_NUMTEXT_CAP, "%.0f", v), buf;
     for (int digits = 1; digits < 17; digits++) {
         snprintf(buf, PF_NUMTEXT_CAP, "%.*g", digits, v);
         if (strtod(buf, NULL) == v) return buf;

@@ -13,7 +13,8 @@
 #define PF_NUMTEXT_CAP 32 /* enough for any double: "-1.2345678901234567e-308" */
 
 /* The shortest "%.Ng" text (N = 1..17) that strtod reads back to exactly v, into buf (at
- * least PF_NUMTEXT_CAP bytes); returns buf. Not-a-number is "nan" (whatever its sign bit),
+ * least PF_NUMTEXT_CAP bytes); returns buf. A whole number below 1e15 in magnitude is written
+ * as an integer instead ("1880", not "1.88e+03"). Not-a-number is "nan" (whatever its sign bit),
  * infinities are "inf" and "-inf", and negative zero keeps its sign ("-0"). */
 char *pf_numtext(char *buf, double v);
 

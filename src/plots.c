@@ -80,6 +80,7 @@ typedef struct {
     char figdir[PATH_CAP];
     char formats[64]; /* the distinct formats to render, space-separated ("png pdf") */
     double *vals;     /* [part] scratch for per-participant values */
+    size_t width;     /* the weight width of the figures drawn per width (gap) */
 } plot_ctx;
 
 /* The one summary of (primary metric, variant v): figures plot it, never recompute it. */
@@ -158,9 +159,18 @@ size_t pf_plots_box_sparsities(const double *sparsity, size_t n_sp, size_t *idx,
 /* ---- the figures ---------------------------------------------------------------------------- */
 
 /* A figure: its template plots/KIND.gp, its file name KIND_<metric>, its words and data. */
-typedef enum { FIG_MEAN, FIG_SD, FIG_WORST, FIG_BOX, FIG_PARETO, N_FIGURES } figure_kind;
+typedef enum {
+    FIG_MEAN,
+    FIG_SD,
+    FIG_WORST,
+    FIG_BOX,
+    FIG_PARETO,
+    FIG_SIZE,
+    FIG_GAP, /* one per weight width, and only with group comparisons */
+    N_FIGURES
+} figure_kind;
 
-static const char *const kinds[N_FIGURES] = {"mean", "sd", "worst", "box", "pareto"};
+static const char *const kinds[N_FIGURES] = {"mean", "sd", "worst", "box", "pareto", "size", "gap"};
 
 typedef struct {
     char name[NAME_CAP]; /* "mean_ccc": the files NAME.dat, NAME.gp, NAME.png */
@@ -177,7 +187,13 @@ static void describe(const plot_ctx *c, figure_kind k, figure *f)
     const pf_metric_words *w = &c->w;
     const char *worst = w->higher_is_better ? "lowest" : "highest";
     size_t n = c->r->n_part;
+    int bits = c->r->bits[c->width];
+    char at[48] = "";
     snprintf(f->name, sizeof f->name, "%s_%s", kinds[k], w->file);
+    if (k == FIG_GAP && bits != 32) {
+        snprintf(at, sizeof at, ", weights at %d bits", bits);
+        snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), "_%dbit", bits);
+    }
     snprintf(f->xlabel, sizeof f->xlabel, "%s", sparsity_axis);
     f->worst[0] = f->tail[0] = '\0';
     switch (k) {
@@ -208,6 +224,17 @@ static void describe(const plot_ctx *c, figure_kind k, figure *f)
                  "participants)",
                  w->label, n);
         snprintf(f->ylabel, sizeof f->ylabel, "%s per participant (%s)", w->label, w->direction);
+        break;
+    case FIG_SIZE:
+        snprintf(f->title, sizeof f->title,
+                 "Mean %s vs stored model size, every variant (%zu participants)", w->label, n);
+        snprintf(f->xlabel, sizeof f->xlabel, "stored model size (KiB, log scale)");
+        snprintf(f->ylabel, sizeof f->ylabel, "mean %s across participants (%s)", w->label,
+                 w->direction);
+        break;
+    case FIG_GAP:
+        snprintf(f->title, sizeof f->title, "Gap in %s between groups vs sparsity%s", w->label, at);
+        snprintf(f->ylabel, sizeof f->ylabel, "best minus worst group mean %s", w->label);
         break;
     case FIG_PARETO:
     case N_FIGURES:
@@ -371,8 +398,64 @@ static void data_pareto(FILE *fp, const plot_ctx *c, const figure *f)
     }
 }
 
+static void data_size(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    data_header(fp, c, f, "the mean across participants against the stored size in bytes",
+                "bytes mean_@ bits sparsity");
+    block_header(fp, 0, "dense, at every width (float32 first)");
+    for (size_t w = 0; w < r->n_bits; w++) {
+        size_t v = pf_results_variant_at(r, 0, 0, w);
+        put_row(fp, 4,
+                (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean, r->bits[w], 0});
+    }
+    char label[PF_MAX_NAME + 32];
+    for (size_t k = 1; k < r->n_crit; k++)
+        for (size_t w = 0; w < r->n_bits; w++) {
+            snprintf(label, sizeof label, "%s at %d bits", r->crit[k], r->bits[w]);
+            block_header(fp, 1 + (k - 1) * r->n_bits + w, label);
+            for (size_t s = 0; s < r->n_sp; s++) {
+                size_t v = pf_results_variant_at(r, k, s, w);
+                put_row(fp, 4,
+                        (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean,
+                                   r->bits[w], r->sparsity[s]});
+            }
+        }
+}
+
+/* The gap of every criterion at this width, attribute by attribute; NaN where the gap is not
+ * defined (fewer than two groups large enough). */
+static void data_gap(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    const pf_fairness *g = c->a->groups;
+    data_header(fp, c, f,
+                "the gap (max - min of the group means) and its bootstrap CI, resampling "
+                "participants within groups",
+                "sparsity gap_@ ci_lo ci_hi");
+    char label[2 * PF_MAX_NAME + 16];
+    size_t index = 0, dense = pf_results_variant_at(r, 0, 0, c->width);
+    for (size_t a = 0; a < g->n_attr; a++) {
+        const pf_group_gap *gap = g->attr[a].gap;
+        snprintf(label, sizeof label, "dense, %s", g->attr[a].name);
+        block_header(fp, index++, label);
+        put_row(fp, 4, (double[]){0, gap[dense].gap, gap[dense].gap_ci.lo, gap[dense].gap_ci.hi});
+        put_row(fp, 4,
+                (double[]){max_sparsity(r), gap[dense].gap, gap[dense].gap_ci.lo,
+                           gap[dense].gap_ci.hi});
+        for (size_t k = 1; k < r->n_crit; k++) {
+            snprintf(label, sizeof label, "%s, %s", r->crit[k], g->attr[a].name);
+            block_header(fp, index++, label);
+            for (size_t s = 0; s < r->n_sp; s++) {
+                const pf_group_gap *x = &gap[pf_results_variant_at(r, k, s, c->width)];
+                put_row(fp, 4, (double[]){r->sparsity[s], x->gap, x->gap_ci.lo, x->gap_ci.hi});
+            }
+        }
+    }
+}
+
 static void (*const data_writers[N_FIGURES])(FILE *, const plot_ctx *, const figure *) = {
-    data_mean, data_sd, data_worst, data_box, data_pareto};
+    data_mean, data_sd, data_worst, data_box, data_pareto, data_size, data_gap};
 
 /* ---- filling templates ---------------------------------------------------------------------- */
 
@@ -467,8 +550,18 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
         return NULL;
     }
     const pf_results *r = c->r;
-    sbuf names = {0}, colors = {0}, points = {0}, panels = {0};
+    sbuf names = {0}, colors = {0}, points = {0}, panels = {0}, attrs = {0}, widths = {0};
     criterion_arrays(r, &names, &colors, &points);
+    size_t n_attr = c->a && c->a->groups ? c->a->groups->n_attr : 0;
+    sb_add(&attrs, "", 0), sb_add(&widths, "", 0);
+    for (size_t i = 0; i < n_attr; i++) {
+        if (i) sb_add(&attrs, ", ", 2);
+        gp_quote_name(&attrs, c->a->groups->attr[i].name);
+    }
+    for (size_t w = 0; w < r->n_bits; w++) sb_printf(&widths, "%s%d", w ? ", " : "", r->bits[w]);
+    char na[32], nw[32];
+    snprintf(na, sizeof na, "%zu", n_attr);
+    snprintf(nw, sizeof nw, "%zu", r->n_bits);
     char ng[32], n[32], npart[32], ci[32], hib[8], datafile[NAME_CAP + 8];
     box_panels(r, ng, sizeof ng, &panels);
     snprintf(n, sizeof n, "%zu", r->n_crit - 1);
@@ -481,7 +574,8 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
     char *words[] = {gp_string(f->title), gp_string(f->xlabel), gp_string(f->ylabel),
                      gp_string(f->worst), gp_string(f->tail),   gp_string(about)};
     size_t n_words = sizeof words / sizeof words[0];
-    int oom = names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s;
+    int oom = names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s ||
+              attrs.oom || widths.oom;
     for (size_t i = 0; i < n_words; i++) oom |= words[i] == NULL;
     char *script = NULL;
     if (oom) {
@@ -506,13 +600,17 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
                         {"NPART", npart},
                         {"CI", ci},
                         {"NG", ng},
-                        {"PANELS", panels.s}};
+                        {"PANELS", panels.s},
+                        {"NA", na},
+                        {"ATTRS", attrs.s},
+                        {"W", nw},
+                        {"WIDTHS", widths.s}};
         char *whole = fill_template(common, outer, 1, err);
         if (whole) script = fill_template(whole, vars, sizeof vars / sizeof vars[0], err);
         free(whole);
     }
     for (size_t i = 0; i < n_words; i++) free(words[i]);
-    free(names.s), free(colors.s), free(points.s), free(panels.s);
+    free(names.s), free(colors.s), free(points.s), free(panels.s), free(attrs.s), free(widths.s);
     return script;
 }
 
@@ -709,16 +807,24 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
         return pf_error_set(err, PF_ERUNTIME, "output path too long: %s/figures", dir);
     if (make_dir(c.figdir, err) != PF_OK) return err->code;
     c.vals = pf_calloc(r->n_part ? r->n_part : 1, sizeof(double), err);
-    figure f;
-    for (size_t k = 0; k < N_FIGURES && err->code == PF_OK; k++) {
-        describe(&c, (figure_kind)k, &f);
-        write_figure_files(&c, (figure_kind)k, &f, err);
-    }
     char prog[PATH_CAP];
-    if (err->code == PF_OK && find_on_path("gnuplot", prog, sizeof prog))
+    int have_gnuplot = find_on_path("gnuplot", prog, sizeof prog);
+    for (int pass = 0; pass < 2 && err->code == PF_OK; pass++) /* files first, then images */
         for (size_t k = 0; k < N_FIGURES && err->code == PF_OK; k++) {
-            describe(&c, (figure_kind)k, &f);
-            render(&c, prog, &f, rendered, err);
+            /* Gap figures exist per width, and only when groups were compared. */
+            int groups = a && a->groups && a->groups->n_attr > 0;
+            size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_bits : 0;
+            /* No sizes (results put together by hand), no size figure: its axis is log. */
+            if (k == FIG_SIZE && !(pf_results_stored_bytes(r, PF_DENSE) > 0)) n_widths = 0;
+            for (c.width = 0; c.width < n_widths && err->code == PF_OK; c.width++) {
+                figure f;
+                describe(&c, (figure_kind)k, &f);
+                if (pass == 0)
+                    write_figure_files(&c, (figure_kind)k, &f, err);
+                else if (have_gnuplot)
+                    render(&c, prog, &f, rendered, err);
+            }
+            c.width = 0;
         }
     free(c.vals);
     return err->code;

@@ -24,7 +24,14 @@
  *             0.9 (all of them when the grid has at most three), dense median as a reference
  *   pareto_M  the mean against the sd, one point per (criterion, sparsity); an arrow points to
  *             the better corner
- * Each is drawn by the template plots/KIND.gp (mean, sd, worst, box, pareto) inside
+ *   size_M    the mean against the stored model size (log scale) over every variant, widths
+ *             included: colour = criterion, marker = width, the dense float32 model a star
+ *             (left out when the results carry no sizes)
+ *   gap_M     the gap between groups (fairness.h) against sparsity, one panel per attribute;
+ *             one figure per weight width (gap_M_4bit below 32 bits); only when groups are
+ *             compared
+ * The first five show the float32 variants. Each is drawn by the template plots/KIND.gp
+ * (mean, sd, worst, box, pareto, size, gap) inside
  * plots/common.gp. Every number comes from r->summary, the bootstrap intervals from the
  * analysis, the box plots from pf_results_values. */
 #ifndef PF_PLOTS_H

@@ -14,6 +14,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cost.h"
 
@@ -330,10 +331,15 @@ static float quantise_input(const float *x, size_t n, int8_t *qx)
 {
     float amax = 0.0f; /* a comparison, not fmaxf: that is a library call without -ffast-math */
     for (size_t j = 0; j < n; j++) amax = fabsf(x[j]) > amax ? fabsf(x[j]) : amax;
-    float s = amax / 127.0f;
-    if (s == 0.0f) s = 1.0f;
+    if (amax == 0.0f) {
+        memset(qx, 0, n);
+        return 1.0f;
+    }
+    /* A multiplication by the inverse scale, as TFLite's symmetric input quantiser does: a
+     * division per element would cost more than the layer's products. */
+    float s = amax / 127.0f, inv = 127.0f / amax;
     for (size_t j = 0; j < n; j++) {
-        float v = round_half_even(x[j] / s); /* |x[j] / s| <= 127 (to a few ulps) */
+        float v = round_half_even(x[j] * inv); /* |x[j] inv| <= 127 (to a few ulps) */
         qx[j] = (int8_t)(v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v);
     }
     return s;

@@ -30,8 +30,9 @@
  * of the float32 kernels too), dense otherwise. Storage is counted separately, by
  * pf_quant_bytes, in whichever layout is smaller: a device stores for size and runs for speed.
  * Each layer's input vector is quantised on the fly with a dynamic symmetric per-vector scale
- * s_x = max |x| / 127 (1 for an all-zero vector), q_x = nearbyint(x / s_x) in float; the
- * products q_w q_x add up exactly in int32, and y = acc (s_w s_x) + bias in float, then the
+ * s_x = max |x| / 127 (1 for an all-zero vector), q_x = nearbyint(x (127 / max |x|)) in
+ * float (a multiplication by the inverse scale, as TFLite's quantiser); the products q_w q_x
+ * add up exactly in int32, and y = acc (s_w s_x) + bias in float, then the
  * model's activation (pf_mlp_activate) on hidden layers; the output layer is linear. This is
  * the scheme of TFLite's dynamic-range post-training quantisation (which rounds the inputs'
  * ties away from zero; here they go to even whatever the weights' rule, a difference only at

@@ -31,7 +31,9 @@ static int write_h5(const pf_results *r, const pf_analysis *a, const pf_config *
     pf_h5_quiet();
     hid_t file = H5Fcreate(f.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0) return pf_error_set(err, PF_ERUNTIME, "cannot create HDF5 file '%s'", f.tmp);
-    if (pf_results_write_h5(r, cfg, file, err) == PF_OK) pf_analysis_write_h5(a, r, cfg, file, err);
+    if (pf_results_write_h5(r, cfg, file, err) == PF_OK &&
+        pf_analysis_write_h5(a, r, cfg, file, err) == PF_OK)
+        pf_fairness_write_h5(a->groups, r, file, err);
     if (H5Fclose(file) < 0) pf_error_set(err, PF_ERUNTIME, "closing '%s' failed", f.tmp);
     if (err->code != PF_OK) {
         unlink(f.tmp);
@@ -130,6 +132,7 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
     int rendered = 0;
     if (a && pf_results_write_csv(r, stage, err) == PF_OK &&
         pf_analysis_write_csv(a, stage, err) == PF_OK &&
+        pf_fairness_write_csv(a->groups, r, stage, err) == PF_OK &&
         pf_tables_write(r, a, cfg, stage, err) == PF_OK &&
         pf_plots_write(r, a, cfg, stage, &rendered, err) == PF_OK &&
         write_h5(r, a, cfg, stage, err) == PF_OK) {

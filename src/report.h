@@ -1,14 +1,16 @@
 /* report.h: everything a finished run leaves in its folder, written in one place.
  *
  *   per_participant.csv, summary.csv,  tidy tables (results_csv.c)
- *   participants.csv
+ *   participants.csv, cost.csv
  *   stats.csv                          every significance test (analysis.c)
+ *   groups.csv                         the comparison of groups of people (fairness.c)
  *   figures/                           gnuplot scripts, data, PNG and PDF, named after the
  *                                      primary metric: mean_<metric>.png, ... (plots.c)
  *   tables/                            the paper tables in Markdown and LaTeX, named after it:
- *                                      results_<metric>.md, spread_<metric>.tex (tables.c)
+ *                                      results_<metric>.md, spread_<metric>.tex,
+ *                                      fairness_<metric>_4bit.md, ... (tables.c)
  *   results.h5                         all of it with provenance, written LAST (results_h5.c,
- *                                      its /stats group by analysis.c)
+ *                                      its /stats group by analysis.c, /groups by fairness.c)
  *
  * results.h5 appears only when everything else was written, so its presence marks a complete
  * run. A new report replaces the previous one as a set: it is written into a staging folder

@@ -30,13 +30,27 @@ static void free_strings(char **s, size_t n)
     free(s);
 }
 
-/* Variant 0 is the dense model; then criterion-major, sparsity-minor, all at 32 bits. */
+/* One block per width (float32 first): the dense model, then criterion-major,
+ * sparsity-minor. */
 static void list_variants(pf_results *r)
 {
-    r->variant[PF_DENSE] = (pf_variant){0, 0, 0.0, 32};
-    for (size_t c = 1; c < r->n_crit; c++)
-        for (size_t s = 0; s < r->n_sp; s++)
-            r->variant[pf_results_variant(r, c, s)] = (pf_variant){c, s, r->sparsity[s], 32};
+    for (size_t w = 0; w < r->n_bits; w++) {
+        int b = r->bits[w];
+        r->variant[pf_results_variant_at(r, 0, 0, w)] = (pf_variant){0, 0, 0.0, b, w};
+        for (size_t c = 1; c < r->n_crit; c++)
+            for (size_t s = 0; s < r->n_sp; s++)
+                r->variant[pf_results_variant_at(r, c, s, w)] =
+                    (pf_variant){c, s, r->sparsity[s], b, w};
+    }
+}
+
+/* float32 first, then the shape's other widths in order. */
+static void list_widths(pf_results *r, const pf_results_shape *sh)
+{
+    r->bits[0] = 32;
+    r->n_bits = 1;
+    for (size_t i = 0; i < sh->n_bits && r->n_bits < PF_MAX_LIST; i++)
+        if (sh->bits[i] != 32) r->bits[r->n_bits++] = sh->bits[i];
 }
 
 static int alloc_arrays(pf_results *r, const pf_results_shape *sh, pf_error *err)
@@ -83,7 +97,8 @@ pf_results *pf_results_new(const pf_results_shape *sh, pf_error *err)
     r->n_classes = sh->task == PF_TASK_CLASSIFICATION ? sh->n_classes : 0;
     r->n_crit = 1 + sh->n_crit;
     r->n_sp = sh->n_sp;
-    r->n_var = 1 + sh->n_crit * sh->n_sp;
+    list_widths(r, sh);
+    r->n_var = r->n_bits * (1 + sh->n_crit * sh->n_sp);
     r->n_part = sh->n_part, r->n_rep = sh->n_rep, r->n_folds = sh->n_folds;
     r->n_features = sh->n_features, r->n_attributes = sh->n_attributes;
     r->n_rec = r->n_folds * r->n_rep * r->n_var;
@@ -178,6 +193,8 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
                            .crit = (const char(*)[PF_MAX_NAME])names,
                            .n_sp = cfg->sparsities.n,
                            .sparsity = cfg->sparsities.v,
+                           .n_bits = cfg->n_bits,
+                           .bits = cfg->bits,
                            .n_part = ds->n_participants,
                            .n_rep = (size_t)cfg->repeats,
                            .n_folds = n_folds,
@@ -233,6 +250,16 @@ double pf_results_achieved_sparsity(const pf_results *r, size_t v)
     for (size_t f = 0; f < r->n_folds; f++)
         for (size_t k = 0; k < r->n_rep; k++, n++)
             sum += pf_results_record(r, f, k, v)->achieved_sparsity;
+    return n ? sum / (double)n : NAN;
+}
+
+double pf_results_stored_bytes(const pf_results *r, size_t v)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t f = 0; f < r->n_folds; f++)
+        for (size_t k = 0; k < r->n_rep; k++, n++)
+            sum += (double)pf_results_record(r, f, k, v)->stored_bytes;
     return n ? sum / (double)n : NAN;
 }
 

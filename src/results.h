@@ -1,8 +1,11 @@
 /* results.h: everything a run measured, in memory: the one study model every output reads.
  *
- * A variant is one compressed model of a task: (criterion, sparsity, bits). The dense model
- * is variant 0 (criterion "dense", sparsity 0, 32 bits); then every pruning criterion at every
- * sparsity of the grid, at 32 bits (float32; quantisation adds further widths later). Every
+ * A variant is one compressed model of a task: (criterion, sparsity, bits). The variants come
+ * in one block per weight width: width 0 is always float32 (32 bits), the reference every
+ * comparison is made against, followed by the other widths of compress.bits in config order.
+ * A block holds the dense model at that width, then every pruning criterion at every sparsity
+ * of the grid (criterion-major). So the dense float32 model is variant 0, and the dense model
+ * at 8 bits is quantisation alone, without pruning. Every
  * per-participant number lives in one array, value[metric][variant][participant][repeat],
  * whatever the task (regression with one or several outputs, or classification) and whatever
  * the metric (the task's pf_metric_set names them); the across-participant summary of every
@@ -36,6 +39,7 @@ typedef struct {
     size_t sp;
     double sparsity;
     int bits;
+    size_t width; /* index into the run's widths (0: float32) */
 } pf_variant;
 
 /* One (fold, repeat, variant) model. */
@@ -44,12 +48,13 @@ typedef struct {
     double achieved_sparsity; /* pruned / prunable */
     long long kept_params;    /* prunable parameters kept */
     long long prunable_params;
-    long long csr_bytes; /* bytes of the model stored sparsely (CSR, float32 + int32) */
-    long long macs;      /* multiply-adds per prediction */
-    int epochs;          /* training (or fine-tuning) epochs run for this model */
-    double val_loss;     /* best validation loss of that training, model space (NaN without) */
-    double primary_mean; /* mean of the primary metric over this fold's test participants */
-    double seconds;      /* wall time to produce and evaluate this model */
+    long long csr_bytes;    /* bytes of the model stored sparsely (CSR, float32 + int32) */
+    long long stored_bytes; /* bytes stored at the variant's width, dense or CSR per layer */
+    long long macs;         /* multiply-adds per prediction */
+    int epochs;             /* training (or fine-tuning) epochs run for this model */
+    double val_loss;        /* best validation loss of that training, model space (NaN without) */
+    double primary_mean;    /* mean of the primary metric over this fold's test participants */
+    double seconds;         /* wall time to produce and evaluate this model */
 } pf_task_record;
 
 typedef struct {
@@ -61,7 +66,9 @@ typedef struct {
     char (*crit)[PF_MAX_NAME];
     size_t n_sp; /* the sparsity grid */
     double *sparsity;
-    pf_variant *variant; /* n_var; variant 0 is the dense model */
+    size_t n_bits;         /* weight widths; bits[0] is 32 (float32) */
+    int bits[PF_MAX_LIST]; /* the widths, float32 first, then compress.bits' others in order */
+    pf_variant *variant;   /* n_var = n_bits * (1 + (n_crit - 1) n_sp); variant 0 is dense */
 
     /* value[metric][variant][participant][repeat]; NaN = not run. */
     double *value;
@@ -136,6 +143,8 @@ typedef struct {
     const char (*crit)[PF_MAX_NAME];
     size_t n_sp;
     const double *sparsity;
+    size_t n_bits; /* weight widths (compress.bits); 32 is added first when missing */
+    const int *bits;
     size_t n_part, n_rep, n_folds, n_features, n_attributes;
     const char *stats_metric; /* "auto" or a metric name */
 } pf_results_shape;
@@ -151,10 +160,29 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
                              pf_error *err);
 void pf_results_free(pf_results *r);
 
-/* The variant of pruning criterion crit (1..n_crit-1) at sparsity index sp, 32 bits. */
+/* Variants per width: the dense model and every (criterion, sparsity). */
+static inline size_t pf_results_block(const pf_results *r)
+{
+    return 1 + (r->n_crit - 1) * r->n_sp;
+}
+
+/* The variant of criterion crit (0 = dense, then 1..n_crit-1) at sparsity index sp (ignored
+ * for dense) and width index w. */
+static inline size_t pf_results_variant_at(const pf_results *r, size_t crit, size_t sp, size_t w)
+{
+    return w * pf_results_block(r) + (crit == 0 ? 0 : 1 + (crit - 1) * r->n_sp + sp);
+}
+
+/* The variant of pruning criterion crit (1..n_crit-1) at sparsity index sp, float32. */
 static inline size_t pf_results_variant(const pf_results *r, size_t crit, size_t sp)
 {
-    return 1 + (crit - 1) * r->n_sp + sp;
+    return pf_results_variant_at(r, crit, sp, 0);
+}
+
+/* The float32 variant that variant v quantises (v itself when it is float32). */
+static inline size_t pf_results_float_variant(const pf_results *r, size_t v)
+{
+    return v % pf_results_block(r);
 }
 
 static inline size_t pf_results_at(const pf_results *r, size_t metric, size_t variant, size_t p,
@@ -177,6 +205,10 @@ void pf_results_variant_name(const pf_results *r, size_t variant, char *out, siz
 /* The mean achieved sparsity (pruned / prunable) over variant v's task records: the requested
  * sparsity is a target, this is what pruning reached. */
 double pf_results_achieved_sparsity(const pf_results *r, size_t v);
+
+/* The mean stored size in bytes (task records' stored_bytes) of variant v's models: masks
+ * differ a little between folds, so the CSR part of the size can too. */
+double pf_results_stored_bytes(const pf_results *r, size_t v);
 
 /* The n_part per-participant values of (metric, variant), each averaged over the repeats that
  * ran (NaN where none did). */

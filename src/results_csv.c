@@ -20,8 +20,7 @@
 #include "numtext.h"
 #include "outfile.h"
 
-/* Ids, names and attribute values come from data files: quote them when they need it. */
-static void csv_field(FILE *fp, const char *s)
+void pf_csv_put_field(FILE *fp, const char *s)
 {
     if (s == NULL) return;
     if (strpbrk(s, ",\"\n\r") == NULL) {
@@ -40,7 +39,7 @@ static void csv_field(FILE *fp, const char *s)
 static void variant_fields(FILE *fp, const pf_results *r, size_t v)
 {
     const pf_variant *x = &r->variant[v];
-    csv_field(fp, r->crit[x->crit]);
+    pf_csv_put_field(fp, r->crit[x->crit]);
     pf_numtext_put(fp, ",", x->sparsity);
     fprintf(fp, ",%d", x->bits);
 }
@@ -55,13 +54,13 @@ static int write_per_participant(const pf_results *r, const char *dir, pf_error 
     fputs("participant,criterion,sparsity,bits,repeat", fp);
     for (size_t m = 0; m < r->n_metric; m++) {
         fputc(',', fp);
-        csv_field(fp, r->metrics->slot[m].name);
+        pf_csv_put_field(fp, r->metrics->slot[m].name);
     }
     fputs(",n_windows\n", fp);
     for (size_t v = 0; v < r->n_var; v++)
         for (size_t p = 0; p < r->n_part; p++)
             for (size_t k = 0; k < r->n_rep; k++) {
-                csv_field(fp, r->participant_ids[p]);
+                pf_csv_put_field(fp, r->participant_ids[p]);
                 fputc(',', fp);
                 variant_fields(fp, r, v);
                 fprintf(fp, ",%zu", k);
@@ -89,7 +88,7 @@ static int write_summary(const pf_results *r, const char *dir, pf_error *err)
             variant_fields(fp, r, v);
             pf_numtext_put(fp, ",", achieved);
             fputc(',', fp);
-            csv_field(fp, r->metrics->slot[m].name);
+            pf_csv_put_field(fp, r->metrics->slot[m].name);
             fprintf(fp, ",%d,%zu", r->metrics->slot[m].metric->higher_is_better ? 1 : 0, s->s.n);
             const double x[] = {s->s.mean, s->s.sd,  s->s.median,   s->worst,      s->tail,
                                 s->best,   s->s.gap, s->delta_mean, s->delta_worst};
@@ -110,18 +109,51 @@ static int write_participants(const pf_results *r, const char *dir, pf_error *er
     fputs("participant,n_windows,fold", fp);
     for (size_t a = 0; a < r->n_attributes; a++) {
         fputc(',', fp);
-        csv_field(fp, r->attribute_names[a]);
+        pf_csv_put_field(fp, r->attribute_names[a]);
     }
     fputc('\n', fp);
     for (size_t p = 0; p < r->n_part; p++) {
-        csv_field(fp, r->participant_ids[p]);
+        pf_csv_put_field(fp, r->participant_ids[p]);
         fprintf(fp, ",%d,", r->n_windows[p]);
         if (r->fold_of && r->fold_of[p] >= 0) fprintf(fp, "%d", r->fold_of[p]);
         for (size_t a = 0; a < r->n_attributes; a++) {
             fputc(',', fp);
-            csv_field(fp, r->attribute_values[p * r->n_attributes + a]);
+            pf_csv_put_field(fp, r->attribute_values[p * r->n_attributes + a]);
         }
         fputc('\n', fp);
+    }
+    return pf_outfile_commit(&f, err);
+}
+
+/* What each variant costs on a device: one row per variant. Sizes are means over the tasks
+ * (masks differ a little between folds); latency was measured once (fold 0), with the kernel
+ * named in the row. */
+static int write_cost(const pf_results *r, const char *dir, pf_error *err)
+{
+    pf_outfile f;
+    if (pf_outfile_open(&f, dir, "cost.csv", err) != PF_OK) return err->code;
+    FILE *fp = f.fp;
+    fputs("criterion,sparsity,bits,achieved_sparsity,kept_params,stored_bytes,macs,"
+          "ns_per_window,kernel\n",
+          fp);
+    for (size_t v = 0; v < r->n_var; v++) {
+        const pf_variant *x = &r->variant[v];
+        double kept = 0, macs = 0;
+        size_t n = 0;
+        for (size_t fo = 0; fo < r->n_folds; fo++)
+            for (size_t k = 0; k < r->n_rep; k++, n++) {
+                const pf_task_record *rec = pf_results_record(r, fo, k, v);
+                kept += (double)rec->kept_params, macs += (double)rec->macs;
+            }
+        variant_fields(fp, r, v);
+        const double nums[] = {pf_results_achieved_sparsity(r, v), n ? kept / (double)n : NAN,
+                               pf_results_stored_bytes(r, v), n ? macs / (double)n : NAN,
+                               r->ns_per_window[v]};
+        for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) pf_numtext_put(fp, ",", nums[i]);
+        fprintf(fp, ",%s\n",
+                x->bits < 32    ? "int8"
+                : v == PF_DENSE ? "float32 dense"
+                                : "float32 csr");
     }
     return pf_outfile_commit(&f, err);
 }
@@ -132,7 +164,8 @@ int pf_results_write_csv(const pf_results *r, const char *dir, pf_error *err)
         return pf_error_set(err, PF_ERUNTIME,
                             "results have no summary: call pf_results_summarise before writing "
                             "the CSV files");
-    if (write_per_participant(r, dir, err) == PF_OK && write_summary(r, dir, err) == PF_OK)
-        write_participants(r, dir, err);
+    if (write_per_participant(r, dir, err) == PF_OK && write_summary(r, dir, err) == PF_OK &&
+        write_participants(r, dir, err) == PF_OK)
+        write_cost(r, dir, err);
     return err->code;
 }

@@ -9,6 +9,10 @@
  *                        worst, tail, best, gap, mean_delta, worst_delta (summary.h)
  *   participants.csv     one row per participant: participant, n_windows, fold (the fold that
  *                        tests them; empty when unknown), one column per attribute
+ *   cost.csv             one row per variant: criterion, sparsity, bits, achieved_sparsity,
+ *                        kept_params, stored_bytes, macs (means over tasks), ns_per_window
+ *                        (measured once, fold 0) and the kernel timed ("float32 dense",
+ *                        "float32 csr", "int8")
  *
  * Numbers are written as the shortest text that reads back to the same double ("nan" for
  * not run or undefined). Each file is written under a temporary name and renamed when
@@ -16,10 +20,16 @@
 #ifndef PF_RESULTS_CSV_H
 #define PF_RESULTS_CSV_H
 
+#include <stdio.h>
+
 #include "error.h"
 #include "results.h"
 
-/* The three files into dir (which must exist); r->summary must be filled. */
+/* s as one CSV field: as it is, or quoted the RFC 4180 way when it holds a comma, a quote or
+ * a line break (ids, names and attribute values come from data files). NULL writes nothing. */
+void pf_csv_put_field(FILE *fp, const char *s);
+
+/* The four files into dir (which must exist); r->summary must be filled. */
 int pf_results_write_csv(const pf_results *r, const char *dir, pf_error *err);
 
 #endif

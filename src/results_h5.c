@@ -1,4 +1,4 @@
-/* results_h5.c: results.h5, schema "prunefair-results/2" (docs/results-schema.md).
+/* results_h5.c: results.h5, schema "prunefair-results/3" (docs/results-schema.md).
  *
  * A run is worth what can be checked about it later, so one file holds the study model of
  * results.h as it is in memory (the variants, the task's metric names,
@@ -45,7 +45,7 @@
 #endif
 
 /* Bumped whenever a dataset changes name, shape or meaning: readers refuse other versions. */
-#define SCHEMA "prunefair-results/2"
+#define SCHEMA "prunefair-results/3"
 
 /* From OpenBLAS: which build and kernel is in use (provenance for timing numbers). */
 char *openblas_get_config(void);
@@ -68,6 +68,7 @@ static hid_t task_record_type(void)
     INS(t, pf_task_record, kept_params, H5T_NATIVE_LLONG);
     INS(t, pf_task_record, prunable_params, H5T_NATIVE_LLONG);
     INS(t, pf_task_record, csr_bytes, H5T_NATIVE_LLONG);
+    INS(t, pf_task_record, stored_bytes, H5T_NATIVE_LLONG);
     INS(t, pf_task_record, macs, H5T_NATIVE_LLONG);
     INS(t, pf_task_record, epochs, H5T_NATIVE_INT);
     INS(t, pf_task_record, val_loss, H5T_NATIVE_DOUBLE);
@@ -185,6 +186,7 @@ static int write_variants(pf_h5 *h, const pf_results *r, pf_error *err)
         hsize_t nsp = r->n_sp, nv = r->n_var;
         pf_h5_strings(h, h->file, "criteria", crit, r->n_crit);
         pf_h5_doubles(h, h->file, "sparsities", 1, &nsp, r->sparsity);
+        pf_h5_ints(h, h->file, "widths", r->n_bits, r->bits);
         hid_t g = pf_h5_group(h, h->file, "variants");
         if (g >= 0) {
             pf_h5_strings(h, g, "name", STRS(names), r->n_var);
@@ -194,9 +196,11 @@ static int write_variants(pf_h5 *h, const pf_results *r, pf_error *err)
             pf_h5_ints(h, g, "sparsity_index", r->n_var, si);
             pf_h5_ints(h, g, "bits", r->n_var, bits);
             pf_h5_attr_str(h, g, "layout",
-                           "one entry per variant; variant 0 is the dense model (criterion "
-                           "dense, sparsity 0, sparsity_index 0); then criterion-major, "
-                           "sparsity-minor; criterion_index indexes /criteria, sparsity_index "
+                           "one entry per variant, in one block per width of /widths "
+                           "(float32 first); a block is the dense model at that width "
+                           "(criterion dense, sparsity 0, sparsity_index 0), then "
+                           "criterion-major, sparsity-minor; variant 0 is the dense float32 "
+                           "model; criterion_index indexes /criteria, sparsity_index "
                            "/sparsities");
             H5Gclose(g);
         }
@@ -282,11 +286,24 @@ static void write_cost(pf_h5 *h, const pf_results *r)
     hid_t g = pf_h5_group(h, h->file, "cost");
     if (g < 0) return;
     hsize_t nv = r->n_var;
+    double *bytes = malloc(r->n_var * sizeof *bytes);
+    if (!bytes) {
+        h->failed = 1;
+        H5Gclose(g);
+        return;
+    }
+    for (size_t v = 0; v < r->n_var; v++) bytes[v] = pf_results_stored_bytes(r, v);
     pf_h5_doubles(h, g, "ns_per_window", 1, &nv, r->ns_per_window);
+    pf_h5_doubles(h, g, "stored_bytes", 1, &nv, bytes);
+    free(bytes);
     pf_h5_attr_str(h, g, "note",
-                   "ns_per_window: [variant], single-window inference time in nanoseconds, "
-                   "dense kernel for variant 0 and CSR for the others, measured once on fold 0, "
-                   "repeat 0; wall-clock, so it varies between runs");
+                   "ns_per_window: [variant], single-window inference time in nanoseconds: the "
+                   "float32 dense kernel for variant 0, the float32 CSR kernel for the other "
+                   "float32 variants, the integer kernel (int8 weights, inputs quantised on the "
+                   "fly, int32 sums) below 32 bits; measured once on fold 0, repeat 0; "
+                   "wall-clock, so it varies between runs. stored_bytes: [variant], the mean "
+                   "over tasks of the model's size at its width (per layer dense or CSR, "
+                   "whichever is smaller; scales and float32 biases included)");
     H5Gclose(g);
 }
 
@@ -625,8 +642,13 @@ static int read_shape(reader *rd, const pf_config *cfg, stored_shape *s)
     if (k < 0) return bad(rd, "/per_participant/values is missing");
     if (k != 4) return bad(rd, "/per_participant/values has %d dimensions, expected 4", k);
     sh->n_rep = (size_t)d[3];
+    /* The widths are the config's (compress.bits), as for the run that wrote the file. */
+    sh->n_bits = cfg->n_bits;
+    sh->bits = cfg->bits;
+    size_t n_widths = 1;
+    for (size_t i = 0; i < cfg->n_bits; i++) n_widths += cfg->bits[i] != 32;
     /* Records are [fold][repeat][variant]: their number fixes the folds. */
-    size_t n_var = 1 + sh->n_crit * sh->n_sp, per_fold = mul(sh->n_rep, n_var);
+    size_t n_var = n_widths * (1 + sh->n_crit * sh->n_sp), per_fold = mul(sh->n_rep, n_var);
     if (sh->n_part == 0 || per_fold == 0 || n_rec == 0 || n_rec % per_fold != 0)
         return bad(rd,
                    "/tasks has %zu rows, not a positive multiple of %zu repeats x %zu variants, "

@@ -303,7 +303,7 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
                 r->windows_dropped_margin);
     fprintf(out,
             "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, participants.csv, "
-            "stats.csv, tables/, figures/)\n",
+            "cost.csv, stats.csv, groups.csv, tables/, figures/)\n",
             dir);
     notice_gnuplot(info, dir);
 }
@@ -313,7 +313,7 @@ static int rebuild_report(const char *path, pf_error *err)
     char dir[PF_MAX_STR * 2];
     pf_report_info info;
     if (pf_report_rebuild(path, &info, dir, sizeof dir, err) != PF_OK) return err->code;
-    printf("report rebuilt: %s/ (stats.csv, tables/, figures/, results.h5)\n", dir);
+    printf("report rebuilt: %s/ (stats.csv, groups.csv, tables/, figures/, results.h5)\n", dir);
     notice_gnuplot(&info, dir);
     return PF_OK;
 }

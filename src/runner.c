@@ -28,6 +28,7 @@
 #include "model.h"
 #include "progress.h"
 #include "prune.h"
+#include "quant.h"
 #include "results.h"
 #include "seed.h"
 #include "split.h"
@@ -61,6 +62,7 @@ typedef struct {
     double *class_weights; /* from the training split (train.class_weights), or NULL */
     pf_split *train, *val, *test;
     pf_mlp *dense, *work_model;
+    pf_mlp *quant_model; /* a quantised copy of the model being evaluated */
     pf_mlp_work *work;
     float *yhat;
     float *mask; /* n_params scratch for pf_prune_mask */
@@ -119,6 +121,7 @@ static void model_cost(const pf_mlp *m, int prune_biases, pf_task_record *rec)
     rec->prunable_params = c.prunable;
     rec->achieved_sparsity = c.prunable ? 1.0 - (double)c.kept / (double)c.prunable : 0.0;
     rec->csr_bytes = c.csr_bytes;
+    rec->stored_bytes = pf_quant_bytes(m, 32, PF_GRAN_CHANNEL);
     rec->macs = c.macs;
 }
 
@@ -137,9 +140,21 @@ static void keep_for_latency(const run_ctx *rc, const task *t, const pf_mlp *m, 
     for (size_t j = 0; j < m->n_params; j++) dst[j] = m->mask[j] != 0.0f;
 }
 
+/* The integer path's time per window for model m at the given width (quant.h). */
+static double integer_time_ns(const run_ctx *rc, const pf_mlp *m, int bits, pf_error *err)
+{
+    pf_qmodel *q =
+        pf_qmodel_alloc(m, bits, rc->cfg->granularity, rc->cfg->rounding, PF_QLAYOUT_AUTO, err);
+    double ns = q ? pf_qmodel_time_ns(q, rc->lat_x, rc->lat_n, err) : NAN;
+    pf_qmodel_free(q);
+    return ns;
+}
+
 /* Single-window latency of every variant on fold 0's test rows: the dense kernel for the
- * dense model, CSR for the pruned ones. A pruned model is timed as the dense weights under its
- * mask: the time of a CSR product depends on which weights are kept, not on their values. */
+ * dense model, CSR for the pruned ones, and the integer path (int8 weights, inputs quantised
+ * on the fly, int32 sums) for every width below 32 bits. A pruned model is timed as the dense
+ * weights under its mask: the time of a product depends on which weights are kept, not on
+ * their values. */
 static int measure_latency(run_ctx *rc, pf_error *err)
 {
     pf_results *r = rc->res;
@@ -148,10 +163,12 @@ static int measure_latency(run_ctx *rc, pf_error *err)
     r->ns_per_window[PF_DENSE] = pf_cost_time_ns(rc->lat_model, rc->lat_x, rc->lat_n, 0, err);
     for (size_t v = 1; v < r->n_var && err->code == PF_OK; v++) {
         pf_mlp_copy(m, rc->lat_model);
-        const unsigned char *mk = rc->lat_masks + v * m->n_params;
+        const unsigned char *mk = rc->lat_masks + pf_results_float_variant(r, v) * m->n_params;
         for (size_t j = 0; j < m->n_params; j++) m->mask[j] = mk[j];
         pf_mlp_apply_mask(m);
-        r->ns_per_window[v] = pf_cost_time_ns(m, rc->lat_x, rc->lat_n, 1, err);
+        int bits = r->variant[v].bits;
+        r->ns_per_window[v] = bits < 32 ? integer_time_ns(rc, m, bits, err)
+                                        : pf_cost_time_ns(m, rc->lat_x, rc->lat_n, 1, err);
     }
     pf_mlp_free(m);
     return err->code;
@@ -245,6 +262,45 @@ static void keep_dense(const run_ctx *rc, const task *t)
                r->n_params * sizeof *r->dense_params);
 }
 
+/* The float32 model m of variant v at every other width: a copy quantised by quant.h and
+ * evaluated on the same test rows into the slots of its own variant. Quantisation follows all
+ * training, so each width's record repeats the float model's (kept weights, epochs, ...) with
+ * its own stored size and time. */
+static int evaluate_widths(const run_ctx *rc, task *t, const pf_mlp *m, size_t v,
+                           const pf_task_record *frec, pf_error *err)
+{
+    pf_results *r = rc->res;
+    const pf_variant *x = &r->variant[v];
+    for (size_t w = 1; w < r->n_bits && err->code == PF_OK; w++) {
+        double t0 = now_seconds();
+        size_t vq = pf_results_variant_at(r, x->crit, x->sp, w);
+        pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vq);
+        pf_mlp_copy(t->quant_model, m);
+        if (pf_quant_apply(t->quant_model, r->bits[w], rc->cfg->granularity, rc->cfg->rounding,
+                           err) != PF_OK)
+            break;
+        *rec = *frec;
+        rec->variant = (int)vq;
+        rec->stored_bytes = pf_quant_bytes(m, r->bits[w], rc->cfg->granularity);
+        keep_model(rc, t, vq, t->quant_model);
+        rec->primary_mean = evaluate_model(rc, t, t->quant_model, vq, err);
+        rec->seconds = now_seconds() - t0;
+    }
+    return err->code;
+}
+
+/* A float32 model ready for measurement (trained, pruned, fine-tuned): keep it, evaluate it
+ * into variant v's slots, leave its structure for timing, then the same at every width. */
+static int evaluate_variant(const run_ctx *rc, task *t, const pf_mlp *m, size_t v,
+                            pf_task_record *rec, double t0, pf_error *err)
+{
+    keep_model(rc, t, v, m);
+    rec->primary_mean = evaluate_model(rc, t, m, v, err);
+    rec->seconds = now_seconds() - t0;
+    keep_for_latency(rc, t, m, v);
+    return err->code == PF_OK ? evaluate_widths(rc, t, m, v, rec, err) : err->code;
+}
+
 /* Finish a pruned model: fine-tuning (only when something was pruned: at sparsity 0 the
  * "pruned" model is the dense one, and must stay it), cost, evaluation, timing. */
 static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t v, pf_task_record *rec,
@@ -254,11 +310,7 @@ static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t v, pf_task
     if (rc->cfg->finetune_epochs > 0 && rec->kept_params < rec->prunable_params &&
         train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
         return err->code;
-    keep_model(rc, t, v, m);
-    rec->primary_mean = evaluate_model(rc, t, m, v, err);
-    rec->seconds = now_seconds() - t0;
-    keep_for_latency(rc, t, m, v);
-    return err->code;
+    return evaluate_variant(rc, t, m, v, rec, t0, err);
 }
 
 /* The results variant of pruning criterion c (0-based among the run's criteria) at s. */
@@ -339,10 +391,7 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
             apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
             if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) break;
             model_cost(fresh, rc->cfg->prune_biases, rec);
-            keep_model(rc, t, v, fresh);
-            rec->primary_mean = evaluate_model(rc, t, fresh, v, err);
-            rec->seconds = now_seconds() - t0;
-            keep_for_latency(rc, t, fresh, v);
+            evaluate_variant(rc, t, fresh, v, rec, t0, err);
         }
     }
     pf_ranking_free(&rk);
@@ -398,7 +447,7 @@ static void task_free(task *t)
     pf_transform_free(t->tf);
     free(t->class_weights);
     pf_split_free(t->train), pf_split_free(t->val), pf_split_free(t->test);
-    pf_mlp_free(t->dense), pf_mlp_free(t->work_model);
+    pf_mlp_free(t->dense), pf_mlp_free(t->work_model), pf_mlp_free(t->quant_model);
     pf_mlp_work_free(t->work);
     free(t->yhat);
     free(t->mask);
@@ -421,6 +470,7 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     size_t n_out = pf_dataset_n_outputs(rc->ds);
     t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, n_out, cfg->activation, err);
     t->work_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
+    t->quant_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
     size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
     t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
     t->yhat = pf_calloc(rows * n_out, sizeof *t->yhat, err);
@@ -466,11 +516,8 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
         if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, rec, err) == PF_OK) {
             model_cost(t.dense, rc->cfg->prune_biases, rec);
             keep_dense(rc, &t);
-            keep_model(rc, &t, PF_DENSE, t.dense);
-            rec->primary_mean = evaluate_model(rc, &t, t.dense, PF_DENSE, err);
-            rec->seconds = now_seconds() - t0;
-            keep_for_latency(rc, &t, t.dense, PF_DENSE);
-            if (err->code == PF_OK) prune_all(rc, &t, err);
+            if (evaluate_variant(rc, &t, t.dense, PF_DENSE, rec, t0, err) == PF_OK)
+                prune_all(rc, &t, err);
         }
     }
     task_free(&t);

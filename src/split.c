@@ -134,8 +134,7 @@ static void set_scaler(pf_transform *tf, pf_scaling method, const double *lo, co
 
 /* data.target_scaling = zscore, output k: mean and 1 / population sd of y_k over the training
  * windows, with the same care for a constant target as for a constant feature. */
-static void fit_target(pf_transform *tf, const pf_dataset *ds, const int *parts, size_t n,
-                       size_t k)
+static void fit_target(pf_transform *tf, const pf_dataset *ds, const int *parts, size_t n, size_t k)
 {
     size_t T = ds->n_targets;
     double lo = INFINITY, hi = -INFINITY, sum = 0, ss = 0;

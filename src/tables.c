@@ -23,7 +23,7 @@
 #define CELL_CAP 160
 #define NAME_CAP (PF_MAX_NAME * 2 + PF_METRIC_NAME + 32)
 
-typedef enum { STAT_MEAN, STAT_SD, STAT_WORST } stat_kind;
+typedef enum { STAT_MEAN, STAT_SD, STAT_WORST, STAT_GAP } stat_kind;
 
 /* One block of rows: what the cells show, which way is better, which marks they get. */
 typedef struct {
@@ -33,6 +33,7 @@ typedef struct {
     int lower_better; /* 1: lower is better whatever the metric (an sd); 0: the metric's way */
     const char *test; /* mark cells where this test against the reference is significant */
     int collapse;     /* mark, and never bold, a mean no better than random pruning's */
+    size_t attr;      /* STAT_GAP: the attribute of the analysis' group comparisons */
 } panel;
 
 typedef struct {
@@ -47,6 +48,8 @@ typedef struct {
     int any_same;        /* some cell reads "= dense" */
     long random;         /* the row of random pruning, -1 when the run has none */
     int tex;             /* rendering LaTeX (else Markdown) */
+    size_t width;        /* the weight width shown (index into r->bits) */
+    size_t dense_v;      /* the dense model at that width: row 0 */
 } tctx;
 
 typedef struct {
@@ -61,28 +64,30 @@ static const pf_summary_full *summary_of(const pf_results *r, size_t v)
     return pf_results_summary(r, r->primary, v);
 }
 
-/* Is variant v the dense model: every metric of every participant and repeat identical (a
- * criterion at sparsity 0 that was not retrained)? NaN matches NaN: neither was run. */
-static int identical_to_dense(const pf_results *r, size_t v)
+/* Is variant v the dense model of its width (variant d): every metric of every participant
+ * and repeat identical (a criterion at sparsity 0 that was not retrained)? NaN matches NaN:
+ * neither was run. */
+static int identical_to_dense(const pf_results *r, size_t v, size_t d)
 {
     for (size_t m = 0; m < r->n_metric; m++)
         for (size_t p = 0; p < r->n_part; p++)
             for (size_t k = 0; k < r->n_rep; k++) {
                 double x = r->value[pf_results_at(r, m, v, p, k)];
-                double d = r->value[pf_results_at(r, m, PF_DENSE, p, k)];
-                if (!(x == d || (isnan(x) && isnan(d)))) return 0;
+                double y = r->value[pf_results_at(r, m, d, p, k)];
+                if (!(x == y || (isnan(x) && isnan(y)))) return 0;
             }
     return 1;
 }
 
-/* same[c][s] for every criterion at a sparsity of 0; 0 elsewhere. */
-static unsigned char *same_as_dense(const pf_results *r, int *any, pf_error *err)
+/* same[c][s] for every criterion at a sparsity of 0 at width w; 0 elsewhere. */
+static unsigned char *same_as_dense(const pf_results *r, size_t w, int *any, pf_error *err)
 {
     unsigned char *same = pf_calloc(r->n_crit * r->n_sp + 1, 1, err);
+    size_t d = pf_results_variant_at(r, 0, 0, w);
     *any = 0;
     for (size_t c = 1; same && c < r->n_crit; c++)
         for (size_t s = 0; s < r->n_sp; s++)
-            if (r->sparsity[s] == 0 && identical_to_dense(r, pf_results_variant(r, c, s)))
+            if (r->sparsity[s] == 0 && identical_to_dense(r, pf_results_variant_at(r, c, s, w), d))
                 same[c * r->n_sp + s] = 1, *any = 1;
     return same;
 }
@@ -123,7 +128,8 @@ static int ctx_init(tctx *t, pf_error *err)
                             "(call pf_results_summarise first)");
     pf_analysis_metric_words(t->r, t->r->primary, &t->w);
     t->random = find_random(t->r);
-    t->same = same_as_dense(t->r, &t->any_same, err);
+    t->dense_v = pf_results_variant_at(t->r, 0, 0, t->width);
+    t->same = same_as_dense(t->r, t->width, &t->any_same, err);
     if (t->same) columns_init(t, err);
     return err->code;
 }
@@ -158,7 +164,8 @@ static int significant(const tctx *t, const panel *p, size_t c, size_t s)
 {
     const pf_analysis *a = t->a;
     if (!p->test || !a || a->reference < 0 || (size_t)a->reference == c) return 0;
-    const pf_test_row *row = pf_analysis_find(a, p->test, t->r->crit[c], t->r->sparsity[s]);
+    const pf_test_row *row =
+        pf_analysis_find(a, p->test, t->r->crit[c], t->r->sparsity[s], t->r->bits[t->width]);
     return row && isfinite(row->p_holm) && row->p_holm < t->cfg->alpha;
 }
 
@@ -169,10 +176,23 @@ static int collapsed(const tctx *t, size_t c, size_t s)
 {
     if (t->random < 0 || t->r->sparsity[s] == 0) return 0;
     const pf_results *r = t->r;
-    double mc = summary_of(r, pf_results_variant(r, c, s))->s.mean;
-    double mr = summary_of(r, pf_results_variant(r, (size_t)t->random, s))->s.mean;
+    double mc = summary_of(r, pf_results_variant_at(r, c, s, t->width))->s.mean;
+    double mr = summary_of(r, pf_results_variant_at(r, (size_t)t->random, s, t->width))->s.mean;
     if (!isfinite(mc) || !isfinite(mr)) return 0;
     return t->w.higher_is_better ? !(printed(mc) > printed(mr)) : !(printed(mc) < printed(mr));
+}
+
+/* The group comparison of panel p's attribute for variant v. */
+static const pf_group_gap *gap_of(const tctx *t, const panel *p, size_t v)
+{
+    return &t->a->groups->attr[p->attr].gap[v];
+}
+
+/* Is the Kruskal-Wallis test of variant v across p's groups significant after Holm? */
+static int groups_differ(const tctx *t, const panel *p, size_t v)
+{
+    double q = gap_of(t, p, v)->p_holm;
+    return isfinite(q) && q < t->cfg->alpha;
 }
 
 /* The cell of row c in column col, without its bold flag. */
@@ -180,23 +200,27 @@ static cell cell_at(const tctx *t, const panel *p, size_t c, size_t col)
 {
     cell x = {NAN, NAN, 0, 0, 0, 0, 0};
     long s = t->col_sp[col];
-    const pf_summary_full *f = NULL;
-    if (c == 0 && col == t->dense_col) f = summary_of(t->r, PF_DENSE);
-    if (c > 0 && s >= 0) {
+    size_t v = t->dense_v;
+    if (c == 0 && col != t->dense_col) return x;
+    if (c > 0 && s < 0) return x;
+    if (c > 0) {
         if (t->same[c * t->r->n_sp + (size_t)s]) {
             x.present = x.same = 1;
             return x;
         }
-        f = summary_of(t->r, pf_results_variant(t->r, c, (size_t)s));
+        v = pf_results_variant_at(t->r, c, (size_t)s, t->width);
     }
-    if (!f) return x;
     x.present = 1;
-    x.v = stat_of(f, p->stat);
-    x.sd = f->s.sd;
-    if (c > 0) {
-        x.mark = significant(t, p, c, (size_t)s);
-        x.collapse = p->collapse && collapsed(t, c, (size_t)s);
+    if (p->stat == STAT_GAP) {
+        x.v = gap_of(t, p, v)->gap;
+        x.mark = v != PF_DENSE && groups_differ(t, p, v);
+    } else {
+        const pf_summary_full *f = summary_of(t->r, v);
+        x.v = stat_of(f, p->stat);
+        x.sd = f->s.sd;
+        if (c > 0) x.mark = significant(t, p, c, (size_t)s);
     }
+    if (c > 0) x.collapse = p->collapse && collapsed(t, c, (size_t)s);
     return x;
 }
 
@@ -351,13 +375,29 @@ static void caption_metric(FILE *fp, const tctx *t)
             about, t->w.direction);
 }
 
+/* "float32 weights" or "weights quantised to 4 bits (symmetric, one scale per output unit)" */
+static void weights_text(const tctx *t, char *buf, size_t cap)
+{
+    int bits = t->r->bits[t->width];
+    if (bits == 32)
+        snprintf(buf, cap, "float32 weights");
+    else
+        snprintf(buf, cap,
+                 "weights quantised after pruning to %d-bit integers (symmetric, one scale per "
+                 "%s, ties rounded %s; biases float32)",
+                 bits, t->cfg->granularity == PF_GRAN_CHANNEL ? "output unit" : "weight matrix",
+                 t->cfg->rounding == PF_ROUND_HALF_EVEN ? "to even" : "away from zero");
+}
+
 static void caption_layout(FILE *fp, const tctx *t)
 {
+    char weights[CELL_CAP];
+    weights_text(t, weights, sizeof weights);
     fprintf(fp,
             "Rows are pruning criteria, columns sparsity levels (fraction of weights pruned), "
-            "all with float32 weights; %sdense%s is the unpruned model, shown once, at "
-            "sparsity 0. ",
-            mk(t, "*", "\\emph{"), mk(t, "*", "}"));
+            "all with %s; %sdense%s is the unpruned model%s, shown once, at sparsity 0. ",
+            weights, mk(t, "*", "\\emph{"), mk(t, "*", "}"),
+            t->r->bits[t->width] == 32 ? "" : " at the same width (quantisation alone)");
     if (t->any_same)
         fprintf(fp,
                 "%s: at sparsity 0 the criterion's model is the dense model itself (identical "
@@ -383,7 +423,7 @@ static void caption_mark(FILE *fp, const tctx *t, const char *what, const char *
             holm ? "Holm-adjusted" : "unadjusted", mk(t, "", "$"), t->cfg->alpha, mk(t, "", "$"));
     if (holm)
         fprintf(fp, " (Holm's correction within each sparsity level, over the reference's "
-                    "comparisons with every other criterion and with the dense model)");
+                    "comparisons with every other criterion and with the dense float32 model)");
     fprintf(fp, ".");
 }
 
@@ -465,6 +505,43 @@ static void caption_spread(FILE *fp, const tctx *t)
     caption_data(fp, t);
 }
 
+static void caption_fairness(FILE *fp, const tctx *t)
+{
+    char label[NAME_CAP], weights[CELL_CAP];
+    label_text(t, label, sizeof label);
+    weights_text(t, weights, sizeof weights);
+    fprintf(fp, "%sGap in %s between groups of participants.%s ", mk(t, "**", "\\textbf{"), label,
+            mk(t, "**", "}"));
+    fprintf(fp,
+            "For each attribute, participants are grouped by their value; a cell is the gap "
+            "between the best and the worst group's mean %s (max %s min of the group means; "
+            "lower is more even), each participant's %s averaged over repeats first. ",
+            label, mk(t, "\xe2\x88\x92", "$-$"), label);
+    caption_metric(fp, t);
+    fprintf(fp,
+            "Rows are pruning criteria, columns sparsity levels, all with %s; %sdense%s is the "
+            "unpruned model at that width. Groups with fewer than %zu participants are listed "
+            "in the heading but left out of the gap and the test. ",
+            weights, mk(t, "*", "\\emph{"), mk(t, "*", "}"), t->a->groups->min_group);
+    fprintf(fp, "%sBold%s: smallest gap in its column (dense excluded; ties all bold). ",
+            mk(t, "**", "\\textbf{"), mk(t, "**", "}"));
+    if (t->random >= 0)
+        fprintf(fp,
+                "%s: mean %s no better than random pruning's: a small gap there is a collapse "
+                "towards chance, never bold. ",
+                mk(t, "\xe2\x80\xa1", "$^\\ddagger$"), label);
+    fprintf(fp,
+            "%s: the change of %s from the dense float32 model differs between the groups "
+            "(Kruskal-Wallis test on the per-participant changes, %s %sp < %g%s%s).",
+            mk(t, "\xe2\x80\xa0", "$^\\dagger$"), label,
+            t->cfg->correction == PF_CORRECT_HOLM ? "Holm-adjusted" : "unadjusted", mk(t, "", "$"),
+            t->cfg->alpha, mk(t, "", "$"),
+            t->cfg->correction == PF_CORRECT_HOLM
+                ? " within each attribute, width and sparsity, over the criteria there"
+                : "");
+    caption_data(fp, t);
+}
+
 /* ---- Markdown ------------------------------------------------------------------------------- */
 
 /* Characters on screen, not bytes: UTF-8 continuation bytes do not count. */
@@ -482,11 +559,46 @@ static void md_row(FILE *fp, char (*text)[CELL_CAP], const size_t *width, size_t
     fprintf(fp, "|\n");
 }
 
+/* "sex: 0 (n = 37), 1 (n = 15)"; groups too small to compare and participants without a
+ * value are named too. */
+static void group_heading(const tctx *t, const panel *p, char *buf, size_t cap)
+{
+    const pf_group_attribute *g = &t->a->groups->attr[p->attr];
+    char one[CELL_CAP];
+    name_text(t, g->name, buf, cap);
+    append(buf, cap, ":");
+    for (int pass = 1; pass >= 0; pass--) {
+        int first = 1;
+        for (size_t k = 0; k < g->n_groups; k++) {
+            if (g->compared[k] != pass) continue;
+            if (!pass && first) {
+                snprintf(one, sizeof one,
+                         "; not compared (fewer than %zu):", t->a->groups->min_group);
+                append(buf, cap, one);
+            }
+            name_text(t, g->value[k], one, sizeof one);
+            append(buf, cap, first ? " " : ", ");
+            append(buf, cap, one);
+            snprintf(one, sizeof one, " (n = %zu)", g->size[k]);
+            append(buf, cap, one);
+            first = 0;
+        }
+    }
+    if (g->n_missing) {
+        snprintf(one, sizeof one, "; %zu without a value", g->n_missing);
+        append(buf, cap, one);
+    }
+}
+
 /* "(a) sd of CCC across participants (lower is more even)", "(b) RMSE of the worst ...". */
 static void heading_text(const tctx *t, const panel *p, char *buf, size_t cap)
 {
     char label[NAME_CAP];
     label_text(t, label, sizeof label);
+    if (p->stat == STAT_GAP) {
+        group_heading(t, p, buf, cap);
+        return;
+    }
     if (p->stat == STAT_SD)
         snprintf(buf, cap, "(a) sd of %s across participants (lower is more even)", label);
     else
@@ -568,6 +680,11 @@ static void tex_label(const tctx *t, const char *table, char *buf, size_t cap)
     if (hash8[0]) append(buf, cap, "-"), label_part(buf, cap, hash8);
     append(buf, cap, "-"), label_part(buf, cap, table);
     append(buf, cap, "-"), label_part(buf, cap, t->w.file);
+    if (t->r->bits[t->width] != 32) {
+        char width[16];
+        snprintf(width, sizeof width, "-%dbit", t->r->bits[t->width]);
+        append(buf, cap, width);
+    }
 }
 
 static void tex_head(FILE *fp, const tctx *t, const char *table,
@@ -614,15 +731,15 @@ typedef struct {
     const char *name; /* file name before "_<metric>.<ext>"; also in the LaTeX label */
     void (*caption)(FILE *, const tctx *);
     size_t n_panels;
-    panel panels[2];
+    const panel *panels;
 } table_spec;
 
+static const panel results_panels[] = {{0, STAT_MEAN, 1, 0, "wilcoxon", 0, 0}};
+static const panel spread_panels[] = {{1, STAT_SD, 0, 1, "pitman_morgan", 1, 0},
+                                      {1, STAT_WORST, 0, 0, NULL, 1, 0}};
 static const table_spec tables[] = {
-    {"results", caption_results, 1, {{0, STAT_MEAN, 1, 0, "wilcoxon", 0}}},
-    {"spread",
-     caption_spread,
-     2,
-     {{1, STAT_SD, 0, 1, "pitman_morgan", 1}, {1, STAT_WORST, 0, 0, NULL, 1}}},
+    {"results", caption_results, 1, results_panels},
+    {"spread", caption_spread, 2, spread_panels},
 };
 
 static int write_md(FILE *fp, tctx *t, const table_spec *spec, pf_error *err)
@@ -652,9 +769,10 @@ static int write_tex(FILE *fp, tctx *t, const table_spec *spec, pf_error *err)
 static int write_table(tctx *t, const char *dir, const table_spec *spec, const char *ext,
                        pf_error *err)
 {
-    char name[PF_METRIC_NAME + 32];
+    char name[PF_METRIC_NAME + 48], width[16] = "";
     pf_outfile out;
-    snprintf(name, sizeof name, "%s_%s.%s", spec->name, t->w.file, ext);
+    if (t->r->bits[t->width] != 32) snprintf(width, sizeof width, "_%dbit", t->r->bits[t->width]);
+    snprintf(name, sizeof name, "%s_%s%s.%s", spec->name, t->w.file, width, ext);
     if (pf_outfile_open(&out, dir, name, err) != PF_OK) return err->code;
     int rc =
         strcmp(ext, "md") == 0 ? write_md(out.fp, t, spec, err) : write_tex(out.fp, t, spec, err);
@@ -686,12 +804,24 @@ int pf_tables_write(const pf_results *r, const pf_analysis *a, const pf_config *
     if (mkdir(tdir, 0777) != 0 && errno != EEXIST)
         return pf_error_set(err, PF_ERUNTIME, "cannot create the folder '%s': %s", tdir,
                             strerror(errno));
-    tctx t = {.r = r, .a = a, .cfg = cfg};
-    if (ctx_init(&t, err) == PF_OK)
-        for (size_t i = 0; i < sizeof tables / sizeof tables[0] && err->code == PF_OK; i++)
-            for (size_t f = 0; f < cfg->tables.n && err->code == PF_OK; f++)
-                write_table(&t, tdir, &tables[i], cfg->tables.item[f], err);
-    ctx_free(&t);
+    /* The fairness table: one panel per attribute of the group comparisons. */
+    size_t n_attr = a && a->groups ? a->groups->n_attr : 0;
+    panel *gp = pf_calloc(n_attr + 1, sizeof *gp, err);
+    for (size_t i = 0; gp && i < n_attr; i++) gp[i] = (panel){1, STAT_GAP, 0, 1, NULL, 1, i};
+    table_spec fairness = {"fairness", caption_fairness, n_attr, gp};
+    for (size_t w = 0; gp && w < r->n_bits && err->code == PF_OK; w++) {
+        tctx t = {.r = r, .a = a, .cfg = cfg, .width = w};
+        if (ctx_init(&t, err) == PF_OK)
+            for (size_t i = 0; i <= sizeof tables / sizeof tables[0] && err->code == PF_OK; i++) {
+                const table_spec *spec =
+                    i < sizeof tables / sizeof tables[0] ? &tables[i] : &fairness;
+                if (spec->n_panels == 0) continue;
+                for (size_t f = 0; f < cfg->tables.n && err->code == PF_OK; f++)
+                    write_table(&t, tdir, spec, cfg->tables.item[f], err);
+            }
+        ctx_free(&t);
+    }
+    free(gp);
     return err->code;
 }
 
@@ -717,7 +847,7 @@ void pf_tables_print(FILE *out, const pf_results *r)
         fprintf(out, "%-*s", width, r->crit[c]);
         for (size_t s = 0; s < r->n_sp; s++) {
             size_t v = pf_results_variant(r, c, s);
-            if (r->sparsity[s] == 0 && identical_to_dense(r, v))
+            if (r->sparsity[s] == 0 && identical_to_dense(r, v, PF_DENSE))
                 fprintf(out, " %8s", "= dense");
             else
                 fprintf(out, " %8.3f", summary_of(r, v)->s.mean);

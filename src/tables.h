@@ -4,7 +4,9 @@
  * Every table shows the run's primary metric (r->primary, stats.metric) and is named after it
  * (M below: the metric's name made safe for file names, "ccc", "rmse", "ccc_arousal",
  * "balanced_accuracy"). Written into <dir>/tables/, for each format in cfg->tables ("md",
- * "tex"), for the 32-bit variants (a later width gets its own files, suffixed "_<b>bit"):
+ * "tex"), once per weight width: float32 as named below, the others suffixed "_<b>bit"
+ * (results_ccc_4bit.md), where every row is at that width and dense is the unpruned model
+ * quantised alone:
  *   results_M.md / .tex  the paper table: rows = the dense model, then the pruning criteria;
  *                        columns = sparsity levels (a column 0 is added when the grid lacks
  *                        it: the dense model's); cells "mean ± sd" across participants (each
@@ -27,6 +29,13 @@
  *                        highest RMSE; best by the metric's direction bold), where the same
  *                        collapse rule applies: a model predicting next to nothing has a mild
  *                        worst case for the same reason it has a small sd.
+ *   fairness_M.md / .tex the gap between the best and the worst group's mean of the metric
+ *                        (fairness.h), one panel per attribute with its groups and sizes in the
+ *                        heading (groups too small to compare and participants without a
+ *                        value named); lowest gap bold, collapse towards chance marked as in
+ *                        spread_M, a dagger where the Kruskal-Wallis test of the changes
+ *                        against dense float32 differs between the groups (Holm within the
+ *                        attribute, width and sparsity). Written when groups are compared.
  * Captions name the metric, its full meaning and its direction, n, the repeats, the marks,
  * and say when the dense model itself is at chance (the bootstrap interval of its mean covers
  * the task's chance level) and how many participants (too few windows) and windows (inside

@@ -91,7 +91,7 @@ static int teardown(void **state)
 
 static const pf_test_row *find(const pf_analysis *a, const char *test, const char *b, double s)
 {
-    const pf_test_row *row = pf_analysis_find(a, test, b, s);
+    const pf_test_row *row = pf_analysis_find(a, test, b, s, 32);
     if (!row) fail_msg("no %s row against %s at %g", test, b, s);
     return row;
 }
@@ -174,13 +174,13 @@ static void test_bootstrap_seed_and_csv(void **state)
     snprintf(path, sizeof path, "%s/stats.csv", dir);
     FILE *fp = fopen(path, "r");
     assert_non_null(fgets(line, sizeof line, fp));
-    assert_string_equal(line, "family,sparsity,test,criterion_a,criterion_b,n,statistic,df1,df2,"
-                              "p_value,p_holm,effect_size,mean_diff,status\n");
+    assert_string_equal(line, "family,sparsity,bits,test,criterion_a,criterion_b,n,statistic,df1,"
+                              "df2,p_value,p_holm,effect_size,mean_diff,status\n");
     int n = 0, wil = 0;
     while (fgets(line, sizeof line, fp)) {
         n++;
         /* Numbers as the shortest text that reads back: 0.8, not 0.80000000000000004. */
-        const char *want = "ref:wilcoxon@s=0.8,0.8,wilcoxon,vr(lambda=0.5),";
+        const char *want = "ref:wilcoxon@s=0.8,0.8,32,wilcoxon,vr(lambda=0.5),";
         wil += strncmp(line, want, strlen(want)) == 0;
     }
     fclose(fp);

@@ -11,9 +11,9 @@ SRC=$PF_SRCDIR
 # ---- the real data ---------------------------------------------------------------------------
 run_case "heist dry run" 0 --dry-run --set "data.path=$HEIST" "$SRC/configs/heist.ini"
 expect_in "$OUT" "participants: 122" "windows: 5008" "features: 32 (playerScore," "folds: 122" "tasks: 122" \
-    "  Time_Index: time (data.time_column)" "  Cluster: group (data.group_column)" \
+    "  Time_Index: time (data.time_column)" "  Cluster: participant attribute (data.attribute_columns)" \
     "data-sha256: b5d91f0825f69dd751a94eeb4b242be472151aaf11efadeef69bf8b80ab3d886" \
-    "rows-dropped-empty-target: 0" "groups: 4" "criteria: 5 (random, magnitude, snip, fairgrape, vr(lambda=0.5))"
+    "rows-dropped-empty-target: 0" "attributes: 1 (Cluster)" "criteria: 5 (random, magnitude, snip, fairgrape, vr(lambda=0.5))"
 grep -q -E '^config-hash: [0-9a-f]{64}$' "$OUT" && pass "config-hash is 64 hex digits" || fail "config-hash line" "$(cat "$OUT")"
 hash1=$(sed -n 's/^config-hash: //p' "$OUT")
 

@@ -211,7 +211,57 @@ static void test_cross_checks(void **state)
                      PF_OK);
     assert_int_equal(load_text("[prune]\nfairgrape_group = Cluster\n", &c, &err, NULL, 0, NULL),
                      PF_EINPUT);
-    assert_contains(err.msg, "set data.group_column = Cluster");
+    assert_contains(err.msg, "add it to data.attribute_columns");
+    /* Any participant attribute can be FairGRAPE's group. */
+    assert_int_equal(load_text("[data]\nattribute_columns = sex\n[prune]\nfairgrape_group = sex\n",
+                               &c, &err, NULL, 0, NULL),
+                     PF_OK);
+}
+
+/* compress.bits and fairness.attributes: what is accepted, and what each refusal says. */
+static void test_compress_and_fairness_keys(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[compress]\nbits = 32, 8, 4\n", &c, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(c.n_bits, 3);
+    assert_int_equal(c.bits[0], 32), assert_int_equal(c.bits[1], 8), assert_int_equal(c.bits[2], 4);
+    assert_int_equal(c.granularity, PF_GRAN_CHANNEL);
+    assert_int_equal(c.rounding, PF_ROUND_HALF_EVEN);
+    assert_int_equal(c.min_group, 3);
+    assert_string_equal(c.fairness_attributes.item[0], "auto");
+    assert_int_equal(load_text("[compress]\nbits = 32, 16\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, "compress.bits: 16 is not a width");
+    assert_int_equal(load_text("[compress]\nbits = 8, 4, 8\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_contains(err.msg, "lists 8 twice");
+    assert_int_equal(load_text("[compress]\nbits = 1\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_int_equal(load_text("[compress]\nrounding = half_up\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "half_even");
+    assert_int_equal(load_text("[fairness]\nattributes = sex\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "'sex', which is not one of data.attribute_columns");
+    assert_int_equal(load_text("[data]\nattribute_columns = sex, age\n[fairness]\nattributes = "
+                               "age\nmin_group = 5\n",
+                               &c, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_int_equal(c.min_group, 5);
+    assert_int_equal(load_text("[fairness]\nattributes = none, auto\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "stands alone");
+    /* Widths change the numbers, so they change the hash; the order of [compress] keys and
+     * their spelling do not. */
+    char h1[65], h2[65];
+    assert_int_equal(load_text("[compress]\nbits = 32\n", &c, &err, NULL, 0, NULL), PF_OK);
+    strcpy(h1, c.hash);
+    assert_int_equal(load_text("[compress]\nbits = 32, 8\n", &c, &err, NULL, 0, NULL), PF_OK);
+    strcpy(h2, c.hash);
+    assert_string_not_equal(h1, h2);
+    assert_int_equal(
+        load_text("[compress]\nrounding = HALF_EVEN\nbits = 32,8\n", &c, &err, NULL, 0, NULL),
+        PF_OK);
+    assert_string_equal(c.hash, h2);
 }
 
 /* Found by fuzzing: a value that the canonical dump could not reproduce. */
@@ -310,6 +360,9 @@ static void test_numtext(void **state)
     assert_string_equal(pf_numtext(b, 5e-324), "5e-324");
     assert_string_equal(pf_numtext(b, 1.0 / 3.0), "0.3333333333333333");
     assert_string_equal(pf_numtext(b, 123456789.0), "123456789");
+    assert_string_equal(pf_numtext(b, 1880.0), "1880"); /* not 1.88e+03 */
+    assert_string_equal(pf_numtext(b, -1e14), "-100000000000000");
+    assert_string_equal(pf_numtext(b, 1e15), "1e+15");
     assert_string_equal(pf_numtext(b, 1.2345678901234568e17), "1.2345678901234568e+17");
     assert_string_equal(pf_numtext(b, -0.0), "-0");
     assert_string_equal(pf_numtext(b, NAN), "nan");
@@ -467,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_syntax_and_bad_set),
         cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_values_that_would_not_round_trip),
+        cmocka_unit_test(test_compress_and_fairness_keys),
         cmocka_unit_test(test_criterion_names),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_dump_round_trip),

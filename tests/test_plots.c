@@ -32,10 +32,10 @@
 #include "analysis.h"
 #include "plots.h"
 
-static const char *const figure_names[] = {"mean_ccc", "sd_ccc", "worst_ccc", "box_ccc",
-                                           "pareto_ccc"};
-static const char *const template_names[] = {"mean", "sd", "worst", "box", "pareto"};
-#define N_FIG 5
+static const char *const figure_names[] = {"mean_ccc", "sd_ccc",     "worst_ccc",
+                                           "box_ccc",  "pareto_ccc", "size_ccc"};
+static const char *const template_names[] = {"mean", "sd", "worst", "box", "pareto", "size"};
+#define N_FIG 6
 
 typedef struct {
     pf_config cfg;
@@ -86,6 +86,11 @@ static fixture *make_fixture_for(const char *formats, const char *stats_metric, 
                     r->value[pf_results_at(r, m, pf_results_variant(r, c + 1, s), p, 0)] =
                         vals[c][s][p];
         }
+    /* Stored sizes shrink with sparsity: the size figure's x axis. */
+    for (size_t fo = 0; fo < 4; fo++)
+        for (size_t v = 0; v < r->n_var; v++)
+            pf_results_record(r, fo, 0, v)->stored_bytes =
+                (long long)(1000 * (1 - r->variant[v].sparsity)) + 100 + (long long)fo;
     assert_int_equal(pf_results_summarise(r, &err), PF_OK);
     static const pf_interval mean_ci[5] = {
         {0.65, 0.85}, {0.41, 0.59}, {0.16, 0.34}, {0.46, 0.64}, {0.2, 0.3}};
@@ -324,14 +329,20 @@ static void test_rmse(void **state)
     pf_error err = {0};
     int rendered;
     assert_int_equal(write_plots(f, &f->a, &rendered, &err), PF_OK);
-    static const char *const names[] = {"mean_rmse", "sd_rmse", "worst_rmse", "box_rmse",
-                                        "pareto_rmse"};
+    static const char *const names[] = {"mean_rmse", "sd_rmse",     "worst_rmse",
+                                        "box_rmse",  "pareto_rmse", "size_rmse"};
     for (size_t i = 0; i < N_FIG; i++) {
         assert_true(exists(f, names[i], ".dat"));
         assert_true(exists(f, names[i], ".gp"));
         assert_false(exists(f, figure_names[i], ".gp"));
     }
-    char *t = slurp(f, "worst_rmse.dat");
+    char *t = slurp(f, "size_rmse.dat");
+    /* Dense float32: sizes 1100..1103 over the four folds, mean 1101.5; 32 bits, sparsity 0. */
+    assert_contains(t, "# columns: bytes mean_rmse bits sparsity\n");
+    assert_contains(t, "# index 0: dense, at every width (float32 first)\n1101.5 ");
+    assert_contains(t, " 32 0\n");
+    free(t);
+    t = slurp(f, "worst_rmse.dat");
     assert_contains(t, "# columns: sparsity worst_rmse tail_rmse\n");
     assert_contains(t, "# index 0: dense\n0 0.9 0.87\n0.8 0.9 0.87\n");
     assert_contains(t, "# index 1: magnitude\n0.5 0.65 0.62\n0.8 0.4 0.37\n");

@@ -131,6 +131,7 @@ static int setup_regression(void **state)
                                       1000 - i,
                                       1000,
                                       8 * i + 3,
+                                      4 * i + 1,
                                       12345678901LL + i,
                                       (int)(i % 7),
                                       i % 2 ? NAN : 0.1 * (double)i,
@@ -646,7 +647,7 @@ static void test_h5_regression(void **state)
     char *scheme = pf_h5_read_attr_str(file, "/folds", "scheme");
     char *task = pf_h5_read_attr_str(file, "/dataset", "task");
     char *primary = pf_h5_read_attr_str(file, "/tasks", "primary_metric");
-    assert_string_equal(schema, "prunefair-results/2");
+    assert_string_equal(schema, "prunefair-results/3");
     assert_non_null(strstr(blas, "OpenBLAS"));
     assert_non_null(strstr(text, "criteria = magnitude,vr\n"));
     assert_string_equal(scheme, "lopo");

@@ -51,7 +51,7 @@ awk -F, 'NR > 1 && $3 == 0 { v[$1] = v[$1] "|" $6 } END { bad = 0; for (p in v) 
 # Achieved sparsity 0.8 of 16*12 + 8*16 + 8 = 328 weights: round(0.2 * 328) = 66 kept.
 grep -q '^magnitude,0.8,32,0.7987804878048781,ccc,' "$WORK/t1/summary.csv" \
     && pass "achieved sparsity 1 - 66/328 reported" || fail "achieved sparsity" "$(grep '^magnitude' "$WORK/t1/summary.csv")"
-expect_in "$WORK/t1/stats.csv" "ref:wilcoxon@s=0.8,0.8,wilcoxon,vr(lambda=0),magnitude,"
+expect_in "$WORK/t1/stats.csv" "ref:wilcoxon@s=0.8,0.8,32,wilcoxon,vr(lambda=0),magnitude,"
 
 if command -v h5dump >/dev/null; then
     h5dump -H "$WORK/t1/results.h5" >"$WORK/h5.txt" 2>&1 && pass "h5dump reads results.h5" || fail "h5dump failed"
@@ -133,9 +133,63 @@ awk -v d="$d_z" 'BEGIN { exit !(d < 1e-4) }' && pass "zscore: CCC unchanged by t
 if command -v h5dump >/dev/null; then
     run_case "--report on the Heist run" 0 --report "$WORK/u100none"
     h5dump -d /dataset/column_use -a /dataset/path -a /data_sha256 -d /folds/target_scale "$WORK/u100none/results.h5" >"$WORK/prov.txt" 2>&1
-    expect_in "$WORK/prov.txt" '"time (data.time_column)"' '"group (data.group_column)"' "$WORK/heist100.csv" \
+    expect_in "$WORK/prov.txt" '"time (data.time_column)"' '"participant attribute (data.attribute_columns)"' "$WORK/heist100.csv" \
         "$(sha256sum "$WORK/heist100.csv" | cut -c1-64)" 'DATASPACE  SIMPLE { ( 122, 1 ) / ( 122, 1 ) }'
 fi
 awk -v d="$d_n" 'BEGIN { exit !(d > 1e-2) }' && pass "none: the unit changes CCC (max diff $d_n), so the check above can fail" || fail "none: CCC moved only $d_n"
+
+# ---- quantisation and groups of people (real data) -------------------------------------------
+# The keyboard study at 32, 8 and 4 bits with its three attributes. Adding widths evaluates
+# more models but must not move a float32 number; the groups land in groups.csv, stats.csv,
+# /groups, a fairness table per width and a gap figure per width; --report rebuilds them.
+KEYBOARD="${AGAIN_DATA_DIR:-$PF_SRCDIR/../shared/data/again}/../keyboard/keyboard_features.csv"
+kq="--no-progress --set data.path=$KEYBOARD --set prune.criteria=magnitude,vr --set prune.sparsities=0,0.8 --set train.max_epochs=4 --set stats.bootstrap=300"
+# shellcheck disable=SC2086
+run_case "keyboard at 32, 8 and 4 bits" 0 $kq --out "$WORK/kq" "$PF_SRCDIR/configs/keyboard.ini"
+# shellcheck disable=SC2086
+run_case "keyboard at 32 bits only" 0 $kq --set compress.bits=32 --set output.figures=none --out "$WORK/k32" "$PF_SRCDIR/configs/keyboard.ini"
+# 52 participants x 3 widths x (dense + 2 criteria x 2 sparsities) variants.
+n=$(wc -l <"$WORK/kq/per_participant.csv")
+[ "$n" -eq $((1 + 52 * 3 * 5)) ] && pass "per_participant.csv has every width" || fail "per_participant.csv has $n lines"
+awk -F, 'NR == 1 || $4 == 32' "$WORK/kq/per_participant.csv" >"$WORK/kq32.csv"
+cmp -s "$WORK/kq32.csv" "$WORK/k32/per_participant.csv" && pass "float32 rows unchanged by the extra widths" \
+    || fail "adding widths moved float32 numbers"
+# 8 bits is close to float32 (max |delta mean_ccc| small) but not the same model.
+awk -F, 'NR > 1 && $4 == 8 { print $1 "," $2 "," $3 "," $13 }' "$WORK/kq/per_participant.csv" | sort >"$WORK/q8.txt"
+awk -F, 'NR > 1 && $4 == 32 { print $1 "," $2 "," $3 "," $13 }' "$WORK/kq/per_participant.csv" | sort >"$WORK/q32.txt"
+d8=$(paste -d, "$WORK/q8.txt" "$WORK/q32.txt" | awk -F, '{ d = $4 - $8; if (d < 0) d = -d; if (d > m) m = d; s += d } END { printf "%.3g %.3g\n", m, s }')
+awk -v d="$d8" 'BEGIN { split(d, a, " "); exit !(a[1] < 0.05 && a[2] > 0) }' \
+    && pass "8-bit mean_ccc within 0.05 of float32 and not identical ($d8)" || fail "8-bit vs float32: $d8"
+head -1 "$WORK/kq/groups.csv" >"$WORK/h.txt"
+expect_in "$WORK/h.txt" "attribute,criterion,sparsity,bits,group,n,compared,mean,mean_delta,gap,gap_lo,gap_hi,gap_delta,ratio,worst_group,kw_h,kw_df,kw_p,kw_p_holm,kw_status"
+# sex: 37 women and 15 men; age: band 3 has 2 participants (listed, not compared), one has no
+# value (-99); app_version: 43 and 9.
+expect_in "$WORK/kq/groups.csv" "sex,dense,0,32,0,37,1," "sex,dense,0,32,1,15,1," "age,dense,0,32,3,2,0," \
+    "age,dense,0,32,*,51,2," "app_version,dense,0,32,KeyboardStudy_eng,9,1,"
+# A gap is the spread of the group means written beside it.
+awk -F, '$1 == "sex" && $2 == "vr(lambda=0.5)" && $3 == 0.8 && $4 == 4 { if ($5 == "*") g = $10; else if ($7 == 1) { m[++n] = $8 } }
+    END { d = m[1] - m[2]; if (d < 0) d = -d; exit !(n == 2 && (d - g < 1e-12 && g - d < 1e-12)) }' "$WORK/kq/groups.csv" \
+    && pass "gap = max - min of the group means" || fail "gap does not match the group means"
+expect_in "$WORK/kq/stats.csv" "groups:sex@s=0.8/4bit,0.8,4,kruskal_wallis,magnitude,dense,52," \
+    "groups:age@s=0/8bit,0,8,kruskal_wallis,dense,dense,49," "groups:app_version@s=0.8,0.8,32,kruskal_wallis,vr(lambda=0.5),dense,52,"
+# Tested: per attribute, 2 criteria x 1 pruned sparsity x 3 widths + the dense model at 8 and 4.
+n=$(grep -c ',kruskal_wallis,' "$WORK/kq/stats.csv")
+[ "$n" -eq $((3 * (2 * 3 + 2))) ] && pass "24 Kruskal-Wallis rows" || fail "$n Kruskal-Wallis rows"
+for f in tables/fairness_mean_ccc.md tables/fairness_mean_ccc_4bit.tex tables/results_mean_ccc_8bit.md \
+    figures/gap_mean_ccc.png figures/gap_mean_ccc_4bit.pdf figures/size_mean_ccc.png cost.csv; do
+    [ -s "$WORK/kq/$f" ] && pass "$f written" || fail "$f missing"
+done
+expect_in "$WORK/kq/tables/fairness_mean_ccc_4bit.md" "weights quantised after pruning to 4-bit integers" \
+    "*age: 1 (n = 40), 2 (n = 9); not compared (fewer than 3): 3 (n = 2); 1 without a value*"
+# 17-64-32-2: 3200 weights and 98 biases, 4 bytes each as float32; at 8 bits a byte per weight
+# and a float32 scale per row.
+expect_in "$WORK/kq/cost.csv" "dense,0,32,0,3200,13192,3200," "dense,0,8,0,3200,3984,3200," ",int8"
+if command -v h5dump >/dev/null; then
+    h5dump -H "$WORK/kq/results.h5" >"$WORK/h5q.txt" 2>&1
+    expect_in "$WORK/h5q.txt" 'GROUP "groups"' 'GROUP "age"' 'DATASET "kw_p_holm"' 'DATASET "widths"' 'DATASET "stored_bytes"'
+fi
+cp "$WORK/kq/groups.csv" "$WORK/groups.before"
+run_case "--report rebuilds the group analysis" 0 --report "$WORK/kq"
+cmp -s "$WORK/groups.before" "$WORK/kq/groups.csv" && pass "rebuilt groups.csv identical" || fail "rebuilt groups.csv differs"
 
 finish

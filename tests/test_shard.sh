@@ -26,12 +26,14 @@ validation = 0
 [prune]
 criteria = magnitude,snip,vr
 sparsities = 0,0.5,0.8
+[compress]
+bits = 32,4
 [stats]
 bootstrap = 100
 [output]
 figures = none
 INI
-FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md"
+FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md tables/results_ccc_4bit.md"
 same() { # same NAME DIR_A DIR_B: every output file identical
     for f in $FILES; do
         if cmp -s "$2/$f" "$3/$f"; then pass "$1: $f identical"

@@ -84,6 +84,7 @@ static void set_row(pf_test_row *row, const char *test, const char *b, double s,
     snprintf(row->a, sizeof row->a, "vr(lambda=0.5)");
     snprintf(row->b, sizeof row->b, "%s", b);
     row->sparsity = s;
+    row->bits = 32;
     row->n = P;
     row->p_value = p_holm / 2;
     row->p_holm = p_holm;
