@@ -268,6 +268,20 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, ")\nsparsities: ");
     for (size_t i = 0; i < cfg->sparsities.n; i++)
         fprintf(out, "%s%g", i ? "," : "", cfg->sparsities.v[i]);
+    char gran[PF_MAX_NAME], rounding[PF_MAX_NAME];
+    pf_config_choice_name("compress", "granularity", (int)cfg->granularity, gran, sizeof gran);
+    pf_config_choice_name("compress", "rounding", (int)cfg->rounding, rounding, sizeof rounding);
+    fprintf(out, "\nweight-widths: 32");
+    for (size_t i = 0; i < cfg->n_bits; i++)
+        if (cfg->bits[i] != 32) fprintf(out, ", %d", cfg->bits[i]);
+    fprintf(out, " (quantised per %s, ties %s)\n", gran, rounding);
+    const pf_strlist *fa = &cfg->fairness_attributes;
+    int all = fa->n == 1 && strcmp(fa->item[0], "auto") == 0;
+    int none = (fa->n == 1 && strcmp(fa->item[0], "none") == 0) || (all && ds->n_attributes == 0);
+    fprintf(out, "group-attributes: %s", none ? "none" : "");
+    for (size_t i = 0; !none && i < (all ? ds->n_attributes : fa->n); i++)
+        fprintf(out, "%s%s", i ? ", " : "", all ? ds->attribute_names[i] : fa->item[i]);
+    if (!none) fprintf(out, " (groups below %d participants not compared)", cfg->min_group);
     fprintf(out, "\nthreads: %d\n", ro->threads);
     fprintf(out, "output: %s\n", ro->out_dir);
 }

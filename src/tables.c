@@ -854,4 +854,18 @@ void pf_tables_print(FILE *out, const pf_results *r)
         }
         fputc('\n', out);
     }
+    /* Each quantised width in one line: what it costs the dense model, and the largest change
+     * of any variant's mean against the same variant in float32. */
+    for (size_t w = 1; w < r->n_bits; w++) {
+        double worst = 0;
+        for (size_t v = 0; v < pf_results_block(r); v++) {
+            double d = summary_of(r, pf_results_variant_at(r, 0, 0, w) + v)->s.mean -
+                       summary_of(r, v)->s.mean;
+            if (fabs(d) > fabs(worst)) worst = d;
+        }
+        fprintf(
+            out,
+            "%d-bit weights: dense model %.3f; largest change of a mean against float32 %+.3f\n",
+            r->bits[w], summary_of(r, pf_results_variant_at(r, 0, 0, w))->s.mean, worst);
+    }
 }

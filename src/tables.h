@@ -62,7 +62,9 @@ int pf_tables_write(const pf_results *r, const pf_analysis *a, const pf_config *
 
 /* The headline for the terminal at the end of a run: the primary metric's mean across
  * participants for every criterion and sparsity, with its name, direction and the dense
- * model's value (the numbers of results_M.md, from r->summary). */
+ * model's value (the numbers of results_M.md, from r->summary); then one line per quantised
+ * width: the dense model's mean, and the largest change of any variant's mean against the
+ * same variant in float32. */
 void pf_tables_print(FILE *out, const pf_results *r);
 
 #endif

@@ -175,7 +175,12 @@ run_case "keyboard, two targets and attributes" 0 --dry-run --set "data.path=$KE
     --set data.target_column=arousal,valence --set data.attribute_columns=sex,age,app_version \
     "$SRC/configs/keyboard.ini"
 expect_in "$OUT" "windows: 2377" "targets: arousal, valence" "attributes: 3 (sex, age, app_version)" \
-    "  sex: participant attribute (data.attribute_columns)"
+    "  sex: participant attribute (data.attribute_columns)" \
+    "weight-widths: 32, 8, 4 (quantised per channel, ties half_even)" \
+    "group-attributes: sex, age, app_version (groups below 3 participants not compared)"
+run_case "keyboard, a group attribute that is not an attribute" 2 --dry-run --set "data.path=$KEYBOARD" \
+    --set data.attribute_columns=sex --set fairness.attributes=sex,age "$SRC/configs/keyboard.ini"
+expect_in "$ERR" "fairness.attributes names 'age', which is not one of data.attribute_columns"
 
 # ---- no results left behind by a failed run --------------------------------------------------
 csvcfg again "$WORK/ragged.csv"
