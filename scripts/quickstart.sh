@@ -15,6 +15,8 @@ case $mode in demo | test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
 
 PKGS="gcc libc6-dev make autoconf automake pkg-config libgsl-dev libhdf5-dev hdf5-tools
 libopenblas-dev libinih-dev libcmocka-dev libssl-dev libcsv-dev gnuplot-nox"
+# The tests also run the program on emulated older CPUs (tests/test_kernels.sh).
+[ "$mode" = test ] && PKGS="$PKGS qemu-user"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -1,10 +1,12 @@
 /* model.c: the masked MLP of model.h -- allocation, initialisation, activations, forward,
  * backward (the losses are loss.c's).
  *
- * Batch products go through cblas_sgemm (row-major). Every call multiplies the parameters by
- * the mask into a scratch copy before use, so the effective weights are params * mask even if
- * a caller zeroed a mask entry without zeroing the parameter; the copy costs one multiply per
- * parameter per call, under 1% of a batch of 64 rows. pf_mlp_apply_mask additionally makes
+ * Batch products go through kernel.h's pf_gemm, whose sums have one order on every CPU, so a
+ * row's prediction depends neither on the CPU nor on how many rows share a call. Every
+ * forward multiplies the parameters by the mask into a scratch copy, and transposes it (the
+ * forward product reads W by columns), so the effective weights are params * mask even if a
+ * caller zeroed a mask entry without zeroing the parameter; the copy costs two passes over
+ * the parameters per call, about 2% of a batch of 64 rows. pf_mlp_apply_mask additionally makes
  * the stored parameters equal the effective ones (for magnitudes, saved models, the optimiser).
  * Derivatives of every activation are computed from the activation's output, so the work
  * struct keeps one array per layer (outputs) and two ping-pong arrays for the deltas. Each
@@ -17,13 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
+#include "kernel.h"
 
 struct pf_mlp_work {
     size_t max_rows;
     size_t n_layers;
     size_t n_params;
     float *eff;     /* n_params: params * mask, refreshed by every forward */
+    float *eff_t;   /* n_params: the same with each W_l transposed (dims[l] x dims[l+1]) */
     float **out;    /* n_layers: output of layer l, max_rows x dims[l+1] */
     float *delta0;  /* max_rows x widest layer: dL/d(pre-activation), ping */
     float *delta1;  /* ... and pong */
@@ -199,13 +202,15 @@ pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err)
     w->n_params = m->n_params;
     size_t widest = pf_mlp_widest(m), n_out = pf_mlp_n_out(m);
     w->eff = pf_calloc(m->n_params, sizeof *w->eff, err);
+    w->eff_t = pf_calloc(m->n_params, sizeof *w->eff_t, err);
     w->out = pf_calloc(m->n_layers, sizeof *w->out, err);
     w->delta0 = pf_calloc(w->max_rows * widest, sizeof *w->delta0, err);
     w->delta1 = pf_calloc(w->max_rows * widest, sizeof *w->delta1, err);
     w->yhat = pf_calloc(w->max_rows * n_out, sizeof *w->yhat, err);
     w->dy = pf_calloc(w->max_rows * n_out, sizeof *w->dy, err);
     w->scratch = pf_calloc(pf_loss_scratch_size(w->max_rows) + 1, sizeof *w->scratch, err);
-    int ok = w->eff && w->out && w->delta0 && w->delta1 && w->yhat && w->dy && w->scratch;
+    int ok =
+        w->eff && w->eff_t && w->out && w->delta0 && w->delta1 && w->yhat && w->dy && w->scratch;
     for (size_t l = 0; ok && l < m->n_layers; l++) {
         w->out[l] = pf_calloc(w->max_rows * m->dims[l + 1], sizeof *w->out[l], err);
         ok = w->out[l] != NULL;
@@ -223,6 +228,7 @@ void pf_mlp_work_free(pf_mlp_work *w)
     for (size_t l = 0; w->out != NULL && l < w->n_layers; l++) free(w->out[l]);
     free(w->out);
     free(w->eff);
+    free(w->eff_t);
     free(w->delta0);
     free(w->delta1);
     free(w->yhat);
@@ -241,8 +247,9 @@ size_t pf_mlp_work_rows(const pf_mlp_work *w)
 /* The element loops are written for speed, measured on a 64-32 net (ms per training epoch):
  * - "omp simd" on ReLU: without it GCC at -O2 compiles the test into a branch per element,
  *   mispredicted half the time on random signs, which cost more than the matrix products.
- * - tanh and ELU go through expf (5 ns) instead of tanhf (32 ns) or expm1f (19 ns); their
- *   error stays below 1e-7 absolute, well under float32 noise for a network.
+ * - tanh, sigmoid and ELU go through pf_expf (kernel.h: the same bits on every CPU, unlike
+ *   libm's expf) instead of tanhf (32 ns) or expm1f (19 ns); their error stays below 1e-7
+ *   absolute, well under float32 noise for a network.
  * As in most frameworks, ReLU and ELU map a NaN pre-activation to 0; diverging weights still
  * reach the loss through the output layer.
  * Each derivative multiplies delta by f'(z) written in terms of the output a = f(z), which
@@ -264,7 +271,7 @@ static void relu_grad(const float *a, float *delta, size_t n)
 static void tanh_value(float *z, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        float e = expf(-2.0f * fabsf(z[i]));
+        float e = pf_expf(-2.0f * fabsf(z[i]));
         z[i] = copysignf((1.0f - e) / (1.0f + e), z[i]);
     }
 }
@@ -277,7 +284,7 @@ static void tanh_grad(const float *a, float *delta, size_t n)
 
 static void sigmoid_value(float *z, size_t n)
 {
-    for (size_t i = 0; i < n; i++) z[i] = 1.0f / (1.0f + expf(-z[i]));
+    for (size_t i = 0; i < n; i++) z[i] = 1.0f / (1.0f + pf_expf(-z[i]));
 }
 
 static void sigmoid_grad(const float *a, float *delta, size_t n)
@@ -291,7 +298,7 @@ static void elu_value(float *z, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         float pos = z[i] > 0.0f ? z[i] : 0.0f, neg = z[i] < 0.0f ? z[i] : 0.0f;
-        z[i] = pos + (expf(neg) - 1.0f);
+        z[i] = pos + (pf_expf(neg) - 1.0f);
     }
 }
 
@@ -336,15 +343,31 @@ void pf_mlp_activate(pf_activation act, float *z, size_t n)
 static void refresh_effective(const pf_mlp *m, pf_mlp_work *w)
 {
     for (size_t j = 0; j < m->n_params; j++) w->eff[j] = m->params[j] * m->mask[j];
+    for (size_t l = 0; l < m->n_layers; l++) {
+        size_t din = m->dims[l], dout = m->dims[l + 1];
+        const float *W = w->eff + m->w_off[l];
+        float *T = w->eff_t + m->w_off[l];
+        for (size_t o = 0; o < dout; o++)
+            for (size_t k = 0; k < din; k++) T[k * dout + o] = W[o * din + k];
+    }
 }
 
-/* out (n x dout) = in (n x din) W^T + b, W being dout x din row-major. */
-static void dense(const float *in, size_t n, size_t din, size_t dout, const float *W,
+/* out (n x dout) = b + in (n x din) W^T, Wt = W^T being din x dout row-major. */
+static void dense(const float *in, size_t n, size_t din, size_t dout, const float *Wt,
                   const float *b, float *out)
 {
     for (size_t i = 0; i < n; i++) memcpy(out + i * dout, b, dout * sizeof *b);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)dout, (int)din, 1.0f, in,
-                (int)din, W, (int)din, 1.0f, out, (int)dout);
+    pf_gemm(&(pf_gemm_args){.m = n,
+                            .n = dout,
+                            .k = din,
+                            .a = in,
+                            .a_row = din,
+                            .a_col = 1,
+                            .b = Wt,
+                            .ldb = dout,
+                            .c = out,
+                            .ldc = dout,
+                            .accumulate = 1});
 }
 
 void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat)
@@ -355,7 +378,7 @@ void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, f
     const float *in = x;
     for (size_t l = 0; l < m->n_layers; l++) {
         size_t din = m->dims[l], dout = m->dims[l + 1];
-        dense(in, n, din, dout, w->eff + m->w_off[l], w->eff + m->b_off[l], w->out[l]);
+        dense(in, n, din, dout, w->eff_t + m->w_off[l], w->eff + m->b_off[l], w->out[l]);
         if (l + 1 < m->n_layers) pf_mlp_activate(m->act, w->out[l], n * dout);
         in = w->out[l];
     }
@@ -378,8 +401,17 @@ static void accumulate_layer(const pf_mlp *m, size_t l, const float *delta, cons
 {
     size_t din = m->dims[l], dout = m->dims[l + 1];
     float *gw = grad + m->w_off[l], *gb = grad + m->b_off[l];
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)dout, (int)din, (int)n, 1.0f, delta,
-                (int)dout, in, (int)din, 1.0f, gw, (int)din);
+    pf_gemm(&(pf_gemm_args){.m = dout,
+                            .n = din,
+                            .k = n,
+                            .a = delta,
+                            .a_row = 1,
+                            .a_col = dout,
+                            .b = in,
+                            .ldb = din,
+                            .c = gw,
+                            .ldc = din,
+                            .accumulate = 1});
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < dout; k++) gb[k] += delta[i * dout + k];
     const float *mw = m->mask + m->w_off[l];
@@ -398,8 +430,17 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
         accumulate_layer(m, l, delta, in, n, grad);
         if (l == 0) break;
         size_t din = m->dims[l], dout = m->dims[l + 1];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)din, (int)dout, 1.0f,
-                    delta, (int)dout, w->eff + m->w_off[l], (int)din, 0.0f, prev, (int)din);
+        pf_gemm(&(pf_gemm_args){.m = n,
+                                .n = din,
+                                .k = dout,
+                                .a = delta,
+                                .a_row = dout,
+                                .a_col = 1,
+                                .b = w->eff + m->w_off[l],
+                                .ldb = din,
+                                .c = prev,
+                                .ldc = din,
+                                .accumulate = 0});
         activation_of(m->act)->grad(w->out[l - 1], prev, n * din);
         float *t = delta;
         delta = prev;

@@ -127,6 +127,7 @@ typedef struct {
     pf_summary_full *summary; /* [metric][variant] */
 
     /* Provenance filled by the runner. */
+    char kernel[16]; /* kernel.h's kernel that trained the models (speed only, not numbers) */
     int threads;
     char started[32], finished[32]; /* ISO 8601 UTC */
     double wall_seconds;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "h5io.h"
+#include "kernel.h"
 
 #ifdef HAVE_CONFIG_H
 #include "buildinfo.h"
@@ -118,6 +119,7 @@ static void write_provenance(pf_h5 *h, const pf_results *r, const pf_config *cfg
     pf_h5_attr_str(h, f, "build_compiler", PF_BUILD_CC);
     pf_h5_attr_str(h, f, "build_cflags", PF_BUILD_CFLAGS);
     pf_h5_attr_str(h, f, "blas", blas);
+    pf_h5_attr_str(h, f, "kernel", r->kernel[0] ? r->kernel : pf_kernel_name());
     pf_h5_attr_str(h, f, "host", host);
     pf_h5_attr_str(h, f, "started", r->started);
     pf_h5_attr_str(h, f, "finished", r->finished);
@@ -834,6 +836,7 @@ static void read_info(reader *rd, pf_results *r)
     attr_text(f, "/", "started", r->started, sizeof r->started);
     attr_text(f, "/", "finished", r->finished, sizeof r->finished);
     if (pf_h5_read_attr_num(f, "/", "threads", &v) == 0) r->threads = (int)v;
+    attr_text(f, "/", "kernel", r->kernel, sizeof r->kernel);
     if (pf_h5_read_attr_num(f, "/", "wall_seconds", &v) == 0) r->wall_seconds = v;
     attr_text(f, "/dataset", "description", r->data_description, sizeof r->data_description);
     attr_text(f, "/dataset", "path", r->data_path, sizeof r->data_path);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kernel.h"
 #include "csvfile.h"
 #include "dataset.h"
 #include "source.h"
@@ -282,7 +283,8 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     for (size_t i = 0; !none && i < (all ? ds->n_attributes : fa->n); i++)
         fprintf(out, "%s%s", i ? ", " : "", all ? ds->attribute_names[i] : fa->item[i]);
     if (!none) fprintf(out, " (groups below %d participants not compared)", cfg->min_group);
-    fprintf(out, "\nthreads: %d\n", ro->threads);
+    fprintf(out, "\nkernel: %s\n", pf_kernel_name());
+    fprintf(out, "threads: %d\n", ro->threads);
     fprintf(out, "output: %s\n", ro->out_dir);
 }
 
@@ -535,6 +537,14 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     int rc = parse_args(argc, argv, &o, &err);
     if (rc >= 0) goto done;
+    /* PF_KERNEL forces a kernel (kernel.h): every kernel gives the same numbers, so this only
+     * changes the speed, and lets anyone check that claim. */
+    const char *kernel = getenv("PF_KERNEL");
+    pf_error why = {0};
+    if (pf_kernel_select(kernel && kernel[0] ? kernel : "auto", &why) != PF_OK) {
+        pf_error_set(&err, PF_EINPUT, "PF_KERNEL=%s: %s", kernel, why.msg);
+        goto done;
+    }
     if (o.report) {
         rebuild_report(o.report, &err);
         goto done;

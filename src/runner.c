@@ -23,6 +23,7 @@
 
 #include "checkpoint.h"
 #include "cost.h"
+#include "kernel.h"
 #include "loss.h"
 #include "metric.h"
 #include "model.h"
@@ -660,6 +661,7 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
     if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return NULL;
     pf_results_set_folds(rc.res, folds);
     rc.res->threads = ro->threads;
+    snprintf(rc.res->kernel, sizeof rc.res->kernel, "%s", pf_kernel_name());
     utc_now(rc.res->started, sizeof rc.res->started);
     size_t n_all = folds->n_folds * (size_t)cfg->repeats, n = ro->tasks ? ro->n_tasks : n_all;
     size_t *list = pf_calloc(n, sizeof *list, err);

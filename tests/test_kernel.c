@@ -1,0 +1,140 @@
+/* test_kernel.c: every kernel of kernel.h computes the same bits as its definition.
+ *
+ * The definition is the portable loop of fmaf in order of p; each kernel this CPU runs must
+ * equal it exactly on every shape that exercises a tile edge (1, 5, 6, 7 rows; 1, 7, 8, 9,
+ * 15, 16, 17, 31, 32, 33 columns; k from 0), with A read straight or transposed, overwriting
+ * or accumulating. A double-precision product checks the definition itself. pf_expf is held
+ * to 2 ulp of exp in double over its range, and to its edge values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+
+#include "testutil.h"
+
+static float frand(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return (float)((*s >> 8) & 0xFFFF) / 32768.0f - 1.0f;
+}
+
+/* C from a kernel against the definition, for one shape; transposed: A(i, p) = a[p m + i]. */
+static void check_shape(const char *kernel, size_t m, size_t n, size_t k, int transposed,
+                        int accumulate)
+{
+    unsigned seed = (unsigned)(m * 1000003u + n * 1009u + k * 17u + (unsigned)transposed);
+    float *a = malloc((m * k + 1) * sizeof *a), *b = malloc((k * n + 1) * sizeof *b);
+    float *c = malloc((m * n + 1) * sizeof *c), *want = malloc((m * n + 1) * sizeof *want);
+    for (size_t i = 0; i < m * k; i++) a[i] = frand(&seed);
+    for (size_t i = 0; i < k * n; i++) b[i] = frand(&seed);
+    for (size_t i = 0; i < m * n; i++) c[i] = want[i] = frand(&seed);
+    size_t a_row = transposed ? 1 : k, a_col = transposed ? m : 1;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            float s = accumulate ? want[i * n + j] : 0.0f;
+            double d = s;
+            for (size_t p = 0; p < k; p++) {
+                s = fmaf(a[i * a_row + p * a_col], b[p * n + j], s);
+                d += (double)a[i * a_row + p * a_col] * b[p * n + j];
+            }
+            assert_near(s, d, 1e-5 * (double)(k + 1)); /* the definition is a dot product */
+            want[i * n + j] = s;
+        }
+    pf_error err = {0};
+    assert_int_equal(pf_kernel_select(kernel, &err), PF_OK);
+    pf_gemm(&(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate});
+    for (size_t i = 0; i < m * n; i++)
+        if (memcmp(&c[i], &want[i], sizeof c[i]) != 0)
+            fail_msg("%s: m %zu n %zu k %zu%s%s: C[%zu] = %.9g, definition %.9g", kernel, m, n, k,
+                     transposed ? " transposed" : "", accumulate ? " accumulating" : "", i,
+                     (double)c[i], (double)want[i]);
+    free(a), free(b), free(c), free(want);
+}
+
+static void test_every_kernel_is_the_definition(void **state)
+{
+    (void)state;
+    static const size_t rows[] = {1, 5, 6, 7, 13, 64};
+    static const size_t cols[] = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64};
+    static const size_t ks[] = {0, 1, 2, 32, 65};
+    const char *names[8];
+    int runs[8];
+    size_t nk = pf_kernel_list(names, runs, 8), tested = 0;
+    for (size_t q = 0; q < nk; q++) {
+        if (!runs[q]) {
+            print_message("kernel %s: this CPU cannot run it, not tested here\n", names[q]);
+            continue;
+        }
+        tested++;
+        for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+            for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+                for (size_t p = 0; p < sizeof ks / sizeof ks[0]; p++)
+                    for (int t = 0; t < 4; t++)
+                        check_shape(names[q], rows[r], cols[c], ks[p], t & 1, t >> 1);
+    }
+    assert_true(tested >= 1);
+    pf_error err = {0};
+    assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
+}
+
+static void test_select(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    assert_int_equal(pf_kernel_select("portable", &err), PF_OK);
+    assert_string_equal(pf_kernel_name(), "portable");
+    assert_int_equal(pf_kernel_select("sse9", &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "it runs: auto, "));
+    assert_non_null(strstr(err.msg, "portable"));
+    assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
+    const char *names[8];
+    int runs[8];
+    size_t nk = pf_kernel_list(names, runs, 8);
+    for (size_t q = 0; q < nk; q++) /* auto is the first that runs */
+        if (runs[q]) {
+            assert_string_equal(pf_kernel_name(), names[q]);
+            break;
+        }
+}
+
+/* Distance in units in the last place of float between f and the double x. */
+static double ulps(float f, double x)
+{
+    float xf = (float)x;
+    double ulp = (double)nextafterf(fabsf(xf), INFINITY) - (double)fabsf(xf);
+    return fabs((double)f - x) / ulp;
+}
+
+static void test_expf(void **state)
+{
+    (void)state;
+    double worst = 0;
+    for (float x = -103.0f; x <= 88.7f; x += 0.0137f) {
+        double u = ulps(pf_expf(x), exp((double)x));
+        if (u > worst) worst = u;
+    }
+    assert_true(worst <= 2.0);
+    assert_true(pf_expf(0.0f) == 1.0f);
+    assert_true(ulps(pf_expf(1.0f), exp(1.0)) <= 1);
+    assert_true(isinf(pf_expf(89.0f)) && pf_expf(-104.0f) == 0.0f);
+    assert_true(isnan(pf_expf(NAN)));
+    assert_true(pf_expf(-INFINITY) == 0.0f && isinf(pf_expf(INFINITY)));
+    assert_true(pf_expf(-100.0f) > 0.0f); /* a subnormal, not flushed */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_kernel_is_the_definition),
+        cmocka_unit_test(test_select),
+        cmocka_unit_test(test_expf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
