@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,25 +174,33 @@ static void holm_all(actx *c)
     }
 }
 
-/* The intervals of every variant, the generator restarted for each (common random numbers). */
-static void bootstrap_all(actx *c, double *v)
+/* The intervals of every variant, the generator restarted for each (common random numbers).
+ * Variants are independent, so they run on the run's threads; each writes only its slots. */
+static void bootstrap_all(actx *c)
 {
     const pf_results *r = c->r;
     for (size_t x = 0; x < r->n_var; x++)
         c->a->mean_ci[x] = c->a->sd_ci[x] = (pf_interval){NAN, NAN};
     if (c->cfg->bootstrap <= 0 || r->n_part < 2) return;
-    for (size_t x = 0; x < r->n_var && c->err->code == PF_OK; x++) {
-        pf_results_values(r, r->primary, x, v);
-        if (!all_finite(v, r->n_part)) continue; /* no summary, no interval */
-        gsl_rng *rng = pf_rng_alloc(c->cfg->seed, 0, 0, PF_SEED_BOOTSTRAP);
+    int failed = 0, threads = c->cfg->threads > 0 ? c->cfg->threads : omp_get_num_procs();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(| : failed)
+    for (size_t x = 0; x < r->n_var; x++) {
+        double *v = malloc(r->n_part * sizeof *v);
+        gsl_rng *rng = v ? pf_rng_alloc(c->cfg->seed, 0, 0, PF_SEED_BOOTSTRAP) : NULL;
+        pf_error err = {0};
         if (!rng) {
-            pf_error_set(c->err, PF_ERUNTIME, "out of memory (bootstrap generator)");
-            return;
+            failed = 1;
+        } else {
+            pf_results_values(r, r->primary, x, v);
+            if (all_finite(v, r->n_part) && /* no summary, no interval */
+                pf_bootstrap_ci(v, r->n_part, (size_t)c->cfg->bootstrap, c->cfg->alpha, rng,
+                                &c->a->mean_ci[x], &c->a->sd_ci[x], &err) != PF_OK)
+                failed = 1;
         }
-        pf_bootstrap_ci(v, r->n_part, (size_t)c->cfg->bootstrap, c->cfg->alpha, rng,
-                        &c->a->mean_ci[x], &c->a->sd_ci[x], c->err);
-        gsl_rng_free(rng);
+        if (rng) gsl_rng_free(rng);
+        free(v);
     }
+    if (failed) pf_error_set(c->err, PF_ERUNTIME, "out of memory (bootstrap intervals)");
 }
 
 /* The reference: stats.reference, else the first vr criterion, else the first criterion. */
@@ -282,7 +291,7 @@ pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error
         for (size_t i = 0; i < W * K * S; i++) a->avg_rank[i] = NAN;
         for (size_t i = 0; i < W * S; i++) a->cd[i] = NAN;
         pf_results_values(r, r->primary, PF_DENSE, c.dense);
-        bootstrap_all(&c, c.matrix);
+        bootstrap_all(&c);
         for (c.w = 0; c.w < W; c.w++)
             for (size_t si = 0; si < S && err->code == PF_OK; si++) sparsity_level(&c, si);
     }

@@ -32,7 +32,7 @@ static void gemm_portable(const pf_gemm_args *g)
     for (size_t i = 0; i < g->m; i++) {
         const float *a = g->a + i * g->a_row;
         for (size_t j = 0; j < g->n; j++) {
-            float s = g->accumulate ? g->c[i * g->ldc + j] : 0.0f;
+            float s = g->accumulate ? g->c[i * g->ldc + j] : g->c_start ? g->c_start[j] : 0.0f;
             for (size_t p = 0; p < g->k; p++) s = fmaf(a[p * g->a_col], g->b[p * g->ldb + j], s);
             g->c[i * g->ldc + j] = s;
         }
@@ -68,11 +68,14 @@ __attribute__((target("avx2,fma"))) static __m256i mask8(size_t n)
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+/* Full tiles load and store C plainly; only edge tiles use lane masks (a masked store is
+ * microcoded on some CPUs and would cost as much as the tile's arithmetic). */
 #define AVX2_INIT(r)                                                                               \
-    __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();                           \
+    __m256 c##r##0 = start0, c##r##1 = start1;                                                     \
     if (g->accumulate && r < rows) {                                                               \
-        c##r##0 = _mm256_maskload_ps(g->c + (i0 + r) * g->ldc + j0, m0);                           \
-        c##r##1 = _mm256_maskload_ps(g->c + (i0 + r) * g->ldc + j0 + 8, m1);                       \
+        const float *cr = g->c + (i0 + r) * g->ldc + j0;                                           \
+        c##r##0 = full ? _mm256_loadu_ps(cr) : _mm256_maskload_ps(cr, m0);                         \
+        c##r##1 = full ? _mm256_loadu_ps(cr + 8) : _mm256_maskload_ps(cr + 8, m1);                 \
     }
 #define AVX2_STEP(r)                                                                               \
     {                                                                                              \
@@ -80,10 +83,18 @@ __attribute__((target("avx2,fma"))) static __m256i mask8(size_t n)
         c##r##0 = _mm256_fmadd_ps(a, b0, c##r##0);                                                 \
         c##r##1 = _mm256_fmadd_ps(a, b1, c##r##1);                                                 \
     }
+#define AVX2_STEP_HALF(r)                                                                          \
+    c##r##0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a##r + p * ac), b0, c##r##0);
 #define AVX2_STORE(r)                                                                              \
     if (r < rows) {                                                                                \
-        _mm256_maskstore_ps(g->c + (i0 + r) * g->ldc + j0, m0, c##r##0);                           \
-        _mm256_maskstore_ps(g->c + (i0 + r) * g->ldc + j0 + 8, m1, c##r##1);                       \
+        float *cr = g->c + (i0 + r) * g->ldc + j0;                                                 \
+        if (full) {                                                                                \
+            _mm256_storeu_ps(cr, c##r##0);                                                         \
+            _mm256_storeu_ps(cr + 8, c##r##1);                                                     \
+        } else {                                                                                   \
+            _mm256_maskstore_ps(cr, m0, c##r##0);                                                  \
+            _mm256_maskstore_ps(cr + 8, m1, c##r##1);                                              \
+        }                                                                                          \
     }
 
 __attribute__((target("avx2,fma"))) static void gemm_avx2(const pf_gemm_args *g)
@@ -93,18 +104,29 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2(const pf_gemm_args *g)
         TILE_ROWS;
         for (size_t j0 = 0; j0 < g->n; j0 += 16) {
             size_t cols = g->n - j0 < 16 ? g->n - j0 : 16;
+            int full = cols == 16;
             __m256i m0 = mask8(cols), m1 = mask8(cols > 8 ? cols - 8 : 0);
+            __m256 start0 = _mm256_setzero_ps(), start1 = _mm256_setzero_ps();
+            if (g->c_start) {
+                start0 = _mm256_maskload_ps(g->c_start + j0, m0);
+                start1 = _mm256_maskload_ps(g->c_start + j0 + 8, m1);
+            }
             FOR_ROWS(AVX2_INIT)
             const float *b = g->b + j0;
-            if (cols == 16)
+            if (full)
                 for (size_t p = 0; p < g->k; p++, b += g->ldb) {
                     __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
                     FOR_ROWS(AVX2_STEP)
                 }
-            else
+            else if (cols > 8)
                 for (size_t p = 0; p < g->k; p++, b += g->ldb) {
                     __m256 b0 = _mm256_maskload_ps(b, m0), b1 = _mm256_maskload_ps(b + 8, m1);
                     FOR_ROWS(AVX2_STEP)
+                }
+            else /* a narrow edge (an output layer of 1 or 2 units): one vector per row */
+                for (size_t p = 0; p < g->k; p++, b += g->ldb) {
+                    __m256 b0 = _mm256_maskload_ps(b, m0);
+                    FOR_ROWS(AVX2_STEP_HALF)
                 }
             FOR_ROWS(AVX2_STORE)
         }
@@ -125,7 +147,7 @@ static __mmask16 mask16(size_t n)
 }
 
 #define AVX512_INIT(r)                                                                             \
-    __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();                           \
+    __m512 c##r##0 = start0, c##r##1 = start1;                                                     \
     if (g->accumulate && r < rows) {                                                               \
         c##r##0 = _mm512_maskz_loadu_ps(m0, g->c + (i0 + r) * g->ldc + j0);                        \
         c##r##1 = _mm512_maskz_loadu_ps(m1, g->c + (i0 + r) * g->ldc + j0 + 16);                   \
@@ -136,6 +158,7 @@ static __mmask16 mask16(size_t n)
         c##r##0 = _mm512_fmadd_ps(a, b0, c##r##0);                                                 \
         c##r##1 = _mm512_fmadd_ps(a, b1, c##r##1);                                                 \
     }
+#define AVX512_STEP_HALF(r) c##r##0 = _mm512_fmadd_ps(_mm512_set1_ps(a##r[p * ac]), b0, c##r##0);
 #define AVX512_STORE(r)                                                                            \
     if (r < rows) {                                                                                \
         _mm512_mask_storeu_ps(g->c + (i0 + r) * g->ldc + j0, m0, c##r##0);                         \
@@ -150,12 +173,24 @@ __attribute__((target("avx512f,fma"))) static void gemm_avx512(const pf_gemm_arg
         for (size_t j0 = 0; j0 < g->n; j0 += 32) {
             size_t cols = g->n - j0 < 32 ? g->n - j0 : 32;
             __mmask16 m0 = mask16(cols), m1 = mask16(cols > 16 ? cols - 16 : 0);
+            __m512 start0 = _mm512_setzero_ps(), start1 = _mm512_setzero_ps();
+            if (g->c_start) {
+                start0 = _mm512_maskz_loadu_ps(m0, g->c_start + j0);
+                start1 = _mm512_maskz_loadu_ps(m1, g->c_start + j0 + 16);
+            }
             FOR_ROWS(AVX512_INIT)
             const float *b = g->b + j0;
-            for (size_t p = 0; p < g->k; p++, b += g->ldb) {
-                __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16);
-                FOR_ROWS(AVX512_STEP)
-            }
+            if (cols > 16)
+                for (size_t p = 0; p < g->k; p++, b += g->ldb) {
+                    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+                    __m512 b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+                    FOR_ROWS(AVX512_STEP)
+                }
+            else /* a narrow edge: one vector per row */
+                for (size_t p = 0; p < g->k; p++, b += g->ldb) {
+                    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+                    FOR_ROWS(AVX512_STEP_HALF)
+                }
             FOR_ROWS(AVX512_STORE)
         }
     }

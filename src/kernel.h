@@ -38,7 +38,9 @@ typedef struct {
     size_t ldb;
     float *c;
     size_t ldc;
-    int accumulate; /* 1: add to C; 0: overwrite C */
+    int accumulate;       /* 1: add to C; 0: overwrite C */
+    const float *c_start; /* not NULL (and accumulate 0): every row of C starts at c_start[j],
+                           * s = c_start[j] in the sum above (a layer's bias) */
 } pf_gemm_args;
 
 void pf_gemm(const pf_gemm_args *g);
@@ -59,5 +61,15 @@ size_t pf_kernel_list(const char **names, int *runnable, size_t cap);
  * a degree-6 polynomial for e^r on |r| <= ln2/2, scaling by 2^k in the exponent bits. Error
  * below 2 ulp; 0 below -104, +inf above 88.72, NaN for NaN. */
 float pf_expf(float x);
+
+/* For element-by-element loops outside the products (activations, optimiser steps): compile
+ * the function for AVX2 as well as for the baseline and let the loader pick (GCC's
+ * target_clones). Each element gets the same IEEE operations either way (C11 mode does not
+ * fuse a * b + c), so this changes the speed only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define PF_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PF_VECTOR_CLONES
+#endif
 
 #endif

@@ -76,9 +76,9 @@ size_t pf_mlp_work_rows(const pf_mlp_work *w); /* its max_rows */
 /* Predictions for n rows of x (n x dims[0]) into yhat (n x n_out); n <= max_rows of w. */
 void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat);
 
-/* Predictions for any number of rows, max_rows of w at a time (rows are independent). A row's
- * prediction can differ in the last bit with the number of rows per BLAS call (measured: ~1e-7
- * on a third of the rows between 64 and 4000), so bit-identical runs need a fixed max_rows. */
+/* Predictions for any number of rows, max_rows of w at a time. Rows are independent, and
+ * kernel.h's products sum in one order whatever the number of rows per call, so a row's
+ * prediction does not depend on max_rows or on the CPU. */
 void pf_mlp_predict(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat);
 
 /* After pf_mlp_forward on the same x and n: given dL/dyhat (n x n_out), ADD dL/dparams into

@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include "outfile.h"
 
 #define PATH_CAP 1100
@@ -807,25 +809,36 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
         return pf_error_set(err, PF_ERUNTIME, "output path too long: %s/figures", dir);
     if (make_dir(c.figdir, err) != PF_OK) return err->code;
     c.vals = pf_calloc(r->n_part ? r->n_part : 1, sizeof(double), err);
-    char prog[PATH_CAP];
-    int have_gnuplot = find_on_path("gnuplot", prog, sizeof prog);
-    for (int pass = 0; pass < 2 && err->code == PF_OK; pass++) /* files first, then images */
-        for (size_t k = 0; k < N_FIGURES && err->code == PF_OK; k++) {
-            /* Gap figures exist per width, and only when groups were compared. */
-            int groups = a && a->groups && a->groups->n_attr > 0;
-            size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_bits : 0;
-            /* No sizes (results put together by hand), no size figure: its axis is log. */
-            if (k == FIG_SIZE && !(pf_results_stored_bytes(r, PF_DENSE) > 0)) n_widths = 0;
-            for (c.width = 0; c.width < n_widths && err->code == PF_OK; c.width++) {
-                figure f;
-                describe(&c, (figure_kind)k, &f);
-                if (pass == 0)
-                    write_figure_files(&c, (figure_kind)k, &f, err);
-                else if (have_gnuplot)
-                    render(&c, prog, &f, rendered, err);
-            }
-            c.width = 0;
+    /* Every figure's files, in order; then the images, a gnuplot process per figure, as many
+     * at once as the run has threads (each is a separate program, so order cannot matter; the
+     * first failure in figure order is the one reported). */
+    figure *figs = pf_calloc(N_FIGURES * (r->n_bits + 1), sizeof *figs, err);
+    size_t n_figs = 0;
+    for (size_t k = 0; figs && k < N_FIGURES && err->code == PF_OK; k++) {
+        /* Gap figures exist per width, and only when groups were compared. */
+        int groups = a && a->groups && a->groups->n_attr > 0;
+        size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_bits : 0;
+        /* No sizes (results put together by hand), no size figure: its axis is log. */
+        if (k == FIG_SIZE && !(pf_results_stored_bytes(r, PF_DENSE) > 0)) n_widths = 0;
+        for (c.width = 0; c.width < n_widths && err->code == PF_OK; c.width++) {
+            describe(&c, (figure_kind)k, &figs[n_figs]);
+            write_figure_files(&c, (figure_kind)k, &figs[n_figs++], err);
         }
+        c.width = 0;
+    }
+    char prog[PATH_CAP];
+    if (err->code == PF_OK && find_on_path("gnuplot", prog, sizeof prog)) {
+        pf_error *errs = pf_calloc(n_figs + 1, sizeof *errs, err);
+        int count = 0, threads = cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(+ : count)
+        for (size_t i = 0; i < n_figs; i++)
+            if (errs) render(&c, prog, &figs[i], &count, &errs[i]);
+        *rendered = count;
+        for (size_t i = 0; errs && i < n_figs && err->code == PF_OK; i++)
+            if (errs[i].code != PF_OK) *err = errs[i];
+        free(errs);
+    }
+    free(figs);
     free(c.vals);
     return err->code;
 }

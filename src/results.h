@@ -131,6 +131,7 @@ typedef struct {
     int threads;
     char started[32], finished[32]; /* ISO 8601 UTC */
     double wall_seconds;
+    double peak_memory_kb; /* the process's peak resident set when the run finished */
 } pf_results;
 
 /* What fixes the size of every array: enough to allocate results without a config or a

@@ -125,6 +125,7 @@ static void write_provenance(pf_h5 *h, const pf_results *r, const pf_config *cfg
     pf_h5_attr_str(h, f, "finished", r->finished);
     pf_h5_attr_num(h, f, "threads", r->threads);
     pf_h5_attr_num(h, f, "wall_seconds", r->wall_seconds);
+    pf_h5_attr_num(h, f, "peak_memory_kb", r->peak_memory_kb);
     static const char *slurm[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
                                   "SLURM_CLUSTER_NAME"};
     for (size_t i = 0; i < sizeof slurm / sizeof slurm[0]; i++) {
@@ -837,6 +838,7 @@ static void read_info(reader *rd, pf_results *r)
     attr_text(f, "/", "finished", r->finished, sizeof r->finished);
     if (pf_h5_read_attr_num(f, "/", "threads", &v) == 0) r->threads = (int)v;
     attr_text(f, "/", "kernel", r->kernel, sizeof r->kernel);
+    if (pf_h5_read_attr_num(f, "/", "peak_memory_kb", &v) == 0) r->peak_memory_kb = v;
     if (pf_h5_read_attr_num(f, "/", "wall_seconds", &v) == 0) r->wall_seconds = v;
     attr_text(f, "/dataset", "description", r->data_description, sizeof r->data_description);
     attr_text(f, "/dataset", "path", r->data_path, sizeof r->data_path);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -677,6 +678,8 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
         for (size_t i = 0; i < n; i++) ro->tasks_resumed += done[i];
         if (run_tasks(&rc, list, n, done, ro, err) == PF_OK) {
             rc.res->wall_seconds = now_seconds() - t0;
+            struct rusage ru;
+            if (getrusage(RUSAGE_SELF, &ru) == 0) rc.res->peak_memory_kb = (double)ru.ru_maxrss;
             utc_now(rc.res->finished, sizeof rc.res->finished);
             for (size_t i = 0; i < n; i++)
                 if (list[i] == 0 && done[i]) latency_rows(&rc, err);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
+
 #define ADAM_BETA1 0.9
 #define ADAM_BETA2 0.999
 #define ADAM_EPS   1e-8f
@@ -29,7 +31,9 @@ typedef struct {
     float *best;       /* n_params: parameters of the best epoch */
     float *yhat;       /* max(n_train, n_val) x n_out: predictions of a whole split */
     float *scratch;    /* the loss's scratch for a whole split */
-    long step;         /* optimiser steps taken (Adam bias correction) */
+    long step;         /* optimiser steps taken */
+    double beta1_t;    /* ADAM_BETA1^step and ADAM_BETA2^step, one multiplication per step: */
+    double beta2_t;    /* exact IEEE arithmetic, where libm's pow has CPU-specific variants */
 } train_ctx;
 
 void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
@@ -137,15 +141,17 @@ static void add_weight_decay(const pf_mlp *m, float wd, float *grad)
     }
 }
 
-/* The element loops of both optimisers carry "omp simd". Adam's square root stays in a loop
- * of its own: sqrtf may set errno, which keeps GCC from vectorising any loop that calls it,
- * and the scalar Adam step was a quarter of an epoch. */
-static void adam_step(train_ctx *c)
+/* The element loops of both optimisers carry "omp simd" (the build's -fno-math-errno lets
+ * the one with sqrtf vectorise too; the scalar Adam step was a quarter of an epoch). Adam's
+ * bias corrections use beta^t kept by multiplication rather than pow, so no libm function
+ * with CPU-specific variants reaches a weight. */
+PF_VECTOR_CLONES static void adam_step(train_ctx *c)
 {
-    c->step++;
+    if (c->step++ == 0) c->beta1_t = c->beta2_t = 1.0;
+    c->beta1_t *= ADAM_BETA1, c->beta2_t *= ADAM_BETA2;
     const float b1 = (float)ADAM_BETA1, b2 = (float)ADAM_BETA2;
-    const float c1 = (float)(1.0 / (1.0 - pow(ADAM_BETA1, (double)c->step)));
-    const float c2 = (float)(1.0 / (1.0 - pow(ADAM_BETA2, (double)c->step)));
+    const float c1 = (float)(1.0 / (1.0 - c->beta1_t));
+    const float c2 = (float)(1.0 / (1.0 - c->beta2_t));
     const float lr = (float)c->o->learning_rate;
     float *restrict p = c->m->params, *restrict m1 = c->mom1, *restrict m2 = c->mom2;
     float *restrict root = c->root;
@@ -157,13 +163,14 @@ static void adam_step(train_ctx *c)
         m2[j] = b2 * m2[j] + (1.0f - b2) * g[j] * g[j];
         root[j] = m2[j] * c2;
     }
+#pragma omp simd
     for (size_t j = 0; j < n; j++) root[j] = sqrtf(root[j]);
 #pragma omp simd
     for (size_t j = 0; j < n; j++) p[j] -= mask[j] * (lr * (m1[j] * c1) / (root[j] + ADAM_EPS));
 }
 
 /* PyTorch's form: v = mu v + g, p -= lr v (the first step is plain gradient descent). */
-static void sgd_step(train_ctx *c)
+PF_VECTOR_CLONES static void sgd_step(train_ctx *c)
 {
     c->step++;
     const float mu = (float)c->o->momentum, lr = (float)c->o->learning_rate;

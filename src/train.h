@@ -4,8 +4,8 @@
  * pruning (the same call with fewer epochs on a masked model). Every update is multiplied by
  * the mask, so a pruned parameter is exactly 0 before, during and after training. Given the
  * same model, options, data and generator state the result is bit-identical: batches come from
- * a Fisher-Yates permutation drawn from shuffle_rng, and no reduction depends on threads
- * (BLAS must be single-threaded inside a task; the caller sets that, not this module).
+ * a Fisher-Yates permutation drawn from shuffle_rng, and no reduction depends on threads or
+ * on the CPU (kernel.h's products sum in one order everywhere).
  * The loss is loss.h's, for the model's n_out outputs: the batches, the validation loss of
  * early stopping and the reported training loss are all the same function. */
 #ifndef PF_TRAIN_H

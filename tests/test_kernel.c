@@ -2,9 +2,9 @@
  *
  * The definition is the portable loop of fmaf in order of p; each kernel this CPU runs must
  * equal it exactly on every shape that exercises a tile edge (1, 5, 6, 7 rows; 1, 7, 8, 9,
- * 15, 16, 17, 31, 32, 33 columns; k from 0), with A read straight or transposed, overwriting
- * or accumulating. A double-precision product checks the definition itself. pf_expf is held
- * to 2 ulp of exp in double over its range, and to its edge values. */
+ * 15, 16, 17, 31, 32, 33 columns; k from 0), with A read straight or transposed, each sum
+ * starting at 0, at C or at a bias row. A double-precision product checks the definition itself.
+ * pf_expf is held to 2 ulp of exp in double over its range, and to its edge values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,18 +27,20 @@ static float frand(unsigned *s)
 
 /* C from a kernel against the definition, for one shape; transposed: A(i, p) = a[p m + i]. */
 static void check_shape(const char *kernel, size_t m, size_t n, size_t k, int transposed,
-                        int accumulate)
+                        int accumulate, int start)
 {
     unsigned seed = (unsigned)(m * 1000003u + n * 1009u + k * 17u + (unsigned)transposed);
     float *a = malloc((m * k + 1) * sizeof *a), *b = malloc((k * n + 1) * sizeof *b);
     float *c = malloc((m * n + 1) * sizeof *c), *want = malloc((m * n + 1) * sizeof *want);
+    float *bias = malloc((n + 1) * sizeof *bias);
+    for (size_t j = 0; j < n; j++) bias[j] = frand(&seed);
     for (size_t i = 0; i < m * k; i++) a[i] = frand(&seed);
     for (size_t i = 0; i < k * n; i++) b[i] = frand(&seed);
     for (size_t i = 0; i < m * n; i++) c[i] = want[i] = frand(&seed);
     size_t a_row = transposed ? 1 : k, a_col = transposed ? m : 1;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
-            float s = accumulate ? want[i * n + j] : 0.0f;
+            float s = accumulate ? want[i * n + j] : start ? bias[j] : 0.0f;
             double d = s;
             for (size_t p = 0; p < k; p++) {
                 s = fmaf(a[i * a_row + p * a_col], b[p * n + j], s);
@@ -49,13 +51,13 @@ static void check_shape(const char *kernel, size_t m, size_t n, size_t k, int tr
         }
     pf_error err = {0};
     assert_int_equal(pf_kernel_select(kernel, &err), PF_OK);
-    pf_gemm(&(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate});
+    pf_gemm(&(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate, start ? bias : NULL});
     for (size_t i = 0; i < m * n; i++)
         if (memcmp(&c[i], &want[i], sizeof c[i]) != 0)
-            fail_msg("%s: m %zu n %zu k %zu%s%s: C[%zu] = %.9g, definition %.9g", kernel, m, n, k,
-                     transposed ? " transposed" : "", accumulate ? " accumulating" : "", i,
-                     (double)c[i], (double)want[i]);
-    free(a), free(b), free(c), free(want);
+            fail_msg("%s: m %zu n %zu k %zu%s%s%s: C[%zu] = %.9g, definition %.9g", kernel, m, n, k,
+                     transposed ? " transposed" : "", accumulate ? " accumulating" : "",
+                     start ? " from a bias row" : "", i, (double)c[i], (double)want[i]);
+    free(a), free(b), free(c), free(want), free(bias);
 }
 
 static void test_every_kernel_is_the_definition(void **state)
@@ -76,8 +78,9 @@ static void test_every_kernel_is_the_definition(void **state)
         for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
             for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
                 for (size_t p = 0; p < sizeof ks / sizeof ks[0]; p++)
-                    for (int t = 0; t < 4; t++)
-                        check_shape(names[q], rows[r], cols[c], ks[p], t & 1, t >> 1);
+                    for (int t = 0; t < 6; t++) /* straight or transposed x 3 starts */
+                        check_shape(names[q], rows[r], cols[c], ks[p], t & 1, t >> 1 == 1,
+                                    t >> 1 == 2);
     }
     assert_true(tested >= 1);
     pf_error err = {0};

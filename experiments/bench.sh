@@ -1,0 +1,155 @@
+#!/bin/sh
+# bench.sh: what a study costs on this machine, measured in one run (`make bench`).
+#
+#   make bench                 (or: experiments/bench.sh [ROUNDS], after a build; ROUNDS = 3)
+#
+# 1. The training step (experiments/bench_train): samples/s and GFLOP/s of the Heist network
+#    at batch 32, 64 and 256 for every kernel this CPU runs, against the single-thread SGEMM
+#    rate of OpenBLAS measured in the same rounds (the ceiling).
+# 2. The full Heist study (configs/heist.ini: 122 folds, 5 criteria x 6 sparsities, 3 widths,
+#    group fairness) on 1 and 2 threads, alternating, ROUNDS times: median wall time, peak
+#    memory, the speed-up, and a check that both give the same bytes.
+# 3. Against PyTorch, when Debian's python3-torch is installed: the reference protocol of
+#    ../shared/bench/torch_peer.py (magnitude, SNIP, VR at 0.5, 0.8, 0.9) run by it and by
+#    prunefair on one thread, side by side.
+# 4. How time grows: the training of a synthetic study against windows, participants and
+#    hidden width (one criterion, one thread).
+# Medians of interleaved runs, because this kind of machine is noisy; ratios are the numbers
+# to compare across machines. The report goes to stdout and to results/bench/.
+set -eu
+src=${PF_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${PF_BUILDDIR:-$src}
+rounds=${1:-3}
+run="$build/run_experiment"
+[ -x "$run" ] && [ -x "$build/experiments/bench_train" ] || {
+    echo "bench.sh: build first (make bench builds and runs it)" >&2
+    exit 2
+}
+heist="$src/../shared/data/again/heist_3000ms.csv"
+peer="$src/../shared/bench/torch_peer.py"
+out_dir="$build/results/bench"
+mkdir -p "$out_dir"
+stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
+report="$out_dir/bench-$(hostname)-$stamp.md"
+tmp=$(mktemp -d /tmp/pf_bench_XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+now() { date +%s.%N; }
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.2f\n", e - s }'; }
+attr() { h5dump -a "/$2" "$1" | awk -F': ' '/\(0\)/ { gsub(/"/, "", $2); print $2; exit }'; }
+# timed NAME ARGS...: run_experiment into $tmp/NAME (fresh), wall seconds to stdout
+timed() {
+    name=$1
+    shift
+    rm -rf "${tmp:?}/$name"
+    s=$(now)
+    "$run" --no-progress --out "$tmp/$name" "$@" >"$tmp/$name.log" 2>&1
+    since "$s"
+}
+
+{
+    echo "# prunefair benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores;" \
+        "flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f)$' | tr '\n' ' ')"
+    echo "prunefair $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown);" \
+        "kernel in use: $("$run" --dry-run "$src/configs/demo.ini" | sed -n 's/^kernel: //p')"
+    echo
+    echo "## 1. The training step (single thread)"
+    echo
+    echo '```'
+    "$build/experiments/bench_train" "$out_dir/bench-train-$stamp.tsv"
+    echo '```'
+} | tee "$report"
+
+if [ -r "$heist" ]; then
+    for i in $(seq "$rounds"); do
+        for t in 1 2; do
+            timed "h$t" --threads "$t" --set "data.path=$heist" "$src/configs/heist.ini" >>"$tmp/times$t"
+            attr "$tmp/h$t/results.h5" peak_memory_kb >>"$tmp/mem$t"
+        done
+        cmp -s "$tmp/h1/per_participant.csv" "$tmp/h2/per_participant.csv" || {
+            echo "bench.sh: 1 and 2 threads gave different results" >&2
+            exit 1
+        }
+    done
+    m1=$(median <"$tmp/times1") m2=$(median <"$tmp/times2")
+    {
+        echo
+        echo "## 2. The full Heist study ($rounds rounds, medians)"
+        echo
+        echo "| threads | wall time | peak memory |"
+        echo "|---:|---:|---:|"
+        echo "| 1 | $m1 s | $(median <"$tmp/mem1" | awk '{ printf "%.0f MB", $1 / 1024 }') |"
+        echo "| 2 | $m2 s | $(median <"$tmp/mem2" | awk '{ printf "%.0f MB", $1 / 1024 }') |"
+        echo
+        echo "Speed-up on 2 threads: $(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", a / b }')x, outputs identical."
+    } | tee -a "$report"
+else
+    echo "(no Heist data at $heist: sections 2 and 3 skipped)" | tee -a "$report"
+fi
+
+if [ -r "$heist" ] && [ -r "$peer" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    proto="--threads 1 --set data.path=$heist --set prune.criteria=magnitude,snip,vr
+        --set prune.sparsities=0.5,0.8,0.9 --set compress.bits=32 --set fairness.attributes=none
+        --set output.figures=none --set output.tables=none"
+    # shellcheck disable=SC2086
+    ours_a=$(timed p1 $proto "$src/configs/heist.ini")
+    s=$(now)
+    /usr/bin/python3 "$peer" --data "$heist" --threads 1 >"$tmp/torch.json"
+    theirs=$(since "$s")
+    # shellcheck disable=SC2086
+    ours_b=$(timed p2 $proto "$src/configs/heist.ini")
+    ours=$(printf '%s\n%s\n' "$ours_a" "$ours_b" | median)
+    {
+        echo
+        echo "## 3. Against PyTorch (the reference protocol, one thread, side by side)"
+        echo
+        echo "| | wall time | dense mean CCC |"
+        echo "|---|---:|---:|"
+        echo "| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') (torch_peer.py) | $theirs s | $(sed -n 's/.*"dense_ccc_mean": *\([-0-9.e]*\).*/\1/p' "$tmp/torch.json" | awk '{ printf "%.3f", $1 }') |"
+        echo "| prunefair (median of 2, before and after) | $ours s | $(awk -F, '$1 == "dense" && $5 == "ccc" { printf "%.3f", $8 }' "$tmp/p1/summary.csv") |"
+        echo
+        echo "prunefair is $(awk -v a="$theirs" -v b="$ours" 'BEGIN { printf "%.1f", a / b }')x faster."
+    } | tee -a "$report"
+else
+    echo "(PyTorch comparison skipped: needs the Heist data and python3-torch: apt-get install python3-torch)" | tee -a "$report"
+fi
+
+# How time grows, on synthetic data: training dominates, one criterion and one sparsity.
+grow="--threads 1 --set prune.criteria=magnitude --set prune.sparsities=0.5 --set compress.bits=32
+    --set output.figures=none --set output.tables=none --set folds.validation=0
+    --set train.patience=0 --set train.max_epochs=20 --set synthetic.participants=40"
+{
+    echo
+    echo "## 4. How time grows (synthetic data, 40 participants unless varied, 20 epochs, 1 thread)"
+    echo
+    echo "| varied | value | wall time | per unit of the first |"
+    echo "|---|---:|---:|---:|"
+} | tee -a "$report"
+base=""
+for w in 25 50 100; do
+    # shellcheck disable=SC2086
+    t=$(timed g $grow --set synthetic.windows=$w "$src/configs/demo.ini")
+    base=${base:-$t}
+    echo "| windows per participant | $w | $t s | $(awk -v t="$t" -v b="$base" -v w="$w" 'BEGIN { printf "%.2f", (t / b) / (w / 25) }') |" | tee -a "$report"
+done
+base=""
+for p in 20 40 80; do
+    # shellcheck disable=SC2086
+    t=$(timed g $grow --set synthetic.windows=50 --set synthetic.participants=$p "$src/configs/demo.ini")
+    base=${base:-$t}
+    # LOPO: p folds of (p - 1) participants each, so the work grows as p (p - 1).
+    echo "| participants (work ~ p(p-1)) | $p | $t s | $(awk -v t="$t" -v b="$base" -v p="$p" 'BEGIN { printf "%.2f", (t / b) / (p * (p - 1) / 380) }') |" | tee -a "$report"
+done
+base=""
+for h in 16,8 32,16 64,32 128,64; do
+    # shellcheck disable=SC2086
+    t=$(timed g $grow --set synthetic.windows=50 --set model.hidden=$h "$src/configs/demo.ini")
+    a=${h%,*} b=${h#*,}
+    wts=$((30 * a + a * b + b))
+    base=${base:-$t} bw=${bw:-$wts}
+    echo "| hidden widths (weights) | $h ($wts) | $t s | $(awk -v t="$t" -v b="$base" -v w="$wts" -v bw="$bw" 'BEGIN { printf "%.2f", (t / b) / (w / bw) }') |" | tee -a "$report"
+done
+echo | tee -a "$report"
+echo "The report: $report" >&2
