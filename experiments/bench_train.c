@@ -6,10 +6,12 @@
  * SGEMM rate of the BLAS the program is linked with, in the same run, as the ceiling: at the
  * shape of one layer's product (64 x 64 x 32) and at 256 x 256 x 256. Seven rounds each
  * measure the ceiling and then every case for at least 0.2 s; a share of the ceiling is
- * taken within its round, and every figure is the median over the rounds. A step's flops per sample count the multiply-adds of
- * its products, 2 flops each: the forward product and the weight gradient of every layer,
- * and the gradient passed down to every layer but the first (which has none to pass):
- * 2 (2 sum_l din_l dout_l + sum_{l>0} din_l dout_l), 20672 for this network.
+ * taken within its round, and every figure is the median over the rounds.
+ *
+ * A step's flops per sample count the multiply-adds of its products, 2 flops each: the
+ * forward product and the weight gradient of every layer, and the gradient passed down to
+ * every layer but the first (which has none to pass): 2 (2 sum_l din_l dout_l + sum_{l>0}
+ * din_l dout_l), 20672 for this network.
  *
  *   bench_train [OUT.tsv]     prints a table; with OUT.tsv also writes it tab-separated */
 #include <cblas.h>
@@ -70,8 +72,8 @@ static double steps(void *p)
     train_ctx *c = p;
     for (int s = 0; s < 50; s++) {
         if (c->at + c->batch > c->n) c->at = 0;
-        pf_mlp_loss_grad(c->m, c->w, &c->loss, c->x + c->at * c->m->dims[0], c->y + c->at,
-                         c->batch, c->grad);
+        pf_mlp_loss_grad(c->m, c->w, &c->loss, c->x + c->at * c->m->dims[0], c->y + c->at, c->batch,
+                         c->grad);
         for (size_t j = 0; j < c->m->n_params; j++) c->m->params[j] -= 1e-4f * c->grad[j];
         c->at += c->batch;
     }
@@ -94,8 +96,8 @@ static double sgemm(void *p)
 
 static sgemm_ctx sgemm_new(int m, int n, int k)
 {
-    sgemm_ctx s = {m, n, k, calloc((size_t)m * k, 4), calloc((size_t)n * k, 4),
-                   calloc((size_t)m * n, 4)};
+    sgemm_ctx s = {
+        m, n, k, calloc((size_t)m * k, 4), calloc((size_t)n * k, 4), calloc((size_t)m * n, 4)};
     for (int i = 0; i < m * k; i++) s.a[i] = (float)(i % 7) * 0.01f;
     for (int i = 0; i < n * k; i++) s.b[i] = (float)(i % 5) * 0.01f;
     return s;
@@ -131,8 +133,15 @@ int main(int argc, char **argv)
         if (!runs[k] || (only && strcmp(only, names[k]) != 0)) continue;
         for (size_t b = 0; b < 3 && nc < MAX_CASES; b++, nc++) {
             case_kernel[nc] = names[k];
-            ctx[nc] = (train_ctx){m, pf_mlp_work_alloc(m, batches[b], &err), {PF_LOSS_MSE, 1, NULL},
-                                  x, y, calloc(m->n_params, sizeof(float)), n, batches[b], 0};
+            ctx[nc] = (train_ctx){m,
+                                  pf_mlp_work_alloc(m, batches[b], &err),
+                                  {PF_LOSS_MSE, 1, NULL},
+                                  x,
+                                  y,
+                                  calloc(m->n_params, sizeof(float)),
+                                  n,
+                                  batches[b],
+                                  0};
         }
     }
     /* Rounds interleave the ceiling and every case, so a clock that drifts during the run
