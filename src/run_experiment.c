@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "kernel.h"
+#include "lock.h"
 #include "csvfile.h"
 #include "dataset.h"
 #include "source.h"
@@ -324,10 +326,22 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
     notice_gnuplot(info, dir);
 }
 
+/* The folder lock of this process, held until it exits (the kernel releases it then). */
+static pf_lock folder_lock = {-1};
+
 static int rebuild_report(const char *path, pf_error *err)
 {
     char dir[PF_MAX_STR * 2];
     pf_report_info info;
+    /* The folder of the results file: the folder itself, or the file's. */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(dir, sizeof dir, "%s", path);
+    else
+        snprintf(dir, sizeof dir, "%.*s", strrchr(path, '/') ? (int)(strrchr(path, '/') - path) : 1,
+                 strrchr(path, '/') ? path : ".");
+    if (stat(dir, &st) == 0 && pf_lock_take(&folder_lock, dir, ".lock", err) != PF_OK)
+        return err->code;
     if (pf_report_rebuild(path, &info, dir, sizeof dir, err) != PF_OK) return err->code;
     printf("report rebuilt: %s/ (stats.csv, groups.csv, tables/, figures/, results.h5)\n", dir);
     notice_gnuplot(&info, dir);
@@ -425,7 +439,9 @@ static int merge(const char *dir, pf_error *err)
     pf_folds *folds = NULL;
     pf_results *r = NULL;
     char hash[65];
-    if (pf_shard_config(dir, &cfg, err) != PF_OK) return err->code;
+    if (pf_shard_config(dir, &cfg, err) != PF_OK ||
+        pf_lock_take(&folder_lock, dir, ".lock", err) != PF_OK)
+        return err->code;
     snprintf(hash, sizeof hash, "%s", cfg.hash);
     if ((ds = pf_source_load(&cfg, err)) && strcmp(cfg.hash, hash) != 0)
         pf_error_set(err, PF_EINPUT,
@@ -472,8 +488,14 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
 {
     size_t shard_i = 0, shard_n = 0, n_all = folds->n_folds * (size_t)cfg->repeats;
     size_t *slice = NULL, n_slice = n_all;
+    /* One process per folder (per shard, for shards of one folder): lock.h. */
+    char lock_name[64] = ".lock";
+    if (o->shard && pf_shard_parse(o->shard, &shard_i, &shard_n, err) != PF_OK) return err->code;
+    if (o->shard) snprintf(lock_name, sizeof lock_name, ".lock-shard-%zu-of-%zu", shard_i, shard_n);
+    if (pf_make_dirs(ro->out_dir, err) != PF_OK ||
+        pf_lock_take(&folder_lock, ro->out_dir, lock_name, err) != PF_OK)
+        return err->code;
     if (o->shard) {
-        if (pf_shard_parse(o->shard, &shard_i, &shard_n, err) != PF_OK) return err->code;
         if (pf_shard_done(ro->out_dir, shard_i, shard_n)) {
             fprintf(stderr, "run_experiment: shard %zu/%zu is already finished in %s/shards\n",
                     shard_i, shard_n, ro->out_dir);

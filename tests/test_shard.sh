@@ -90,9 +90,14 @@ run_case "slow reference run" 0 --no-progress $SLOW --out "$WORK/slow" "$WORK/s.
 pid=$!
 i=0
 while [ ! -e "$WORK/k/checkpoints/task-000001.bin" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+# A second run on the same folder meanwhile refuses, naming the run that holds it.
+# shellcheck disable=SC2086
+run_case "a second run on a folder in use" 2 --no-progress $SLOW --out "$WORK/k" "$WORK/s.ini"
+expect_in "$ERR" "$WORK/k is in use by another run (host $(hostname), process $pid)" "--out DIR"
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 [ ! -e "$WORK/k/results.h5" ] && pass "killed run left no results.h5" || fail "killed run finished first"
+# The killed run's lock went with it: the next run (below) takes the folder.
 # shellcheck disable=SC2086
 run_case "resume after SIGKILL" 0 --no-progress $SLOW --out "$WORK/k" "$WORK/s.ini"
 expect_in "$ERR" "tasks resumed from"
