@@ -78,9 +78,23 @@ int pf_make_dirs(const char *dir, pf_error *err)
         if (*p != '/' && *p != '\0') continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return pf_error_set(err, PF_ERUNTIME, "cannot create folder '%s': %s", buf,
-                                strerror(errno));
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            /* A folder the user can change (a file in the way, no permission, a read-only
+             * file system) is a bad setting; a full or failing disk is not. */
+            int input = errno == ENOTDIR || errno == EACCES || errno == EROFS ||
+                        errno == ENAMETOOLONG || errno == EPERM;
+            return pf_error_set(err, input ? PF_EINPUT : PF_ERUNTIME,
+                                "cannot create folder '%s': %s%s", buf, strerror(errno),
+                                input ? "; choose another output folder (experiment.output_dir, "
+                                        "or --out DIR)"
+                                      : "");
+        }
+        if (c == '\0' && stat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
+            return pf_error_set(err, PF_EINPUT,
+                                "'%s' is a file, not a folder; choose another output folder "
+                                "(experiment.output_dir, or --out DIR)",
+                                buf);
         if (c == '\0') return PF_OK;
         *p = c;
     }

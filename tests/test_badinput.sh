@@ -1,0 +1,111 @@
+#!/bin/sh
+# test_badinput.sh: inputs from the wild. Each case asserts the exit status and that the
+# message says what is wrong and where (file and line, key, column) and, where it can, how to
+# fix it; and that a failed run leaves no results file that looks complete. Configs with
+# overflowing, NaN and infinite numbers, duplicate keys, empty values, a wrong list separator
+# and binary garbage; data with NaN and infinite cells, garbage, truncation and a field of two
+# million characters; output folders that cannot be made and a disk that fills up mid-run; and
+# results or shard files that are not what they claim, given to --report and --merge.
+set -eu
+. "$(dirname "$0")/cli_lib.sh"
+cd "$WORK"
+
+# ---- configs -------------------------------------------------------------------------------
+cfg() { printf '%b' "$1" >"$WORK/b.ini"; }
+cfg '[train]\nlearning_rate = 1e999\n'
+run_case "a number that overflows" 2 --dry-run b.ini
+expect_in "$ERR" "b.ini:2: train.learning_rate = '1e999'" "is not a number (accepted: 1e-12 to 10)"
+for v in nan inf -inf; do
+    cfg "[train]\nlearning_rate = $v\n"
+    run_case "learning_rate = $v" 2 --dry-run b.ini
+    expect_in "$ERR" "b.ini:2: train.learning_rate = '$v'"
+done
+cfg '[experiment]\nseed = 99999999999999999999999\n'
+run_case "a seed beyond 64 bits" 2 --dry-run b.ini
+expect_in "$ERR" "b.ini:2: experiment.seed" "not a whole number from 0 to 18446744073709551615"
+cfg '[train]\nmax_epochs = 5\nmax_epochs = 6\n'
+run_case "a key set twice" 2 --dry-run b.ini
+expect_in "$ERR" "b.ini:3: train.max_epochs is set twice (keep one)"
+cfg '[train]\nlearning_rate =\n'
+run_case "an empty value" 2 --dry-run b.ini
+expect_in "$ERR" "b.ini:2: train.learning_rate = ''"
+cfg '[prune]\nsparsities = 0.5; 0.8\n'
+run_case "a list separated by semicolons" 2 --dry-run b.ini
+expect_in "$ERR" "b.ini:2: prune.sparsities" "contains ';', which starts a comment in INI files"
+head -c 4000 /dev/urandom >"$WORK/garbage.ini"
+run_case "binary garbage as a config" 2 --dry-run garbage.ini
+expect_in "$ERR" "garbage.ini:"
+cfg '[compress]\nbits = 32, 8, 8\n'
+run_case "a width listed twice" 2 --dry-run b.ini
+expect_in "$ERR" "compress.bits lists 8 twice"
+
+# ---- data ------------------------------------------------------------------------------------
+data() { printf '%b' "$1" >"$WORK/d.csv"; }
+printf '[data]\nsource = csv\npath = d.csv\nparticipant_column = p\ntarget_column = y\nmin_windows = 1\n[output]\nfigures = none\ntables = none\n' >"$WORK/c.ini"
+data 'p,f1,f2,y\nA,1,2,nan\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+run_case "NaN as a target" 2 --dry-run c.ini
+expect_in "$ERR" "d.csv' line 2, column 'y' (column 4): 'nan' is not a number"
+data 'p,f1,f2,y\nA,1,inf,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+run_case "inf as a feature" 2 --dry-run c.ini
+expect_in "$ERR" "'f2' (line 2: 'inf')" "data.na_values"
+data 'p,f1,f2,y\nA,1,1e999,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+run_case "a feature that overflows" 2 --dry-run c.ini
+expect_in "$ERR" "'f2' (line 2: '1e999')"
+head -c 6000 /dev/urandom >"$WORK/d.csv"
+run_case "binary garbage as data" 2 --dry-run c.ini
+expect_in "$ERR" "d.csv' has no column 'p' (data.participant_column)"
+data 'p,f1,f2,y\nA,1,2,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3'
+run_case "a truncated data file" 2 --dry-run c.ini
+expect_in "$ERR" "d.csv' line 5 has 3 fields but the header (line 1) has 4 columns"
+{ printf 'p,f1,f2,y\nA,'; head -c 2000000 /dev/zero | tr '\0' '7'; printf ',2,0.1\nB,1,2,0.3\n'; } >"$WORK/d.csv"
+run_case "a field of two million characters" 2 --dry-run c.ini
+expect_in "$ERR" "'f1' (line 2: '7777777777"
+data 'p,f1,f2,y\nA,1,2,0.1\nB,1,2,0.2\n'
+run_case "participants with one window, min_windows 2" 2 --dry-run --set data.min_windows=2 c.ini
+expect_in "$ERR" "d.csv"
+
+# ---- where results go ------------------------------------------------------------------------
+data 'p,f1,f2,y\nA,1,2,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+touch "$WORK/a-file"
+run_case "an output folder under a file" 2 --set "experiment.output_dir=$WORK/a-file/x" c.ini
+expect_in "$ERR" "cannot create folder '$WORK/a-file/x': Not a directory" "choose another output folder"
+run_case "--out is a file" 2 --out "$WORK/a-file" c.ini
+expect_in "$ERR" "'$WORK/a-file' is a file, not a folder"
+# A disk that fills up mid-run: a 64 kB tmpfs (the test runs as root in CI; elsewhere skipped).
+mkdir -p "$WORK/full"
+if mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
+    run_case "a disk that fills up" 1 --no-progress --set "experiment.output_dir=$WORK/full" c.ini
+    expect_in "$ERR" "No space left on device"
+    find "$WORK/full" -name results.h5 | grep -q . && fail "a full disk left a results.h5" \
+        || pass "a full disk leaves no results.h5"
+    umount "$WORK/full"
+else
+    echo "# tmpfs not mountable here (not root): the full-disk case is skipped"
+fi
+
+# ---- results and shards that are not what they claim ------------------------------------------
+run_case "a study to break" 0 --no-progress --out "$WORK/ok" c.ini
+mkdir -p "$WORK/bad"
+printf 'garbage' >"$WORK/bad/results.h5"
+run_case "--report on a file that is not HDF5" 2 --report "$WORK/bad"
+expect_in "$ERR" "'$WORK/bad/results.h5' is not an HDF5 file"
+head -c 3000 "$WORK/ok/results.h5" >"$WORK/bad/results.h5"
+run_case "--report on a truncated results.h5" 2 --report "$WORK/bad"
+expect_in "$ERR" "$WORK/bad/results.h5"
+# Corrupt bytes in the middle of a real file: refused or read, never a crash (exit 1 or 2).
+cp "$WORK/ok/results.h5" "$WORK/bad/results.h5"
+size=$(wc -c <"$WORK/bad/results.h5")
+printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of="$WORK/bad/results.h5" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+set +e
+"$RUN" --report "$WORK/bad" >/dev/null 2>"$WORK/err.txt"
+got=$?
+set -e
+[ $got -le 2 ] && pass "--report on a corrupted results.h5: exit $got, no crash" || fail "--report crashed (exit $got)" "$(head -c 300 "$WORK/err.txt")"
+# Shards of another config, or written by another version, are refused by --merge.
+run_case "shard 1/2" 0 --no-progress --shard 1/2 --out "$WORK/sh" c.ini
+run_case "shard 2/2 of another config" 0 --no-progress --shard 2/2 --set train.max_epochs=3 --out "$WORK/sh2" c.ini
+cp "$WORK"/sh2/shards/shard-2-of-2.h5 "$WORK/sh/shards/"
+run_case "--merge with a foreign shard" 2 --merge "$WORK/sh"
+expect_in "$ERR" "shard-2-of-2.h5"
+[ ! -e "$WORK/sh/results.h5" ] && pass "a refused merge writes no results.h5" || fail "a refused merge wrote results.h5"
+finish
