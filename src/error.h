@@ -13,11 +13,13 @@ enum {
     PF_OK = 0,
     PF_ERUNTIME = 1, /* something failed while running (I/O, memory, a library) */
     PF_EINPUT = 2,   /* the user's input is wrong: usage, config or data */
-    PF_EINTR = 3     /* stopped by a signal; what finished is kept and a rerun resumes */
+    PF_EINTR = 3,    /* stopped by a signal; what finished is kept and a rerun resumes */
+    PF_EDIVERGED = 4 /* a training diverged (its loss became NaN or infinite); for a run: the
+                        other models were finished and written, the diverged ones marked */
 };
 
 typedef struct {
-    int code;       /* PF_OK, PF_ERUNTIME, PF_EINPUT or PF_EINTR */
+    int code;       /* PF_OK, PF_ERUNTIME, PF_EINPUT, PF_EINTR or PF_EDIVERGED */
     char msg[4096]; /* one human-readable sentence, no trailing newline */
 } pf_error;
 

@@ -52,6 +52,7 @@ typedef struct {
     long long stored_bytes; /* bytes stored at the variant's width, dense or CSR per layer */
     long long macs;         /* multiply-adds per prediction */
     int epochs;             /* training (or fine-tuning) epochs run for this model */
+    int diverged;           /* 1: its training diverged; its values are NaN (not run) */
     double val_loss;        /* best validation loss of that training, model space (NaN without) */
     double primary_mean;    /* mean of the primary metric over this fold's test participants */
     double seconds;         /* wall time to produce and evaluate this model */

@@ -72,6 +72,7 @@ static hid_t task_record_type(void)
     INS(t, pf_task_record, stored_bytes, H5T_NATIVE_LLONG);
     INS(t, pf_task_record, macs, H5T_NATIVE_LLONG);
     INS(t, pf_task_record, epochs, H5T_NATIVE_INT);
+    INS(t, pf_task_record, diverged, H5T_NATIVE_INT);
     INS(t, pf_task_record, val_loss, H5T_NATIVE_DOUBLE);
     INS(t, pf_task_record, primary_mean, H5T_NATIVE_DOUBLE);
     INS(t, pf_task_record, seconds, H5T_NATIVE_DOUBLE);

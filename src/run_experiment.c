@@ -5,7 +5,8 @@
  * It only parses options, loads and checks the config, the data and the folds, prints the
  * plan, and hands over to the runner. All messages for the user are printed here, once, from
  * the pf_error the library filled; the exit status is 0 (success), 2 (usage, config or data
- * error) or 1 (runtime failure). */
+ * error), 1 (runtime failure), 3 (stopped by a signal, resumable) or 4 (finished, but some
+ * models diverged: the results are written with those marked). */
 #define _XOPEN_SOURCE 700 /* sigaction */
 #include <dirent.h>
 #include <getopt.h>
@@ -326,6 +327,34 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
     notice_gnuplot(info, dir);
 }
 
+/* After the results are written: the models whose training diverged, each by fold, repeat and
+ * variant (the first 20), and PF_EDIVERGED with what to do; PF_OK when there are none. */
+static int report_divergence(const pf_results *r, pf_error *err)
+{
+    size_t n = 0, total = r->n_rec;
+    for (size_t i = 0; i < total; i++) n += r->rec[i].diverged != 0;
+    if (n == 0) return PF_OK;
+    fprintf(stderr, "run_experiment: %zu of %zu models diverged (loss NaN or infinite):\n", n,
+            total);
+    size_t shown = 0;
+    for (size_t i = 0; i < total && shown < 20; i++) {
+        const pf_task_record *x = &r->rec[i];
+        if (!x->diverged) continue;
+        char name[2 * PF_MAX_NAME];
+        pf_results_variant_name(r, (size_t)x->variant, name, sizeof name);
+        fprintf(stderr, "  fold %d, repeat %d, %s\n", x->fold, x->repeat, name);
+        shown++;
+    }
+    if (shown < n) fprintf(stderr, "  ... and %zu more (/tasks, field diverged)\n", n - shown);
+    return pf_error_set(err, PF_EDIVERGED,
+                        "%zu models diverged; every other model is in the results, and these "
+                        "are marked (diverged = 1 in /tasks, NaN values: not run). Training is "
+                        "deterministic, so rerunning this config diverges again: lower "
+                        "train.learning_rate, or check those folds' data for extreme values "
+                        "(a new config is a new study, in its own folder)",
+                        n);
+}
+
 /* The folder lock of this process, held until it exits (the kernel releases it then). */
 static pf_lock folder_lock = {-1};
 
@@ -457,6 +486,7 @@ static int merge(const char *dir, pf_error *err)
             pf_report_write(r, &cfg, dir, &info, err) == PF_OK) {
             remove_checkpoints(dir); /* the shard files and results.h5 hold every task */
             print_outcome(stdout, r, dir, &info);
+            report_divergence(r, err);
         }
     }
     pf_results_free(r);
@@ -537,6 +567,7 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
         } else if (pf_report_write(*res, cfg, ro->out_dir, &info, err) == PF_OK) {
             remove_checkpoints(ro->out_dir);
             print_outcome(stdout, *res, ro->out_dir, &info);
+            report_divergence(*res, err);
         }
     } else if (err->code == PF_EINTR) {
         say_interrupted(ro, n_slice, o->shard ? " (the same --shard)" : "");

@@ -187,6 +187,26 @@ static pf_task_record *record_for(task *t, const run_ctx *rc, size_t v)
     return rec;
 }
 
+/* A diverged training is a result, not a failure of the run: the model it would have made,
+ * and the same model at every width, are marked and keep NaN values ("not run"); every other
+ * model of the task and of the run goes on. Returns PF_OK after clearing err, or err's code
+ * for any other error. */
+static int absorb_divergence(const run_ctx *rc, const task *t, size_t v, pf_error *err)
+{
+    if (err->code != PF_EDIVERGED) return err->code;
+    pf_results *r = rc->res;
+    const pf_variant *x = &r->variant[v];
+    for (size_t w = 0; w < r->n_bits; w++) {
+        size_t vw = pf_results_variant_at(r, x->crit, x->sp, w);
+        pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vw);
+        rec->fold = (int)t->fold, rec->repeat = (int)t->repeat, rec->variant = (int)vw;
+        rec->diverged = 1;
+        rec->primary_mean = NAN;
+    }
+    pf_error_clear(err);
+    return PF_OK;
+}
+
 /* ---- training ----------------------------------------------------------------------------- */
 
 static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, pf_task_record *rec,
@@ -311,7 +331,7 @@ static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t v, pf_task
     model_cost(m, rc->cfg->prune_biases, rec);
     if (rc->cfg->finetune_epochs > 0 && rec->kept_params < rec->prunable_params &&
         train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
-        return err->code;
+        return absorb_divergence(rc, t, v, err);
     return evaluate_variant(rc, t, m, v, rec, t0, err);
 }
 
@@ -391,7 +411,10 @@ static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
             pf_task_record *rec = record_for(t, rc, v);
             init_model(rc, t, fresh);
             apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
-            if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) break;
+            if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) {
+                if (absorb_divergence(rc, t, v, err) != PF_OK) break;
+                continue;
+            }
             model_cost(fresh, rc->cfg->prune_biases, rec);
             evaluate_variant(rc, t, fresh, v, rec, t0, err);
         }
@@ -420,10 +443,14 @@ static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
             apply_mask(t, m, &rk, round_sp, rc->cfg);
             if (k == rounds && s == rc->res->n_sp - 1) keep_scores(rc, t, c, &rk);
             pf_ranking_free(&rk);
-            if (k < rounds && rc->cfg->finetune_epochs > 0)
-                train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err);
+            if (k < rounds && rc->cfg->finetune_epochs > 0 &&
+                train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+                break;
         }
-        if (err->code == PF_OK) finish_model(rc, t, m, variant_of(rc, c, s), rec, t0, err);
+        if (err->code == PF_EDIVERGED)
+            absorb_divergence(rc, t, variant_of(rc, c, s), err);
+        else if (err->code == PF_OK)
+            finish_model(rc, t, m, variant_of(rc, c, s), rec, t0, err);
     }
     return err->code;
 }
@@ -520,6 +547,13 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
             keep_dense(rc, &t);
             if (evaluate_variant(rc, &t, t.dense, PF_DENSE, rec, t0, err) == PF_OK)
                 prune_all(rc, &t, err);
+        } else if (err->code == PF_EDIVERGED) {
+            /* Without a dense model there is nothing to prune: every model of the task. */
+            for (size_t v = 0; v < pf_results_block(rc->res); v++) {
+                pf_error again = *err;
+                absorb_divergence(rc, &t, v, &again);
+            }
+            pf_error_clear(err);
         }
     }
     task_free(&t);

@@ -243,7 +243,7 @@ static void restore_best(train_ctx *c)
 
 static int diverged(int epoch, double loss, pf_error *err)
 {
-    return pf_error_set(err, PF_EINPUT,
+    return pf_error_set(err, PF_EDIVERGED,
                         "training diverged: the loss is %g after epoch %d; lower "
                         "train.learning_rate (or check the data for extreme values)",
                         loss, epoch);

@@ -32,7 +32,9 @@ expect_in "$ERR" "b.ini:2: train.learning_rate = ''"
 cfg '[prune]\nsparsities = 0.5; 0.8\n'
 run_case "a list separated by semicolons" 2 --dry-run b.ini
 expect_in "$ERR" "b.ini:2: prune.sparsities" "contains ';', which starts a comment in INI files"
-head -c 4000 /dev/urandom >"$WORK/garbage.ini"
+# Binary garbage, the same bytes every run (a fixed seed), so the message is the same too.
+garbage() { awk -v n="$1" 'BEGIN { srand(3); for (i = 0; i < n; i++) printf "%c", 1 + int(rand() * 255) }'; }
+garbage 4000 >"$WORK/garbage.ini"
 run_case "binary garbage as a config" 2 --dry-run garbage.ini
 expect_in "$ERR" "garbage.ini:"
 cfg '[compress]\nbits = 32, 8, 8\n'
@@ -51,9 +53,9 @@ expect_in "$ERR" "'f2' (line 2: 'inf')" "data.na_values"
 data 'p,f1,f2,y\nA,1,1e999,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
 run_case "a feature that overflows" 2 --dry-run c.ini
 expect_in "$ERR" "'f2' (line 2: '1e999')"
-head -c 6000 /dev/urandom >"$WORK/d.csv"
+garbage 6000 >"$WORK/d.csv"
 run_case "binary garbage as data" 2 --dry-run c.ini
-expect_in "$ERR" "d.csv' has no column 'p' (data.participant_column)"
+expect_in "$ERR" "data file 'd.csv'"
 data 'p,f1,f2,y\nA,1,2,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3'
 run_case "a truncated data file" 2 --dry-run c.ini
 expect_in "$ERR" "d.csv' line 5 has 3 fields but the header (line 1) has 4 columns"
@@ -82,6 +84,26 @@ if mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
 else
     echo "# tmpfs not mountable here (not root): the full-disk case is skipped"
 fi
+
+# ---- a training that diverges ----------------------------------------------------------------
+# Participant D's target is 1e30 on a raw (unscaled) target with plain SGD: every fold that
+# trains on D overflows, the fold that holds D out does not. The run finishes that fold,
+# writes the results with the others marked, names each diverged model and exits 4.
+awk 'BEGIN { print "p,f1,f2,y"; s = 7
+    for (q = 0; q < 4; q++) for (i = 0; i < 12; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648; a = s / 2147483648
+        s = (s * 1103515245 + 12345) % 2147483648; b = s / 2147483648
+        printf "%s,%.6f,%.6f,%s\n", substr("ABCD", q + 1, 1), a, b, q == 3 ? "1e30" : sprintf("%.6f", (a + b) / 2) } }' >"$WORK/div.csv"
+printf '[data]\nsource = csv\npath = div.csv\nparticipant_column = p\ntarget_column = y\nmin_windows = 1\ntarget_scaling = none\n[train]\noptimizer = sgd\nmax_epochs = 5\n[prune]\ncriteria = magnitude\nsparsities = 0.5\n[folds]\nvalidation = 0\n[output]\nfigures = none\n' >"$WORK/div.ini"
+run_case "a training that diverges in 3 of 4 folds" 4 --no-progress --out "$WORK/div" div.ini
+expect_in "$ERR" "6 of 8 models diverged (loss NaN or infinite):" "  fold 0, repeat 0, dense" \
+    "  fold 2, repeat 0, magnitude@0.5" "lower train.learning_rate"
+grep -q "fold 3, repeat 0" "$ERR" && fail "the fold without D was reported as diverged" || pass "the fold that holds D out is not reported"
+[ -s "$WORK/div/results.h5" ] && pass "the results are written" || fail "no results.h5"
+# D was tested by fold 3, which trained: its numbers are there; A, B and C's are NaN.
+awk -F, '$1 == "D" && $2 == "dense" { d = $6 } $1 == "A" && $2 == "dense" { a = $6 }
+    END { exit !(d != "nan" && a == "nan") }' "$WORK/div/per_participant.csv" \
+    && pass "the finished fold has values, the diverged ones NaN" || fail "values of the diverged folds" "$(cat "$WORK/div/per_participant.csv")"
 
 # ---- results and shards that are not what they claim ------------------------------------------
 run_case "a study to break" 0 --no-progress --out "$WORK/ok" c.ini
