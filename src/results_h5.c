@@ -659,9 +659,16 @@ static int read_shape(reader *rd, const pf_config *cfg, stored_shape *s)
                    "with %zu participants",
                    n_rec, sh->n_rep, n_var, sh->n_part);
     sh->n_folds = n_rec / per_fold;
-    /* metrics x variants x participants x repeats must fit in memory's address space. */
-    if (mul(mul(n_rec, sh->n_part), d[0] ? (size_t)d[0] : 1) == 0)
-        return bad(rd, "/per_participant/values is too large");
+    /* metrics x variants x participants x repeats must fit in memory's address space, and in
+     * the file: the values are stored uncompressed, so a file that claims more of them than
+     * its bytes can hold is corrupt (and must not make the reader allocate that much). */
+    size_t cells = mul(mul(n_rec, sh->n_part), d[0] ? (size_t)d[0] : 1);
+    hsize_t file_bytes = 0;
+    if (cells == 0) return bad(rd, "/per_participant/values is too large");
+    if (H5Fget_filesize(rd->f, &file_bytes) >= 0 && cells / sh->n_folds > file_bytes / 8)
+        return bad(
+            rd, "/per_participant/values claims %zu values, more than a file of %llu bytes holds",
+            cells / sh->n_folds, (unsigned long long)file_bytes);
     sh->stats_metric = cfg->metric;
     return PF_OK;
 }
