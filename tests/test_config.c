@@ -218,6 +218,18 @@ static void test_cross_checks(void **state)
                      PF_OK);
 }
 
+/* Found by fuzzing: a list item with '=' loaded, but its canonical dump wrapped it onto an
+ * indented line, where '=' means a mistaken key, so the dump could not be read back. */
+static void test_list_item_with_equals(void **state)
+{
+    (void)state;
+    pf_config c;
+    pf_error err = {0};
+    assert_int_equal(load_text("[data]\nattribute_columns = sex, a=b\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "item 'a=b' contains '='");
+}
+
 /* compress.bits and fairness.attributes: what is accepted, and what each refusal says. */
 static void test_compress_and_fairness_keys(void **state)
 {
@@ -521,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_values_that_would_not_round_trip),
         cmocka_unit_test(test_compress_and_fairness_keys),
+        cmocka_unit_test(test_list_item_with_equals),
         cmocka_unit_test(test_criterion_names),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_dump_round_trip),
