@@ -347,10 +347,16 @@ static int split_list(const setctx *c, const char *value, char items[][PF_MAX_NA
         if (*n == PF_MAX_LIST) return bad(c, value, "more than %d items", PF_MAX_LIST);
         if (strlen(item) >= PF_MAX_NAME)
             return bad(c, value, "item '%s' is longer than %d characters", item, PF_MAX_NAME - 1);
-        /* A long list goes on over indented lines, where '=' means a mistaken key (found by
-         * fuzzing: the canonical dump of such a list could not be read back). */
+        /* A long list goes on over indented lines, where '=' means a mistaken key and a leading
+         * '#' a comment (both found by fuzzing: the canonical dump of such a list could not be
+         * read back). */
         if (strchr(item, '='))
             return bad(c, value, "item '%s' contains '=', which a list item cannot hold", item);
+        if (item[0] == '#')
+            return bad(c, value,
+                       "item '%s' starts with '#', which starts a comment where a list goes "
+                       "on over lines",
+                       item);
         strcpy(items[(*n)++], item);
         if (!comma) return PF_OK;
         p = comma + 1;

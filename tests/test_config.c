@@ -228,6 +228,9 @@ static void test_list_item_with_equals(void **state)
     assert_int_equal(load_text("[data]\nattribute_columns = sex, a=b\n", &c, &err, NULL, 0, NULL),
                      PF_EINPUT);
     assert_contains(err.msg, "item 'a=b' contains '='");
+    assert_int_equal(load_text("[data]\nattribute_columns = sex, #age\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "item '#age' starts with '#'");
 }
 
 /* compress.bits and fairness.attributes: what is accepted, and what each refusal says. */
