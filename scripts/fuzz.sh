@@ -31,7 +31,7 @@ if ! command -v clang >/dev/null; then
 fi
 # HDF5's own leak on a corrupt superblock (tests/fuzz/lsan.supp says which); ours all count.
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -std=c11 -I$src/src"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fopenmp -D_POSIX_C_SOURCE=200809L -std=c11 -I$src/src"
 cflags="$cflags $(pkg-config --cflags inih libcrypto hdf5-serial 2>/dev/null || pkg-config --cflags inih libcrypto)"
 libs="-lgsl $(pkg-config --libs openblas inih libcrypto) -lcsv -lm"
 h5libs="$(pkg-config --libs hdf5-serial 2>/dev/null || echo -lhdf5_serial) -lhdf5_serial_hl -fopenmp"

@@ -182,7 +182,7 @@ static void bootstrap_all(actx *c)
     for (size_t x = 0; x < r->n_var; x++)
         c->a->mean_ci[x] = c->a->sd_ci[x] = (pf_interval){NAN, NAN};
     if (c->cfg->bootstrap <= 0 || r->n_part < 2) return;
-    int failed = 0, threads = c->cfg->threads > 0 ? c->cfg->threads : omp_get_num_procs();
+    int failed = 0, threads = pf_config_threads(c->cfg);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(| : failed)
     for (size_t x = 0; x < r->n_var; x++) {
         double *v = malloc(r->n_part * sizeof *v);

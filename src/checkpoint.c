@@ -19,12 +19,7 @@
 
 #include "outfile.h"
 
-#ifdef HAVE_CONFIG_H
-#include "buildinfo.h"
-#endif
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "dev"
-#endif
+#include "version.h"
 
 #define MAGIC    "PFTASK02" /* 02: task records carry stored_bytes */
 #define HASH_LEN 64

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <omp.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -152,7 +154,7 @@ static const key_spec KEYS[] = {
     STRL("prune", "criteria", criteria, "random,magnitude,snip,fairgrape,vr", 1,
          "random|magnitude|snip|fairgrape|vr", 1, "pruning criteria (list)"),
     STR("prune", "fairgrape_group", fairgrape_group, "participant", 1,
-        "FairGRAPE groups: participant, or data.group_column's name"),
+        "FairGRAPE groups: participant, data.group_column, or one of data.attribute_columns"),
     ENUM("prune", "fairgrape_mode", fairgrape_mode, "oneshot", "oneshot|iterative",
          "FairGRAPE one-shot or iterative"),
     INT("prune", "fairgrape_rounds", fairgrape_rounds, "5", 1, 100,
@@ -873,6 +875,19 @@ void pf_config_choice_name(const char *section, const char *key, int value, char
         choice_name(k->choices, value, out, cap);
     else if (cap)
         out[0] = '\0';
+}
+
+int pf_config_is_na(const pf_config *cfg, const char *text)
+{
+    if (text == NULL || text[0] == '\0') return 1;
+    for (size_t i = 0; i < cfg->na_values.n; i++)
+        if (strcmp(text, cfg->na_values.item[i]) == 0) return 1;
+    return 0;
+}
+
+int pf_config_threads(const pf_config *cfg)
+{
+    return cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
 }
 
 pf_loss pf_config_loss(const pf_config *c)

@@ -219,6 +219,13 @@ void pf_config_help(FILE *out);
  * into out; "" for a key that is not enumerated. */
 void pf_config_choice_name(const char *section, const char *key, int value, char *out, size_t cap);
 
+/* Whether a data cell's text means "missing": empty, or one of data.na_values. The one rule
+ * for features, targets and participant attributes alike. */
+int pf_config_is_na(const pf_config *cfg, const char *text);
+
+/* The worker threads a run uses: parallel.threads, or one per core when it is 0. */
+int pf_config_threads(const pf_config *cfg);
+
 /* The training loss in effect: train.loss, with auto resolved by data.task. */
 pf_loss pf_config_loss(const pf_config *cfg);
 

@@ -24,15 +24,6 @@
 
 /* ---- which participant is in which group ------------------------------------------------- */
 
-/* An attribute value that means "unknown": empty, or one of data.na_values. */
-static int is_missing(const char *v, const pf_config *cfg)
-{
-    if (v == NULL || v[0] == '\0') return 1;
-    for (size_t i = 0; i < cfg->na_values.n; i++)
-        if (strcmp(v, cfg->na_values.item[i]) == 0) return 1;
-    return 0;
-}
-
 static int cmp_text(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -54,7 +45,7 @@ static int form_groups(pf_group_attribute *g, const pf_results *r, size_t a, con
     }
     size_t n = 0;
     for (size_t p = 0; p < P; p++)
-        if (!is_missing(r->attribute_values[p * A + a], cfg))
+        if (!pf_config_is_na(cfg, r->attribute_values[p * A + a]))
             vals[n++] = r->attribute_values[p * A + a];
     qsort(vals, n, sizeof *vals, cmp_text);
     for (size_t i = 0; i < n; i++)
@@ -69,7 +60,7 @@ static int form_groups(pf_group_attribute *g, const pf_results *r, size_t a, con
     for (size_t p = 0; p < P; p++) {
         const char *v = r->attribute_values[p * A + a];
         g->group_of[p] = -1;
-        if (is_missing(v, cfg)) {
+        if (pf_config_is_na(cfg, v)) {
             g->n_missing++;
             continue;
         }

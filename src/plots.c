@@ -829,7 +829,7 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
     char prog[PATH_CAP];
     if (err->code == PF_OK && find_on_path("gnuplot", prog, sizeof prog)) {
         pf_error *errs = pf_calloc(n_figs + 1, sizeof *errs, err);
-        int count = 0, threads = cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
+        int count = 0, threads = pf_config_threads(cfg);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(+ : count)
         for (size_t i = 0; i < n_figs; i++)
             if (errs) render(&c, prog, &figs[i], &count, &errs[i]);

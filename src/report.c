@@ -17,6 +17,7 @@
 
 #include "analysis.h"
 #include "h5io.h"
+#include "lock.h"
 #include "outfile.h"
 #include "plots.h"
 #include "results_csv.h"
@@ -165,10 +166,13 @@ int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, siz
                             "--report: no results.h5 in '%s' (%s); a run that "
                             "did not finish leaves none",
                             path, strerror(errno));
+    /* The folder's lock (lock.h) for as long as the report is being rewritten. */
+    pf_lock lock;
+    if (pf_lock_take(&lock, dir_out, ".lock", err) != PF_OK) return err->code;
     pf_config cfg;
     pf_results *r = pf_results_read_h5(file, &cfg, err);
-    if (!r) return err->code;
-    pf_report_write(r, &cfg, dir_out, info, err);
+    if (r) pf_report_write(r, &cfg, dir_out, info, err);
     pf_results_free(r);
+    pf_lock_release(&lock);
     return err->code;
 }

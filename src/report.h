@@ -35,8 +35,8 @@ typedef struct {
 int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
                     pf_report_info *info, pf_error *err);
 
-/* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it;
- * dir_out receives the folder. */
+/* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it,
+ * holding the folder's lock (lock.h) meanwhile; dir_out receives the folder. */
 int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
                       pf_error *err);
 

@@ -44,7 +44,15 @@ static void list_variants(pf_results *r)
     }
 }
 
-/* float32 first, then the shape's other widths in order. */
+size_t pf_results_shape_variants(const pf_results_shape *sh)
+{
+    size_t widths = 1;
+    for (size_t i = 0; i < sh->n_bits && widths < PF_MAX_LIST; i++) widths += sh->bits[i] != 32;
+    return widths * (1 + sh->n_crit * sh->n_sp);
+}
+
+/* float32 first, then the shape's other widths in order (as pf_results_shape_variants counts
+ * them). */
 static void list_widths(pf_results *r, const pf_results_shape *sh)
 {
     r->bits[0] = 32;
@@ -98,7 +106,7 @@ pf_results *pf_results_new(const pf_results_shape *sh, pf_error *err)
     r->n_crit = 1 + sh->n_crit;
     r->n_sp = sh->n_sp;
     list_widths(r, sh);
-    r->n_var = r->n_bits * (1 + sh->n_crit * sh->n_sp);
+    r->n_var = pf_results_shape_variants(sh);
     r->n_part = sh->n_part, r->n_rep = sh->n_rep, r->n_folds = sh->n_folds;
     r->n_features = sh->n_features, r->n_attributes = sh->n_attributes;
     r->n_rec = r->n_folds * r->n_rep * r->n_var;

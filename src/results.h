@@ -152,6 +152,10 @@ typedef struct {
     const char *stats_metric; /* "auto" or a metric name */
 } pf_results_shape;
 
+/* The variants of a study of that shape: a block per width (float32 and compress.bits'
+ * others), each the dense model and every (criterion, sparsity). */
+size_t pf_results_shape_variants(const pf_results_shape *sh);
+
 /* Results of that shape, every value NaN; PF_EINPUT when stats_metric is not one of the
  * task's metrics (the message lists them). Names, ids and provenance are the caller's to fill. */
 pf_results *pf_results_new(const pf_results_shape *shape, pf_error *err);

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "config.h"
 #include "kernel.h"
@@ -35,12 +34,7 @@
 #include "h5io.h"
 #include "tables.h"
 
-#ifdef HAVE_CONFIG_H
-#include "buildinfo.h"
-#endif
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "dev"
-#endif
+#include "version.h"
 
 #define MAX_OVERRIDES 256
 
@@ -362,15 +356,6 @@ static int rebuild_report(const char *path, pf_error *err)
 {
     char dir[PF_MAX_STR * 2];
     pf_report_info info;
-    /* The folder of the results file: the folder itself, or the file's. */
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(dir, sizeof dir, "%s", path);
-    else
-        snprintf(dir, sizeof dir, "%.*s", strrchr(path, '/') ? (int)(strrchr(path, '/') - path) : 1,
-                 strrchr(path, '/') ? path : ".");
-    if (stat(dir, &st) == 0 && pf_lock_take(&folder_lock, dir, ".lock", err) != PF_OK)
-        return err->code;
     if (pf_report_rebuild(path, &info, dir, sizeof dir, err) != PF_OK) return err->code;
     printf("report rebuilt: %s/ (stats.csv, groups.csv, tables/, figures/, results.h5)\n", dir);
     notice_gnuplot(&info, dir);

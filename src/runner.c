@@ -73,7 +73,7 @@ typedef struct {
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
 {
     memset(ro, 0, sizeof *ro);
-    ro->threads = cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
+    ro->threads = pf_config_threads(cfg);
     ro->progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
     if (out_dir)
         snprintf(ro->out_dir, sizeof ro->out_dir, "%s", out_dir);
@@ -189,11 +189,9 @@ static pf_task_record *record_for(task *t, const run_ctx *rc, size_t v)
 
 /* A diverged training is a result, not a failure of the run: the model it would have made,
  * and the same model at every width, are marked and keep NaN values ("not run"); every other
- * model of the task and of the run goes on. Returns PF_OK after clearing err, or err's code
- * for any other error. */
-static int absorb_divergence(const run_ctx *rc, const task *t, size_t v, pf_error *err)
+ * model of the task and of the run goes on. */
+static void mark_diverged(const run_ctx *rc, const task *t, size_t v)
 {
-    if (err->code != PF_EDIVERGED) return err->code;
     pf_results *r = rc->res;
     const pf_variant *x = &r->variant[v];
     for (size_t w = 0; w < r->n_bits; w++) {
@@ -203,6 +201,14 @@ static int absorb_divergence(const run_ctx *rc, const task *t, size_t v, pf_erro
         rec->diverged = 1;
         rec->primary_mean = NAN;
     }
+}
+
+/* After a training of variant v failed with err: a divergence is marked and cleared (PF_OK);
+ * any other error's code is returned. */
+static int absorb_divergence(const run_ctx *rc, const task *t, size_t v, pf_error *err)
+{
+    if (err->code != PF_EDIVERGED) return err->code;
+    mark_diverged(rc, t, v);
     pf_error_clear(err);
     return PF_OK;
 }
@@ -549,10 +555,7 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
                 prune_all(rc, &t, err);
         } else if (err->code == PF_EDIVERGED) {
             /* Without a dense model there is nothing to prune: every model of the task. */
-            for (size_t v = 0; v < pf_results_block(rc->res); v++) {
-                pf_error again = *err;
-                absorb_divergence(rc, &t, v, &again);
-            }
+            for (size_t v = 0; v < pf_results_block(rc->res); v++) mark_diverged(rc, &t, v);
             pf_error_clear(err);
         }
     }

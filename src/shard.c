@@ -17,12 +17,7 @@
 #include "h5io.h"
 #include "outfile.h"
 
-#ifdef HAVE_CONFIG_H
-#include "buildinfo.h"
-#endif
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "dev"
-#endif
+#include "version.h"
 
 #define SHARD_SCHEMA "prunefair-shard/1"
 #define MAX_SHARDS   1000000

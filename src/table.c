@@ -57,9 +57,7 @@ static void *resize(void *p, size_t n, size_t size)
  * a measurement, and never mistaken for a text column either). Cells arrive trimmed. */
 static int parse_cell(const pf_config *cfg, const char *s, double *v)
 {
-    if (*s == '\0') return 0;
-    for (size_t i = 0; i < cfg->na_values.n; i++)
-        if (strcmp(s, cfg->na_values.item[i]) == 0) return 0;
+    if (pf_config_is_na(cfg, s)) return 0;
     char *end;
     double d = strtod(s, &end);
     if (end == s || *end != '\0') return -1;
