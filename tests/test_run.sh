@@ -188,6 +188,16 @@ if command -v h5dump >/dev/null; then
     h5dump -H "$WORK/kq/results.h5" >"$WORK/h5q.txt" 2>&1
     expect_in "$WORK/h5q.txt" 'GROUP "groups"' 'GROUP "age"' 'DATASET "kw_p_holm"' 'DATASET "widths"' 'DATASET "stored_bytes"'
 fi
+# FairGRAPE may group by any participant attribute: its groups are the attribute's values
+# (age: 3 bands; the participant without a value belongs to none).
+run_case "FairGRAPE groups from an attribute, dry run" 0 --dry-run --set "data.path=$KEYBOARD" \
+    --set prune.fairgrape_group=age "$PF_SRCDIR/configs/keyboard.ini"
+expect_in "$OUT" "groups: 3"
+# shellcheck disable=SC2086
+run_case "FairGRAPE grouped by sex" 0 $kq --set prune.criteria=fairgrape --set compress.bits=32 \
+    --set prune.fairgrape_group=sex --set output.figures=none --out "$WORK/fg" "$PF_SRCDIR/configs/keyboard.ini"
+awk -F, '$1 == "fairgrape" && $5 == "mean_ccc" && $8 != "nan" { ok = 1 } END { exit !ok }' "$WORK/fg/summary.csv" \
+    && pass "FairGRAPE by sex has results" || fail "FairGRAPE by sex gave no results"
 cp "$WORK/kq/groups.csv" "$WORK/groups.before"
 run_case "--report rebuilds the group analysis" 0 --report "$WORK/kq"
 cmp -s "$WORK/groups.before" "$WORK/kq/groups.csv" && pass "rebuilt groups.csv identical" || fail "rebuilt groups.csv differs"
