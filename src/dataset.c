@@ -2,6 +2,7 @@
  * modules it dispatches to; this file only allocates and frees. */
 #include "dataset.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +83,21 @@ void pf_dataset_free(pf_dataset *ds)
     free(ds->group);
     free(ds->offset);
     free(ds);
+}
+
+void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...)
+{
+    static const char cut[] = "(more warnings were cut)\n";
+    size_t used = strlen(ds->warning), cap = sizeof ds->warning, n_cut = sizeof cut - 1;
+    if (used >= n_cut && strcmp(ds->warning + used - n_cut, cut) == 0) return;
+    char line[sizeof ds->warning];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* Every line leaves room for the note, so the note always fits. */
+    if (n >= 0 && used + (size_t)n + 1 + sizeof cut <= cap)
+        snprintf(ds->warning + used, cap - used, "%s\n", line);
+    else
+        snprintf(ds->warning + used, cap - used, "%s", cut);
 }

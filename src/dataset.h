@@ -48,7 +48,7 @@ typedef struct {
     size_t n_rows_read;            /* data rows in the file (ticks for the tick layout) */
     size_t n_dropped_target;       /* rows dropped because a target or the label was empty */
     size_t n_dropped_margin;       /* windows within data.transform_margin of the threshold */
-    char warning[512];             /* something the user should know, or "" */
+    char warning[2048];            /* what the user should know: lines ending in '\n', or "" */
     size_t n_dropped_participants; /* participants below data.min_windows */
     size_t n_missing;              /* feature cells missing (NAN), imputed per fold */
     char description[256];         /* e.g. "AGAIN windows: heist_3000ms.csv" */
@@ -65,6 +65,10 @@ typedef struct {
 pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_targets,
                              size_t n_participants, int with_groups, pf_error *err);
 void pf_dataset_free(pf_dataset *ds);
+
+/* Add one line (printf-style, no trailing newline) to ds->warning. A line that does not fit
+ * whole is replaced by a note that more was cut. */
+void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Output units of a model of this data: the targets, or the classes. */
 static inline size_t pf_dataset_n_outputs(const pf_dataset *ds)

@@ -186,11 +186,15 @@ static int read_1d(hid_t loc, const char *name, hid_t type, size_t n, void *out)
 
 int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out)
 {
+    for (size_t i = 0; i < n; i++) out[i] = NULL;
     hid_t type = vlen_string_type();
     int rc = read_1d(loc, name, type, n, out);
     H5Tclose(type);
     /* HDF5 allocated the strings with malloc (the default vlen allocator), so callers may
-     * free() them like any other string. */
+     * free() them like any other string. After a read that failed part way (a damaged
+     * heap), whatever HDF5 did put into out is freed here: the caller sees NULLs only. */
+    if (rc != 0)
+        for (size_t i = 0; i < n; i++) free(out[i]), out[i] = NULL;
     return rc;
 }
 

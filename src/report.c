@@ -17,6 +17,7 @@
 
 #include "analysis.h"
 #include "h5io.h"
+#include "h5seal.h"
 #include "lock.h"
 #include "outfile.h"
 #include "plots.h"
@@ -30,12 +31,13 @@ static int write_h5(const pf_results *r, const pf_analysis *a, const pf_config *
     pf_outfile f;
     if (pf_outfile_names(&f, dir, "results.h5", err) != PF_OK) return err->code;
     pf_h5_quiet();
-    hid_t file = H5Fcreate(f.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t file = pf_h5seal_create(f.tmp);
     if (file < 0) return pf_error_set(err, PF_ERUNTIME, "cannot create HDF5 file '%s'", f.tmp);
     if (pf_results_write_h5(r, cfg, file, err) == PF_OK &&
         pf_analysis_write_h5(a, r, cfg, file, err) == PF_OK)
         pf_fairness_write_h5(a->groups, r, file, err);
-    if (H5Fclose(file) < 0) pf_error_set(err, PF_ERUNTIME, "closing '%s' failed", f.tmp);
+    if (pf_h5seal_close(file, f.tmp) != 0 && err->code == PF_OK)
+        pf_error_set(err, PF_ERUNTIME, "closing '%s' failed: %s", f.tmp, strerror(errno));
     if (err->code != PF_OK) {
         unlink(f.tmp);
         return err->code;

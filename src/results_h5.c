@@ -1,4 +1,4 @@
-/* results_h5.c: results.h5, schema "prunefair-results/3" (docs/results-schema.md).
+/* results_h5.c: results.h5, schema "prunefair-results/4" (docs/results-schema.md).
  *
  * A run is worth what can be checked about it later, so one file holds the study model of
  * results.h as it is in memory (the variants, the task's metric names,
@@ -13,7 +13,8 @@
  * and checks what the shape fixes (metric names, the variant table) against what this build
  * would compute: writing what was read reproduces every dataset bit for bit. A file of another
  * schema version is refused with a message that says so, never half-read; a missing or
- * malformed dataset is PF_EINPUT naming it. */
+ * malformed dataset is PF_EINPUT naming it. The file is sealed (h5seal.h): a copy cut short
+ * or damaged on its way is refused before HDF5 reads it. */
 #include "results_h5.h"
 
 #include <math.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "h5io.h"
+#include "h5seal.h"
 #include "kernel.h"
 
 #include "version.h"
@@ -40,8 +42,11 @@
 #define PF_BUILD_CFLAGS "unknown"
 #endif
 
-/* Bumped whenever a dataset changes name, shape or meaning: readers refuse other versions. */
-#define SCHEMA "prunefair-results/3"
+/* Bumped whenever a dataset changes name, shape or meaning: readers refuse other versions.
+ * 4: the file is sealed. */
+#define SCHEMA "prunefair-results/4"
+/* What to do about a results.h5 that cannot be read. */
+#define FIX "copy it again from where the run wrote it, or rerun the study into a new folder"
 
 /* From OpenBLAS: which build and kernel is in use (provenance for timing numbers). */
 char *openblas_get_config(void);
@@ -871,22 +876,22 @@ static pf_results *read_results(reader *rd, const pf_config *cfg)
 pf_results *pf_results_read_h5(const char *path, pf_config *cfg, pf_error *err)
 {
     pf_h5_quiet();
-    if (H5Fis_hdf5(path) <= 0)
-        return pf_error_set(err, PF_EINPUT,
-                            "'%s' is not an HDF5 file (give the folder or results.h5 of a "
-                            "finished run)",
-                            path),
-               NULL;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return pf_error_set(err, PF_EINPUT,
-                            "cannot open '%s' as HDF5: the file is truncated or damaged "
-                            "(rerun the experiment, or restore the file)",
-                            path),
-               NULL;
+    hid_t f = pf_h5seal_open(path, FIX, err);
+    if (f < 0) return NULL;
     reader rd = {f, path, err};
     pf_results *r = NULL;
     if (check_schema(&rd) == PF_OK && read_config(&rd, cfg) == PF_OK) r = read_results(&rd, cfg);
     H5Fclose(f);
     return r;
+}
+
+char *pf_results_read_hash(const char *path, pf_error *err)
+{
+    pf_h5_quiet();
+    hid_t f = pf_h5seal_open(path, FIX, err);
+    if (f < 0) return NULL;
+    char *hash = pf_h5_read_attr_str(f, "/", "config_hash");
+    H5Fclose(f);
+    if (!hash) pf_error_set(err, PF_EINPUT, "'%s' has no config_hash attribute; %s", path, FIX);
+    return hash;
 }

@@ -31,7 +31,7 @@
 #include "report.h"
 #include "runner.h"
 #include "shard.h"
-#include "h5io.h"
+#include "results_h5.h"
 #include "tables.h"
 
 #include "version.h"
@@ -387,26 +387,16 @@ static void catch_stops(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* The config hash a finished run folder holds, or NULL (malloc'd). */
-static char *folder_hash(const char *dir)
+/* A folder holds one run: rerunning a finished run rebuilds only its report; a folder of
+ * another config, or whose results.h5 is damaged, is refused. Returns 1 when the run is
+ * already done (nothing to train). */
+static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
 {
     char path[PF_MAX_STR * 2];
     snprintf(path, sizeof path, "%s/results.h5", dir);
-    if (access(path, F_OK) != 0) return NULL;
-    pf_h5_quiet();
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return strdup("?");
-    char *hash = pf_h5_read_attr_str(f, "/", "config_hash");
-    H5Fclose(f);
-    return hash ? hash : strdup("?");
-}
-
-/* A folder holds one run: rerunning a finished run rebuilds only its report; a folder of
- * another config is refused. Returns 1 when the run is already done (nothing to train). */
-static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
-{
-    char *hash = folder_hash(dir);
-    if (hash == NULL) return 0;
+    if (access(path, F_OK) != 0) return 0;
+    char *hash = pf_results_read_hash(path, err);
+    if (hash == NULL) return -1;
     int same = strcmp(hash, cfg->hash) == 0;
     if (!same)
         pf_error_set(err, PF_EINPUT,
@@ -601,7 +591,8 @@ int main(int argc, char **argv)
         pf_metric_set_primary(metrics, cfg.metric, &primary, &err) != PF_OK)
         goto done;
 
-    if (ds->warning[0]) fprintf(stderr, "run_experiment: warning: %s\n", ds->warning);
+    for (const char *w = ds->warning; *w; w = strchr(w, '\n') + 1)
+        fprintf(stderr, "run_experiment: warning: %.*s\n", (int)(strchr(w, '\n') - w), w);
     pf_run_opts ro;
     pf_run_opts_init(&ro, &cfg, o.out_dir, o.progress);
     if (ro.threads > omp_get_num_procs())

@@ -15,12 +15,15 @@
 
 #include "checkpoint.h"
 #include "h5io.h"
+#include "h5seal.h"
 #include "outfile.h"
 
 #include "version.h"
 
-#define SHARD_SCHEMA "prunefair-shard/1"
-#define MAX_SHARDS   1000000
+#define SHARD_SCHEMA "prunefair-shard/2" /* 2: sealed */
+/* What to do about a shard file that cannot be read. */
+#define SHARD_FIX  "copy it again from where it was written, or delete it and rerun that --shard"
+#define MAX_SHARDS 1000000
 
 /* ---- the cut ------------------------------------------------------------------------------- */
 
@@ -232,7 +235,7 @@ int pf_shard_write(const char *dir, size_t i, size_t n, const pf_results *r, con
     if (pf_outfile_names(&out, sub, name, err) != PF_OK) return err->code;
     const char *tmp = out.tmp;
     pf_h5_quiet();
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = pf_h5seal_create(tmp);
     if (f < 0) return pf_error_set(err, PF_ERUNTIME, "cannot create '%s'", tmp);
     pf_h5 h = {.file = f};
     char *text = config_text(cfg);
@@ -250,7 +253,7 @@ int pf_shard_write(const char *dir, size_t i, size_t n, const pf_results *r, con
     int has0 = n_tasks > 0 && tasks[0] == 0; /* ascending: task 0 comes first */
     hsize_t nv = r->n_var;
     if (has0) pf_h5_doubles(&h, f, "ns_per_window", 1, &nv, r->ns_per_window);
-    if (H5Fclose(f) < 0 || h.failed)
+    if (pf_h5seal_close(f, tmp) != 0 || h.failed)
         pf_error_set(err, PF_ERUNTIME, "writing shard '%s' failed (%s)", tmp, h.what);
     if (err->code == PF_OK) return pf_outfile_rename(&out, err);
     unlink(tmp);
@@ -312,8 +315,8 @@ int pf_shard_config(const char *dir, pf_config *cfg, pf_error *err)
     char path[4200];
     shard_path(path, sizeof path, dir, i, n);
     pf_h5_quiet();
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return pf_error_set(err, PF_EINPUT, "cannot open shard '%s'", path);
+    hid_t f = pf_h5seal_open(path, SHARD_FIX, err);
+    if (f < 0) return err->code;
     char *text = pf_h5_read_attr_str(f, "/", "config_text");
     char *hash = pf_h5_read_attr_str(f, "/", "config_hash");
     char *sha = pf_h5_read_attr_str(f, "/", "data_sha256");
@@ -333,8 +336,8 @@ int pf_shard_config(const char *dir, pf_config *cfg, pf_error *err)
 static int merge_one(const char *path, size_t i, pf_results *r, const pf_config *cfg,
                      const pf_folds *folds, size_t *seen, pf_error *err)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return pf_error_set(err, PF_EINPUT, "cannot open shard '%s' (truncated?)", path);
+    hid_t f = pf_h5seal_open(path, SHARD_FIX, err);
+    if (f < 0) return err->code;
     char *hash = pf_h5_read_attr_str(f, "/", "config_hash");
     char *vers = pf_h5_read_attr_str(f, "/", "program_version");
     size_t nt = pf_h5_size(f, "/tasks");

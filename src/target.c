@@ -104,7 +104,7 @@ static int check_classes(const pf_dataset *ds, pf_error *err)
 static void warn_label_like(pf_dataset *ds)
 {
     size_t T = ds->n_targets;
-    for (size_t k = 0; k < T && ds->warning[0] == '\0'; k++) {
+    for (size_t k = 0; k < T; k++) {
         double seen[FEW_VALUES];
         size_t n_seen = 0, i = 0;
         for (; i < ds->n_windows; i++) {
@@ -121,11 +121,12 @@ static void warn_label_like(pf_dataset *ds)
         for (size_t j = 0, used = 0; j < n_seen && used < sizeof values; j++)
             used += (size_t)snprintf(values + used, sizeof values - used, "%s%g", j ? ", " : "",
                                      seen[j]);
-        snprintf(ds->warning, sizeof ds->warning,
-                 "target '%s' holds only %zu distinct whole numbers (%s): if it is a class "
-                 "label, set data.task = classification; as it is, it is treated as a "
-                 "continuous score and scored with CCC",
-                 ds->target_names[k], n_seen, values);
+        pf_dataset_warn(ds,
+                        "target '%s' holds only %zu distinct whole numbers (%s): if it is a "
+                        "class label, set data.task = classification; as it is, it is treated "
+                        "as a continuous score and scored with CCC",
+                        ds->target_names[k], n_seen, values);
+        return; /* one such warning says it for every target */
     }
 }
 

@@ -22,6 +22,7 @@
 #include <hdf5_hl.h>
 
 #include "h5io.h"
+#include "h5seal.h"
 #include "numtext.h"
 #include "results.h"
 #include "results_csv.h"
@@ -124,19 +125,21 @@ static int setup_regression(void **state)
             for (size_t v = 0; v < 5; v++) {
                 pf_task_record *t = pf_results_record(r, fo, k, v);
                 long long i = (long long)(t - r->rec);
-                *t = (pf_task_record){(int)fo,
-                                      (int)k,
-                                      (int)v,
-                                      v ? r->variant[v].sparsity + ((double)fo - 1) / 64 : 0,
-                                      1000 - i,
-                                      1000,
-                                      8 * i + 3,
-                                      4 * i + 1,
-                                      12345678901LL + i,
-                                      (int)(i % 7),
-                                      i % 2 ? NAN : 0.1 * (double)i,
-                                      1.0 / 3 + (double)i,
-                                      0.01 * (double)i};
+                *t = (pf_task_record){.fold = (int)fo,
+                                      .repeat = (int)k,
+                                      .variant = (int)v,
+                                      .achieved_sparsity =
+                                          v ? r->variant[v].sparsity + ((double)fo - 1) / 64 : 0,
+                                      .kept_params = 1000 - i,
+                                      .prunable_params = 1000,
+                                      .csr_bytes = 8 * i + 3,
+                                      .stored_bytes = 4 * i + 1,
+                                      .macs = 12345678901LL + i,
+                                      .epochs = (int)(i % 7),
+                                      .diverged = (int)(i % 5 == 4),
+                                      .val_loss = i % 2 ? NAN : 0.1 * (double)i,
+                                      .primary_mean = 1.0 / 3 + (double)i,
+                                      .seconds = 0.01 * (double)i};
             }
     for (size_t v = 0; v < 5; v++) r->ns_per_window[v] = 100.5 + (double)v;
     r->validation[0 * 3 + 1] = 1;
@@ -478,10 +481,10 @@ static void write_h5(const pf_results *r, const pf_config *cfg, const char *path
 {
     pf_error err = {0};
     pf_h5_quiet();
-    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t file = pf_h5seal_create(path);
     assert_true(file >= 0);
     if (pf_results_write_h5(r, cfg, file, &err) != PF_OK) fail_msg("%s", err.msg);
-    assert_true(H5Fclose(file) >= 0);
+    assert_int_equal(pf_h5seal_close(file, path), 0);
 }
 
 static void assert_same_strings(char *const *a, char *const *b, size_t n)
@@ -647,7 +650,7 @@ static void test_h5_regression(void **state)
     char *scheme = pf_h5_read_attr_str(file, "/folds", "scheme");
     char *task = pf_h5_read_attr_str(file, "/dataset", "task");
     char *primary = pf_h5_read_attr_str(file, "/tasks", "primary_metric");
-    assert_string_equal(schema, "prunefair-results/3");
+    assert_string_equal(schema, "prunefair-results/4");
     assert_non_null(strstr(blas, "OpenBLAS"));
     assert_non_null(strstr(text, "criteria = magnitude,vr\n"));
     assert_string_equal(scheme, "lopo");
@@ -698,6 +701,16 @@ static long file_size(const char *path)
     return n;
 }
 
+/* path must be refused as input with a message containing want. */
+static void expect_refused(const char *path, const char *want)
+{
+    pf_error err = {0};
+    pf_config cfg;
+    assert_null(pf_results_read_h5(path, &cfg, &err));
+    assert_int_equal(err.code, PF_EINPUT);
+    if (!strstr(err.msg, want)) fail_msg("'%s' is not in '%s'", want, err.msg);
+}
+
 /* A copy of the good file, edited by fn, must be refused with a message containing want. */
 static void assert_refused(const char *dir, const char *good, void (*fn)(hid_t), const char *want)
 {
@@ -707,12 +720,10 @@ static void assert_refused(const char *dir, const char *good, void (*fn)(hid_t),
     hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
     assert_true(file >= 0);
     fn(file);
-    H5Fclose(file);
-    pf_error err = {0};
-    pf_config cfg;
-    assert_null(pf_results_read_h5(path, &cfg, &err));
-    assert_int_equal(err.code, PF_EINPUT);
-    if (!strstr(err.msg, want)) fail_msg("'%s' is not in '%s'", want, err.msg);
+    /* Sealed again, as a buggy writer or a hand edit would: what is behind the seal is checked
+     * too. */
+    assert_int_equal(pf_h5seal_close(file, path), 0);
+    expect_refused(path, want);
 }
 
 static void schema_1(hid_t f)
@@ -795,34 +806,79 @@ static void test_h5_refused(void **state)
     assert_refused(f->dir, good, no_tasks, "/tasks is missing");
     assert_refused(f->dir, good, tasks_two_fields, "/tasks has no field repeat");
 
-    /* Truncated anywhere: refused, never a crash or a half-read run. */
+    /* Cut short anywhere: refused before HDF5 reads it, never a crash or a half-read run. */
     snprintf(path, sizeof path, "%s/truncated.h5", f->dir);
     long size = file_size(good);
-    const long cut[] = {0, 7, 512, size / 3, size / 2, size - 4096, size - 1};
+    const long cut[] = {0, 7, 512, 513, size / 3, size / 2, size - 4096, size - 1};
     for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
         copy_file(good, path, cut[i] > 0 ? cut[i] : 0);
-        pf_error err = {0};
-        pf_config cfg;
-        assert_null(pf_results_read_h5(path, &cfg, &err));
-        assert_int_equal(err.code, PF_EINPUT);
+        char want[100];
+        snprintf(want, sizeof want, "it holds %ld bytes after its seal, %ld were written",
+                 cut[i] - 512, size - 512);
+        expect_refused(path, cut[i] < 512 ? "lacks the seal" : want);
+    }
+    /* One byte more, and one byte changed anywhere after the seal. */
+    copy_file(good, path, -1);
+    FILE *fp = fopen(path, "ab");
+    fputc(0, fp);
+    fclose(fp);
+    expect_refused(path, "is too long");
+    const long at[] = {512, 520, size / 2, size - 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        copy_file(good, path, -1);
+        fp = fopen(path, "r+b");
+        fseek(fp, at[i], SEEK_SET);
+        int c = getc(fp);
+        fseek(fp, at[i], SEEK_SET);
+        putc(c ^ 0x20, fp);
+        fclose(fp);
+        expect_refused(path, "is damaged: its bytes changed after it was written");
     }
 
-    /* Not HDF5, and HDF5 without a run in it. */
+    /* Not HDF5; HDF5 of another program (no seal); and a sealed HDF5 file without a run. */
     snprintf(path, sizeof path, "%s/not.h5", f->dir);
-    FILE *fp = fopen(path, "w");
+    fp = fopen(path, "w");
     fputs("hello\n", fp);
     fclose(fp);
-    pf_error err = {0};
-    pf_config cfg;
-    assert_null(pf_results_read_h5(path, &cfg, &err));
-    assert_int_equal(err.code, PF_EINPUT);
-    assert_non_null(strstr(err.msg, "is not an HDF5 file"));
-    snprintf(path, sizeof path, "%s/empty.h5", f->dir);
+    expect_refused(path, "was not written by prunefair: it lacks the seal");
+    snprintf(path, sizeof path, "%s/foreign.h5", f->dir);
     H5Fclose(H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
-    pf_error_clear(&err);
-    assert_null(pf_results_read_h5(path, &cfg, &err));
-    assert_int_equal(err.code, PF_EINPUT);
-    assert_non_null(strstr(err.msg, "not a complete prunefair results file"));
+    expect_refused(path, "is an HDF5 file without prunefair's seal");
+    snprintf(path, sizeof path, "%s/empty.h5", f->dir);
+    assert_int_equal(pf_h5seal_close(pf_h5seal_create(path), path), 0);
+    expect_refused(path, "not a complete prunefair results file");
+}
+
+/* The seal, checked against coreutils: its first 512 bytes say the SHA-256 and the length of
+ * the rest, in the documented format, padded with NUL bytes. */
+static void test_h5_seal(void **state)
+{
+    fixture *f = *state;
+    char path[128], cmd[300], want[200], block[513] = {0};
+    snprintf(path, sizeof path, "%s/results.h5", f->dir);
+    write_h5(f->r, &f->cfg, path);
+    snprintf(cmd, sizeof cmd, "tail -c +513 '%s' | sha256sum | cut -c1-64", path);
+    FILE *p = popen(cmd, "r");
+    char hex[80] = {0};
+    assert_non_null(fgets(hex, sizeof hex, p));
+    pclose(p);
+    hex[64] = '\0';
+    snprintf(want, sizeof want, "prunefair-seal/1\nsha256 %s\nbytes %ld\n", hex,
+             file_size(path) - 512);
+    FILE *fp = fopen(path, "rb");
+    assert_int_equal(fread(block, 1, 512, fp), 512);
+    fclose(fp);
+    assert_string_equal(block, want);
+    for (size_t i = strlen(want); i < 512; i++) assert_int_equal(block[i], 0);
+    /* HDF5 finds its superblock behind the user block: h5py and h5dump read it as usual. */
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(file >= 0);
+    hid_t fcpl = H5Fget_create_plist(file);
+    hsize_t ub = 0;
+    H5Pget_userblock(fcpl, &ub);
+    assert_int_equal(ub, 512);
+    H5Pclose(fcpl);
+    H5Fclose(file);
 }
 
 static void test_needs_summary(void **state)
@@ -844,6 +900,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h5_regression, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_h5_classification, setup_classification, teardown),
         cmocka_unit_test_setup_teardown(test_h5_refused, setup_regression, teardown),
+        cmocka_unit_test_setup_teardown(test_h5_seal, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_needs_summary, setup_regression, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
