@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "again.h"
+#include "datacheck.h"
 #include "synthetic.h"
 #include "table.h"
 #include "target.h"
@@ -92,6 +93,7 @@ pf_dataset *pf_source_load(pf_config *cfg, pf_error *err)
         pf_dataset_free(ds);
         return NULL;
     }
+    pf_datacheck_warn(ds);
     snprintf(cfg->data_sha256, sizeof cfg->data_sha256, "%s", ds->sha256);
     if (pf_config_hash(cfg, err) != PF_OK) {
         pf_dataset_free(ds);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "datacheck.h"
 #include "dataset.h"
 #include "error.h"
 #include "source.h"
@@ -746,6 +747,96 @@ static void test_attributes(void **state)
     expect_error(&cfg, "lists 'f2', which is the participant attribute", NULL);
 }
 
+/* A small dataset by hand: participants P0..P{n_part-1} with 3 windows each, feature j of
+ * window i is i * (j + 1) unless set otherwise, targets 0.1 * i. */
+static pf_dataset *hand_dataset(size_t n_part, size_t n_feat, size_t n_targets)
+{
+    pf_error err = {0};
+    pf_dataset *ds = pf_dataset_alloc(3 * n_part, n_feat, n_targets, n_part, 0, &err);
+    assert_non_null(ds);
+    char name[32];
+    for (size_t j = 0; j < n_feat; j++) {
+        snprintf(name, sizeof name, "f%zu", j);
+        ds->feature_names[j] = strdup(name);
+    }
+    for (size_t p = 0; p <= n_part; p++) ds->offset[p] = 3 * p;
+    for (size_t p = 0; p < n_part; p++) {
+        snprintf(name, sizeof name, "P%zu", p);
+        ds->participant_ids[p] = strdup(name);
+    }
+    for (size_t i = 0; i < 3 * n_part; i++) {
+        ds->participant[i] = (int)(i / 3);
+        for (size_t j = 0; j < n_feat; j++) ds->x[i * n_feat + j] = (double)(i * (j + 1));
+        for (size_t k = 0; k < n_targets; k++) ds->y[i * n_targets + k] = 0.1 * (double)i;
+    }
+    return ds;
+}
+
+/* Constant features and participants with a constant target are named, worked by hand: a
+ * missing cell does not make a column vary, an all-missing column is not "constant", one
+ * participant's constant target is named per target. */
+static void test_datacheck(void **state)
+{
+    (void)state;
+    pf_dataset *ds = hand_dataset(3, 3, 2);
+    for (size_t i = 0; i < 9; i++) ds->x[i * 3 + 1] = 5;    /* f1: always 5 ... */
+    ds->x[4 * 3 + 1] = NAN;                                 /* ... or missing */
+    for (size_t i = 0; i < 9; i++) ds->x[i * 3 + 2] = NAN;  /* f2: never there */
+    for (size_t i = 3; i < 6; i++) ds->y[i * 2 + 1] = 0.25; /* P1's second target */
+    pf_datacheck_warn(ds);
+    assert_string_equal(
+        ds->warning,
+        "feature 'f1' has the same value (5) in all 9 windows: nothing can be learned from it "
+        "(list it in data.drop_columns to leave it out)\n"
+        "participant 'P1' has one value of target 'y2' in every window: its CCC and Pearson r "
+        "are 0 by definition, whatever is predicted, and count in every mean and test (check "
+        "the file, or leave it out)\n");
+    pf_dataset_free(ds);
+
+    /* Seven constant features and seven constant participants: five named, two counted. */
+    ds = hand_dataset(8, 8, 1);
+    for (size_t i = 0; i < 24; i++) {
+        for (size_t j = 1; j < 8; j++) ds->x[i * 8 + j] = (double)j;
+        if (i >= 3) ds->y[i] = (double)(i / 3);
+    }
+    pf_datacheck_warn(ds);
+    assert_non_null(strstr(ds->warning, "7 features have one value each in all 24 windows: 'f1', "
+                                        "'f2', 'f3', 'f4', 'f5' and 2 more;"));
+    assert_non_null(strstr(ds->warning, "7 of 8 participants ('P1', 'P2', 'P3', 'P4', 'P5' and 2 "
+                                        "more) have one value of target 'y'"));
+    pf_dataset_free(ds);
+
+    /* Classification labels are not checked (a participant of one class is common there). */
+    ds = hand_dataset(2, 1, 1);
+    ds->task = PF_TASK_CLASSIFICATION;
+    for (size_t i = 0; i < 6; i++) ds->y[i] = (double)(i / 3);
+    pf_datacheck_warn(ds);
+    assert_string_equal(ds->warning, "");
+    pf_dataset_free(ds);
+}
+
+/* Warnings add up line by line; when they no longer fit, one note says so, once. */
+static void test_dataset_warn(void **state)
+{
+    (void)state;
+    pf_dataset *ds = hand_dataset(1, 1, 1);
+    pf_dataset_warn(ds, "first %d", 1);
+    pf_dataset_warn(ds, "second");
+    assert_string_equal(ds->warning, "first 1\nsecond\n");
+    char line[300];
+    memset(line, 'x', sizeof line - 1);
+    line[sizeof line - 1] = '\0';
+    for (int i = 0; i < 20; i++) pf_dataset_warn(ds, "%s", line);
+    size_t n = strlen(ds->warning);
+    assert_true(n < sizeof ds->warning);
+    const char *note = "(more warnings were cut)\n";
+    assert_string_equal(ds->warning + n - strlen(note), note);
+    assert_ptr_equal(strstr(ds->warning, note), ds->warning + n - strlen(note));
+    /* Six lines of 300 fit in 2048 with room for the note: lines 3..8 are there, 9 is not. */
+    assert_int_equal(n, strlen("first 1\nsecond\n") + 6 * 300 + strlen(note));
+    pf_dataset_free(ds);
+}
+
 /* A regression on a handful of whole numbers warns that it may be a label. */
 static void test_label_like_warning(void **state)
 {
@@ -834,6 +925,8 @@ int main(void)
         cmocka_unit_test(test_high_low_transform),
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_label_like_warning),
+        cmocka_unit_test(test_datacheck),
+        cmocka_unit_test(test_dataset_warn),
         cmocka_unit_test(test_alloc_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
