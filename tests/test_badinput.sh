@@ -66,6 +66,24 @@ data 'p,f1,f2,y\nA,1,2,0.1\nB,1,2,0.2\n'
 run_case "participants with one window, min_windows 2" 2 --dry-run --set data.min_windows=2 c.ini
 expect_in "$ERR" "d.csv"
 
+# Data that load but would make numbers look wrong later: warned about by name, and the run
+# goes on (nothing here is an error).
+data 'p,f1,f2,y\nA,1,5,0.1\nA,2,5,0.5\nA,3,5,0.3\nB,1,5,0.1\nB,3,5,0.2\nB,2,5,0.4\nC,4,5,0.3\nC,1,5,0.4\nC,2,5,0.6\n'
+run_case "a constant feature" 0 --dry-run c.ini
+expect_in "$ERR" "warning: feature 'f2' has the same value (5) in all 9 windows" "data.drop_columns"
+run_case "a constant feature, dropped" 0 --dry-run --set data.drop_columns=f2 c.ini
+grep -q "warning" "$ERR" && fail "a dropped column is still warned about" "$(cat "$ERR")" || pass "  no warning once it is dropped"
+data 'p,f1,f2,y\nA,5,5,0.1\nA,5,5,0.5\nB,5,5,0.1\nB,5,5,0.2\nC,5,5,0.3\nC,5,5,0.4\n'
+run_case "all features constant" 0 --dry-run c.ini
+expect_in "$ERR" "warning: 2 features have one value each in all 6 windows: 'f1', 'f2'"
+data 'p,f1,f2,y\nA,1,2,0.1\nA,2,3,0.5\nA,3,1,0.3\nB,1,2,0.25\nB,3,3,0.25\nB,2,1,0.25\nC,4,4,0.3\nC,1,1,0.4\nC,2,2,0.6\nD,1,1,0.2\n'
+run_case "a target with zero variance for a participant, and one with one window" 0 --no-progress \
+    --set prune.criteria=magnitude --set prune.sparsities=0.5 --out "$WORK/zv" c.ini
+expect_in "$ERR" "warning: 2 of 4 participants ('B', 'D') have one value of target 'y' in every window:" \
+    "their CCC and Pearson r are 0 by definition"
+awk -F, '$1 == "B" && $2 == "dense" { b = $6 } END { exit !(b == "0") }' "$WORK/zv/per_participant.csv" \
+    && pass "  B's CCC is 0, as DESIGN defines it" || fail "  B's CCC" "$(cat "$WORK/zv/per_participant.csv")"
+
 # ---- where results go ------------------------------------------------------------------------
 data 'p,f1,f2,y\nA,1,2,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
 touch "$WORK/a-file"
@@ -110,24 +128,64 @@ run_case "a study to break" 0 --no-progress --out "$WORK/ok" c.ini
 mkdir -p "$WORK/bad"
 printf 'garbage' >"$WORK/bad/results.h5"
 run_case "--report on a file that is not HDF5" 2 --report "$WORK/bad"
-expect_in "$ERR" "'$WORK/bad/results.h5' is not an HDF5 file"
+expect_in "$ERR" "'$WORK/bad/results.h5' was not written by prunefair: it lacks the seal"
+# Every results.h5 and shard file is sealed with the SHA-256 and length of its bytes (see
+# src/h5seal.h), checked before HDF5 reads a byte: a copy cut short or damaged is refused.
+size=$(wc -c <"$WORK/ok/results.h5")
 head -c 3000 "$WORK/ok/results.h5" >"$WORK/bad/results.h5"
 run_case "--report on a truncated results.h5" 2 --report "$WORK/bad"
-expect_in "$ERR" "$WORK/bad/results.h5"
-# Corrupt bytes in the middle of a real file: refused or read, never a crash (exit 1 or 2).
+expect_in "$ERR" "'$WORK/bad/results.h5' is cut short: it holds 2488 bytes after its seal, $((size - 512)) were written"
+# Corrupt bytes in the middle of a real file, and one flipped bit near its end.
+damage() { # FILE OFFSET BYTES
+    printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 cp "$WORK/ok/results.h5" "$WORK/bad/results.h5"
-size=$(wc -c <"$WORK/bad/results.h5")
-printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of="$WORK/bad/results.h5" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
-set +e
-"$RUN" --report "$WORK/bad" >/dev/null 2>"$WORK/err.txt"
-got=$?
-set -e
-[ $got -le 2 ] && pass "--report on a corrupted results.h5: exit $got, no crash" || fail "--report crashed (exit $got)" "$(head -c 300 "$WORK/err.txt")"
-# Shards of another config, or written by another version, are refused by --merge.
+damage "$WORK/bad/results.h5" $((size / 2)) XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+run_case "--report on a corrupted results.h5" 2 --report "$WORK/bad"
+expect_in "$ERR" "'$WORK/bad/results.h5' is damaged: its bytes changed after it was written" \
+    "copy it again from where the run wrote it"
+cp "$WORK/ok/results.h5" "$WORK/bad/results.h5"
+last=$(tail -c 1 "$WORK/bad/results.h5" | od -An -tu1 | tr -d ' ')
+printf "$(printf '\\%03o' $((last ^ 1)))" | dd of="$WORK/bad/results.h5" bs=1 seek=$((size - 1)) conv=notrunc 2>/dev/null
+run_case "--report on a results.h5 with one bit flipped" 2 --report "$WORK/bad"
+expect_in "$ERR" "is damaged"
+# Rerunning the study into a folder whose results.h5 is damaged says so, not "another config".
+cp "$WORK/bad/results.h5" "$WORK/ok/results.h5"
+run_case "a rerun on a damaged results.h5" 2 --no-progress --out "$WORK/ok" c.ini
+expect_in "$ERR" "'$WORK/ok/results.h5' is damaged"
+
+# Shards that are damaged, of another config, or written by another version are refused by
+# --merge, and a refused merge writes nothing.
 run_case "shard 1/2" 0 --no-progress --shard 1/2 --out "$WORK/sh" c.ini
+run_case "shard 2/2" 0 --no-progress --shard 2/2 --out "$WORK/sh" c.ini
 run_case "shard 2/2 of another config" 0 --no-progress --shard 2/2 --set train.max_epochs=3 --out "$WORK/sh2" c.ini
-cp "$WORK"/sh2/shards/shard-2-of-2.h5 "$WORK/sh/shards/"
-run_case "--merge with a foreign shard" 2 --merge "$WORK/sh"
-expect_in "$ERR" "shard-2-of-2.h5"
+shard2="$WORK/sh/shards/shard-2-of-2.h5"
+cp "$shard2" "$WORK/good-shard.h5"
+cp "$WORK"/sh2/shards/shard-2-of-2.h5 "$shard2"
+run_case "--merge with a shard of another config" 2 --merge "$WORK/sh"
+expect_in "$ERR" "shard '$shard2' is of another config"
+cp "$WORK/good-shard.h5" "$shard2"
+damage "$shard2" 700 XXXXXXXX
+run_case "--merge with a damaged shard" 2 --merge "$WORK/sh"
+expect_in "$ERR" "'$shard2' is damaged" "or delete it and rerun that --shard"
+head -c 2000 "$WORK/good-shard.h5" >"$shard2"
+run_case "--merge with a shard cut short" 2 --merge "$WORK/sh"
+expect_in "$ERR" "'$shard2' is cut short"
+# Another version's shard: this version's number edited in place and the file sealed again,
+# which is what that version would have written.
+reseal() {
+    sum=$(tail -c +513 "$1" | sha256sum | cut -c1-64)
+    { printf 'prunefair-seal/1\nsha256 %s\nbytes %s\n' "$sum" $(($(wc -c <"$1") - 512))
+      head -c 512 /dev/zero; } | head -c 512 | dd of="$1" conv=notrunc 2>/dev/null
+}
+version=$("$RUN" --version | awk '{ print $NF }')
+cp "$WORK/good-shard.h5" "$shard2"
+perl -0777 -pi -e "s/(program_version\\0.{1,64}?)\Q$version\E\\0/\${1}9.9.9\\0/s" "$shard2"
+reseal "$shard2"
+run_case "--merge with a shard of another version" 2 --merge "$WORK/sh"
+expect_in "$ERR" "shard '$shard2' was written by prunefair 9.9.9, this is $version"
 [ ! -e "$WORK/sh/results.h5" ] && pass "a refused merge writes no results.h5" || fail "a refused merge wrote results.h5"
+cp "$WORK/good-shard.h5" "$shard2"
+run_case "--merge with the shard restored" 0 --merge "$WORK/sh"
+[ -s "$WORK/sh/results.h5" ] && pass "the merge writes results.h5" || fail "no results.h5 after the merge"
 finish
