@@ -3,6 +3,11 @@
  * The first byte of an input picks the reader, the rest is the file. A file must be read or
  * refused with PF_EINPUT and a message -- never crash, hang or leak, whatever HDF5 makes of it.
  *
+ * Two depths. By default the bytes reach the readers as they would from a disk, so the seal
+ * (h5seal.h) is what is fuzzed first, and a damaged file is refused before HDF5 reads it.
+ * With FUZZ_BEHIND_SEAL=1 the harness seals each input itself, as if a buggy or hostile writer
+ * had sealed a malformed file: HDF5 and prunefair's readers behind the seal are fuzzed.
+ *
  * The fixture (made once) is a real small study on synthetic data: its results.h5, one shard
  * file and one checkpoint, written into a temporary folder and used as the seed corpus by
  * scripts/fuzz.sh (FUZZ_SEEDS=DIR writes them there and exits). Built and run by scripts/fuzz.sh.
@@ -18,6 +23,7 @@
 #include "checkpoint.h"
 #include "folds.h"
 #include "h5io.h"
+#include "h5seal.h"
 #include "report.h"
 #include "results_h5.h"
 #include "runner.h"
@@ -28,6 +34,7 @@ static pf_config cfg;
 static pf_dataset *ds;
 static pf_folds *folds;
 static char dir[64];
+static int behind_seal; /* FUZZ_BEHIND_SEAL=1: seal every input file */
 
 /* A small study, run once: 6 participants, 2 criteria, 2 widths, 1 shard. */
 static void fixture(void)
@@ -92,6 +99,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         pf_results_free(r);
         exit(0);
     }
+    const char *deep = getenv("FUZZ_BEHIND_SEAL");
+    behind_seal = deep && strcmp(deep, "1") == 0;
     char sh[200];
     snprintf(sh, sizeof sh, "mkdir -p %s/shards %s/checkpoints", dir, dir);
     if (system(sh) != 0) abort();
@@ -106,6 +115,7 @@ static void write_file(const char *path, const uint8_t *data, size_t size)
     if (!fp) abort();
     if (size && fwrite(data, 1, size, fp) != size) abort();
     fclose(fp);
+    if (behind_seal && size >= PF_H5SEAL_BLOCK && pf_h5seal_write(path) != 0) abort();
 }
 
 static void check(int rc, const pf_error *err)
