@@ -149,8 +149,9 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
 }
 
 int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
-                      pf_error *err)
+                      pf_results **read, pf_error *err)
 {
+    if (read) *read = NULL;
     char file[PF_MAX_STR * 2];
     struct stat st;
     if (stat(path, &st) != 0)
@@ -174,7 +175,10 @@ int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, siz
     pf_config cfg;
     pf_results *r = pf_results_read_h5(file, &cfg, err);
     if (r) pf_report_write(r, &cfg, dir_out, info, err);
-    pf_results_free(r);
+    if (read && err->code == PF_OK)
+        *read = r;
+    else
+        pf_results_free(r);
     pf_lock_release(&lock);
     return err->code;
 }

@@ -36,8 +36,9 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
                     pf_report_info *info, pf_error *err);
 
 /* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it,
- * holding the folder's lock (lock.h) meanwhile; dir_out receives the folder. */
+ * holding the folder's lock (lock.h) meanwhile; dir_out receives the folder. When read is not
+ * NULL it receives the results read (the caller frees them), e.g. to say which diverged. */
 int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
-                      pf_error *err);
+                      pf_results **read, pf_error *err);
 
 #endif

@@ -356,10 +356,14 @@ static int rebuild_report(const char *path, pf_error *err)
 {
     char dir[PF_MAX_STR * 2];
     pf_report_info info;
-    if (pf_report_rebuild(path, &info, dir, sizeof dir, err) != PF_OK) return err->code;
+    pf_results *r;
+    if (pf_report_rebuild(path, &info, dir, sizeof dir, &r, err) != PF_OK) return err->code;
     printf("report rebuilt: %s/ (stats.csv, groups.csv, tables/, figures/, results.h5)\n", dir);
     notice_gnuplot(&info, dir);
-    return PF_OK;
+    /* A study with diverged models stays one: its report says so every time (exit 4). */
+    report_divergence(r, err);
+    pf_results_free(r);
+    return err->code;
 }
 
 /* ---- runs that can stop and go on ----------------------------------------------------------- */
@@ -409,7 +413,8 @@ static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
             "run_experiment: %s already holds this run, finished; rebuilding its report "
             "only\n",
             dir);
-    return rebuild_report(dir, err) == PF_OK ? 1 : -1;
+    rebuild_report(dir, err);
+    return err->code == PF_OK || err->code == PF_EDIVERGED ? 1 : -1;
 }
 
 static void remove_checkpoints(const char *dir)
@@ -510,7 +515,7 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
         n_slice = pf_shard_slice(ds, folds, cfg, shard_i, shard_n, slice);
     } else {
         int done = check_folder(cfg, ro->out_dir, err);
-        if (done != 0) return done > 0 ? PF_OK : err->code;
+        if (done != 0) return err->code;
     }
     char ckdir[PF_MAX_STR * 2];
     snprintf(ckdir, sizeof ckdir, "%s/checkpoints", ro->out_dir);

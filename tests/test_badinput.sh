@@ -122,6 +122,11 @@ grep -q "fold 3, repeat 0" "$ERR" && fail "the fold without D was reported as di
 awk -F, '$1 == "D" && $2 == "dense" { d = $6 } $1 == "A" && $2 == "dense" { a = $6 }
     END { exit !(d != "nan" && a == "nan") }' "$WORK/div/per_participant.csv" \
     && pass "the finished fold has values, the diverged ones NaN" || fail "values of the diverged folds" "$(cat "$WORK/div/per_participant.csv")"
+# The study stays one with diverged models: a rerun into its folder and --report say so again.
+run_case "a rerun of the diverged study" 4 --no-progress --out "$WORK/div" div.ini
+expect_in "$ERR" "already holds this run, finished" "6 of 8 models diverged" "  fold 1, repeat 0, dense"
+run_case "--report of the diverged study" 4 --report "$WORK/div"
+expect_in "$ERR" "6 of 8 models diverged" "  fold 2, repeat 0, magnitude@0.5"
 
 # ---- results and shards that are not what they claim ------------------------------------------
 run_case "a study to break" 0 --no-progress --out "$WORK/ok" c.ini
