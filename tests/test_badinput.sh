@@ -62,6 +62,11 @@ expect_in "$ERR" "d.csv' line 5 has 3 fields but the header (line 1) has 4 colum
 { printf 'p,f1,f2,y\nA,'; head -c 2000000 /dev/zero | tr '\0' '7'; printf ',2,0.1\nB,1,2,0.3\n'; } >"$WORK/d.csv"
 run_case "a field of two million characters" 2 --dry-run c.ini
 expect_in "$ERR" "'f1' (line 2: '7777777777"
+# A line of 200,000 columns (1.4 MB) is read, not refused: wide feature files exist.
+awk 'BEGIN { n = 200000; printf "p,y"; for (j = 0; j < n; j++) printf ",f%d", j; print ""
+    for (i = 0; i < 6; i++) { printf "%s,%d", substr("ABC", i % 3 + 1, 1), i; for (j = 0; j < n; j++) printf ",%d", (i * j) % 7; print "" } }' >"$WORK/d.csv"
+run_case "a line of 200000 columns" 0 --dry-run c.ini
+expect_in "$OUT" "features: 200000 (f0, f1, f2,"
 data 'p,f1,f2,y\nA,1,2,0.1\nB,1,2,0.2\n'
 run_case "participants with one window, min_windows 2" 2 --dry-run --set data.min_windows=2 c.ini
 expect_in "$ERR" "d.csv"
