@@ -53,13 +53,14 @@ int pf_h5seal_write(const char *path)
 {
     FILE *fp = fopen(path, "r+b");
     if (!fp) return -1;
-    char hex[HEX_LEN + 1], block[PF_H5SEAL_BLOCK] = {0};
+    char hex[HEX_LEN + 1];
     unsigned long long length;
     int rc = fseek(fp, PF_H5SEAL_BLOCK, SEEK_SET) == 0 ? digest_rest(fp, hex, &length) : -1;
     if (rc == 0) {
+        char block[PF_H5SEAL_BLOCK] = {0}; /* the rest of the block stays NUL */
         snprintf(block, sizeof block, MAGIC "sha256 %s\nbytes %llu\n", hex, length);
-        rc = fseek(fp, 0, SEEK_SET) == 0 && fwrite(block, 1, sizeof block, fp) == sizeof block ? 0
-                                                                                               : -1;
+        int ok = fseek(fp, 0, SEEK_SET) == 0 && fwrite(block, 1, sizeof block, fp) == sizeof block;
+        rc = ok ? 0 : -1;
     }
     int saved = errno;
     if (fclose(fp) != 0)
