@@ -11,13 +11,8 @@ set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 run="$src/run_experiment"
 [ -x "$run" ] || { echo "check_valgrind.sh: build the tree first (make)" >&2; exit 2; }
-if ! command -v valgrind >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    echo "check_valgrind.sh: installing valgrind"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends valgrind
-fi
+. "$src/scripts/debian_packages.sh"
+command -v valgrind >/dev/null || install_packages check_valgrind.sh valgrind
 work=$(mktemp -d /tmp/pf_valgrind_XXXXXX)
 trap 'rm -rf "$work"' EXIT
 small="--set synthetic.participants=6 --set synthetic.windows=16 --set train.max_epochs=3

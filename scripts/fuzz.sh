@@ -24,13 +24,8 @@ mkdir -p "$work/corpus-config" "$work/corpus-dataset" "$work/corpus-results" "$w
 cp "$src"/configs/*.ini "$work/corpus-config/"
 cp "$src"/tests/data/*.csv "$work/corpus-dataset/"
 [ -f "$src/src/plot_templates.c" ] || { echo "fuzz.sh: build the tree first (make)" >&2; exit 2; }
-if ! command -v clang >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    echo "fuzz.sh: installing clang (libFuzzer)"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends clang
-fi
+. "$src/scripts/debian_packages.sh"
+command -v clang >/dev/null || install_packages fuzz.sh clang
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fopenmp -D_POSIX_C_SOURCE=200809L -std=c11 -I$src/src"
 cflags="$cflags $(pkg-config --cflags inih libcrypto hdf5-serial 2>/dev/null || pkg-config --cflags inih libcrypto)"
 libs="-lgsl $(pkg-config --libs openblas inih libcrypto) -lcsv -lm"

@@ -17,17 +17,9 @@ PKGS="gcc libc6-dev make autoconf automake pkg-config libgsl-dev libhdf5-dev hdf
 libopenblas-dev libinih-dev libcmocka-dev libssl-dev libcsv-dev gnuplot-nox"
 # The tests also run the program on emulated older CPUs (tests/test_kernels.sh).
 [ "$mode" = test ] && PKGS="$PKGS qemu-user"
-missing=""
-for p in $PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    echo "quickstart: installing Debian packages:$missing"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
-fi
+. scripts/debian_packages.sh
+# shellcheck disable=SC2086
+install_packages quickstart $PKGS
 
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] || autoreconf -fi

@@ -33,6 +33,7 @@ DIR=${2:-${PF_SLURM_DIR:-/tmp/pf-slurm}}
 case $DIR in /*) ;; *) DIR=$(pwd)/$DIR ;; esac
 CONF=$DIR/slurm.conf
 
+. "$(dirname "$0")/debian_packages.sh"
 say() { echo "slurm_local: $*"; }
 die() { echo "slurm_local: error: $*" >&2; exit 1; }
 
@@ -60,20 +61,12 @@ wait_for() {
 }
 
 install_missing() {
-    missing=""
-    for p in munge slurmctld slurmd slurm-client; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-    done
+    missing=$(missing_packages munge slurmctld slurmd slurm-client)
     [ -n "$missing" ] || return 0
     [ "${PF_SLURM_NO_INSTALL:-0}" = 1 ] && die "missing Debian packages:$missing (apt-get install$missing)"
-    command -v apt-get >/dev/null || die "missing packages:$missing, and no apt-get to install them"
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    say "installing Debian packages:$missing"
-    $SUDO apt-get update -qq
     # Their init scripts may try to start the system-wide daemons: that is not this cluster,
     # and without /etc/slurm/slurm.conf they do not start anyway.
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    install_packages slurm_local.sh $missing
 }
 
 # stop_pid NAME: TERM the daemon in DIR/NAME.pid, wait up to 15 s, then KILL it.
