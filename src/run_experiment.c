@@ -392,8 +392,9 @@ static void catch_stops(void)
 }
 
 /* A folder holds one run: rerunning a finished run rebuilds only its report; a folder of
- * another config, or whose results.h5 is damaged, is refused. Returns 1 when the run is
- * already done (nothing to train). */
+ * another config, or whose results.h5 is damaged, is refused. Returns 0 when there is no
+ * finished run, 1 when the run is done (nothing to train; err is PF_EDIVERGED when some of
+ * its models diverged), -1 on an error in err. */
 static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
 {
     char path[PF_MAX_STR * 2];
