@@ -847,6 +847,14 @@ static void test_h5_refused(void **state)
     snprintf(path, sizeof path, "%s/empty.h5", f->dir);
     assert_int_equal(pf_h5seal_close(pf_h5seal_create(path), path), 0);
     expect_refused(path, "not a complete prunefair results file");
+
+    /* Found by fuzzing behind the seal: a sealed file whose /tasks row type has a member
+     * outside the row. HDF5 1.10.8 reads out of bounds converting it (a crash before the
+     * check in pf_h5_read_table); now it is refused. */
+    const char *srcdir = getenv("srcdir");
+    char fixture[512];
+    snprintf(fixture, sizeof fixture, "%s/tests/data/malformed_tasks.h5", srcdir ? srcdir : ".");
+    expect_refused(fixture, "/tasks does not hold task records");
 }
 
 /* The seal, checked against coreutils: its first 512 bytes say the SHA-256 and the length of
