@@ -63,10 +63,11 @@ for h in $harnesses; do
     sealed) # HDF5 asks malloc for absurd sizes on some corrupt headers (8 GB for one string)
         # and copes with NULL: requests over 1 GB get NULL, as they would on a small machine,
         # instead of counting as a finding. Full stacks on malloc, so the suppressions can see
-        # which leaks are inside HDF5 (tests/fuzz/lsan.supp says which and why); prunefair's
-        # all count, and nothing is suppressed in front of the seal.
+        # which leaks are inside HDF5 (tests/fuzz/lsan.supp says which and why); HDF5's reads
+        # of freed or foreign memory through memcpy are suppressed too (tests/fuzz/asan.supp).
+        # prunefair's own errors all count, and nothing is suppressed in front of the seal.
         FUZZ_BEHIND_SEAL=1 LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
-            ASAN_OPTIONS="allocator_may_return_null=1:max_allocation_size_mb=1024:fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+            ASAN_OPTIONS="suppressions=$src/tests/fuzz/asan.supp:allocator_may_return_null=1:max_allocation_size_mb=1024:fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
             ./fuzz_results $runs -max_len=65536 -timeout=20 -rss_limit_mb=4096 corpus-sealed ;;
     esac
 done
