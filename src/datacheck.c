@@ -7,7 +7,7 @@
 
 #define NAMED 5 /* names listed in one warning; the rest are counted */
 
-/* Appends 'name' to a list of at most NAMED names; counts every call. */
+/* Up to NAMED quoted names, and how many there were in all. */
 typedef struct {
     char text[400];
     size_t n;
@@ -21,7 +21,7 @@ static void add_name(name_list *l, const char *name)
     l->n++;
 }
 
-/* " (and 7 more)" when more than NAMED were counted. */
+/* " and 7 more" when more than NAMED were counted, else "". */
 static const char *more(const name_list *l, char *buf, size_t size)
 {
     buf[0] = '\0';
