@@ -2,6 +2,7 @@
 #include "h5io.h"
 
 #include <hdf5_hl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,40 @@ void pf_h5_ints(pf_h5 *h, hid_t loc, const char *name, size_t n, const int *data
     if (!h->failed) check(h, H5LTmake_dataset_int(loc, name, 1, &dim, data), name);
 }
 
-static hid_t vlen_string_type(void)
+/* Fixed-length, NUL-terminated UTF-8 strings of size bytes (the NUL included). prunefair
+ * writes no variable-length strings: those live in HDF5's global heap, whose reader fuzzing
+ * found hanging, leaking and asking for gigabytes on a corrupt file, so its readers refuse
+ * them and never enter that code. */
+static hid_t string_type(size_t size)
 {
     hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, H5T_VARIABLE);
-    H5Tset_cset(type, H5T_CSET_UTF8);
+    if (type >= 0 && (H5Tset_size(type, size) < 0 || H5Tset_strpad(type, H5T_STR_NULLTERM) < 0 ||
+                      H5Tset_cset(type, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(type);
+        return -1;
+    }
     return type;
+}
+
+/* The longest string a reader accepts (a corrupt type could claim gigabytes per string). */
+#define MAX_STRING ((size_t)1 << 24)
+
+/* The memory type to read the fixed-length strings of file type ft into, one more byte wide
+ * (room for a NUL of our own) and in ft's character set (HDF5 converts no other); -1 for
+ * anything else: a variable-length string, an absurd width, not a string at all. */
+static hid_t fixed_string_reader(hid_t ft, size_t *width)
+{
+    *width = 0;
+    if (ft < 0 || H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) != 0) return -1;
+    size_t size = H5Tget_size(ft);
+    if (size == 0 || size > MAX_STRING) return -1;
+    hid_t mt = H5Tcopy(ft);
+    if (mt >= 0 && (H5Tset_size(mt, size + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0)) {
+        H5Tclose(mt);
+        return -1;
+    }
+    *width = size + 1;
+    return mt;
 }
 
 /* One dataset of the given shape; file_type is what the file stores, mem_type what data holds. */
@@ -83,18 +112,21 @@ void pf_h5_strings_nd(pf_h5 *h, hid_t loc, const char *name, int rank, const hsi
     if (h->failed) return;
     size_t n = 1;
     for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
-    /* HDF5 would store a NULL pointer as a null string, which h5py reads back as "" but
-     * H5Dread as NULL; writing "" keeps the two readers in agreement. */
-    const char **v = calloc(n ? n : 1, sizeof *v);
-    if (v == NULL) {
+    /* One row of width = the longest string + its NUL per element; a NULL entry is "". */
+    size_t width = 1;
+    for (size_t i = 0; i < n; i++)
+        if (s && s[i] && strlen(s[i]) + 1 > width) width = strlen(s[i]) + 1;
+    char *rows = n && width <= SIZE_MAX / n ? calloc(n, width) : calloc(1, 1);
+    hid_t type = string_type(width);
+    if (rows == NULL || type < 0) {
         check(h, -1, name);
-        return;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (s && s[i]) memcpy(rows + i * width, s[i], strlen(s[i]));
+        write_nd(h, loc, name, type, type, rank, dims, rows);
     }
-    for (size_t i = 0; i < n; i++) v[i] = s && s[i] ? s[i] : "";
-    hid_t type = vlen_string_type();
-    write_nd(h, loc, name, type, type, rank, dims, v);
-    H5Tclose(type);
-    free(v);
+    if (type >= 0) H5Tclose(type);
+    free(rows);
 }
 
 void pf_h5_strings(pf_h5 *h, hid_t loc, const char *name, const char *const *s, size_t n)
@@ -114,16 +146,23 @@ void pf_h5_table(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n, co
 
 char *pf_h5_read_attr_str(hid_t loc, const char *obj, const char *name)
 {
-    hsize_t dims;
-    H5T_class_t cls;
-    size_t size;
-    if (H5LTget_attribute_info(loc, obj, name, &dims, &cls, &size) < 0 || cls != H5T_STRING)
-        return NULL;
-    char *buf = calloc(size + 1, 1);
-    if (buf && H5LTget_attribute_string(loc, obj, name, buf) < 0) {
+    hid_t a = H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t ft = H5Aget_type(a), space = H5Aget_space(a);
+    size_t width = 0;
+    hid_t mt = space >= 0 && H5Sget_simple_extent_npoints(space) == 1
+                   ? fixed_string_reader(ft, &width)
+                   : -1;
+    char *buf = mt >= 0 ? calloc(width, 1) : NULL;
+    if (buf && H5Aread(a, mt, buf) < 0) {
         free(buf);
-        return NULL;
+        buf = NULL;
     }
+    if (buf) buf[width - 1] = '\0';
+    if (mt >= 0) H5Tclose(mt);
+    if (space >= 0) H5Sclose(space);
+    if (ft >= 0) H5Tclose(ft);
+    H5Aclose(a);
     return buf;
 }
 
@@ -187,14 +226,27 @@ static int read_1d(hid_t loc, const char *name, hid_t type, size_t n, void *out)
 int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out)
 {
     for (size_t i = 0; i < n; i++) out[i] = NULL;
-    hid_t type = vlen_string_type();
-    int rc = read_1d(loc, name, type, n, out);
-    H5Tclose(type);
-    /* HDF5 allocated the strings with malloc (the default vlen allocator), so callers may
-     * free() them like any other string. After a read that failed part way (a damaged
-     * heap), whatever HDF5 did put into out is freed here: the caller sees NULLs only. */
+    if (pf_h5_size(loc, name) != n) return -1;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t ft = H5Dget_type(d);
+    size_t width;
+    hid_t mt = fixed_string_reader(ft, &width);
+    if (ft >= 0) H5Tclose(ft);
+    char *rows = mt >= 0 && n && n <= SIZE_MAX / width ? calloc(n, width) : NULL;
+    int rc = n == 0 ? 0 : -1;
+    if (rows && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0) {
+        rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            rows[i * width + width - 1] = '\0';
+            if ((out[i] = strdup(rows + i * width)) == NULL) rc = -1;
+        }
+    }
     if (rc != 0)
         for (size_t i = 0; i < n; i++) free(out[i]), out[i] = NULL;
+    free(rows);
+    if (mt >= 0) H5Tclose(mt);
+    H5Dclose(d);
     return rc;
 }
 

@@ -30,7 +30,8 @@ void pf_h5_doubles(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_
 void pf_h5_array(pf_h5 *h, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                  const void *data);
 void pf_h5_ints(pf_h5 *h, hid_t loc, const char *name, size_t n, const int *data);
-/* Variable-length UTF-8 strings (h5py 3: .asstr() gives str); a NULL entry is written as "". */
+/* Fixed-length UTF-8 strings, as wide as the longest (h5py 3: .asstr() gives str); a NULL
+ * entry is written as "". Readers refuse variable-length strings (h5io.c says why). */
 void pf_h5_strings(pf_h5 *h, hid_t loc, const char *name, const char *const *s, size_t n);
 /* The same with any shape (row-major, as C arrays). */
 void pf_h5_strings_nd(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims,

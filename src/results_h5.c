@@ -43,7 +43,7 @@
 #endif
 
 /* Bumped whenever a dataset changes name, shape or meaning: readers refuse other versions.
- * 4: the file is sealed. */
+ * 4: the file is sealed, and its strings are fixed-length. */
 #define SCHEMA "prunefair-results/4"
 /* What to do about a results.h5 that cannot be read. */
 #define FIX "copy it again from where the run wrote it, or rerun the study into a new folder"
@@ -475,7 +475,7 @@ static int read_str(reader *rd, const char *name, int rank, const size_t *dims, 
     if (expect(rd, name, rank, dims) != PF_OK) return rd->err->code;
     size_t n = count(rank, dims);
     if (pf_h5_read_strings(rd->f, name, n, out) != 0)
-        return bad(rd, "%s cannot be read as strings", name);
+        return bad(rd, "%s cannot be read as fixed-length strings", name);
     for (size_t i = 0; i < n; i++)
         if (out[i] == NULL && (out[i] = calloc(1, 1)) == NULL)
             return pf_error_set(rd->err, PF_ERUNTIME, "out of memory reading %s", name);
