@@ -841,6 +841,20 @@ static void vlen_hash(hid_t f)
     H5Aclose(a), H5Sclose(space), H5Tclose(t);
 }
 
+/* A dataset whose elements were never written: HDF5 would hand back fill values (and, for a
+ * compact layout that claims elements but stores none, copy from NULL, found by fuzzing). */
+static void unwritten_fold_of(hid_t f)
+{
+    size_t n = pf_h5_size(f, "/folds/fold_of");
+    assert_true(H5Ldelete(f, "/folds/fold_of", H5P_DEFAULT) >= 0);
+    hsize_t dim = n;
+    hid_t space = H5Screate_simple(1, &dim, NULL);
+    hid_t d = H5Dcreate2(f, "/folds/fold_of", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT);
+    assert_true(d >= 0);
+    H5Dclose(d), H5Sclose(space);
+}
+
 static void test_h5_refused(void **state)
 {
     fixture *f = *state;
@@ -860,6 +874,7 @@ static void test_h5_refused(void **state)
     assert_refused(f->dir, good, vlen_ids,
                    "/dataset/participant_ids cannot be read as fixed-length strings");
     assert_refused(f->dir, good, vlen_hash, "config_hash");
+    assert_refused(f->dir, good, unwritten_fold_of, "/folds/fold_of");
 
     /* Cut short anywhere: refused before HDF5 reads it, never a crash or a half-read run. */
     snprintf(path, sizeof path, "%s/truncated.h5", f->dir);
