@@ -177,13 +177,32 @@ int pf_h5_exists(hid_t loc, const char *path)
     return H5LTpath_valid(loc, path, 1) > 0;
 }
 
+/* 1 when the open dataset stores exactly its elements' bytes: its extent times its type's size.
+ * HDF5 1.10.8 trusts a dataset's extent and layout messages, and a file can claim 3 x 10^12
+ * elements, or six in a compact layout that stores none (both found by fuzzing): the first
+ * sends readers allocating terabytes, the second made HDF5 copy from NULL. prunefair writes
+ * every dataset whole, uncompressed, so a dataset that is not is refused before anything is
+ * allocated for it or read from it. */
+static int stores_all(hid_t d)
+{
+    hid_t space = H5Dget_space(d), type = H5Dget_type(d);
+    hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    size_t size = type >= 0 ? H5Tget_size(type) : 0;
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    /* A variable-length type's size is that of a pointer, never what the file stores: such a
+     * dataset is refused here too (prunefair writes none; see string_type). */
+    if (n < 0 || size == 0 || (n > 0 && size > SIZE_MAX / (size_t)n)) return 0;
+    return H5Dget_storage_size(d) == (hsize_t)n * size;
+}
+
 int pf_h5_dims(hid_t loc, const char *name, int cap, hsize_t *dims)
 {
     if (!pf_h5_exists(loc, name)) return -1;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) return -1;
     hid_t space = H5Dget_space(d);
-    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    int rank = space < 0 || !stores_all(d) ? -1 : H5Sget_simple_extent_ndims(space);
     if (rank > cap || (rank > 0 && H5Sget_simple_extent_dims(space, dims, NULL) < 0)) rank = -1;
     if (space >= 0) H5Sclose(space);
     H5Dclose(d);
@@ -195,26 +214,22 @@ size_t pf_h5_size(hid_t loc, const char *name)
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT); /* fails quietly (pf_h5_quiet) if absent */
     if (d < 0) return 0;
     hid_t space = H5Dget_space(d);
-    hssize_t n = H5Sget_simple_extent_npoints(space);
+    hssize_t n = stores_all(d) ? H5Sget_simple_extent_npoints(space) : -1;
     H5Sclose(space);
     H5Dclose(d);
     return n < 0 ? 0 : (size_t)n;
 }
 
-/* The dataset name, opened, when it holds exactly n elements and stores exactly n of its
- * file type's bytes; else -1. HDF5 1.10.8 trusts a dataset's layout message: a compact dataset
- * that claims elements but stores none made it copy from NULL (found by fuzzing). Every
- * dataset read below goes through here. prunefair writes contiguous or compact datasets, with
- * all their bytes. */
+/* The dataset name, opened, when it holds exactly n elements and stores them all (stores_all);
+ * else -1. Every dataset read below goes through here. */
 static hid_t open_whole(hid_t loc, const char *name, size_t n)
 {
-    if (pf_h5_size(loc, name) != n) return -1;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0) return -1;
-    hid_t ft = H5Dget_type(d);
-    size_t size = ft >= 0 ? H5Tget_size(ft) : 0;
-    if (ft >= 0) H5Tclose(ft);
-    if (size == 0 || (n && size > SIZE_MAX / n) || H5Dget_storage_size(d) != (hsize_t)n * size) {
+    hid_t space = H5Dget_space(d);
+    hssize_t got = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    if (space >= 0) H5Sclose(space);
+    if (got < 0 || (size_t)got != n || !stores_all(d)) {
         H5Dclose(d);
         return -1;
     }

@@ -41,18 +41,19 @@ void pf_h5_strings_nd(pf_h5 *h, hid_t loc, const char *name, int rank, const hsi
  * of the same rows give the same bytes. */
 void pf_h5_table(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t n, const void *rows);
 
-/* Readers: 0 on success, -1 on failure (missing object, wrong shape). */
+/* Readers: 0 on success, -1 on failure (missing object, wrong shape, not all bytes stored). */
 char *pf_h5_read_attr_str(hid_t loc, const char *obj, const char *name); /* malloc'd */
 int pf_h5_read_attr_num(hid_t loc, const char *obj, const char *name, double *out);
 /* Reads a double dataset of exactly n elements. */
 int pf_h5_read_doubles(hid_t loc, const char *name, size_t n, double *out);
 int pf_h5_read_ints(hid_t loc, const char *name, size_t n, int *out);
-/* Number of elements of a dataset, or 0 when missing. */
+/* Number of elements of a dataset, or 0 when it is missing or does not store all of them
+ * (a malformed file: see stores_all in h5io.c). */
 size_t pf_h5_size(hid_t loc, const char *name);
 /* 1 when the path (every group on the way included) names an object, else 0. */
 int pf_h5_exists(hid_t loc, const char *path);
-/* The rank of a dataset and its dims (at most cap of them), or -1 when it is missing or has
- * more than cap dimensions. */
+/* The rank of a dataset and its dims (at most cap of them), or -1 when it is missing, does
+ * not store all its elements, or has more than cap dimensions. */
 int pf_h5_dims(hid_t loc, const char *name, int cap, hsize_t *dims);
 /* A string dataset of n elements (any shape) into n malloc'd strings. */
 int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out);

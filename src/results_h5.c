@@ -423,7 +423,7 @@ static int expect(reader *rd, const char *name, int rank, const size_t *want)
 {
     hsize_t got[8], w[8];
     int k = pf_h5_dims(rd->f, name, 8, got);
-    if (k < 0) return bad(rd, "%s is missing", name);
+    if (k < 0) return bad(rd, "%s is missing or malformed", name);
     for (int i = 0; i < rank; i++) w[i] = want[i];
     int same = k == rank;
     for (int i = 0; same && i < rank; i++) same = got[i] == w[i];
@@ -441,7 +441,7 @@ static int length(reader *rd, const char *name, size_t *n)
 {
     hsize_t d[8];
     int k = pf_h5_dims(rd->f, name, 8, d);
-    if (k < 0) return bad(rd, "%s is missing", name);
+    if (k < 0) return bad(rd, "%s is missing or malformed", name);
     if (k != 1) return bad(rd, "%s has %d dimensions, expected 1", name, k);
     *n = (size_t)d[0];
     return PF_OK;
@@ -643,7 +643,7 @@ static int read_shape(reader *rd, const pf_config *cfg, stored_shape *s)
         length(rd, "/tasks", &n_rec) != PF_OK)
         return rd->err->code;
     int k = pf_h5_dims(rd->f, "/per_participant/values", 8, d);
-    if (k < 0) return bad(rd, "/per_participant/values is missing");
+    if (k < 0) return bad(rd, "/per_participant/values is missing or malformed");
     if (k != 4) return bad(rd, "/per_participant/values has %d dimensions, expected 4", k);
     sh->n_rep = (size_t)d[3];
     /* The widths are the config's (compress.bits), as for the run that wrote the file. */

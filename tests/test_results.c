@@ -871,8 +871,7 @@ static void test_h5_refused(void **state)
     assert_refused(f->dir, good, edited_hash, "does not hash to the stored config_hash");
     assert_refused(f->dir, good, no_tasks, "/tasks is missing");
     assert_refused(f->dir, good, tasks_two_fields, "/tasks has no field repeat");
-    assert_refused(f->dir, good, vlen_ids,
-                   "/dataset/participant_ids cannot be read as fixed-length strings");
+    assert_refused(f->dir, good, vlen_ids, "/dataset/participant_ids is missing or malformed");
     assert_refused(f->dir, good, vlen_hash, "config_hash");
     assert_refused(f->dir, good, unwritten_fold_of, "/folds/fold_of");
 
