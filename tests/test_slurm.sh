@@ -22,7 +22,9 @@
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
 case $RUN in /*) ;; *) RUN=$(pwd)/$RUN ;; esac
-case $PF_SRCDIR in /*) ;; *) PF_SRCDIR=$(pwd)/$PF_SRCDIR ;; esac
+# The canonical path (no ".."), as submit.sh prints it: under make distcheck the source tree
+# is reached as _build/sub/../..
+PF_SRCDIR=$(cd "$PF_SRCDIR" && pwd -P)
 SUBMIT=$PF_SRCDIR/experiments/slurm/submit.sh
 LOCAL=$PF_SRCDIR/scripts/slurm_local.sh
 t_start=$(date +%s)
