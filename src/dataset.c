@@ -85,6 +85,45 @@ void pf_dataset_free(pf_dataset *ds)
     free(ds);
 }
 
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pf_attribute_groups(char *const *values, size_t P, size_t A, size_t a, const pf_config *cfg,
+                        char ***names, size_t *n_groups, int *of, pf_error *err)
+{
+    *names = NULL, *n_groups = 0;
+    char **sorted = pf_calloc(P + 1, sizeof *sorted, err);
+    char **distinct = pf_calloc(P + 1, sizeof *distinct, err);
+    if (err->code != PF_OK) {
+        free(sorted), free(distinct);
+        return err->code;
+    }
+    size_t n = 0, g = 0;
+    for (size_t p = 0; p < P; p++)
+        if (!pf_config_is_na(cfg, values[p * A + a])) sorted[n++] = values[p * A + a];
+    qsort(sorted, n, sizeof *sorted, cmp_text);
+    for (size_t i = 0; i < n && err->code == PF_OK; i++)
+        if ((i == 0 || strcmp(sorted[i], sorted[i - 1]) != 0) &&
+            !(distinct[g++] = strdup(sorted[i])))
+            pf_error_set(err, PF_ERUNTIME, "out of memory (group names)");
+    free(sorted);
+    if (err->code != PF_OK) {
+        for (size_t k = 0; k < g; k++) free(distinct[k]);
+        free(distinct);
+        return err->code;
+    }
+    for (size_t p = 0; p < P; p++) {
+        const char *v = values[p * A + a];
+        char **hit =
+            pf_config_is_na(cfg, v) ? NULL : bsearch(&v, distinct, g, sizeof *distinct, cmp_text);
+        of[p] = hit ? (int)(hit - distinct) : -1;
+    }
+    *names = distinct, *n_groups = g;
+    return PF_OK;
+}
+
 void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...)
 {
     static const char cut[] = "(more warnings were cut)\n";

@@ -66,6 +66,15 @@ pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_targe
                              size_t n_participants, int with_groups, pf_error *err);
 void pf_dataset_free(pf_dataset *ds);
 
+/* The groups of column a of a participants x A table of attribute values (as
+ * ds->attribute_values): its distinct values other than "no value" (pf_config_is_na), in byte
+ * order, as malloc'd copies in *names (n_groups of them), and each participant's group, or -1
+ * without a value, in of[P]. Byte order makes the groups independent of the file's row order.
+ * The one rule for grouping people by an attribute: FairGRAPE's groups and the fairness
+ * analysis both use it. */
+int pf_attribute_groups(char *const *values, size_t P, size_t A, size_t a, const pf_config *cfg,
+                        char ***names, size_t *n_groups, int *of, pf_error *err);
+
 /* Add one line (printf-style, no trailing newline) to ds->warning. A line that does not fit
  * whole is replaced by a note that more was cut. */
 void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -24,49 +24,23 @@
 
 /* ---- which participant is in which group ------------------------------------------------- */
 
-static int cmp_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The groups of attribute column a of the results: distinct values, sorted, with sizes. */
+/* The groups of attribute column a of the results (pf_attribute_groups), with sizes. */
 static int form_groups(pf_group_attribute *g, const pf_results *r, size_t a, const pf_config *cfg,
                        pf_error *err)
 {
-    size_t P = r->n_part, A = r->n_attributes;
-    const char **vals = pf_calloc(P, sizeof *vals, err);
-    g->group_of = pf_calloc(P, sizeof *g->group_of, err);
-    g->value = pf_calloc(P, sizeof *g->value, err);
-    g->size = pf_calloc(P, sizeof *g->size, err);
-    g->compared = pf_calloc(P, 1, err);
-    if (err->code != PF_OK) {
-        free(vals);
+    size_t P = r->n_part;
+    g->group_of = pf_calloc(P + 1, sizeof *g->group_of, err);
+    g->size = pf_calloc(P + 1, sizeof *g->size, err);
+    g->compared = pf_calloc(P + 1, 1, err);
+    if (err->code != PF_OK ||
+        pf_attribute_groups(r->attribute_values, P, r->n_attributes, a, cfg, &g->value,
+                            &g->n_groups, g->group_of, err) != PF_OK)
         return err->code;
-    }
-    size_t n = 0;
-    for (size_t p = 0; p < P; p++)
-        if (!pf_config_is_na(cfg, r->attribute_values[p * A + a]))
-            vals[n++] = r->attribute_values[p * A + a];
-    qsort(vals, n, sizeof *vals, cmp_text);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || strcmp(vals[i], vals[i - 1]) != 0) {
-            if (!(g->value[g->n_groups] = strdup(vals[i]))) {
-                free(vals);
-                return pf_error_set(err, PF_ERUNTIME, "out of memory (group names)");
-            }
-            g->n_groups++;
-        }
-    free(vals);
     for (size_t p = 0; p < P; p++) {
-        const char *v = r->attribute_values[p * A + a];
-        g->group_of[p] = -1;
-        if (pf_config_is_na(cfg, v)) {
+        if (g->group_of[p] < 0)
             g->n_missing++;
-            continue;
-        }
-        char **hit = bsearch(&v, g->value, g->n_groups, sizeof *g->value, cmp_text);
-        g->group_of[p] = (int)(hit - g->value);
-        g->size[g->group_of[p]]++;
+        else
+            g->size[g->group_of[p]]++;
     }
     for (size_t k = 0; k < g->n_groups; k++) {
         g->compared[k] = g->size[k] >= (size_t)cfg->min_group;

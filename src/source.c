@@ -24,50 +24,25 @@ static pf_dataset *load_csv(const pf_config *cfg, pf_error *err)
     return ds;
 }
 
-static int cmp_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* prune.fairgrape_group naming a participant attribute: FairGRAPE's row groups are that
- * attribute's values (in byte order; rows of a participant without a value belong to none),
- * so pruning sees attribute groups exactly as it sees data.group_column's. */
+ * attribute's groups (pf_attribute_groups; rows of a participant without a value belong to
+ * none), so pruning sees attribute groups exactly as it sees data.group_column's. */
 static int groups_from_attribute(pf_dataset *ds, const pf_config *cfg, pf_error *err)
 {
     size_t A = ds->n_attributes, a = 0;
     while (a < A && strcmp(ds->attribute_names[a], cfg->fairgrape_group) != 0) a++;
     if (a == A || strcmp(cfg->fairgrape_group, cfg->group_column) == 0) return PF_OK;
-    size_t P = ds->n_participants, n = 0;
-    char **values = pf_calloc(P + 1, sizeof *values, err);
-    int *of = pf_calloc(P + 1, sizeof *of, err);
+    char **names;
+    size_t g;
+    int *of = pf_calloc(ds->n_participants + 1, sizeof *of, err);
     int *group = pf_calloc(ds->n_windows + 1, sizeof *group, err);
-    if (err->code != PF_OK) {
-        free(values), free(of), free(group);
+    if (err->code != PF_OK || pf_attribute_groups(ds->attribute_values, ds->n_participants, A, a,
+                                                  cfg, &names, &g, of, err) != PF_OK) {
+        free(of), free(group);
         return err->code;
-    }
-    for (size_t p = 0; p < P; p++)
-        if (!pf_config_is_na(cfg, ds->attribute_values[p * A + a]))
-            values[n++] = ds->attribute_values[p * A + a];
-    qsort(values, n, sizeof *values, cmp_text);
-    size_t g = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || strcmp(values[i], values[i - 1]) != 0) values[g++] = values[i];
-    for (size_t p = 0; p < P; p++) {
-        const char *v = ds->attribute_values[p * A + a];
-        char **hit =
-            pf_config_is_na(cfg, v) ? NULL : bsearch(&v, values, g, sizeof *values, cmp_text);
-        of[p] = hit ? (int)(hit - values) : -1;
     }
     for (size_t r = 0; r < ds->n_windows; r++) group[r] = of[ds->participant[r]];
-    char **names = pf_calloc(g + 1, sizeof *names, err);
-    for (size_t k = 0; names && k < g; k++)
-        if (!(names[k] = strdup(values[k]))) pf_error_set(err, PF_ERUNTIME, "out of memory");
-    free(values), free(of);
-    if (err->code != PF_OK) {
-        for (size_t k = 0; names && k < g; k++) free(names[k]);
-        free(names), free(group);
-        return err->code;
-    }
+    free(of);
     for (size_t k = 0; k < ds->n_groups; k++) free(ds->group_names[k]);
     free(ds->group_names), free(ds->group);
     ds->group = group, ds->group_names = names, ds->n_groups = g;
