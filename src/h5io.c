@@ -114,15 +114,15 @@ void pf_h5_strings_nd(pf_h5 *h, hid_t loc, const char *name, int rank, const hsi
     for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
     /* One row of width = the longest string + its NUL per element; a NULL entry is "". */
     size_t width = 1;
-    for (size_t i = 0; i < n; i++)
-        if (s && s[i] && strlen(s[i]) + 1 > width) width = strlen(s[i]) + 1;
-    char *rows = n && width <= SIZE_MAX / n ? calloc(n, width) : calloc(1, 1);
+    for (size_t i = 0; s && i < n; i++)
+        if (s[i] && strlen(s[i]) >= width) width = strlen(s[i]) + 1;
+    char *rows = calloc(n ? n : 1, width); /* calloc refuses n x width that overflows */
     hid_t type = string_type(width);
     if (rows == NULL || type < 0) {
         check(h, -1, name);
     } else {
-        for (size_t i = 0; i < n; i++)
-            if (s && s[i]) memcpy(rows + i * width, s[i], strlen(s[i]));
+        for (size_t i = 0; s && i < n; i++)
+            if (s[i]) strcpy(rows + i * width, s[i]);
         write_nd(h, loc, name, type, type, rank, dims, rows);
     }
     if (type >= 0) H5Tclose(type);
