@@ -43,14 +43,16 @@ expect_in "$ERR" "compress.bits lists 8 twice"
 
 # ---- data ------------------------------------------------------------------------------------
 data() { printf '%b' "$1" >"$WORK/d.csv"; }
+# A small good file whose first row (participant A's first window) is $1: one cell at a time.
+first_row() { data "p,f1,f2,y\n$1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n"; }
 printf '[data]\nsource = csv\npath = d.csv\nparticipant_column = p\ntarget_column = y\nmin_windows = 1\n[output]\nfigures = none\ntables = none\n' >"$WORK/c.ini"
-data 'p,f1,f2,y\nA,1,2,nan\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+first_row 'A,1,2,nan'
 run_case "NaN as a target" 2 --dry-run c.ini
 expect_in "$ERR" "d.csv' line 2, column 'y' (column 4): 'nan' is not a number"
-data 'p,f1,f2,y\nA,1,inf,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+first_row 'A,1,inf,0.1'
 run_case "inf as a feature" 2 --dry-run c.ini
 expect_in "$ERR" "'f2' (line 2: 'inf')" "data.na_values"
-data 'p,f1,f2,y\nA,1,1e999,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+first_row 'A,1,1e999,0.1'
 run_case "a feature that overflows" 2 --dry-run c.ini
 expect_in "$ERR" "'f2' (line 2: '1e999')"
 garbage 6000 >"$WORK/d.csv"
@@ -90,7 +92,7 @@ awk -F, '$1 == "B" && $2 == "dense" { b = $6 } END { exit !(b == "0") }' "$WORK/
     && pass "  B's CCC is 0, as DESIGN defines it" || fail "  B's CCC" "$(cat "$WORK/zv/per_participant.csv")"
 
 # ---- where results go ------------------------------------------------------------------------
-data 'p,f1,f2,y\nA,1,2,0.1\nA,2,3,0.5\nB,1,2,0.1\nB,3,3,0.2\nC,4,4,0.3\nC,1,1,0.4\n'
+first_row 'A,1,2,0.1'
 touch "$WORK/a-file"
 run_case "an output folder under a file" 2 --set "experiment.output_dir=$WORK/a-file/x" c.ini
 expect_in "$ERR" "cannot create folder '$WORK/a-file/x': Not a directory" "choose another output folder"
