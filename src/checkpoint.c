@@ -6,7 +6,6 @@
 #define _XOPEN_SOURCE 700 /* fsync */
 #include "checkpoint.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -288,15 +287,11 @@ void pf_checkpoint_clear_failed(const char *dir, size_t task)
     unlink(path);
 }
 
-void pf_checkpoint_clean(const char *dir)
+void pf_checkpoint_clean(const char *dir, const size_t *tasks, size_t n)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, "task-", 5) != 0 || strstr(e->d_name, ".tmp") == NULL) continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    char path[4200];
+    for (size_t i = 0; i < n; i++) {
+        task_path(path, sizeof path, dir, tasks[i], ".bin.tmp");
         unlink(path);
     }
-    if (d) closedir(d);
 }

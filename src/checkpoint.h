@@ -54,7 +54,9 @@ int pf_checkpoint_read(const char *dir, size_t task, unsigned char **blob, size_
 void pf_checkpoint_mark_failed(const char *dir, size_t task, const char *message);
 void pf_checkpoint_clear_failed(const char *dir, size_t task);
 
-/* Remove what a killed writer left: dir/task-*.tmp* files. */
-void pf_checkpoint_clean(const char *dir);
+/* Remove what a killed writer of these tasks left: dir/task-NNNNNN.bin.tmp for each of the
+ * n tasks listed. Only its own tasks: shards of one study share dir and run at the same time,
+ * and another shard's temporary file is a checkpoint being written, not a leftover. */
+void pf_checkpoint_clean(const char *dir, const size_t *tasks, size_t n);
 
 #endif

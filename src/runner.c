@@ -579,7 +579,7 @@ static void utc_now(char *buf, size_t cap)
 static int resume(run_ctx *rc, const pf_run_opts *ro, const size_t *list, size_t n,
                   unsigned char *done, pf_error *err)
 {
-    if (ro->checkpoint_dir) pf_checkpoint_clean(ro->checkpoint_dir);
+    if (ro->checkpoint_dir) pf_checkpoint_clean(ro->checkpoint_dir, list, n);
     for (size_t i = 0; i < n && ro->checkpoint_dir; i++) {
         unsigned char *blob, *masks = NULL;
         float *dense = NULL;

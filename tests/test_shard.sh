@@ -70,6 +70,19 @@ fi
 run_case "a finished shard is not rerun" 0 --no-progress --shard 1/3 --out "$WORK/s3" "$WORK/s.ini"
 expect_in "$ERR" "shard 1/3 is already finished"
 
+# Shards share the checkpoint folder and run at once: a shard starting up removes only what a
+# killed writer of its own tasks left, never another shard's checkpoint being written.
+mkdir -p "$WORK/c/checkpoints"
+for t in 0 1 2 3 4 5 6 7 8 9 10 11; do : >"$WORK/c/checkpoints/$(printf 'task-%06d.bin.tmp' "$t")"; done
+run_case "shard 1/2 beside 12 temporary checkpoint files" 0 --no-progress --shard 1/2 --out "$WORK/c" "$WORK/s.ini"
+mine=$(sed -n 's/^shard 1\/2 finished: \([0-9]*\) tasks.*/\1/p' "$OUT")
+left=$(ls "$WORK/c/checkpoints" | grep -c '\.tmp$' || true)
+[ -n "$mine" ] && [ "$left" -eq $((12 - mine)) ] && pass "shard 1/2 removed its own $mine, left the other shard's $left" \
+    || fail "shard 1/2 ran ${mine:-?} tasks and left $left temporary files, expected $((12 - ${mine:-0}))"
+run_case "shard 2/2" 0 --no-progress --shard 2/2 --out "$WORK/c" "$WORK/s.ini"
+left=$(ls "$WORK/c/checkpoints" | grep -c '\.tmp$' || true)
+[ "$left" -eq 0 ] && pass "shard 2/2 removed the rest" || fail "$left temporary files left after both shards"
+
 # Merge refuses what does not add up, and says what to rerun.
 run_case "shard 2 of 3 missing: started" 0 --no-progress --shard 1/3 --out "$WORK/m" "$WORK/s.ini"
 run_case "shard 3/3" 0 --no-progress --shard 3/3 --out "$WORK/m" "$WORK/s.ini"
