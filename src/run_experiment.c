@@ -524,6 +524,7 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
     ro->tasks = slice;
     ro->n_tasks = n_slice;
     ro->stop = &stop_requested;
+    ro->shard = shard_i;
     if (pf_shard_prepare(ro->out_dir, cfg, ds, folds, shard_n, err) != PF_OK) {
         free(slice);
         return err->code;

@@ -24,6 +24,7 @@
 
 #include "checkpoint.h"
 #include "cost.h"
+#include "hold.h"
 #include "kernel.h"
 #include "loss.h"
 #include "metric.h"
@@ -620,6 +621,11 @@ static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsi
     for (size_t i = 0; i < n; i++) todo += !done[i];
     pf_progress pg;
     pf_progress_start(&pg, todo, "tasks", ro->progress);
+    pf_hold hold;
+    char tag[32];
+    snprintf(tag, sizeof tag, ro->shard ? "shard-%zu" : "run", ro->shard);
+    pf_hold_init(&hold, tag);
+    size_t finished = 0; /* tasks computed and saved here, for the hold */
     int halt_all = 0;
     openblas_set_num_threads(1); /* BLAS single-threaded inside each task */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(ro->threads) reduction(+ : ran)
@@ -628,6 +634,15 @@ static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsi
 #pragma omp atomic read
         halt = halt_all;
         if (halt || done[i] || stopped(ro)) continue;
+        int go;
+#pragma omp critical(pf_hold)
+        {
+            size_t f;
+#pragma omp atomic read
+            f = finished;
+            go = pf_hold_wait(&hold, f, ro->stop);
+        }
+        if (!go) continue;
         if (run_task(rc, list[i], &errs[i]) != PF_OK ||
             save_task(rc, ro, list[i], &errs[i]) != PF_OK) {
             if (ro->checkpoint_dir)
@@ -637,6 +652,8 @@ static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsi
         } else {
             if (ro->checkpoint_dir) pf_checkpoint_clear_failed(ro->checkpoint_dir, list[i]);
             ran++;
+#pragma omp atomic update
+            finished++;
         }
 #pragma omp critical(pf_progress)
         pf_progress_tick(&pg);

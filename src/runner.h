@@ -28,6 +28,8 @@ typedef struct {
     const size_t *tasks;             /* the tasks to run (a shard's slice); NULL: all */
     size_t n_tasks;                  /* entries of tasks */
     volatile sig_atomic_t *stop;     /* set (by a signal handler): start no further task */
+    size_t shard;                    /* I of --shard I/N, 0 when not sharded (names the test
+                                      * hold of hold.h) */
     size_t tasks_run, tasks_resumed; /* out: tasks computed here, tasks loaded */
 } pf_run_opts;
 

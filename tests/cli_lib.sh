@@ -40,3 +40,23 @@ finish() {
     echo "$n_ok passed, $n_fail failed"
     [ "$n_fail" -eq 0 ]
 }
+
+# The test hold (src/hold.h): a run started with PF_TEST_HOLD="$HOLD" pauses once the first
+# task it computed is checkpointed, writing $HOLD/TAG.held (its process id), and starts no
+# further task until $HOLD/TAG.go exists or a stop signal arrives. TAG is "run", or "shard-I"
+# for --shard I/N. So "mid-run" is a state the program reaches, not a moment a test guesses.
+HOLD=$WORK/hold
+mkdir -p "$HOLD"
+# hold_wait TAG: wait until the run tagged TAG holds; prints its process id. The limit only
+# ends a test whose run never gets there (it is not a timing assumption).
+hold_wait() {
+    h=0
+    while [ ! -s "$HOLD/$1.held" ]; do
+        [ "$h" -lt 6000 ] || { echo "hold_wait: no $HOLD/$1.held after 600 s" >&2; return 1; }
+        sleep 0.1
+        h=$((h + 1))
+    done
+    cat "$HOLD/$1.held"
+}
+# hold_release TAG: let the run tagged TAG (and any later run of it) go on.
+hold_release() { : >"$HOLD/$1.go"; }

@@ -93,46 +93,40 @@ run_case "a shard of another config" 0 --no-progress --set experiment.seed=7 --s
 run_case "merge with a foreign shard" 2 --merge "$WORK/m"
 expect_in "$ERR" "of another config"
 
-# Killed with SIGKILL once a task has been checkpointed, then resumed. Longer training, so the
-# kill lands while tasks remain (a task takes about 0.1 s here, the run seconds).
-SLOW="--set train.max_epochs=400"
-# shellcheck disable=SC2086
-run_case "slow reference run" 0 --no-progress $SLOW --out "$WORK/slow" "$WORK/s.ini"
-# shellcheck disable=SC2086
-"$RUN" --no-progress --threads 1 $SLOW --out "$WORK/k" "$WORK/s.ini" >/dev/null 2>&1 &
+# Killed with SIGKILL once a task has been checkpointed and before the next starts (the test
+# hold of cli_lib.sh), then resumed.
+PF_TEST_HOLD="$HOLD" "$RUN" --no-progress --threads 1 --out "$WORK/k" "$WORK/s.ini" >/dev/null 2>&1 &
 pid=$!
-i=0
-while [ ! -e "$WORK/k/checkpoints/task-000001.bin" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+if held=$(hold_wait run) && [ "$held" = "$pid" ]; then pass "the run holds after its first task"
+else fail "the run did not hold (pid $pid, hold file: ${held:-none})"; fi
 # A second run on the same folder meanwhile refuses, naming the run that holds it.
-# shellcheck disable=SC2086
-run_case "a second run on a folder in use" 2 --no-progress $SLOW --out "$WORK/k" "$WORK/s.ini"
+run_case "a second run on a folder in use" 2 --no-progress --out "$WORK/k" "$WORK/s.ini"
 expect_in "$ERR" "$WORK/k is in use by another run (host $(hostname), process $pid)" "--out DIR"
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 [ ! -e "$WORK/k/results.h5" ] && pass "killed run left no results.h5" || fail "killed run finished first"
+n_ck=$(ls "$WORK/k/checkpoints" | grep -c '^task-.*\.bin$' || true)
+[ "$n_ck" -eq 1 ] && pass "killed run kept 1 checkpoint" || fail "killed run kept $n_ck checkpoints, expected 1"
 # The killed run's lock went with it: the next run (below) takes the folder.
-# shellcheck disable=SC2086
-run_case "resume after SIGKILL" 0 --no-progress $SLOW --out "$WORK/k" "$WORK/s.ini"
-expect_in "$ERR" "tasks resumed from"
-same "resumed after SIGKILL" "$WORK/slow" "$WORK/k"
+run_case "resume after SIGKILL" 0 --no-progress --out "$WORK/k" "$WORK/s.ini"
+expect_in "$ERR" "1 tasks resumed from"
+same "resumed after SIGKILL" "$WORK/one" "$WORK/k"
 
 # Stopped with SIGTERM (what SLURM sends): exit 3, a message, and a resume to the same numbers.
-# shellcheck disable=SC2086
-"$RUN" --no-progress --threads 1 $SLOW --out "$WORK/t" "$WORK/s.ini" >"$WORK/t.out" 2>"$WORK/t.err" &
+rm -f "$HOLD"/*
+PF_TEST_HOLD="$HOLD" "$RUN" --no-progress --threads 1 --out "$WORK/t" "$WORK/s.ini" >"$WORK/t.out" 2>"$WORK/t.err" &
 pid=$!
-i=0
-while [ ! -e "$WORK/t/checkpoints/task-000000.bin" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+hold_wait run >/dev/null || true
 kill -TERM "$pid"
 set +e
 wait "$pid"
 status=$?
 set -e
 [ "$status" -eq 3 ] && pass "SIGTERM: exit 3" || fail "SIGTERM: exit $status, expected 3"
-expect_in "$WORK/t.err" "interrupted:" "Run the same command again to resume"
+expect_in "$WORK/t.err" "interrupted: 1 tasks finished in this run and 0 before, of 12" "Run the same command again to resume"
 [ ! -e "$WORK/t/results.h5" ] && pass "interrupted run wrote no results" || fail "interrupted run wrote results"
-# shellcheck disable=SC2086
-run_case "resume after SIGTERM" 0 --no-progress $SLOW --out "$WORK/t" "$WORK/s.ini"
-same "resumed after SIGTERM" "$WORK/slow" "$WORK/t"
+run_case "resume after SIGTERM" 0 --no-progress --out "$WORK/t" "$WORK/s.ini"
+same "resumed after SIGTERM" "$WORK/one" "$WORK/t"
 
 # A folder holds one run.
 run_case "rerun of a finished run" 0 --no-progress --out "$WORK/one" "$WORK/s.ini"

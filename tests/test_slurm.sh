@@ -11,14 +11,14 @@
 # shard 3 and a new merge. The merged CSVs and tables must equal a single-process run byte for
 # byte. Every daemon is stopped by process id at the end, whatever happens.
 #
-# Full mode needs `run_experiment --shard` (it is switched on when --help mentions it). Before
-# that, or with PF_SLURM_TEST=machinery, the same flow runs with a stand-in program whose jobs
-# run the real `run_experiment --dry-run` and sleep: daemons, array, throttle, dependency,
-# requeue, cancellation and resubmission are checked, the numbers are not.
+# "Mid-run" is a state, not a moment: every shard runs with the test hold of cli_lib.sh
+# (PF_TEST_HOLD, src/hold.h), so it stops after its first finished task until the test has
+# killed, signalled or cancelled it and lets it go on. The test passes the same way on a slow
+# core and a fast one.
 #
 # Needs root (slurmd starts jobs as their user); skipped (exit 77) otherwise. About a minute
 # on 2 cores. By hand, from the repository: sh tests/test_slurm.sh (or make check
-# TESTS=tests/test_slurm.sh); PF_SLURM_TEST=machinery forces the machinery-only mode.
+# TESTS=tests/test_slurm.sh).
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
 case $RUN in /*) ;; *) RUN=$(pwd)/$RUN ;; esac
@@ -39,17 +39,9 @@ if ! command -v slurmctld >/dev/null && ! command -v /usr/sbin/slurmctld >/dev/n
     exit 77
 fi
 
-mode=full
-"$RUN" --help 2>&1 | grep -q -e '--shard' || mode=machinery
-[ "${PF_SLURM_TEST:-}" != machinery ] || mode=machinery
-if [ "$mode" = full ]; then
-    echo "# full test: 4 shards on a local SLURM cluster, one killed, one stopped by USR1, one cancelled;"
-    echo "# the merge must equal a single-process run byte for byte"
-    export PF_RUN_EXPERIMENT="$RUN"
-else
-    echo "# MACHINERY ONLY: run_experiment has no --shard yet (or PF_SLURM_TEST=machinery); jobs run"
-    echo "# a stand-in that calls run_experiment --dry-run; the numbers are not compared"
-fi
+echo "# 4 shards on a local SLURM cluster, one killed, one stopped by USR1, one cancelled;"
+echo "# the merge must equal a single-process run byte for byte"
+export PF_RUN_EXPERIMENT="$RUN"
 
 CL=$WORK/cluster
 stop_cluster() {
@@ -59,8 +51,8 @@ stop_cluster() {
 trap 'stop_cluster; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM HUP
 
-# About 1.5 s per task on one core, 4 tasks per shard: a shard is caught with 1 or 2 tasks done
-# and killed or stopped with work still ahead of it.
+# 4 tasks per shard: a shard held after its first task has 1 or 2 done (2 threads) and work
+# still ahead of it.
 cat >"$WORK/s.ini" <<'INI'
 [experiment]
 name = slurmtest
@@ -73,7 +65,7 @@ private = 2
 [model]
 hidden = 64,32
 [train]
-max_epochs = 400
+max_epochs = 60
 batch_size = 32
 learning_rate = 0.003
 patience = 0
@@ -131,62 +123,14 @@ sub_case "an sbatch option the cluster refuses" 2 s.ini --partition=nosuchpartit
 expect_in "$WORK/sub.err" "sbatch refuses these options" "nothing submitted"
 [ -z "$(squeue -h -t all -o %i)" ] && pass "  nothing was submitted" || fail "  a job was submitted with a bad partition"
 
-# The stand-in for run_experiment in machinery mode: --dry-run is the real one; a shard runs
-# the real --dry-run, then "works" 8 s, taking USR1/TERM as a clean stop (exit 3); a merge
-# checks that every shard file is there.
-if [ "$mode" = machinery ]; then
-    cat >"$WORK/stand_in.sh" <<EOF
-#!/bin/sh
-real='$RUN'
-case "\$1" in --dry-run | --help) exec "\$real" "\$@" ;; esac
-shard="" out="" merge="" status=""
-while [ \$# -gt 1 ]; do
-    case "\$1" in
-    --shard) shard=\$2; shift ;;
-    --out) out=\$2; shift ;;
-    --merge) merge=\$2; shift ;;
-    --status) status=\$2; shift ;;
-    esac
-    shift
-done
-if [ -n "\$merge\$status" ]; then
-    d=\$merge\$status
-    n=\$(ls "\$d/shards" | sed -n 's/^shard-[0-9]*-of-\([0-9]*\)\.h5\$/\1/p' | head -1)
-    [ -n "\$n" ] || { echo "no shards in \$d" >&2; exit 2; }
-    i=1 miss=""
-    while [ \$i -le \$n ]; do [ -f "\$d/shards/shard-\$i-of-\$n.h5" ] || miss="\$miss \$i"; i=\$((i + 1)); done
-    [ -n "\$status" ] && { echo "missing shards:\${miss:- none}"; exit 0; }
-    [ -z "\$miss" ] || { echo "missing shards:\$miss" >&2; exit 2; }
-    echo merged >"\$d/results.h5"
-    exit 0
-fi
-"\$real" --dry-run "\$1" >"\$out/logs/dry-run-\${shard%/*}.txt" || exit 2
-trap 'exit 3' USR1 TERM
-touch "\$out/logs/started-\${shard%/*}"
-for s in 1 2 3 4 5 6 7 8; do sleep 1; done
-mkdir -p "\$out/shards" && echo "\$shard" >"\$out/shards/shard-\${shard%/*}-of-\${shard#*/}.h5"
-EOF
-    chmod +x "$WORK/stand_in.sh"
-    export PF_RUN_EXPERIMENT="$WORK/stand_in.sh"
-fi
-
-# mid_run I: shard I runs and has done part of its work, not all of it.
+# mid_run I: shard I holds (cli_lib.sh) with part of its work done, not all of it.
 R=$WORK/run
 mid_run() {
-    if [ "$mode" = full ]; then
+    [ -s "$HOLD/shard-$1.held" ] &&
         "$RUN" --status "$R" 2>/dev/null | grep "^shard $1/4: " | grep -v finished | grep -q ' [12] of 4 tasks done'
-    else
-        [ -f "$R/logs/started-$1" ] && [ ! -f "$R/shards/shard-$1-of-4.h5" ]
-    fi
 }
-# shard_pid I: the process id of the program running shard I of this test's run.
-shard_pid() {
-    for d in /proc/[0-9]*; do
-        args=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
-        case $args in *"--shard $1/4 --out $R "*) echo "${d#/proc/}"; return 0 ;; esac
-    done
-    return 1
-}
+# shard_pid I: the process id of the program running shard I, as its hold file says.
+shard_pid() { cat "$HOLD/shard-$1.held"; }
 # wait_until SECONDS WHAT COMMAND...: poll 5 times a second; on timeout, fail with the queue.
 wait_until() {
     limit=$(($(date +%s) + $1)) what=$2
@@ -205,9 +149,11 @@ array_done() { # every task of array $1 has ended
 }
 job_ended() { case $(job_state "$1") in COMPLETED | CANCELLED | FAILED | TIMEOUT) return 0 ;; esac; return 1; }
 
-if [ "$mode" = full ]; then
-    run_case "single-process run" 0 --no-progress --threads 2 --out "$WORK/one" "$WORK/s.ini"
-fi
+run_case "single-process run" 0 --no-progress --threads 2 --out "$WORK/one" "$WORK/s.ini"
+# Every shard holds after its first task; shard 4 is let go at once, the others once the test
+# has stopped them. The jobs inherit PF_TEST_HOLD from submit.sh's environment.
+export PF_TEST_HOLD="$HOLD"
+hold_release shard-4
 
 sub_case "4 shards, 2 at a time" 0 --shards 4 --throttle 2 --out run s.ini
 expect_in "$WORK/sub.out" "16 tasks in 4 shards (--shards 4)" "array job: " "merge job: " "status:    "
@@ -221,11 +167,9 @@ STATUS_CMD=$(sed -n 's/^status: *//p' "$WORK/sub.out")
 wait_until 120 "shard 1 mid-run" mid_run 1
 [ "$(squeue -h -t RUNNING -j "$A" -o %i | wc -l)" -le 2 ] && pass "at most 2 shards run at once (%2)" \
     || fail "more than 2 shards run" "$(squeue -j "$A")"
-if p=$(shard_pid 1); then
-    kill -KILL "$p" && pass "killed the program of shard 1 mid-run (pid $p)"
-else
-    fail "no process for shard 1"
-fi
+if p=$(shard_pid 1) && kill -KILL "$p"; then pass "killed the program of shard 1 mid-run (pid $p)"
+else fail "no process for shard 1"; fi
+hold_release shard-1 # the requeued shard goes on
 # Shard 2: USR1 to its batch shell, which is what slurmstepd does for --signal=B:USR1@120 ahead
 # of the time limit; the program stops cleanly (exit 3) and the shard requeues itself. (Not
 # through scancel --batch --signal=USR1: SLURM 22.05 delivers it, answers "Job is in
@@ -237,10 +181,16 @@ if p=$(shard_pid 2) && b=$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f2) \
 else
     fail "could not signal the batch shell of shard 2"
 fi
+# Released only once the signalled program has ended: released earlier, it might start its
+# remaining tasks before the signal reaches it. The requeued shard goes on.
+gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_until 60 "shard 2's program to stop" gone "$p"
+hold_release shard-2
 # Shard 3: the whole array task is killed through SLURM.
 wait_until 120 "shard 3 mid-run" mid_run 3
 if scancel --signal=KILL "${A}_3" 2>"$WORK/scancel.err"; then pass "scancel --signal=KILL ${A}_3 mid-run"
 else fail "scancel --signal=KILL ${A}_3" "$(cat "$WORK/scancel.err")"; fi
+hold_release shard-3 # for its resubmission below
 
 wait_until 240 "the array to end" array_done "$A"
 wait_until 60 "the merge job to end" job_ended "$M"
@@ -249,7 +199,7 @@ scontrol show job "${A}_1" | grep -q 'Restarts=1' && pass "shard 1 was requeued 
 [ "$(job_state "${A}_1")" = COMPLETED ] && pass "requeued shard 1 completed" || fail "shard 1 is $(job_state "${A}_1")"
 [ -f "$R/shards/shard-1-of-4.h5" ] && pass "shard 1's file is written" || fail "no shard-1-of-4.h5"
 expect_in "$R/logs/shard-${A}_1.out" "restart 0" "killed by signal 9; requeueing ${A}_1" "restart 1" "shard 1/4 done"
-if [ "$mode" = full ]; then expect_in "$R/logs/shard-${A}_1.out" "tasks resumed from"; fi
+expect_in "$R/logs/shard-${A}_1.out" "tasks resumed from"
 scontrol show job "${A}_2" | grep -q 'Restarts=1' && [ "$(job_state "${A}_2")" = COMPLETED ] \
     && pass "shard 2 requeued once after USR1 and completed" \
     || fail "shard 2 after USR1" "$(scontrol show job "${A}_2" | head -8)"
@@ -275,20 +225,18 @@ wait_until 240 "the resubmitted shard and merge" job_ended "$M2"
 sub_case "after the merge" 0 --shards 4 --out run s.ini
 expect_in "$WORK/sub.out" "already holds a finished run"
 
-if [ "$mode" = full ]; then
-    expect_in "$R/logs/shard-${A2}_3.out" "tasks resumed from"
-    for f in per_participant.csv summary.csv stats.csv participants.csv tables/results_ccc.md tables/spread_ccc.md; do
-        if cmp -s "$WORK/one/$f" "$R/$f"; then pass "$f: merged shards = single process, byte for byte"
-        else fail "$f differs between the merged shards and the single process" \
-            "$(diff "$WORK/one/$f" "$R/$f" 2>&1 | head -5)"; fi
-    done
-    set +e
-    sh -c "$STATUS_CMD" >"$WORK/status.txt" 2>&1
-    st=$?
-    set -e
-    [ "$st" -eq 0 ] && pass "the printed status command runs: $STATUS_CMD" || fail "status command exit $st"
-    expect_in "$WORK/status.txt" "done: 16 of 16 tasks"
-fi
+expect_in "$R/logs/shard-${A2}_3.out" "tasks resumed from"
+for f in per_participant.csv summary.csv stats.csv participants.csv tables/results_ccc.md tables/spread_ccc.md; do
+    if cmp -s "$WORK/one/$f" "$R/$f"; then pass "$f: merged shards = single process, byte for byte"
+    else fail "$f differs between the merged shards and the single process" \
+        "$(diff "$WORK/one/$f" "$R/$f" 2>&1 | head -5)"; fi
+done
+set +e
+sh -c "$STATUS_CMD" >"$WORK/status.txt" 2>&1
+st=$?
+set -e
+[ "$st" -eq 0 ] && pass "the printed status command runs: $STATUS_CMD" || fail "status command exit $st"
+expect_in "$WORK/status.txt" "done: 16 of 16 tasks"
 
 # Stop: every daemon this test started ends, found by the pids the start wrote.
 "$LOCAL" stop "$CL" >"$WORK/stop.txt" 2>&1 && pass "cluster stopped" || fail "stop failed" "$(cat "$WORK/stop.txt")"
@@ -296,5 +244,5 @@ left=""
 for p in $(cat "$WORK/daemon_pids"); do kill -0 "$p" 2>/dev/null && left="$left $p"; done
 [ -z "$left" ] && pass "munged, slurmctld and slurmd (pids $(echo $(cat "$WORK/daemon_pids"))) are gone" \
     || fail "daemons still running:$left"
-echo "# $mode test took $(($(date +%s) - t_start)) s"
+echo "# test took $(($(date +%s) - t_start)) s"
 finish
