@@ -20,10 +20,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernel.h"
-#include "loss.h"
-#include "model.h"
-#include "seed.h"
+#include "base/seed.h"
+#include "model/kernel.h"
+#include "model/loss.h"
+#include "model/mlp.h"
 
 void openblas_set_num_threads(int n);
 char *openblas_get_corename(void);
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
     openblas_set_num_threads(1);
     int hidden[] = {64, 32};
     pf_mlp *m = pf_mlp_alloc(32, hidden, 2, 1, PF_ACT_RELU, &err);
-    gsl_rng *rng = pf_rng_alloc(42, 0, 0, PF_SEED_INIT);
+    gsl_rng *rng = pf_seed_rng(42, 0, 0, PF_SEED_INIT);
     pf_mlp_init(m, PF_INIT_PYTORCH, rng);
     size_t n = 8192;
     float *x = malloc(n * 32 * sizeof *x), *y = malloc(n * sizeof *y);

@@ -4,8 +4,8 @@
 #
 #   sh scripts/embed_templates.sh plots/*.gp > src/plot_templates.c
 #
-# Each file plots/NAME.gp becomes the string returned by pf_plot_template("NAME") (declared in
-# src/plots.h). POSIX sh and sed only (no xxd): every line is quoted as a C string literal with
+# Each file plots/NAME.gp becomes the string returned by pf_plots_template("NAME") (declared in
+# src/report/plots.h). POSIX sh and sed only (no xxd): every line is quoted as a C string literal with
 # backslashes, double quotes and question marks escaped (the last so that no "??x" sequence can
 # turn into a trigraph under -std=c11) and "\n" appended.
 set -eu
@@ -20,7 +20,7 @@ cat <<'EOF'
  * edit; edit the templates and rebuild. */
 #include <string.h>
 
-#include "plots.h"
+#include "report/plots.h"
 
 EOF
 
@@ -50,7 +50,7 @@ done
 cat <<'EOF'
 };
 
-const char *pf_plot_template(const char *name)
+const char *pf_plots_template(const char *name)
 {
     for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
         if (strcmp(templates[i].name, name) == 0) return templates[i].text;

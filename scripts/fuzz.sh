@@ -31,15 +31,17 @@ cflags="$cflags $(pkg-config --cflags inih libcrypto hdf5-serial 2>/dev/null || 
 libs="-lgsl $(pkg-config --libs openblas inih libcrypto) -lcsv -lm"
 h5libs="$(pkg-config --libs hdf5-serial 2>/dev/null || echo -lhdf5_serial) -lhdf5_serial_hl -fopenmp"
 cd "$work"
-base="$src/src/config.c $src/src/error.c $src/src/numtext.c"
-data=""
-for m in csvfile dataset table again synthetic target datacheck source seed; do data="$data $src/src/$m.c"; done
-all=""
-for f in "$src"/src/*.c; do [ "$(basename "$f")" = run_experiment.c ] || all="$all $f"; done
+# Every harness links the whole library (src/<layer>/*.c and the generated plot templates):
+# the config reads the registries of later layers (criteria, task shapes), so no harness can
+# take a hand-picked subset without breaking on the next registry row.
+all="$src/src/plot_templates.c"
+for f in "$src"/src/*/*.c; do all="$all $f"; done
 for h in $harnesses; do
     case $h in
-    config) clang $cflags -o fuzz_config "$src/tests/fuzz/fuzz_config.c" $base $libs ;;
-    dataset) clang $cflags -o fuzz_dataset "$src/tests/fuzz/fuzz_dataset.c" $data $base $libs ;;
+    # shellcheck disable=SC2086
+    config) clang $cflags -o fuzz_config "$src/tests/fuzz/fuzz_config.c" $all $libs $h5libs ;;
+    # shellcheck disable=SC2086
+    dataset) clang $cflags -o fuzz_dataset "$src/tests/fuzz/fuzz_dataset.c" $all $libs $h5libs ;;
     results | sealed)
         if [ ! -x fuzz_results ] || [ -z "${built_results:-}" ]; then
             # shellcheck disable=SC2086

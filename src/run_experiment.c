@@ -18,23 +18,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "kernel.h"
-#include "lock.h"
-#include "csvfile.h"
-#include "dataset.h"
-#include "source.h"
-#include "summary.h"
-#include "error.h"
-#include "folds.h"
-#include "metric.h"
-#include "report.h"
-#include "runner.h"
-#include "shard.h"
-#include "results_h5.h"
-#include "tables.h"
+#include "base/error.h"
+#include "base/lock.h"
+#include "config/config.h"
+#include "data/csvfile.h"
+#include "data/dataset.h"
+#include "data/load.h"
+#include "eval/metric.h"
+#include "eval/summary.h"
+#include "folds/folds.h"
+#include "model/kernel.h"
+#include "report/report.h"
+#include "report/tables.h"
+#include "results/results_h5.h"
+#include "run/run.h"
+#include "run/shard.h"
 
-#include "version.h"
+#include "base/alloc.h"
+#include "base/path.h"
+#include "base/version.h"
 
 #define MAX_OVERRIDES 256
 
@@ -199,7 +201,7 @@ static void print_columns(FILE *out, const pf_dataset *ds)
 {
     if (ds->n_columns == 0) return;
     fprintf(out, "data-file: %s\ndata-sha256: %s\ndelimiter: %s\n", ds->path, ds->sha256,
-            pf_csv_delimiter_name(ds->delimiter));
+            pf_csvfile_delimiter_name(ds->delimiter));
     fprintf(out, "other-columns: %zu\n", ds->n_columns - ds->n_features);
     for (size_t c = 0; c < ds->n_columns; c++)
         if (!ds->columns[c].is_feature)
@@ -400,7 +402,7 @@ static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
     char path[PF_MAX_STR * 2];
     snprintf(path, sizeof path, "%s/results.h5", dir);
     if (access(path, F_OK) != 0) return 0;
-    char *hash = pf_results_read_hash(path, err);
+    char *hash = pf_results_h5_read_hash(path, err);
     if (hash == NULL) return -1;
     int same = strcmp(hash, cfg->hash) == 0;
     if (!same)
@@ -453,7 +455,7 @@ static int merge(const char *dir, pf_error *err)
         pf_lock_take(&folder_lock, dir, ".lock", err) != PF_OK)
         return err->code;
     snprintf(hash, sizeof hash, "%s", cfg.hash);
-    if ((ds = pf_source_load(&cfg, err)) && strcmp(cfg.hash, hash) != 0)
+    if ((ds = pf_load_dataset(&cfg, err)) && strcmp(cfg.hash, hash) != 0)
         pf_error_set(err, PF_EINPUT,
                      "the data file %s changed since the shards ran (its SHA-256 is not the one "
                      "they recorded); merge with the data they used",
@@ -484,7 +486,7 @@ static int status(const char *dir, pf_error *err)
     pf_folds *folds = NULL;
     char path[PF_MAX_STR * 2];
     snprintf(path, sizeof path, "%s/config.ini", dir);
-    if (pf_config_load(&cfg, path, NULL, 0, err) == PF_OK && (ds = pf_source_load(&cfg, err)) &&
+    if (pf_config_load(&cfg, path, NULL, 0, err) == PF_OK && (ds = pf_load_dataset(&cfg, err)) &&
         (folds = pf_folds_alloc(ds, &cfg, err)))
         pf_shard_status(dir, &cfg, ds, folds, stdout, err);
     pf_folds_free(folds);
@@ -503,7 +505,7 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
     char lock_name[64] = ".lock";
     if (o->shard && pf_shard_parse(o->shard, &shard_i, &shard_n, err) != PF_OK) return err->code;
     if (o->shard) snprintf(lock_name, sizeof lock_name, ".lock-shard-%zu-of-%zu", shard_i, shard_n);
-    if (pf_make_dirs(ro->out_dir, err) != PF_OK ||
+    if (pf_path_make_dirs(ro->out_dir, err) != PF_OK ||
         pf_lock_take(&folder_lock, ro->out_dir, lock_name, err) != PF_OK)
         return err->code;
     if (o->shard) {
@@ -512,7 +514,7 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
                     shard_i, shard_n, ro->out_dir);
             return PF_OK;
         }
-        if (!(slice = pf_calloc(n_all, sizeof *slice, err))) return err->code;
+        if (!(slice = pf_alloc(n_all, sizeof *slice, err))) return err->code;
         n_slice = pf_shard_slice(ds, folds, cfg, shard_i, shard_n, slice);
     } else {
         int done = check_folder(cfg, ro->out_dir, err);
@@ -590,7 +592,7 @@ int main(int argc, char **argv)
     }
     if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;
     if (o.threads >= 0) cfg.threads = o.threads;
-    if (!(ds = pf_source_load(&cfg, &err))) goto done;
+    if (!(ds = pf_load_dataset(&cfg, &err))) goto done;
     if (!(folds = pf_folds_alloc(ds, &cfg, &err))) goto done;
     /* The metrics this task reports, and stats.metric among them, known before any training. */
     if (!(metrics = pf_metric_set_alloc(ds->task, ds->n_targets, ds->target_names, ds->n_classes,

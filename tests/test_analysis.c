@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "h5io.h"
-#include "seed.h"
+#include "base/h5.h"
+#include "base/seed.h"
+#include "stats/analysis.h"
 
 #define P 10
 
@@ -108,8 +108,8 @@ static void test_rows_and_holm(void **state)
     assert_int_equal(a->n_rows, 2 + 3 * 2);
 
     pf_wilcoxon_result w1, w2;
-    assert_int_equal(pf_wilcoxon(VR, MAG, P, &w1, &err), PF_OK);
-    assert_int_equal(pf_wilcoxon(VR, DENSE, P, &w2, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(VR, MAG, P, &w1, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(VR, DENSE, P, &w2, &err), PF_OK);
     const pf_test_row *rm = find(a, "wilcoxon", "magnitude", 0.8),
                       *rd = find(a, "wilcoxon", "dense", 0.8);
     assert_string_equal(rm->a, "vr(lambda=0.5)");
@@ -127,16 +127,16 @@ static void test_rows_and_holm(void **state)
     assert_float_equal(rm->mean_diff, 0.055, 1e-12); /* mean(VR - MAG), repeats averaged */
 
     pf_test_result t;
-    assert_int_equal(pf_paired_t(VR, DENSE, P, &t, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(VR, DENSE, P, &t, &err), PF_OK);
     assert_float_equal(find(a, "ttest", "dense", 0.8)->statistic, t.statistic, 1e-12);
-    assert_int_equal(pf_pitman_morgan(VR, MAG, P, &t, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(VR, MAG, P, &t, &err), PF_OK);
     assert_float_equal(find(a, "pitman_morgan", "magnitude", 0.8)->p_value, t.p_value, 1e-12);
 
     double m[P * 2];
     for (size_t p = 0; p < P; p++) m[2 * p] = MAG[p], m[2 * p + 1] = VR[p];
     pf_friedman_result fr;
     double ranks[2];
-    assert_int_equal(pf_friedman(m, P, 2, 1, 0.05, ranks, &fr, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(m, P, 2, 1, 0.05, ranks, &fr, &err), PF_OK);
     const pf_test_row *rf = find(a, "friedman", "", 0.8);
     assert_string_equal(rf->family, "friedman@s=0.8");
     assert_float_equal(rf->statistic, fr.chi2.statistic, 1e-12);
@@ -157,9 +157,10 @@ static void test_bootstrap_seed_and_csv(void **state)
     /* Every variant restarts the generator: the same resampled participants for all. */
     const double *vals[3] = {DENSE, MAG, VR};
     for (size_t v = 0; v < 3; v++) {
-        gsl_rng *rng = pf_rng_alloc(f->cfg.seed, 0, 0, PF_SEED_BOOTSTRAP);
+        gsl_rng *rng = pf_seed_rng(f->cfg.seed, 0, 0, PF_SEED_BOOTSTRAP);
         pf_interval mci, sci;
-        assert_int_equal(pf_bootstrap_ci(vals[v], P, 500, 0.05, rng, &mci, &sci, &err), PF_OK);
+        assert_int_equal(pf_stats_bootstrap_ci(vals[v], P, 500, 0.05, rng, &mci, &sci, &err),
+                         PF_OK);
         gsl_rng_free(rng);
         assert_float_equal(a->mean_ci[v].lo, mci.lo, 1e-12);
         assert_float_equal(a->mean_ci[v].hi, mci.hi, 1e-12);
@@ -295,13 +296,13 @@ static void test_lower_is_better(void **state)
 
     /* The t test runs on the same improvement: positive t and d_z. */
     pf_test_result t;
-    assert_int_equal(pf_paired_t(vals[2], vals[3], 5, &t, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(vals[2], vals[3], 5, &t, &err), PF_OK);
     const pf_test_row *tt = find(a, "ttest", "magnitude", 0.5);
     assert_true(tt->statistic > 0);
     assert_float_equal(tt->statistic, t.statistic, 1e-12);
     assert_float_equal(tt->effect_size, t.effect_size, 1e-12);
     /* The variance test has no direction: var(vr) against var(magnitude). */
-    assert_int_equal(pf_pitman_morgan(vals[3], vals[2], 5, &t, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(vals[3], vals[2], 5, &t, &err), PF_OK);
     assert_float_equal(find(a, "pitman_morgan", "magnitude", 0.5)->effect_size, t.effect_size,
                        1e-12);
     pf_analysis_free(a);

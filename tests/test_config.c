@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "numtext.h"
+#include "base/numtext.h"
+#include "config/config.h"
 
 /* Write text to a fresh temporary .ini file; returns its path (static buffer per call site). */
 static void write_ini(char *path, const char *text)

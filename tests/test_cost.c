@@ -10,8 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "cost.h"
-#include "seed.h"
+#include "base/seed.h"
+#include "compress/csr.h"
+#include "eval/cost.h"
 
 #include "testutil.h"
 
@@ -58,7 +59,7 @@ static void test_predictions_by_hand(void **state)
     /* h0 = relu(0.5*1 + 0*2 + 2*3 + 0.1) = 6.6; h1 = relu(1.5 + 0.5 - 1.5 - 0.2) = 0.3
      * y = 2*6.6 + 0*0.3 + 0.3 = 13.5 */
     float scratch[8], y;
-    pf_dense_predict(m, x, scratch, scratch + 4, &y);
+    pf_mlp_predict_window(m, x, scratch, scratch + 4, &y);
     assert_float_equal(y, 13.5f, 1e-5f);
     pf_csr *c = pf_csr_from_mlp(m, &err);
     assert_non_null(c);
@@ -99,7 +100,7 @@ static void test_three_outputs(void **state)
 
     const float x[3] = {1.0f, 2.0f, 3.0f};
     float scratch[8], yd[3], ys[3];
-    pf_dense_predict(m, x, scratch, scratch + 4, yd);
+    pf_mlp_predict_window(m, x, scratch, scratch + 4, yd);
     pf_csr *csr = pf_csr_from_mlp(m, &err);
     assert_non_null(csr);
     pf_csr_predict(csr, x, ys);
@@ -124,7 +125,7 @@ static void check_csr_matches_dense(size_t K, pf_activation act)
     pf_error err = {0};
     int hidden[] = {64, 32};
     pf_mlp *m = pf_mlp_alloc(30, hidden, 2, K, act, &err);
-    gsl_rng *rng = pf_rng_alloc(7, 0, 0, PF_SEED_INIT);
+    gsl_rng *rng = pf_seed_rng(7, 0, 0, PF_SEED_INIT);
     pf_mlp_init(m, PF_INIT_XAVIER, rng);
     for (size_t j = 0; j < m->n_params; j++)
         if (pf_mlp_is_weight(m, j) && gsl_rng_uniform(rng) < 0.8) m->mask[j] = 0.0f;
@@ -134,7 +135,7 @@ static void check_csr_matches_dense(size_t K, pf_activation act)
     float x[30], scratch[128], d[4], s[4], f[4];
     for (int trial = 0; trial < 20; trial++) {
         for (int i = 0; i < 30; i++) x[i] = (float)gsl_rng_uniform(rng) * 4.0f - 2.0f;
-        pf_dense_predict(m, x, scratch, scratch + 64, d);
+        pf_mlp_predict_window(m, x, scratch, scratch + 64, d);
         pf_csr_predict(c, x, s);
         assert_memory_equal(d, s, K * sizeof *d);
         pf_mlp_forward(m, w, x, 1, f);

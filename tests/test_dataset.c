@@ -16,12 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "datacheck.h"
-#include "dataset.h"
-#include "error.h"
-#include "source.h"
-#include "synthetic.h"
+#include "base/error.h"
+#include "config/config.h"
+#include "data/datacheck.h"
+#include "data/dataset.h"
+#include "data/load.h"
+#include "data/synthetic.h"
 
 #define HEIST_FILE "heist_3000ms.csv"
 
@@ -54,7 +54,7 @@ static pf_dataset *load_ok(const pf_config *cfg_in)
 {
     pf_error err = {0};
     pf_config c = *cfg_in, *cfg = &c;
-    pf_dataset *ds = pf_source_load(cfg, &err);
+    pf_dataset *ds = pf_load_dataset(cfg, &err);
     if (ds == NULL) fail_msg("loading '%s' failed: %s", cfg->data_path, err.msg);
     assert_int_equal(err.code, PF_OK);
     return ds;
@@ -65,7 +65,7 @@ static void expect_error(const pf_config *cfg_in, ...)
 {
     pf_error err = {0};
     pf_config c = *cfg_in, *cfg = &c;
-    pf_dataset *ds = pf_source_load(cfg, &err);
+    pf_dataset *ds = pf_load_dataset(cfg, &err);
     if (ds != NULL) {
         pf_dataset_free(ds);
         fail_msg("loading '%s' succeeded but should have failed", cfg->data_path);

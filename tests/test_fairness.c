@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fairness.h"
-#include "results.h"
+#include "results/results.h"
+#include "stats/fairness.h"
 
 #include "testutil.h"
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folds.h"
+#include "folds/folds.h"
 #include "testutil.h"
 
 static pf_config config(pf_fold_scheme scheme, int k, double validation, uint64_t seed)

@@ -4,7 +4,7 @@
  * equal it exactly on every shape that exercises a tile edge (1, 5, 6, 7 rows; 1, 7, 8, 9,
  * 15, 16, 17, 31, 32, 33 columns; k from 0), with A read straight or transposed, each sum
  * starting at 0, at C or at a bias row. A double-precision product checks the definition itself.
- * pf_expf is held to 2 ulp of exp in double over its range, and to its edge values. */
+ * pf_kernel_expf is held to 2 ulp of exp in double over its range, and to its edge values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel.h"
+#include "model/kernel.h"
 
 #include "testutil.h"
 
@@ -51,7 +51,8 @@ static void check_shape(const char *kernel, size_t m, size_t n, size_t k, int tr
         }
     pf_error err = {0};
     assert_int_equal(pf_kernel_select(kernel, &err), PF_OK);
-    pf_gemm(&(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate, start ? bias : NULL});
+    pf_kernel_gemm(
+        &(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate, start ? bias : NULL});
     for (size_t i = 0; i < m * n; i++)
         if (memcmp(&c[i], &want[i], sizeof c[i]) != 0)
             fail_msg("%s: m %zu n %zu k %zu%s%s%s: C[%zu] = %.9g, definition %.9g", kernel, m, n, k,
@@ -120,16 +121,16 @@ static void test_expf(void **state)
     (void)state;
     double worst = 0;
     for (float x = -103.0f; x <= 88.7f; x += 0.0137f) {
-        double u = ulps(pf_expf(x), exp((double)x));
+        double u = ulps(pf_kernel_expf(x), exp((double)x));
         if (u > worst) worst = u;
     }
     assert_true(worst <= 2.0);
-    assert_true(pf_expf(0.0f) == 1.0f);
-    assert_true(ulps(pf_expf(1.0f), exp(1.0)) <= 1);
-    assert_true(isinf(pf_expf(89.0f)) && pf_expf(-104.0f) == 0.0f);
-    assert_true(isnan(pf_expf(NAN)));
-    assert_true(pf_expf(-INFINITY) == 0.0f && isinf(pf_expf(INFINITY)));
-    assert_true(pf_expf(-100.0f) > 0.0f); /* a subnormal, not flushed */
+    assert_true(pf_kernel_expf(0.0f) == 1.0f);
+    assert_true(ulps(pf_kernel_expf(1.0f), exp(1.0)) <= 1);
+    assert_true(isinf(pf_kernel_expf(89.0f)) && pf_kernel_expf(-104.0f) == 0.0f);
+    assert_true(isnan(pf_kernel_expf(NAN)));
+    assert_true(pf_kernel_expf(-INFINITY) == 0.0f && isinf(pf_kernel_expf(INFINITY)));
+    assert_true(pf_kernel_expf(-100.0f) > 0.0f); /* a subnormal, not flushed */
 }
 
 int main(void)

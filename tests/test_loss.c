@@ -2,7 +2,7 @@
  * ccc, softmax cross-entropy with and without PyTorch-style class weights), gradients of
  * every loss with several outputs against central finite differences of an independent
  * double-precision reference, the one-output mse and ccc bit for bit equal to the formulas
- * the single-output code used, the ccc equal to the metric's pf_ccc, numerical stability of
+ * the single-output code used, the ccc equal to the metric's pf_moments_ccc, numerical stability of
  * the cross-entropy, balanced class weights by hand, and refusal of targets that do not fit. */
 #include <math.h>
 #include <setjmp.h>
@@ -14,9 +14,10 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
-#include "loss.h"
-#include "metric.h"
+#include "eval/metric.h"
+#include "model/loss.h"
 
+#include "base/moments.h"
 #include "testutil.h"
 
 static pf_loss_spec spec(pf_loss kind, size_t n_out, const double *w)
@@ -110,7 +111,7 @@ static void test_one_output_bit_identical(void **state)
         assert_memory_equal(&a, &b, sizeof a);
         assert_memory_equal(dy_new, dy_old, n * sizeof *dy_new);
         /* and the ccc loss is 1 - the metric, the one CCC of the program */
-        double m = 1.0 - pf_ccc(yhat, y, n);
+        double m = 1.0 - pf_moments_ccc(yhat, y, n);
         assert_memory_equal(&a, &m, sizeof a);
     }
     gsl_rng_free(r);
@@ -177,7 +178,7 @@ static void test_ccc_hand(void **state)
     for (int i = 1; i < 6; i += 2) assert_float_equal(d2[i], 0.0f, 1e-7f);
 }
 
-/* With several outputs the ccc loss is 1 - the mean of pf_ccc over the columns, exactly. */
+/* With several outputs the ccc loss is 1 - the mean of pf_moments_ccc over the columns, exactly. */
 static void test_ccc_several_is_the_metric(void **state)
 {
     (void)state;
@@ -191,7 +192,7 @@ static void test_ccc_several_is_the_metric(void **state)
     double sum = 0.0;
     for (size_t k = 0; k < K; k++) {
         for (size_t i = 0; i < N; i++) col_a[i] = yhat[i * K + k], col_b[i] = y[i * K + k];
-        sum += pf_ccc(col_a, col_b, N);
+        sum += pf_moments_ccc(col_a, col_b, N);
     }
     double want = 1.0 - sum / K, got = eval(PF_LOSS_CCC, K, NULL, yhat, y, N, NULL);
     assert_memory_equal(&got, &want, sizeof got);

@@ -12,7 +12,8 @@
 
 #include <cmocka.h>
 
-#include "metric.h"
+#include "base/moments.h"
+#include "eval/metric.h"
 #include "testutil.h"
 
 #define TOL 1e-12
@@ -29,9 +30,9 @@ static void test_hand_example(void **state)
 {
     (void)state;
     const float yhat[] = {1, 2, 3, 4}, y[] = {2, 2, 4, 4};
-    assert_near(pf_ccc(yhat, y, 4), 0.8, TOL);
-    assert_near(pf_pearson(yhat, y, 4), 1.0 / sqrt(1.25), TOL);
-    assert_near(pf_rmse(yhat, y, 4), sqrt(0.5), TOL);
+    assert_near(pf_moments_ccc(yhat, y, 4), 0.8, TOL);
+    assert_near(pf_metric_pearson(yhat, y, 4), 1.0 / sqrt(1.25), TOL);
+    assert_near(pf_metric_rmse(yhat, y, 4), sqrt(0.5), TOL);
 }
 
 /* CCC is symmetric in its arguments, RMSE too; Pearson as well. */
@@ -39,18 +40,18 @@ static void test_symmetric(void **state)
 {
     (void)state;
     const float a[] = {0.1f, 0.7f, 0.4f, 0.9f, 0.2f}, b[] = {0.3f, 0.6f, 0.5f, 0.8f, 0.1f};
-    assert_near(pf_ccc(a, b, 5), pf_ccc(b, a, 5), TOL);
-    assert_near(pf_rmse(a, b, 5), pf_rmse(b, a, 5), TOL);
-    assert_near(pf_pearson(a, b, 5), pf_pearson(b, a, 5), TOL);
+    assert_near(pf_moments_ccc(a, b, 5), pf_moments_ccc(b, a, 5), TOL);
+    assert_near(pf_metric_rmse(a, b, 5), pf_metric_rmse(b, a, 5), TOL);
+    assert_near(pf_metric_pearson(a, b, 5), pf_metric_pearson(b, a, 5), TOL);
 }
 
 static void test_perfect_agreement(void **state)
 {
     (void)state;
     const float y[] = {0.1f, 0.4f, 0.35f, 0.9f, 0.05f};
-    assert_near(pf_ccc(y, y, 5), 1.0, TOL);
-    assert_near(pf_pearson(y, y, 5), 1.0, TOL);
-    assert_near(pf_rmse(y, y, 5), 0.0, 0.0);
+    assert_near(pf_moments_ccc(y, y, 5), 1.0, TOL);
+    assert_near(pf_metric_pearson(y, y, 5), 1.0, TOL);
+    assert_near(pf_metric_rmse(y, y, 5), 0.0, 0.0);
 }
 
 /* yhat = y + 1, y = 1 2 3 4: var 1.25 each, cov 1.25, shift 1.
@@ -60,9 +61,9 @@ static void test_bias_lowers_ccc_not_pearson(void **state)
 {
     (void)state;
     const float yhat[] = {2, 3, 4, 5}, y[] = {1, 2, 3, 4};
-    assert_near(pf_ccc(yhat, y, 4), 2.5 / 3.5, TOL);
-    assert_near(pf_pearson(yhat, y, 4), 1.0, TOL);
-    assert_near(pf_rmse(yhat, y, 4), 1.0, TOL);
+    assert_near(pf_moments_ccc(yhat, y, 4), 2.5 / 3.5, TOL);
+    assert_near(pf_metric_pearson(yhat, y, 4), 1.0, TOL);
+    assert_near(pf_metric_rmse(yhat, y, 4), 1.0, TOL);
 }
 
 /* Constant prediction 0.5 for y = 0 1 0 1: cov = 0, denominator = 0 + 0.25 + 0 = 0.25 != 0,
@@ -72,9 +73,9 @@ static void test_constant_prediction(void **state)
 {
     (void)state;
     const float yhat[] = {0.5f, 0.5f, 0.5f, 0.5f}, y[] = {0, 1, 0, 1};
-    assert_near(pf_ccc(yhat, y, 4), 0.0, 0.0);
-    assert_near(pf_pearson(yhat, y, 4), 0.0, 0.0);
-    assert_near(pf_rmse(yhat, y, 4), 0.5, TOL);
+    assert_near(pf_moments_ccc(yhat, y, 4), 0.0, 0.0);
+    assert_near(pf_metric_pearson(yhat, y, 4), 0.0, 0.0);
+    assert_near(pf_metric_rmse(yhat, y, 4), 0.5, TOL);
 }
 
 /* Both constant and equal: the denominator is exactly 0, ccc defined as 0 (DESIGN 7).
@@ -83,12 +84,12 @@ static void test_both_constant(void **state)
 {
     (void)state;
     const float c[] = {0.3f, 0.3f, 0.3f, 0.3f, 0.3f};
-    assert_false(isnan(pf_ccc(c, c, 5)));
-    assert_near(pf_ccc(c, c, 5), 0.0, 0.0);
-    assert_near(pf_pearson(c, c, 5), 0.0, 0.0);
+    assert_false(isnan(pf_moments_ccc(c, c, 5)));
+    assert_near(pf_moments_ccc(c, c, 5), 0.0, 0.0);
+    assert_near(pf_metric_pearson(c, c, 5), 0.0, 0.0);
     const float one[] = {1, 1}, two[] = {2, 2};
-    assert_near(pf_ccc(one, two, 2), 0.0, 0.0);
-    assert_near(pf_rmse(one, two, 2), 1.0, TOL);
+    assert_near(pf_moments_ccc(one, two, 2), 0.0, 0.0);
+    assert_near(pf_metric_rmse(one, two, 2), 1.0, TOL);
 }
 
 /* yhat = 4 3 1, y = 1 2 3: means 8/3 and 2; deviations 4/3 1/3 -5/3 and -1 0 1.
@@ -99,18 +100,18 @@ static void test_negative_ccc(void **state)
 {
     (void)state;
     const float yhat[] = {4, 3, 1}, y[] = {1, 2, 3}, rev[] = {3, 2, 1};
-    assert_near(pf_ccc(yhat, y, 3), -0.75, TOL);
-    assert_near(pf_pearson(yhat, y, 3), -sqrt(27.0 / 28.0), TOL);
-    assert_near(pf_ccc(rev, y, 3), -1.0, TOL);
+    assert_near(pf_moments_ccc(yhat, y, 3), -0.75, TOL);
+    assert_near(pf_metric_pearson(yhat, y, 3), -sqrt(27.0 / 28.0), TOL);
+    assert_near(pf_moments_ccc(rev, y, 3), -1.0, TOL);
 }
 
 static void test_empty_is_nan(void **state)
 {
     (void)state;
     const float y[] = {1};
-    assert_true(isnan(pf_ccc(y, y, 0)));
-    assert_true(isnan(pf_rmse(y, y, 0)));
-    assert_true(isnan(pf_pearson(y, y, 0)));
+    assert_true(isnan(pf_moments_ccc(y, y, 0)));
+    assert_true(isnan(pf_metric_rmse(y, y, 0)));
+    assert_true(isnan(pf_metric_pearson(y, y, 0)));
 }
 
 /* ---- classification metrics (scikit-learn semantics) ---- */
@@ -127,9 +128,9 @@ static void test_class_hand_example(void **state)
 {
     (void)state;
     const int t[] = {0, 0, 1, 1, 2, 2}, p[] = {0, 1, 1, 1, 2, 0};
-    assert_near(pf_accuracy(t, p, 6, 3), 4.0 / 6.0, TOL);
-    assert_near(pf_balanced_accuracy(t, p, 6, 3), 2.0 / 3.0, TOL);
-    assert_near(pf_f1_macro(t, p, 6, 3), 59.0 / 90.0, TOL);
+    assert_near(pf_metric_accuracy(t, p, 6, 3), 4.0 / 6.0, TOL);
+    assert_near(pf_metric_balanced_accuracy(t, p, 6, 3), 2.0 / 3.0, TOL);
+    assert_near(pf_metric_f1_macro(t, p, 6, 3), 59.0 / 90.0, TOL);
 }
 
 /* One true class: y_true = 1 1 1 1, y_pred = 1 0 1 2, C = 4 (class 3 in neither).
@@ -142,9 +143,9 @@ static void test_class_one_true_class(void **state)
 {
     (void)state;
     const int t[] = {1, 1, 1, 1}, p[] = {1, 0, 1, 2};
-    assert_near(pf_accuracy(t, p, 4, 4), 0.5, TOL);
-    assert_near(pf_balanced_accuracy(t, p, 4, 4), 0.5, TOL);
-    assert_near(pf_f1_macro(t, p, 4, 4), 2.0 / 9.0, TOL);
+    assert_near(pf_metric_accuracy(t, p, 4, 4), 0.5, TOL);
+    assert_near(pf_metric_balanced_accuracy(t, p, 4, 4), 0.5, TOL);
+    assert_near(pf_metric_f1_macro(t, p, 4, 4), 2.0 / 9.0, TOL);
 }
 
 /* Class 2 never predicted: y_true = 0 0 1 1 2 2, y_pred = 0 0 1 1 1 1.
@@ -156,9 +157,9 @@ static void test_class_never_predicted(void **state)
 {
     (void)state;
     const int t[] = {0, 0, 1, 1, 2, 2}, p[] = {0, 0, 1, 1, 1, 1};
-    assert_near(pf_accuracy(t, p, 6, 3), 4.0 / 6.0, TOL);
-    assert_near(pf_balanced_accuracy(t, p, 6, 3), 2.0 / 3.0, TOL);
-    assert_near(pf_f1_macro(t, p, 6, 3), 5.0 / 9.0, TOL);
+    assert_near(pf_metric_accuracy(t, p, 6, 3), 4.0 / 6.0, TOL);
+    assert_near(pf_metric_balanced_accuracy(t, p, 6, 3), 2.0 / 3.0, TOL);
+    assert_near(pf_metric_f1_macro(t, p, 6, 3), 5.0 / 9.0, TOL);
 }
 
 /* Class 2 predicted but absent from the truth: y_true = 0 0 0 1 1 1, y_pred = 0 0 2 1 1 2.
@@ -171,9 +172,9 @@ static void test_class_predicted_not_true(void **state)
 {
     (void)state;
     const int t[] = {0, 0, 0, 1, 1, 1}, p[] = {0, 0, 2, 1, 1, 2};
-    assert_near(pf_accuracy(t, p, 6, 3), 4.0 / 6.0, TOL);
-    assert_near(pf_balanced_accuracy(t, p, 6, 3), 2.0 / 3.0, TOL);
-    assert_near(pf_f1_macro(t, p, 6, 3), 8.0 / 15.0, TOL);
+    assert_near(pf_metric_accuracy(t, p, 6, 3), 4.0 / 6.0, TOL);
+    assert_near(pf_metric_balanced_accuracy(t, p, 6, 3), 2.0 / 3.0, TOL);
+    assert_near(pf_metric_f1_macro(t, p, 6, 3), 8.0 / 15.0, TOL);
 }
 
 /* All right: 1 for every metric. No windows, or a label outside 0..C-1: NaN. */
@@ -181,28 +182,28 @@ static void test_class_perfect_and_degenerate(void **state)
 {
     (void)state;
     const int t[] = {2, 0, 1, 0}, bad[] = {0, 3, 1, 0}, neg[] = {0, -1, 1, 0};
-    assert_near(pf_accuracy(t, t, 4, 3), 1.0, 0.0);
-    assert_near(pf_balanced_accuracy(t, t, 4, 3), 1.0, 0.0);
-    assert_near(pf_f1_macro(t, t, 4, 3), 1.0, 0.0);
-    assert_true(isnan(pf_accuracy(t, t, 0, 3)));
-    assert_true(isnan(pf_balanced_accuracy(t, t, 0, 3)));
-    assert_true(isnan(pf_f1_macro(t, t, 0, 3)));
-    assert_true(isnan(pf_accuracy(t, bad, 4, 3)));
-    assert_true(isnan(pf_balanced_accuracy(bad, t, 4, 3)));
-    assert_true(isnan(pf_f1_macro(t, neg, 4, 3)));
+    assert_near(pf_metric_accuracy(t, t, 4, 3), 1.0, 0.0);
+    assert_near(pf_metric_balanced_accuracy(t, t, 4, 3), 1.0, 0.0);
+    assert_near(pf_metric_f1_macro(t, t, 4, 3), 1.0, 0.0);
+    assert_true(isnan(pf_metric_accuracy(t, t, 0, 3)));
+    assert_true(isnan(pf_metric_balanced_accuracy(t, t, 0, 3)));
+    assert_true(isnan(pf_metric_f1_macro(t, t, 0, 3)));
+    assert_true(isnan(pf_metric_accuracy(t, bad, 4, 3)));
+    assert_true(isnan(pf_metric_balanced_accuracy(bad, t, 4, 3)));
+    assert_true(isnan(pf_metric_f1_macro(t, neg, 4, 3)));
 }
 
 /* Ties go to the lowest index; NaN never wins. */
 static void test_argmax(void **state)
 {
     (void)state;
-    assert_int_equal(pf_argmax((const float[]){1, 3, 3}, 3), 1);
-    assert_int_equal(pf_argmax((const float[]){2, 2, 2}, 3), 0);
-    assert_int_equal(pf_argmax((const float[]){-3, -1, -1, -2}, 4), 1);
-    assert_int_equal(pf_argmax((const float[]){0, 0, 1e-7f}, 3), 2);
-    assert_int_equal(pf_argmax((const float[]){5, NAN, 7}, 3), 2);
-    assert_int_equal(pf_argmax((const float[]){NAN, 1, 1}, 3), 1);
-    assert_int_equal(pf_argmax((const float[]){NAN, NAN}, 2), 0);
+    assert_int_equal(pf_metric_argmax((const float[]){1, 3, 3}, 3), 1);
+    assert_int_equal(pf_metric_argmax((const float[]){2, 2, 2}, 3), 0);
+    assert_int_equal(pf_metric_argmax((const float[]){-3, -1, -1, -2}, 4), 1);
+    assert_int_equal(pf_metric_argmax((const float[]){0, 0, 1e-7f}, 3), 2);
+    assert_int_equal(pf_metric_argmax((const float[]){5, NAN, 7}, 3), 2);
+    assert_int_equal(pf_metric_argmax((const float[]){NAN, 1, 1}, 3), 1);
+    assert_int_equal(pf_metric_argmax((const float[]){NAN, NAN}, 2), 0);
 }
 
 /* ---- the registry and the metric sets ---- */
@@ -367,8 +368,8 @@ static void test_eval_regression_one(void **state)
     const float yhat[] = {1, 2, 3, 4}, y[] = {2, 2, 4, 4};
     double v[3];
     assert_int_equal(pf_metric_set_eval(ms, yhat, y, 4, v, &err), PF_OK);
-    assert_true(v[0] == pf_ccc(yhat, y, 4) && v[1] == pf_rmse(yhat, y, 4) &&
-                v[2] == pf_pearson(yhat, y, 4));
+    assert_true(v[0] == pf_moments_ccc(yhat, y, 4) && v[1] == pf_metric_rmse(yhat, y, 4) &&
+                v[2] == pf_metric_pearson(yhat, y, 4));
     assert_near(v[0], 0.8, TOL);
     pf_metric_set_free(ms);
 }
@@ -376,7 +377,7 @@ static void test_eval_regression_one(void **state)
 /* Two outputs, rows interleaved as the model writes them (arousal, valence):
  *   arousal yhat 1 2 3 4 vs y 2 2 4 4: ccc 0.8, rmse sqrt(0.5), r 1/sqrt(1.25) (hand example);
  *   valence yhat 2 3 4 5 vs y 1 2 3 4: ccc 2.5 / 3.5 = 5/7, rmse 1, r 1 (bias example).
- * mean_ccc = (0.8 + 5/7) / 2 = 53/70, and exactly the mean of the two pf_ccc values. A
+ * mean_ccc = (0.8 + 5/7) / 2 = 53/70, and exactly the mean of the two pf_moments_ccc values. A
  * column read with the wrong stride mixes the outputs and breaks every number. */
 static void test_eval_regression_two(void **state)
 {
@@ -397,7 +398,7 @@ static void test_eval_regression_two(void **state)
     assert_near(v[4], 1.0, TOL);
     assert_near(v[5], 1.0, TOL);
     assert_near(v[6], 53.0 / 70.0, TOL);
-    assert_true(v[6] == (pf_ccc(a_hat, a, 4) + pf_ccc(v_hat, v_y, 4)) / 2.0);
+    assert_true(v[6] == (pf_moments_ccc(a_hat, a, 4) + pf_moments_ccc(v_hat, v_y, 4)) / 2.0);
     assert_true(v[6] == (v[0] + v[3]) / 2.0);
     assert_near(v[7], (sqrt(0.5) + 1.0) / 2.0, TOL);
     assert_near(v[8], (1.0 / sqrt(1.25) + 1.0) / 2.0, TOL);

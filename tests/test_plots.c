@@ -29,8 +29,8 @@
 
 #include "testutil.h"
 
-#include "analysis.h"
-#include "plots.h"
+#include "report/plots.h"
+#include "stats/analysis.h"
 
 static const char *const figure_names[] = {"mean_ccc", "sd_ccc",     "worst_ccc",
                                            "box_ccc",  "pareto_ccc", "size_ccc"};
@@ -527,13 +527,13 @@ static void test_box_sparsities(void **state)
 static void test_templates_embedded(void **state)
 {
     (void)state;
-    const char *common = pf_plot_template("common");
+    const char *common = pf_plots_template("common");
     assert_non_null(common);
     assert_non_null(strstr(common, "@BODY@"));
     assert_non_null(strstr(common, "pngcairo"));
     assert_non_null(strstr(common, "pdfcairo"));
-    for (size_t i = 0; i < N_FIG; i++) assert_non_null(pf_plot_template(template_names[i]));
-    assert_null(pf_plot_template("no_such_figure"));
+    for (size_t i = 0; i < N_FIG; i++) assert_non_null(pf_plots_template(template_names[i]));
+    assert_null(pf_plots_template("no_such_figure"));
 }
 
 /* Embedding is byte-exact (backslashes, quotes, '?' survive): each embedded template equals
@@ -554,7 +554,7 @@ static void test_templates_match_files(void **state)
         size_t n = fread(buf, 1, sizeof buf - 1, fp);
         buf[n] = '\0';
         fclose(fp);
-        assert_string_equal(pf_plot_template(names[i]), buf);
+        assert_string_equal(pf_plots_template(names[i]), buf);
     }
 }
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
-#include "prune.h"
+#include "compress/prune.h"
 
 /* cmocka 1.1 has no double comparison; this one also prints both values. */
 #include "testutil.h"
@@ -237,7 +237,7 @@ static void check_mask_counts(pf_mlp *m, int prune_biases)
         }
     }
     free(mask);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
 }
 
 static void test_mask_counts(void **state)
@@ -271,7 +271,7 @@ static void test_mask_n5(void **state)
     assert_memory_equal(mask, global, sizeof mask);
     assert_int_equal(pf_prune_mask(m, &r, 0.5, PF_SCOPE_LAYERWISE, mask), 3);
     assert_memory_equal(mask, layerwise, sizeof mask);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     pf_mlp_free(m);
 }
 
@@ -297,7 +297,7 @@ static void test_magnitude_order(void **state)
     assert_near(r.score[1], 2.0, 0.0);
     assert_near(r.score[6], 1.0, 0.0);
     assert_true(isnan(r.score[4]) && isnan(r.score[5]) && isnan(r.score[8]));
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
 
     /* Prune 7 and 1 (the two largest): they now rank last, in index order. */
     m->mask[7] = m->mask[1] = 0.0f;
@@ -305,7 +305,7 @@ static void test_magnitude_order(void **state)
     rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
     const size_t want2[6] = {3, 6, 0, 2, 1, 7};
     assert_memory_equal(r.order, want2, sizeof want2);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     pf_mlp_free(m);
 }
 
@@ -342,7 +342,7 @@ static void snip_fd_k(pf_loss loss, size_t K, const double *cw)
     }
     /* And the order is by those scores: non-increasing along the ranking. */
     for (size_t i = 1; i < r.n; i++) assert_true(r.score[r.order[i - 1]] >= r.score[r.order[i]]);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     split_free(s);
     pf_mlp_free(m);
 }
@@ -466,11 +466,11 @@ static void test_fairgrape_end_to_end(void **state)
     pf_ranking r2;
     rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx2, &r2);
     assert_memory_equal(r2.order, want, sizeof want);
-    pf_ranking_free(&r2);
+    pf_prune_ranking_free(&r2);
 
     free(g);
     split_free(t);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     split_free(s);
     pf_mlp_free(m);
 }
@@ -574,9 +574,9 @@ static void test_vr_end_to_end(void **state)
             assert_near(ob1.score[j], want1, 1e-12 * want1 + 1e-300);
         }
         free(g);
-        pf_ranking_free(&st);
-        pf_ranking_free(&ob);
-        pf_ranking_free(&ob1);
+        pf_prune_ranking_free(&st);
+        pf_prune_ranking_free(&ob);
+        pf_prune_ranking_free(&ob1);
         split_free(s);
         pf_mlp_free(m);
     }
@@ -601,7 +601,7 @@ static void test_fairgrape_three_classes(void **state)
     expected_fairgrape(m, g, 3, want);
     assert_memory_equal(r.order, want, sizeof want);
     free(g);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     split_free(s);
     pf_mlp_free(m);
 }
@@ -655,7 +655,7 @@ static void test_sparsity_zero_is_dense(void **state)
                 assert_memory_equal(pruned, dense, sizeof dense);
                 pf_mlp_free(c);
             }
-            pf_ranking_free(&r);
+            pf_prune_ranking_free(&r);
         }
     }
     pf_mlp_work_free(w);
@@ -705,7 +705,7 @@ static void test_every_criterion_every_task(void **state)
                         assert_int_equal(ones, want);
                     }
                 }
-                pf_ranking_free(&r);
+                pf_prune_ranking_free(&r);
             }
         }
         free(mask);
@@ -731,7 +731,7 @@ static void test_deterministic_and_pruned_last(void **state)
         rank_case(&ALL[i], m, s, 0, 5, &b);
         assert_memory_equal(a.order, b.order, a.n * sizeof *a.order);
         assert_memory_equal(a.score, b.score, a.n_params * sizeof *a.score);
-        pf_ranking_free(&b);
+        pf_prune_ranking_free(&b);
         for (size_t k = 0; k < 4; k++) m->mask[dead[k]] = 0.0f;
         rank_case(&ALL[i], m, s, 0, 5, &b);
         if (ALL[i].kind == PF_CRIT_FAIRGRAPE) {
@@ -750,8 +750,8 @@ static void test_deterministic_and_pruned_last(void **state)
             assert_int_equal(pf_prune_mask(m, &b, 4.0 / 27.0, scope, mask), 23);
             assert_memory_equal(mask, m->mask, sizeof mask);
         }
-        pf_ranking_free(&a);
-        pf_ranking_free(&b);
+        pf_prune_ranking_free(&a);
+        pf_prune_ranking_free(&b);
     }
     for (size_t k = 0; k < 4; k++) m->mask[dead[k]] = 1.0f;
     split_free(s);
@@ -774,9 +774,9 @@ static void test_random_seeded(void **state)
     for (size_t j = 0; j < m->n_params; j++) assert_near(a.score[j], gsl_rng_uniform(r), 0.0);
     gsl_rng_free(r);
     for (size_t i = 1; i < a.n; i++) assert_true(a.score[a.order[i - 1]] > a.score[a.order[i]]);
-    pf_ranking_free(&a);
-    pf_ranking_free(&b);
-    pf_ranking_free(&c);
+    pf_prune_ranking_free(&a);
+    pf_prune_ranking_free(&b);
+    pf_prune_ranking_free(&c);
     pf_mlp_free(m);
 }
 
@@ -798,14 +798,14 @@ static void test_errors(void **state)
     pf_prune_ctx no_rng = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
     assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_RANDOM, 0, "random"}, &no_rng, &r, &err),
                      PF_EINPUT);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
 
     pf_error_clear(&err);
     pf_prune_ctx bad_d = {&cfg, m, wide, PF_LOSS_MSE, NULL, NULL};
     assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_SNIP, 0, "snip"}, &bad_d, &r, &err),
                      PF_EINPUT);
     assert_non_null(strstr(err.msg, "4 features"));
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
 
     pf_error_clear(&err);
     snprintf(cfg.fairgrape_group, PF_MAX_NAME, "cluster");
@@ -813,7 +813,7 @@ static void test_errors(void **state)
         pf_prune_rank(&(pf_criterion){PF_CRIT_FAIRGRAPE, 0, "fairgrape"}, &no_rng, &r, &err),
         PF_EINPUT);
     assert_non_null(strstr(err.msg, "prune.fairgrape_group = 'cluster'"));
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
 
     /* the scoring targets must fit the loss: xent on a 1-output model, and a 3-class
      * model scored on rows with a label 5 */
@@ -822,18 +822,18 @@ static void test_errors(void **state)
     assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_SNIP, 0, "snip"}, &xent1, &r, &err),
                      PF_EINPUT);
     assert_non_null(strstr(err.msg, "at least 2"));
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     pf_mlp *m3 = net_343k(29, 3);
     pf_split *cls = split_new_t(3, counts, 2, NULL, 41, 1, 3);
     rank_ok(crit(PF_CRIT_VR, 0), &(pf_prune_ctx){&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL}, &r);
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     cls->y[4] = 5.0f;
     pf_error_clear(&err);
     pf_prune_ctx bad_label = {&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL};
     assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_VR, 0, "vr"}, &bad_label, &r, &err),
                      PF_EINPUT);
     assert_non_null(strstr(err.msg, "the scoring data: row 4 has label 5"));
-    pf_ranking_free(&r);
+    pf_prune_ranking_free(&r);
     split_free(cls);
     pf_mlp_free(m3);
 

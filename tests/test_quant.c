@@ -17,9 +17,10 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "cost.h"
-#include "quant.h"
-#include "seed.h"
+#include "base/seed.h"
+#include "compress/qmodel.h"
+#include "compress/quant.h"
+#include "eval/cost.h"
 
 #include "testutil.h"
 
@@ -191,7 +192,7 @@ static pf_mlp *random_model(size_t n_in, const int *hidden, size_t n_hidden, siz
     pf_error err = {0};
     pf_mlp *m = pf_mlp_alloc(n_in, hidden, n_hidden, n_out, act, &err);
     assert_non_null(m);
-    gsl_rng *rng = pf_rng_alloc(seed, 0, 0, PF_SEED_INIT);
+    gsl_rng *rng = pf_seed_rng(seed, 0, 0, PF_SEED_INIT);
     pf_mlp_init(m, PF_INIT_XAVIER, rng);
     for (size_t j = 0; j < m->n_params; j++) {
         if (!pf_mlp_is_weight(m, j))
@@ -452,7 +453,7 @@ static double check_agreement(pf_activation act, double pruned, int bits, pf_gra
     for (size_t i = 0; i < N_WIN; i++) {
         for (size_t j = 0; j < 17; j++) x[j] = (float)(gsl_ran_gaussian(rng, 1.0));
         x[i % 17] *= 3.0f; /* one larger feature, as standardised data has */
-        pf_dense_predict(mq, x, scratch, scratch + 64, ys[i]);
+        pf_mlp_predict_window(mq, x, scratch, scratch + 64, ys[i]);
         pf_qmodel_predict(q, x, yi[i]);
         bound_forward(mq, x, bound[i]);
         for (size_t k = 0; k < 2; k++) {
@@ -547,9 +548,9 @@ static void test_int_layouts(void **state)
             assert_memory_equal(yd, yc, sizeof yd);
             assert_memory_equal(yd, ya, sizeof yd);
         }
-        assert_true(pf_qmodel_time_ns(d, x, 1, &err) > 0.0);
-        assert_true(pf_qmodel_time_ns(c, x, 1, &err) > 0.0);
-        assert_true(isnan(pf_qmodel_time_ns(c, x, 0, &err)));
+        assert_true(pf_cost_time_qmodel(d, x, 1, &err) > 0.0);
+        assert_true(pf_cost_time_qmodel(c, x, 1, &err) > 0.0);
+        assert_true(isnan(pf_cost_time_qmodel(c, x, 0, &err)));
         assert_int_equal(err.code, PF_OK);
         gsl_rng_free(rng);
         pf_qmodel_free(a);

@@ -21,12 +21,12 @@
 
 #include <hdf5_hl.h>
 
-#include "h5io.h"
-#include "h5seal.h"
-#include "numtext.h"
-#include "results.h"
-#include "results_csv.h"
-#include "results_h5.h"
+#include "base/h5.h"
+#include "base/h5seal.h"
+#include "base/numtext.h"
+#include "results/results.h"
+#include "results/results_csv.h"
+#include "results/results_h5.h"
 
 typedef struct {
     pf_config cfg;
@@ -289,7 +289,7 @@ static void test_csv_regression(void **state)
 {
     fixture *f = *state;
     pf_error err = {0};
-    assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_OK);
+    assert_int_equal(pf_results_csv_write(f->r, f->dir, &err), PF_OK);
 
     char *pp = slurp(f->dir, "per_participant.csv");
     assert_line(pp, "participant,criterion,sparsity,bits,repeat,ccc[arousal],rmse[arousal],"
@@ -341,7 +341,7 @@ static void test_csv_classification(void **state)
 {
     fixture *f = *state;
     pf_error err = {0};
-    assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_OK);
+    assert_int_equal(pf_results_csv_write(f->r, f->dir, &err), PF_OK);
     char *pp = slurp(f->dir, "per_participant.csv");
     assert_string_equal(pp, "participant,criterion,sparsity,bits,repeat,accuracy,"
                             "balanced_accuracy,f1_macro,n_windows\n"
@@ -483,7 +483,7 @@ static void write_h5(const pf_results *r, const pf_config *cfg, const char *path
     pf_h5_quiet();
     hid_t file = pf_h5seal_create(path);
     assert_true(file >= 0);
-    if (pf_results_write_h5(r, cfg, file, &err) != PF_OK) fail_msg("%s", err.msg);
+    if (pf_results_h5_write(r, cfg, file, &err) != PF_OK) fail_msg("%s", err.msg);
     assert_int_equal(pf_h5seal_close(file, path), 0);
 }
 
@@ -601,7 +601,7 @@ static void round_trip(fixture *f)
     snprintf(p2, sizeof p2, "%s/rewritten.h5", f->dir);
     write_h5(f->r, &f->cfg, p1);
     pf_config cfg;
-    pf_results *b = pf_results_read_h5(p1, &cfg, &err);
+    pf_results *b = pf_results_h5_read(p1, &cfg, &err);
     if (!b) fail_msg("%s", err.msg);
     assert_non_null(b->summary); /* the reader summarises */
     assert_same_results(f->r, b);
@@ -610,7 +610,7 @@ static void round_trip(fixture *f)
     assert_string_equal(cfg.source_file, f->cfg.source_file);
     write_h5(b, &cfg, p2);
     pf_config cfg2;
-    pf_results *c = pf_results_read_h5(p2, &cfg2, &err);
+    pf_results *c = pf_results_h5_read(p2, &cfg2, &err);
     if (!c) fail_msg("%s", err.msg);
     assert_same_results(b, c);
     assert_same_files(p1, p2);
@@ -728,7 +728,7 @@ static void expect_refused(const char *path, const char *want)
 {
     pf_error err = {0};
     pf_config cfg;
-    assert_null(pf_results_read_h5(path, &cfg, &err));
+    assert_null(pf_results_h5_read(path, &cfg, &err));
     assert_int_equal(err.code, PF_EINPUT);
     if (!strstr(err.msg, want)) fail_msg("'%s' is not in '%s'", want, err.msg);
 }
@@ -967,7 +967,7 @@ static void test_needs_summary(void **state)
     pf_error err = {0};
     pf_summary_full *s = f->r->summary;
     f->r->summary = NULL;
-    assert_int_equal(pf_results_write_csv(f->r, f->dir, &err), PF_ERUNTIME);
+    assert_int_equal(pf_results_csv_write(f->r, f->dir, &err), PF_ERUNTIME);
     assert_non_null(strstr(err.msg, "pf_results_summarise"));
     f->r->summary = s;
 }

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prune.h"
-#include "runner.h"
-#include "source.h"
+#include "compress/prune.h"
+#include "data/load.h"
+#include "run/run.h"
 
 typedef struct {
     pf_config cfg;
@@ -58,7 +58,7 @@ static fixture *make(const char *scope)
     set(&f->cfg, "prune", "scope", scope);
     set(&f->cfg, "output", "save_masks", "true");
     assert_int_equal(pf_config_validate(&f->cfg, &err), PF_OK);
-    f->ds = pf_source_load(&f->cfg, &err);
+    f->ds = pf_load_dataset(&f->cfg, &err);
     assert_non_null(f->ds);
     f->folds = pf_folds_alloc(f->ds, &f->cfg, &err);
     assert_non_null(f->folds);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "seed.h"
+#include "base/seed.h"
 
 static void test_pinned_values(void **state)
 {
@@ -73,7 +73,7 @@ static void test_avalanche(void **state)
 static void test_rng_first_draws(void **state)
 {
     (void)state;
-    gsl_rng *r = pf_rng_alloc(1, 0, 0, PF_SEED_SYNTHETIC);
+    gsl_rng *r = pf_seed_rng(1, 0, 0, PF_SEED_SYNTHETIC);
     assert_non_null(r);
     assert_string_equal(gsl_rng_name(r), "mt19937");
     unsigned long a = gsl_rng_get(r);
@@ -83,9 +83,9 @@ static void test_rng_first_draws(void **state)
     gsl_rng_free(r);
 
     /* Same inputs, same stream; another purpose, another stream. */
-    gsl_rng *r1 = pf_rng_alloc(42, 3, 1, PF_SEED_INIT);
-    gsl_rng *r2 = pf_rng_alloc(42, 3, 1, PF_SEED_INIT);
-    gsl_rng *r3 = pf_rng_alloc(42, 3, 1, PF_SEED_SHUFFLE);
+    gsl_rng *r1 = pf_seed_rng(42, 3, 1, PF_SEED_INIT);
+    gsl_rng *r2 = pf_seed_rng(42, 3, 1, PF_SEED_INIT);
+    gsl_rng *r3 = pf_seed_rng(42, 3, 1, PF_SEED_SHUFFLE);
     unsigned long v1 = gsl_rng_get(r1);
     assert_int_equal(v1, gsl_rng_get(r2));
     assert_true(v1 != gsl_rng_get(r3));

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folds.h"
-#include "runner.h"
-#include "split.h"
-#include "synthetic.h"
+#include "data/synthetic.h"
+#include "folds/folds.h"
+#include "folds/split.h"
+#include "run/run.h"
 #include "testutil.h"
 
 static pf_config config(pf_missing missing, pf_scaling scaling, pf_target_scaling target)

@@ -13,8 +13,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "error.h"
-#include "stats.h"
+#include "base/error.h"
+#include "stats/stats.h"
 
 #define P_TOL 1e-6
 #define TIGHT 1e-9
@@ -53,7 +53,7 @@ static void test_wilcoxon_exact_hollander_wolfe(void **state)
     (void)state;
     pf_wilcoxon_result r;
     pf_error err = {0};
-    assert_int_equal(pf_wilcoxon(hw_x, hw_y, 9, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(hw_x, hw_y, 9, &r, &err), PF_OK);
     assert_int_equal(r.test.status, PF_TEST_OK);
     assert_int_equal(r.test.dist, PF_DIST_EXACT);
     assert_int_equal(r.test.n, 9);
@@ -66,7 +66,7 @@ static void test_wilcoxon_exact_hollander_wolfe(void **state)
     assert_near(r.test.effect_size, 35.0 / 45.0, 1e-15); /* (40 - 5) / 45 */
     assert_true(isnan(r.z));
     /* Swapping x and y swaps W+ and W-, keeps W and p, flips the effect's sign. */
-    assert_int_equal(pf_wilcoxon(hw_y, hw_x, 9, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(hw_y, hw_x, 9, &r, &err), PF_OK);
     assert_near(r.w_plus, 5.0, 0.0);
     assert_near(r.test.p_value, 0.0390625, 1e-15);
     assert_near(r.test.effect_size, -35.0 / 45.0, 1e-15);
@@ -84,7 +84,7 @@ static void test_wilcoxon_ties_and_zero_sleep(void **state)
     (void)state;
     pf_wilcoxon_result r;
     pf_error err = {0};
-    assert_int_equal(pf_wilcoxon(sleep1, sleep2, 10, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(sleep1, sleep2, 10, &r, &err), PF_OK);
     assert_int_equal(r.test.status, PF_TEST_OK);
     assert_int_equal(r.test.dist, PF_DIST_NORMAL);
     assert_int_equal(r.test.n, 9);
@@ -114,7 +114,7 @@ static void test_wilcoxon_large_n_normal(void **state)
     }
     pf_wilcoxon_result r;
     pf_error err = {0};
-    assert_int_equal(pf_wilcoxon(x, y, 60, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(x, y, 60, &r, &err), PF_OK);
     assert_int_equal(r.test.dist, PF_DIST_NORMAL);
     assert_false(r.ties);
     assert_near(r.w_plus, 992.0, 0.0);
@@ -137,7 +137,7 @@ static void test_wilcoxon_exact_after_dropping_zeros(void **state)
     const double y[] = {3, 4, 4, 1, 7, 0.5, 2.5, 6, 6.5, 2.5, 0};
     pf_wilcoxon_result r;
     pf_error err = {0};
-    assert_int_equal(pf_wilcoxon(x, y, 11, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(x, y, 11, &r, &err), PF_OK);
     assert_int_equal(r.test.dist, PF_DIST_EXACT);
     assert_int_equal(r.test.n, 8);
     assert_int_equal(r.n_zero, 3);
@@ -154,16 +154,16 @@ static void test_wilcoxon_too_few(void **state)
     const double x[] = {0.5, 0.6, 0.7, 0.8};
     pf_wilcoxon_result r;
     pf_error err = {0};
-    assert_int_equal(pf_wilcoxon(x, x, 4, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(x, x, 4, &r, &err), PF_OK);
     assert_int_equal(r.test.status, PF_TEST_TOO_FEW);
     assert_int_equal(r.test.n, 0);
     assert_int_equal(r.n_zero, 4);
     assert_true(isnan(r.test.p_value));
-    assert_int_equal(pf_wilcoxon(x, x, 0, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(x, x, 0, &r, &err), PF_OK);
     assert_int_equal(r.test.status, PF_TEST_TOO_FEW);
     assert_true(isnan(r.test.p_value));
     const double one_x[] = {1.0}, one_y[] = {0.5};
-    assert_int_equal(pf_wilcoxon(one_x, one_y, 1, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(one_x, one_y, 1, &r, &err), PF_OK);
     assert_int_equal(r.test.status, PF_TEST_OK);
     assert_near(r.test.p_value, 1.0, 0.0);
 }
@@ -174,7 +174,7 @@ static void test_wilcoxon_rejects_nan(void **state)
     const double x[] = {1.0, NAN}, y[] = {0.0, 0.0};
     pf_wilcoxon_result r;
     pf_error err = {0};
-    assert_int_equal(pf_wilcoxon(x, y, 2, &r, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_wilcoxon(x, y, 2, &r, &err), PF_EINPUT);
     assert_int_equal(err.code, PF_EINPUT);
     assert_non_null(strstr(err.msg, "x[1]"));
 }
@@ -189,7 +189,7 @@ static void test_paired_t_sleep(void **state)
     (void)state;
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_paired_t(sleep1, sleep2, 10, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(sleep1, sleep2, 10, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_int_equal(r.dist, PF_DIST_T);
     assert_near(r.df1, 9.0, 0.0);
@@ -210,12 +210,12 @@ static void test_paired_t_degenerate(void **state)
     for (int i = 0; i < 4; i++) x[i] = y[i] + 0.1;
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_paired_t(x, y, 4, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(x, y, 4, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_CONSTANT);
     assert_true(isnan(r.p_value));
-    assert_int_equal(pf_paired_t(y, y, 4, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(y, y, 4, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_CONSTANT);
-    assert_int_equal(pf_paired_t(x, y, 1, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(x, y, 1, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_TOO_FEW);
     assert_true(isnan(r.p_value));
 }
@@ -234,7 +234,7 @@ static void test_pitman_morgan_machine(void **state)
     const double pm[] = {10.8, 10.6, 11, 10.9, 10.9, 10.7, 1.8};
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_pitman_morgan(am, pm, 7, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(am, pm, 7, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_near(r.df1, 5.0, 0.0);
     assert_near(r.p_value, 0.0002258, 5e-8); /* published digits */
@@ -250,11 +250,11 @@ static void test_pitman_morgan_sleep(void **state)
     (void)state;
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_pitman_morgan(sleep1, sleep2, 10, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(sleep1, sleep2, 10, &r, &err), PF_OK);
     assert_near(r.statistic, -0.52636267510635226, 1e-10);
     assert_near(r.p_value, 0.61291287746108503, 1e-10);
     assert_near(r.effect_size, 0.79834261799839235, 1e-12);
-    assert_int_equal(pf_pitman_morgan(sleep2, sleep1, 10, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(sleep2, sleep1, 10, &r, &err), PF_OK);
     assert_near(r.statistic, 0.52636267510635226, 1e-10);
     assert_near(r.effect_size, 1.0 / 0.79834261799839235, 1e-12);
 }
@@ -267,15 +267,15 @@ static void test_pitman_morgan_degenerate(void **state)
     const double x[] = {1, 2, 4, 8}, c[] = {3, 3, 3, 3}, x1[] = {2, 3, 5, 9};
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_pitman_morgan(x, c, 4, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(x, c, 4, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_true(isinf(r.statistic) && r.statistic > 0);
     assert_near(r.p_value, 0.0, 0.0);
     assert_true(isinf(r.effect_size));
-    assert_int_equal(pf_pitman_morgan(x1, x, 4, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(x1, x, 4, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_CONSTANT);
     assert_true(isnan(r.p_value));
-    assert_int_equal(pf_pitman_morgan(x, x1, 2, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_pitman_morgan(x, x1, 2, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_TOO_FEW);
 }
 
@@ -301,7 +301,7 @@ static void test_friedman_rounding_first_base(void **state)
     pf_friedman_result r;
     double avg[3];
     pf_error err = {0};
-    assert_int_equal(pf_friedman(rounding, 22, 3, 0, 0.05, avg, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(rounding, 22, 3, 0, 0.05, avg, &r, &err), PF_OK);
     assert_int_equal(r.chi2.status, PF_TEST_OK);
     assert_int_equal(r.chi2.dist, PF_DIST_CHISQ);
     assert_near(r.chi2.df1, 2.0, 0.0);
@@ -343,7 +343,7 @@ static void test_friedman_demsar(void **state)
     pf_friedman_result r;
     double avg[4];
     pf_error err = {0};
-    assert_int_equal(pf_friedman(demsar, 14, 4, 1, 0.05, avg, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(demsar, 14, 4, 1, 0.05, avg, &r, &err), PF_OK);
     assert_near(avg[0], 3.143, 5e-4);
     assert_near(avg[1], 2.000, 5e-4);
     assert_near(avg[2], 2.893, 5e-4);
@@ -376,8 +376,8 @@ static void test_friedman_direction(void **state)
     pf_friedman_result lo, hi;
     double a_lo[4], a_hi[4];
     pf_error err = {0};
-    assert_int_equal(pf_friedman(demsar, 14, 4, 0, 0.05, a_lo, &lo, &err), PF_OK);
-    assert_int_equal(pf_friedman(demsar, 14, 4, 1, 0.05, a_hi, &hi, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(demsar, 14, 4, 0, 0.05, a_lo, &lo, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(demsar, 14, 4, 1, 0.05, a_hi, &hi, &err), PF_OK);
     for (int j = 0; j < 4; j++) assert_near(a_lo[j], 5.0 - a_hi[j], 1e-12);
     assert_near(lo.chi2.statistic, hi.chi2.statistic, 1e-12);
     assert_near(lo.f.p_value, hi.f.p_value, 1e-14);
@@ -393,22 +393,22 @@ static void test_friedman_degenerate(void **state)
     pf_friedman_result r;
     double avg[3];
     pf_error err = {0};
-    assert_int_equal(pf_friedman(same, 3, 3, 0, 0.05, avg, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(same, 3, 3, 0, 0.05, avg, &r, &err), PF_OK);
     assert_near(r.chi2.statistic, 6.0, 1e-12);
     assert_near(r.chi2.effect_size, 1.0, 1e-12);
     assert_true(isinf(r.f.statistic));
     assert_near(r.f.p_value, 0.0, 0.0);
     assert_near(avg[0], 1.0, 0.0);
     assert_near(avg[2], 3.0, 0.0);
-    assert_int_equal(pf_friedman(tied, 2, 3, 0, 0.05, avg, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(tied, 2, 3, 0, 0.05, avg, &r, &err), PF_OK);
     assert_int_equal(r.chi2.status, PF_TEST_CONSTANT);
     assert_int_equal(r.f.status, PF_TEST_CONSTANT);
     assert_true(isnan(r.chi2.p_value));
     assert_near(avg[1], 2.0, 0.0);
-    assert_int_equal(pf_friedman(same, 1, 3, 0, 0.05, avg, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_friedman(same, 1, 3, 0, 0.05, avg, &r, &err), PF_OK);
     assert_int_equal(r.chi2.status, PF_TEST_TOO_FEW);
     assert_true(isnan(r.f.p_value));
-    assert_int_equal(pf_friedman(same, 3, 3, 0, 1.5, avg, &r, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_friedman(same, 3, 3, 0, 1.5, avg, &r, &err), PF_EINPUT);
 }
 
 /* Demsar (2006), Table 5(a): critical values q_alpha for the two-tailed Nemenyi test
@@ -428,29 +428,29 @@ static void test_nemenyi_demsar_table5(void **state)
                                    2.4595157643, 2.5885206019, 2.6927321010,
                                    2.7798836082, 2.8546064312, 2.9198888401};
     for (size_t k = 2; k <= 10; k++) {
-        double q05 = pf_studentized_range_quantile(0.95, k) / sqrt(2.0);
-        double q10 = pf_studentized_range_quantile(0.90, k) / sqrt(2.0);
+        double q05 = pf_stats_studentized_range_quantile(0.95, k) / sqrt(2.0);
+        double q10 = pf_stats_studentized_range_quantile(0.90, k) / sqrt(2.0);
         assert_near(q05, pub05[k - 2], 1e-3);
         assert_near(q10, pub10[k - 2], 1e-3);
         assert_near(q05, sci05[k - 2], 1e-8);
         assert_near(q10, sci10[k - 2], 1e-8);
         /* CD for N = 1 is q_alpha sqrt(k(k+1)/6) */
-        assert_near(pf_nemenyi_cd(k, 1, 0.05), q05 * sqrt(k * (k + 1) / 6.0), 1e-12);
+        assert_near(pf_stats_nemenyi_cd(k, 1, 0.05), q05 * sqrt(k * (k + 1) / 6.0), 1e-12);
     }
-    assert_near(pf_studentized_range_quantile(0.95, 2) / sqrt(2.0), 1.959963984540054, 1e-9);
+    assert_near(pf_stats_studentized_range_quantile(0.95, 2) / sqrt(2.0), 1.959963984540054, 1e-9);
 }
 
 /* The CDF itself against scipy.stats.studentized_range.cdf(q, k, inf). */
 static void test_studentized_range_cdf(void **state)
 {
     (void)state;
-    assert_near(pf_studentized_range_cdf(3.0, 4), 0.85372851895234025, 1e-10);
-    assert_near(pf_studentized_range_cdf(5.0, 10), 0.9851425621122164, 1e-10);
-    assert_near(pf_studentized_range_cdf(1.0, 3), 0.24071264122933875, 1e-10);
-    assert_near(pf_studentized_range_cdf(0.0, 3), 0.0, 0.0);
-    assert_true(isnan(pf_studentized_range_cdf(1.0, 1)));
-    assert_true(isnan(pf_studentized_range_quantile(1.0, 3)));
-    assert_true(isnan(pf_nemenyi_cd(4, 0, 0.05)));
+    assert_near(pf_stats_studentized_range_cdf(3.0, 4), 0.85372851895234025, 1e-10);
+    assert_near(pf_stats_studentized_range_cdf(5.0, 10), 0.9851425621122164, 1e-10);
+    assert_near(pf_stats_studentized_range_cdf(1.0, 3), 0.24071264122933875, 1e-10);
+    assert_near(pf_stats_studentized_range_cdf(0.0, 3), 0.0, 0.0);
+    assert_true(isnan(pf_stats_studentized_range_cdf(1.0, 1)));
+    assert_true(isnan(pf_stats_studentized_range_quantile(1.0, 3)));
+    assert_true(isnan(pf_stats_nemenyi_cd(4, 0, 0.05)));
 }
 
 /* ---- Kruskal-Wallis ---- */
@@ -468,7 +468,7 @@ static void test_kruskal_wallis_hollander_wolfe(void **state)
     const size_t g[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2};
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(x, g, 14, 3, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g, 14, 3, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_int_equal(r.dist, PF_DIST_CHISQ);
     assert_int_equal(r.n, 14);
@@ -494,7 +494,7 @@ static void test_kruskal_wallis_scipy_doc(void **state)
     const size_t g[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(x, g, 10, 2, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g, 10, 2, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_near(r.df1, 1.0, 0.0);
     assert_near(r.statistic, 0.2727272727272734, 1e-12);
@@ -502,7 +502,7 @@ static void test_kruskal_wallis_scipy_doc(void **state)
     assert_near(r.effect_size, 0.2727272727272734 / 9.0, 1e-14);
     const double t[] = {1, 1, 1, 2, 2, 2, 2, 2};
     const size_t tg[] = {0, 0, 0, 1, 1, 1, 2, 2};
-    assert_int_equal(pf_kruskal_wallis(t, tg, 8, 3, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(t, tg, 8, 3, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_near(r.df1, 2.0, 0.0);
     assert_near(r.statistic, 7.0, 1e-12);
@@ -524,7 +524,7 @@ static void test_kruskal_wallis_ties(void **state)
     (void)state;
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(kw_tied, kw_tied_g, 27, 3, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(kw_tied, kw_tied_g, 27, 3, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_int_equal(r.n, 27);
     assert_near(r.df1, 2.0, 0.0);
@@ -546,8 +546,8 @@ static void test_kruskal_wallis_permutation(void **state)
     }
     pf_test_result a, b;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(kw_tied, kw_tied_g, 27, 3, &a, &err), PF_OK);
-    assert_int_equal(pf_kruskal_wallis(x, g, 27, 3, &b, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(kw_tied, kw_tied_g, 27, 3, &a, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g, 27, 3, &b, &err), PF_OK);
     assert_true(x[0] != kw_tied[0] || g[0] != kw_tied_g[0]);
     assert_int_equal(b.status, PF_TEST_OK);
     assert_near(b.statistic, a.statistic, 0.0);
@@ -570,20 +570,20 @@ static void test_kruskal_wallis_unequal_and_empty_group(void **state)
     for (size_t i = 0; i < 14; i++) g4[i] = g3[i] == 0 ? 0 : g3[i] + 1;
     pf_test_result r3, r4;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(x, g3, 14, 3, &r3, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g3, 14, 3, &r3, &err), PF_OK);
     assert_int_equal(r3.status, PF_TEST_OK);
     assert_near(r3.df1, 2.0, 0.0);
     assert_near(r3.statistic, 6.012925170068023, 1e-12);
     assert_near(r3.p_value, 0.049466352647473545, 1e-12);
     assert_near(r3.effect_size, 6.012925170068023 / 13.0, 1e-12);
-    assert_int_equal(pf_kruskal_wallis(x, g4, 14, 4, &r4, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g4, 14, 4, &r4, &err), PF_OK);
     assert_int_equal(r4.status, PF_TEST_OK);
     assert_near(r4.df1, 2.0, 0.0);
     assert_near(r4.statistic, r3.statistic, 0.0);
     assert_near(r4.p_value, r3.p_value, 0.0);
     assert_near(r4.effect_size, r3.effect_size, 0.0);
     /* A k far beyond the groups used only adds empty groups. */
-    assert_int_equal(pf_kruskal_wallis(x, g4, 14, 1000, &r4, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g4, 14, 1000, &r4, &err), PF_OK);
     assert_near(r4.p_value, r3.p_value, 0.0);
 }
 
@@ -596,21 +596,21 @@ static void test_kruskal_wallis_degenerate(void **state)
     const size_t one[] = {2, 2, 2, 2}, split[] = {0, 0, 1, 1}, each[] = {0, 1, 2, 3};
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(x, one, 4, 3, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, one, 4, 3, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_TOO_FEW);
     assert_int_equal(r.dist, PF_DIST_NONE);
     assert_int_equal(r.n, 4);
     assert_true(isnan(r.p_value));
     assert_true(isnan(r.statistic));
     assert_true(isnan(r.effect_size));
-    assert_int_equal(pf_kruskal_wallis(x, each, 4, 4, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(x, each, 4, 4, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_TOO_FEW);
     assert_true(isnan(r.p_value));
-    assert_int_equal(pf_kruskal_wallis(NULL, NULL, 0, 2, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(NULL, NULL, 0, 2, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_TOO_FEW);
     assert_true(isnan(r.p_value));
     const double same[] = {0.25, 0.25, 0.25, 0.25};
-    assert_int_equal(pf_kruskal_wallis(same, split, 4, 2, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(same, split, 4, 2, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_CONSTANT);
     assert_int_equal(r.dist, PF_DIST_NONE);
     assert_near(r.df1, 1.0, 0.0);
@@ -620,7 +620,7 @@ static void test_kruskal_wallis_degenerate(void **state)
      * epsilon^2 = 0.8 (ranks still vary within groups). scipy.stats.kruskal([1, 2], [3, 4])
      * -> 2.3999999999999986, p 0.12133525035848367. */
     const double sep[] = {1, 2, 3, 4};
-    assert_int_equal(pf_kruskal_wallis(sep, split, 4, 2, &r, &err), PF_OK);
+    assert_int_equal(pf_stats_kruskal_wallis(sep, split, 4, 2, &r, &err), PF_OK);
     assert_int_equal(r.status, PF_TEST_OK);
     assert_near(r.statistic, 2.4, 1e-12);
     assert_near(r.p_value, 0.12133525035848367, 1e-12);
@@ -634,18 +634,18 @@ static void test_kruskal_wallis_bad_input(void **state)
     const size_t g[] = {0, 1, 1}, bad_g[] = {0, 1, 2};
     pf_test_result r;
     pf_error err = {0};
-    assert_int_equal(pf_kruskal_wallis(x, g, 3, 2, &r, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_kruskal_wallis(x, g, 3, 2, &r, &err), PF_EINPUT);
     assert_int_equal(err.code, PF_EINPUT);
     assert_non_null(strstr(err.msg, "x[1]"));
     pf_error_clear(&err);
-    assert_int_equal(pf_kruskal_wallis(ok, bad_g, 3, 2, &r, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_kruskal_wallis(ok, bad_g, 3, 2, &r, &err), PF_EINPUT);
     assert_non_null(strstr(err.msg, "group[2]"));
     pf_error_clear(&err);
-    assert_int_equal(pf_kruskal_wallis(ok, NULL, 3, 2, &r, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_kruskal_wallis(ok, NULL, 3, 2, &r, &err), PF_EINPUT);
     pf_error_clear(&err);
-    assert_int_equal(pf_kruskal_wallis(NULL, g, 3, 2, &r, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_kruskal_wallis(NULL, g, 3, 2, &r, &err), PF_EINPUT);
     pf_error_clear(&err);
-    assert_int_equal(pf_kruskal_wallis(ok, g, 3, 2, NULL, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_kruskal_wallis(ok, g, 3, 2, NULL, &err), PF_EINPUT);
 }
 
 /* ---- Holm ---- */
@@ -659,7 +659,7 @@ static void test_holm_hand(void **state)
     const double p[] = {0.01, 0.04, 0.03, 0.005, NAN};
     double adj[5];
     pf_error err = {0};
-    assert_int_equal(pf_holm(p, 5, adj, &err), PF_OK);
+    assert_int_equal(pf_stats_holm(p, 5, adj, &err), PF_OK);
     assert_near(adj[0], 0.03, 1e-15);
     assert_near(adj[1], 0.06, 1e-15);
     assert_near(adj[2], 0.06, 1e-15);
@@ -673,13 +673,13 @@ static void test_holm_cap_in_place(void **state)
     (void)state;
     double p[] = {0.5, 0.6, 0.3};
     pf_error err = {0};
-    assert_int_equal(pf_holm(p, 3, p, &err), PF_OK);
+    assert_int_equal(pf_stats_holm(p, 3, p, &err), PF_OK);
     assert_near(p[0], 1.0, 0.0);
     assert_near(p[1], 1.0, 0.0);
     assert_near(p[2], 0.9, 1e-15);
     double bad[] = {0.2, 1.5}, out[2];
-    assert_int_equal(pf_holm(bad, 2, out, &err), PF_EINPUT);
-    assert_int_equal(pf_holm(bad, 0, out, &err), PF_OK);
+    assert_int_equal(pf_stats_holm(bad, 2, out, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_holm(bad, 0, out, &err), PF_OK);
 }
 
 /* ---- bootstrap ---- */
@@ -699,7 +699,7 @@ static void test_bootstrap_pinned(void **state)
     gsl_rng_set(rng, 42);
     pf_interval m, s, m2, s2;
     pf_error err = {0};
-    assert_int_equal(pf_bootstrap_ci(v, 12, 2000, 0.05, rng, &m, &s, &err), PF_OK);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 12, 2000, 0.05, rng, &m, &s, &err), PF_OK);
     assert_near(m.lo, 0.45916666666666672, 1e-12);
     assert_near(m.hi, 0.68333333333333346, 1e-12);
     assert_near(s.lo, 0.11649415316006349, 1e-12);
@@ -708,11 +708,11 @@ static void test_bootstrap_pinned(void **state)
     assert_true(s.lo < 0.21411551682550833 && 0.21411551682550833 < s.hi);
     /* Same seed, same interval, bit for bit. */
     gsl_rng_set(rng, 42);
-    assert_int_equal(pf_bootstrap_ci(v, 12, 2000, 0.05, rng, &m2, &s2, &err), PF_OK);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 12, 2000, 0.05, rng, &m2, &s2, &err), PF_OK);
     assert_true(m.lo == m2.lo && m.hi == m2.hi && s.lo == s2.lo && s.hi == s2.hi);
     /* A different seed moves the interval. */
     gsl_rng_set(rng, 43);
-    assert_int_equal(pf_bootstrap_ci(v, 12, 2000, 0.05, rng, &m2, NULL, &err), PF_OK);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 12, 2000, 0.05, rng, &m2, NULL, &err), PF_OK);
     assert_true(m.lo != m2.lo || m.hi != m2.hi);
     gsl_rng_free(rng);
 }
@@ -724,13 +724,13 @@ static void test_bootstrap_bad_input(void **state)
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     pf_interval m;
     pf_error err = {0};
-    assert_int_equal(pf_bootstrap_ci(v, 1, 100, 0.05, rng, &m, NULL, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 1, 100, 0.05, rng, &m, NULL, &err), PF_EINPUT);
     pf_error_clear(&err);
-    assert_int_equal(pf_bootstrap_ci(v, 2, 0, 0.05, rng, &m, NULL, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 2, 0, 0.05, rng, &m, NULL, &err), PF_EINPUT);
     pf_error_clear(&err);
-    assert_int_equal(pf_bootstrap_ci(v, 2, 100, 0.0, rng, &m, NULL, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 2, 100, 0.0, rng, &m, NULL, &err), PF_EINPUT);
     pf_error_clear(&err);
-    assert_int_equal(pf_bootstrap_ci(v, 2, 100, 0.05, NULL, &m, NULL, &err), PF_EINPUT);
+    assert_int_equal(pf_stats_bootstrap_ci(v, 2, 100, 0.05, NULL, &m, NULL, &err), PF_EINPUT);
     gsl_rng_free(rng);
 }
 

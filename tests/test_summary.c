@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "summary.h"
+#include "eval/summary.h"
 #include "testutil.h"
 
 #define TOL 1e-12

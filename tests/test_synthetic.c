@@ -15,8 +15,8 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "source.h"
-#include "synthetic.h"
+#include "data/load.h"
+#include "data/synthetic.h"
 
 static pf_config defaults(void)
 {
@@ -344,11 +344,11 @@ static void test_classification_mode(void **state)
     c.syn_windows = 20;
     c.task = PF_TASK_CLASSIFICATION;
     pf_error err = {0};
-    assert_null(pf_source_load(&c, &err));
+    assert_null(pf_load_dataset(&c, &err));
     assert_non_null(strstr(err.msg, "data.target_transform = above_median"));
     pf_error_clear(&err);
     c.target_transform = PF_TRANSFORM_ABOVE_MEDIAN;
-    pf_dataset *ds = pf_source_load(&c, &err);
+    pf_dataset *ds = pf_load_dataset(&c, &err);
     assert_non_null(ds);
     assert_int_equal(ds->n_classes, 2);
     /* Median split of 20 distinct values: exactly 10 high and 10 low per participant. */

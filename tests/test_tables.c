@@ -44,8 +44,8 @@
 
 #include "testutil.h"
 
-#include "analysis.h"
-#include "tables.h"
+#include "report/tables.h"
+#include "stats/analysis.h"
 
 #define P     4
 #define N_VAR 10 /* dense + 3 criteria x 3 sparsities */

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
-#include "train.h"
+#include "model/train.h"
 
 #include "testutil.h"
 

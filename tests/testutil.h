@@ -12,8 +12,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "dataset.h"
-#include "model.h"
+#include "data/dataset.h"
+#include "model/mlp.h"
 
 /* assert_near(a, b, tol): |a - b| <= tol, printing both values in full on failure. */
 #define assert_near(a, b, tol) near_at((double)(a), (double)(b), (double)(tol), __FILE__, __LINE__)
@@ -73,7 +73,7 @@ static inline gsl_rng *rng_new(unsigned long seed)
 /* An independent double-precision forward and loss over the same flat layout, so the finite
  * differences are not drowned in float32 rounding (with h = 1e-5 they are good to ~1e-9).
  * It is the oracle: written from the definitions (tanh, exp, log), sharing no code with
- * model.c or loss.c, and deliberately naive (plain softmax, one-pass means). */
+ * mlp.c or loss.c, and deliberately naive (plain softmax, one-pass means). */
 static inline double ref_act(pf_activation act, double z)
 {
     switch (act) {

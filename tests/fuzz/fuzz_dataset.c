@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "data/load.h"
 
 static void load_as(const char *path, pf_source source, int shape)
 {
@@ -34,7 +34,7 @@ static void load_as(const char *path, pf_source source, int shape)
         if (shape == 3)
             cfg.target_transform = PF_TRANSFORM_ABOVE_MEDIAN, cfg.transform_margin = 0.1;
     }
-    pf_dataset *ds = pf_source_load(&cfg, &err);
+    pf_dataset *ds = pf_load_dataset(&cfg, &err);
     if (!ds && (err.code != PF_EINPUT || err.msg[0] == '\0')) abort();
     if (ds) {
         /* A loaded dataset is consistent: offsets cover every row, in order. */

@@ -20,15 +20,16 @@
 
 #include <hdf5.h>
 
-#include "checkpoint.h"
-#include "folds.h"
-#include "h5io.h"
-#include "h5seal.h"
-#include "report.h"
-#include "results_h5.h"
-#include "runner.h"
-#include "shard.h"
-#include "source.h"
+#include "base/h5.h"
+#include "base/h5seal.h"
+#include "base/path.h"
+#include "data/load.h"
+#include "folds/folds.h"
+#include "report/report.h"
+#include "results/checkpoint.h"
+#include "results/results_h5.h"
+#include "run/run.h"
+#include "run/shard.h"
 
 static pf_config cfg;
 static pf_dataset *ds;
@@ -54,7 +55,7 @@ static void fixture(void)
             abort();
     if (pf_config_validate(&cfg, &err) != PF_OK || pf_config_hash(&cfg, &err) != PF_OK) abort();
     snprintf(dir, sizeof dir, "/tmp/pf_fuzz_results_%ld", (long)getpid());
-    if (!(ds = pf_source_load(&cfg, &err)) || !(folds = pf_folds_alloc(ds, &cfg, &err))) abort();
+    if (!(ds = pf_load_dataset(&cfg, &err)) || !(folds = pf_folds_alloc(ds, &cfg, &err))) abort();
     pf_h5_quiet();
 }
 
@@ -71,7 +72,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         snprintf(ck, sizeof ck, "%s/checkpoints", dir);
         ro.checkpoint_dir = ck;
         ro.threads = 1;
-        if (pf_make_dirs(ck, &err) != PF_OK ||
+        if (pf_path_make_dirs(ck, &err) != PF_OK ||
             pf_shard_prepare(dir, &cfg, ds, folds, 1, &err) != PF_OK)
             abort();
         pf_results *r = pf_run(&cfg, ds, folds, &ro, &err);
@@ -137,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(path, sizeof path, "%s/in.h5", dir);
         write_file(path, data, size);
         pf_config c;
-        pf_results *r = pf_results_read_h5(path, &c, &err);
+        pf_results *r = pf_results_h5_read(path, &c, &err);
         check(r ? PF_OK : err.code, &err);
         pf_results_free(r);
     } else if (which == 1) { /* a shard file, as --merge reads it */

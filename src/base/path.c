@@ -1,0 +1,59 @@
+/* path.c: absolute paths, base names and folders (see path.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "base/path.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void pf_path_abs(const char *path, char *out, size_t cap)
+{
+    char cwd[PATH_MAX], real[PATH_MAX];
+    if (path[0] != '\0' && realpath(path, real) != NULL) /* exists: without ".." and links */
+        snprintf(out, cap, "%s", real);
+    else if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+        snprintf(out, cap, "%s", path);
+    else
+        snprintf(out, cap, "%s/%s", cwd, path[0] == '.' && path[1] == '/' ? path + 2 : path);
+}
+
+const char *pf_path_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+int pf_path_make_dirs(const char *dir, pf_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return pf_error_set(err, PF_EINPUT, "output folder name too long: %s", dir);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char c = *p;
+        *p = '\0';
+        struct stat st;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            /* A folder the user can change (a file in the way, no permission, a read-only
+             * file system) is a bad setting; a full or failing disk is not. */
+            int input = errno == ENOTDIR || errno == EACCES || errno == EROFS ||
+                        errno == ENAMETOOLONG || errno == EPERM;
+            return pf_error_set(err, input ? PF_EINPUT : PF_ERUNTIME,
+                                "cannot create folder '%s': %s%s", buf, strerror(errno),
+                                input ? "; choose another output folder (experiment.output_dir, "
+                                        "or --out DIR)"
+                                      : "");
+        }
+        if (c == '\0' && stat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
+            return pf_error_set(err, PF_EINPUT,
+                                "'%s' is a file, not a folder; choose another output folder "
+                                "(experiment.output_dir, or --out DIR)",
+                                buf);
+        if (c == '\0') return PF_OK;
+        *p = c;
+    }
+}

@@ -1,0 +1,20 @@
+/* path.h: file and folder names, as messages and provenance need them. */
+#ifndef PF_PATH_H
+#define PF_PATH_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+
+/* path made absolute against the working directory, for messages that must say which file
+ * was tried and for provenance: resolved (no "..", no symbolic links) when it exists. */
+void pf_path_abs(const char *path, char *out, size_t cap);
+
+/* The file name of path without its folders, for labels ("heist_3000ms.csv"). */
+const char *pf_path_base(const char *path);
+
+/* Create dir (and parents) if needed. PF_EINPUT for a folder the user can change (a file in
+ * the way, no permission, a read-only file system), PF_ERUNTIME otherwise. */
+int pf_path_make_dirs(const char *dir, pf_error *err);
+
+#endif

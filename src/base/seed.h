@@ -1,0 +1,28 @@
+/* seed.h: every random draw in prunefair comes from a generator seeded by a pure function of
+ * (master seed, fold, repeat, purpose). Never from time, thread id or shared state, so a
+ * result is the same for any thread count, shard split or resume. */
+#ifndef PF_SEED_H
+#define PF_SEED_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+typedef enum {
+    PF_SEED_SYNTHETIC = 1,  /* the synthetic dataset */
+    PF_SEED_SPLIT,          /* choice of validation participants */
+    PF_SEED_INIT,           /* weight initialisation */
+    PF_SEED_SHUFFLE,        /* mini-batch order */
+    PF_SEED_PRUNE_RANDOM,   /* the random criterion */
+    PF_SEED_SNIP_BATCH,     /* the batch SNIP-at-init scores on */
+    PF_SEED_BOOTSTRAP,      /* bootstrap resampling of participants */
+    PF_SEED_GROUP_BOOTSTRAP /* the same, within groups of an attribute (fairness.h) */
+} pf_seed_purpose;
+
+/* A 64-bit seed mixing the four inputs (SplitMix64 finaliser on each step). */
+uint64_t pf_seed_derive(uint64_t master, uint64_t fold, uint64_t repeat, pf_seed_purpose purpose);
+
+/* A GSL Mersenne Twister seeded from pf_seed_derive(...). Free with gsl_rng_free. */
+gsl_rng *pf_seed_rng(uint64_t master, uint64_t fold, uint64_t repeat, pf_seed_purpose purpose);
+
+#endif

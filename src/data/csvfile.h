@@ -1,0 +1,41 @@
+/* csvfile.h: reading a CSV file record by record, as a person sees it in an editor.
+ *
+ * libcsv tokenises (quoted fields, doubled quotes, commas and newlines inside quotes, CRLF);
+ * this layer streams the file in chunks, skips a UTF-8 BOM, detects or applies the field
+ * separator, trims every field, counts physical lines so every message names the line a user
+ * sees, and takes the SHA-256 of the bytes as they go by, so the provenance of a run can
+ * name exactly which data it saw. Each record goes to a callback as soon as it is complete:
+ * the official ~470k-line AGAIN file is filtered while it is read, never held whole. */
+#ifndef PF_CSVFILE_H
+#define PF_CSVFILE_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+#include "config/config.h"
+
+/* Called once per record (the header first), fields trimmed and NUL-terminated; line is the
+ * physical line the record starts on (1-based). A non-PF_OK return stops the reading and is
+ * returned by pf_csvfile_read. */
+typedef int (*pf_csvfile_record_fn)(void *ctx, char **field, size_t n_fields, size_t line);
+
+typedef struct {
+    char delimiter;      /* the separator used: ',', ';', '\t' or '|' */
+    char sha256[65];     /* of every byte of the file, 64 lowercase hex digits */
+    size_t n_records;    /* header included */
+    char abs_path[4096]; /* the path as opened, made absolute (for messages, provenance) */
+} pf_csvfile_info;
+
+/* Read path, calling on_record for each record. delim = PF_DELIM_AUTO takes the most frequent
+ * of ',', ';', tab and '|' outside quotes on the first line (',' when none occurs). what names
+ * the file in messages ("data file", "folds file"). Errors: PF_EINPUT for a missing file, a
+ * folder, malformed quoting (with the line), or a header that is one field holding another
+ * separator (with the data.delimiter to set); PF_ERUNTIME for read failures. info may be NULL. */
+int pf_csvfile_read(const char *path, const char *what, pf_delimiter delim,
+                    pf_csvfile_record_fn on_record, void *ctx, pf_csvfile_info *info,
+                    pf_error *err);
+
+/* The name data.delimiter uses for a separator character ("comma", "semicolon", ...). */
+const char *pf_csvfile_delimiter_name(char c);
+
+#endif

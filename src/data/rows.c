@@ -1,0 +1,65 @@
+/* rows.c: a data file's rows as read, and their order (see rows.h). */
+#include "data/rows.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err)
+{
+    if (need <= r->cap) return PF_OK;
+    size_t cap = r->cap ? r->cap : 256, width = r->n_feat ? r->n_feat : 1;
+    while (cap < need) cap *= 2;
+    void *p;
+    /* Each array is replaced as soon as it has grown, so a failure leaves r consistent. */
+#define GROW(field, n)                                                                             \
+    do {                                                                                           \
+        if ((p = pf_alloc_resize(r->field, n, sizeof *r->field)) == NULL) goto fail;               \
+        r->field = p;                                                                              \
+    } while (0)
+    GROW(x, cap * width);
+    GROW(y, cap * (r->n_y ? r->n_y : 1));
+    GROW(t, cap);
+    GROW(line, cap);
+    GROW(pid, cap);
+    GROW(sid, cap);
+    GROW(gid, cap);
+#undef GROW
+    r->cap = cap;
+    return PF_OK;
+fail:
+    return pf_error_set(err, PF_ERUNTIME, "out of memory storing %zu rows of %zu features", cap,
+                        r->n_feat);
+}
+
+void pf_rows_free(pf_rows *r)
+{
+    free(r->x);
+    free(r->y);
+    free(r->t);
+    free(r->line);
+    free(r->pid);
+    free(r->sid);
+    free(r->gid);
+    memset(r, 0, sizeof *r);
+}
+
+/* Sorting with the file position as the last key makes qsort stable. */
+static int cmp_row_key(const void *pa, const void *pb)
+{
+    const pf_row_key *a = pa, *b = pb;
+    if (a->pid != b->pid) return a->pid < b->pid ? -1 : 1;
+    if (a->sid != b->sid) return a->sid < b->sid ? -1 : 1;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+pf_row_key *pf_rows_order(const pf_rows *r, pf_error *err)
+{
+    pf_row_key *k = pf_alloc(r->n, sizeof *k, err);
+    if (k == NULL) return NULL;
+    for (size_t i = 0; i < r->n; i++) k[i] = (pf_row_key){r->pid[i], r->sid[i], r->t[i], i};
+    qsort(k, r->n, sizeof *k, cmp_row_key);
+    return k;
+}

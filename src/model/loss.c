@@ -1,0 +1,269 @@
+/* loss.c: the registry of training losses and their value-and-gradient functions (loss.h).
+ *
+ * A loss is one row of LOSSES: its name, the task it belongs to, the fewest outputs it is
+ * defined for, the scratch it needs, and one function returning the value and writing
+ * dL/dyhat. Everything else (pf_loss_eval, pf_loss_check, names) reads the table, so a new
+ * loss is one row and one function.
+ *
+ * All sums are in double from the float32 predictions, in row order, so a value does not
+ * depend on how the caller batched its rows. With one output, mse and ccc do exactly the
+ * arithmetic the single-output code did before several outputs existed (the tests compare
+ * the bits), so a one-target study reproduces digit for digit.
+ *
+ * The CCC itself is moments.h's pf_moments_ccc, the one definition shared with the metrics, so
+ * the loss a model minimises and the CCC it is scored on cannot drift apart. It takes
+ * contiguous arrays; with several outputs a column of yhat and y is strided, so it is copied
+ * into caller-provided scratch first (2n floats, pf_loss_scratch_size). The gradient needs
+ * two numbers pf_moments_ccc does not return, the target mean and the CCC denominator;
+ * ccc_grad takes them from pf_moments_pair, the moments pf_moments_ccc is made of. */
+#include "model/loss.h"
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/moments.h"
+
+typedef double (*loss_fn)(const pf_loss_spec *s, const float *yhat, const float *y, size_t n,
+                          float *dy, float *scratch);
+
+typedef struct {
+    pf_loss kind;
+    const char *name; /* as train.loss spells it */
+    pf_task_kind task;
+    size_t min_out;      /* fewest outputs the loss is defined for */
+    size_t scratch_rows; /* floats of scratch per row */
+    loss_fn eval;
+} loss_row;
+
+/* ---- mse ------------------------------------------------------------------------------ */
+
+/* y has the layout of yhat (t = n_out), so the K outputs of a row are one flat run. With one
+ * output nk = (double)n exactly, the old single-output arithmetic. */
+static double mse_eval(const pf_loss_spec *s, const float *yhat, const float *y, size_t n,
+                       float *dy, float *scratch)
+{
+    (void)scratch;
+    size_t m = n * s->n_out;
+    double nk = (double)n * (double)s->n_out, sum = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        double e = (double)yhat[i] - (double)y[i];
+        sum += e * e;
+        if (dy != NULL) dy[i] = (float)(2.0 * e / nk);
+    }
+    return sum / nk;
+}
+
+/* ---- ccc ------------------------------------------------------------------------------ */
+
+/* dL/dx_i for one output k of K, L = 1 - mean_k CCC_k, written to dy[i * stride]. With
+ * CCC = 2 cov / D, D = var_x + var_y + (mean_x - mean_y)^2 (population moments), and
+ * dcov/dx_i = (y_i - my)/n, dD/dx_i = 2 (x_i - mx)/n + 2 (mx - my)/n = 2 (x_i - my)/n, so
+ *   dL/dx_i = 2/(n D K) (CCC (x_i - my) - (y_i - my)).
+ * ccc is pf_moments_ccc's value for this column; mx, my and D come from pf_moments_pair, the
+ * moments it is made of. D = 0 (both constant and equal) gives a zero
+ * gradient, as CCC is defined 0 there. */
+static void ccc_grad(const float *x, const float *y, size_t n, double ccc, size_t K, float *dy,
+                     size_t stride)
+{
+    pf_moments m = pf_moments_pair(x, y, n);
+    double mx = m.ma, my = m.mb, D = m.va + m.vb + (mx - my) * (mx - my);
+    if (!(D > 0.0)) {
+        for (size_t i = 0; i < n; i++) dy[i * stride] = 0.0f;
+        return;
+    }
+    double c = 2.0 / ((double)n * D) / (double)K;
+    for (size_t i = 0; i < n; i++)
+        dy[i * stride] = (float)(c * (ccc * ((double)x[i] - my) - ((double)y[i] - my)));
+}
+
+static double ccc_eval(const pf_loss_spec *s, const float *yhat, const float *y, size_t n,
+                       float *dy, float *scratch)
+{
+    size_t K = s->n_out;
+    double sum = 0.0;
+    for (size_t k = 0; k < K; k++) {
+        const float *a = yhat, *b = y;
+        if (K > 1) { /* column k of both, made contiguous for pf_moments_ccc */
+            assert(scratch != NULL);
+            float *ca = scratch, *cb = scratch + n;
+            for (size_t i = 0; i < n; i++) {
+                ca[i] = yhat[i * K + k];
+                cb[i] = y[i * K + k];
+            }
+            a = ca;
+            b = cb;
+        }
+        double ccc = pf_moments_ccc(a, b, n);
+        sum += ccc;
+        if (dy != NULL) ccc_grad(a, b, n, ccc, K, dy + k, K);
+    }
+    return 1.0 - sum / (double)K;
+}
+
+/* ---- xent ----------------------------------------------------------------------------- */
+
+/* The class index stored in a label, or C when it is not a whole number in 0..C-1. */
+static size_t label_of(float v, size_t C)
+{
+    if (!(v >= 0.0f) || !(v <= (float)(C - 1)) || v != floorf(v)) return C;
+    return (size_t)v;
+}
+
+/* log sum_k exp(z_k) = zmax + log sum_k exp(z_k - zmax): every exponent is <= 0, so nothing
+ * overflows, and the largest term is exactly 1, so the sum never underflows to 0. */
+static double log_sum_exp(const float *z, size_t C, double *zmax)
+{
+    double m = z[0], se = 0.0;
+    for (size_t k = 1; k < C; k++)
+        if (z[k] > m) m = z[k];
+    for (size_t k = 0; k < C; k++) se += exp((double)z[k] - m);
+    *zmax = m;
+    return m + log(se);
+}
+
+/* L = sum_i w_{y_i} (lse_i - z_{i,y_i}) / W, W = sum_i w_{y_i} (W = n unweighted), and
+ * dL/dz_ik = w_{y_i} (p_ik - [k = y_i]) / W with p_ik = exp(z_ik - lse_i). */
+static double xent_eval(const pf_loss_spec *s, const float *yhat, const float *y, size_t n,
+                        float *dy, float *scratch)
+{
+    (void)scratch;
+    size_t C = s->n_out;
+    const double *w = s->class_weights;
+    double num = 0.0, W = 0.0, zmax;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = label_of(y[i], C);
+        if (c == C) {
+            if (dy != NULL) memset(dy, 0, n * C * sizeof *dy);
+            return NAN;
+        }
+        double wi = w != NULL ? w[c] : 1.0;
+        if (wi == 0.0) continue; /* 0 * an infinite loss would be NaN; the row counts nothing */
+        num += wi * (log_sum_exp(yhat + i * C, C, &zmax) - (double)yhat[i * C + c]);
+        W += wi;
+    }
+    if (!(W > 0.0)) {
+        if (dy != NULL) memset(dy, 0, n * C * sizeof *dy);
+        return 0.0;
+    }
+    for (size_t i = 0; dy != NULL && i < n; i++) {
+        const float *z = yhat + i * C;
+        size_t c = label_of(y[i], C);
+        double g = (w != NULL ? w[c] : 1.0) / W, lse = log_sum_exp(z, C, &zmax);
+        for (size_t k = 0; k < C; k++) {
+            double p = exp((double)z[k] - lse);
+            dy[i * C + k] = (float)(g * (p - (k == c ? 1.0 : 0.0)));
+        }
+    }
+    return num / W;
+}
+
+/* ---- the registry ----------------------------------------------------------------------- */
+
+static const loss_row LOSSES[] = {
+    {PF_LOSS_MSE, "mse", PF_TASK_REGRESSION, 1, 0, mse_eval},
+    {PF_LOSS_CCC, "ccc", PF_TASK_REGRESSION, 1, 2, ccc_eval},
+    {PF_LOSS_XENT, "xent", PF_TASK_CLASSIFICATION, 2, 0, xent_eval},
+};
+#define N_LOSSES (sizeof LOSSES / sizeof LOSSES[0])
+
+static const loss_row *row_of(pf_loss kind)
+{
+    for (size_t i = 0; i < N_LOSSES; i++)
+        if (LOSSES[i].kind == kind) return &LOSSES[i];
+    return NULL;
+}
+
+const char *pf_loss_name(pf_loss kind)
+{
+    const loss_row *r = row_of(kind);
+    return r != NULL ? r->name : NULL;
+}
+
+pf_task_kind pf_loss_task(pf_loss kind)
+{
+    const loss_row *r = row_of(kind);
+    return r != NULL ? r->task : PF_TASK_REGRESSION;
+}
+
+size_t pf_loss_targets(const pf_loss_spec *s)
+{
+    return pf_loss_task(s->kind) == PF_TASK_CLASSIFICATION ? 1 : s->n_out;
+}
+
+size_t pf_loss_scratch_size(size_t n)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < N_LOSSES; i++)
+        if (LOSSES[i].scratch_rows > most) most = LOSSES[i].scratch_rows;
+    return most * n;
+}
+
+static int check_weights(const pf_loss_spec *s, pf_error *err)
+{
+    if (s->class_weights == NULL || pf_loss_task(s->kind) != PF_TASK_CLASSIFICATION) return PF_OK;
+    for (size_t c = 0; c < s->n_out; c++)
+        if (!(s->class_weights[c] >= 0.0) || isinf(s->class_weights[c]))
+            return pf_error_set(err, PF_EINPUT,
+                                "the weight of class %zu is %g; class weights must be finite "
+                                "and >= 0",
+                                c, s->class_weights[c]);
+    return PF_OK;
+}
+
+int pf_loss_check(const pf_loss_spec *s, const float *y, size_t n, size_t t, const char *what,
+                  pf_error *err)
+{
+    const loss_row *r = row_of(s->kind);
+    if (r == NULL)
+        return pf_error_set(err, PF_ERUNTIME,
+                            "the training loss is not resolved (code %d); a program error: "
+                            "resolve train.loss = auto with pf_config_loss",
+                            (int)s->kind);
+    if (s->n_out < r->min_out)
+        return pf_error_set(err, PF_EINPUT,
+                            "train.loss = %s needs at least %zu outputs (classes), but the "
+                            "model has %zu; the data needs at least %zu classes",
+                            r->name, r->min_out, s->n_out, r->min_out);
+    if (t != pf_loss_targets(s))
+        return pf_error_set(err, PF_EINPUT,
+                            "train.loss = %s with %zu model outputs compares %zu target "
+                            "column(s) per row, but %s has %zu; build the model for this "
+                            "dataset's outputs (pf_dataset_n_outputs)",
+                            r->name, s->n_out, pf_loss_targets(s), what, t);
+    if (check_weights(s, err) != PF_OK) return err->code;
+    if (r->task != PF_TASK_CLASSIFICATION) return PF_OK;
+    for (size_t i = 0; i < n; i++)
+        if (label_of(y[i], s->n_out) == s->n_out)
+            return pf_error_set(err, PF_EINPUT,
+                                "%s: row %zu has label %g, which is not a class index "
+                                "0..%zu of the model's %zu classes",
+                                what, i, (double)y[i], s->n_out - 1, s->n_out);
+    return PF_OK;
+}
+
+double pf_loss_eval(const pf_loss_spec *s, const float *yhat, const float *y, size_t n, float *dy,
+                    float *scratch)
+{
+    if (n == 0) return 0.0;
+    const loss_row *r = row_of(s->kind);
+    if (r == NULL || s->n_out < r->min_out) {
+        if (dy != NULL) memset(dy, 0, n * s->n_out * sizeof *dy);
+        return NAN;
+    }
+    return r->eval(s, yhat, y, n, dy, scratch);
+}
+
+void pf_loss_class_weights(const pf_split *split, size_t C, pf_class_weights mode, double *out)
+{
+    for (size_t c = 0; c < C; c++) out[c] = mode == PF_CLASS_WEIGHTS_BALANCED ? 0.0 : 1.0;
+    if (mode != PF_CLASS_WEIGHTS_BALANCED) return;
+    size_t n = 0;
+    for (size_t i = 0; i < split->n; i++) { /* counts first, in out */
+        size_t c = label_of(split->y[i * split->t], C);
+        if (c == C) continue;
+        out[c] += 1.0;
+        n++;
+    }
+    for (size_t c = 0; c < C; c++) out[c] = out[c] > 0.0 ? (double)n / ((double)C * out[c]) : 0.0;
+}

@@ -1,0 +1,302 @@
+/* train.c: mini-batch training with Adam or SGD-momentum and early stopping (see train.h).
+ *
+ * Everything the epoch loop touches (permutation, batch copy, gradient, optimiser moments,
+ * best parameters, prediction buffer, forward/backward scratch) is allocated once per call in
+ * a train_ctx, so the hot loop never allocates. Batches are copied into a contiguous buffer so
+ * that every product is one sgemm over the batch. */
+#include "model/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "model/kernel.h"
+
+#define ADAM_BETA1 0.9
+#define ADAM_BETA2 0.999
+#define ADAM_EPS   1e-8f
+#define EVAL_ROWS  512 /* rows per forward when predicting a whole split */
+
+typedef struct {
+    const pf_train_opts *o;
+    pf_loss_spec loss; /* o's loss for m's outputs */
+    pf_mlp *m;
+    pf_mlp_work *work; /* max(batch_size, EVAL_ROWS) rows */
+    size_t *perm;      /* n_train: this epoch's row order */
+    float *xb, *yb;    /* batch_size x d, batch_size x t: the current batch */
+    float *grad;       /* n_params */
+    float *mom1;       /* n_params: Adam first moment or SGD velocity */
+    float *mom2;       /* n_params: Adam second moment */
+    float *root;       /* n_params: Adam's bias-corrected sqrt(second moment) */
+    float *best;       /* n_params: parameters of the best epoch */
+    float *yhat;       /* max(n_train, n_val) x n_out: predictions of a whole split */
+    float *scratch;    /* the loss's scratch for a whole split */
+    long step;         /* optimiser steps taken */
+    double beta1_t;    /* ADAM_BETA1^step and ADAM_BETA2^step, one multiplication per step: */
+    double beta2_t;    /* exact IEEE arithmetic, where libm's pow has CPU-specific variants */
+} train_ctx;
+
+void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
+{
+    o->optimizer = cfg->optimizer;
+    o->learning_rate = cfg->learning_rate;
+    o->momentum = cfg->momentum;
+    o->weight_decay = cfg->weight_decay;
+    o->batch_size = cfg->batch_size;
+    o->max_epochs = cfg->max_epochs;
+    o->patience = cfg->patience;
+    o->loss = pf_config_loss(cfg);
+    o->class_weights = NULL;
+}
+
+pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m)
+{
+    pf_loss_spec s = {o->loss, pf_mlp_n_out(m), o->class_weights};
+    return s;
+}
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+static int check_inputs(const pf_mlp *m, const pf_train_opts *o, const pf_split *train,
+                        const pf_split *val, pf_error *err)
+{
+    if (o->batch_size < 1)
+        return pf_error_set(err, PF_EINPUT, "train.batch_size is %d; it must be at least 1",
+                            o->batch_size);
+    if (o->max_epochs < 0 || o->patience < 0)
+        return pf_error_set(err, PF_EINPUT,
+                            "train.max_epochs (%d) and train.patience (%d) must be >= 0",
+                            o->max_epochs, o->patience);
+    if (!(o->learning_rate > 0.0) || o->momentum < 0.0 || o->weight_decay < 0.0)
+        return pf_error_set(err, PF_EINPUT,
+                            "train.learning_rate must be > 0 and train.momentum and "
+                            "train.weight_decay >= 0 (got %g, %g, %g)",
+                            o->learning_rate, o->momentum, o->weight_decay);
+    if (train->n == 0)
+        return pf_error_set(err, PF_EINPUT, "the training split of this fold has no rows");
+    if (train->d != m->dims[0] || (val != NULL && val->n > 0 && val->d != m->dims[0]))
+        return pf_error_set(err, PF_EINPUT,
+                            "the model takes %zu features but the data has %zu; the model "
+                            "must be built for this dataset",
+                            m->dims[0], train->d);
+    pf_loss_spec loss = pf_train_loss(o, m);
+    if (pf_loss_check(&loss, train->y, train->n, train->t, "the training split", err) != PF_OK)
+        return err->code;
+    if (val != NULL && val->n > 0)
+        return pf_loss_check(&loss, val->y, val->n, val->t, "the validation split", err);
+    return PF_OK;
+}
+
+static void ctx_free(train_ctx *c)
+{
+    pf_mlp_work_free(c->work);
+    free(c->perm);
+    free(c->xb);
+    free(c->yb);
+    free(c->grad);
+    free(c->mom1);
+    free(c->mom2);
+    free(c->root);
+    free(c->best);
+    free(c->yhat);
+    free(c->scratch);
+}
+
+static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_split *train,
+                     const pf_split *val, pf_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->o = o;
+    c->loss = pf_train_loss(o, m);
+    c->m = m;
+    size_t bs = (size_t)o->batch_size, d = train->d, np = m->n_params, t = train->t;
+    size_t n_pred = train->n;
+    if (val != NULL && val->n > n_pred) n_pred = val->n;
+    c->work = pf_mlp_work_alloc(m, bs > EVAL_ROWS ? bs : EVAL_ROWS, err);
+    c->perm = pf_alloc(train->n, sizeof *c->perm, err);
+    c->xb = pf_alloc(bs * d, sizeof *c->xb, err);
+    c->yb = pf_alloc(bs * t, sizeof *c->yb, err);
+    c->grad = pf_alloc(np, sizeof *c->grad, err);
+    c->mom1 = pf_alloc(np, sizeof *c->mom1, err);
+    c->mom2 = pf_alloc(np, sizeof *c->mom2, err);
+    c->root = pf_alloc(np, sizeof *c->root, err);
+    c->best = pf_alloc(np, sizeof *c->best, err);
+    c->yhat = pf_alloc(n_pred * pf_mlp_n_out(m), sizeof *c->yhat, err);
+    c->scratch = pf_alloc(pf_loss_scratch_size(n_pred) + 1, sizeof *c->scratch, err);
+    int ok = c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->root &&
+             c->best && c->yhat && c->scratch;
+    if (!ok) ctx_free(c);
+    return ok ? PF_OK : PF_ERUNTIME;
+}
+
+/* ---- one step ------------------------------------------------------------------------- */
+
+/* Coupled L2: the decay enters the gradient (and so Adam's moments), on weights only. */
+static void add_weight_decay(const pf_mlp *m, float wd, float *grad)
+{
+    if (wd == 0.0f) return;
+    for (size_t l = 0; l < m->n_layers; l++) {
+        size_t off = m->w_off[l], nw = m->dims[l + 1] * m->dims[l];
+        for (size_t j = off; j < off + nw; j++) grad[j] += wd * m->params[j] * m->mask[j];
+    }
+}
+
+/* The element loops of both optimisers carry "omp simd" (the build's -fno-math-errno lets
+ * the one with sqrtf vectorise too; the scalar Adam step was a quarter of an epoch). Adam's
+ * bias corrections use beta^t kept by multiplication rather than pow, so no libm function
+ * with CPU-specific variants reaches a weight. */
+PF_VECTOR_CLONES static void adam_step(train_ctx *c)
+{
+    if (c->step++ == 0) c->beta1_t = c->beta2_t = 1.0;
+    c->beta1_t *= ADAM_BETA1, c->beta2_t *= ADAM_BETA2;
+    const float b1 = (float)ADAM_BETA1, b2 = (float)ADAM_BETA2;
+    const float c1 = (float)(1.0 / (1.0 - c->beta1_t));
+    const float c2 = (float)(1.0 / (1.0 - c->beta2_t));
+    const float lr = (float)c->o->learning_rate;
+    float *restrict p = c->m->params, *restrict m1 = c->mom1, *restrict m2 = c->mom2;
+    float *restrict root = c->root;
+    const float *restrict g = c->grad, *restrict mask = c->m->mask;
+    size_t n = c->m->n_params;
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) {
+        m1[j] = b1 * m1[j] + (1.0f - b1) * g[j];
+        m2[j] = b2 * m2[j] + (1.0f - b2) * g[j] * g[j];
+        root[j] = m2[j] * c2;
+    }
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) root[j] = sqrtf(root[j]);
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) p[j] -= mask[j] * (lr * (m1[j] * c1) / (root[j] + ADAM_EPS));
+}
+
+/* PyTorch's form: v = mu v + g, p -= lr v (the first step is plain gradient descent). */
+PF_VECTOR_CLONES static void sgd_step(train_ctx *c)
+{
+    c->step++;
+    const float mu = (float)c->o->momentum, lr = (float)c->o->learning_rate;
+    float *restrict p = c->m->params, *restrict v = c->mom1;
+    const float *restrict g = c->grad, *restrict mask = c->m->mask;
+    size_t n = c->m->n_params;
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) {
+        v[j] = mu * v[j] + g[j];
+        p[j] -= mask[j] * (lr * v[j]);
+    }
+}
+
+/* ---- epochs --------------------------------------------------------------------------- */
+
+static void shuffle(size_t *perm, size_t n, gsl_rng *rng)
+{
+    for (size_t i = 0; i < n; i++) perm[i] = i;
+    for (size_t i = n; i-- > 1;) {
+        size_t j = (size_t)gsl_rng_uniform_int(rng, (unsigned long)(i + 1));
+        size_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
+static void gather(const pf_split *s, const size_t *rows, size_t nb, float *xb, float *yb)
+{
+    for (size_t i = 0; i < nb; i++) {
+        memcpy(xb + i * s->d, s->x + rows[i] * s->d, s->d * sizeof *xb);
+        memcpy(yb + i * s->t, s->y + rows[i] * s->t, s->t * sizeof *yb);
+    }
+}
+
+/* One pass over train in a fresh random order; returns the row-weighted mean batch loss. */
+static double run_epoch(train_ctx *c, const pf_split *train, gsl_rng *rng)
+{
+    const pf_train_opts *o = c->o;
+    size_t bs = (size_t)o->batch_size;
+    double sum = 0.0;
+    shuffle(c->perm, train->n, rng);
+    for (size_t i = 0; i < train->n; i += bs) {
+        size_t nb = train->n - i < bs ? train->n - i : bs;
+        gather(train, c->perm + i, nb, c->xb, c->yb);
+        sum += (double)nb * pf_mlp_loss_grad(c->m, c->work, &c->loss, c->xb, c->yb, nb, c->grad);
+        add_weight_decay(c->m, (float)o->weight_decay, c->grad);
+        if (o->optimizer == PF_OPT_SGD)
+            sgd_step(c);
+        else
+            adam_step(c);
+    }
+    return sum / (double)train->n;
+}
+
+static double split_loss(train_ctx *c, const pf_split *s)
+{
+    pf_mlp_predict(c->m, c->work, s->x, s->n, c->yhat);
+    return pf_loss_eval(&c->loss, c->yhat, s->y, s->n, NULL, c->scratch);
+}
+
+static void save_best(train_ctx *c)
+{
+    memcpy(c->best, c->m->params, c->m->n_params * sizeof *c->best);
+}
+
+static void restore_best(train_ctx *c)
+{
+    memcpy(c->m->params, c->best, c->m->n_params * sizeof *c->best);
+}
+
+static int diverged(int epoch, double loss, pf_error *err)
+{
+    return pf_error_set(err, PF_EDIVERGED,
+                        "training diverged: the loss is %g after epoch %d; lower "
+                        "train.learning_rate (or check the data for extreme values)",
+                        loss, epoch);
+}
+
+/* The epoch loop. Early stopping only with a non-empty val and patience > 0. */
+static int fit(train_ctx *c, const pf_split *train, const pf_split *val, gsl_rng *rng,
+               pf_train_report *rep, pf_error *err)
+{
+    const pf_train_opts *o = c->o;
+    int early = val != NULL && val->n > 0 && o->patience > 0;
+    int since_best = 0;
+    for (int e = 1; e <= o->max_epochs; e++) {
+        double tl = run_epoch(c, train, rng);
+        rep->epochs_run = e;
+        if (!isfinite(tl)) return diverged(e, tl, err);
+        if (!early) continue;
+        double vl = split_loss(c, val), best = rep->best_val_loss;
+        if (rep->best_epoch == 0 || vl < best || (isnan(best) && !isnan(vl))) {
+            rep->best_val_loss = vl;
+            rep->best_epoch = e;
+            since_best = 0;
+            save_best(c);
+        } else if (++since_best >= o->patience) {
+            break;
+        }
+    }
+    if (early && rep->best_epoch > 0) {
+        restore_best(c);
+    } else {
+        rep->best_epoch = rep->epochs_run;
+        if (val != NULL && val->n > 0) rep->best_val_loss = split_loss(c, val);
+    }
+    return PF_OK;
+}
+
+int pf_train(pf_mlp *m, const pf_train_opts *o, const pf_split *train, const pf_split *val,
+             gsl_rng *shuffle_rng, pf_train_report *rep, pf_error *err)
+{
+    pf_train_report local;
+    if (rep == NULL) rep = &local;
+    rep->epochs_run = 0;
+    rep->best_epoch = 0;
+    rep->best_val_loss = NAN;
+    rep->final_train_loss = NAN;
+    int rc = check_inputs(m, o, train, val, err);
+    if (rc != PF_OK) return rc;
+    train_ctx c;
+    if (ctx_alloc(&c, m, o, train, val, err) != PF_OK) return PF_ERUNTIME;
+    pf_mlp_apply_mask(m); /* the optimiser keeps zeros at zero, so start from exact zeros */
+    rc = fit(&c, train, val, shuffle_rng, rep, err);
+    if (rc == PF_OK) rep->final_train_loss = split_loss(&c, train);
+    ctx_free(&c);
+    return rc;
+}

@@ -1,0 +1,845 @@
+/* plots.c: figures as data + gnuplot script, rendered by gnuplot when it is there (plots.h).
+ *
+ * The program computes every number; gnuplot only draws. Each figure's .dat file therefore
+ * holds exactly the values of pf_results / pf_analysis that the figure shows (%.10g, NaN for
+ * a missing value), so a reader can check a plotted point against summary.csv, and restyle a
+ * figure without rerunning the experiment. The scripts are the embedded templates with their
+ * @PLACEHOLDERS@ filled in: plots/common.gp (look, terminals, colours, the loop over formats)
+ * wraps the figure's own template at @BODY@.
+ *
+ * gnuplot runs as a child process (fork + execv, its cwd the figures folder, so the relative
+ * data file name resolves; no shell, so no path is ever parsed as a command). Its stderr is
+ * captured through a pipe and becomes the error message when it fails. */
+#include "report/plots.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <omp.h>
+
+#include "base/alloc.h"
+#include "base/outfile.h"
+
+#define PATH_CAP 1100
+#define NAME_CAP (PF_METRIC_NAME + 16) /* "pareto_" + the metric's file name */
+
+/* ---- a growing string ----------------------------------------------------------------------- */
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *t, size_t len)
+{
+    if (b->oom) return;
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + len + 1) cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s, b->cap = cap;
+    }
+    memcpy(b->s + b->n, t, len);
+    b->n += len;
+    b->s[b->n] = '\0';
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        b->oom = 1;
+    else
+        sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* ---- what the figures need ------------------------------------------------------------------ */
+
+typedef struct {
+    const pf_results *r;
+    const pf_analysis *a; /* may be NULL: no intervals */
+    const pf_config *cfg;
+    pf_metric_words w; /* the primary metric, which every figure shows */
+    char figdir[PATH_CAP];
+    char formats[64]; /* the distinct formats to render, space-separated ("png pdf") */
+    double *vals;     /* [part] scratch for per-participant values */
+    size_t width;     /* the weight width of the figures drawn per width (gap) */
+} plot_ctx;
+
+/* The one summary of (primary metric, variant v): figures plot it, never recompute it. */
+static const pf_summary_full *summary_of(const plot_ctx *c, size_t v)
+{
+    return pf_results_summary(c->r, c->r->primary, v);
+}
+
+/* ---- criterion names, colours and markers ---------------------------------------------------- */
+
+/* Fixed colours (Okabe-Ito, safe for colour-blind readers) and markers per known criterion, so
+ * "magnitude" is the same blue in every run and every paper; a second variant of a criterion
+ * (another VR lambda) or an unknown name takes the next spare colour. */
+typedef struct {
+    const char *base, *color;
+    int point;
+} crit_style;
+
+static const crit_style known_styles[] = {
+    {"random", "#8C8C8C", 11},    {"magnitude", "#0072B2", 5}, {"snip", "#E69F00", 9},
+    {"fairgrape", "#009E73", 13}, {"vr", "#D55E00", 7},
+};
+static const char *const spare_colors[] = {"#CC79A7", "#56B4E9", "#882255", "#44AA99",
+                                           "#332288", "#999933", "#AA4499", "#117733"};
+
+static const crit_style *known_style(const char *name)
+{
+    size_t len = strcspn(name, "(");
+    for (size_t i = 0; i < sizeof known_styles / sizeof known_styles[0]; i++)
+        if (strlen(known_styles[i].base) == len && strncmp(name, known_styles[i].base, len) == 0)
+            return &known_styles[i];
+    return NULL;
+}
+
+/* A gnuplot double-quoted string literal of name, "lambda" shown as the Greek letter. */
+static void gp_quote_name(sbuf *b, const char *name)
+{
+    sb_add(b, "\"", 1);
+    for (const char *p = name; *p; p++) {
+        if (strncmp(p, "lambda", 6) == 0) {
+            sb_add(b, "\xce\xbb", 2); /* UTF-8 for U+03BB */
+            p += 5;
+        } else if (*p == '"' || *p == '\\') {
+            sb_add(b, "\\", 1);
+            sb_add(b, p, 1);
+        } else {
+            sb_add(b, p, 1);
+        }
+    }
+    sb_add(b, "\"", 1);
+}
+
+/* ---- choosing the box-plot sparsities -------------------------------------------------------- */
+
+size_t pf_plots_box_sparsities(const double *sparsity, size_t n_sp, size_t *idx, size_t cap)
+{
+    static const double targets[] = {0.5, 0.8, 0.9};
+    int chosen[PF_MAX_LIST * 2] = {0};
+    if (n_sp > sizeof chosen / sizeof chosen[0]) n_sp = sizeof chosen / sizeof chosen[0];
+    for (size_t t = 0; n_sp > 3 && t < 3; t++) {
+        size_t best = 0;
+        for (size_t s = 1; s < n_sp; s++) {
+            /* Halfway between two grid points (0.4 and 0.6 for 0.5, up to rounding): the
+             * sparser one, where criteria differ more. */
+            double d = fabs(sparsity[s] - targets[t]), bd = fabs(sparsity[best] - targets[t]);
+            if (d < bd - 1e-9 || (d <= bd + 1e-9 && sparsity[s] > sparsity[best])) best = s;
+        }
+        chosen[best] = 1;
+    }
+    size_t n = 0;
+    for (size_t s = 0; s < n_sp && n < cap; s++)
+        if (n_sp <= 3 || chosen[s]) idx[n++] = s;
+    return n;
+}
+
+/* ---- the figures ---------------------------------------------------------------------------- */
+
+/* A figure: its template plots/KIND.gp, its file name KIND_<metric>, its words and data. */
+typedef enum {
+    FIG_MEAN,
+    FIG_SD,
+    FIG_WORST,
+    FIG_BOX,
+    FIG_PARETO,
+    FIG_SIZE,
+    FIG_GAP, /* one per weight width, and only with group comparisons */
+    N_FIGURES
+} figure_kind;
+
+static const char *const kinds[N_FIGURES] = {"mean", "sd", "worst", "box", "pareto", "size", "gap"};
+
+typedef struct {
+    char name[NAME_CAP]; /* "mean_ccc": the files NAME.dat, NAME.gp, NAME.png */
+    char title[512], xlabel[256], ylabel[256];
+    char worst[256], tail[256]; /* legend entries of the worst figure */
+} figure;
+
+static const char sparsity_axis[] = "sparsity (fraction of weights pruned)";
+
+/* Titles, axes and legends in words: the metric by name, and which way is better, so a figure
+ * read on its own says what "up" means ("worst participant" is the largest RMSE). */
+static void describe(const plot_ctx *c, figure_kind k, figure *f)
+{
+    const pf_metric_words *w = &c->w;
+    const char *worst = w->higher_is_better ? "lowest" : "highest";
+    size_t n = c->r->n_part;
+    int bits = c->r->bits[c->width];
+    char at[48] = "";
+    snprintf(f->name, sizeof f->name, "%s_%s", kinds[k], w->file);
+    if (k == FIG_GAP && bits != 32) {
+        snprintf(at, sizeof at, ", weights at %d bits", bits);
+        snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), "_%dbit", bits);
+    }
+    snprintf(f->xlabel, sizeof f->xlabel, "%s", sparsity_axis);
+    f->worst[0] = f->tail[0] = '\0';
+    switch (k) {
+    case FIG_MEAN:
+        snprintf(f->title, sizeof f->title, "Mean %s vs sparsity (%zu participants; %s)", w->label,
+                 n, w->direction);
+        snprintf(f->ylabel, sizeof f->ylabel, "mean %s across participants (%s)", w->label,
+                 w->direction);
+        break;
+    case FIG_SD:
+        snprintf(f->title, sizeof f->title, "Spread of %s across %zu participants vs sparsity",
+                 w->label, n);
+        snprintf(f->ylabel, sizeof f->ylabel, "sd of %s across participants (lower is more even)",
+                 w->label);
+        break;
+    case FIG_WORST:
+        snprintf(f->title, sizeof f->title,
+                 "Worst-case %s vs sparsity (%zu participants; worst = %s %s)", w->label, n, worst,
+                 w->label);
+        snprintf(f->ylabel, sizeof f->ylabel, "%s (%s)", w->label, w->direction);
+        snprintf(f->worst, sizeof f->worst, "worst participant (%s %s)", worst, w->label);
+        snprintf(f->tail, sizeof f->tail, "%s percentile (the bad tail)",
+                 w->higher_is_better ? "10th" : "90th");
+        break;
+    case FIG_BOX:
+        snprintf(f->title, sizeof f->title,
+                 "%s per participant at selected sparsities (%zu "
+                 "participants)",
+                 w->label, n);
+        snprintf(f->ylabel, sizeof f->ylabel, "%s per participant (%s)", w->label, w->direction);
+        break;
+    case FIG_SIZE:
+        snprintf(f->title, sizeof f->title,
+                 "Mean %s vs stored model size, every variant (%zu participants)", w->label, n);
+        snprintf(f->xlabel, sizeof f->xlabel, "stored model size (KiB, log scale)");
+        snprintf(f->ylabel, sizeof f->ylabel, "mean %s across participants (%s)", w->label,
+                 w->direction);
+        break;
+    case FIG_GAP:
+        snprintf(f->title, sizeof f->title, "Gap in %s between groups vs sparsity%s", w->label, at);
+        snprintf(f->ylabel, sizeof f->ylabel, "best minus worst group mean %s", w->label);
+        break;
+    case FIG_PARETO:
+    case N_FIGURES:
+        snprintf(f->title, sizeof f->title, "Mean vs spread of %s (%zu participants)", w->label, n);
+        snprintf(f->xlabel, sizeof f->xlabel, "sd of %s across participants (lower is more even)",
+                 w->label);
+        snprintf(f->ylabel, sizeof f->ylabel, "mean %s across participants (%s)", w->label,
+                 w->direction);
+        break;
+    }
+    /* A title starts with a capital, whatever the label ("balanced accuracy per ..."). */
+    f->title[0] = (char)toupper((unsigned char)f->title[0]);
+}
+
+/* ---- the data files ------------------------------------------------------------------------- */
+
+static void put_num(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.10g", v);
+    else
+        fputs("NaN", fp);
+}
+
+static void put_row(FILE *fp, size_t n, const double *v)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(' ', fp);
+        put_num(fp, v[i]);
+    }
+    fputc('\n', fp);
+}
+
+static void data_header(FILE *fp, const plot_ctx *c, const figure *f, const char *what,
+                        const char *columns)
+{
+    fprintf(fp, "# %s.dat: data of %s.gp -- %s\n", f->name, f->name, what);
+    fprintf(fp, "# metric: %s (%s; %s)\n", c->w.name, c->w.about, c->w.direction);
+    fprintf(fp,
+            "# run %s (config %.8s); %zu participants, %zu repeat(s) averaged per participant "
+            "first\n",
+            c->cfg->name, c->cfg->hash, c->r->n_part, c->r->n_rep);
+    /* '@' in columns stands for the metric's file name: "mean_@" reads "mean_ccc". */
+    fprintf(fp, "# columns: ");
+    for (const char *p = columns; *p; p++)
+        if (*p == '@')
+            fputs(c->w.file, fp);
+        else
+            fputc(*p, fp);
+    fputc('\n', fp);
+}
+
+static void block_header(FILE *fp, size_t index, const char *label)
+{
+    fprintf(fp, "%s# index %zu: %s\n", index ? "\n\n" : "", index, label);
+}
+
+static pf_interval interval(const pf_interval *iv, size_t v)
+{
+    return iv ? iv[v] : (pf_interval){NAN, NAN};
+}
+
+/* The sparsity range the lines of the dense model span: 0 to the largest grid point. */
+static double max_sparsity(const pf_results *r)
+{
+    double hi = 0;
+    for (size_t s = 0; s < r->n_sp; s++) hi = r->sparsity[s] > hi ? r->sparsity[s] : hi;
+    return hi;
+}
+
+/* mean (sd = 0) or sd (sd = 1) and its bootstrap CI per sparsity; the dense model a segment. */
+static void write_stat_series(FILE *fp, const plot_ctx *c, int sd)
+{
+    const pf_results *r = c->r;
+    const pf_interval *ci = c->a ? (sd ? c->a->sd_ci : c->a->mean_ci) : NULL;
+    const pf_summary_full *d = summary_of(c, PF_DENSE);
+    pf_interval dci = interval(ci, PF_DENSE);
+    double y = sd ? d->s.sd : d->s.mean;
+    block_header(fp, 0, "dense");
+    put_row(fp, 4, (double[]){0, y, dci.lo, dci.hi});
+    put_row(fp, 4, (double[]){max_sparsity(r), y, dci.lo, dci.hi});
+    for (size_t k = 1; k < r->n_crit; k++) {
+        block_header(fp, k, r->crit[k]);
+        for (size_t s = 0; s < r->n_sp; s++) {
+            size_t v = pf_results_variant(r, k, s);
+            const pf_summary_full *m = summary_of(c, v);
+            pf_interval iv = interval(ci, v);
+            put_row(fp, 4, (double[]){r->sparsity[s], sd ? m->s.sd : m->s.mean, iv.lo, iv.hi});
+        }
+    }
+}
+
+static void data_mean(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    data_header(fp, c, f, "the mean across participants and its bootstrap CI",
+                "sparsity mean_@ ci_lo ci_hi");
+    write_stat_series(fp, c, 0);
+}
+
+static void data_sd(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    data_header(fp, c, f, "the sample sd across participants and its bootstrap CI",
+                "sparsity sd_@ ci_lo ci_hi");
+    write_stat_series(fp, c, 1);
+}
+
+static void data_worst(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    data_header(fp, c, f,
+                c->w.higher_is_better
+                    ? "the worst participant (the lowest value) and the 10th percentile (type 7)"
+                    : "the worst participant (the highest value) and the 90th percentile (type 7)",
+                "sparsity worst_@ tail_@");
+    const pf_summary_full *d = summary_of(c, PF_DENSE);
+    block_header(fp, 0, "dense");
+    put_row(fp, 3, (double[]){0, d->worst, d->tail});
+    put_row(fp, 3, (double[]){max_sparsity(r), d->worst, d->tail});
+    for (size_t k = 1; k < r->n_crit; k++) {
+        block_header(fp, k, r->crit[k]);
+        for (size_t s = 0; s < r->n_sp; s++) {
+            const pf_summary_full *m = summary_of(c, pf_results_variant(r, k, s));
+            put_row(fp, 3, (double[]){r->sparsity[s], m->worst, m->tail});
+        }
+    }
+}
+
+static void data_box(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    size_t K = r->n_crit - 1, idx[3], ng = pf_plots_box_sparsities(r->sparsity, r->n_sp, idx, 3);
+    data_header(fp, c, f, "per-participant values at the box-plot sparsities",
+                "participant @  (participant = index in results order)");
+    char label[PF_MAX_NAME + 48];
+    for (size_t g = 0; g < ng; g++)
+        for (size_t k = 1; k <= K; k++) {
+            snprintf(label, sizeof label, "%s at sparsity %g", r->crit[k], r->sparsity[idx[g]]);
+            block_header(fp, g * K + k - 1, label);
+            pf_results_values(r, r->primary, pf_results_variant(r, k, idx[g]), c->vals);
+            for (size_t p = 0; p < r->n_part; p++)
+                put_row(fp, 2, (double[]){(double)p, c->vals[p]});
+        }
+    block_header(fp, ng * K, "dense");
+    pf_results_values(r, r->primary, PF_DENSE, c->vals);
+    for (size_t p = 0; p < r->n_part; p++) put_row(fp, 2, (double[]){(double)p, c->vals[p]});
+}
+
+static void data_pareto(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    data_header(fp, c, f, "the mean across participants against the sd", "sd_@ mean_@ sparsity");
+    const pf_summary_full *d = summary_of(c, PF_DENSE);
+    block_header(fp, 0, "dense");
+    put_row(fp, 3, (double[]){d->s.sd, d->s.mean, 0});
+    for (size_t k = 1; k < r->n_crit; k++) {
+        block_header(fp, k, r->crit[k]);
+        for (size_t s = 0; s < r->n_sp; s++) {
+            const pf_summary_full *m = summary_of(c, pf_results_variant(r, k, s));
+            put_row(fp, 3, (double[]){m->s.sd, m->s.mean, r->sparsity[s]});
+        }
+    }
+}
+
+static void data_size(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    data_header(fp, c, f, "the mean across participants against the stored size in bytes",
+                "bytes mean_@ bits sparsity");
+    block_header(fp, 0, "dense, at every width (float32 first)");
+    for (size_t w = 0; w < r->n_bits; w++) {
+        size_t v = pf_results_variant_at(r, 0, 0, w);
+        put_row(fp, 4,
+                (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean, r->bits[w], 0});
+    }
+    char label[PF_MAX_NAME + 32];
+    for (size_t k = 1; k < r->n_crit; k++)
+        for (size_t w = 0; w < r->n_bits; w++) {
+            snprintf(label, sizeof label, "%s at %d bits", r->crit[k], r->bits[w]);
+            block_header(fp, 1 + (k - 1) * r->n_bits + w, label);
+            for (size_t s = 0; s < r->n_sp; s++) {
+                size_t v = pf_results_variant_at(r, k, s, w);
+                put_row(fp, 4,
+                        (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean,
+                                   r->bits[w], r->sparsity[s]});
+            }
+        }
+}
+
+/* The gap of every criterion at this width, attribute by attribute; NaN where the gap is not
+ * defined (fewer than two groups large enough). */
+static void data_gap(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    const pf_fairness *g = c->a->groups;
+    data_header(fp, c, f,
+                "the gap (max - min of the group means) and its bootstrap CI, resampling "
+                "participants within groups",
+                "sparsity gap_@ ci_lo ci_hi");
+    char label[2 * PF_MAX_NAME + 16];
+    size_t index = 0, dense = pf_results_variant_at(r, 0, 0, c->width);
+    for (size_t a = 0; a < g->n_attr; a++) {
+        const pf_group_gap *gap = g->attr[a].gap;
+        snprintf(label, sizeof label, "dense, %s", g->attr[a].name);
+        block_header(fp, index++, label);
+        put_row(fp, 4, (double[]){0, gap[dense].gap, gap[dense].gap_ci.lo, gap[dense].gap_ci.hi});
+        put_row(fp, 4,
+                (double[]){max_sparsity(r), gap[dense].gap, gap[dense].gap_ci.lo,
+                           gap[dense].gap_ci.hi});
+        for (size_t k = 1; k < r->n_crit; k++) {
+            snprintf(label, sizeof label, "%s, %s", r->crit[k], g->attr[a].name);
+            block_header(fp, index++, label);
+            for (size_t s = 0; s < r->n_sp; s++) {
+                const pf_group_gap *x = &gap[pf_results_variant_at(r, k, s, c->width)];
+                put_row(fp, 4, (double[]){r->sparsity[s], x->gap, x->gap_ci.lo, x->gap_ci.hi});
+            }
+        }
+    }
+}
+
+static void (*const data_writers[N_FIGURES])(FILE *, const plot_ctx *, const figure *) = {
+    data_mean, data_sd, data_worst, data_box, data_pareto, data_size, data_gap};
+
+/* ---- filling templates ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *key, *value;
+} subst;
+
+/* tpl with every @KEY@ of subs replaced by its value; other '@' (gnuplot macros) untouched. */
+static char *fill_template(const char *tpl, const subst *subs, size_t n, pf_error *err)
+{
+    sbuf b = {0};
+    for (const char *p = tpl; *p;) {
+        size_t i = n;
+        if (*p == '@')
+            for (i = 0; i < n; i++) {
+                size_t len = strlen(subs[i].key);
+                if (strncmp(p + 1, subs[i].key, len) == 0 && p[len + 1] == '@') break;
+            }
+        if (i < n) {
+            sb_add(&b, subs[i].value, strlen(subs[i].value));
+            p += strlen(subs[i].key) + 2;
+        } else {
+            sb_add(&b, p++, 1);
+        }
+    }
+    if (b.oom || !b.s) {
+        free(b.s);
+        pf_error_set(err, PF_ERUNTIME, "out of memory filling a gnuplot template");
+        return NULL;
+    }
+    return b.s;
+}
+
+/* The gnuplot array literals of the criteria: names, colours, markers. A criterion takes its
+ * known style unless an earlier one took it (a second vr lambda); then the next spare colour. */
+static void criterion_arrays(const pf_results *r, sbuf *names, sbuf *colors, sbuf *points)
+{
+    static const int spare_points[] = {15, 5, 7, 9, 11, 13};
+    int taken[sizeof known_styles / sizeof known_styles[0]] = {0};
+    size_t spare = 0;
+    for (size_t k = 1; k < r->n_crit; k++) {
+        const crit_style *st = known_style(r->crit[k]);
+        const char *color;
+        int point;
+        if (st && !taken[st - known_styles]) {
+            taken[st - known_styles] = 1;
+            color = st->color, point = st->point;
+        } else {
+            color = spare_colors[spare % (sizeof spare_colors / sizeof spare_colors[0])];
+            point = st ? st->point : spare_points[spare % (sizeof spare_points / sizeof(int))];
+            spare++;
+        }
+        if (k > 1) sb_add(names, ", ", 2), sb_add(colors, ", ", 2), sb_add(points, ", ", 2);
+        gp_quote_name(names, r->crit[k]);
+        sb_printf(colors, "\"%s\"", color);
+        sb_printf(points, "%d", point);
+    }
+}
+
+/* Box-plot groups: their count and the array literal of their labels. */
+static void box_panels(const pf_results *r, char *ng, size_t cap, sbuf *panels)
+{
+    size_t idx[3], n = pf_plots_box_sparsities(r->sparsity, r->n_sp, idx, 3);
+    snprintf(ng, cap, "%zu", n);
+    for (size_t g = 0; g < n; g++)
+        sb_printf(panels, "%s\"%g\"", g ? ", " : "", r->sparsity[idx[g]]);
+}
+
+/* text as the inside of a gnuplot double-quoted string: quotes and backslashes escaped, control
+ * characters (a target name is the user's) as spaces, so a script line stays one line. */
+static char *gp_string(const char *text)
+{
+    sbuf b = {0};
+    sb_add(&b, "", 0);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' || *p == '\\') sb_add(&b, "\\", 1);
+        sb_add(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
+    }
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_error *err)
+{
+    const char *common = pf_plots_template("common"), *body = pf_plots_template(kinds[k]);
+    if (!common || !body) {
+        pf_error_set(err, PF_ERUNTIME, "gnuplot template '%s' missing from the build",
+                     common ? kinds[k] : "common");
+        return NULL;
+    }
+    const pf_results *r = c->r;
+    sbuf names = {0}, colors = {0}, points = {0}, panels = {0}, attrs = {0}, widths = {0};
+    criterion_arrays(r, &names, &colors, &points);
+    size_t n_attr = c->a && c->a->groups ? c->a->groups->n_attr : 0;
+    sb_add(&attrs, "", 0), sb_add(&widths, "", 0);
+    for (size_t i = 0; i < n_attr; i++) {
+        if (i) sb_add(&attrs, ", ", 2);
+        gp_quote_name(&attrs, c->a->groups->attr[i].name);
+    }
+    for (size_t w = 0; w < r->n_bits; w++) sb_printf(&widths, "%s%d", w ? ", " : "", r->bits[w]);
+    char na[32], nw[32];
+    snprintf(na, sizeof na, "%zu", n_attr);
+    snprintf(nw, sizeof nw, "%zu", r->n_bits);
+    char ng[32], n[32], npart[32], ci[32], hib[8], datafile[NAME_CAP + 8];
+    box_panels(r, ng, sizeof ng, &panels);
+    snprintf(n, sizeof n, "%zu", r->n_crit - 1);
+    snprintf(npart, sizeof npart, "%zu", r->n_part);
+    snprintf(ci, sizeof ci, "%g%%", 100 * (1 - c->cfg->alpha));
+    snprintf(hib, sizeof hib, "%d", c->w.higher_is_better);
+    snprintf(datafile, sizeof datafile, "%s.dat", f->name);
+    char about[sizeof c->w.about + 64];
+    snprintf(about, sizeof about, "%s, %s; %s", c->w.name, c->w.about, c->w.direction);
+    char *words[] = {gp_string(f->title), gp_string(f->xlabel), gp_string(f->ylabel),
+                     gp_string(f->worst), gp_string(f->tail),   gp_string(about)};
+    size_t n_words = sizeof words / sizeof words[0];
+    int oom = names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s ||
+              attrs.oom || widths.oom;
+    for (size_t i = 0; i < n_words; i++) oom |= words[i] == NULL;
+    char *script = NULL;
+    if (oom) {
+        pf_error_set(err, PF_ERUNTIME, "out of memory writing the gnuplot script %s.gp", f->name);
+    } else {
+        subst outer[] = {{"BODY", body}};
+        subst vars[] = {{"NAME", f->name},
+                        {"KIND", kinds[k]},
+                        {"TITLE", words[0]},
+                        {"XLABEL", words[1]},
+                        {"YLABEL", words[2]},
+                        {"WORST", words[3]},
+                        {"TAIL", words[4]},
+                        {"ABOUT", words[5]},
+                        {"HIB", hib},
+                        {"FORMATS", c->formats},
+                        {"DATAFILE", datafile},
+                        {"N", n},
+                        {"NAMES", names.s},
+                        {"COLORS", colors.s},
+                        {"POINTS", points.s},
+                        {"NPART", npart},
+                        {"CI", ci},
+                        {"NG", ng},
+                        {"PANELS", panels.s},
+                        {"NA", na},
+                        {"ATTRS", attrs.s},
+                        {"W", nw},
+                        {"WIDTHS", widths.s}};
+        char *whole = fill_template(common, outer, 1, err);
+        if (whole) script = fill_template(whole, vars, sizeof vars / sizeof vars[0], err);
+        free(whole);
+    }
+    for (size_t i = 0; i < n_words; i++) free(words[i]);
+    free(names.s), free(colors.s), free(points.s), free(panels.s), free(attrs.s), free(widths.s);
+    return script;
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+static int write_figure_files(const plot_ctx *c, figure_kind k, const figure *f, pf_error *err)
+{
+    char name[NAME_CAP + 8];
+    pf_outfile out;
+    snprintf(name, sizeof name, "%s.dat", f->name);
+    if (pf_outfile_open(&out, c->figdir, name, err) != PF_OK) return err->code;
+    data_writers[k](out.fp, c, f);
+    if (pf_outfile_commit(&out, err) != PF_OK) return err->code;
+
+    char *script = build_script(c, k, f, err);
+    if (!script) return err->code;
+    snprintf(name, sizeof name, "%s.gp", f->name);
+    if (pf_outfile_open(&out, c->figdir, name, err) == PF_OK) {
+        fputs(script, out.fp);
+        pf_outfile_commit(&out, err);
+    }
+    free(script);
+    return err->code;
+}
+
+static int make_dir(const char *path, pf_error *err)
+{
+    if (mkdir(path, 0777) == 0 || errno == EEXIST) return PF_OK;
+    return pf_error_set(err, PF_ERUNTIME, "cannot create the folder '%s': %s", path,
+                        strerror(errno));
+}
+
+/* The distinct known formats of cfg->figures, space-separated. */
+static int collect_formats(const pf_config *cfg, char *out, size_t cap, pf_error *err)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < cfg->figures.n; i++) {
+        const char *f = cfg->figures.item[i];
+        if (strcmp(f, "png") != 0 && strcmp(f, "pdf") != 0)
+            return pf_error_set(err, PF_EINPUT,
+                                "output.figures: unknown format '%s' (accepted: png, pdf)", f);
+        if (!strstr(out, f))
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? " " : "", f);
+    }
+    return PF_OK;
+}
+
+/* ---- running gnuplot ------------------------------------------------------------------------ */
+
+/* The first executable `name` on PATH into out; 0 when there is none. */
+static int find_on_path(const char *name, char *out, size_t cap)
+{
+    const char *path = getenv("PATH");
+    if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;; p++) {
+        size_t len = strcspn(p, ":");
+        struct stat st;
+        snprintf(out, cap, "%.*s/%s", (int)len, len ? p : ".", name);
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0) return 1;
+        p += len;
+        if (!*p) return 0;
+    }
+}
+
+/* The child: cwd = the figures folder, stdin and stdout /dev/null, stderr the pipe. Only
+ * async-signal-safe calls here: the parent may be multi-threaded (OpenMP). */
+static void exec_child(const char *prog, char *const argv[], const char *cwd, int errfd)
+{
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0 || chdir(cwd) != 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errfd, 2) < 0)
+        _exit(126);
+    execv(prog, argv);
+    static const char msg[] = "cannot execute gnuplot\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(127);
+}
+
+/* Read the child's stderr to the end, keeping what fits in msg. */
+static void drain(int fd, char *msg, size_t cap)
+{
+    size_t n = 0;
+    char buf[512];
+    for (;;) {
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
+        memcpy(msg + n, buf, take);
+        n += take;
+    }
+    msg[n] = '\0';
+}
+
+/* gnuplot's message in one line: newlines to " | ", trailing space trimmed. */
+static void one_line(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r')) s[--n] = '\0';
+    for (char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+}
+
+/* Run `prog script` in dir; PF_OK when it exits 0, else PF_ERUNTIME with its stderr. */
+static int run_gnuplot(const char *prog, const char *dir, const char *script, pf_error *err)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return pf_error_set(err, PF_ERUNTIME, "cannot run gnuplot: pipe: %s", strerror(errno));
+    fcntl(fd[0], F_SETFD, FD_CLOEXEC), fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+    char arg0[] = "gnuplot", arg1[NAME_CAP + 8];
+    snprintf(arg1, sizeof arg1, "%s", script);
+    char *const argv[] = {arg0, arg1, NULL};
+    pid_t pid = fork();
+    if (pid == 0) exec_child(prog, argv, dir, fd[1]);
+    close(fd[1]);
+    if (pid < 0) {
+        close(fd[0]);
+        return pf_error_set(err, PF_ERUNTIME, "cannot run gnuplot: fork: %s", strerror(errno));
+    }
+    char msg[800];
+    drain(fd[0], msg, sizeof msg);
+    close(fd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return pf_error_set(err, PF_ERUNTIME, "waiting for gnuplot: %s", strerror(errno));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return PF_OK;
+    one_line(msg);
+    if (WIFSIGNALED(status))
+        return pf_error_set(err, PF_ERUNTIME, "gnuplot was killed by signal %d rendering %s/%s%s%s",
+                            WTERMSIG(status), dir, script, msg[0] ? ": " : "", msg);
+    return pf_error_set(err, PF_ERUNTIME, "gnuplot failed (exit %d) rendering %s/%s: %s",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : -1, dir, script,
+                        msg[0] ? msg : "(no message)");
+}
+
+static int file_nonempty(const char *dir, const char *name, const char *ext)
+{
+    char path[PATH_CAP + NAME_CAP + 8];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%.*s.%s", dir, NAME_CAP, name, ext);
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* Remove stale images first, so an image on disk always belongs to the script beside it. */
+static void remove_images(const char *dir, const char *name)
+{
+    char path[PATH_CAP + NAME_CAP + 8];
+    static const char *const exts[] = {"png", "pdf"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%.*s.%s", dir, NAME_CAP, name, exts[i]);
+        unlink(path);
+    }
+}
+
+static int render(const plot_ctx *c, const char *prog, const figure *f, int *rendered,
+                  pf_error *err)
+{
+    char script[NAME_CAP + 8];
+    snprintf(script, sizeof script, "%s.gp", f->name);
+    remove_images(c->figdir, f->name);
+    if (run_gnuplot(prog, c->figdir, script, err) != PF_OK) return err->code;
+    static const char *const exts[] = {"png", "pdf"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *ext = exts[i];
+        if (!strstr(c->formats, ext)) continue;
+        if (!file_nonempty(c->figdir, f->name, ext))
+            return pf_error_set(err, PF_ERUNTIME, "gnuplot ran %s/%s but wrote no %s.%s", c->figdir,
+                                script, f->name, ext);
+        (*rendered)++;
+    }
+    return PF_OK;
+}
+
+int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *cfg, const char *dir,
+                   int *rendered, pf_error *err)
+{
+    *rendered = 0;
+    if (cfg->figures.n == 0) return PF_OK;
+    if (r->n_crit < 2 || r->n_sp == 0)
+        return pf_error_set(err, PF_EINPUT,
+                            "nothing to plot: the run has %zu pruning criteria and %zu "
+                            "sparsity levels (prune.criteria, prune.sparsities)",
+                            r->n_crit ? r->n_crit - 1 : 0, r->n_sp);
+    if (!r->summary)
+        return pf_error_set(err, PF_EINPUT,
+                            "figures: the results are not summarised "
+                            "(call pf_results_summarise first)");
+    plot_ctx c = {.r = r, .a = a, .cfg = cfg};
+    pf_analysis_metric_words(r, r->primary, &c.w);
+    if (collect_formats(cfg, c.formats, sizeof c.formats, err) != PF_OK) return err->code;
+    if (snprintf(c.figdir, sizeof c.figdir, "%s/figures", dir) >= (int)sizeof c.figdir)
+        return pf_error_set(err, PF_ERUNTIME, "output path too long: %s/figures", dir);
+    if (make_dir(c.figdir, err) != PF_OK) return err->code;
+    c.vals = pf_alloc(r->n_part ? r->n_part : 1, sizeof(double), err);
+    /* Every figure's files, in order; then the images, a gnuplot process per figure, as many
+     * at once as the run has threads (each is a separate program, so order cannot matter; the
+     * first failure in figure order is the one reported). */
+    figure *figs = pf_alloc(N_FIGURES * (r->n_bits + 1), sizeof *figs, err);
+    size_t n_figs = 0;
+    for (size_t k = 0; figs && k < N_FIGURES && err->code == PF_OK; k++) {
+        /* Gap figures exist per width, and only when groups were compared. */
+        int groups = a && a->groups && a->groups->n_attr > 0;
+        size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_bits : 0;
+        /* No sizes (results put together by hand), no size figure: its axis is log. */
+        if (k == FIG_SIZE && !(pf_results_stored_bytes(r, PF_DENSE) > 0)) n_widths = 0;
+        for (c.width = 0; c.width < n_widths && err->code == PF_OK; c.width++) {
+            describe(&c, (figure_kind)k, &figs[n_figs]);
+            write_figure_files(&c, (figure_kind)k, &figs[n_figs++], err);
+        }
+        c.width = 0;
+    }
+    char prog[PATH_CAP];
+    if (err->code == PF_OK && find_on_path("gnuplot", prog, sizeof prog)) {
+        pf_error *errs = pf_alloc(n_figs + 1, sizeof *errs, err);
+        int count = 0, threads = pf_config_threads(cfg);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(+ : count)
+        for (size_t i = 0; i < n_figs; i++)
+            if (errs) render(&c, prog, &figs[i], &count, &errs[i]);
+        *rendered = count;
+        for (size_t i = 0; errs && i < n_figs && err->code == PF_OK; i++)
+            if (errs[i].code != PF_OK) *err = errs[i];
+        free(errs);
+    }
+    free(figs);
+    free(c.vals);
+    return err->code;
+}

@@ -1,0 +1,242 @@
+/* results.h: everything a run measured, in memory: the one study model every output reads.
+ *
+ * A variant is one compressed model of a task: (criterion, sparsity, bits). The variants come
+ * in one block per weight width: width 0 is always float32 (32 bits), the reference every
+ * comparison is made against, followed by the other widths of compress.bits in config order.
+ * A block holds the dense model at that width, then every pruning criterion at every sparsity
+ * of the grid (criterion-major). So the dense float32 model is variant 0, and the dense model
+ * at 8 bits is quantisation alone, without pruning. Every
+ * per-participant number lives in one array, value[metric][variant][participant][repeat],
+ * whatever the task (regression with one or several outputs, or classification) and whatever
+ * the metric (the task's pf_metric_set names them); the across-participant summary of every
+ * (metric, variant) is computed once, by pf_results_summarise, for every consumer (CSVs, the
+ * HDF5 file, tables, figures, statistics, the terminal).
+ *
+ * Every task writes only its own participants' and repeat's slots and its own block of task
+ * records, so tasks fill the struct in parallel without locks and the contents do not depend
+ * on which thread ran what. Files are written afterwards by one thread (Debian's HDF5 is not
+ * thread-safe): results_csv.h and results_h5.h. */
+#ifndef PF_RESULTS_H
+#define PF_RESULTS_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "eval/metric.h"
+#include "eval/summary.h"
+#include "folds/folds.h"
+#include "folds/split.h"
+
+#define PF_DENSE 0 /* the variant index of the dense model */
+
+/* One variant: which criterion (index into crit; 0 is "dense"), at which sparsity, stored at
+ * how many bits. sp is the index into the sparsity grid for a pruned variant; the dense model
+ * has sparsity 0 and sp 0 by convention (it is not a point of the grid: read crit first). */
+typedef struct {
+    size_t crit;
+    size_t sp;
+    double sparsity;
+    int bits;
+    size_t width; /* index into the run's widths (0: float32) */
+} pf_variant;
+
+/* One (fold, repeat, variant) model. */
+typedef struct {
+    int fold, repeat, variant;
+    double achieved_sparsity; /* pruned / prunable */
+    long long kept_params;    /* prunable parameters kept */
+    long long prunable_params;
+    long long csr_bytes;    /* bytes of the model stored sparsely (CSR, float32 + int32) */
+    long long stored_bytes; /* bytes stored at the variant's width, dense or CSR per layer */
+    long long macs;         /* multiply-adds per prediction */
+    int epochs;             /* training (or fine-tuning) epochs run for this model */
+    int diverged;           /* 1: its training diverged; its values are NaN (not run) */
+    double val_loss;        /* best validation loss of that training, model space (NaN without) */
+    double primary_mean;    /* mean of the primary metric over this fold's test participants */
+    double seconds;         /* wall time to produce and evaluate this model */
+} pf_task_record;
+
+typedef struct {
+    /* The shape of the study. */
+    size_t n_metric, n_var, n_part, n_rep, n_folds;
+    pf_metric_set *metrics; /* the task's metrics, in storage order (owned) */
+    size_t primary;         /* index of stats.metric in metrics */
+    size_t n_crit;          /* criteria, "dense" first, then the config's pruning criteria */
+    char (*crit)[PF_MAX_NAME];
+    size_t n_sp; /* the sparsity grid */
+    double *sparsity;
+    size_t n_bits;         /* weight widths; bits[0] is 32 (float32) */
+    int bits[PF_MAX_LIST]; /* the widths, float32 first, then compress.bits' others in order */
+    pf_variant *variant;   /* n_var = n_bits * (1 + (n_crit - 1) n_sp); variant 0 is dense */
+
+    /* value[metric][variant][participant][repeat]; NaN = not run. */
+    double *value;
+
+    /* The data, for the results file (copied from pf_dataset, or read back). */
+    pf_task_kind task;
+    size_t n_targets;
+    char **target_names; /* [n_targets] */
+    size_t n_classes;
+    char **class_names; /* [n_classes] (classification) */
+    size_t n_attributes;
+    char **attribute_names;  /* [n_attributes] */
+    char **attribute_values; /* [participant][attribute] */
+    int *n_windows;          /* [participant] */
+    char **participant_ids;  /* [participant] */
+    char data_description[256];
+    size_t n_windows_total, n_features, rows_read, rows_dropped_target, participants_dropped;
+    size_t windows_dropped_margin;
+    size_t cells_missing; /* feature cells imputed per fold */
+    char data_path[4096]; /* the data file, absolute ("" for synthetic data) */
+    size_t n_columns;     /* columns of the data file (0 for synthetic data) */
+    char **column_names;  /* [n_columns] */
+    char **column_use;    /* [n_columns]: what each became ("feature", a role, a reason) */
+    char **feature_names; /* [n_features] */
+
+    size_t n_rec;
+    pf_task_record *rec; /* n_folds * n_rep * n_var, in task order: [fold][repeat][variant] */
+
+    /* Inference time per window, measured once (fold 0, repeat 0) on the test rows. */
+    double *ns_per_window; /* [variant]: dense kernel for variant 0, CSR for the others */
+
+    /* Optional (output.save_models / save_masks / save_scores), else NULL. n_params and the
+     * layer widths describe the flat parameter layout of mlp.h. The evaluated model of a
+     * pruned variant is dense x mask unless it was trained after pruning (fine-tuning, SNIP at
+     * initialisation): then variant_params holds it. */
+    size_t n_params, n_dims;
+    int dims[PF_MAX_LIST + 2];
+    float *dense_params;   /* [task][param] trained dense weights and biases */
+    unsigned char *masks;  /* [task][variant][param] 1 kept, 0 pruned (variant 0: all 1) */
+    float *scores;         /* [task][crit][param] criterion scores (crit 0 unused; NaN) */
+    float *variant_params; /* [task][variant][param] when models were retrained, else NULL */
+
+    /* The folds and what was fitted on each fold's training participants (split.h). fold_of is
+     * NULL when the results came from a file that did not store them. */
+    int *fold_of;              /* [part]: the fold that tests the participant */
+    unsigned char *validation; /* [fold][part]: 1 = validation participant of the fold */
+    double *feature_fill;      /* [fold][feature] */
+    double *feature_shift;     /* [fold][feature] */
+    double *feature_scale;     /* [fold][feature] */
+    double *target_shift;      /* [fold][target] */
+    double *target_scale;      /* [fold][target] */
+    char folds_file[4096];
+    char folds_file_sha256[65];
+
+    /* The summary of every (metric, variant), after pf_results_summarise; NULL before. */
+    pf_summary_full *summary; /* [metric][variant] */
+
+    /* Provenance filled by the runner. */
+    char kernel[16]; /* kernel.h's kernel that trained the models (speed only, not numbers) */
+    int threads;
+    char started[32], finished[32]; /* ISO 8601 UTC */
+    double wall_seconds;
+    double peak_memory_kb; /* the process's peak resident set when the run finished */
+} pf_results;
+
+/* What fixes the size of every array: enough to allocate results without a config or a
+ * dataset (the HDF5 reader builds one from a file). Strings are copied. */
+typedef struct {
+    pf_task_kind task;
+    size_t n_targets;
+    char *const *target_names; /* n_targets */
+    size_t n_classes;          /* classification */
+    size_t n_crit;             /* pruning criteria, without "dense" */
+    const char (*crit)[PF_MAX_NAME];
+    size_t n_sp;
+    const double *sparsity;
+    size_t n_bits; /* weight widths (compress.bits); 32 is added first when missing */
+    const int *bits;
+    size_t n_part, n_rep, n_folds, n_features, n_attributes;
+    const char *stats_metric; /* "auto" or a metric name */
+} pf_results_shape;
+
+/* The variants of a study of that shape: a block per width (float32 and compress.bits'
+ * others), each the dense model and every (criterion, sparsity). */
+size_t pf_results_shape_variants(const pf_results_shape *sh);
+
+/* Results of that shape, every value NaN; PF_EINPUT when stats_metric is not one of the
+ * task's metrics (the message lists them). Names, ids and provenance are the caller's to fill. */
+pf_results *pf_results_new(const pf_results_shape *shape, pf_error *err);
+
+/* The study cfg describes on ds with n_folds folds: variants, the metric set and its primary
+ * metric (stats.metric; PF_EINPUT naming the task's metrics when it has no such metric), every
+ * value NaN. */
+pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t n_folds,
+                             pf_error *err);
+void pf_results_free(pf_results *r);
+
+/* Variants per width: the dense model and every (criterion, sparsity). */
+static inline size_t pf_results_block(const pf_results *r)
+{
+    return 1 + (r->n_crit - 1) * r->n_sp;
+}
+
+/* The variant of criterion crit (0 = dense, then 1..n_crit-1) at sparsity index sp (ignored
+ * for dense) and width index w. */
+static inline size_t pf_results_variant_at(const pf_results *r, size_t crit, size_t sp, size_t w)
+{
+    return w * pf_results_block(r) + (crit == 0 ? 0 : 1 + (crit - 1) * r->n_sp + sp);
+}
+
+/* The variant of pruning criterion crit (1..n_crit-1) at sparsity index sp, float32. */
+static inline size_t pf_results_variant(const pf_results *r, size_t crit, size_t sp)
+{
+    return pf_results_variant_at(r, crit, sp, 0);
+}
+
+/* The float32 variant that variant v quantises (v itself when it is float32). */
+static inline size_t pf_results_float_variant(const pf_results *r, size_t v)
+{
+    return v % pf_results_block(r);
+}
+
+static inline size_t pf_results_at(const pf_results *r, size_t metric, size_t variant, size_t p,
+                                   size_t k)
+{
+    return ((metric * r->n_var + variant) * r->n_part + p) * r->n_rep + k;
+}
+
+/* The record of (fold, repeat, variant). */
+static inline pf_task_record *pf_results_record(const pf_results *r, size_t fold, size_t repeat,
+                                                size_t variant)
+{
+    return &r->rec[(fold * r->n_rep + repeat) * r->n_var + variant];
+}
+
+/* "dense", "magnitude@0.8", "vr(lambda=0.5)@0.9" (and "@0.8/8bit" below 32 bits), for labels
+ * and messages. */
+void pf_results_variant_name(const pf_results *r, size_t variant, char *out, size_t cap);
+
+/* The mean achieved sparsity (pruned / prunable) over variant v's task records: the requested
+ * sparsity is a target, this is what pruning reached. */
+double pf_results_achieved_sparsity(const pf_results *r, size_t v);
+
+/* The mean stored size in bytes (task records' stored_bytes) of variant v's models: masks
+ * differ a little between folds, so the CSR part of the size can too. */
+double pf_results_stored_bytes(const pf_results *r, size_t v);
+
+/* The n_part per-participant values of (metric, variant), each averaged over the repeats that
+ * ran (NaN where none did). */
+void pf_results_values(const pf_results *r, size_t metric, size_t variant, double *out);
+
+/* Fill r->summary: every (metric, variant) summarised across participants, with deltas against
+ * the dense model, by summary.h's rules. Call once after the run (or after reading a file). */
+int pf_results_summarise(pf_results *r, pf_error *err);
+
+/* The summary of (metric, variant); pf_results_summarise must have run. */
+static inline const pf_summary_full *pf_results_summary(const pf_results *r, size_t metric,
+                                                        size_t variant)
+{
+    return &r->summary[metric * r->n_var + variant];
+}
+
+/* fold_of, validation and the folds file of fs (which must have r's participants and folds). */
+void pf_results_set_folds(pf_results *r, const pf_folds *fs);
+
+/* The transform fitted for fold f into its slots. Transforms depend only on the fold, so the
+ * runner stores the one of repeat 0: one writer per fold, no locks. */
+void pf_results_set_transform(pf_results *r, size_t f, const pf_transform *tf);
+
+#endif

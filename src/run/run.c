@@ -1,0 +1,753 @@
+/* run.c: the study, one (fold, repeat) task at a time, tasks in parallel.
+ *
+ * A task fits its fold's transform (imputation, feature and target scaling) on the training
+ * participants, trains the dense model on model-space targets, evaluates it (predictions mapped
+ * back to the data's units, so every metric is in the units the target was recorded in),
+ * then for every criterion ranks the weights once and walks the sparsity grid: mask, optional
+ * fine-tuning, evaluation. Two criterion variants need more than one ranking: SNIP at
+ * initialisation (score the fresh network on one batch, prune, train the sparse network: one
+ * training per sparsity) and iterative FairGRAPE (shrink the kept fraction over rounds,
+ * re-ranking in between). Every generator is seeded from (master seed, fold, repeat, purpose),
+ * so a task's numbers do not depend on the thread that ran it; each task writes only its own
+ * slots of pf_results, so no locks are needed, and files are written afterwards by one thread. */
+#include "run/run.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/progress.h"
+#include "base/seed.h"
+#include "compress/prune.h"
+#include "compress/qmodel.h"
+#include "compress/quant.h"
+#include "eval/cost.h"
+#include "eval/metric.h"
+#include "folds/split.h"
+#include "model/kernel.h"
+#include "model/loss.h"
+#include "model/mlp.h"
+#include "model/train.h"
+#include "results/checkpoint.h"
+#include "results/results.h"
+#include "run/hold.h"
+
+/* From OpenBLAS; declared here because its cblas.h and GSL's gsl_cblas.h (pulled in by
+ * gsl_randist.h) define the same enums and cannot both be included. */
+void openblas_set_num_threads(int num_threads);
+
+/* What every task reads (shared, read-only) and where it writes (disjoint slots). */
+typedef struct {
+    const pf_config *cfg;
+    const pf_dataset *ds;
+    const pf_folds *folds;
+    pf_criterion crit[PF_MAX_LIST * 2];
+    size_t n_crit;
+    pf_train_opts opts;
+    pf_results *res;
+    /* Latency is measured after all tasks, when no other thread competes for the core; task
+     * (fold 0, repeat 0) leaves here what that needs: a model and its masks, and test rows. */
+    pf_mlp *lat_model;
+    unsigned char *lat_masks; /* [crit][sp][param] */
+    float *lat_x;
+    size_t lat_n;
+} run_ctx;
+
+/* The data and scratch of one task. */
+typedef struct {
+    size_t fold, repeat;
+    pf_transform *tf;      /* fitted on the fold's training participants */
+    double *class_weights; /* from the training split (train.class_weights), or NULL */
+    pf_split *train, *val, *test;
+    pf_mlp *dense, *work_model;
+    pf_mlp *quant_model; /* a quantised copy of the model being evaluated */
+    pf_mlp_work *work;
+    float *yhat;
+    float *mask; /* n_params scratch for pf_prune_mask */
+} task;
+
+void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
+{
+    memset(ro, 0, sizeof *ro);
+    ro->threads = pf_config_threads(cfg);
+    ro->progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
+    if (out_dir)
+        snprintf(ro->out_dir, sizeof ro->out_dir, "%s", out_dir);
+    else
+        snprintf(ro->out_dir, sizeof ro->out_dir, "%s/%s-%.8s", cfg->output_dir, cfg->name,
+                 cfg->hash);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- evaluation of one model on the task's test participants ------------------------------ */
+
+/* Every metric of every test participant into the slots of variant v: the model's outputs
+ * (regression predictions mapped back from model space to the data's units, or class logits)
+ * against the targets as recorded. Returns the mean of the primary metric over the test
+ * participants, for the task record. */
+static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, size_t v, pf_error *err)
+{
+    pf_results *r = rc->res;
+    const pf_split *te = t->test;
+    size_t n_out = r->metrics->n_model_out, M = r->n_metric;
+    double values[PF_MAX_LIST * 8], sum = 0;
+    pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
+    if (r->task == PF_TASK_REGRESSION) pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
+    for (size_t i = 0; i < te->n_parts; i++) {
+        size_t p = (size_t)te->part[i], lo = te->off[i], n = te->off[i + 1] - lo;
+        if (pf_metric_set_eval(r->metrics, t->yhat + lo * n_out, te->y_data + lo * te->t, n, values,
+                               err) != PF_OK)
+            return NAN;
+        for (size_t k = 0; k < M; k++) r->value[pf_results_at(r, k, v, p, t->repeat)] = values[k];
+        sum += values[r->primary];
+    }
+    return sum / (double)te->n_parts;
+}
+
+/* Kept parameters, CSR bytes and multiply-adds of a (masked) model into its record. */
+static void model_cost(const pf_mlp *m, int prune_biases, pf_task_record *rec)
+{
+    pf_model_cost c;
+    pf_cost_compute(m, prune_biases, &c);
+    rec->kept_params = c.kept;
+    rec->prunable_params = c.prunable;
+    rec->achieved_sparsity = c.prunable ? 1.0 - (double)c.kept / (double)c.prunable : 0.0;
+    rec->csr_bytes = c.csr_bytes;
+    rec->stored_bytes = pf_quant_bytes(m, 32, PF_GRAN_CHANNEL);
+    rec->macs = c.macs;
+}
+
+/* Latency is a property of a model's shape and sparsity, not of the fold, and timing while
+ * other tasks run would measure them too: task (fold 0, repeat 0) only keeps a copy of its
+ * models' structure here (the dense model and its test rows, and every variant's mask), and
+ * pf_run times them once the parallel part is over. */
+static void keep_for_latency(const run_ctx *rc, const task *t, const pf_mlp *m, size_t v)
+{
+    if (t->fold != 0 || t->repeat != 0) return;
+    if (v == PF_DENSE) {
+        pf_mlp_copy(rc->lat_model, m);
+        memcpy(rc->lat_x, t->test->x, t->test->n * t->test->d * sizeof *rc->lat_x);
+    }
+    unsigned char *dst = rc->lat_masks + v * m->n_params;
+    for (size_t j = 0; j < m->n_params; j++) dst[j] = m->mask[j] != 0.0f;
+}
+
+/* The integer path's time per window for model m at the given width (quant.h). */
+static double integer_time_ns(const run_ctx *rc, const pf_mlp *m, int bits, pf_error *err)
+{
+    pf_qmodel *q =
+        pf_qmodel_alloc(m, bits, rc->cfg->granularity, rc->cfg->rounding, PF_QLAYOUT_AUTO, err);
+    double ns = q ? pf_cost_time_qmodel(q, rc->lat_x, rc->lat_n, err) : NAN;
+    pf_qmodel_free(q);
+    return ns;
+}
+
+/* Single-window latency of every variant on fold 0's test rows: the dense kernel for the
+ * dense model, CSR for the pruned ones, and the integer path (int8 weights, inputs quantised
+ * on the fly, int32 sums) for every width below 32 bits. A pruned model is timed as the dense
+ * weights under its mask: the time of a product depends on which weights are kept, not on
+ * their values. */
+static int measure_latency(run_ctx *rc, pf_error *err)
+{
+    pf_results *r = rc->res;
+    pf_mlp *m = pf_mlp_clone(rc->lat_model, err);
+    if (!m) return err->code;
+    r->ns_per_window[PF_DENSE] = pf_cost_time_ns(rc->lat_model, rc->lat_x, rc->lat_n, 0, err);
+    for (size_t v = 1; v < r->n_var && err->code == PF_OK; v++) {
+        pf_mlp_copy(m, rc->lat_model);
+        const unsigned char *mk = rc->lat_masks + pf_results_float_variant(r, v) * m->n_params;
+        for (size_t j = 0; j < m->n_params; j++) m->mask[j] = mk[j];
+        pf_mlp_apply_mask(m);
+        int bits = r->variant[v].bits;
+        r->ns_per_window[v] = bits < 32 ? integer_time_ns(rc, m, bits, err)
+                                        : pf_cost_time_ns(m, rc->lat_x, rc->lat_n, 1, err);
+    }
+    pf_mlp_free(m);
+    return err->code;
+}
+
+static pf_task_record *record_for(task *t, const run_ctx *rc, size_t v)
+{
+    pf_task_record *rec = pf_results_record(rc->res, t->fold, t->repeat, v);
+    rec->fold = (int)t->fold;
+    rec->repeat = (int)t->repeat;
+    rec->variant = (int)v;
+    rec->epochs = 0;
+    rec->val_loss = NAN;
+    return rec;
+}
+
+/* A diverged training is a result, not a failure of the run: the model it would have made,
+ * and the same model at every width, are marked and keep NaN values ("not run"); every other
+ * model of the task and of the run goes on. */
+static void mark_diverged(const run_ctx *rc, const task *t, size_t v)
+{
+    pf_results *r = rc->res;
+    const pf_variant *x = &r->variant[v];
+    for (size_t w = 0; w < r->n_bits; w++) {
+        size_t vw = pf_results_variant_at(r, x->crit, x->sp, w);
+        pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vw);
+        rec->fold = (int)t->fold, rec->repeat = (int)t->repeat, rec->variant = (int)vw;
+        rec->diverged = 1;
+        rec->primary_mean = NAN;
+    }
+}
+
+/* After a training of variant v failed with err: a divergence is marked and cleared (PF_OK);
+ * any other error's code is returned. */
+static int absorb_divergence(const run_ctx *rc, const task *t, size_t v, pf_error *err)
+{
+    if (err->code != PF_EDIVERGED) return err->code;
+    mark_diverged(rc, t, v);
+    pf_error_clear(err);
+    return PF_OK;
+}
+
+/* ---- training ----------------------------------------------------------------------------- */
+
+static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, pf_task_record *rec,
+                       pf_error *err)
+{
+    pf_train_opts o = rc->opts;
+    pf_train_report rep;
+    o.max_epochs = epochs;
+    o.class_weights = t->class_weights;
+    gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SHUFFLE);
+    if (!rng) return pf_error_set(err, PF_ERUNTIME, "out of memory (random generator)");
+    int rcode = pf_train(m, &o, t->train, t->val, rng, &rep, err);
+    gsl_rng_free(rng);
+    if (rcode == PF_OK && rec) rec->epochs = rep.epochs_run, rec->val_loss = rep.best_val_loss;
+    return rcode;
+}
+
+/* A fresh network with the task's initial weights (the same for the dense model and for
+ * every SNIP-at-init model, so they differ only by their masks). */
+static void init_model(const run_ctx *rc, const task *t, pf_mlp *m)
+{
+    gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_INIT);
+    pf_mlp_init(m, rc->cfg->init, rng);
+    gsl_rng_free(rng);
+}
+
+/* ---- pruning variants ---------------------------------------------------------------------- */
+
+static int rank_model(const run_ctx *rc, const task *t, const pf_criterion *c, const pf_mlp *m,
+                      const pf_split *data, pf_ranking *rk, pf_error *err)
+{
+    gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
+    pf_prune_ctx ctx = {rc->cfg, m, data, rc->opts.loss, rng, t->class_weights};
+    int code = pf_prune_rank(c, &ctx, rk, err);
+    gsl_rng_free(rng);
+    return code;
+}
+
+static void apply_mask(task *t, pf_mlp *m, const pf_ranking *rk, double s, const pf_config *cfg)
+{
+    pf_prune_mask(m, rk, s, cfg->scope, t->mask);
+    pf_prune_apply(m, t->mask);
+}
+
+/* output.save_*: copies of weights, masks and scores into the results (slots of this task). */
+static size_t task_index(const run_ctx *rc, const task *t)
+{
+    return t->fold * (size_t)rc->cfg->repeats + t->repeat;
+}
+
+/* The evaluated model of variant v: its mask, and its weights when it was trained after
+ * pruning (then it is not dense x mask). */
+static void keep_model(const run_ctx *rc, const task *t, size_t v, const pf_mlp *m)
+{
+    pf_results *r = rc->res;
+    size_t at = (task_index(rc, t) * r->n_var + v) * r->n_params;
+    if (r->masks)
+        for (size_t j = 0; j < r->n_params; j++) r->masks[at + j] = m->mask[j] != 0.0f;
+    if (r->variant_params) memcpy(r->variant_params + at, m->params, r->n_params * sizeof(float));
+}
+
+static void keep_scores(const run_ctx *rc, const task *t, size_t c, const pf_ranking *rk)
+{
+    pf_results *r = rc->res;
+    if (!r->scores) return;
+    float *dst = r->scores + (task_index(rc, t) * r->n_crit + 1 + c) * r->n_params;
+    for (size_t j = 0; j < r->n_params; j++) dst[j] = (float)rk->score[j];
+}
+
+static void keep_dense(const run_ctx *rc, const task *t)
+{
+    pf_results *r = rc->res;
+    if (r->dense_params)
+        memcpy(r->dense_params + task_index(rc, t) * r->n_params, t->dense->params,
+               r->n_params * sizeof *r->dense_params);
+}
+
+/* The float32 model m of variant v at every other width: a copy quantised by quant.h and
+ * evaluated on the same test rows into the slots of its own variant. Quantisation follows all
+ * training, so each width's record repeats the float model's (kept weights, epochs, ...) with
+ * its own stored size and time. */
+static int evaluate_widths(const run_ctx *rc, task *t, const pf_mlp *m, size_t v,
+                           const pf_task_record *frec, pf_error *err)
+{
+    pf_results *r = rc->res;
+    const pf_variant *x = &r->variant[v];
+    for (size_t w = 1; w < r->n_bits && err->code == PF_OK; w++) {
+        double t0 = now_seconds();
+        size_t vq = pf_results_variant_at(r, x->crit, x->sp, w);
+        pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vq);
+        pf_mlp_copy(t->quant_model, m);
+        if (pf_quant_apply(t->quant_model, r->bits[w], rc->cfg->granularity, rc->cfg->rounding,
+                           err) != PF_OK)
+            break;
+        *rec = *frec;
+        rec->variant = (int)vq;
+        rec->stored_bytes = pf_quant_bytes(m, r->bits[w], rc->cfg->granularity);
+        keep_model(rc, t, vq, t->quant_model);
+        rec->primary_mean = evaluate_model(rc, t, t->quant_model, vq, err);
+        rec->seconds = now_seconds() - t0;
+    }
+    return err->code;
+}
+
+/* A float32 model ready for measurement (trained, pruned, fine-tuned): keep it, evaluate it
+ * into variant v's slots, leave its structure for timing, then the same at every width. */
+static int evaluate_variant(const run_ctx *rc, task *t, const pf_mlp *m, size_t v,
+                            pf_task_record *rec, double t0, pf_error *err)
+{
+    keep_model(rc, t, v, m);
+    rec->primary_mean = evaluate_model(rc, t, m, v, err);
+    rec->seconds = now_seconds() - t0;
+    keep_for_latency(rc, t, m, v);
+    return err->code == PF_OK ? evaluate_widths(rc, t, m, v, rec, err) : err->code;
+}
+
+/* Finish a pruned model: fine-tuning (only when something was pruned: at sparsity 0 the
+ * "pruned" model is the dense one, and must stay it), cost, evaluation, timing. */
+static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t v, pf_task_record *rec,
+                        double t0, pf_error *err)
+{
+    model_cost(m, rc->cfg->prune_biases, rec);
+    if (rc->cfg->finetune_epochs > 0 && rec->kept_params < rec->prunable_params &&
+        train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+        return absorb_divergence(rc, t, v, err);
+    return evaluate_variant(rc, t, m, v, rec, t0, err);
+}
+
+/* The results variant of pruning criterion c (0-based among the run's criteria) at s. */
+static size_t variant_of(const run_ctx *rc, size_t c, size_t s)
+{
+    return pf_results_variant(rc->res, c + 1, s);
+}
+
+/* The common case: one ranking of the trained dense model serves the whole grid. */
+static int prune_one_shot(const run_ctx *rc, task *t, size_t c, pf_error *err)
+{
+    pf_ranking rk = {0};
+    double t0 = now_seconds();
+    if (rank_model(rc, t, &rc->crit[c], t->dense, t->train, &rk, err) != PF_OK) return err->code;
+    double rank_time = now_seconds() - t0;
+    keep_scores(rc, t, c, &rk);
+    for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+        double t1 = now_seconds() - rank_time; /* each record carries the ranking's cost */
+        pf_task_record *rec = record_for(t, rc, variant_of(rc, c, s));
+        pf_mlp_copy(t->work_model, t->dense);
+        apply_mask(t, t->work_model, &rk, rc->res->sparsity[s], rc->cfg);
+        finish_model(rc, t, t->work_model, variant_of(rc, c, s), rec, t1, err);
+    }
+    pf_prune_ranking_free(&rk);
+    return err->code;
+}
+
+/* One mini-batch of training rows drawn without replacement (seeded per fold and repeat),
+ * as a one-participant split: what SNIP at initialisation scores on. */
+static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
+{
+    const pf_split *tr = t->train;
+    size_t n = (size_t)rc->cfg->batch_size < tr->n ? (size_t)rc->cfg->batch_size : tr->n;
+    pf_split *b = pf_alloc(1, sizeof *b, err);
+    size_t *rows = pf_alloc(n, sizeof *rows, err), *all = pf_alloc(tr->n, sizeof *all, err);
+    if (b) {
+        b->x = pf_alloc(n * tr->d, sizeof *b->x, err);
+        b->y = pf_alloc(n * tr->t, sizeof *b->y, err);
+        b->y_data = pf_alloc(n * tr->t, sizeof *b->y_data, err);
+        b->part = pf_alloc(1, sizeof *b->part, err);
+        b->off = pf_alloc(2, sizeof *b->off, err);
+    }
+    if (err->code != PF_OK) {
+        free(rows), free(all);
+        pf_split_free(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < tr->n; i++) all[i] = i;
+    gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SNIP_BATCH);
+    gsl_ran_choose(rng, rows, n, all, tr->n, sizeof *all);
+    gsl_rng_free(rng);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(b->x + i * tr->d, tr->x + rows[i] * tr->d, tr->d * sizeof *b->x);
+        memcpy(b->y + i * tr->t, tr->y + rows[i] * tr->t, tr->t * sizeof *b->y);
+        memcpy(b->y_data + i * tr->t, tr->y_data + rows[i] * tr->t, tr->t * sizeof *b->y_data);
+    }
+    b->n = n, b->t = tr->t, b->d = tr->d, b->n_parts = 1, b->part[0] = tr->part[0], b->off[1] = n;
+    free(rows), free(all);
+    return b;
+}
+
+/* SNIP at initialisation (Lee et al., 2019): score the fresh network on one training batch,
+ * prune it, then train the sparse network from those initial weights. */
+static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
+{
+    pf_split *batch = snip_batch(rc, t, err);
+    if (!batch) return err->code;
+    pf_mlp *fresh = t->work_model;
+    init_model(rc, t, fresh);
+    pf_ranking rk = {0};
+    if (rank_model(rc, t, &rc->crit[c], fresh, batch, &rk, err) == PF_OK) {
+        keep_scores(rc, t, c, &rk);
+        for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+            double t0 = now_seconds();
+            size_t v = variant_of(rc, c, s);
+            pf_task_record *rec = record_for(t, rc, v);
+            init_model(rc, t, fresh);
+            apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
+            if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) {
+                if (absorb_divergence(rc, t, v, err) != PF_OK) break;
+                continue;
+            }
+            model_cost(fresh, rc->cfg->prune_biases, rec);
+            evaluate_variant(rc, t, fresh, v, rec, t0, err);
+        }
+    }
+    pf_prune_ranking_free(&rk);
+    pf_split_free(batch);
+    return err->code;
+}
+
+/* Iterative FairGRAPE: the kept fraction shrinks geometrically from 1 to 1 - s over the
+ * rounds, importance is recomputed on the current (pruned, optionally fine-tuned) model each
+ * round; already-pruned weights rank last, so masks only ever shrink. The last round prunes to
+ * exactly the requested sparsity; sparsity 0 is the dense model, untouched. */
+static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
+{
+    int rounds = rc->cfg->fairgrape_rounds;
+    for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+        double t0 = now_seconds(), sp = rc->res->sparsity[s];
+        pf_task_record *rec = record_for(t, rc, variant_of(rc, c, s));
+        pf_mlp *m = t->work_model;
+        pf_mlp_copy(m, t->dense);
+        for (int k = 1; sp > 0 && k <= rounds && err->code == PF_OK; k++) {
+            pf_ranking rk = {0};
+            double round_sp = k == rounds ? sp : 1.0 - pow(1.0 - sp, (double)k / rounds);
+            if (rank_model(rc, t, &rc->crit[c], m, t->train, &rk, err) != PF_OK) break;
+            apply_mask(t, m, &rk, round_sp, rc->cfg);
+            if (k == rounds && s == rc->res->n_sp - 1) keep_scores(rc, t, c, &rk);
+            pf_prune_ranking_free(&rk);
+            if (k < rounds && rc->cfg->finetune_epochs > 0 &&
+                train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+                break;
+        }
+        if (err->code == PF_EDIVERGED)
+            absorb_divergence(rc, t, variant_of(rc, c, s), err);
+        else if (err->code == PF_OK)
+            finish_model(rc, t, m, variant_of(rc, c, s), rec, t0, err);
+    }
+    return err->code;
+}
+
+static int prune_all(const run_ctx *rc, task *t, pf_error *err)
+{
+    for (size_t c = 0; c < rc->n_crit && err->code == PF_OK; c++) {
+        const pf_criterion *cr = &rc->crit[c];
+        if (cr->kind == PF_CRIT_SNIP && rc->cfg->snip_stage == PF_SNIP_INIT)
+            prune_snip_init(rc, t, c, err);
+        else if (cr->kind == PF_CRIT_FAIRGRAPE && rc->cfg->fairgrape_mode == PF_FAIRGRAPE_ITERATIVE)
+            prune_iterative(rc, t, c, err);
+        else
+            prune_one_shot(rc, t, c, err);
+    }
+    return err->code;
+}
+
+/* ---- one task ------------------------------------------------------------------------------ */
+
+static void task_free(task *t)
+{
+    pf_transform_free(t->tf);
+    free(t->class_weights);
+    pf_split_free(t->train), pf_split_free(t->val), pf_split_free(t->test);
+    pf_mlp_free(t->dense), pf_mlp_free(t->work_model), pf_mlp_free(t->quant_model);
+    pf_mlp_work_free(t->work);
+    free(t->yhat);
+    free(t->mask);
+}
+
+/* The fold's transform (fitted on its training participants only), its transformed splits,
+ * and the models. Every repeat of a fold fits the same transform; repeat 0 records it. */
+static int task_setup(const run_ctx *rc, task *t, pf_error *err)
+{
+    const pf_fold *f = &rc->folds->fold[t->fold];
+    const pf_config *cfg = rc->cfg;
+    t->tf = pf_transform_fit(rc->ds, f->train, f->n_train, cfg, err);
+    if (!t->tf) return err->code;
+    if (t->repeat == 0) pf_results_set_transform(rc->res, t->fold, t->tf);
+    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, t->tf, err);
+    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, t->tf, err) : NULL;
+    t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, err) : NULL;
+    if (!t->test) return err->code;
+    size_t d = rc->ds->n_features;
+    size_t n_out = pf_dataset_n_outputs(rc->ds);
+    t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, n_out, cfg->activation, err);
+    t->work_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
+    t->quant_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
+    size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
+    t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
+    t->yhat = pf_alloc(rows * n_out, sizeof *t->yhat, err);
+    /* Class weights come from this fold's training split (folds differ, so they are the
+     * task's, not the run's); NULL (all 1) for a regression or train.class_weights = none. */
+    if (rc->ds->task == PF_TASK_CLASSIFICATION && cfg->class_weights != PF_CLASS_WEIGHTS_NONE &&
+        (t->class_weights = pf_alloc(n_out, sizeof *t->class_weights, err)) != NULL)
+        pf_loss_class_weights(t->train, n_out, cfg->class_weights, t->class_weights);
+    t->mask = t->dense ? pf_alloc(t->dense->n_params, sizeof *t->mask, err) : NULL;
+    return err->code;
+}
+
+/* Checkpoint a finished task; task 0 also carries its model structures for timing. */
+static int save_task(const run_ctx *rc, const pf_run_opts *ro, size_t index, pf_error *err)
+{
+    if (!ro->checkpoint_dir) return PF_OK;
+    unsigned char *blob;
+    size_t len;
+    int with = index == 0;
+    if (pf_checkpoint_pack(rc->res, rc->folds, rc->cfg, index, with ? rc->lat_model->params : NULL,
+                           with ? rc->lat_masks : NULL, &blob, &len, err) != PF_OK)
+        return err->code;
+    pf_checkpoint_save(ro->checkpoint_dir, index, blob, len, err);
+    free(blob);
+    return err->code;
+}
+
+static int stopped(const pf_run_opts *ro)
+{
+    return ro->stop && *ro->stop;
+}
+
+static int run_task(const run_ctx *rc, size_t index, pf_error *err)
+{
+    task t = {0};
+    size_t n_rep = (size_t)rc->cfg->repeats;
+    t.fold = index / n_rep;
+    t.repeat = index % n_rep;
+    if (task_setup(rc, &t, err) == PF_OK) {
+        double t0 = now_seconds();
+        pf_task_record *rec = record_for(&t, rc, PF_DENSE);
+        init_model(rc, &t, t.dense);
+        if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, rec, err) == PF_OK) {
+            model_cost(t.dense, rc->cfg->prune_biases, rec);
+            keep_dense(rc, &t);
+            if (evaluate_variant(rc, &t, t.dense, PF_DENSE, rec, t0, err) == PF_OK)
+                prune_all(rc, &t, err);
+        } else if (err->code == PF_EDIVERGED) {
+            /* Without a dense model there is nothing to prune: every model of the task. */
+            for (size_t v = 0; v < pf_results_block(rc->res); v++) mark_diverged(rc, &t, v);
+            pf_error_clear(err);
+        }
+    }
+    task_free(&t);
+    return err->code;
+}
+
+/* ---- the parallel loop ---------------------------------------------------------------------- */
+
+static void utc_now(char *buf, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Load the checkpoints of the tasks to run; done[i] = 1 for each one found. Task 0's model
+ * structures come back for timing. A checkpoint that is corrupted or of another study is an
+ * error naming the file: silently recomputing would hide a disk or a config mix-up. */
+static int resume(run_ctx *rc, const pf_run_opts *ro, const size_t *list, size_t n,
+                  unsigned char *done, pf_error *err)
+{
+    if (ro->checkpoint_dir) pf_checkpoint_clean(ro->checkpoint_dir, list, n);
+    for (size_t i = 0; i < n && ro->checkpoint_dir; i++) {
+        unsigned char *blob, *masks = NULL;
+        float *dense = NULL;
+        size_t len, task;
+        if (pf_checkpoint_read(ro->checkpoint_dir, list[i], &blob, &len, err) != PF_OK)
+            return err->code;
+        if (blob == NULL) continue;
+        pf_error why = {0};
+        int rc_code = pf_checkpoint_unpack(rc->res, rc->folds, rc->cfg, blob, len, &task, &dense,
+                                           &masks, &why);
+        free(blob);
+        if (rc_code != PF_OK || task != list[i]) {
+            free(dense), free(masks);
+            return pf_error_set(err, PF_EINPUT,
+                                "checkpoint %s/task-%06zu.bin: %s; delete it (the task is then "
+                                "run again) or use another --out folder",
+                                ro->checkpoint_dir, list[i],
+                                rc_code != PF_OK ? why.msg : "it holds another task");
+        }
+        if (task == 0 && dense && masks) {
+            memcpy(rc->lat_model->params, dense, rc->lat_model->n_params * sizeof(float));
+            memcpy(rc->lat_masks, masks, rc->res->n_var * rc->lat_model->n_params);
+        }
+        free(dense), free(masks);
+        done[i] = 1;
+    }
+    return PF_OK;
+}
+
+/* Run the listed tasks on ro->threads threads, skipping those done; the first error (lowest
+ * position in the list) wins, so the message does not depend on scheduling either. */
+static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsigned char *done,
+                     pf_run_opts *ro, pf_error *err)
+{
+    pf_error *errs = pf_alloc(n, sizeof *errs, err);
+    if (!errs) return err->code;
+    size_t todo = 0, ran = 0;
+    for (size_t i = 0; i < n; i++) todo += !done[i];
+    pf_progress pg;
+    pf_progress_start(&pg, todo, "tasks", ro->progress);
+    pf_hold hold;
+    char tag[32];
+    snprintf(tag, sizeof tag, ro->shard ? "shard-%zu" : "run", ro->shard);
+    pf_hold_init(&hold, tag);
+    size_t finished = 0; /* tasks computed and saved here, for the hold */
+    int halt_all = 0;
+    openblas_set_num_threads(1); /* BLAS single-threaded inside each task */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ro->threads) reduction(+ : ran)
+    for (size_t i = 0; i < n; i++) {
+        int halt;
+#pragma omp atomic read
+        halt = halt_all;
+        if (halt || done[i] || stopped(ro)) continue;
+        int go;
+#pragma omp critical(pf_hold)
+        {
+            size_t f;
+#pragma omp atomic read
+            f = finished;
+            go = pf_hold_wait(&hold, f, ro->stop);
+        }
+        if (!go) continue;
+        if (run_task(rc, list[i], &errs[i]) != PF_OK ||
+            save_task(rc, ro, list[i], &errs[i]) != PF_OK) {
+            if (ro->checkpoint_dir)
+                pf_checkpoint_mark_failed(ro->checkpoint_dir, list[i], errs[i].msg);
+#pragma omp atomic write
+            halt_all = 1;
+        } else {
+            if (ro->checkpoint_dir) pf_checkpoint_clear_failed(ro->checkpoint_dir, list[i]);
+            ran++;
+#pragma omp atomic update
+            finished++;
+        }
+#pragma omp critical(pf_progress)
+        pf_progress_tick(&pg);
+    }
+    pf_progress_finish(&pg);
+    ro->tasks_run = ran;
+    for (size_t i = 0; i < n && err->code == PF_OK; i++)
+        if (errs[i].code != PF_OK)
+            pf_error_set(err, errs[i].code, "fold %zu, repeat %zu: %s",
+                         list[i] / (size_t)rc->cfg->repeats, list[i] % (size_t)rc->cfg->repeats,
+                         errs[i].msg);
+    free(errs);
+    /* A stop that came when every task had finished interrupted nothing. */
+    if (err->code == PF_OK && stopped(ro) && ran < todo)
+        pf_error_set(err, PF_EINTR, "stopped by a signal after %zu of %zu tasks", ran, todo);
+    return err->code;
+}
+
+/* Room for what the latency measurement needs (see keep_for_latency). */
+static int latency_alloc(run_ctx *rc, pf_error *err)
+{
+    const pf_config *cfg = rc->cfg;
+    const pf_fold *f0 = &rc->folds->fold[0];
+    for (size_t i = 0; i < f0->n_test; i++)
+        rc->lat_n += pf_dataset_count(rc->ds, (size_t)f0->test[i]);
+    rc->lat_model = pf_mlp_alloc(rc->ds->n_features, cfg->hidden, cfg->n_hidden,
+                                 pf_dataset_n_outputs(rc->ds), cfg->activation, err);
+    if (!rc->lat_model) return err->code;
+    rc->lat_masks = pf_alloc(rc->res->n_var * rc->lat_model->n_params, 1, err);
+    rc->lat_x = pf_alloc(rc->lat_n * rc->ds->n_features, sizeof *rc->lat_x, err);
+    return err->code;
+}
+
+/* Fold 0's test rows as the model sees them, when task 0 was resumed rather than run (a run
+ * of task 0 copies them in keep_for_latency). */
+static int latency_rows(run_ctx *rc, pf_error *err)
+{
+    const pf_fold *f0 = &rc->folds->fold[0];
+    pf_transform *tf = pf_transform_fit(rc->ds, f0->train, f0->n_train, rc->cfg, err);
+    pf_split *te = tf ? pf_split_alloc(rc->ds, f0->test, f0->n_test, tf, err) : NULL;
+    if (te) memcpy(rc->lat_x, te->x, te->n * te->d * sizeof *rc->lat_x);
+    pf_split_free(te);
+    pf_transform_free(tf);
+    return err->code;
+}
+
+static void latency_free(run_ctx *rc)
+{
+    pf_mlp_free(rc->lat_model);
+    free(rc->lat_masks);
+    free(rc->lat_x);
+}
+
+pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
+                   pf_run_opts *ro, pf_error *err)
+{
+    run_ctx rc = {.cfg = cfg, .ds = ds, .folds = folds};
+    rc.n_crit = pf_criteria_from_config(cfg, rc.crit, PF_MAX_LIST * 2);
+    pf_train_opts_from_config(&rc.opts, cfg);
+    if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return NULL;
+    pf_results_set_folds(rc.res, folds);
+    rc.res->threads = ro->threads;
+    snprintf(rc.res->kernel, sizeof rc.res->kernel, "%s", pf_kernel_name());
+    utc_now(rc.res->started, sizeof rc.res->started);
+    size_t n_all = folds->n_folds * (size_t)cfg->repeats, n = ro->tasks ? ro->n_tasks : n_all;
+    size_t *list = pf_alloc(n, sizeof *list, err);
+    unsigned char *done = pf_alloc(n, 1, err);
+    int has_task0 = 0;
+    for (size_t i = 0; list && i < n; i++) {
+        list[i] = ro->tasks ? ro->tasks[i] : i;
+        has_task0 |= list[i] == 0;
+    }
+    double t0 = now_seconds();
+    if (list && done && latency_alloc(&rc, err) == PF_OK &&
+        resume(&rc, ro, list, n, done, err) == PF_OK) {
+        for (size_t i = 0; i < n; i++) ro->tasks_resumed += done[i];
+        if (run_tasks(&rc, list, n, done, ro, err) == PF_OK) {
+            rc.res->wall_seconds = now_seconds() - t0;
+            struct rusage ru;
+            if (getrusage(RUSAGE_SELF, &ru) == 0) rc.res->peak_memory_kb = (double)ru.ru_maxrss;
+            utc_now(rc.res->finished, sizeof rc.res->finished);
+            for (size_t i = 0; i < n; i++)
+                if (list[i] == 0 && done[i]) latency_rows(&rc, err);
+            if (has_task0 && err->code == PF_OK) measure_latency(&rc, err);
+        }
+    }
+    latency_free(&rc);
+    free(list), free(done);
+    if (err->code == PF_OK) pf_results_summarise(rc.res, err);
+    if (err->code != PF_OK) {
+        pf_results_free(rc.res);
+        return NULL;
+    }
+    return rc.res;
+}

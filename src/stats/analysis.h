@@ -1,0 +1,112 @@
+/* analysis.h: from per-participant numbers to findings -- the statistics of a finished run.
+ *
+ * Everything here is about one metric, the run's primary metric r->primary (stats.metric:
+ * ccc, mean_ccc, balanced_accuracy, or whatever the config chose). Blocks are participants
+ * (each participant's value averaged over repeats first), so every test is paired. Per weight
+ * width and sparsity level s (family names carry "/Bbit" below 32 bits: "ref:ttest@s=0.8/4bit"):
+ *   family "friedman@s=S"        Friedman across the pruning criteria (+ Iman-Davenport F),
+ *                                average ranks (rank 1 = best by the metric's direction) and
+ *                                the Nemenyi critical difference; uncorrected (one omnibus
+ *                                test per sparsity);
+ *   family "ref:<test>@s=S"      the reference criterion against every other criterion and
+ *                                against dense float32 with one test: Wilcoxon signed-rank,
+ *                                paired t, Pitman-Morgan; Holm's correction runs within each
+ *                                family, so the three tests do not dilute each other;
+ *   family "groups:A@s=S"        per attribute A of fairness.h, the Kruskal-Wallis test of
+ *                                every variant at that width and sparsity (criterion_a; the
+ *                                dense model quantised alone at s = 0), criterion_b "dense":
+ *                                do the deltas against dense differ between A's groups? Holm
+ *                                within the family.
+ * Signed numbers follow the metric's direction, so that a positive value always means "the
+ * reference (criterion_a) is better": the Wilcoxon and t tests run on the improvement
+ * d = a - b when higher is better and d = b - a when lower is better (RMSE), and mean_diff,
+ * the t statistic, the rank-biserial r and Cohen's d_z are those of d. Unsigned numbers
+ * (W = min(W+, W-), p-values, the Pitman-Morgan test of var(a) = var(b), whose effect size is
+ * var(a) / var(b)) do not depend on it.
+ * Plus percentile bootstrap CIs (participants resampled) of the mean and the sd of the
+ * primary metric for every variant, the dense model included: the bands of the figures and
+ * the "dense model at chance" check of the tables. */
+#ifndef PF_ANALYSIS_H
+#define PF_ANALYSIS_H
+
+#include <stddef.h>
+
+#include <hdf5.h>
+
+#include "base/error.h"
+#include "config/config.h"
+#include "eval/metric.h"
+#include "results/results.h"
+#include "stats/fairness.h"
+#include "stats/stats.h"
+
+typedef struct {
+    char family[2 *
+                PF_MAX_NAME]; /* "ref:wilcoxon@s=0.8", "friedman@s=0.8/8bit", "groups:sex@s=0.8" */
+    double sparsity;
+    int bits;      /* weight width of the variants compared */
+    char test[24]; /* wilcoxon, ttest, pitman_morgan, friedman, iman_davenport, kruskal_wallis */
+    char a[PF_MAX_NAME];   /* reference (or "all" for friedman; the variant's for groups) */
+    char b[PF_MAX_NAME];   /* the other criterion, "dense", or "" */
+    size_t n;              /* pairs / blocks used */
+    pf_test_status status; /* not OK: p_value and p_holm are NaN ("not testable") */
+    double statistic, df1, df2;
+    double p_value, p_holm;
+    double effect_size; /* rank-biserial r, Cohen's d_z, var ratio, Kendall's W, epsilon^2 */
+    double mean_diff;   /* mean over participants of the improvement of a over b (NaN for
+                           friedman): a - b, or b - a for a lower-is-better metric */
+} pf_test_row;
+
+typedef struct {
+    size_t n_var, n_crit, n_sp, n_bits; /* as in the results: crit[0] is "dense" */
+    int reference;                      /* index into r->crit (>= 1) of the reference, -1: none */
+    double alpha;
+    size_t n_rows;
+    pf_test_row *rows; /* every test, family by family */
+    /* Bootstrap CIs of the primary metric's mean and sd across participants, [variant]
+     * (variant 0 = dense); NaN when stats.bootstrap = 0. */
+    pf_interval *mean_ci, *sd_ci;
+    /* Friedman average ranks [width][sp][crit] (rank 1 = best; column 0, dense, is NaN) and
+     * the Nemenyi critical difference [width][sp]. */
+    double *avg_rank;
+    double *cd;
+    pf_fairness *groups; /* the group comparisons (fairness.h) the groups: rows come from */
+} pf_analysis;
+
+pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error *err);
+void pf_analysis_free(pf_analysis *a);
+
+/* The row of test `test` comparing the reference with criterion b ("dense" for dense; "" for
+ * the Friedman rows) at that sparsity and width, or NULL. */
+const pf_test_row *pf_analysis_find(const pf_analysis *a, const char *test, const char *b,
+                                    double sparsity, int bits);
+
+/* The /stats group of a results file. */
+int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_config *cfg,
+                         hid_t file, pf_error *err);
+
+/* stats.csv: one row per test (the columns of pf_test_row). */
+int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err);
+
+/* ---- a metric in words ----
+ * How tables, figures and the terminal name a metric: one description, so a caption, an axis
+ * label and a file name can never disagree on which metric they show or which way is better. */
+typedef struct {
+    const char *name;                 /* as stored: "ccc[arousal]" (points into r->metrics) */
+    char file[PF_METRIC_NAME];        /* for file names and LaTeX labels: "ccc_arousal" */
+    char label[PF_METRIC_NAME + 48];  /* in words: "CCC", "RMSE (arousal)", "balanced accuracy" */
+    char about[PF_METRIC_NAME + 160]; /* its full meaning, from the metric registry */
+    int higher_is_better;
+    const char *direction; /* "higher is better" or "lower is better" */
+    double chance;         /* the value at chance for this task; NaN: data dependent */
+} pf_metric_words;
+
+/* The words of metric m of r (r->primary for the metric of the tables and figures). */
+void pf_analysis_metric_words(const pf_results *r, size_t m, pf_metric_words *w);
+
+/* Is the dense model at chance on the primary metric: does the bootstrap interval of its mean
+ * cover the chance level? 0 when the chance level is data dependent (NaN) or there is no
+ * interval (a NULL, stats.bootstrap = 0). */
+int pf_analysis_dense_at_chance(const pf_analysis *a, const pf_results *r);
+
+#endif
