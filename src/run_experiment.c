@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "base/lock.h"
 #include "config/config.h"
+#include "config/criterion.h"
 #include "data/csvfile.h"
 #include "data/dataset.h"
 #include "data/load.h"
@@ -236,8 +237,8 @@ static void print_task(FILE *out, const pf_dataset *ds)
 static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                        const pf_run_opts *ro)
 {
-    char names[PF_MAX_LIST * 2][PF_MAX_NAME];
-    size_t nc = pf_config_criterion_names(cfg, names, PF_MAX_LIST * 2);
+    pf_criterion_use uses[PF_MAX_LIST * 2];
+    size_t nc = pf_criterion_uses(cfg, uses, PF_MAX_LIST * 2);
     fprintf(out, "config: %s\n", cfg->source_file);
     fprintf(out, "config-hash: %s\n", cfg->hash);
     fprintf(out, "name: %s\n", cfg->name);
@@ -255,7 +256,12 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, "participants-dropped-below-min-windows: %zu\n", ds->n_dropped_participants);
     fprintf(out, "cells-missing: %zu%s\n", ds->n_missing,
             ds->n_missing ? " (imputed per fold from the training participants)" : "");
-    fprintf(out, "groups: %zu\n", ds->n_groups);
+    int *window_group;
+    size_t n_groups;
+    pf_error why = {0};
+    if (pf_run_grouping(cfg, ds, &window_group, &n_groups, &why) != PF_OK) n_groups = 0;
+    free(window_group);
+    fprintf(out, "groups: %zu\n", n_groups);
     char scheme[PF_MAX_NAME];
     pf_config_choice_name("folds", "scheme", (int)cfg->scheme, scheme, sizeof scheme);
     fprintf(out, "fold-scheme: %s%s%s\n", scheme, cfg->scheme == PF_FOLDS_FILE ? " " : "",
@@ -264,7 +270,7 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     fprintf(out, "repeats: %d\n", cfg->repeats);
     fprintf(out, "tasks: %zu\n", folds->n_folds * (size_t)cfg->repeats);
     fprintf(out, "criteria: %zu (", nc);
-    for (size_t i = 0; i < nc; i++) fprintf(out, "%s%s", i ? ", " : "", names[i]);
+    for (size_t i = 0; i < nc; i++) fprintf(out, "%s%s", i ? ", " : "", uses[i].name);
     fprintf(out, ")\nsparsities: ");
     for (size_t i = 0; i < cfg->sparsities.n; i++)
         fprintf(out, "%s%g", i ? "," : "", cfg->sparsities.v[i]);

@@ -15,6 +15,7 @@
 
 #include "base/numtext.h"
 #include "config/config.h"
+#include "config/criterion.h"
 
 /* Write text to a fresh temporary .ini file; returns its path (static buffer per call site). */
 static void write_ini(char *path, const char *text)
@@ -299,17 +300,17 @@ static void test_criterion_names(void **state)
     (void)state;
     pf_config c;
     pf_error err = {0};
-    char names[8][PF_MAX_NAME];
+    pf_criterion_use u[8];
     assert_int_equal(
         load_text("[prune]\ncriteria = magnitude, vr, random\nvr_lambda = 1, 0, 0.25\n", &c, &err,
                   NULL, 0, NULL),
         PF_OK);
-    assert_int_equal(pf_config_criterion_names(&c, names, 8), 5);
-    assert_string_equal(names[0], "magnitude");
-    assert_string_equal(names[1], "vr(lambda=0)");
-    assert_string_equal(names[2], "vr(lambda=0.25)");
-    assert_string_equal(names[3], "vr(lambda=1)");
-    assert_string_equal(names[4], "random");
+    assert_int_equal(pf_criterion_uses(&c, u, 8), 5);
+    assert_string_equal(u[0].name, "magnitude");
+    assert_string_equal(u[1].name, "vr(lambda=0)");
+    assert_string_equal(u[2].name, "vr(lambda=0.25)");
+    assert_string_equal(u[3].name, "vr(lambda=1)");
+    assert_string_equal(u[4].name, "random");
 }
 
 /* The hash names the run: it must ignore comments, order, spacing and the keys that cannot
@@ -471,6 +472,35 @@ static void test_dump_wraps_long_lists(void **state)
 }
 
 /* The data file's SHA-256 enters the hash: an edited data file is another run. */
+/* A criterion's own options can change a number only when the criterion runs: they enter the
+ * hash then and only then, so adding a criterion to the program moves no study's hash. They
+ * are always in the full dump, in their place among the [prune] keys. */
+static void test_hash_criterion_options(void **state)
+{
+    (void)state;
+    pf_config a, b;
+    pf_error err = {0};
+    const char *mag = "[prune]\ncriteria = magnitude\n",
+               *mag_vr = "[prune]\ncriteria = magnitude, vr\n";
+    const char *obj[] = {"prune.vr_form=objective"};
+    assert_int_equal(load_text(mag, &a, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(load_text(mag, &b, &err, obj, 1, NULL), PF_OK);
+    assert_string_equal(a.hash, b.hash);
+    assert_int_equal(load_text(mag_vr, &a, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(load_text(mag_vr, &b, &err, obj, 1, NULL), PF_OK);
+    assert_string_not_equal(a.hash, b.hash);
+    char *hashed = pf_config_dump(&b, 1), *full = pf_config_dump(&b, 0);
+    assert_non_null(strstr(hashed, "vr_form = objective\n"));
+    assert_null(strstr(hashed, "fairgrape_mode"));
+    assert_non_null(strstr(full, "fairgrape_mode = oneshot\n"));
+    /* Sorted among the section's own keys. */
+    const char *order[] = {"criteria =",   "fairgrape_group =", "finetune_epochs =", "scope =",
+                           "snip_stage =", "sparsities =",      "vr_form =",         "vr_lambda ="};
+    for (size_t i = 1; i < sizeof order / sizeof order[0]; i++)
+        assert_true(strstr(full, order[i - 1]) < strstr(full, order[i]));
+    free(hashed), free(full);
+}
+
 static void test_hash_covers_data(void **state)
 {
     (void)state;
@@ -543,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_numtext),
         cmocka_unit_test(test_list_choices_case_normalised),
         cmocka_unit_test(test_list_continues_on_indented_lines),
+        cmocka_unit_test(test_hash_criterion_options),
         cmocka_unit_test(test_hash_covers_data),
         cmocka_unit_test(test_dump_wraps_long_lists),
         cmocka_unit_test(test_task_shape_errors),

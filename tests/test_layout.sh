@@ -8,6 +8,9 @@
 #   3. Exported names follow their file: every function a header src/L/NAME.h declares is
 #      called pf_NAME or pf_NAME_something (GSL's gsl_<module>_<verb>), so a name says where
 #      it lives.
+#   4. A pruning criterion lives in its row (config/criterion.h): no source file outside
+#      src/compress/criteria/ and the list in config/criterion.c spells a criterion's name
+#      as a string.
 # Plain sh, sed and awk: it runs wherever the build does.
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
@@ -34,8 +37,9 @@ order=$(sed -n 's|^\t*src/\([a-z]*\)/[a-z0-9_]*\.c.*|\1|p' "$PF_SRCDIR/Makefile.
 
 # 1. Includes point down the pipeline.
 up="" bare=""
-for f in "$SRC"/*/*.c "$SRC"/*/*.h "$SRC"/run_experiment.c; do
-    rel=${f#"$SRC"/}
+SOURCES=$(cd "$SRC" && find . -name '*.[ch]' ! -name plot_templates.c ! -name gitcommit.h | sed 's|^\./||' | sort)
+for rel in $SOURCES; do
+    f=$SRC/$rel
     case $rel in */*) mine=$(rank "${rel%%/*}") ;; *) mine=99 ;; esac
     for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
         case $h in
@@ -53,8 +57,9 @@ done
 # 2. No include cycle among the headers: repeatedly drop headers that include no remaining
 # header or that no remaining header includes; what is left lies on a cycle.
 edges=$WORK/edges
-for h in "$SRC"/*/*.h; do
-    rel=${h#"$SRC"/}
+for rel in $SOURCES; do
+    case $rel in *.h) ;; *) continue ;; esac
+    h=$SRC/$rel
     echo "$rel"
     sed -n "s|^#include \"\\([a-z]*/[^\"]*\\)\".*|$rel \\1|p" "$h"
 done >"$edges"
@@ -79,7 +84,9 @@ cyc=$(awk 'NF == 1 { node[$1] = 1; next } { out[$1] = out[$1] " " $2; node[$1] =
 
 # 3. Exported functions follow their file.
 stray=""
-for h in "$SRC"/*/*.h; do
+for rel in $SOURCES; do
+    case $rel in *.h) ;; *) continue ;; esac
+    h=$SRC/$rel
     name=$(basename "$h" .h)
     # declarations at column 0 that end a prototype: the name before the first '('
     for fn in $(sed -n '/^[a-z].*[ *]pf_[a-z0-9_]*(/s/^[^(]*[ *]\(pf_[a-z0-9_]*\)(.*/\1/p' "$h"); do
@@ -88,5 +95,21 @@ for h in "$SRC"/*/*.h; do
 done
 [ -z "$stray" ] && pass "every exported function is named after its file" \
     || fail "functions named after something else than their file:$stray"
+
+# 4. Criterion names only in their rows.
+names=$(sed -n 's/^#define PF_CRITERIA(X) //p' "$SRC/config/criterion.c" | sed 's/X(\([a-z0-9_]*\))/\1 /g')
+[ -n "$names" ] && pass "the criteria list: $names" || fail "no PF_CRITERIA list in src/config/criterion.c"
+spelled=""
+for n in $names; do
+    for rel in $SOURCES; do
+        case $rel in compress/criteria/* | config/criterion.c) continue ;; esac
+        # a string literal that is the name, or the name and a sweep's "(": outside comments
+        if sed 's|/\*.*\*/||; /^ *\*/d; /^ *\/\*/d' "$SRC/$rel" | grep -q -e "\"$n\"" -e "\"$n("; then
+            spelled="$spelled $rel:$n"
+        fi
+    done
+done
+[ -z "$spelled" ] && pass "no file outside a criterion's row spells its name" \
+    || fail "criterion names spelled outside their rows:$spelled"
 
 finish

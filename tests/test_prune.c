@@ -14,7 +14,10 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
+#include "compress/criteria/fairgrape.h"
+#include "compress/criteria/vr.h"
 #include "compress/prune.h"
+#include "config/criterion.h"
 
 /* cmocka 1.1 has no double comparison; this one also prints both values. */
 #include "testutil.h"
@@ -100,13 +103,23 @@ static void split_free(pf_split *s)
     free(s);
 }
 
-static pf_criterion crit(pf_criterion_kind kind, double lambda)
+/* The criterion called name, as a study uses it, with the value of its sweep key. */
+static pf_criterion_use crit(const char *name, double sweep)
 {
-    pf_criterion c = {kind, lambda, "test"};
+    pf_criterion_use c = {pf_criterion_find(name), sweep, ""};
+    assert_non_null(c.row);
+    snprintf(c.name, sizeof c.name, "%s", name);
     return c;
 }
 
-static void rank_ok(pf_criterion c, const pf_prune_ctx *ctx, pf_ranking *r)
+/* Set one of a criterion's options (or any key of [prune]) in cfg. */
+static void set_prune(pf_config *cfg, const char *key, const char *value)
+{
+    pf_error err = {0};
+    assert_int_equal(pf_config_set(cfg, "prune", key, value, "test", &err), PF_OK);
+}
+
+static void rank_ok(pf_criterion_use c, const pf_prune_ctx *ctx, pf_ranking *r)
 {
     pf_error err = {0};
     int rc = pf_prune_rank(&c, ctx, r, &err);
@@ -140,27 +153,23 @@ static float *part_grads(const pf_mlp *m, const pf_split *s, pf_loss loss, doubl
 
 /* ---- criteria of a config --------------------------------------------------------------- */
 
-static void test_criteria_from_config(void **state)
+static void test_criterion_uses(void **state)
 {
     (void)state;
     pf_config cfg;
     pf_config_defaults(&cfg);
-    cfg.vr_lambdas.n = 3;
-    cfg.vr_lambdas.v[0] = 0.0;
-    cfg.vr_lambdas.v[1] = 0.5;
-    cfg.vr_lambdas.v[2] = 2.0;
-    pf_criterion c[16];
-    char names[16][PF_MAX_NAME];
-    size_t n = pf_criteria_from_config(&cfg, c, 16);
+    set_prune(&cfg, "vr_lambda", "2, 0, 0.5");
+    pf_criterion_use c[16];
+    size_t n = pf_criterion_uses(&cfg, c, 16);
     assert_int_equal(n, 7); /* random, magnitude, snip, fairgrape, vr x 3 */
-    assert_int_equal(pf_config_criterion_names(&cfg, names, 16), n);
-    for (size_t i = 0; i < n; i++) assert_string_equal(c[i].name, names[i]);
-    assert_int_equal(c[0].kind, PF_CRIT_RANDOM);
-    assert_int_equal(c[3].kind, PF_CRIT_FAIRGRAPE);
-    assert_int_equal(c[6].kind, PF_CRIT_VR);
+    assert_ptr_equal(c[0].row, pf_criterion_find("random"));
+    assert_ptr_equal(c[3].row, pf_criterion_find("fairgrape"));
+    assert_ptr_equal(c[6].row, pf_criterion_find("vr"));
+    assert_string_equal(c[3].name, "fairgrape");
+    assert_string_equal(c[4].name, "vr(lambda=0)"); /* the sweep in ascending order */
     assert_string_equal(c[5].name, "vr(lambda=0.5)");
-    assert_near(c[6].lambda, 2.0, 0.0);
-    assert_int_equal(pf_criteria_from_config(&cfg, c, 2), 7); /* count even when cap is short */
+    assert_near(c[6].sweep_value, 2.0, 0.0);
+    assert_int_equal(pf_criterion_uses(&cfg, c, 2), 7); /* count even when cap is short */
 }
 
 /* ---- counts and budgets ----------------------------------------------------------------- */
@@ -210,7 +219,7 @@ static void check_mask_counts(pf_mlp *m, int prune_biases)
     cfg.prune_biases = prune_biases;
     pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
-    rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
+    rank_ok(crit("magnitude", 0), &ctx, &r);
     size_t n = prune_biases ? m->n_params : pf_mlp_n_weights(m);
     assert_int_equal(r.n, n);
     const double grid[] = {0.0, 0.1, 0.25, 0.5, 0.7, 0.9, 0.95, 1.0};
@@ -264,7 +273,7 @@ static void test_mask_n5(void **state)
     cfg.prune_biases = 1;
     pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
-    rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
+    rank_ok(crit("magnitude", 0), &ctx, &r);
     float mask[5];
     assert_int_equal(pf_prune_mask(m, &r, 0.5, PF_SCOPE_GLOBAL, mask), 3);
     const float global[5] = {0, 1, 0, 1, 1}, layerwise[5] = {1, 1, 0, 0, 1};
@@ -290,7 +299,7 @@ static void test_magnitude_order(void **state)
     pf_config_defaults(&cfg);
     pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
-    rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
+    rank_ok(crit("magnitude", 0), &ctx, &r);
     const size_t want[6] = {7, 1, 3, 6, 0, 2};
     assert_int_equal(r.n, 6);
     assert_memory_equal(r.order, want, sizeof want);
@@ -302,7 +311,7 @@ static void test_magnitude_order(void **state)
     /* Prune 7 and 1 (the two largest): they now rank last, in index order. */
     m->mask[7] = m->mask[1] = 0.0f;
     pf_mlp_apply_mask(m);
-    rank_ok(crit(PF_CRIT_MAGNITUDE, 0), &ctx, &r);
+    rank_ok(crit("magnitude", 0), &ctx, &r);
     const size_t want2[6] = {3, 6, 0, 2, 1, 7};
     assert_memory_equal(r.order, want2, sizeof want2);
     pf_prune_ranking_free(&r);
@@ -325,7 +334,7 @@ static void snip_fd_k(pf_loss loss, size_t K, const double *cw)
     cfg.prune_biases = 1; /* score biases too: more derivatives checked */
     pf_prune_ctx ctx = {&cfg, m, s, loss, NULL, cw};
     pf_ranking r;
-    rank_ok(crit(PF_CRIT_SNIP, 0), &ctx, &r);
+    rank_ok(crit("snip", 0), &ctx, &r);
     double p[64];
     assert_true(m->n_params <= 64);
     for (size_t j = 0; j < m->n_params; j++) p[j] = m->params[j];
@@ -423,7 +432,7 @@ static void test_fairgrape_end_to_end(void **state)
     pf_config_defaults(&cfg);
     pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r;
-    rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx, &r);
+    rank_ok(crit("fairgrape", 0), &ctx, &r);
     float *g = part_grads(m, s, PF_LOSS_MSE, NULL);
     size_t want[27];
     expected_fairgrape(m, g, 3, want);
@@ -461,10 +470,10 @@ static void test_fairgrape_end_to_end(void **state)
         t->y[i] = s->y[src];
     }
     snprintf(cfg.group_column, PF_MAX_NAME, "cluster");
-    snprintf(cfg.fairgrape_group, PF_MAX_NAME, "cluster");
+    set_prune(&cfg, "fairgrape_group", "cluster");
     pf_prune_ctx ctx2 = {&cfg, m, t, PF_LOSS_MSE, NULL, NULL};
     pf_ranking r2;
-    rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx2, &r2);
+    rank_ok(crit("fairgrape", 0), &ctx2, &r2);
     assert_memory_equal(r2.order, want, sizeof want);
     pf_prune_ranking_free(&r2);
 
@@ -550,11 +559,11 @@ static void test_vr_end_to_end(void **state)
         double L[3];
         float *g = part_grads_w(m, s, lc->kind, lc->cw, L);
         pf_ranking st, ob, ob1;
-        cfg.vr_form = PF_VR_STATS;
-        rank_ok(crit(PF_CRIT_VR, 0.0), &ctx, &st);
-        cfg.vr_form = PF_VR_OBJECTIVE;
-        rank_ok(crit(PF_CRIT_VR, 0.0), &ctx, &ob);
-        rank_ok(crit(PF_CRIT_VR, 1.0), &ctx, &ob1);
+        set_prune(&cfg, "vr_form", "stats");
+        rank_ok(crit("vr", 0.0), &ctx, &st);
+        set_prune(&cfg, "vr_form", "objective");
+        rank_ok(crit("vr", 0.0), &ctx, &ob);
+        rank_ok(crit("vr", 1.0), &ctx, &ob1);
         double lbar = (L[0] + L[1] + L[2]) / 3.0;
         for (size_t j = 0; j < m->n_params; j++) {
             if (!pf_mlp_is_weight(m, j)) {
@@ -594,7 +603,7 @@ static void test_fairgrape_three_classes(void **state)
     pf_config_defaults(&cfg);
     pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_XENT, NULL, CW3};
     pf_ranking r;
-    rank_ok(crit(PF_CRIT_FAIRGRAPE, 0), &ctx, &r);
+    rank_ok(crit("fairgrape", 0), &ctx, &r);
     float *g = part_grads_w(m, s, PF_LOSS_XENT, CW3, NULL);
     size_t want[33];
     assert_int_equal(r.n, 33); /* 12 + 12 + 9 weights */
@@ -608,26 +617,34 @@ static void test_fairgrape_three_classes(void **state)
 
 /* ---- every criterion ------------------------------------------------------------------------ */
 
+/* Every criterion of the list (a new one is checked here without a line of this file), and
+ * VR's second form. */
 typedef struct {
-    pf_criterion_kind kind;
-    pf_vr_form form;
+    const char *name;
+    const char *vr_form;
 } crit_case;
 
-static const crit_case ALL[] = {{PF_CRIT_RANDOM, PF_VR_STATS}, {PF_CRIT_MAGNITUDE, PF_VR_STATS},
-                                {PF_CRIT_SNIP, PF_VR_STATS},   {PF_CRIT_FAIRGRAPE, PF_VR_STATS},
-                                {PF_CRIT_VR, PF_VR_STATS},     {PF_CRIT_VR, PF_VR_OBJECTIVE}};
-#define N_ALL (sizeof ALL / sizeof ALL[0])
+static crit_case ALL[PF_MAX_CRITERIA + 1];
+static size_t N_ALL;
+
+static void list_all(void)
+{
+    size_t n;
+    const pf_criterion *const *list = pf_criterion_list(&n);
+    for (N_ALL = 0; N_ALL < n; N_ALL++) ALL[N_ALL] = (crit_case){list[N_ALL]->name, "stats"};
+    ALL[N_ALL++] = (crit_case){"vr", "objective"};
+}
 
 static void rank_case(const crit_case *k, pf_mlp *m, const pf_split *s, int prune_biases,
                       unsigned long seed, pf_ranking *r)
 {
     pf_config cfg;
     pf_config_defaults(&cfg);
-    cfg.vr_form = k->form;
+    set_prune(&cfg, "vr_form", k->vr_form);
     cfg.prune_biases = prune_biases;
     gsl_rng *rng = rng_new(seed);
     pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_CCC, rng, NULL};
-    rank_ok(crit(k->kind, 0.5), &ctx, r);
+    rank_ok(crit(k->name, 0.5), &ctx, r);
     gsl_rng_free(rng);
 }
 
@@ -683,12 +700,12 @@ static void test_every_criterion_every_task(void **state)
             for (int pb = 0; pb < 2; pb++) {
                 pf_config cfg;
                 pf_config_defaults(&cfg);
-                cfg.vr_form = ALL[i].form;
+                set_prune(&cfg, "vr_form", ALL[i].vr_form);
                 cfg.prune_biases = pb;
                 gsl_rng *rng = rng_new(3);
                 pf_prune_ctx ctx = {&cfg, m, s, kind, rng, task == 0 ? cw : NULL};
                 pf_ranking r;
-                rank_ok(crit(ALL[i].kind, 0.5), &ctx, &r);
+                rank_ok(crit(ALL[i].name, 0.5), &ctx, &r);
                 gsl_rng_free(rng);
                 size_t n = pb ? m->n_params : pf_mlp_n_weights(m);
                 assert_int_equal(r.n, n);
@@ -734,7 +751,7 @@ static void test_deterministic_and_pruned_last(void **state)
         pf_prune_ranking_free(&b);
         for (size_t k = 0; k < 4; k++) m->mask[dead[k]] = 0.0f;
         rank_case(&ALL[i], m, s, 0, 5, &b);
-        if (ALL[i].kind == PF_CRIT_FAIRGRAPE) {
+        if (b.per_layer) { /* FairGRAPE's order */
             /* layer segments: 0..11, 12..23, 24..26 */
             assert_int_equal(b.order[10], 2);
             assert_int_equal(b.order[11], 9);
@@ -745,8 +762,8 @@ static void test_deterministic_and_pruned_last(void **state)
         }
         /* Prune exactly the 4 dead ones' worth: the mask equals the model's mask. */
         float mask[35];
-        pf_scope scope = ALL[i].kind == PF_CRIT_FAIRGRAPE ? PF_SCOPE_LAYERWISE : PF_SCOPE_GLOBAL;
-        if (ALL[i].kind != PF_CRIT_FAIRGRAPE) {
+        pf_scope scope = b.per_layer ? PF_SCOPE_LAYERWISE : PF_SCOPE_GLOBAL;
+        if (!b.per_layer) {
             assert_int_equal(pf_prune_mask(m, &b, 4.0 / 27.0, scope, mask), 23);
             assert_memory_equal(mask, m->mask, sizeof mask);
         }
@@ -796,21 +813,24 @@ static void test_errors(void **state)
     pf_error err = {0};
 
     pf_prune_ctx no_rng = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
-    assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_RANDOM, 0, "random"}, &no_rng, &r, &err),
+    assert_int_equal(pf_prune_rank(&(pf_criterion_use){pf_criterion_find("random"), 0, "random"},
+                                   &no_rng, &r, &err),
                      PF_EINPUT);
     pf_prune_ranking_free(&r);
 
     pf_error_clear(&err);
     pf_prune_ctx bad_d = {&cfg, m, wide, PF_LOSS_MSE, NULL, NULL};
-    assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_SNIP, 0, "snip"}, &bad_d, &r, &err),
-                     PF_EINPUT);
+    assert_int_equal(
+        pf_prune_rank(&(pf_criterion_use){pf_criterion_find("snip"), 0, "snip"}, &bad_d, &r, &err),
+        PF_EINPUT);
     assert_non_null(strstr(err.msg, "4 features"));
     pf_prune_ranking_free(&r);
 
     pf_error_clear(&err);
-    snprintf(cfg.fairgrape_group, PF_MAX_NAME, "cluster");
+    set_prune(&cfg, "fairgrape_group", "cluster");
     assert_int_equal(
-        pf_prune_rank(&(pf_criterion){PF_CRIT_FAIRGRAPE, 0, "fairgrape"}, &no_rng, &r, &err),
+        pf_prune_rank(&(pf_criterion_use){pf_criterion_find("fairgrape"), 0, "fairgrape"}, &no_rng,
+                      &r, &err),
         PF_EINPUT);
     assert_non_null(strstr(err.msg, "prune.fairgrape_group = 'cluster'"));
     pf_prune_ranking_free(&r);
@@ -819,19 +839,21 @@ static void test_errors(void **state)
      * model scored on rows with a label 5 */
     pf_error_clear(&err);
     pf_prune_ctx xent1 = {&cfg, m, s, PF_LOSS_XENT, NULL, NULL};
-    assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_SNIP, 0, "snip"}, &xent1, &r, &err),
-                     PF_EINPUT);
+    assert_int_equal(
+        pf_prune_rank(&(pf_criterion_use){pf_criterion_find("snip"), 0, "snip"}, &xent1, &r, &err),
+        PF_EINPUT);
     assert_non_null(strstr(err.msg, "at least 2"));
     pf_prune_ranking_free(&r);
     pf_mlp *m3 = net_343k(29, 3);
     pf_split *cls = split_new_t(3, counts, 2, NULL, 41, 1, 3);
-    rank_ok(crit(PF_CRIT_VR, 0), &(pf_prune_ctx){&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL}, &r);
+    rank_ok(crit("vr", 0), &(pf_prune_ctx){&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL}, &r);
     pf_prune_ranking_free(&r);
     cls->y[4] = 5.0f;
     pf_error_clear(&err);
     pf_prune_ctx bad_label = {&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL};
-    assert_int_equal(pf_prune_rank(&(pf_criterion){PF_CRIT_VR, 0, "vr"}, &bad_label, &r, &err),
-                     PF_EINPUT);
+    assert_int_equal(
+        pf_prune_rank(&(pf_criterion_use){pf_criterion_find("vr"), 0, "vr"}, &bad_label, &r, &err),
+        PF_EINPUT);
     assert_non_null(strstr(err.msg, "the scoring data: row 4 has label 5"));
     pf_prune_ranking_free(&r);
     split_free(cls);
@@ -844,8 +866,9 @@ static void test_errors(void **state)
 
 int main(void)
 {
+    list_all();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_criteria_from_config),
+        cmocka_unit_test(test_criterion_uses),
         cmocka_unit_test(test_keep_count),
         cmocka_unit_test(test_layer_budgets),
         cmocka_unit_test(test_mask_counts),

@@ -47,7 +47,7 @@ static pf_split *split(const pf_dataset *ds, const int *parts, size_t n, const p
 {
     pf_error err;
     pf_error_clear(&err);
-    pf_split *s = pf_split_alloc(ds, parts, n, tf, &err);
+    pf_split *s = pf_split_alloc(ds, parts, n, tf, ds->group, &err);
     if (!s) fail_msg("%s", err.msg);
     return s;
 }
@@ -125,7 +125,7 @@ static void test_transform_errors(void **state)
     assert_string_equal(err.msg, "participant index 3 out of range (the data has 3)");
     pf_error_clear(&err);
     const int one[1] = {-1};
-    assert_null(pf_split_alloc(ds, one, 1, NULL, &err));
+    assert_null(pf_split_alloc(ds, one, 1, NULL, NULL, &err));
     assert_int_equal(err.code, PF_ERUNTIME);
     pf_dataset_free(ds);
 }
@@ -218,7 +218,7 @@ static void test_impute_error_mode(void **state)
     ds->x[4] = 2; /* p0 and p1 complete now; p2 still empty */
     pf_transform *tf = fit(ds, train, 2, &c);
     pf_error_clear(&err);
-    assert_null(pf_split_alloc(ds, p2, 1, tf, &err));
+    assert_null(pf_split_alloc(ds, p2, 1, tf, NULL, &err));
     assert_int_equal(err.code, PF_EINPUT);
     assert_string_equal(err.msg,
                         "feature 'a' of participant 'C' (window 1 of the participant) is empty, "

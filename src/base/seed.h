@@ -13,8 +13,8 @@ typedef enum {
     PF_SEED_SPLIT,          /* choice of validation participants */
     PF_SEED_INIT,           /* weight initialisation */
     PF_SEED_SHUFFLE,        /* mini-batch order */
-    PF_SEED_PRUNE_RANDOM,   /* the random criterion */
-    PF_SEED_SNIP_BATCH,     /* the batch SNIP-at-init scores on */
+    PF_SEED_PRUNE_RANDOM,   /* what a criterion draws (the random criterion) */
+    PF_SEED_SCORE_BATCH,    /* the batch a criterion scores on at initialisation */
     PF_SEED_BOOTSTRAP,      /* bootstrap resampling of participants */
     PF_SEED_GROUP_BOOTSTRAP /* the same, within groups of an attribute (fairness.h) */
 } pf_seed_purpose;

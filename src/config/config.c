@@ -23,53 +23,34 @@
 #include <sys/stat.h>
 
 #include "base/numtext.h"
+#include "config/criterion.h"
 
-typedef enum { K_STR, K_INT, K_U64, K_DBL, K_BOOL, K_ENUM, K_INTLIST, K_NUMLIST, K_STRLIST } kind;
-
-typedef struct {
-    const char *section;
-    const char *key;
-    kind type;
-    size_t off;          /* field offset in pf_config */
-    size_t off2;         /* K_INTLIST: offset of the count */
-    size_t size;         /* K_STR: buffer size */
-    const char *def;     /* default, as text */
-    double min, max;     /* numeric range, inclusive; lists: per item */
-    int max_open;        /* 1: max itself is excluded */
-    const char *choices; /* K_ENUM: "a|b|c" in enum order; K_STRLIST: allowed items or NULL */
-    int hashed;          /* 1: changes the numbers, so it enters the config hash */
-    const char *help;
-} key_spec;
-
-#define OFF(f) offsetof(pf_config, f)
-#define STR(sec, k, f, d, h, help)                                                                 \
-    {                                                                                              \
-        sec, k, K_STR, OFF(f), 0, sizeof(((pf_config *)0)->f), d, 0, 0, 0, NULL, h, help           \
-    }
-#define INT(sec, k, f, d, lo, hi, help)                                                            \
-    {                                                                                              \
-        sec, k, K_INT, OFF(f), 0, 0, d, lo, hi, 0, NULL, 1, help                                   \
-    }
+#define STR(sec, k, f, d, h, help)      PF_KEY_STR_(pf_config, sec, k, f, d, h, help)
+#define INT(sec, k, f, d, lo, hi, help) PF_KEY_INT_(pf_config, sec, k, f, d, lo, hi, help)
 #define DBL(sec, k, f, d, lo, hi, open, help)                                                      \
-    {                                                                                              \
-        sec, k, K_DBL, OFF(f), 0, 0, d, lo, hi, open, NULL, 1, help                                \
-    }
-#define ENUM(sec, k, f, d, ch, help)                                                               \
-    {                                                                                              \
-        sec, k, K_ENUM, OFF(f), 0, 0, d, 0, 0, 0, ch, 1, help                                      \
-    }
+    PF_KEY_DBL_(pf_config, sec, k, f, d, lo, hi, open, help)
+#define ENUM(sec, k, f, d, list, help) PF_KEY_ENUM_(pf_config, sec, k, f, d, PF_CHOICES(list), help)
 #define STRL(sec, k, f, d, nmin, ch, h, help)                                                      \
     {                                                                                              \
-        sec, k, K_STRLIST, OFF(f), 0, 0, d, nmin, PF_MAX_LIST, 0, ch, h, help                      \
+        sec, k, PF_KEY_STRLIST, offsetof(pf_config, f), 0, 0, d, nmin, PF_MAX_LIST, 0, ch, h, help \
     }
 #define BOOL(sec, k, f, d, h, help)                                                                \
     {                                                                                              \
-        sec, k, K_BOOL, OFF(f), 0, 0, d, 0, 1, 0, NULL, h, help                                    \
+        sec, k, PF_KEY_BOOL, offsetof(pf_config, f), 0, 0, d, 0, 1, 0, NULL, h, help               \
+    }
+#define INTLIST(sec, k, f, n, d, lo, hi, help)                                                     \
+    {                                                                                              \
+        sec, k, PF_KEY_INTLIST, offsetof(pf_config, f), offsetof(pf_config, n), 0, d, lo, hi, 0,   \
+            NULL, 1, help                                                                          \
+    }
+#define U64(sec, k, f, d, help)                                                                    \
+    {                                                                                              \
+        sec, k, PF_KEY_U64, offsetof(pf_config, f), 0, 0, d, 0, 0, 0, NULL, 1, help                \
     }
 
 /* Sorted by section, then key: the canonical dump is this order. */
-static const key_spec KEYS[] = {
-    ENUM("data", "delimiter", delimiter, "auto", "auto|comma|semicolon|tab|pipe",
+static const pf_config_key KEYS[] = {
+    ENUM("data", "delimiter", delimiter, "auto", PF_DELIMITERS,
          "field separator (auto: the most frequent of these in the header line)"),
     STRL("data", "attribute_columns", attribute_columns, "", 0, NULL, 1,
          "participant attributes, e.g. sex, age (list; constant per participant, never features)"),
@@ -82,10 +63,9 @@ static const key_spec KEYS[] = {
         "tick layout: keep only this genre, e.g. Shooter (empty = all)"),
     STR("data", "group_column", group_column, "", 1,
         "group variable column, e.g. Cluster (empty = none)"),
-    ENUM("data", "layout", layout, "auto", "auto|ticks|windows",
+    ENUM("data", "layout", layout, "auto", PF_LAYOUTS,
          "AGAIN file layout (auto: ticks if a [control]game column exists)"),
-    ENUM("data", "missing", missing, "error", "error|mean|zero",
-         "what an empty feature cell means"),
+    ENUM("data", "missing", missing, "error", PF_MISSINGS, "what an empty feature cell means"),
     INT("data", "min_windows", min_windows, "5", 1, 1e6,
         "participants with fewer windows are dropped"),
     STRL("data", "na_values", na_values, "", 0, NULL, 1,
@@ -93,19 +73,18 @@ static const key_spec KEYS[] = {
     STR("data", "participant_column", participant_column, "[control]player_id", 1,
         "participant id column"),
     STR("data", "path", data_path, "", 1, "data file (source again or csv)"),
-    ENUM("data", "scaling", scaling, "zscore", "zscore|minmax|none",
+    ENUM("data", "scaling", scaling, "zscore", PF_SCALINGS,
          "feature scaling, fitted on training participants only"),
     STR("data", "session_column", session_column, "", 1,
         "session column (tick layout default: [control]session_id)"),
-    ENUM("data", "source", source, "synthetic", "synthetic|again|csv",
-         "where the windows come from"),
+    ENUM("data", "source", source, "synthetic", PF_SOURCES, "where the windows come from"),
     STRL("data", "target_column", target_columns, "[output]arousal", 1, NULL, 1,
          "target column; regression: a list is several outputs; classification: the label"),
-    ENUM("data", "target_scaling", target_scaling, "zscore", "zscore|none",
+    ENUM("data", "target_scaling", target_scaling, "zscore", PF_TARGET_SCALINGS,
          "target z-scored per fold on training participants; predictions mapped back"),
-    ENUM("data", "target_transform", target_transform, "none", "none|above_median|above_mean",
+    ENUM("data", "target_transform", target_transform, "none", PF_TARGET_TRANSFORMS,
          "classification: class 1 above the participant's own median or mean"),
-    ENUM("data", "task", task, "regression", "regression|classification", "what is predicted"),
+    ENUM("data", "task", task, "regression", PF_TASK_KINDS, "what is predicted"),
     INT("data", "tick_ms", tick_ms, "250", 1, 1e7, "tick layout: length of one tick"),
     DBL("data", "transform_margin", transform_margin, "0", 0, 1e300, 0,
         "target_transform: windows within this distance of the threshold are dropped"),
@@ -113,29 +92,26 @@ static const key_spec KEYS[] = {
         "orders windows in time; never a feature (empty: file order; AGAIN: Time_Index)"),
     INT("data", "window_ms", window_ms, "3000", 1, 1e7,
         "tick layout: window length (a multiple of tick_ms)"),
-    {"compress", "bits", K_INTLIST, OFF(bits), OFF(n_bits), 0, "32", 2, 32, 0, NULL, 1,
-     "weight widths (list): 32 = float32, 2..8 = symmetric integers, e.g. 32,8,4"},
-    ENUM("compress", "granularity", granularity, "channel", "channel|tensor",
+    INTLIST("compress", "bits", bits, n_bits, "32", 2, 32,
+            "weight widths (list): 32 = float32, 2..8 = symmetric integers, e.g. 32,8,4"),
+    ENUM("compress", "granularity", granularity, "channel", PF_GRANULARITIES,
          "one quantisation scale per output unit (channel) or per weight matrix (tensor)"),
-    ENUM("compress", "rounding", rounding, "half_even", "half_even|half_away",
+    ENUM("compress", "rounding", rounding, "half_even", PF_ROUNDINGS,
          "ties at .5 to even (PyTorch) or away from zero (TFLite)"),
     STR("experiment", "name", name, "experiment", 1, "run name: results/<name>-<hash8>/"),
     STR("experiment", "output_dir", output_dir, "results", 0, "parent folder of the run folder"),
     INT("experiment", "repeats", repeats, "1", 1, 1000, "independent seeds per fold"),
-    {"experiment", "seed", K_U64, OFF(seed), 0, 0, "42", 0, 0, 0, NULL, 1,
-     "master seed of every random draw"},
+    U64("experiment", "seed", seed, "42", "master seed of every random draw"),
     STR("folds", "file", folds_file, "", 1,
         "scheme = file: CSV with columns participant,fold (folds numbered from 0)"),
     INT("folds", "k", k, "5", 2, 1e6, "folds for group_kfold"),
-    ENUM("folds", "scheme", scheme, "lopo", "lopo|group_kfold|file",
+    ENUM("folds", "scheme", scheme, "lopo", PF_FOLD_SCHEMES,
          "leave-one-participant-out, grouped k-fold, or the split in folds.file"),
     DBL("folds", "validation", validation, "0.1", 0, 0.5, 0,
         "share of training participants held out for early stopping"),
-    ENUM("model", "activation", activation, "relu", "relu|tanh|sigmoid|elu",
-         "hidden-layer activation"),
-    {"model", "hidden", K_INTLIST, OFF(hidden), OFF(n_hidden), 0, "64,32", 1, 65536, 0, NULL, 1,
-     "hidden layer widths (list)"},
-    ENUM("model", "init", init, "pytorch", "auto|he|xavier|pytorch",
+    ENUM("model", "activation", activation, "relu", PF_ACTIVATIONS, "hidden-layer activation"),
+    INTLIST("model", "hidden", hidden, n_hidden, "64,32", 1, 65536, "hidden layer widths (list)"),
+    ENUM("model", "init", init, "pytorch", PF_INITS,
          "weight initialisation (auto: he for relu/elu, xavier otherwise; pytorch: "
          "U(+-1/sqrt(fan_in)) for weights and biases)"),
     STRL("fairness", "attributes", fairness_attributes, "auto", 1, NULL, 1,
@@ -149,33 +125,23 @@ static const key_spec KEYS[] = {
     BOOL("output", "save_scores", save_scores, "false", 0, "store criterion scores in results.h5"),
     STRL("output", "tables", tables, "md,tex", 0, "md|tex", 0,
          "table formats: none, or a list of md, tex"),
-    {"parallel", "threads", K_INT, OFF(threads), 0, 0, "0", 0, 4096, 0, NULL, 0,
-     "worker threads (0 = all cores)"},
-    STRL("prune", "criteria", criteria, "random,magnitude,snip,fairgrape,vr", 1,
-         "random|magnitude|snip|fairgrape|vr", 1, "pruning criteria (list)"),
-    STR("prune", "fairgrape_group", fairgrape_group, "participant", 1,
-        "FairGRAPE groups: participant, data.group_column, or one of data.attribute_columns"),
-    ENUM("prune", "fairgrape_mode", fairgrape_mode, "oneshot", "oneshot|iterative",
-         "FairGRAPE one-shot or iterative"),
-    INT("prune", "fairgrape_rounds", fairgrape_rounds, "5", 1, 100,
-        "rounds of iterative FairGRAPE"),
+    {"parallel", "threads", PF_KEY_INT, offsetof(pf_config, threads), 0, 0, "0", 0, 4096, 0, NULL,
+     0, "worker threads (0 = all cores)"},
+    /* Default and choices from the criteria list (config/criterion.h): key_default and
+     * key_choices fill them in. */
+    STRL("prune", "criteria", criteria, NULL, 1, NULL, 1, "pruning criteria (list)"),
     INT("prune", "finetune_epochs", finetune_epochs, "0", 0, 100000,
         "fine-tuning epochs after pruning"),
     BOOL("prune", "prune_biases", prune_biases, "false", 1, "biases are prunable too"),
-    ENUM("prune", "scope", scope, "global", "global|layerwise",
+    ENUM("prune", "scope", scope, "global", PF_SCOPES,
          "rank weights over all layers or within each"),
-    ENUM("prune", "snip_stage", snip_stage, "trained", "trained|init",
-         "SNIP on the trained model, or at initialisation"),
-    {"prune", "sparsities", K_NUMLIST, OFF(sparsities), 0, 0, "0,0.2,0.4,0.6,0.8,0.9", 0, 1, 1,
-     NULL, 1, "sparsity grid, each in [0, 1) (list)"},
-    ENUM("prune", "vr_form", vr_form, "stats", "stats|objective", "VR score form"),
-    {"prune", "vr_lambda", K_NUMLIST, OFF(vr_lambdas), 0, 0, "0.5", 0, 1e6, 0, NULL, 1,
-     "VR lambda; a list is a sweep (list)"},
+    PF_KEY_NUMLIST_(pf_config, "prune", "sparsities", sparsities, "0,0.2,0.4,0.6,0.8,0.9", 0, 1, 1,
+                    "sparsity grid, each in [0, 1) (list)"),
     DBL("stats", "alpha", alpha, "0.05", 1e-12, 0.5, 0, "significance level"),
     INT("stats", "bootstrap", bootstrap, "2000", 0, 1e7, "bootstrap resamples for CIs (0 = none)"),
     STR("stats", "metric", metric, "auto", 1,
         "primary metric (auto: ccc, mean_ccc or balanced_accuracy; or any the task reports)"),
-    ENUM("stats", "correction", correction, "holm", "holm|none",
+    ENUM("stats", "correction", correction, "holm", PF_CORRECTIONS,
          "multiple-comparison correction per family"),
     STR("stats", "reference", reference, "", 1,
         "reference criterion (empty = the first vr criterion)"),
@@ -192,18 +158,17 @@ static const key_spec KEYS[] = {
     INT("synthetic", "participants", syn_participants, "40", 1, 1e6, "participants"),
     INT("synthetic", "private", syn_private, "4", 0, 10000,
         "features that matter for some participants only"),
-    {"synthetic", "seed", K_U64, OFF(syn_seed), 0, 0, "1", 0, 0, 0, NULL, 1,
-     "seed of the synthetic data"},
+    U64("synthetic", "seed", syn_seed, "1", "seed of the synthetic data"),
     INT("synthetic", "windows", syn_windows, "40", 2, 1e6, "windows per participant"),
     INT("train", "batch_size", batch_size, "64", 1, 1048576, "mini-batch size"),
-    ENUM("train", "class_weights", class_weights, "none", "none|balanced",
+    ENUM("train", "class_weights", class_weights, "none", PF_CLASS_WEIGHTINGS,
          "classification: balanced weighs class c by n / (C n_c) of the training split"),
     DBL("train", "learning_rate", learning_rate, "0.001", 1e-12, 10, 0, "step size"),
-    ENUM("train", "loss", loss, "auto", "auto|mse|ccc|xent",
+    ENUM("train", "loss", loss, "auto", PF_LOSSES,
          "training loss (auto: mse for regression, xent for classification; ccc = 1 - mean CCC)"),
     INT("train", "max_epochs", max_epochs, "30", 1, 1e6, "epochs at most"),
     DBL("train", "momentum", momentum, "0.9", 0, 1, 1, "SGD momentum, in [0, 1)"),
-    ENUM("train", "optimizer", optimizer, "adam", "adam|sgd", "optimiser"),
+    ENUM("train", "optimizer", optimizer, "adam", PF_OPTIMIZERS, "optimiser"),
     INT("train", "patience", patience, "5", 0, 1e6, "early-stopping patience in epochs (0 = none)"),
     DBL("train", "weight_decay", weight_decay, "0", 0, 10, 0, "L2 weight decay"),
 };
@@ -234,11 +199,84 @@ static void suggest(char *out, size_t cap, const char *word, const char *const *
         out[0] = '\0';
 }
 
-static const key_spec *find_key(const char *section, const char *key)
+/* ---- every key: the study's, then each criterion's own --------------------------------------- */
+
+/* A key and whose struct holds its value: the config's (owner NULL) or a criterion's options. */
+typedef struct {
+    const pf_config_key *k;
+    const pf_criterion *owner;
+    size_t index; /* among all keys, for "set twice" */
+} keyref;
+
+static size_t n_all_keys(void)
 {
-    for (size_t i = 0; i < N_KEYS; i++)
-        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].key, key) == 0) return &KEYS[i];
-    return NULL;
+    size_t n_crit, n = N_KEYS;
+    const pf_criterion *const *list = pf_criterion_list(&n_crit);
+    for (size_t c = 0; c < n_crit; c++) n += list[c]->n_keys;
+    return n;
+}
+
+/* Key i of KEYS followed by the criteria's keys, in list order. */
+static keyref key_at(size_t i)
+{
+    keyref r = {NULL, NULL, i};
+    if (i < N_KEYS) return r.k = &KEYS[i], r;
+    size_t n_crit, j = i - N_KEYS;
+    const pf_criterion *const *list = pf_criterion_list(&n_crit);
+    for (size_t c = 0; c < n_crit; j -= list[c]->n_keys, c++)
+        if (j < list[c]->n_keys) return r.k = &list[c]->keys[j], r.owner = list[c], r;
+    return r;
+}
+
+static keyref find_key(const char *section, const char *key)
+{
+    for (size_t i = 0, n = n_all_keys(); i < n; i++) {
+        keyref r = key_at(i);
+        if (strcmp(r.k->section, section) == 0 && strcmp(r.k->key, key) == 0) return r;
+    }
+    return (keyref){NULL, NULL, 0};
+}
+
+/* Where the value of r lives in cfg. */
+static void *key_base(pf_config *cfg, keyref r)
+{
+    return r.owner ? pf_criterion_options_mut(cfg, r.owner) : (void *)cfg;
+}
+
+static const void *key_base_const(const pf_config *cfg, keyref r)
+{
+    return r.owner ? pf_criterion_options(cfg, r.owner) : (const void *)cfg;
+}
+
+/* prune.criteria takes its choices and its default from the criteria list. */
+static const char *criteria_text(int defaults_only)
+{
+    static char choices[PF_MAX_TEXT], defaults[PF_MAX_TEXT];
+    char *out = defaults_only ? defaults : choices;
+    if (out[0]) return out;
+    size_t n_crit, len = 0;
+    const pf_criterion *const *list = pf_criterion_list(&n_crit);
+    for (size_t c = 0; c < n_crit; c++)
+        if (!defaults_only || (list[c]->roles & PF_CRITERION_DEFAULT))
+            len += (size_t)snprintf(out + len, sizeof choices - len, "%s%s",
+                                    len ? (defaults_only ? "," : "|") : "", list[c]->name);
+    return out;
+}
+
+static int is_criteria_key(const pf_config_key *k)
+{
+    return k->type == PF_KEY_STRLIST && strcmp(k->section, "prune") == 0 &&
+           strcmp(k->key, "criteria") == 0;
+}
+
+static const char *key_default(const pf_config_key *k)
+{
+    return is_criteria_key(k) ? criteria_text(1) : k->def;
+}
+
+static const char *key_choices(const pf_config_key *k)
+{
+    return is_criteria_key(k) ? criteria_text(0) : k->choices;
 }
 
 static int section_known(const char *section)
@@ -279,7 +317,7 @@ static void choice_name(const char *choices, int idx, char *out, size_t cap)
 
 typedef struct {
     const char *where; /* "file.ini:12" or "--set" */
-    const key_spec *k;
+    const pf_config_key *k;
     pf_error *err;
 } setctx;
 
@@ -297,7 +335,7 @@ static int bad(const setctx *c, const char *value, const char *fmt, ...)
                         c->k->key, value, why);
 }
 
-static void range_text(const key_spec *k, char *out, size_t cap)
+static void range_text(const pf_config_key *k, char *out, size_t cap)
 {
     snprintf(out, cap, "accepted: %.10g to %.10g%s", k->min, k->max,
              k->max_open ? " (exclusive)" : "");
@@ -373,12 +411,13 @@ static int set_strlist(const setctx *c, void *field, const char *value)
     if (tmp.n == 1 && strcasecmp(tmp.item[0], "auto") == 0) strcpy(tmp.item[0], "auto");
     if ((double)tmp.n < c->k->min) return bad(c, value, "the list needs at least one item");
     for (size_t i = 0; i < tmp.n; i++) {
-        if (c->k->choices) {
+        const char *choices = key_choices(c->k);
+        if (choices) {
             /* Choices are matched ignoring case and stored as spelled in the table, so
              * "Magnitude" is the same run, the same hash and the same name as "magnitude". */
-            int idx = choice_index(c->k->choices, tmp.item[i]);
-            if (idx < 0) return bad(c, value, "'%s' is not one of %s", tmp.item[i], c->k->choices);
-            choice_name(c->k->choices, idx, tmp.item[i], PF_MAX_NAME);
+            int idx = choice_index(choices, tmp.item[i]);
+            if (idx < 0) return bad(c, value, "'%s' is not one of %s", tmp.item[i], choices);
+            choice_name(choices, idx, tmp.item[i], PF_MAX_NAME);
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(tmp.item[i], tmp.item[j]) == 0)
@@ -410,7 +449,7 @@ static int set_numlist(const setctx *c, void *field, const char *value)
     return PF_OK;
 }
 
-static int set_intlist(const setctx *c, pf_config *cfg, const char *value)
+static int set_intlist(const setctx *c, void *base, const char *value)
 {
     char items[PF_MAX_LIST][PF_MAX_NAME];
     size_t n;
@@ -419,8 +458,8 @@ static int set_intlist(const setctx *c, pf_config *cfg, const char *value)
     if (n == 0) return bad(c, value, "the list needs at least one width");
     for (size_t i = 0; i < n; i++)
         if (parse_int(c, items[i], value, &v[i]) != PF_OK) return c->err->code;
-    memcpy((char *)cfg + c->k->off, v, n * sizeof v[0]);
-    *(size_t *)((char *)cfg + c->k->off2) = n;
+    memcpy((char *)base + c->k->off, v, n * sizeof v[0]);
+    *(size_t *)((char *)base + c->k->off2) = n;
     return PF_OK;
 }
 
@@ -446,7 +485,8 @@ static int set_u64(const setctx *c, uint64_t *field, const char *value)
     return PF_OK;
 }
 
-static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const char *where,
+/* Set key k, whose struct is at base, from its text. */
+static int set_value(void *base, const pf_config_key *k, const char *raw, const char *where,
                      pf_error *err)
 {
     char buf[PF_MAX_TEXT];
@@ -455,7 +495,7 @@ static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const c
         return bad(&c, raw, "value longer than %d characters", PF_MAX_TEXT - 1);
     strcpy(buf, raw);
     char *v = trim(buf);
-    void *field = (char *)cfg + k->off;
+    void *field = (char *)base + k->off;
     /* The canonical dump must load back to the same config: ';' would start a comment there,
      * and control characters have no business in a key's value. */
     for (const char *q = v; *q; q++)
@@ -464,29 +504,29 @@ static int set_value(pf_config *cfg, const key_spec *k, const char *raw, const c
                        *q == ';' ? "contains ';', which starts a comment in INI files"
                                  : "contains a control character");
     switch (k->type) {
-    case K_STR:
+    case PF_KEY_STR:
         if (strlen(v) >= k->size) return bad(&c, v, "longer than %zu characters", k->size - 1);
         strcpy(field, v);
         return PF_OK;
-    case K_INT:
+    case PF_KEY_INT:
         return parse_int(&c, v, v, field);
-    case K_U64:
+    case PF_KEY_U64:
         return set_u64(&c, field, v);
-    case K_DBL:
+    case PF_KEY_DBL:
         return parse_double(&c, v, v, field);
-    case K_BOOL:
+    case PF_KEY_BOOL:
         return set_bool(&c, field, v);
-    case K_ENUM: {
+    case PF_KEY_ENUM: {
         int idx = choice_index(k->choices, v);
         if (idx < 0) return bad(&c, v, "not one of %s", k->choices);
         *(int *)field = idx;
         return PF_OK;
     }
-    case K_INTLIST:
-        return set_intlist(&c, cfg, v);
-    case K_NUMLIST:
+    case PF_KEY_INTLIST:
+        return set_intlist(&c, base, v);
+    case PF_KEY_NUMLIST:
         return set_numlist(&c, field, v);
-    case K_STRLIST:
+    case PF_KEY_STRLIST:
         return set_strlist(&c, field, v);
     }
     return PF_OK;
@@ -498,27 +538,33 @@ void pf_config_defaults(pf_config *cfg)
 {
     pf_error err = {0};
     memset(cfg, 0, sizeof *cfg);
-    for (size_t i = 0; i < N_KEYS; i++) set_value(cfg, &KEYS[i], KEYS[i].def, "default", &err);
+    for (size_t i = 0, n = n_all_keys(); i < n; i++) {
+        keyref r = key_at(i);
+        set_value(key_base(cfg, r), r.k, key_default(r.k), "default", &err);
+    }
 }
 
 int pf_config_set(pf_config *cfg, const char *section, const char *key, const char *value,
                   const char *where, pf_error *err)
 {
-    const key_spec *k = find_key(section, key);
-    if (k) return set_value(cfg, k, value, where, err);
+    keyref r = find_key(section, key);
+    if (r.k) return set_value(key_base(cfg, r), r.k, value, where, err);
     char hint[96];
     if (!section_known(section)) {
+        char all[256] = "";
+        for (size_t i = 0, len = 0; i < N_SECTIONS; i++)
+            len +=
+                (size_t)snprintf(all + len, sizeof all - len, "%s%s", i ? ", " : "", SECTIONS[i]);
         suggest(hint, sizeof hint, section, SECTIONS, N_SECTIONS);
-        return pf_error_set(err, PF_EINPUT,
-                            "%s: unknown section [%s]%s (sections: data, "
-                            "experiment, folds, model, output, parallel, prune, stats, synthetic, "
-                            "train)",
-                            where, section, hint);
+        return pf_error_set(err, PF_EINPUT, "%s: unknown section [%s]%s (sections: %s)", where,
+                            section, hint, all);
     }
-    const char *cands[N_KEYS];
-    size_t n = 0;
-    for (size_t i = 0; i < N_KEYS; i++)
-        if (strcmp(KEYS[i].section, section) == 0) cands[n++] = KEYS[i].key;
+    size_t n_all = n_all_keys(), n = 0;
+    const char *cands[N_KEYS + PF_MAX_CRITERIA * 8];
+    for (size_t i = 0; i < n_all && n < sizeof cands / sizeof cands[0]; i++) {
+        keyref c = key_at(i);
+        if (strcmp(c.k->section, section) == 0) cands[n++] = c.k->key;
+    }
     suggest(hint, sizeof hint, key, cands, n);
     return pf_error_set(err, PF_EINPUT,
                         "%s: unknown key '%s' in section [%s]%s (run_experiment --help lists "
@@ -539,8 +585,8 @@ typedef struct {
     char raw[INI_MAX_LINE]; /* the line the reader returned last */
     pf_config *cfg;
     pf_error *err;
-    unsigned char seen[N_KEYS];
-    const key_spec *pending; /* the key whose value is being collected, or NULL */
+    unsigned char seen[N_KEYS + PF_MAX_CRITERIA * 8]; /* by keyref index */
+    const pf_config_key *pending; /* the key whose value is being collected, or NULL */
     char pending_value[PF_MAX_TEXT];
     char pending_where[PF_MAX_STR + 32];
 } parse_ctx;
@@ -558,22 +604,22 @@ static char *counting_reader(char *str, int num, void *stream)
 
 static int flush_pending(parse_ctx *pc)
 {
-    const key_spec *k = pc->pending;
+    const pf_config_key *k = pc->pending;
     pc->pending = NULL;
     if (k == NULL || pc->err->code != PF_OK) return pc->err->code;
     return pf_config_set(pc->cfg, k->section, k->key, pc->pending_value, pc->pending_where,
                          pc->err);
 }
 
-static int is_list(const key_spec *k)
+static int is_list(const pf_config_key *k)
 {
-    return k->type == K_INTLIST || k->type == K_NUMLIST || k->type == K_STRLIST;
+    return k->type == PF_KEY_INTLIST || k->type == PF_KEY_NUMLIST || k->type == PF_KEY_STRLIST;
 }
 
 /* An indented line after "key = value": more items of that key's list. */
 static int continue_pending(parse_ctx *pc, const char *value, const char *where)
 {
-    const key_spec *k = pc->pending;
+    const pf_config_key *k = pc->pending;
     if (!is_list(k) || strchr(value, '='))
         return pf_error_set(pc->err, PF_EINPUT,
                             "%s: this line is indented, so it continues the value of %s.%s%s; "
@@ -598,11 +644,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return pf_error_set(pc->err, PF_EINPUT, "%s: key '%s' comes before any [section]", where,
                             name),
                0;
-    const key_spec *k = find_key(section, name);
+    keyref r = find_key(section, name);
+    const pf_config_key *k = r.k;
     int indented = pc->raw[0] == ' ' || pc->raw[0] == '\t';
     if (indented && k && k == pc->pending) return continue_pending(pc, value, where) == PF_OK;
     if (flush_pending(pc) != PF_OK) return 0;
-    if (k && pc->seen[k - KEYS]++)
+    if (k && r.index < sizeof pc->seen && pc->seen[r.index]++)
         return pf_error_set(pc->err, PF_EINPUT, "%s: %s.%s is set twice (keep one)", where, section,
                             name),
                0;
@@ -800,6 +847,26 @@ static int check_fairness(const pf_config *c, pf_error *err)
     return PF_OK;
 }
 
+/* Each criterion's own checks, and stats.reference naming one of the run's criteria. */
+static int check_criteria(const pf_config *c, pf_error *err)
+{
+    size_t n_crit;
+    const pf_criterion *const *list = pf_criterion_list(&n_crit);
+    for (size_t i = 0; i < n_crit; i++)
+        if (list[i]->check && pf_criterion_in_run(c, list[i]) &&
+            list[i]->check(pf_criterion_options(c, list[i]), c, err) != PF_OK)
+            return err->code;
+    if (c->reference[0] == '\0') return PF_OK;
+    pf_criterion_use uses[PF_MAX_LIST * 2];
+    size_t n = pf_criterion_uses(c, uses, PF_MAX_LIST * 2);
+    for (size_t i = 0; i < n && i < PF_MAX_LIST * 2; i++)
+        if (strcmp(uses[i].name, c->reference) == 0) return PF_OK;
+    return pf_error_set(err, PF_EINPUT,
+                        "stats.reference = '%s' is not one of the criteria of this run (e.g. "
+                        "'%s'); leave it empty for the default reference",
+                        c->reference, uses[0].name);
+}
+
 int pf_config_validate(const pf_config *c, pf_error *err)
 {
     /* The name becomes a folder name: results/<name>-<hash8>. */
@@ -846,32 +913,16 @@ int pf_config_validate(const pf_config *c, pf_error *err)
                             "data.window_ms (%d) is not a multiple of "
                             "data.tick_ms (%d)",
                             c->window_ms, c->tick_ms);
-    if (strcmp(c->fairgrape_group, "participant") != 0 &&
-        strcmp(c->fairgrape_group, c->group_column) != 0 &&
-        !in_list(&c->attribute_columns, c->fairgrape_group))
-        return pf_error_set(err, PF_EINPUT,
-                            "prune.fairgrape_group = '%s' is neither 'participant', nor "
-                            "data.group_column ('%s'), nor one of data.attribute_columns: add "
-                            "it to data.attribute_columns",
-                            c->fairgrape_group, c->group_column);
-    if (check_compress(c, err) != PF_OK || check_fairness(c, err) != PF_OK) return err->code;
-    if (c->reference[0] != '\0') {
-        char names[PF_MAX_LIST * 2][PF_MAX_NAME];
-        size_t n = pf_config_criterion_names(c, names, PF_MAX_LIST * 2);
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(names[i], c->reference) == 0) return PF_OK;
-        return pf_error_set(err, PF_EINPUT,
-                            "stats.reference = '%s' is not one of the criteria "
-                            "of this run (e.g. '%s'); leave it empty for the first vr criterion",
-                            c->reference, names[0]);
-    }
+    if (check_compress(c, err) != PF_OK || check_fairness(c, err) != PF_OK ||
+        check_criteria(c, err) != PF_OK)
+        return err->code;
     return PF_OK;
 }
 
 void pf_config_choice_name(const char *section, const char *key, int value, char *out, size_t cap)
 {
-    const key_spec *k = find_key(section, key);
-    if (k && k->type == K_ENUM)
+    const pf_config_key *k = find_key(section, key).k;
+    if (k && k->type == PF_KEY_ENUM)
         choice_name(k->choices, value, out, cap);
     else if (cap)
         out[0] = '\0';
@@ -894,24 +945,6 @@ pf_loss pf_config_loss(const pf_config *c)
 {
     if (c->loss != PF_LOSS_AUTO) return c->loss;
     return c->task == PF_TASK_CLASSIFICATION ? PF_LOSS_XENT : PF_LOSS_MSE;
-}
-
-size_t pf_config_criterion_names(const pf_config *c, char (*names)[PF_MAX_NAME], size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->criteria.n; i++) {
-        if (strcmp(c->criteria.item[i], "vr") != 0) {
-            if (n < cap) snprintf(names[n], PF_MAX_NAME, "%s", c->criteria.item[i]);
-            n++;
-            continue;
-        }
-        char num[PF_NUMTEXT_CAP];
-        for (size_t j = 0; j < c->vr_lambdas.n; j++, n++)
-            if (n < cap)
-                snprintf(names[n], PF_MAX_NAME, "vr(lambda=%s)",
-                         pf_numtext(num, c->vr_lambdas.v[j]));
-    }
-    return n;
 }
 
 /* ---- canonical dump and hash ------------------------------------------------------------ */
@@ -959,32 +992,32 @@ static void list_item(strbuf *sb, size_t i, const char *item)
 
 /* Numbers in their shortest round-trip text: the dump re-loads to the same struct and reads
  * as a person wrote it (0.05, not 0.050000000000000003). */
-static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
+static void dump_value(strbuf *sb, const void *base, const pf_config_key *k)
 {
-    const void *f = (const char *)cfg + k->off;
+    const void *f = (const char *)base + k->off;
     char name[PF_MAX_NAME], num[PF_NUMTEXT_CAP];
     switch (k->type) {
-    case K_STR:
+    case PF_KEY_STR:
         sb_printf(sb, "%s", (const char *)f);
         break;
-    case K_INT:
+    case PF_KEY_INT:
         sb_printf(sb, "%d", *(const int *)f);
         break;
-    case K_U64:
+    case PF_KEY_U64:
         sb_printf(sb, "%llu", (unsigned long long)*(const uint64_t *)f);
         break;
-    case K_DBL:
+    case PF_KEY_DBL:
         sb_printf(sb, "%s", pf_numtext(num, *(const double *)f));
         break;
-    case K_BOOL:
+    case PF_KEY_BOOL:
         sb_printf(sb, "%s", *(const int *)f ? "true" : "false");
         break;
-    case K_ENUM:
+    case PF_KEY_ENUM:
         choice_name(k->choices, *(const int *)f, name, sizeof name);
         sb_printf(sb, "%s", name);
         break;
-    case K_INTLIST: {
-        size_t n = *(const size_t *)((const char *)cfg + k->off2);
+    case PF_KEY_INTLIST: {
+        size_t n = *(const size_t *)((const char *)base + k->off2);
         char item[16];
         for (size_t i = 0; i < n; i++) {
             snprintf(item, sizeof item, "%d", ((const int *)f)[i]);
@@ -992,18 +1025,62 @@ static void dump_value(strbuf *sb, const pf_config *cfg, const key_spec *k)
         }
         break;
     }
-    case K_NUMLIST: {
+    case PF_KEY_NUMLIST: {
         const pf_numlist *l = f;
         for (size_t i = 0; i < l->n; i++) list_item(sb, i, pf_numtext(num, l->v[i]));
         break;
     }
-    case K_STRLIST: {
+    case PF_KEY_STRLIST: {
         const pf_strlist *l = f;
-        if (l->n == 0 && k->choices) sb_printf(sb, "none");
+        if (l->n == 0 && key_choices(k)) sb_printf(sb, "none");
         for (size_t i = 0; i < l->n; i++) list_item(sb, i, l->item[i]);
         break;
     }
     }
+}
+
+/* Where a criterion's key goes among KEYS: before the first key of its section that sorts
+ * after it, or after the section's last key. */
+static size_t slot_in_keys(const pf_config_key *k)
+{
+    size_t last = N_KEYS;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (strcmp(KEYS[i].section, k->section) != 0) continue;
+        if (strcmp(KEYS[i].key, k->key) > 0) return i;
+        last = i + 1;
+    }
+    return last;
+}
+
+static int cmp_extra(const void *pa, const void *pb)
+{
+    const keyref *a = pa, *b = pb;
+    size_t sa = slot_in_keys(a->k), sb = slot_in_keys(b->k);
+    if (sa != sb) return sa < sb ? -1 : 1;
+    return strcmp(a->k->key, b->k->key);
+}
+
+/* Every key in canonical order: KEYS as written (sorted by section, then key), with each
+ * criterion's keys in their place among their section's keys. Returns how many. */
+static size_t canonical_order(keyref *out)
+{
+    size_t n_all = n_all_keys(), n_extra = n_all - N_KEYS, e = 0, n = 0;
+    keyref extra[PF_MAX_CRITERIA * 8];
+    for (size_t i = 0; i < n_extra && i < sizeof extra / sizeof extra[0]; i++)
+        extra[i] = key_at(N_KEYS + i);
+    qsort(extra, n_extra, sizeof *extra, cmp_extra);
+    for (size_t i = 0; i <= N_KEYS; i++) {
+        while (e < n_extra && slot_in_keys(extra[e].k) == i) out[n++] = extra[e++];
+        if (i < N_KEYS) out[n++] = key_at(i);
+    }
+    return n;
+}
+
+/* Whether key r enters the hash of cfg: it can change a number, and a criterion's own option
+ * only when the criterion is in the run. */
+static int hashed(const pf_config *cfg, keyref r)
+{
+    return r.k->hashed && (!r.owner || pf_criterion_in_run(cfg, r.owner));
 }
 
 char *pf_config_dump(const pf_config *cfg, int hashed_only)
@@ -1012,13 +1089,14 @@ char *pf_config_dump(const pf_config *cfg, int hashed_only)
     if (!sb.buf) return NULL;
     sb.buf[0] = '\0';
     const char *section = "";
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const key_spec *k = &KEYS[i];
-        if (hashed_only && !k->hashed) continue;
+    keyref order[N_KEYS + PF_MAX_CRITERIA * 8];
+    for (size_t i = 0, n = canonical_order(order); i < n; i++) {
+        const pf_config_key *k = order[i].k;
+        if (hashed_only && !hashed(cfg, order[i])) continue;
         if (strcmp(section, k->section) != 0)
             sb_printf(&sb, "%s[%s]\n", section[0] ? "\n" : "", k->section), section = k->section;
         sb_printf(&sb, "%s = ", k->key);
-        dump_value(&sb, cfg, k);
+        dump_value(&sb, key_base_const(cfg, order[i]), k);
         sb_printf(&sb, "\n");
     }
     return sb.buf;
@@ -1047,13 +1125,14 @@ int pf_config_hash(pf_config *cfg, pf_error *err)
 void pf_config_help(FILE *out)
 {
     const char *section = "";
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const key_spec *k = &KEYS[i];
+    keyref order[N_KEYS + PF_MAX_CRITERIA * 8];
+    for (size_t i = 0, n = canonical_order(order); i < n; i++) {
+        const pf_config_key *k = order[i].k;
         if (strcmp(section, k->section) != 0) fprintf(out, "\n  [%s]\n", section = k->section);
-        char def[PF_MAX_STR + 2];
-        snprintf(def, sizeof def, "%s", k->def[0] ? k->def : "\"\"");
+        char def[PF_MAX_TEXT + 2];
+        snprintf(def, sizeof def, "%s", key_default(k)[0] ? key_default(k) : "\"\"");
         fprintf(out, "    %-19s %-24s %s", k->key, def, k->help);
-        if (k->type == K_ENUM) fprintf(out, " (%s)", k->choices);
+        if (k->type == PF_KEY_ENUM) fprintf(out, " (%s)", k->choices);
         fprintf(out, "\n");
     }
 }

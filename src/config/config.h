@@ -16,46 +16,72 @@
 
 #include "base/error.h"
 
-#define PF_MAX_LIST 64  /* longest list value (hidden layers, sparsities, columns, ...) */
-#define PF_MAX_STR  512 /* longest string value */
-#define PF_MAX_NAME 64  /* longest name inside a list (criterion, format, column) */
-#define PF_MAX_TEXT (PF_MAX_LIST * PF_MAX_NAME) /* longest value text (a list, joined) */
+#define PF_MAX_LIST          64  /* longest list value (hidden layers, sparsities, columns, ...) */
+#define PF_MAX_STR           512 /* longest string value */
+#define PF_MAX_NAME          64  /* longest name inside a list (criterion, format, column) */
+#define PF_MAX_TEXT          (PF_MAX_LIST * PF_MAX_NAME) /* longest value text (a list, joined) */
+#define PF_MAX_CRITERIA      16                          /* rows the criteria list may hold */
+#define PF_CRITERION_OPTIONS 1024 /* bytes of one criterion's options (a number list fits) */
 
-typedef enum { PF_SOURCE_SYNTHETIC, PF_SOURCE_AGAIN, PF_SOURCE_CSV } pf_source;
-typedef enum { PF_LAYOUT_AUTO, PF_LAYOUT_TICKS, PF_LAYOUT_WINDOWS } pf_layout;
-typedef enum { PF_SCALE_ZSCORE, PF_SCALE_MINMAX, PF_SCALE_NONE } pf_scaling;
-typedef enum { PF_MISSING_ERROR, PF_MISSING_MEAN, PF_MISSING_ZERO } pf_missing;
-typedef enum { PF_FOLDS_LOPO, PF_FOLDS_GROUP_KFOLD, PF_FOLDS_FILE } pf_fold_scheme;
-typedef enum { PF_TARGET_ZSCORE, PF_TARGET_NONE } pf_target_scaling;
-typedef enum {
-    PF_DELIM_AUTO,
-    PF_DELIM_COMMA,
-    PF_DELIM_SEMICOLON,
-    PF_DELIM_TAB,
-    PF_DELIM_PIPE
-} pf_delimiter;
-typedef enum { PF_ACT_RELU, PF_ACT_TANH, PF_ACT_SIGMOID, PF_ACT_ELU } pf_activation;
+/* Every enumerated key's values, each list written once: X(ENUM_VALUE, name) in order. The C
+ * enum and the "a|b|c" text the INI file accepts (PF_CHOICES) are both generated from it, so
+ * they cannot disagree. */
+#define PF_ENUM_VALUE(value, name) value,
+#define PF_ENUM_NAME(value, name)  "|" #name
+#define PF_CHOICES(list)           (list(PF_ENUM_NAME) + 1)
+
+#define PF_SOURCES(X)                                                                              \
+    X(PF_SOURCE_SYNTHETIC, synthetic) X(PF_SOURCE_AGAIN, again) X(PF_SOURCE_CSV, csv)
+#define PF_LAYOUTS(X)                                                                              \
+    X(PF_LAYOUT_AUTO, auto) X(PF_LAYOUT_TICKS, ticks) X(PF_LAYOUT_WINDOWS, windows)
+#define PF_SCALINGS(X) X(PF_SCALE_ZSCORE, zscore) X(PF_SCALE_MINMAX, minmax) X(PF_SCALE_NONE, none)
+#define PF_MISSINGS(X) X(PF_MISSING_ERROR, error) X(PF_MISSING_MEAN, mean) X(PF_MISSING_ZERO, zero)
+#define PF_FOLD_SCHEMES(X)                                                                         \
+    X(PF_FOLDS_LOPO, lopo) X(PF_FOLDS_GROUP_KFOLD, group_kfold) X(PF_FOLDS_FILE, file)
+#define PF_TARGET_SCALINGS(X) X(PF_TARGET_ZSCORE, zscore) X(PF_TARGET_NONE, none)
+#define PF_DELIMITERS(X)                                                                           \
+    X(PF_DELIM_AUTO, auto)                                                                         \
+    X(PF_DELIM_COMMA, comma) X(PF_DELIM_SEMICOLON, semicolon) X(PF_DELIM_TAB, tab)                 \
+        X(PF_DELIM_PIPE, pipe)
+#define PF_ACTIVATIONS(X)                                                                          \
+    X(PF_ACT_RELU, relu) X(PF_ACT_TANH, tanh) X(PF_ACT_SIGMOID, sigmoid) X(PF_ACT_ELU, elu)
 /* pytorch: nn.Linear's default, weights and biases uniform in +-1/sqrt(fan_in). */
-typedef enum { PF_INIT_AUTO, PF_INIT_HE, PF_INIT_XAVIER, PF_INIT_PYTORCH } pf_init;
-typedef enum { PF_OPT_ADAM, PF_OPT_SGD } pf_optimizer;
-/* auto: mse for regression, xent for classification (pf_config_loss resolves it). */
-typedef enum { PF_LOSS_AUTO, PF_LOSS_MSE, PF_LOSS_CCC, PF_LOSS_XENT } pf_loss;
-typedef enum { PF_TASK_REGRESSION, PF_TASK_CLASSIFICATION } pf_task_kind;
-typedef enum {
-    PF_TRANSFORM_NONE,
-    PF_TRANSFORM_ABOVE_MEDIAN,
-    PF_TRANSFORM_ABOVE_MEAN
-} pf_target_transform;
-typedef enum { PF_CLASS_WEIGHTS_NONE, PF_CLASS_WEIGHTS_BALANCED } pf_class_weights;
-typedef enum { PF_SCOPE_GLOBAL, PF_SCOPE_LAYERWISE } pf_scope;
-typedef enum { PF_SNIP_TRAINED, PF_SNIP_INIT } pf_snip_stage;
-typedef enum { PF_VR_STATS, PF_VR_OBJECTIVE } pf_vr_form;
-typedef enum { PF_FAIRGRAPE_ONESHOT, PF_FAIRGRAPE_ITERATIVE } pf_fairgrape_mode;
-typedef enum { PF_CORRECT_HOLM, PF_CORRECT_NONE } pf_correction;
+#define PF_INITS(X)                                                                                \
+    X(PF_INIT_AUTO, auto) X(PF_INIT_HE, he) X(PF_INIT_XAVIER, xavier) X(PF_INIT_PYTORCH, pytorch)
+#define PF_OPTIMIZERS(X) X(PF_OPT_ADAM, adam) X(PF_OPT_SGD, sgd)
+/* auto: the task shape's default loss (pf_config_loss resolves it; config/task.h). */
+#define PF_LOSSES(X)                                                                               \
+    X(PF_LOSS_AUTO, auto) X(PF_LOSS_MSE, mse) X(PF_LOSS_CCC, ccc) X(PF_LOSS_XENT, xent)
+#define PF_TASK_KINDS(X) X(PF_TASK_REGRESSION, regression) X(PF_TASK_CLASSIFICATION, classification)
+#define PF_TARGET_TRANSFORMS(X)                                                                    \
+    X(PF_TRANSFORM_NONE, none)                                                                     \
+    X(PF_TRANSFORM_ABOVE_MEDIAN, above_median) X(PF_TRANSFORM_ABOVE_MEAN, above_mean)
+#define PF_CLASS_WEIGHTINGS(X) X(PF_CLASS_WEIGHTS_NONE, none) X(PF_CLASS_WEIGHTS_BALANCED, balanced)
+#define PF_SCOPES(X)           X(PF_SCOPE_GLOBAL, global) X(PF_SCOPE_LAYERWISE, layerwise)
+#define PF_CORRECTIONS(X)      X(PF_CORRECT_HOLM, holm) X(PF_CORRECT_NONE, none)
 /* Quantisation: one scale per output unit's row of weights, or per weight matrix. */
-typedef enum { PF_GRAN_CHANNEL, PF_GRAN_TENSOR } pf_granularity;
+#define PF_GRANULARITIES(X) X(PF_GRAN_CHANNEL, channel) X(PF_GRAN_TENSOR, tensor)
 /* Ties at .5: to even (C's nearbyint, PyTorch) or away from zero (C's round, TFLite). */
-typedef enum { PF_ROUND_HALF_EVEN, PF_ROUND_HALF_AWAY } pf_rounding;
+#define PF_ROUNDINGS(X) X(PF_ROUND_HALF_EVEN, half_even) X(PF_ROUND_HALF_AWAY, half_away)
+
+typedef enum { PF_SOURCES(PF_ENUM_VALUE) } pf_source;
+typedef enum { PF_LAYOUTS(PF_ENUM_VALUE) } pf_layout;
+typedef enum { PF_SCALINGS(PF_ENUM_VALUE) } pf_scaling;
+typedef enum { PF_MISSINGS(PF_ENUM_VALUE) } pf_missing;
+typedef enum { PF_FOLD_SCHEMES(PF_ENUM_VALUE) } pf_fold_scheme;
+typedef enum { PF_TARGET_SCALINGS(PF_ENUM_VALUE) } pf_target_scaling;
+typedef enum { PF_DELIMITERS(PF_ENUM_VALUE) } pf_delimiter;
+typedef enum { PF_ACTIVATIONS(PF_ENUM_VALUE) } pf_activation;
+typedef enum { PF_INITS(PF_ENUM_VALUE) } pf_init;
+typedef enum { PF_OPTIMIZERS(PF_ENUM_VALUE) } pf_optimizer;
+typedef enum { PF_LOSSES(PF_ENUM_VALUE) } pf_loss;
+typedef enum { PF_TASK_KINDS(PF_ENUM_VALUE) } pf_task_kind;
+typedef enum { PF_TARGET_TRANSFORMS(PF_ENUM_VALUE) } pf_target_transform;
+typedef enum { PF_CLASS_WEIGHTINGS(PF_ENUM_VALUE) } pf_class_weights;
+typedef enum { PF_SCOPES(PF_ENUM_VALUE) } pf_scope;
+typedef enum { PF_CORRECTIONS(PF_ENUM_VALUE) } pf_correction;
+typedef enum { PF_GRANULARITIES(PF_ENUM_VALUE) } pf_granularity;
+typedef enum { PF_ROUNDINGS(PF_ENUM_VALUE) } pf_rounding;
 
 typedef struct {
     size_t n;
@@ -137,17 +163,17 @@ typedef struct {
     double weight_decay;
 
     /* [prune] */
-    pf_strlist criteria; /* random, magnitude, snip, fairgrape, vr */
+    pf_strlist criteria; /* names of the criteria list (config/criterion.h) */
     pf_numlist sparsities;
     pf_scope scope;
     int prune_biases;
     int finetune_epochs;
-    pf_snip_stage snip_stage;
-    pf_numlist vr_lambdas;
-    pf_vr_form vr_form;
-    char fairgrape_group[PF_MAX_NAME]; /* participant, data.group_column or an attribute */
-    pf_fairgrape_mode fairgrape_mode;
-    int fairgrape_rounds;
+    /* Each criterion's own options (its keys in [prune]), in a block of its own at its
+     * position in the criteria list; read them with pf_criterion_options. */
+    union {
+        long double align_;
+        unsigned char bytes[PF_CRITERION_OPTIONS];
+    } criterion_options[PF_MAX_CRITERIA];
 
     /* [compress] */
     size_t n_bits;
@@ -161,7 +187,7 @@ typedef struct {
 
     /* [stats] */
     double alpha;
-    char reference[PF_MAX_NAME]; /* "" = the first vr criterion */
+    char reference[PF_MAX_NAME]; /* "" = the default reference (config/criterion.h) */
     char metric[PF_MAX_NAME];    /* primary metric; "auto" = ccc, mean_ccc or balanced_accuracy */
     int bootstrap;
     pf_correction correction;
@@ -182,6 +208,66 @@ typedef struct {
     char data_sha256[65];
     char hash[65];
 } pf_config;
+
+/* ---- keys ---------------------------------------------------------------------------------- */
+
+/* One key of the INI file, a row of a key table: config.c's table of the study's keys, or a
+ * criterion's own options (config/criterion.h). Parsing, --set, the canonical dump, the hash
+ * and --help are loops over such rows, so a new key is one row. A row's value lives at byte
+ * off of its struct (pf_config, or the criterion's options struct); an integer list also
+ * keeps its count at off2. */
+typedef enum {
+    PF_KEY_STR,
+    PF_KEY_INT,
+    PF_KEY_U64,
+    PF_KEY_DBL,
+    PF_KEY_BOOL,
+    PF_KEY_ENUM,
+    PF_KEY_INTLIST,
+    PF_KEY_NUMLIST,
+    PF_KEY_STRLIST
+} pf_key_type;
+
+typedef struct {
+    const char *section;
+    const char *key;
+    pf_key_type type;
+    size_t off;          /* of the value in its struct */
+    size_t off2;         /* PF_KEY_INTLIST: of the count */
+    size_t size;         /* PF_KEY_STR: buffer size */
+    const char *def;     /* default, as text (parsed by the same code as a file) */
+    double min, max;     /* numeric range, inclusive; lists: per item */
+    int max_open;        /* 1: max itself is excluded */
+    const char *choices; /* PF_KEY_ENUM: "a|b|c" in enum order (PF_CHOICES); PF_KEY_STRLIST:
+                          * the items allowed, or NULL for any */
+    int hashed;          /* 1: it can change a number, so it enters the config hash */
+    const char *help;    /* one line for --help and docs/config.md */
+} pf_config_key;
+
+/* Rows for a field f of struct type T (pf_config, or a criterion's options). */
+#define PF_KEY_OFF(T, f) offsetof(T, f)
+#define PF_KEY_STR_(T, sec, k, f, d, h, help)                                                      \
+    {                                                                                              \
+        sec, k, PF_KEY_STR, PF_KEY_OFF(T, f), 0, sizeof(((T *)0)->f), d, 0, 0, 0, NULL, h, help    \
+    }
+#define PF_KEY_INT_(T, sec, k, f, d, lo, hi, help)                                                 \
+    {                                                                                              \
+        sec, k, PF_KEY_INT, PF_KEY_OFF(T, f), 0, 0, d, lo, hi, 0, NULL, 1, help                    \
+    }
+#define PF_KEY_DBL_(T, sec, k, f, d, lo, hi, open, help)                                           \
+    {                                                                                              \
+        sec, k, PF_KEY_DBL, PF_KEY_OFF(T, f), 0, 0, d, lo, hi, open, NULL, 1, help                 \
+    }
+#define PF_KEY_ENUM_(T, sec, k, f, d, ch, help)                                                    \
+    {                                                                                              \
+        sec, k, PF_KEY_ENUM, PF_KEY_OFF(T, f), 0, 0, d, 0, 0, 0, ch, 1, help                       \
+    }
+#define PF_KEY_NUMLIST_(T, sec, k, f, d, lo, hi, open, help)                                       \
+    {                                                                                              \
+        sec, k, PF_KEY_NUMLIST, PF_KEY_OFF(T, f), 0, 0, d, lo, hi, open, NULL, 1, help             \
+    }
+
+/* ---- loading, dumping, hashing ------------------------------------------------------------- */
 
 /* Fill cfg with every default. */
 void pf_config_defaults(pf_config *cfg);
@@ -228,9 +314,5 @@ int pf_config_threads(const pf_config *cfg);
 
 /* The training loss in effect: train.loss, with auto resolved by data.task. */
 pf_loss pf_config_loss(const pf_config *cfg);
-
-/* The criterion names of this run, in config order, with vr expanded into one name per
- * lambda: "vr(lambda=0.5)". Writes at most cap names; returns how many there are. */
-size_t pf_config_criterion_names(const pf_config *cfg, char (*names)[PF_MAX_NAME], size_t cap);
 
 #endif

@@ -152,3 +152,38 @@ int pf_dataset_check_participants(const pf_dataset *ds, const int *parts, size_t
                                 ds->n_participants);
     return PF_OK;
 }
+
+int *pf_dataset_window_groups(const pf_dataset *ds, const pf_config *cfg, const char *by,
+                              size_t *n_groups, pf_error *err)
+{
+    int *group = pf_alloc(ds->n_windows + 1, sizeof *group, err);
+    if (!group) return NULL;
+    if (cfg->group_column[0] && strcmp(by, cfg->group_column) == 0) {
+        if (ds->group) memcpy(group, ds->group, ds->n_windows * sizeof *group);
+        for (size_t r = 0; !ds->group && r < ds->n_windows; r++) group[r] = -1;
+        *n_groups = ds->n_groups;
+        return group;
+    }
+    size_t A = ds->n_attributes, a = 0, g;
+    while (a < A && strcmp(ds->attribute_names[a], by) != 0) a++;
+    if (a == A) {
+        free(group);
+        pf_error_set(err, PF_EINPUT,
+                     "'%s' is neither data.group_column nor one of data.attribute_columns, so "
+                     "people cannot be grouped by it",
+                     by);
+        return NULL;
+    }
+    char **names = NULL;
+    int *of = pf_alloc(ds->n_participants + 1, sizeof *of, err);
+    if (!of || pf_dataset_attribute_groups(ds->attribute_values, ds->n_participants, A, a, cfg,
+                                           &names, &g, of, err) != PF_OK) {
+        free(of), free(group);
+        return NULL;
+    }
+    for (size_t r = 0; r < ds->n_windows; r++) group[r] = of[ds->participant[r]];
+    for (size_t k = 0; k < g; k++) free(names[k]);
+    free(names), free(of);
+    *n_groups = g;
+    return group;
+}

@@ -92,6 +92,14 @@ static inline size_t pf_dataset_count(const pf_dataset *ds, size_t p)
     return ds->offset[p + 1] - ds->offset[p];
 }
 
+/* The groups of people called by -- data.group_column, or a participant attribute
+ * (pf_dataset_attribute_groups) -- as one group index per window (-1: none), in a new array
+ * of n_windows (free it), and how many groups there are in *n_groups. The one place a grouping of
+ * people is decided, for any criterion that scores by group (FairGRAPE's prune.fairgrape_group).
+ * NULL with err set for a name that is neither, or when memory runs out. */
+int *pf_dataset_window_groups(const pf_dataset *ds, const pf_config *cfg, const char *by,
+                              size_t *n_groups, pf_error *err);
+
 /* PF_OK when each of the n participant indices lies in 0..n_participants-1; PF_ERUNTIME
  * otherwise (indices come from folds and the runner, so a bad one is a program bug). */
 int pf_dataset_check_participants(const pf_dataset *ds, const int *parts, size_t n, pf_error *err);

@@ -18,7 +18,7 @@ void pf_split_free(pf_split *s)
 }
 
 static int split_fill(pf_split *s, const pf_dataset *ds, const int *parts, const pf_transform *tf,
-                      pf_error *err)
+                      const int *window_group, pf_error *err)
 {
     size_t d = ds->n_features, row = 0;
     for (size_t i = 0; i < s->n_parts; i++) {
@@ -28,7 +28,7 @@ static int split_fill(pf_split *s, const pf_dataset *ds, const int *parts, const
             if (pf_transform_window(tf, ds, r, s->x + row * d, s->y + row * s->t,
                                     s->y_data + row * s->t, err) != PF_OK)
                 return err->code;
-            if (s->group) s->group[row] = ds->group[r];
+            if (s->group) s->group[row] = window_group[r];
         }
     }
     s->off[s->n_parts] = row;
@@ -36,7 +36,7 @@ static int split_fill(pf_split *s, const pf_dataset *ds, const int *parts, const
 }
 
 pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n,
-                         const pf_transform *tf, pf_error *err)
+                         const pf_transform *tf, const int *window_group, pf_error *err)
 {
     if (pf_dataset_check_participants(ds, participants, n, err) != PF_OK) return NULL;
     if (tf && tf->n_features != ds->n_features) {
@@ -57,9 +57,9 @@ pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n
     s->y_data = pf_alloc(rows * s->t, sizeof *s->y_data, err);
     s->part = pf_alloc(n, sizeof *s->part, err);
     s->off = pf_alloc(n + 1, sizeof *s->off, err);
-    if (ds->group) s->group = pf_alloc(rows, sizeof *s->group, err);
-    if (!s->x || !s->y || !s->y_data || !s->part || !s->off || (ds->group && !s->group) ||
-        split_fill(s, ds, participants, tf, err) != PF_OK) {
+    if (window_group) s->group = pf_alloc(rows, sizeof *s->group, err);
+    if (!s->x || !s->y || !s->y_data || !s->part || !s->off || (window_group && !s->group) ||
+        split_fill(s, ds, participants, tf, window_group, err) != PF_OK) {
         pf_split_free(s);
         return NULL;
     }

@@ -24,14 +24,15 @@ typedef struct {
     size_t n_parts; /* participants in this split */
     int *part;      /* n_parts: dataset participant index */
     size_t *off;    /* n_parts + 1: rows of part i are off[i]..off[i+1]-1 */
-    int *group;     /* n: group index per row, or NULL */
+    int *group;     /* n: group index per row (-1: none), or NULL without a grouping */
 } pf_split;
 
-/* tf NULL copies features and targets untransformed (an empty cell stays NaN). PF_EINPUT for
- * an empty cell with data.missing = error; PF_ERUNTIME for a participant index out of range or
- * a transform fitted on other features. */
+/* tf NULL copies features and targets untransformed (an empty cell stays NaN). window_group
+ * (NULL: none) gives each window of ds a group (pf_dataset_window_groups), copied into group.
+ * PF_EINPUT for an empty cell with data.missing = error; PF_ERUNTIME for a participant index
+ * out of range or a transform fitted on other features. */
 pf_split *pf_split_alloc(const pf_dataset *ds, const int *participants, size_t n,
-                         const pf_transform *tf, pf_error *err);
+                         const pf_transform *tf, const int *window_group, pf_error *err);
 void pf_split_free(pf_split *s);
 
 #endif

@@ -29,6 +29,7 @@
 
 #include "base/alloc.h"
 #include "base/outfile.h"
+#include "config/criterion.h"
 
 #define PATH_CAP 1100
 #define NAME_CAP (PF_METRIC_NAME + 16) /* "pareto_" + the metric's file name */
@@ -94,28 +95,22 @@ static const pf_summary_full *summary_of(const plot_ctx *c, size_t v)
 
 /* ---- criterion names, colours and markers ---------------------------------------------------- */
 
-/* Fixed colours (Okabe-Ito, safe for colour-blind readers) and markers per known criterion, so
- * "magnitude" is the same blue in every run and every paper; a second variant of a criterion
- * (another VR lambda) or an unknown name takes the next spare colour. */
-typedef struct {
-    const char *base, *color;
-    int point;
-} crit_style;
-
-static const crit_style known_styles[] = {
-    {"random", "#8C8C8C", 11},    {"magnitude", "#0072B2", 5}, {"snip", "#E69F00", 9},
-    {"fairgrape", "#009E73", 13}, {"vr", "#D55E00", 7},
-};
+/* Each criterion has its own colour and marker in its row (config/criterion.h: Okabe-Ito,
+ * safe for colour-blind readers), so "magnitude" is the same blue in every run and every
+ * paper; a second variant of a criterion (another VR lambda) or an unknown name takes the next
+ * spare colour that no criterion of the run wears. */
 static const char *const spare_colors[] = {"#CC79A7", "#56B4E9", "#882255", "#44AA99",
                                            "#332288", "#999933", "#AA4499", "#117733"};
+#define N_SPARE (sizeof spare_colors / sizeof spare_colors[0])
 
-static const crit_style *known_style(const char *name)
+/* Whether a criterion of r other than variants of the same row wears colour. */
+static int colour_worn(const pf_results *r, const char *colour)
 {
-    size_t len = strcspn(name, "(");
-    for (size_t i = 0; i < sizeof known_styles / sizeof known_styles[0]; i++)
-        if (strlen(known_styles[i].base) == len && strncmp(name, known_styles[i].base, len) == 0)
-            return &known_styles[i];
-    return NULL;
+    for (size_t k = 1; k < r->n_crit; k++) {
+        const pf_criterion *c = pf_criterion_find(r->crit[k]);
+        if (c && strcmp(c->colour, colour) == 0) return 1;
+    }
+    return 0;
 }
 
 /* A gnuplot double-quoted string literal of name, "lambda" shown as the Greek letter. */
@@ -493,21 +488,23 @@ static char *fill_template(const char *tpl, const subst *subs, size_t n, pf_erro
 }
 
 /* The gnuplot array literals of the criteria: names, colours, markers. A criterion takes its
- * known style unless an earlier one took it (a second vr lambda); then the next spare colour. */
+ * row's style unless an earlier one took it (a second vr lambda); then the next spare colour. */
 static void criterion_arrays(const pf_results *r, sbuf *names, sbuf *colors, sbuf *points)
 {
     static const int spare_points[] = {15, 5, 7, 9, 11, 13};
-    int taken[sizeof known_styles / sizeof known_styles[0]] = {0};
-    size_t spare = 0;
+    const pf_criterion *taken[PF_MAX_CRITERIA];
+    size_t n_taken = 0, spare = 0;
     for (size_t k = 1; k < r->n_crit; k++) {
-        const crit_style *st = known_style(r->crit[k]);
+        const pf_criterion *st = pf_criterion_find(r->crit[k]);
         const char *color;
-        int point;
-        if (st && !taken[st - known_styles]) {
-            taken[st - known_styles] = 1;
-            color = st->color, point = st->point;
+        int point, first = st != NULL;
+        for (size_t i = 0; i < n_taken; i++) first &= taken[i] != st;
+        if (first) {
+            if (n_taken < PF_MAX_CRITERIA) taken[n_taken++] = st;
+            color = st->colour, point = st->point;
         } else {
-            color = spare_colors[spare % (sizeof spare_colors / sizeof spare_colors[0])];
+            while (spare < 2 * N_SPARE && colour_worn(r, spare_colors[spare % N_SPARE])) spare++;
+            color = spare_colors[spare % N_SPARE];
             point = st ? st->point : spare_points[spare % (sizeof spare_points / sizeof(int))];
             spare++;
         }

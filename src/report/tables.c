@@ -20,6 +20,7 @@
 
 #include "base/alloc.h"
 #include "base/outfile.h"
+#include "config/criterion.h"
 
 #define CELL_CAP 160
 #define NAME_CAP (PF_MAX_NAME * 2 + PF_METRIC_NAME + 32)
@@ -47,7 +48,7 @@ typedef struct {
     size_t dense_col;    /* the column of sparsity 0, where the dense model's value goes */
     unsigned char *same; /* [crit][sp] 1: the variant is the dense model (identical values) */
     int any_same;        /* some cell reads "= dense" */
-    long random;         /* the row of random pruning, -1 when the run has none */
+    long baseline;       /* the row of the baseline criterion (random pruning), or -1 */
     int tex;             /* rendering LaTeX (else Markdown) */
     size_t width;        /* the weight width shown (index into r->bits) */
     size_t dense_v;      /* the dense model at that width: row 0 */
@@ -93,11 +94,12 @@ static unsigned char *same_as_dense(const pf_results *r, size_t w, int *any, pf_
     return same;
 }
 
-/* The criterion that is random pruning, the yardstick of collapse; -1 when there is none. */
-static long find_random(const pf_results *r)
+/* The criterion with the baseline role (random pruning, the yardstick of collapse;
+ * config/criterion.h); -1 when the run has none. */
+static long find_baseline(const pf_results *r)
 {
     for (size_t c = 1; c < r->n_crit; c++)
-        if (strcmp(r->crit[c], "random") == 0) return (long)c;
+        if (pf_criterion_has_role(r->crit[c], PF_CRITERION_BASELINE)) return (long)c;
     return -1;
 }
 
@@ -128,7 +130,7 @@ static int ctx_init(tctx *t, pf_error *err)
                             "tables: the results are not summarised "
                             "(call pf_results_summarise first)");
     pf_analysis_metric_words(t->r, t->r->primary, &t->w);
-    t->random = find_random(t->r);
+    t->baseline = find_baseline(t->r);
     t->dense_v = pf_results_variant_at(t->r, 0, 0, t->width);
     t->same = same_as_dense(t->r, t->width, &t->any_same, err);
     if (t->same) columns_init(t, err);
@@ -170,15 +172,21 @@ static int significant(const tctx *t, const panel *p, size_t c, size_t s)
     return row && isfinite(row->p_holm) && row->p_holm < t->cfg->alpha;
 }
 
+/* The baseline as prose names it ("random pruning"). */
+static const char *baseline_title(const tctx *t)
+{
+    return pf_criterion_find(t->r->crit[t->baseline])->title;
+}
+
 /* Is criterion c's mean at sparsity index s no better than random pruning's (random itself
  * included)? Then a small spread is the spread of a model that predicts next to nothing. At
  * sparsity 0 nothing was pruned, random or not: no yardstick there. */
 static int collapsed(const tctx *t, size_t c, size_t s)
 {
-    if (t->random < 0 || t->r->sparsity[s] == 0) return 0;
+    if (t->baseline < 0 || t->r->sparsity[s] == 0) return 0;
     const pf_results *r = t->r;
     double mc = summary_of(r, pf_results_variant_at(r, c, s, t->width))->s.mean;
-    double mr = summary_of(r, pf_results_variant_at(r, (size_t)t->random, s, t->width))->s.mean;
+    double mr = summary_of(r, pf_results_variant_at(r, (size_t)t->baseline, s, t->width))->s.mean;
     if (!isfinite(mc) || !isfinite(mr)) return 0;
     return t->w.higher_is_better ? !(printed(mc) > printed(mr)) : !(printed(mc) < printed(mr));
 }
@@ -495,12 +503,13 @@ static void caption_spread(FILE *fp, const tctx *t)
             "dense excluded). ",
             mk(t, "**", "\\textbf{"), mk(t, "**", "}"),
             t->w.higher_is_better ? "highest" : "lowest");
-    if (t->random >= 0)
+    if (t->baseline >= 0)
         fprintf(fp,
-                "%s: mean %s no better than random pruning's at that sparsity (random "
-                "included): a small sd or a mild worst case there is a model collapsing towards "
-                "chance, not an even spread, and it is never bold. ",
-                mk(t, "\xe2\x80\xa1", "$^\\ddagger$"), label);
+                "%s: mean %s no better than %s's at that sparsity (%s included): a small sd or a "
+                "mild worst case there is a model collapsing towards chance, not an even spread, "
+                "and it is never bold. ",
+                mk(t, "\xe2\x80\xa1", "$^\\ddagger$"), label, baseline_title(t),
+                t->r->crit[t->baseline]);
     snprintf(what, sizeof what, "the variance of %s differs from that of", label);
     caption_mark(fp, t, what, "Pitman-Morgan test for paired variances");
     caption_data(fp, t);
@@ -526,11 +535,11 @@ static void caption_fairness(FILE *fp, const tctx *t)
             weights, mk(t, "*", "\\emph{"), mk(t, "*", "}"), t->a->groups->min_group);
     fprintf(fp, "%sBold%s: smallest gap in its column (dense excluded; ties all bold). ",
             mk(t, "**", "\\textbf{"), mk(t, "**", "}"));
-    if (t->random >= 0)
+    if (t->baseline >= 0)
         fprintf(fp,
-                "%s: mean %s no better than random pruning's: a small gap there is a collapse "
-                "towards chance, never bold. ",
-                mk(t, "\xe2\x80\xa1", "$^\\ddagger$"), label);
+                "%s: mean %s no better than %s's: a small gap there is a collapse towards "
+                "chance, never bold. ",
+                mk(t, "\xe2\x80\xa1", "$^\\ddagger$"), label, baseline_title(t));
     fprintf(fp,
             "%s: the change of %s from the dense float32 model differs between the groups "
             "(Kruskal-Wallis test on the per-participant changes, %s %sp < %g%s%s).",

@@ -13,6 +13,7 @@
 
 #include "base/alloc.h"
 #include "base/numtext.h"
+#include "config/criterion.h"
 
 static char **copy_strings(char *const *src, size_t n, pf_error *err)
 {
@@ -130,6 +131,19 @@ fail:
 
 /* The flat parameter layout of the run's model and, when asked for, room for saved weights,
  * masks and scores (output.save_*). */
+/* Whether a criterion of the run trains the pruned network (at initialisation) or prunes in
+ * rounds (config/criterion.h): its models are then not the dense model under a mask. */
+static int retrains(const pf_config *cfg)
+{
+    pf_criterion_use uses[PF_MAX_LIST * 2];
+    size_t n = pf_criterion_uses(cfg, uses, PF_MAX_LIST * 2);
+    for (size_t c = 0; c < n && c < PF_MAX_LIST * 2; c++) {
+        pf_criterion_stage st = pf_criterion_stage_of(cfg, uses[c].row);
+        if (st.at_init || st.rounds > 1) return 1;
+    }
+    return 0;
+}
+
 static int alloc_saved(pf_results *r, const pf_config *cfg, size_t n_out, pf_error *err)
 {
     r->n_dims = cfg->n_hidden + 2;
@@ -141,8 +155,7 @@ static int alloc_saved(pf_results *r, const pf_config *cfg, size_t n_out, pf_err
         r->n_params += (size_t)r->dims[l] * (size_t)r->dims[l + 1] + (size_t)r->dims[l + 1];
     size_t tasks = r->n_folds * r->n_rep, P = r->n_params;
     /* Pruned models differ from dense x mask only when they were trained after pruning. */
-    int retrained = cfg->finetune_epochs > 0 || cfg->snip_stage == PF_SNIP_INIT ||
-                    cfg->fairgrape_mode == PF_FAIRGRAPE_ITERATIVE;
+    int retrained = cfg->finetune_epochs > 0 || retrains(cfg);
     if (cfg->save_models) r->dense_params = pf_alloc(tasks * P, sizeof(float), err);
     if (cfg->save_models && retrained)
         r->variant_params = pf_alloc(tasks * r->n_var * P, sizeof(float), err);
@@ -192,8 +205,11 @@ oom:
 pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t n_folds,
                              pf_error *err)
 {
+    pf_criterion_use uses[PF_MAX_LIST * 2];
     char names[PF_MAX_LIST * 2][PF_MAX_NAME];
-    size_t n_crit = pf_config_criterion_names(cfg, names, PF_MAX_LIST * 2);
+    size_t n_crit = pf_criterion_uses(cfg, uses, PF_MAX_LIST * 2);
+    for (size_t c = 0; c < n_crit && c < PF_MAX_LIST * 2; c++)
+        memcpy(names[c], uses[c].name, PF_MAX_NAME);
     pf_results_shape sh = {.task = ds->task,
                            .n_targets = ds->n_targets,
                            .target_names = ds->target_names,

@@ -3,13 +3,14 @@
  * A task fits its fold's transform (imputation, feature and target scaling) on the training
  * participants, trains the dense model on model-space targets, evaluates it (predictions mapped
  * back to the data's units, so every metric is in the units the target was recorded in),
- * then for every criterion ranks the weights once and walks the sparsity grid: mask, optional
- * fine-tuning, evaluation. Two criterion variants need more than one ranking: SNIP at
- * initialisation (score the fresh network on one batch, prune, train the sparse network: one
- * training per sparsity) and iterative FairGRAPE (shrink the kept fraction over rounds,
- * re-ranking in between). Every generator is seeded from (master seed, fold, repeat, purpose),
- * so a task's numbers do not depend on the thread that ran it; each task writes only its own
- * slots of pf_results, so no locks are needed, and files are written afterwards by one thread. */
+ * then prunes it with every criterion, as the criterion's stage says (config/criterion.h):
+ * after training in one round, one ranking serves the grid (mask, optional fine-tuning,
+ * evaluation); at initialisation, the fresh network is scored (on one batch, if the criterion
+ * needs rows), pruned and the sparse network trained, one training per sparsity; over several
+ * rounds, the kept fraction shrinks geometrically with a new ranking each round. Every generator is
+ * seeded from (master seed, fold, repeat, purpose), so a task's numbers do not depend on the thread
+ * that ran it; each task writes only its own slots of pf_results, so no locks are needed, and files
+ * are written afterwards by one thread. */
 #include "run/run.h"
 
 #include <gsl/gsl_randist.h>
@@ -48,8 +49,9 @@ typedef struct {
     const pf_config *cfg;
     const pf_dataset *ds;
     const pf_folds *folds;
-    pf_criterion crit[PF_MAX_LIST * 2];
+    pf_criterion_use crit[PF_MAX_LIST * 2];
     size_t n_crit;
+    const int *window_group; /* the groups of the run's grouping per window, or NULL */
     pf_train_opts opts;
     pf_results *res;
     /* Latency is measured after all tasks, when no other thread competes for the core; task
@@ -234,7 +236,7 @@ static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, pf_tas
 }
 
 /* A fresh network with the task's initial weights (the same for the dense model and for
- * every SNIP-at-init model, so they differ only by their masks). */
+ * every model pruned at initialisation, so they differ only by their masks). */
 static void init_model(const run_ctx *rc, const task *t, pf_mlp *m)
 {
     gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_INIT);
@@ -244,7 +246,7 @@ static void init_model(const run_ctx *rc, const task *t, pf_mlp *m)
 
 /* ---- pruning variants ---------------------------------------------------------------------- */
 
-static int rank_model(const run_ctx *rc, const task *t, const pf_criterion *c, const pf_mlp *m,
+static int rank_model(const run_ctx *rc, const task *t, const pf_criterion_use *c, const pf_mlp *m,
                       const pf_split *data, pf_ranking *rk, pf_error *err)
 {
     gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
@@ -370,8 +372,8 @@ static int prune_one_shot(const run_ctx *rc, task *t, size_t c, pf_error *err)
 }
 
 /* One mini-batch of training rows drawn without replacement (seeded per fold and repeat),
- * as a one-participant split: what SNIP at initialisation scores on. */
-static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
+ * as a one-participant split: what a criterion needing rows scores on at initialisation. */
+static pf_split *score_batch(const run_ctx *rc, const task *t, pf_error *err)
 {
     const pf_split *tr = t->train;
     size_t n = (size_t)rc->cfg->batch_size < tr->n ? (size_t)rc->cfg->batch_size : tr->n;
@@ -390,7 +392,7 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
         return NULL;
     }
     for (size_t i = 0; i < tr->n; i++) all[i] = i;
-    gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SNIP_BATCH);
+    gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SCORE_BATCH);
     gsl_ran_choose(rng, rows, n, all, tr->n, sizeof *all);
     gsl_rng_free(rng);
     for (size_t i = 0; i < n; i++) {
@@ -403,59 +405,82 @@ static pf_split *snip_batch(const run_ctx *rc, const task *t, pf_error *err)
     return b;
 }
 
-/* SNIP at initialisation (Lee et al., 2019): score the fresh network on one training batch,
- * prune it, then train the sparse network from those initial weights. */
-static int prune_snip_init(const run_ctx *rc, task *t, size_t c, pf_error *err)
+/* The kept fraction of round k of rounds for sparsity s: shrinking geometrically from 1 to
+ * 1 - s, the last round exactly s. */
+static double round_sparsity(double s, int k, int rounds)
 {
-    pf_split *batch = snip_batch(rc, t, err);
-    if (!batch) return err->code;
+    return k == rounds ? s : 1.0 - pow(1.0 - s, (double)k / rounds);
+}
+
+/* Prune m to sparsity sp over the criterion's rounds, ranking it again each round on data;
+ * fine-tuning between rounds when the model was trained (finetune_epochs). With keep, the
+ * last round's scores are kept for output.save_scores. */
+static int prune_rounds(const run_ctx *rc, task *t, size_t c, pf_mlp *m, const pf_split *data,
+                        double sp, int rounds, int finetune, int keep, pf_task_record *rec,
+                        pf_error *err)
+{
+    for (int k = 1; sp > 0 && k <= rounds && err->code == PF_OK; k++) {
+        pf_ranking rk = {0};
+        if (rank_model(rc, t, &rc->crit[c], m, data, &rk, err) != PF_OK) break;
+        apply_mask(t, m, &rk, round_sparsity(sp, k, rounds), rc->cfg);
+        if (k == rounds && keep) keep_scores(rc, t, c, &rk);
+        pf_prune_ranking_free(&rk);
+        if (k < rounds && finetune && rc->cfg->finetune_epochs > 0 &&
+            train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+            break;
+    }
+    return err->code;
+}
+
+/* A criterion that scores at initialisation (SNIP at init: Lee et al., 2019; SynFlow): score
+ * the fresh network (on one training batch, if it needs rows), prune it, then train the
+ * sparse network from those initial weights. In one round, one ranking serves the grid. */
+static int prune_at_init(const run_ctx *rc, task *t, size_t c, int rounds, pf_error *err)
+{
+    pf_split *batch = NULL;
+    if ((rc->crit[c].row->needs & PF_CRITERION_ROWS) && !(batch = score_batch(rc, t, err)))
+        return err->code;
     pf_mlp *fresh = t->work_model;
-    init_model(rc, t, fresh);
     pf_ranking rk = {0};
-    if (rank_model(rc, t, &rc->crit[c], fresh, batch, &rk, err) == PF_OK) {
-        keep_scores(rc, t, c, &rk);
-        for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
-            double t0 = now_seconds();
-            size_t v = variant_of(rc, c, s);
-            pf_task_record *rec = record_for(t, rc, v);
-            init_model(rc, t, fresh);
-            apply_mask(t, fresh, &rk, rc->res->sparsity[s], rc->cfg);
-            if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) {
-                if (absorb_divergence(rc, t, v, err) != PF_OK) break;
-                continue;
-            }
-            model_cost(fresh, rc->cfg->prune_biases, rec);
-            evaluate_variant(rc, t, fresh, v, rec, t0, err);
+    if (rounds == 1) {
+        init_model(rc, t, fresh);
+        if (rank_model(rc, t, &rc->crit[c], fresh, batch, &rk, err) == PF_OK)
+            keep_scores(rc, t, c, &rk);
+    }
+    for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
+        double t0 = now_seconds(), sp = rc->res->sparsity[s];
+        size_t v = variant_of(rc, c, s);
+        pf_task_record *rec = record_for(t, rc, v);
+        init_model(rc, t, fresh);
+        if (rounds == 1)
+            apply_mask(t, fresh, &rk, sp, rc->cfg);
+        else if (prune_rounds(rc, t, c, fresh, batch, sp, rounds, 0, s == rc->res->n_sp - 1, rec,
+                              err) != PF_OK)
+            break;
+        if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) {
+            if (absorb_divergence(rc, t, v, err) != PF_OK) break;
+            continue;
         }
+        model_cost(fresh, rc->cfg->prune_biases, rec);
+        evaluate_variant(rc, t, fresh, v, rec, t0, err);
     }
     pf_prune_ranking_free(&rk);
     pf_split_free(batch);
     return err->code;
 }
 
-/* Iterative FairGRAPE: the kept fraction shrinks geometrically from 1 to 1 - s over the
- * rounds, importance is recomputed on the current (pruned, optionally fine-tuned) model each
- * round; already-pruned weights rank last, so masks only ever shrink. The last round prunes to
- * exactly the requested sparsity; sparsity 0 is the dense model, untouched. */
-static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
+/* A criterion that prunes the trained model over several rounds (iterative FairGRAPE): for
+ * each sparsity, the kept fraction shrinks geometrically from 1 to 1 - s, importance is
+ * recomputed on the current (pruned, optionally fine-tuned) model each round; already-pruned
+ * weights rank last, so masks only ever shrink. Sparsity 0 is the dense model, untouched. */
+static int prune_iterative(const run_ctx *rc, task *t, size_t c, int rounds, pf_error *err)
 {
-    int rounds = rc->cfg->fairgrape_rounds;
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
         double t0 = now_seconds(), sp = rc->res->sparsity[s];
         pf_task_record *rec = record_for(t, rc, variant_of(rc, c, s));
         pf_mlp *m = t->work_model;
         pf_mlp_copy(m, t->dense);
-        for (int k = 1; sp > 0 && k <= rounds && err->code == PF_OK; k++) {
-            pf_ranking rk = {0};
-            double round_sp = k == rounds ? sp : 1.0 - pow(1.0 - sp, (double)k / rounds);
-            if (rank_model(rc, t, &rc->crit[c], m, t->train, &rk, err) != PF_OK) break;
-            apply_mask(t, m, &rk, round_sp, rc->cfg);
-            if (k == rounds && s == rc->res->n_sp - 1) keep_scores(rc, t, c, &rk);
-            pf_prune_ranking_free(&rk);
-            if (k < rounds && rc->cfg->finetune_epochs > 0 &&
-                train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
-                break;
-        }
+        prune_rounds(rc, t, c, m, t->train, sp, rounds, 1, s == rc->res->n_sp - 1, rec, err);
         if (err->code == PF_EDIVERGED)
             absorb_divergence(rc, t, variant_of(rc, c, s), err);
         else if (err->code == PF_OK)
@@ -467,11 +492,11 @@ static int prune_iterative(const run_ctx *rc, task *t, size_t c, pf_error *err)
 static int prune_all(const run_ctx *rc, task *t, pf_error *err)
 {
     for (size_t c = 0; c < rc->n_crit && err->code == PF_OK; c++) {
-        const pf_criterion *cr = &rc->crit[c];
-        if (cr->kind == PF_CRIT_SNIP && rc->cfg->snip_stage == PF_SNIP_INIT)
-            prune_snip_init(rc, t, c, err);
-        else if (cr->kind == PF_CRIT_FAIRGRAPE && rc->cfg->fairgrape_mode == PF_FAIRGRAPE_ITERATIVE)
-            prune_iterative(rc, t, c, err);
+        pf_criterion_stage st = pf_criterion_stage_of(rc->cfg, rc->crit[c].row);
+        if (st.at_init)
+            prune_at_init(rc, t, c, st.rounds, err);
+        else if (st.rounds > 1)
+            prune_iterative(rc, t, c, st.rounds, err);
         else
             prune_one_shot(rc, t, c, err);
     }
@@ -500,9 +525,9 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     t->tf = pf_transform_fit(rc->ds, f->train, f->n_train, cfg, err);
     if (!t->tf) return err->code;
     if (t->repeat == 0) pf_results_set_transform(rc->res, t->fold, t->tf);
-    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, t->tf, err);
-    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, t->tf, err) : NULL;
-    t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, err) : NULL;
+    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, t->tf, rc->window_group, err);
+    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, t->tf, NULL, err) : NULL;
+    t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, NULL, err) : NULL;
     if (!t->test) return err->code;
     size_t d = rc->ds->n_features;
     size_t n_out = pf_dataset_n_outputs(rc->ds);
@@ -695,7 +720,7 @@ static int latency_rows(run_ctx *rc, pf_error *err)
 {
     const pf_fold *f0 = &rc->folds->fold[0];
     pf_transform *tf = pf_transform_fit(rc->ds, f0->train, f0->n_train, rc->cfg, err);
-    pf_split *te = tf ? pf_split_alloc(rc->ds, f0->test, f0->n_test, tf, err) : NULL;
+    pf_split *te = tf ? pf_split_alloc(rc->ds, f0->test, f0->n_test, tf, NULL, err) : NULL;
     if (te) memcpy(rc->lat_x, te->x, te->n * te->d * sizeof *rc->lat_x);
     pf_split_free(te);
     pf_transform_free(tf);
@@ -709,13 +734,43 @@ static void latency_free(run_ctx *rc)
     free(rc->lat_x);
 }
 
+int pf_run_grouping(const pf_config *cfg, const pf_dataset *ds, int **window_group,
+                    size_t *n_groups, pf_error *err)
+{
+    pf_criterion_use uses[PF_MAX_LIST * 2];
+    size_t n = pf_criterion_uses(cfg, uses, PF_MAX_LIST * 2);
+    const char *by = NULL, *by_name = NULL;
+    *window_group = NULL;
+    *n_groups = ds->n_groups;
+    for (size_t c = 0; c < n && c < PF_MAX_LIST * 2; c++) {
+        const pf_criterion *row = uses[c].row;
+        const char *g = row->grouping ? row->grouping(pf_criterion_options(cfg, row), cfg) : NULL;
+        if (g && by && strcmp(g, by) != 0)
+            return pf_error_set(err, PF_EINPUT,
+                                "criteria %s and %s group people differently ('%s' and '%s'); "
+                                "run them in separate studies",
+                                by_name, uses[c].name, by, g);
+        if (g) by = g, by_name = uses[c].name;
+    }
+    if (!by) return PF_OK;
+    *window_group = pf_dataset_window_groups(ds, cfg, by, n_groups, err);
+    return *window_group ? PF_OK : err->code;
+}
+
 pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                    pf_run_opts *ro, pf_error *err)
 {
     run_ctx rc = {.cfg = cfg, .ds = ds, .folds = folds};
-    rc.n_crit = pf_criteria_from_config(cfg, rc.crit, PF_MAX_LIST * 2);
+    rc.n_crit = pf_criterion_uses(cfg, rc.crit, PF_MAX_LIST * 2);
     pf_train_opts_from_config(&rc.opts, cfg);
-    if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) return NULL;
+    int *window_group = NULL;
+    size_t n_groups;
+    if (pf_run_grouping(cfg, ds, &window_group, &n_groups, err) != PF_OK) return NULL;
+    rc.window_group = window_group;
+    if (!(rc.res = pf_results_alloc(cfg, ds, folds->n_folds, err))) {
+        free(window_group);
+        return NULL;
+    }
     pf_results_set_folds(rc.res, folds);
     rc.res->threads = ro->threads;
     snprintf(rc.res->kernel, sizeof rc.res->kernel, "%s", pf_kernel_name());
@@ -743,7 +798,7 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
         }
     }
     latency_free(&rc);
-    free(list), free(done);
+    free(list), free(done), free(window_group);
     if (err->code == PF_OK) pf_results_summarise(rc.res, err);
     if (err->code != PF_OK) {
         pf_results_free(rc.res);

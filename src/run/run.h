@@ -45,4 +45,12 @@ void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir
 pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                    pf_run_opts *ro, pf_error *err);
 
+/* The grouping of people the run's criteria score by, besides participants (FairGRAPE's
+ * prune.fairgrape_group), resolved once by the data layer into a group per window
+ * (pf_dataset_window_groups; *window_group NULL when no criterion groups people), and how many
+ * groups it has (data.group_column's when none). PF_EINPUT when two criteria group people
+ * differently. */
+int pf_run_grouping(const pf_config *cfg, const pf_dataset *ds, int **window_group,
+                    size_t *n_groups, pf_error *err);
+
 #endif

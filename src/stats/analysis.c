@@ -22,6 +22,7 @@
 #include "base/numtext.h"
 #include "base/outfile.h"
 #include "base/seed.h"
+#include "config/criterion.h"
 
 /* Work shared by the per-sparsity steps. */
 typedef struct {
@@ -205,12 +206,13 @@ static void bootstrap_all(actx *c)
     if (failed) pf_error_set(c->err, PF_ERUNTIME, "out of memory (bootstrap intervals)");
 }
 
-/* The reference: stats.reference, else the first vr criterion, else the first criterion. */
+/* The reference: stats.reference, else the first criterion with the reference role
+ * (config/criterion.h), else the first criterion. */
 static int find_reference(const pf_results *r, const pf_config *cfg)
 {
     for (size_t k = 1; k < r->n_crit; k++)
         if (cfg->reference[0] ? strcmp(r->crit[k], cfg->reference) == 0
-                              : strncmp(r->crit[k], "vr", 2) == 0)
+                              : pf_criterion_has_role(r->crit[k], PF_CRITERION_REFERENCE))
             return (int)k;
     return r->n_crit > 1 ? 1 : -1;
 }
