@@ -1,6 +1,6 @@
 /* target.h: what a study predicts, made final once the data is loaded, whatever its source.
  *
- * Three task shapes share one dataset (DESIGN 13): regression with one output, regression with
+ * Three task shapes share one dataset (docs/data.md#targets-and-task-shapes): regression with one output, regression with
  * several (arousal and valence), and classification. This module takes a loaded dataset to
  * its final shape and checks that the shape makes sense:
  *

@@ -1,4 +1,4 @@
-/* metric.h: how good a model's predictions are for one held-out participant (DESIGN 7, 13.3).
+/* metric.h: how good a model's predictions are for one held-out participant (docs/metrics.md).
  *
  * Three layers. The metric functions (CCC from moments.h, pf_metric_rmse, ..., pf_metric_f1_macro)
  * compute one number from one participant's predictions and never fail: degenerate inputs have a

@@ -1,4 +1,4 @@
-/* summary.h: the one place that summarises a metric across participants (DESIGN 7, 13.3).
+/* summary.h: the one place that summarises a metric across participants (docs/metrics.md#summaries-across-participants).
  *
  * Tables, figures, the results file and the end-of-run printout all show "mean, sd, worst,
  * 10th percentile, gap, delta against dense" of some metric for some variant; computing those

@@ -1,7 +1,7 @@
 /* results.c: the study model in memory (see results.h): its shape, the variants, the value
  * array, and the one summary of every (metric, variant) that every output reads.
  *
- * Summaries average each participant's repeats first (DESIGN 7), then describe the spread
+ * Summaries average each participant's repeats first (docs/metrics.md#repeats), then describe the spread
  * across participants; a delta against dense is each participant's variant value minus the
  * dense value of the same participant, both averaged over repeats. */
 #include "results/results.h"

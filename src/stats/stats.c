@@ -22,7 +22,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 /* Largest n for the exact Wilcoxon distribution: 2^50 sign patterns still count exactly in a
- * double (< 2^53), and DESIGN 8 asks for the exact branch up to here. */
+ * double (< 2^53), and docs/statistics.md#wilcoxon-signed-rank-test takes the exact branch up to
+ * here. */
 #define PF_WILCOXON_EXACT_MAX 50
 #define PF_WILCOXON_MAX_SUM   (PF_WILCOXON_EXACT_MAX * (PF_WILCOXON_EXACT_MAX + 1) / 2)
 

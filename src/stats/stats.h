@@ -1,5 +1,5 @@
 /* stats.h: the significance tests, effect sizes, multiple-comparison correction and bootstrap
- * intervals that turn per-participant metrics into claims (DESIGN section 8).
+ * intervals that turn per-participant metrics into claims (docs/statistics.md).
  *
  * Blocks are participants: every test here except Kruskal-Wallis is paired. x[i] and y[i]
  * (or row i of a matrix) belong to participant i; Kruskal-Wallis compares independent groups
