@@ -1076,11 +1076,12 @@ static size_t canonical_order(keyref *out)
     return n;
 }
 
-/* Whether key r enters the hash of cfg: it can change a number, and a criterion's own option
- * only when the criterion is in the run. */
-static int hashed(const pf_config *cfg, keyref r)
+/* Whether key r is part of cfg's effective config: a criterion's own option only when the
+ * criterion is in the run (otherwise it can change nothing, and leaving it out keeps every
+ * study's canonical text and hash as they were when a criterion is added to the program). */
+static int effective(const pf_config *cfg, keyref r)
 {
-    return r.k->hashed && (!r.owner || pf_criterion_in_run(cfg, r.owner));
+    return !r.owner || pf_criterion_in_run(cfg, r.owner);
 }
 
 char *pf_config_dump(const pf_config *cfg, int hashed_only)
@@ -1092,7 +1093,7 @@ char *pf_config_dump(const pf_config *cfg, int hashed_only)
     keyref order[N_KEYS + PF_MAX_CRITERIA * 8];
     for (size_t i = 0, n = canonical_order(order); i < n; i++) {
         const pf_config_key *k = order[i].k;
-        if (hashed_only && !hashed(cfg, order[i])) continue;
+        if (!effective(cfg, order[i]) || (hashed_only && !k->hashed)) continue;
         if (strcmp(section, k->section) != 0)
             sb_printf(&sb, "%s[%s]\n", section[0] ? "\n" : "", k->section), section = k->section;
         sb_printf(&sb, "%s = ", k->key);

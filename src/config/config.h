@@ -41,8 +41,8 @@
 #define PF_TARGET_SCALINGS(X) X(PF_TARGET_ZSCORE, zscore) X(PF_TARGET_NONE, none)
 #define PF_DELIMITERS(X)                                                                           \
     X(PF_DELIM_AUTO, auto)                                                                         \
-    X(PF_DELIM_COMMA, comma) X(PF_DELIM_SEMICOLON, semicolon) X(PF_DELIM_TAB, tab)                 \
-        X(PF_DELIM_PIPE, pipe)
+    X(PF_DELIM_COMMA, comma)                                                                       \
+    X(PF_DELIM_SEMICOLON, semicolon) X(PF_DELIM_TAB, tab) X(PF_DELIM_PIPE, pipe)
 #define PF_ACTIVATIONS(X)                                                                          \
     X(PF_ACT_RELU, relu) X(PF_ACT_TANH, tanh) X(PF_ACT_SIGMOID, sigmoid) X(PF_ACT_ELU, elu)
 /* pytorch: nn.Linear's default, weights and biases uniform in +-1/sqrt(fan_in). */
@@ -289,8 +289,10 @@ int pf_config_set(pf_config *cfg, const char *section, const char *key, const ch
 /* Cross-key checks (e.g. data.path required for source=again). */
 int pf_config_validate(const pf_config *cfg, pf_error *err);
 
-/* Canonical dump: "[section]\nkey = value\n", sorted, all keys. Caller frees.
- * With hashed_only, only the keys that enter the hash. */
+/* Canonical dump: "[section]\nkey = value\n" in the key table's order (sections sorted, and
+ * keys within a section), every key of the effective config: all of them but the options of
+ * criteria prune.criteria does not list. Caller frees. With hashed_only, only the keys that
+ * enter the hash (those that can change a number). */
 char *pf_config_dump(const pf_config *cfg, int hashed_only);
 
 /* SHA-256 of the hashed canonical dump, as 64 lowercase hex digits, into cfg->hash. When
