@@ -9,7 +9,7 @@
 
 #include "base/numtext.h"
 
-#define PF_CRITERIA(X) X(random) X(magnitude) X(snip) X(fairgrape) X(vr)
+#define PF_CRITERIA(X) X(random) X(magnitude) X(snip) X(fairgrape) X(vr) X(synflow)
 
 #define DECLARE(name) extern const pf_criterion pf_criterion_##name;
 #define ROW(name)     &pf_criterion_##name,
