@@ -38,6 +38,7 @@
 #include "base/alloc.h"
 #include "base/path.h"
 #include "base/version.h"
+#include "config/task.h"
 
 #define MAX_OVERRIDES 256
 
@@ -201,8 +202,9 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
 static void print_columns(FILE *out, const pf_dataset *ds)
 {
     if (ds->n_columns == 0) return;
+    char delimiter[PF_MAX_NAME];
     fprintf(out, "data-file: %s\ndata-sha256: %s\ndelimiter: %s\n", ds->path, ds->sha256,
-            pf_csvfile_delimiter_name(ds->delimiter));
+            pf_csvfile_delimiter_name(ds->delimiter, delimiter, sizeof delimiter));
     fprintf(out, "other-columns: %zu\n", ds->n_columns - ds->n_features);
     for (size_t c = 0; c < ds->n_columns; c++)
         if (!ds->columns[c].is_feature)
@@ -212,12 +214,11 @@ static void print_columns(FILE *out, const pf_dataset *ds)
 /* What is predicted: the targets, or the label and its classes with their window counts. */
 static void print_task(FILE *out, const pf_dataset *ds)
 {
-    fprintf(out, "task: %s\ntargets: ",
-            ds->task == PF_TASK_CLASSIFICATION ? "classification" : "regression");
+    fprintf(out, "task: %s\ntargets: ", pf_task_name(ds->task));
     for (size_t k = 0; k < ds->n_targets; k++)
         fprintf(out, "%s%s", k ? ", " : "", ds->target_names[k]);
     fputc('\n', out);
-    if (ds->task == PF_TASK_CLASSIFICATION) {
+    if (pf_dataset_shape(ds)->labels) {
         fprintf(out, "classes: %zu (", ds->n_classes);
         for (size_t c = 0; c < ds->n_classes; c++) {
             size_t n = 0;

@@ -16,6 +16,7 @@
 #include "base/numtext.h"
 #include "config/config.h"
 #include "config/criterion.h"
+#include "config/task.h"
 
 /* Write text to a fresh temporary .ini file; returns its path (static buffer per call site). */
 static void write_ini(char *path, const char *text)
@@ -552,9 +553,9 @@ static void test_task_shape_errors(void **state)
     }
     /* auto resolves by task. */
     assert_int_equal(load_text("[data]\ntask = classification\n", &c, &err, NULL, 0, NULL), PF_OK);
-    assert_int_equal(pf_config_loss(&c), PF_LOSS_XENT);
+    assert_int_equal(pf_task_loss(&c), PF_LOSS_XENT);
     assert_int_equal(load_text("[data]\ntarget_column = a, b\n", &c, &err, NULL, 0, NULL), PF_OK);
-    assert_int_equal(pf_config_loss(&c), PF_LOSS_MSE);
+    assert_int_equal(pf_task_loss(&c), PF_LOSS_MSE);
     assert_int_equal(c.target_columns.n, 2);
 }
 

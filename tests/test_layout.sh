@@ -11,6 +11,8 @@
 #   4. A pruning criterion lives in its row (config/criterion.h): no source file outside
 #      src/compress/criteria/ and the list in config/criterion.c spells a criterion's name
 #      as a string.
+#   5. A task shape lives in its row (config/task.h): no file outside config/task.c compares
+#      a task with PF_TASK_REGRESSION or PF_TASK_CLASSIFICATION.
 # Plain sh, sed and awk: it runs wherever the build does.
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
@@ -111,5 +113,14 @@ for n in $names; do
 done
 [ -z "$spelled" ] && pass "no file outside a criterion's row spells its name" \
     || fail "criterion names spelled outside their rows:$spelled"
+
+# 5. No task comparison outside the task-shape table.
+cmp_task=""
+for rel in $SOURCES; do
+    [ "$rel" = config/task.c ] && continue
+    grep -n -E '[!=]= *PF_TASK_[A-Z]+|PF_TASK_[A-Z]+ *[!=]=' "$SRC/$rel" >/dev/null && cmp_task="$cmp_task $rel"
+done
+[ -z "$cmp_task" ] && pass "no file outside config/task.c tests the task" \
+    || fail "files testing the task instead of asking its shape:$cmp_task"
 
 finish

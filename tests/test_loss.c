@@ -357,8 +357,8 @@ static void test_registry(void **state)
     assert_string_equal(pf_loss_name(PF_LOSS_CCC), "ccc");
     assert_string_equal(pf_loss_name(PF_LOSS_XENT), "xent");
     assert_null(pf_loss_name(PF_LOSS_AUTO));
-    assert_int_equal(pf_loss_task(PF_LOSS_CCC), PF_TASK_REGRESSION);
-    assert_int_equal(pf_loss_task(PF_LOSS_XENT), PF_TASK_CLASSIFICATION);
+    assert_false(pf_loss_labels(PF_LOSS_CCC));
+    assert_true(pf_loss_labels(PF_LOSS_XENT));
     pf_loss_spec a = spec(PF_LOSS_CCC, 3, NULL), b = spec(PF_LOSS_XENT, 3, NULL);
     assert_int_equal(pf_loss_targets(&a), 3);
     assert_int_equal(pf_loss_targets(&b), 1);

@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "base/moments.h"
+#include "config/task.h"
 #include "eval/metric.h"
+#include "model/loss.h"
 #include "testutil.h"
 
 #define TOL 1e-12
@@ -443,10 +445,47 @@ static void test_eval_classification(void **state)
     pf_metric_set_free(ms);
 }
 
+/* The task-shape table (config/task.h) agrees with itself and with the registries it names:
+ * each shape is found from its task and target count, trains with losses that read what it
+ * predicts (class indices or values), reports its primary metric, and has one output per
+ * class or per target. */
+static void test_task_shapes(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    assert_int_equal(pf_task_shape_of(PF_TASK_REGRESSION, 1)->bit, PF_SHAPE_REG1);
+    assert_int_equal(pf_task_shape_of(PF_TASK_REGRESSION, 3)->bit, PF_SHAPE_REGK);
+    assert_int_equal(pf_task_shape_of(PF_TASK_CLASSIFICATION, 1)->bit, PF_SHAPE_CLASS);
+    size_t n;
+    const pf_task_shape *list = pf_task_list(&n);
+    assert_int_equal(n, 3);
+    char *names[2] = {"arousal", "valence"};
+    for (size_t i = 0; i < n; i++) {
+        const pf_task_shape *s = &list[i];
+        assert_ptr_equal(pf_task_shape_of(s->task, s->min_targets), s);
+        assert_true(s->losses & (1u << s->default_loss));
+        for (unsigned l = 0; l < 32; l++)
+            if (s->losses & (1u << l)) assert_int_equal(pf_loss_labels((pf_loss)l), s->labels);
+        size_t K = s->labels ? 1 : s->min_targets, C = s->labels ? 3 : 0;
+        assert_int_equal(pf_task_outputs(s, K, C), s->labels ? C : K);
+        pf_metric_set *ms = pf_metric_set_alloc(s->task, K, K > 1 ? names : NULL, C, &err);
+        assert_non_null(ms);
+        size_t primary;
+        assert_int_equal(pf_metric_set_primary(ms, "auto", &primary, &err), PF_OK);
+        assert_string_equal(ms->slot[primary].name, s->primary);
+        assert_ptr_equal(ms->shape, s);
+        pf_metric_set_free(ms);
+        pf_task_kind back;
+        assert_true(pf_task_from_name(pf_task_name(s->task), &back));
+        assert_int_equal(back, s->task);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_example),
+        cmocka_unit_test(test_task_shapes),
         cmocka_unit_test(test_symmetric),
         cmocka_unit_test(test_perfect_agreement),
         cmocka_unit_test(test_bias_lowers_ccc_not_pearson),

@@ -1,15 +1,14 @@
 /* h5seal.c: the seal of an HDF5 file, written after it is closed and checked before it is
  * opened (see h5seal.h). */
 #include "base/h5seal.h"
+#include "base/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #define MAGIC   "prunefair-seal/1\n"
-#define HEX_LEN 64
+#define HEX_LEN (PF_SHA256_HEX - 1)
 
 /* The HDF5 signature, which a file of another program (or an unsealed one) starts with. */
 static const unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -28,20 +27,17 @@ hid_t pf_h5seal_create(const char *path)
 /* SHA-256 (as hex) and length of the bytes of fp from the current position to the end. */
 static int digest_rest(FILE *fp, char hex[HEX_LEN + 1], unsigned long long *length)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    unsigned char buf[1 << 16], sum[EVP_MAX_MD_SIZE];
-    unsigned int n_sum = 0;
+    pf_sha256 md;
+    pf_sha256_begin(&md);
+    unsigned char buf[1 << 16];
     *length = 0;
     size_t n;
-    while (ok && (n = fread(buf, 1, sizeof buf, fp)) > 0) {
-        ok = EVP_DigestUpdate(md, buf, n);
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        pf_sha256_add(&md, buf, n);
         *length += n;
     }
-    ok = ok && !ferror(fp) && EVP_DigestFinal_ex(md, sum, &n_sum) && n_sum * 2 == HEX_LEN;
-    EVP_MD_CTX_free(md);
-    for (unsigned int i = 0; ok && i < n_sum; i++) snprintf(hex + 2 * i, 3, "%02x", sum[i]);
-    return ok ? 0 : -1;
+    int ok = pf_sha256_end(&md, NULL, hex);
+    return ok && !ferror(fp) ? 0 : -1;
 }
 
 int pf_h5seal_close(hid_t file, const char *path)

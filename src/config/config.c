@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,6 +23,8 @@
 
 #include "base/numtext.h"
 #include "config/criterion.h"
+#include "config/task.h"
+#include "base/sha256.h"
 
 #define STR(sec, k, f, d, h, help)      PF_KEY_STR_(pf_config, sec, k, f, d, h, help)
 #define INT(sec, k, f, d, lo, hi, help) PF_KEY_INT_(pf_config, sec, k, f, d, lo, hi, help)
@@ -764,32 +765,10 @@ int pf_config_load(pf_config *cfg, const char *path, const char *const *override
     return pf_config_hash(cfg, err);
 }
 
-/* The task shape: which loss, transform and targets go together. */
+/* The task shape (config/task.h), and one role per column. */
 static int check_task(const pf_config *c, pf_error *err)
 {
-    int cls = c->task == PF_TASK_CLASSIFICATION;
-    if (cls && c->target_columns.n != 1)
-        return pf_error_set(err, PF_EINPUT,
-                            "data.task = classification takes exactly one label column, but "
-                            "data.target_column lists %zu; predict one label per run",
-                            c->target_columns.n);
-    if (!cls && c->target_transform != PF_TRANSFORM_NONE)
-        return pf_error_set(err, PF_EINPUT,
-                            "data.target_transform turns a target into classes, so it needs "
-                            "data.task = classification (or set target_transform = none)");
-    if (cls && (c->loss == PF_LOSS_MSE || c->loss == PF_LOSS_CCC))
-        return pf_error_set(err, PF_EINPUT,
-                            "train.loss = %s is a regression loss; data.task = classification "
-                            "trains with train.loss = xent (or auto)",
-                            c->loss == PF_LOSS_MSE ? "mse" : "ccc");
-    if (!cls && c->loss == PF_LOSS_XENT)
-        return pf_error_set(err, PF_EINPUT,
-                            "train.loss = xent is a classification loss; set data.task = "
-                            "classification, or train.loss = mse or ccc (or auto)");
-    if (!cls && c->class_weights != PF_CLASS_WEIGHTS_NONE)
-        return pf_error_set(err, PF_EINPUT,
-                            "train.class_weights = balanced weighs classes, so it needs "
-                            "data.task = classification");
+    if (pf_task_check(c, err) != PF_OK) return err->code;
     for (size_t i = 0; i < c->target_columns.n; i++)
         for (size_t j = 0; j < c->attribute_columns.n; j++)
             if (strcmp(c->target_columns.item[i], c->attribute_columns.item[j]) == 0)
@@ -939,12 +918,6 @@ int pf_config_is_na(const pf_config *cfg, const char *text)
 int pf_config_threads(const pf_config *cfg)
 {
     return cfg->threads > 0 ? cfg->threads : omp_get_num_procs();
-}
-
-pf_loss pf_config_loss(const pf_config *c)
-{
-    if (c->loss != PF_LOSS_AUTO) return c->loss;
-    return c->task == PF_TASK_CLASSIFICATION ? PF_LOSS_XENT : PF_LOSS_MSE;
 }
 
 /* ---- canonical dump and hash ------------------------------------------------------------ */
@@ -1105,21 +1078,17 @@ char *pf_config_dump(const pf_config *cfg, int hashed_only)
 
 int pf_config_hash(pf_config *cfg, pf_error *err)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
     char *text = pf_config_dump(cfg, 1);
     if (!text) return pf_error_set(err, PF_ERUNTIME, "out of memory hashing the config");
     char data[100] = "";
     if (cfg->data_sha256[0]) snprintf(data, sizeof data, "data_sha256 = %s\n", cfg->data_sha256);
-    EVP_MD_CTX *md_ctx = EVP_MD_CTX_new();
-    int ok = md_ctx && EVP_DigestInit_ex(md_ctx, EVP_sha256(), NULL) &&
-             EVP_DigestUpdate(md_ctx, text, strlen(text)) &&
-             EVP_DigestUpdate(md_ctx, data, strlen(data)) &&
-             EVP_DigestFinal_ex(md_ctx, md, &md_len);
-    EVP_MD_CTX_free(md_ctx);
+    pf_sha256 s;
+    pf_sha256_begin(&s);
+    pf_sha256_add(&s, text, strlen(text));
+    pf_sha256_add(&s, data, strlen(data));
     free(text);
-    if (!ok || md_len != 32) return pf_error_set(err, PF_ERUNTIME, "SHA-256 failed (OpenSSL)");
-    for (unsigned i = 0; i < md_len; i++) snprintf(cfg->hash + 2 * i, 3, "%02x", md[i]);
+    if (!pf_sha256_end(&s, NULL, cfg->hash))
+        return pf_error_set(err, PF_ERUNTIME, "SHA-256 failed (OpenSSL)");
     return PF_OK;
 }
 

@@ -26,9 +26,10 @@
 /* Every enumerated key's values, each list written once: X(ENUM_VALUE, name) in order. The C
  * enum and the "a|b|c" text the INI file accepts (PF_CHOICES) are both generated from it, so
  * they cannot disagree. */
-#define PF_ENUM_VALUE(value, name) value,
-#define PF_ENUM_NAME(value, name)  "|" #name
-#define PF_CHOICES(list)           (list(PF_ENUM_NAME) + 1)
+#define PF_ENUM_VALUE(value, name)     value,
+#define PF_ENUM_NAME(value, name)      "|" #name
+#define PF_ENUM_NAME_ITEM(value, name) #name,
+#define PF_CHOICES(list)               (list(PF_ENUM_NAME) + 1)
 
 #define PF_SOURCES(X)                                                                              \
     X(PF_SOURCE_SYNTHETIC, synthetic) X(PF_SOURCE_AGAIN, again) X(PF_SOURCE_CSV, csv)
@@ -49,7 +50,7 @@
 #define PF_INITS(X)                                                                                \
     X(PF_INIT_AUTO, auto) X(PF_INIT_HE, he) X(PF_INIT_XAVIER, xavier) X(PF_INIT_PYTORCH, pytorch)
 #define PF_OPTIMIZERS(X) X(PF_OPT_ADAM, adam) X(PF_OPT_SGD, sgd)
-/* auto: the task shape's default loss (pf_config_loss resolves it; config/task.h). */
+/* auto: the task shape's default loss (pf_task_loss resolves it; config/task.h). */
 #define PF_LOSSES(X)                                                                               \
     X(PF_LOSS_AUTO, auto) X(PF_LOSS_MSE, mse) X(PF_LOSS_CCC, ccc) X(PF_LOSS_XENT, xent)
 #define PF_TASK_KINDS(X) X(PF_TASK_REGRESSION, regression) X(PF_TASK_CLASSIFICATION, classification)
@@ -313,8 +314,5 @@ int pf_config_is_na(const pf_config *cfg, const char *text);
 
 /* The worker threads a run uses: parallel.threads, or one per core when it is 0. */
 int pf_config_threads(const pf_config *cfg);
-
-/* The training loss in effect: train.loss, with auto resolved by data.task. */
-pf_loss pf_config_loss(const pf_config *cfg);
 
 #endif

@@ -9,12 +9,12 @@
 
 #include "base/alloc.h"
 #include "base/path.h"
+#include "base/sha256.h"
 
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,20 +41,6 @@ typedef struct {
     int status; /* PF_OK until something fails; then the rest of the file is skipped */
     pf_error *err;
 } reader;
-
-const char *pf_csvfile_delimiter_name(char c)
-{
-    switch (c) {
-    case ';':
-        return "semicolon";
-    case '\t':
-        return "tab";
-    case '|':
-        return "pipe";
-    default:
-        return "comma";
-    }
-}
 
 static int grow_fields(reader *r)
 {
@@ -98,6 +84,7 @@ oom:
 /* A header that is one field holding another separator: the file is not comma-separated. */
 static int one_field_header(reader *r)
 {
+    char name[PF_MAX_NAME];
     static const char others[] = ",;\t|";
     const char *h = r->field[0];
     for (const char *c = others; *c; c++)
@@ -108,7 +95,8 @@ static int one_field_header(reader *r)
                                 "data.delimiter = %s (or auto)",
                                 r->what, r->path, r->line - r->embedded_nl, h,
                                 strlen(h) > 60 ? "..." : "", *c == '\t' ? "\\t" : (char[]){*c, 0},
-                                pf_csvfile_delimiter_name(*c), pf_csvfile_delimiter_name(*c));
+                                pf_csvfile_delimiter_name(*c, name, sizeof name),
+                                pf_csvfile_delimiter_name(*c, name, sizeof name));
     return PF_OK;
 }
 
@@ -182,21 +170,23 @@ static char sniff_delimiter(const char *s, size_t n)
     return cand[best];
 }
 
+/* The separator character of each data.delimiter value (indexed by pf_delimiter; auto: none,
+ * it is sniffed). */
+static const char DELIMITER_CHARS[] = {0, ',', ';', '\t', '|'};
+_Static_assert(sizeof DELIMITER_CHARS == PF_DELIM_PIPE + 1, "one character per pf_delimiter");
+
 static char delimiter_char(pf_delimiter d, const char *s, size_t n)
 {
-    switch (d) {
-    case PF_DELIM_SEMICOLON:
-        return ';';
-    case PF_DELIM_TAB:
-        return '\t';
-    case PF_DELIM_PIPE:
-        return '|';
-    case PF_DELIM_COMMA:
-        return ',';
-    case PF_DELIM_AUTO:
-        break;
-    }
-    return sniff_delimiter(s, n);
+    return d != PF_DELIM_AUTO ? DELIMITER_CHARS[d] : sniff_delimiter(s, n);
+}
+
+const char *pf_csvfile_delimiter_name(char c, char *out, size_t cap)
+{
+    int d = PF_DELIM_COMMA;
+    for (int i = PF_DELIM_COMMA; i <= PF_DELIM_PIPE; i++)
+        if (DELIMITER_CHARS[i] == c) d = i;
+    pf_config_choice_name("data", "delimiter", d, out, cap);
+    return out;
 }
 
 /* With tab as the separator a tab is not blank space libcsv may trim away. */
@@ -238,13 +228,7 @@ static FILE *open_file(const char *path, const char *what, pf_error *err)
     return f;
 }
 
-static void hex(const unsigned char *md, unsigned n, char *out)
-{
-    for (unsigned i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-static void read_stream(FILE *f, reader *r, struct csv_parser *p, EVP_MD_CTX *md,
-                        pf_delimiter delim)
+static void read_stream(FILE *f, reader *r, struct csv_parser *p, pf_sha256 *md, pf_delimiter delim)
 {
     char *chunk = malloc(READ_CHUNK);
     if (chunk == NULL) r->status = pf_error_set(r->err, PF_ERUNTIME, "out of memory");
@@ -252,7 +236,7 @@ static void read_stream(FILE *f, reader *r, struct csv_parser *p, EVP_MD_CTX *md
     for (int first = 1; r->status == PF_OK; first = 0) {
         size_t n = fread(chunk, 1, READ_CHUNK, f);
         if (n == 0) break;
-        EVP_DigestUpdate(md, chunk, n);
+        pf_sha256_add(md, chunk, n);
         size_t skip = first && n >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
         if (first) {
             r->delimiter = delimiter_char(delim, chunk + skip, n - skip);
@@ -281,27 +265,24 @@ int pf_csvfile_read(const char *path, const char *what, pf_delimiter delim,
                 .err = err,
                 .delimiter = ','};
     struct csv_parser p;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    pf_sha256 md;
     /* Strict: a stray quote is an error with a line number, not a silently merged field. */
-    if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
-        csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        EVP_MD_CTX_free(md);
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
         fclose(f);
-        return pf_error_set(err, PF_ERUNTIME, "cannot initialise the CSV parser or SHA-256");
+        return pf_error_set(err, PF_ERUNTIME, "cannot initialise the CSV parser");
     }
-    read_stream(f, &r, &p, md, delim);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned n_digest = 0;
-    if (r.status == PF_OK && !EVP_DigestFinal_ex(md, digest, &n_digest))
+    pf_sha256_begin(&md);
+    read_stream(f, &r, &p, &md, delim);
+    char sha[PF_SHA256_HEX];
+    if (!pf_sha256_end(&md, NULL, sha) && r.status == PF_OK)
         r.status = pf_error_set(err, PF_ERUNTIME, "SHA-256 of '%s' failed (OpenSSL)", path);
     if (info && r.status == PF_OK) {
         info->delimiter = r.delimiter;
         info->n_records = r.n_records;
-        hex(digest, n_digest, info->sha256);
+        memcpy(info->sha256, sha, sizeof sha);
         pf_path_abs(path, info->abs_path, sizeof info->abs_path);
     }
     csv_free(&p);
-    EVP_MD_CTX_free(md);
     fclose(f);
     free(r.text);
     free(r.start);

@@ -35,7 +35,8 @@ int pf_csvfile_read(const char *path, const char *what, pf_delimiter delim,
                     pf_csvfile_record_fn on_record, void *ctx, pf_csvfile_info *info,
                     pf_error *err);
 
-/* The name data.delimiter uses for a separator character ("comma", "semicolon", ...). */
-const char *pf_csvfile_delimiter_name(char c);
+/* The name data.delimiter uses for a separator character ("comma", "semicolon", ...), into
+ * out (cap bytes); returns out. */
+const char *pf_csvfile_delimiter_name(char c, char *out, size_t cap);
 
 #endif

@@ -66,7 +66,7 @@ static void constant_features(pf_dataset *ds)
 
 static void constant_targets(pf_dataset *ds)
 {
-    if (ds->task != PF_TASK_REGRESSION) return;
+    if (pf_dataset_shape(ds)->labels) return; /* a class label's constancy is check_classes' */
     size_t T = ds->n_targets;
     for (size_t k = 0; k < T; k++) {
         name_list l = {{0}, 0};

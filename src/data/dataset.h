@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "config/config.h"
+#include "config/task.h"
 
 /* One column of the data file and what it became: "feature", "participant
  * (data.participant_column)", "excluded: text, not numbers (line 2: 'Deutsch')", ... */
@@ -80,10 +81,16 @@ int pf_dataset_attribute_groups(char *const *values, size_t P, size_t A, size_t 
  * whole is replaced by a note that more was cut. */
 void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The task shape of this data (config/task.h). */
+static inline const pf_task_shape *pf_dataset_shape(const pf_dataset *ds)
+{
+    return pf_task_shape_of(ds->task, ds->n_targets);
+}
+
 /* Output units of a model of this data: the targets, or the classes. */
 static inline size_t pf_dataset_n_outputs(const pf_dataset *ds)
 {
-    return ds->task == PF_TASK_CLASSIFICATION ? ds->n_classes : ds->n_targets;
+    return pf_task_outputs(pf_dataset_shape(ds), ds->n_targets, ds->n_classes);
 }
 
 /* Windows of participant p. */

@@ -7,6 +7,7 @@
  * ordered, filtered dataset with a report line per column. */
 #include "data/table.h"
 #include "base/alloc.h"
+#include "config/task.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -120,7 +121,7 @@ static int role_column(pf_table *t, const char *key, const char *label, const ch
 static int list_roles(pf_table *t)
 {
     const pf_config *cfg = t->cfg;
-    int cls = cfg->task == PF_TASK_CLASSIFICATION;
+    int cls = pf_task_shape_of(cfg->task, cfg->target_columns.n)->labels;
     t->n_targets = cfg->target_columns.n;
     t->labels = cls && cfg->target_transform == PF_TRANSFORM_NONE;
     for (size_t i = 0; i < t->n_targets; i++)

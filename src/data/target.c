@@ -133,16 +133,18 @@ static void warn_label_like(pf_dataset *ds)
 
 int pf_target_finish(pf_dataset *ds, const pf_config *cfg, pf_error *err)
 {
-    if (cfg->task == PF_TASK_CLASSIFICATION && cfg->target_transform != PF_TRANSFORM_NONE &&
+    const pf_task_shape *want = pf_task_shape_of(cfg->task, cfg->target_columns.n);
+    if (want->transforms && cfg->target_transform != PF_TRANSFORM_NONE &&
         binarise(ds, cfg, err) != PF_OK)
         return err->code;
-    if (cfg->task == PF_TASK_CLASSIFICATION && ds->task != PF_TASK_CLASSIFICATION)
+    if (want->labels && !pf_dataset_shape(ds)->labels)
         return pf_error_set(err, PF_EINPUT,
-                            "data.task = classification, but the %s data has continuous "
+                            "data.task = %s, but the %s data has continuous "
                             "targets only: set data.target_transform = above_median (or "
                             "above_mean) to classify high and low",
+                            pf_task_name(cfg->task),
                             cfg->source == PF_SOURCE_SYNTHETIC ? "synthetic" : "loaded");
-    if (ds->task == PF_TASK_CLASSIFICATION) return check_classes(ds, err);
+    if (pf_dataset_shape(ds)->labels) return check_classes(ds, err);
     warn_label_like(ds);
     return PF_OK;
 }

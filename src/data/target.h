@@ -1,8 +1,8 @@
 /* target.h: what a study predicts, made final once the data is loaded, whatever its source.
  *
- * Three task shapes share one dataset (docs/data.md#targets-and-task-shapes): regression with one output, regression with
- * several (arousal and valence), and classification. This module takes a loaded dataset to
- * its final shape and checks that the shape makes sense:
+ * Three task shapes share one dataset (docs/data.md#targets-and-task-shapes): regression with one
+ * output, regression with several (arousal and valence), and classification. This module takes a
+ * loaded dataset to its final shape and checks that the shape makes sense:
  *
  *   - data.target_transform = above_median | above_mean turns one continuous target into two
  *     classes per participant, the usual AGAIN high/low arousal protocol: with t the

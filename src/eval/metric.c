@@ -195,20 +195,22 @@ static double chance_one_over_c(size_t n_classes)
 /* Accuracy's chance level is the majority-class share and macro F1's depends on the class
  * balance too: both data dependent, so NULL. RMSE is in the target's units. */
 static const pf_metric registry[] = {
-    {"ccc", REG, PF_SHAPE_REG1, 1, 1, 0, chance_zero, reg_ccc,
-     "Lin's concordance correlation coefficient"},
-    {"rmse", REG, 0, 1, 0, 1, NULL, reg_rmse, "root mean squared error, in the target's units"},
-    {"pearson", REG, 0, 1, 1, 0, chance_zero, reg_pearson, "Pearson's correlation coefficient"},
-    {"mean_ccc", PF_SHAPE_REGK, PF_SHAPE_REGK, 0, 1, 0, chance_zero, mean_ccc,
+    {"ccc", "CCC", REG, 1, 1, 0, chance_zero, reg_ccc, "Lin's concordance correlation coefficient"},
+    {"rmse", "RMSE", REG, 1, 0, 1, NULL, reg_rmse,
+     "root mean squared error, in the target's units"},
+    {"pearson", "Pearson's r", REG, 1, 1, 0, chance_zero, reg_pearson,
+     "Pearson's correlation coefficient"},
+    {"mean_ccc", "mean-over-outputs CCC", PF_SHAPE_REGK, 0, 1, 0, chance_zero, mean_ccc,
      "CCC averaged over the outputs"},
-    {"mean_rmse", PF_SHAPE_REGK, 0, 0, 0, 1, NULL, mean_rmse, "RMSE averaged over the outputs"},
-    {"mean_pearson", PF_SHAPE_REGK, 0, 0, 1, 0, chance_zero, mean_pearson,
-     "Pearson's r averaged over the outputs"},
-    {"accuracy", PF_SHAPE_CLASS, 0, 0, 1, 1, NULL, cls_accuracy,
+    {"mean_rmse", "mean-over-outputs RMSE", PF_SHAPE_REGK, 0, 0, 1, NULL, mean_rmse,
+     "RMSE averaged over the outputs"},
+    {"mean_pearson", "mean-over-outputs Pearson's r", PF_SHAPE_REGK, 0, 1, 0, chance_zero,
+     mean_pearson, "Pearson's r averaged over the outputs"},
+    {"accuracy", "accuracy", PF_SHAPE_CLASS, 0, 1, 1, NULL, cls_accuracy,
      "share of windows classified right"},
-    {"balanced_accuracy", PF_SHAPE_CLASS, PF_SHAPE_CLASS, 0, 1, 1, chance_one_over_c,
+    {"balanced_accuracy", "balanced accuracy", PF_SHAPE_CLASS, 0, 1, 1, chance_one_over_c,
      cls_balanced_accuracy, "mean recall over the participant's true classes"},
-    {"f1_macro", PF_SHAPE_CLASS, 0, 0, 1, 1, NULL, cls_f1_macro,
+    {"f1_macro", "macro F1", PF_SHAPE_CLASS, 0, 1, 1, NULL, cls_f1_macro,
      "unweighted mean F1 over the true and predicted classes"},
 };
 
@@ -229,21 +231,15 @@ const pf_metric *pf_metric_find(const char *name)
 
 /* ---- the metric set ------------------------------------------------------------------------ */
 
-static unsigned task_shape(pf_task_kind task, size_t n_targets)
-{
-    if (task == PF_TASK_CLASSIFICATION) return PF_SHAPE_CLASS;
-    return n_targets > 1 ? PF_SHAPE_REGK : PF_SHAPE_REG1;
-}
-
 static int check_shape(pf_task_kind task, size_t n_targets, char *const *names, size_t n_classes,
                        pf_error *err)
 {
-    if (task == PF_TASK_CLASSIFICATION) {
+    if (pf_task_shape_of(task, n_targets)->labels) {
         if (n_targets != 1 || n_classes < 2)
             return pf_error_set(err, PF_ERUNTIME,
-                                "metric set: classification needs 1 label column and at least 2 "
-                                "classes, got %zu columns and %zu classes",
-                                n_targets, n_classes);
+                                "metric set: %s needs 1 label column and at least 2 classes, got "
+                                "%zu columns and %zu classes",
+                                pf_task_name(task), n_targets, n_classes);
         return PF_OK;
     }
     if (n_targets == 0)
@@ -294,10 +290,10 @@ pf_metric_set *pf_metric_set_alloc(pf_task_kind task, size_t n_targets, char *co
                                    size_t n_classes, pf_error *err)
 {
     if (check_shape(task, n_targets, target_names, n_classes, err) != PF_OK) return NULL;
-    unsigned shape = task_shape(task, n_targets);
+    const pf_task_shape *shape = pf_task_shape_of(task, n_targets);
     size_t per = 0, whole = 0;
     for (size_t i = 0; i < N_REGISTRY; i++)
-        if (registry[i].shapes & shape) {
+        if (registry[i].shapes & shape->bit) {
             if (registry[i].per_output)
                 per++;
             else
@@ -310,20 +306,19 @@ pf_metric_set *pf_metric_set_alloc(pf_task_kind task, size_t n_targets, char *co
         free(ms);
         return NULL;
     }
-    ms->task = task;
     ms->shape = shape;
     ms->n_targets = n_targets;
-    ms->n_classes = task == PF_TASK_CLASSIFICATION ? n_classes : 0;
-    ms->n_model_out = task == PF_TASK_CLASSIFICATION ? n_classes : n_targets;
+    ms->n_classes = shape->labels ? n_classes : 0;
+    ms->n_model_out = pf_task_outputs(shape, n_targets, n_classes);
     /* Output by output, so the columns of one output sit together in tables; then the rows
      * that summarise the whole task. */
     int rc = PF_OK;
     for (size_t k = 0; k < n_targets && per > 0; k++)
         for (size_t i = 0; i < N_REGISTRY && rc == PF_OK; i++)
-            if ((registry[i].shapes & shape) && registry[i].per_output)
+            if ((registry[i].shapes & shape->bit) && registry[i].per_output)
                 rc = add_slot(ms, &registry[i], k, target_names, n_targets, err);
     for (size_t i = 0; i < N_REGISTRY && rc == PF_OK; i++)
-        if ((registry[i].shapes & shape) && !registry[i].per_output)
+        if ((registry[i].shapes & shape->bit) && !registry[i].per_output)
             rc = add_slot(ms, &registry[i], 0, target_names, n_targets, err);
     if (rc != PF_OK) {
         pf_metric_set_free(ms);
@@ -349,12 +344,13 @@ long pf_metric_set_find(const pf_metric_set *ms, const char *name)
 /* "regression with 2 outputs" and the like, for messages. */
 static void describe_task(const pf_metric_set *ms, char *buf, size_t size)
 {
-    if (ms->shape == PF_SHAPE_CLASS)
-        snprintf(buf, size, "classification with %zu classes", ms->n_classes);
-    else if (ms->shape == PF_SHAPE_REGK)
-        snprintf(buf, size, "regression with %zu outputs", ms->n_targets);
+    const char *task = pf_task_name(ms->shape->task);
+    if (ms->shape->labels)
+        snprintf(buf, size, "%s with %zu classes", task, ms->n_classes);
+    else if (ms->n_targets > 1)
+        snprintf(buf, size, "%s with %zu outputs", task, ms->n_targets);
     else
-        snprintf(buf, size, "regression with one output");
+        snprintf(buf, size, "%s with one output", task);
 }
 
 static int unknown_metric(const pf_metric_set *ms, const char *name, pf_error *err)
@@ -383,12 +379,11 @@ int pf_metric_set_primary(const pf_metric_set *ms, const char *stats_metric, siz
                           pf_error *err)
 {
     if (strcmp(stats_metric, "auto") == 0) {
-        for (size_t i = 0; i < ms->n; i++)
-            if (ms->slot[i].metric->auto_for & ms->shape) {
-                *index = i;
-                return PF_OK;
-            }
-        return pf_error_set(err, PF_ERUNTIME, "metric set: no primary metric for this task");
+        long i = pf_metric_set_find(ms, ms->shape->primary);
+        if (i < 0)
+            return pf_error_set(err, PF_ERUNTIME, "metric set: no primary metric for this task");
+        *index = (size_t)i;
+        return PF_OK;
     }
     long i = pf_metric_set_find(ms, stats_metric);
     if (i < 0) return unknown_metric(ms, stats_metric, err);
@@ -461,6 +456,6 @@ static int eval_classification(const pf_metric_set *ms, const float *out, const 
 int pf_metric_set_eval(const pf_metric_set *ms, const float *out, const float *y, size_t n,
                        double *values, pf_error *err)
 {
-    if (ms->shape == PF_SHAPE_CLASS) return eval_classification(ms, out, y, n, values, err);
+    if (ms->shape->labels) return eval_classification(ms, out, y, n, values, err);
     return eval_regression(ms, out, y, n, values, err);
 }

@@ -19,7 +19,8 @@
 #include <stddef.h>
 
 #include "base/error.h"
-#include "config/config.h" /* pf_task_kind, PF_MAX_NAME */
+#include "config/config.h"
+#include "config/task.h" /* pf_task_kind, PF_MAX_NAME */
 
 /* ---- regression metrics for one participant: yhat = prediction, y = target, n windows ---- */
 
@@ -59,13 +60,6 @@ size_t pf_metric_argmax(const float *logits, size_t n_classes);
 
 /* ---- the registry ---- */
 
-/* Task shapes, as bits: a registry row applies to the shapes in its mask. */
-enum {
-    PF_SHAPE_REG1 = 1u << 0, /* regression, one output */
-    PF_SHAPE_REGK = 1u << 1, /* regression, K > 1 outputs */
-    PF_SHAPE_CLASS = 1u << 2 /* classification, C >= 2 classes */
-};
-
 /* What a metric function sees: one participant's windows in the form its task needs. */
 typedef struct {
     size_t n; /* windows */
@@ -82,8 +76,8 @@ typedef struct {
 /* One row of the registry. */
 typedef struct {
     const char *name;     /* "ccc", "mean_ccc", "balanced_accuracy" */
-    unsigned shapes;      /* PF_SHAPE_* bits of the tasks that report it */
-    unsigned auto_for;    /* PF_SHAPE_* bits for which it is stats.metric = auto */
+    const char *label;    /* as tables and figures name it: "CCC", "macro F1" */
+    unsigned shapes;      /* PF_SHAPE_* bits (config/task.h) of the task shapes reporting it */
     int per_output;       /* 1: one value per regression output, named name[target] when K > 1 */
     int higher_is_better; /* 0 for errors such as rmse: "worst" is then the largest value */
     int nonnegative;      /* 1: never below 0, so a ratio of two values means something */
@@ -111,13 +105,12 @@ typedef struct {
 } pf_metric_slot;
 
 typedef struct {
-    pf_task_kind task;
-    unsigned shape;       /* one PF_SHAPE_* bit */
-    size_t n_targets;     /* columns of the truth y: K outputs, or 1 (the class index) */
-    size_t n_classes;     /* C; 0 for regression */
-    size_t n_model_out;   /* columns of the model output: K, or C logits */
-    size_t n;             /* metrics */
-    pf_metric_slot *slot; /* n, in reporting order */
+    const pf_task_shape *shape; /* the task's row (config/task.h) */
+    size_t n_targets;           /* columns of the truth y: K outputs, or 1 (the class index) */
+    size_t n_classes;           /* C; 0 for regression */
+    size_t n_model_out;         /* columns of the model output: K, or C logits */
+    size_t n;                   /* metrics */
+    pf_metric_slot *slot;       /* n, in reporting order */
 } pf_metric_set;
 
 /* The metrics a task reports, in this order:

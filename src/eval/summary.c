@@ -7,6 +7,8 @@
  * agree to the last bit. */
 #include "eval/summary.h"
 
+#include <stddef.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +85,30 @@ void pf_summary_full_compute(const double *v, const double *dense, size_t n, int
         f->delta_worst = up ? ds.min : ds.max;
     }
     free(x);
+}
+
+#define FIELD(name, f, csv)                                                                        \
+    {                                                                                              \
+        name, offsetof(pf_summary_full, f), csv                                                    \
+    }
+static const pf_summary_field FIELDS[] = {
+    FIELD("mean", s.mean, 1),
+    FIELD("sd", s.sd, 1),
+    FIELD("median", s.median, 1),
+    FIELD("worst", worst, 1),
+    FIELD("tail", tail, 1),
+    FIELD("best", best, 1),
+    FIELD("gap", s.gap, 1),
+    FIELD("mean_delta", delta_mean, 1),
+    FIELD("worst_delta", delta_worst, 1),
+    FIELD("min", s.min, 0),
+    FIELD("p10", s.p10, 0),
+    FIELD("p90", p90, 0),
+    FIELD("max", s.max, 0),
+};
+
+const pf_summary_field *pf_summary_fields(size_t *n)
+{
+    *n = sizeof FIELDS / sizeof FIELDS[0];
+    return FIELDS;
 }

@@ -1,4 +1,5 @@
-/* summary.h: the one place that summarises a metric across participants (docs/metrics.md#summaries-across-participants).
+/* summary.h: the one place that summarises a metric across participants
+ * (docs/metrics.md#summaries-across-participants).
  *
  * Tables, figures, the results file and the end-of-run printout all show "mean, sd, worst,
  * 10th percentile, gap, delta against dense" of some metric for some variant; computing those
@@ -43,6 +44,17 @@ typedef struct {
     double delta_mean;    /* mean over participants of (value - dense value) */
     double delta_worst;   /* the worst participant delta: min, or max when lower is better */
 } pf_summary_full;
+
+/* The fields of pf_summary_full that are numbers, each one row: its name (summary.csv's column
+ * and results.h5's /summary dataset), where it is, and whether summary.csv has it (in this
+ * order; results.h5 has them all). The one list both writers loop over. */
+typedef struct {
+    const char *name;
+    size_t off; /* of a double in pf_summary_full */
+    int in_csv;
+} pf_summary_field;
+
+const pf_summary_field *pf_summary_fields(size_t *n);
 
 /* Fill f with the summary of v[0..n-1] (one value per participant) for a metric whose
  * direction is higher_is_better (non-zero: CCC, accuracy; zero: RMSE). dense, when not NULL,

@@ -154,7 +154,7 @@ static void fit_targets(pf_transform *tf, const pf_dataset *ds, const int *parts
                         const pf_config *cfg)
 {
     for (size_t k = 0; k < tf->n_targets; k++) tf->target_shift[k] = 0, tf->target_scale[k] = 1;
-    if (cfg->target_scaling == PF_TARGET_NONE || ds->task == PF_TASK_CLASSIFICATION) return;
+    if (cfg->target_scaling == PF_TARGET_NONE || !pf_dataset_shape(ds)->scales_targets) return;
     for (size_t k = 0; k < tf->n_targets; k++) fit_target(tf, ds, parts, n, k);
 }
 

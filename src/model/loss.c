@@ -1,9 +1,9 @@
 /* loss.c: the registry of training losses and their value-and-gradient functions (loss.h).
  *
- * A loss is one row of LOSSES: its name, the task it belongs to, the fewest outputs it is
- * defined for, the scratch it needs, and one function returning the value and writing
- * dL/dyhat. Everything else (pf_loss_eval, pf_loss_check, names) reads the table, so a new
- * loss is one row and one function.
+ * A loss is one row of LOSSES: its kind (named by config/config.h's PF_LOSSES list), whether
+ * it reads class labels, the fewest outputs it is defined for, the scratch it needs, and one
+ * function returning the value and writing dL/dyhat. Everything else (pf_loss_eval, pf_loss_check,
+ * names) reads the table, so a new loss is one row and one function.
  *
  * All sums are in double from the float32 predictions, in row order, so a value does not
  * depend on how the caller batched its rows. With one output, mse and ccc do exactly the
@@ -29,8 +29,7 @@ typedef double (*loss_fn)(const pf_loss_spec *s, const float *yhat, const float 
 
 typedef struct {
     pf_loss kind;
-    const char *name; /* as train.loss spells it */
-    pf_task_kind task;
+    int labels;          /* 1: it compares logits with class indices (one target column) */
     size_t min_out;      /* fewest outputs the loss is defined for */
     size_t scratch_rows; /* floats of scratch per row */
     loss_fn eval;
@@ -161,9 +160,9 @@ static double xent_eval(const pf_loss_spec *s, const float *yhat, const float *y
 /* ---- the registry ----------------------------------------------------------------------- */
 
 static const loss_row LOSSES[] = {
-    {PF_LOSS_MSE, "mse", PF_TASK_REGRESSION, 1, 0, mse_eval},
-    {PF_LOSS_CCC, "ccc", PF_TASK_REGRESSION, 1, 2, ccc_eval},
-    {PF_LOSS_XENT, "xent", PF_TASK_CLASSIFICATION, 2, 0, xent_eval},
+    {PF_LOSS_MSE, 0, 1, 0, mse_eval},
+    {PF_LOSS_CCC, 0, 1, 2, ccc_eval},
+    {PF_LOSS_XENT, 1, 2, 0, xent_eval},
 };
 #define N_LOSSES (sizeof LOSSES / sizeof LOSSES[0])
 
@@ -176,19 +175,20 @@ static const loss_row *row_of(pf_loss kind)
 
 const char *pf_loss_name(pf_loss kind)
 {
-    const loss_row *r = row_of(kind);
-    return r != NULL ? r->name : NULL;
+    /* The names train.loss accepts (config/config.h's list), indexed by kind. */
+    static const char *const names[] = {PF_LOSSES(PF_ENUM_NAME_ITEM)};
+    return row_of(kind) != NULL ? names[kind] : NULL;
 }
 
-pf_task_kind pf_loss_task(pf_loss kind)
+int pf_loss_labels(pf_loss kind)
 {
     const loss_row *r = row_of(kind);
-    return r != NULL ? r->task : PF_TASK_REGRESSION;
+    return r != NULL && r->labels;
 }
 
 size_t pf_loss_targets(const pf_loss_spec *s)
 {
-    return pf_loss_task(s->kind) == PF_TASK_CLASSIFICATION ? 1 : s->n_out;
+    return pf_loss_labels(s->kind) ? 1 : s->n_out;
 }
 
 size_t pf_loss_scratch_size(size_t n)
@@ -201,7 +201,7 @@ size_t pf_loss_scratch_size(size_t n)
 
 static int check_weights(const pf_loss_spec *s, pf_error *err)
 {
-    if (s->class_weights == NULL || pf_loss_task(s->kind) != PF_TASK_CLASSIFICATION) return PF_OK;
+    if (s->class_weights == NULL || !pf_loss_labels(s->kind)) return PF_OK;
     for (size_t c = 0; c < s->n_out; c++)
         if (!(s->class_weights[c] >= 0.0) || isinf(s->class_weights[c]))
             return pf_error_set(err, PF_EINPUT,
@@ -218,21 +218,21 @@ int pf_loss_check(const pf_loss_spec *s, const float *y, size_t n, size_t t, con
     if (r == NULL)
         return pf_error_set(err, PF_ERUNTIME,
                             "the training loss is not resolved (code %d); a program error: "
-                            "resolve train.loss = auto with pf_config_loss",
+                            "resolve train.loss = auto with pf_task_loss",
                             (int)s->kind);
     if (s->n_out < r->min_out)
         return pf_error_set(err, PF_EINPUT,
                             "train.loss = %s needs at least %zu outputs (classes), but the "
                             "model has %zu; the data needs at least %zu classes",
-                            r->name, r->min_out, s->n_out, r->min_out);
+                            pf_loss_name(r->kind), r->min_out, s->n_out, r->min_out);
     if (t != pf_loss_targets(s))
         return pf_error_set(err, PF_EINPUT,
                             "train.loss = %s with %zu model outputs compares %zu target "
                             "column(s) per row, but %s has %zu; build the model for this "
                             "dataset's outputs (pf_dataset_n_outputs)",
-                            r->name, s->n_out, pf_loss_targets(s), what, t);
+                            pf_loss_name(r->kind), s->n_out, pf_loss_targets(s), what, t);
     if (check_weights(s, err) != PF_OK) return err->code;
-    if (r->task != PF_TASK_CLASSIFICATION) return PF_OK;
+    if (!r->labels) return PF_OK;
     for (size_t i = 0; i < n; i++)
         if (label_of(y[i], s->n_out) == s->n_out)
             return pf_error_set(err, PF_EINPUT,

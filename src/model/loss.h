@@ -37,8 +37,9 @@ typedef struct {
 /* The loss's name as the config spells it ("mse", "ccc", "xent"); NULL for PF_LOSS_AUTO. */
 const char *pf_loss_name(pf_loss kind);
 
-/* The task a loss belongs to (regression for mse and ccc, classification for xent). */
-pf_task_kind pf_loss_task(pf_loss kind);
+/* Whether a loss compares class logits with class indices (xent) rather than outputs with
+ * targets (mse, ccc). Which losses a task shape trains with is config/task.h's. */
+int pf_loss_labels(pf_loss kind);
 
 /* Columns t of the targets y: n_out for a regression loss, 1 (the class index) for xent. */
 size_t pf_loss_targets(const pf_loss_spec *s);
@@ -51,7 +52,7 @@ size_t pf_loss_scratch_size(size_t n);
  * n_out >= 1 (xent: >= 2 classes), t == pf_loss_targets(s), finite non-negative class
  * weights, and for xent every label a whole number in 0..n_out-1. Otherwise PF_EINPUT with a
  * message saying what to change (what names the rows: "the training split"), or PF_ERUNTIME
- * for an unresolved kind (PF_LOSS_AUTO: a program error, pf_config_loss resolves it). */
+ * for an unresolved kind (PF_LOSS_AUTO: a program error, pf_task_loss resolves it). */
 int pf_loss_check(const pf_loss_spec *s, const float *y, size_t n, size_t t, const char *what,
                   pf_error *err);
 

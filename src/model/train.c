@@ -6,6 +6,8 @@
  * that every product is one sgemm over the batch. */
 #include "model/train.h"
 
+#include "config/task.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
     o->batch_size = cfg->batch_size;
     o->max_epochs = cfg->max_epochs;
     o->patience = cfg->patience;
-    o->loss = pf_config_loss(cfg);
+    o->loss = pf_task_loss(cfg);
     o->class_weights = NULL;
 }
 

@@ -311,7 +311,7 @@ static void write_stat_series(FILE *fp, const plot_ctx *c, int sd)
     const pf_summary_full *d = summary_of(c, PF_DENSE);
     pf_interval dci = interval(ci, PF_DENSE);
     double y = sd ? d->s.sd : d->s.mean;
-    block_header(fp, 0, "dense");
+    block_header(fp, 0, r->crit[PF_DENSE]);
     put_row(fp, 4, (double[]){0, y, dci.lo, dci.hi});
     put_row(fp, 4, (double[]){max_sparsity(r), y, dci.lo, dci.hi});
     for (size_t k = 1; k < r->n_crit; k++) {
@@ -348,7 +348,7 @@ static void data_worst(FILE *fp, const plot_ctx *c, const figure *f)
                     : "the worst participant (the highest value) and the 90th percentile (type 7)",
                 "sparsity worst_@ tail_@");
     const pf_summary_full *d = summary_of(c, PF_DENSE);
-    block_header(fp, 0, "dense");
+    block_header(fp, 0, r->crit[PF_DENSE]);
     put_row(fp, 3, (double[]){0, d->worst, d->tail});
     put_row(fp, 3, (double[]){max_sparsity(r), d->worst, d->tail});
     for (size_t k = 1; k < r->n_crit; k++) {
@@ -375,7 +375,7 @@ static void data_box(FILE *fp, const plot_ctx *c, const figure *f)
             for (size_t p = 0; p < r->n_part; p++)
                 put_row(fp, 2, (double[]){(double)p, c->vals[p]});
         }
-    block_header(fp, ng * K, "dense");
+    block_header(fp, ng * K, r->crit[PF_DENSE]);
     pf_results_values(r, r->primary, PF_DENSE, c->vals);
     for (size_t p = 0; p < r->n_part; p++) put_row(fp, 2, (double[]){(double)p, c->vals[p]});
 }
@@ -385,7 +385,7 @@ static void data_pareto(FILE *fp, const plot_ctx *c, const figure *f)
     const pf_results *r = c->r;
     data_header(fp, c, f, "the mean across participants against the sd", "sd_@ mean_@ sparsity");
     const pf_summary_full *d = summary_of(c, PF_DENSE);
-    block_header(fp, 0, "dense");
+    block_header(fp, 0, r->crit[PF_DENSE]);
     put_row(fp, 3, (double[]){d->s.sd, d->s.mean, 0});
     for (size_t k = 1; k < r->n_crit; k++) {
         block_header(fp, k, r->crit[k]);

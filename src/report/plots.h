@@ -9,8 +9,8 @@
  * renders NAME.png / NAME.pdf when it is on PATH; without it the scripts and data are still
  * written and nothing fails.
  *
- * Figures (docs/outputs.md#figures) show the run's primary metric (r->primary, stats.metric) and are
- * named after it: M below is the metric's name made safe for file names ("ccc", "rmse",
+ * Figures (docs/outputs.md#figures) show the run's primary metric (r->primary, stats.metric) and
+ * are named after it: M below is the metric's name made safe for file names ("ccc", "rmse",
  * "ccc_arousal" for ccc[arousal], "balanced_accuracy"). Titles, axis labels and legends name
  * the metric in words and its direction ("worst participant" is the lowest CCC but the highest
  * RMSE). Criteria in config order, each with the same colour and marker everywhere, the dense

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +18,14 @@
 #include "base/outfile.h"
 
 #include "base/version.h"
+#include "base/sha256.h"
 
 #define MAGIC    "PFTASK02" /* 02: task records carry stored_bytes */
 #define HASH_LEN 64
 #define VERS_LEN 32
 #define N_SIZES  6
 #define HEAD_LEN (8 + 8 + 8 + HASH_LEN + VERS_LEN + 8 * N_SIZES)
-#define SHA_LEN  32
+#define SHA_LEN  PF_SHA256_BYTES
 
 enum {
     HAS_TRANSFORM = 1,
@@ -89,8 +89,7 @@ static void slots(cursor *c, pf_results *r, const pf_fold *fd, size_t fold, size
 
 static int sha256(const unsigned char *data, size_t n, unsigned char *out)
 {
-    unsigned int len = 0;
-    return EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) && len == SHA_LEN;
+    return pf_sha256_of(data, n, out, NULL);
 }
 
 static void sizes_of(const pf_results *r, const pf_fold *fd, uint64_t *z)

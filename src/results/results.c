@@ -1,8 +1,8 @@
 /* results.c: the study model in memory (see results.h): its shape, the variants, the value
  * array, and the one summary of every (metric, variant) that every output reads.
  *
- * Summaries average each participant's repeats first (docs/metrics.md#repeats), then describe the spread
- * across participants; a delta against dense is each participant's variant value minus the
+ * Summaries average each participant's repeats first (docs/metrics.md#repeats), then describe the
+ * spread across participants; a delta against dense is each participant's variant value minus the
  * dense value of the same participant, both averaged over repeats. */
 #include "results/results.h"
 
@@ -14,6 +14,7 @@
 #include "base/alloc.h"
 #include "base/numtext.h"
 #include "config/criterion.h"
+#include "config/task.h"
 
 static char **copy_strings(char *const *src, size_t n, pf_error *err)
 {
@@ -104,7 +105,7 @@ pf_results *pf_results_new(const pf_results_shape *sh, pf_error *err)
     if (r == NULL) return NULL;
     r->task = sh->task;
     r->n_targets = sh->n_targets;
-    r->n_classes = sh->task == PF_TASK_CLASSIFICATION ? sh->n_classes : 0;
+    r->n_classes = pf_task_shape_of(sh->task, sh->n_targets)->labels ? sh->n_classes : 0;
     r->n_crit = 1 + sh->n_crit;
     r->n_sp = sh->n_sp;
     list_widths(r, sh);
@@ -118,7 +119,7 @@ pf_results *pf_results_new(const pf_results_shape *sh, pf_error *err)
         goto fail;
     r->n_metric = r->metrics->n;
     if (alloc_arrays(r, sh, err) != PF_OK) goto fail;
-    snprintf(r->crit[0], PF_MAX_NAME, "dense");
+    snprintf(r->crit[PF_DENSE], PF_MAX_NAME, "%s", PF_DENSE_NAME);
     for (size_t c = 0; c < sh->n_crit; c++)
         snprintf(r->crit[c + 1], PF_MAX_NAME, "%s", sh->crit[c]);
     memcpy(r->sparsity, sh->sparsity, r->n_sp * sizeof *r->sparsity);

@@ -29,7 +29,8 @@
 #include "folds/folds.h"
 #include "folds/split.h"
 
-#define PF_DENSE 0 /* the variant index of the dense model */
+#define PF_DENSE      0       /* the dense model's variant index, and its criterion index */
+#define PF_DENSE_NAME "dense" /* its name as a criterion: /criteria, CSVs, tables, figures */
 
 /* One variant: which criterion (index into crit; 0 is "dense"), at which sparsity, stored at
  * how many bits. sp is the index into the sparsity grid for a pruned variant; the dense model

@@ -64,9 +64,12 @@ static int write_summary(const pf_results *r, const char *dir, pf_error *err)
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "summary.csv", err) != PF_OK) return err->code;
     FILE *fp = f.fp;
-    fputs("criterion,sparsity,bits,achieved_sparsity,metric,higher_is_better,n,mean,sd,median,"
-          "worst,tail,best,gap,mean_delta,worst_delta\n",
-          fp);
+    size_t n_fields;
+    const pf_summary_field *field = pf_summary_fields(&n_fields);
+    fputs("criterion,sparsity,bits,achieved_sparsity,metric,higher_is_better,n", fp);
+    for (size_t i = 0; i < n_fields; i++)
+        if (field[i].in_csv) fprintf(fp, ",%s", field[i].name);
+    fputc('\n', fp);
     for (size_t v = 0; v < r->n_var; v++) {
         double achieved = pf_results_achieved_sparsity(r, v);
         for (size_t m = 0; m < r->n_metric; m++) {
@@ -76,9 +79,9 @@ static int write_summary(const pf_results *r, const char *dir, pf_error *err)
             fputc(',', fp);
             pf_csvout_field(fp, r->metrics->slot[m].name);
             fprintf(fp, ",%d,%zu", r->metrics->slot[m].metric->higher_is_better ? 1 : 0, s->s.n);
-            const double x[] = {s->s.mean, s->s.sd,  s->s.median,   s->worst,      s->tail,
-                                s->best,   s->s.gap, s->delta_mean, s->delta_worst};
-            for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) pf_numtext_put(fp, ",", x[i]);
+            for (size_t i = 0; i < n_fields; i++)
+                if (field[i].in_csv)
+                    pf_numtext_put(fp, ",", *(const double *)((const char *)s + field[i].off));
             fputc('\n', fp);
         }
     }

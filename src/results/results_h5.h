@@ -1,6 +1,6 @@
 /* results_h5.h: results.h5, the one file that holds a run with its provenance.
  *
- * Schema "prunefair-results/4" (docs/results-schema.md): the study model of results.h as it
+ * Schema PF_RESULTS_H5_SCHEMA (docs/results-schema.md): the study model of results.h as it
  * is in memory (variants, metric names, value[metric][variant][participant][repeat], the
  * summary of every (metric, variant), task records, cost, folds and fitted transforms,
  * optional models) plus the config text, its hash, the data file's SHA-256 and the build.
@@ -8,6 +8,10 @@
  * back for --report. */
 #ifndef PF_RESULTS_H5_H
 #define PF_RESULTS_H5_H
+
+/* The root attribute schema of every results.h5 this version writes, and the only one it
+ * reads. */
+#define PF_RESULTS_H5_SCHEMA "prunefair-results/4"
 
 #include <hdf5.h>
 

@@ -107,7 +107,7 @@ static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, size_t
     size_t n_out = r->metrics->n_model_out, M = r->n_metric;
     double values[PF_MAX_LIST * 8], sum = 0;
     pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
-    if (r->task == PF_TASK_REGRESSION) pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
+    if (!r->metrics->shape->labels) pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
     for (size_t i = 0; i < te->n_parts; i++) {
         size_t p = (size_t)te->part[i], lo = te->off[i], n = te->off[i + 1] - lo;
         if (pf_metric_set_eval(r->metrics, t->yhat + lo * n_out, te->y_data + lo * te->t, n, values,
@@ -539,7 +539,7 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     t->yhat = pf_alloc(rows * n_out, sizeof *t->yhat, err);
     /* Class weights come from this fold's training split (folds differ, so they are the
      * task's, not the run's); NULL (all 1) for a regression or train.class_weights = none. */
-    if (rc->ds->task == PF_TASK_CLASSIFICATION && cfg->class_weights != PF_CLASS_WEIGHTS_NONE &&
+    if (pf_dataset_shape(rc->ds)->weighs_classes && cfg->class_weights != PF_CLASS_WEIGHTS_NONE &&
         (t->class_weights = pf_alloc(n_out, sizeof *t->class_weights, err)) != NULL)
         pf_loss_class_weights(t->train, n_out, cfg->class_weights, t->class_weights);
     t->mask = t->dense ? pf_alloc(t->dense->n_params, sizeof *t->mask, err) : NULL;

@@ -232,7 +232,7 @@ static void sparsity_level(actx *c, size_t si)
     for (int test = 0; test < 3; test++) {
         for (size_t k = 1; k < K && c->err->code == PF_OK; k++)
             if ((int)k != ref) compare_pair(c, test, s, r->crit[k], x, c->vals + k * P);
-        if (c->err->code == PF_OK) compare_pair(c, test, s, "dense", x, c->dense);
+        if (c->err->code == PF_OK) compare_pair(c, test, s, r->crit[PF_DENSE], x, c->dense);
     }
 }
 
@@ -245,7 +245,7 @@ static void group_row(actx *c, const pf_group_attribute *g, size_t v)
     snprintf(family, sizeof family, "groups:%s", g->name);
     pf_test_row *row = new_row(c, family, "kruskal_wallis", x->sparsity);
     snprintf(row->a, sizeof row->a, "%s", c->r->crit[x->crit]);
-    snprintf(row->b, sizeof row->b, "dense");
+    snprintf(row->b, sizeof row->b, "%s", c->r->crit[PF_DENSE]);
     fill_row(row, &gap->kw);
     row->p_holm = gap->p_holm;
     row->mean_diff = NAN;
@@ -444,22 +444,6 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
 
 /* ---- a metric in words -------------------------------------------------------------------- */
 
-/* Short names of the registry's metrics, for titles and axes (the registry's `about` is the
- * full meaning, for captions); a metric missing here shows its name with spaces. */
-static const struct {
-    const char *name, *label;
-} labels[] = {
-    {"ccc", "CCC"},
-    {"rmse", "RMSE"},
-    {"pearson", "Pearson's r"},
-    {"mean_ccc", "mean-over-outputs CCC"},
-    {"mean_rmse", "mean-over-outputs RMSE"},
-    {"mean_pearson", "mean-over-outputs Pearson's r"},
-    {"accuracy", "accuracy"},
-    {"balanced_accuracy", "balanced accuracy"},
-    {"f1_macro", "macro F1"},
-};
-
 void pf_analysis_metric_words(const pf_results *r, size_t m, pf_metric_words *w)
 {
     const pf_metric_slot *slot = &r->metrics->slot[m];
@@ -477,14 +461,7 @@ void pf_analysis_metric_words(const pf_results *r, size_t m, pf_metric_words *w)
         w->file[n++] = isalnum(ch) || ch == '-' || ch == '.' || ch == '_' ? (char)ch : '_';
     }
     w->file[n] = '\0';
-    const char *label = NULL;
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].name, reg->name) == 0) label = labels[i].label;
-    if (label)
-        snprintf(w->label, sizeof w->label, "%s", label);
-    else
-        for (size_t i = 0; reg->name[i] && i + 1 < sizeof w->label; i++)
-            w->label[i] = reg->name[i] == '_' ? ' ' : reg->name[i];
+    snprintf(w->label, sizeof w->label, "%s", reg->label);
     /* A per-output metric of several outputs names its output: "CCC (arousal)". */
     const char *bracket = strchr(slot->name, '[');
     if (bracket) {
