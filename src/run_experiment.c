@@ -49,11 +49,12 @@ typedef struct {
     int threads;         /* -1: from the config */
     const char *out_dir; /* NULL: results/<name>-<hash8> */
     int dry_run;
-    int progress;       /* -1: auto (only on a terminal) */
-    const char *report; /* --report DIR: rebuild the report of a finished run */
-    const char *shard;  /* --shard I/N */
-    const char *merge;  /* --merge DIR */
-    const char *status; /* --status DIR */
+    int progress;            /* -1: auto (only on a terminal) */
+    const char *report;      /* --report DIR: rebuild the report of a finished run */
+    const char *shard;       /* --shard I/N, as given */
+    size_t shard_i, shard_n; /* parsed; 0 without --shard */
+    const char *merge;       /* --merge DIR */
+    const char *status;      /* --status DIR */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -61,7 +62,7 @@ static void usage(FILE *out)
     fprintf(
         out,
         "Usage: run_experiment [options] CONFIG.ini\n"
-        "       run_experiment --report RUN_DIR\n"
+        "       run_experiment --report RUN_DIR | --merge RUN_DIR | --status RUN_DIR\n"
         "\n"
         "Fairness-aware pruning study: loads the data, runs participant folds, trains,\n"
         "prunes with every criterion over the sparsity grid and evaluates per participant.\n"
@@ -84,7 +85,7 @@ static void usage(FILE *out)
         "\n"
         "Exit status: 0 success, 2 usage/config/data error, 1 runtime failure,\n"
         "3 interrupted (SIGTERM, SIGINT, SIGUSR1): finished tasks are kept; run the same\n"
-        "command again to resume.\n"
+        "command again to resume. 4 finished, but some trainings diverged (listed on stderr).\n"
         "\n"
         "Config keys (section, key, default, meaning):\n");
     pf_config_help(out);
@@ -195,6 +196,8 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                             optind >= argc ? "no config file given"
                                            : "more than one config file given");
     o->config_path = argv[optind];
+    if (o->shard && pf_shard_parse(o->shard, &o->shard_i, &o->shard_n, err) != PF_OK)
+        return err->code;
     return -1;
 }
 
@@ -400,11 +403,10 @@ static void catch_stops(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* A folder holds one run: rerunning a finished run rebuilds only its report; a folder of
- * another config, or whose results.h5 is damaged, is refused. Returns 0 when there is no
- * finished run, 1 when the run is done (nothing to train; err is PF_EDIVERGED when some of
- * its models diverged), -1 on an error in err. */
-static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
+/* A folder holds one run. Whether dir holds a finished run: 0 when it does not, 1 when it
+ * holds this config's, -1 (err set) when it holds another config's or a damaged
+ * results.h5. Reads only. */
+static int finished_run(const pf_config *cfg, const char *dir, pf_error *err)
 {
     char path[PF_MAX_STR * 2];
     snprintf(path, sizeof path, "%s/results.h5", dir);
@@ -418,13 +420,51 @@ static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
                      "choose another folder with --out, or remove it",
                      dir, hash, cfg->hash);
     free(hash);
-    if (!same) return -1;
+    return same ? 1 : -1;
+}
+
+/* Rerunning a finished run rebuilds only its report. Returns 0 when there is no finished run,
+ * 1 when the run is done (nothing to train; err is PF_EDIVERGED when some of its models
+ * diverged), -1 on an error in err. */
+static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
+{
+    int done = finished_run(cfg, dir, err);
+    if (done != 1) return done;
     fprintf(stderr,
             "run_experiment: %s already holds this run, finished; rebuilding its report "
             "only\n",
             dir);
     rebuild_report(dir, err);
     return err->code == PF_OK || err->code == PF_EDIVERGED ? 1 : -1;
+}
+
+/* What a real run would refuse before training, checked for --dry-run too: an output folder
+ * that cannot be made or written, or that holds another config's finished run, and criteria
+ * that group people in ways the data cannot (pf_run_grouping). The plan's last lines say what
+ * a real run would do there. */
+static int check_run(const cli_opts *o, const pf_config *cfg, const pf_dataset *ds,
+                     const pf_folds *folds, const pf_run_opts *ro, FILE *plan, pf_error *err)
+{
+    if (pf_path_check_dir(ro->out_dir, err) != PF_OK) return err->code;
+    int finished = o->shard ? 0 : finished_run(cfg, ro->out_dir, err);
+    if (finished < 0) return err->code;
+    int *window_group;
+    size_t n_groups;
+    if (pf_run_grouping(cfg, ds, &window_group, &n_groups, err) != PF_OK) return err->code;
+    free(window_group);
+    if (!plan) return PF_OK;
+    if (o->shard) {
+        size_t n_all = folds->n_folds * (size_t)cfg->repeats,
+               *slice = pf_alloc(n_all, sizeof *slice, err);
+        if (!slice) return err->code;
+        size_t n = pf_shard_slice(ds, folds, cfg, o->shard_i, o->shard_n, slice);
+        free(slice);
+        fprintf(plan, "shard: %zu/%zu (%zu of %zu tasks)%s\n", o->shard_i, o->shard_n, n, n_all,
+                pf_shard_done(ro->out_dir, o->shard_i, o->shard_n) ? ", already finished" : "");
+    }
+    if (finished)
+        fprintf(plan, "output-holds: this run, finished (a run rebuilds only its report)\n");
+    return PF_OK;
 }
 
 static void remove_checkpoints(const char *dir)
@@ -506,11 +546,11 @@ static int status(const char *dir, pf_error *err)
 static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
                pf_run_opts *ro, pf_results **res, pf_error *err)
 {
-    size_t shard_i = 0, shard_n = 0, n_all = folds->n_folds * (size_t)cfg->repeats;
+    size_t shard_i = o->shard_i, shard_n = o->shard_n,
+           n_all = folds->n_folds * (size_t)cfg->repeats;
     size_t *slice = NULL, n_slice = n_all;
     /* One process per folder (per shard, for shards of one folder): lock.h. */
     char lock_name[64] = ".lock";
-    if (o->shard && pf_shard_parse(o->shard, &shard_i, &shard_n, err) != PF_OK) return err->code;
     if (o->shard) snprintf(lock_name, sizeof lock_name, ".lock-shard-%zu-of-%zu", shard_i, shard_n);
     if (pf_path_make_dirs(ro->out_dir, err) != PF_OK ||
         pf_lock_take(&folder_lock, ro->out_dir, lock_name, err) != PF_OK)
@@ -617,8 +657,10 @@ int main(int argc, char **argv)
                 "cores and the run will be slower, not faster (use --threads 0 for one per "
                 "core)\n",
                 ro.threads, omp_get_num_procs());
+    if (check_run(&o, &cfg, ds, folds, &ro, NULL, &err) != PF_OK) goto done;
     if (o.dry_run) {
         print_plan(stdout, &cfg, ds, folds, &ro);
+        check_run(&o, &cfg, ds, folds, &ro, stdout, &err);
         fprintf(stdout, "metrics:");
         for (size_t m = 0; m < metrics->n; m++)
             fprintf(stdout, "%s %s", m ? "," : "", metrics->slot[m].name);

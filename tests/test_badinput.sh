@@ -89,13 +89,13 @@ run_case "a target with zero variance for a participant, and one with one window
 expect_in "$ERR" "warning: 2 of 4 participants ('B', 'D') have one value of target 'y' in every window:" \
     "their CCC and Pearson r are 0 by definition"
 awk -F, '$1 == "B" && $2 == "dense" { b = $6 } END { exit !(b == "0") }' "$WORK/zv/per_participant.csv" \
-    && pass "  B's CCC is 0, as DESIGN defines it" || fail "  B's CCC" "$(cat "$WORK/zv/per_participant.csv")"
+    && pass "  B's CCC is 0, as docs/metrics.md defines it" || fail "  B's CCC" "$(cat "$WORK/zv/per_participant.csv")"
 
 # ---- where results go ------------------------------------------------------------------------
 first_row 'A,1,2,0.1'
 touch "$WORK/a-file"
 run_case "an output folder under a file" 2 --set "experiment.output_dir=$WORK/a-file/x" c.ini
-expect_in "$ERR" "cannot create folder '$WORK/a-file/x': Not a directory" "choose another output folder"
+expect_in "$ERR" "'$WORK/a-file' is a file, not a folder" "choose another output folder"
 run_case "--out is a file" 2 --out "$WORK/a-file" c.ini
 expect_in "$ERR" "'$WORK/a-file' is a file, not a folder"
 # A disk that fills up mid-run: a 64 kB tmpfs (the test runs as root in CI; elsewhere skipped).

@@ -182,6 +182,29 @@ run_case "keyboard, a group attribute that is not an attribute" 2 --dry-run --se
     --set data.attribute_columns=sex --set fairness.attributes=sex,age "$SRC/configs/keyboard.ini"
 expect_in "$ERR" "fairness.attributes names 'age', which is not one of data.attribute_columns"
 
+# ---- a dry run checks what a real run would refuse --------------------------------------------
+run_case "dry run, --shard 3/2" 2 --dry-run --shard 3/2 "$SRC/configs/demo.ini"
+expect_in "$ERR" "--shard '3/2': expected I/N with 1 <= I <= N"
+run_case "dry run, --shard 0/2" 2 --dry-run --shard 0/2 "$SRC/configs/demo.ini"
+run_case "dry run, --shard 2/4" 0 --dry-run --shard 2/4 "$SRC/configs/demo.ini"
+expect_in "$OUT" "shard: 2/4 (12 of 48 tasks)"
+run_case "dry run, --threads 5000" 2 --dry-run --threads 5000 "$SRC/configs/demo.ini"
+touch "$WORK/a-file"
+run_case "dry run, an output folder under a file" 2 --dry-run --out "$WORK/a-file/run" "$SRC/configs/demo.ini"
+expect_in "$ERR" "'$WORK/a-file' is a file, not a folder; choose another output folder"
+[ ! -e "$WORK/a-file/run" ] && [ ! -d "$WORK/new" ] && pass "  a dry run creates no folder" || fail "  a dry run created a folder"
+run_case "dry run, a new output folder" 0 --dry-run --out "$WORK/new/run" "$SRC/configs/demo.ini"
+[ ! -e "$WORK/new" ] && pass "  a dry run creates no folder" || fail "  a dry run created $WORK/new"
+# A folder holding another config's finished run: refused by a dry run as by a real one.
+run_case "a small finished run" 0 --no-progress --set synthetic.participants=6 --set train.max_epochs=2 \
+    --set output.figures=none --set output.tables=none --out "$WORK/done" "$SRC/configs/demo.ini"
+run_case "dry run into it, another config" 2 --dry-run --set synthetic.participants=6 --out "$WORK/done" \
+    "$SRC/configs/demo.ini"
+expect_in "$ERR" "holds a finished run of another config"
+run_case "dry run into it, the same config" 0 --dry-run --set synthetic.participants=6 --set train.max_epochs=2 \
+    --out "$WORK/done" "$SRC/configs/demo.ini"
+expect_in "$OUT" "output-holds: this run, finished (a run rebuilds only its report)"
+
 # ---- no results left behind by a failed run --------------------------------------------------
 csvcfg again "$WORK/ragged.csv"
 printf '[experiment]\noutput_dir = %s/res\n' "$WORK" >>"$WORK/data.ini"

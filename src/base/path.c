@@ -27,6 +27,9 @@ const char *pf_path_base(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* The advice of every message about an output folder. */
+#define CHOOSE_ANOTHER "choose another output folder (experiment.output_dir, or --out DIR)"
+
 int pf_path_make_dirs(const char *dir, pf_error *err)
 {
     char buf[4096];
@@ -44,16 +47,38 @@ int pf_path_make_dirs(const char *dir, pf_error *err)
                         errno == ENAMETOOLONG || errno == EPERM;
             return pf_error_set(err, input ? PF_EINPUT : PF_ERUNTIME,
                                 "cannot create folder '%s': %s%s", buf, strerror(errno),
-                                input ? "; choose another output folder (experiment.output_dir, "
-                                        "or --out DIR)"
-                                      : "");
+                                input ? "; " CHOOSE_ANOTHER : "");
         }
         if (c == '\0' && stat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
-            return pf_error_set(err, PF_EINPUT,
-                                "'%s' is a file, not a folder; choose another output folder "
-                                "(experiment.output_dir, or --out DIR)",
+            return pf_error_set(err, PF_EINPUT, "'%s' is a file, not a folder; " CHOOSE_ANOTHER,
                                 buf);
         if (c == '\0') return PF_OK;
         *p = c;
     }
+}
+
+int pf_path_check_dir(const char *dir, pf_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return pf_error_set(err, PF_EINPUT, "output folder name too long: %s", dir);
+    struct stat st;
+    /* Up to the deepest part that exists. */
+    while (stat(buf, &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            return pf_error_set(err, PF_EINPUT, "cannot create folder '%s': %s; " CHOOSE_ANOTHER,
+                                dir, strerror(errno));
+        char *slash = strrchr(buf, '/');
+        if (slash == NULL) {
+            snprintf(buf, sizeof buf, ".");
+            break;
+        }
+        *(slash == buf ? slash + 1 : slash) = '\0';
+    }
+    if (stat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
+        return pf_error_set(err, PF_EINPUT, "'%s' is a file, not a folder; " CHOOSE_ANOTHER, buf);
+    if (access(buf, W_OK | X_OK) != 0)
+        return pf_error_set(err, PF_EINPUT, "cannot create folder '%s': %s; " CHOOSE_ANOTHER, dir,
+                            strerror(errno));
+    return PF_OK;
 }

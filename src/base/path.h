@@ -17,4 +17,10 @@ const char *pf_path_base(const char *path);
  * the way, no permission, a read-only file system), PF_ERUNTIME otherwise. */
 int pf_path_make_dirs(const char *dir, pf_error *err);
 
+/* Whether dir could be created (or is already a folder) and written into, without creating
+ * anything: the deepest existing ancestor must be a folder this process may write into.
+ * PF_EINPUT with the same messages as pf_path_make_dirs otherwise. For checks before a run
+ * (--dry-run). */
+int pf_path_check_dir(const char *dir, pf_error *err);
+
 #endif
