@@ -1,5 +1,5 @@
 #!/bin/sh
-# reproduce_heist.sh: the Heist table and figures of the README, from scratch.
+# reproduce_heist.sh: the Heist table and figures of docs/heist.md, from scratch.
 #
 #   experiments/reproduce_heist.sh [HEIST_CSV] [OUT_DIR]
 #

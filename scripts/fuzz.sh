@@ -10,7 +10,7 @@
 #   results  the readers of results.h5 (--report), shard files (--merge) and task checkpoints
 #            (resume), seeded with the files of a real small study the harness writes first
 #   sealed   the same readers behind the seal: each input is sealed first, so HDF5 itself is
-#            fuzzed (FUZZ_BEHIND_SEAL=1; HDF5 1.10.8's own bugs show up here, see README)
+#            fuzzed (FUZZ_BEHIND_SEAL=1; HDF5 1.10.8's own bugs show up here, see docs/robustness.md)
 # A crash, leak, abort (a refused input without a message) or sanitizer report stops with the
 # input saved as crash-* in the work folder (FUZZ_DIR, default /tmp/prunefair-fuzz). Needs
 # clang (Debian: clang) and a build of the tree (for the generated sources).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_layout.sh: the source tree keeps the shape its README and Makefile.am promise.
+# test_layout.sh: the source tree keeps the shape docs/architecture.md and Makefile.am promise.
 #
 #   1. src/ has one folder per layer, in pipeline order (LAYERS below, the order Makefile.am
 #      lists them): a file includes headers of its own layer or of earlier ones, never of a
