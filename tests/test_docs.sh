@@ -9,8 +9,8 @@
 #      option docs/usage.md documents exists.
 #   3. Every relative link of README.md and docs/*.md leads to a file that exists and, with a
 #      #fragment, to a heading of that file (GitHub's anchor rule).
-#   4. The headers cite the project's own docs/ only: each docs/NAME.md they name exists, and
-#      none cites ../shared or DESIGN.md.
+#   4. The headers cite the project's own docs/ only: each docs/NAME.md#anchor they name
+#      exists, and none cites ../shared or DESIGN.md.
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
 DOCS=$PF_SRCDIR/docs
@@ -70,9 +70,11 @@ done
 # 4. Headers cite docs/.
 cited="" bad=""
 for h in $(find "$PF_SRCDIR/src" -name '*.h'); do
-    for d in $(grep -o 'docs/[a-z_-]*\.md' "$h" | sort -u); do
-        cited="$cited $d"
-        [ -e "$PF_SRCDIR/$d" ] || bad="$bad ${h#"$PF_SRCDIR"/}:$d"
+    for d in $(grep -o 'docs/[a-z_-]*\.md\(#[a-z0-9_-]*\)\{0,1\}' "$h" | sort -u); do
+        page=${d%%#*}
+        cited="$cited $page"
+        if [ ! -e "$PF_SRCDIR/$page" ]; then bad="$bad ${h#"$PF_SRCDIR"/}:$d"; continue; fi
+        case $d in *'#'*) anchors "$PF_SRCDIR/$page" | grep -q -x -e "${d#*#}" || bad="$bad ${h#"$PF_SRCDIR"/}:$d" ;; esac
     done
     grep -q -e '\.\./shared' -e 'DESIGN' "$h" && bad="$bad ${h#"$PF_SRCDIR"/}:cites-../shared-or-DESIGN"
 done

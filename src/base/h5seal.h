@@ -15,7 +15,7 @@
  *     prunefair-seal/1
  *     sha256 <64 lower-case hex digits>
  *     bytes <length of the file after the user block, in decimal>
- */
+ * Definitions and the exact rules: docs/robustness.md#sealed-files. */
 #ifndef PF_H5SEAL_H
 #define PF_H5SEAL_H
 

@@ -6,7 +6,8 @@
  * host and process id. The lock is a POSIX record lock (fcntl), which the kernel releases when
  * its process ends, however it ends: a run that crashed or was killed never leaves a folder
  * locked, and there is no stale lock to clean up. (On a network file system this needs a lock
- * service, as NFS provides; the file's text still names the holder.) */
+ * service, as NFS provides; the file's text still names the holder.)
+ * Definitions and the exact rules: docs/usage.md. */
 #ifndef PF_LOCK_H
 #define PF_LOCK_H
 

@@ -34,8 +34,9 @@ double pf_moments_ccc(const float *yhat, const float *y, size_t n)
     pf_moments m = pf_moments_pair(yhat, y, n);
     double shift = m.ma - m.mb;
     double den = m.va + m.vb + shift * shift;
-    /* den == 0 only when both are constant and equal: nothing to agree on (docs/metrics.md#ccc).
-     * The sums of n copies of one float are exact in double, so constants give exactly 0 here. */
+    /* den == 0 only when both are constant and equal: nothing to agree on
+     * (docs/metrics.md#regression-one-output). The sums of n copies of one float are exact in
+     * double, so constants give exactly 0 here. */
     if (den == 0.0) return 0.0;
     return 2.0 * m.cov / den;
 }

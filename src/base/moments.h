@@ -1,7 +1,8 @@
 /* moments.h: the two-pass moments of a pair of vectors, and Lin's concordance correlation
  * coefficient made of them: the one CCC of prunefair, shared by the metric (metric.h) and the
  * training loss 1 - CCC (loss.h), so the number a model is scored on and the one it minimises
- * cannot drift apart (docs/metrics.md#ccc). Sums are in double from float32 inputs. */
+ * cannot drift apart (docs/metrics.md#regression-one-output). Sums are in double from float32
+ * inputs. */
 #ifndef PF_MOMENTS_H
 #define PF_MOMENTS_H
 

@@ -1,6 +1,7 @@
 /* seed.h: every random draw in prunefair comes from a generator seeded by a pure function of
  * (master seed, fold, repeat, purpose). Never from time, thread id or shared state, so a
- * result is the same for any thread count, shard split or resume. */
+ * result is the same for any thread count, shard split or resume.
+ * Definitions and the exact rules: docs/reproducibility.md. */
 #ifndef PF_SEED_H
 #define PF_SEED_H
 

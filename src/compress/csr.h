@@ -3,7 +3,8 @@
  * Per layer: float32 values and int32 column indices of the kept weights, int32 row pointers
  * and the (masked) bias vector. It predicts one window at a time, with the same loop structure
  * as the dense single-window kernel (pf_mlp_predict_window), so a latency ratio between the
- * two shows what sparsity buys (cost.h measures it). */
+ * two shows what sparsity buys (cost.h measures it).
+ * Definitions and the exact rules: docs/quantisation.md. */
 #ifndef PF_CSR_H
 #define PF_CSR_H
 

@@ -4,7 +4,8 @@
  * A pf_qmodel holds int8 weights with one float scale per row (tensor granularity repeats the
  * layer's scale), each layer dense row-major or CSR (int8 values, int32 column indices, int32
  * row pointers), and quantises each layer's input on the fly; products add up exactly in
- * int32. Latency is measured by cost.h (pf_cost_time_qmodel). */
+ * int32. Latency is measured by cost.h (pf_cost_time_qmodel).
+ * Definitions and the exact rules: docs/quantisation.md. */
 #ifndef PF_QMODEL_H
 #define PF_QMODEL_H
 

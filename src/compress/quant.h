@@ -55,7 +55,8 @@
  * 8 bits as at 4, since both paths have the same weights).
  *
  * Size: pf_quant_bytes counts the stored model at a width -- per layer the smaller of dense
- * and CSR storage of packed b-bit values, plus the scales and the float32 biases. */
+ * and CSR storage of packed b-bit values, plus the scales and the float32 biases.
+ * Definitions and the exact rules: docs/quantisation.md. */
 #ifndef PF_QUANT_H
 #define PF_QUANT_H
 

@@ -18,7 +18,8 @@
  * half the ticks: a session that ends 2 s into a 3 s window still says something about those
  * 2 s, while a stub of one or two ticks would be a noisy window weighted like a full one.
  * Columns empty for the selection (another game's telemetry) are excluded by the table's
- * typing, not imputed. */
+ * typing, not imputed.
+ * Definitions and the exact rules: docs/data.md#again-files. */
 #ifndef PF_AGAIN_H
 #define PF_AGAIN_H
 

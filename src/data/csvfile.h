@@ -5,7 +5,8 @@
  * separator, trims every field, counts physical lines so every message names the line a user
  * sees, and takes the SHA-256 of the bytes as they go by, so the provenance of a run can
  * name exactly which data it saw. Each record goes to a callback as soon as it is complete:
- * the official ~470k-line AGAIN file is filtered while it is read, never held whole. */
+ * the official ~470k-line AGAIN file is filtered while it is read, never held whole.
+ * Definitions and the exact rules: docs/data.md#reading-a-csv-file. */
 #ifndef PF_CSVFILE_H
 #define PF_CSVFILE_H
 

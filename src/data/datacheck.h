@@ -11,7 +11,7 @@
  *     still counts in every mean, gap and test.
  *     A participant with a single window is one of them. Named per target, so the
  *     researcher can decide to keep or drop them.
- */
+ * Definitions and the exact rules: docs/data.md#warnings. */
 #ifndef PF_DATACHECK_H
 #define PF_DATACHECK_H
 

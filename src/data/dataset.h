@@ -5,7 +5,8 @@
  * participant, participants in order of first appearance and each participant's windows in
  * time order, so participant p owns rows [offset[p], offset[p+1]). Features stay doubles,
  * unscaled, with NAN for a missing cell when data.missing allows them: imputation and scaling
- * are fitted per fold on training participants only (split.h), never here. */
+ * are fitted per fold on training participants only (split.h), never here.
+ * Definitions and the exact rules: docs/data.md. */
 #ifndef PF_DATASET_H
 #define PF_DATASET_H
 

@@ -2,7 +2,8 @@
  *
  * data.source = synthetic (synthetic.h), again (again.h) or csv (a plain table, table.h).
  * Every later stage sees only the pf_dataset, so the pipeline reads the same for any of
- * them; and since this dispatch sits above the loaders, none of them needs another. */
+ * them; and since this dispatch sits above the loaders, none of them needs another.
+ * Definitions and the exact rules: docs/data.md#sources. */
 #ifndef PF_SOURCE_H
 #define PF_SOURCE_H
 

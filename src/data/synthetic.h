@@ -9,7 +9,8 @@
  * features, plus noise whose sd differs per participant. The remaining features are
  * distractors. A fairness comparison needs exactly this: a model that serves the average
  * participant well can still serve some participants badly. Deterministic from synthetic.seed:
- * every draw comes from pf_seed_rng(syn_seed, 0, 0, PF_SEED_SYNTHETIC) in a fixed order. */
+ * every draw comes from pf_seed_rng(syn_seed, 0, 0, PF_SEED_SYNTHETIC) in a fixed order.
+ * Definitions and the exact rules: docs/data.md#synthetic. */
 #ifndef PF_SYNTHETIC_H
 #define PF_SYNTHETIC_H
 

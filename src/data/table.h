@@ -18,7 +18,8 @@
  * and the results file keeps.
  *
  * A source adds its own rules through pf_table_rules (AGAIN: metadata columns by name, its
- * default time and session columns, the game filter); a plain CSV needs none. */
+ * default time and session columns, the game filter); a plain CSV needs none.
+ * Definitions and the exact rules: docs/data.md#column-roles. */
 #ifndef PF_TABLE_H
 #define PF_TABLE_H
 

@@ -5,7 +5,8 @@
  * vector. It predicts one window at a time (as a device does), so latency is measured per
  * window with single-row kernels for the dense, the CSR and the integer model -- the same loop
  * structure, so the ratio shows what sparsity buys and not a difference in implementation.
- * Every count and kernel covers all n_out output units (K targets, or C class logits). */
+ * Every count and kernel covers all n_out output units (K targets, or C class logits).
+ * Definitions and the exact rules: docs/quantisation.md. */
 #ifndef PF_COST_H
 #define PF_COST_H
 

@@ -30,7 +30,8 @@
  *
  * Validation: fold f draws round(folds.validation * n) of its n non-test participants (at
  * least 1 when folds.validation > 0 and n >= 2, never all of them) with
- * pf_seed_rng(seed, f, 0, PF_SEED_SPLIT) and gsl_ran_choose, whatever the scheme. */
+ * pf_seed_rng(seed, f, 0, PF_SEED_SPLIT) and gsl_ran_choose, whatever the scheme.
+ * Definitions and the exact rules: docs/folds.md. */
 #ifndef PF_FOLDS_H
 #define PF_FOLDS_H
 

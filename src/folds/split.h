@@ -3,7 +3,8 @@
  * A pf_split holds the float32 rows of a set of participants, through the fold's transform
  * (transform.h: fitted on the training participants only), with the targets both in model
  * space (y, what training and pruning criteria see) and as recorded (y_data, what predictions
- * mapped back are scored against). */
+ * mapped back are scored against).
+ * Definitions and the exact rules: docs/folds.md. */
 #ifndef PF_SPLIT_H
 #define PF_SPLIT_H
 

@@ -24,7 +24,8 @@
  *      and a result does not depend on the unit a target was recorded in. A class label is
  *      never scaled (shift 0, scale 1).
  *
- * The rows themselves, through the transform, are split.h's. */
+ * The rows themselves, through the transform, are split.h's.
+ * Definitions and the exact rules: docs/folds.md. */
 #ifndef PF_TRANSFORM_H
 #define PF_TRANSFORM_H
 

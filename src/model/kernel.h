@@ -20,7 +20,8 @@
  * The best kernel the CPU can run is chosen at run time (one binary serves a mixed cluster);
  * pf_kernel_select, or the environment variable PF_KERNEL (run_experiment reads it), forces
  * one, which is how the tests compare them. The model's elementwise functions that need exp
- * use pf_kernel_expf below rather than libm, whose expf has CPU-specific variants. */
+ * use pf_kernel_expf below rather than libm, whose expf has CPU-specific variants.
+ * Definitions and the exact rules: docs/reproducibility.md. */
 #ifndef PF_KERNEL_H
 #define PF_KERNEL_H
 

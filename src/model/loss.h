@@ -16,7 +16,8 @@
  *           L = sum_i w_{y_i} (-log p_{i,y_i}) / sum_i w_{y_i}.
  *
  * The losses are rows of a registry in loss.c (name, task kind, value-and-gradient
- * function), so adding a loss is one row and one function, with no switch elsewhere. */
+ * function), so adding a loss is one row and one function, with no switch elsewhere.
+ * Definitions and the exact rules: docs/model.md#losses. */
 #ifndef PF_LOSS_H
 #define PF_LOSS_H
 

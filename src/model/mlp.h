@@ -6,7 +6,8 @@
  * One flat layout means criteria, optimiser and file I/O are loops over one array. Hidden
  * layers use the configured activation; the output layer has n_out units (K regression
  * targets, or the logits of C classes) and is linear. Predictions are n x n_out, row-major.
- * The losses live in loss.h; pf_mlp_loss_grad is the one place that joins the two. */
+ * The losses live in loss.h; pf_mlp_loss_grad is the one place that joins the two.
+ * Definitions and the exact rules: docs/model.md. */
 #ifndef PF_MODEL_H
 #define PF_MODEL_H
 

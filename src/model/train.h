@@ -7,7 +7,8 @@
  * a Fisher-Yates permutation drawn from shuffle_rng, and no reduction depends on threads or
  * on the CPU (kernel.h's products sum in one order everywhere).
  * The loss is loss.h's, for the model's n_out outputs: the batches, the validation loss of
- * early stopping and the reported training loss are all the same function. */
+ * early stopping and the reported training loss are all the same function.
+ * Definitions and the exact rules: docs/model.md. */
 #ifndef PF_TRAIN_H
 #define PF_TRAIN_H
 

@@ -17,7 +17,8 @@
  * and moved in when complete, the old results.h5 out first and the new one in last, so a folder
  * never holds a complete-looking mix of two reports. The same function serves a fresh run and
  * `run_experiment --report DIR`, which rebuilds statistics, figures and tables from a stored
- * results.h5 without training anything. */
+ * results.h5 without training anything.
+ * Definitions and the exact rules: docs/outputs.md. */
 #ifndef PF_REPORT_H
 #define PF_REPORT_H
 

@@ -42,7 +42,8 @@
  * the transform margin) the data lost. LaTeX labels are unique per run and metric
  * (tab:<name>-<hash8>-results-M). The LaTeX files hold a complete table environment that
  * compiles with \usepackage{booktabs}; criterion names are escaped ("vr(lambda=0.5)" prints
- * as vr(λ=0.5)). Every file goes to a .tmp name first and is renamed when complete. */
+ * as vr(λ=0.5)). Every file goes to a .tmp name first and is renamed when complete.
+ * Definitions and the exact rules: docs/outputs.md#tables. */
 #ifndef PF_TABLES_H
 #define PF_TABLES_H
 

@@ -15,7 +15,8 @@
  * Every task writes only its own participants' and repeat's slots and its own block of task
  * records, so tasks fill the struct in parallel without locks and the contents do not depend
  * on which thread ran what. Files are written afterwards by one thread (Debian's HDF5 is not
- * thread-safe): results_csv.h and results_h5.h. */
+ * thread-safe): results_csv.h and results_h5.h.
+ * Definitions and the exact rules: docs/results-schema.md. */
 #ifndef PF_RESULTS_H
 #define PF_RESULTS_H
 

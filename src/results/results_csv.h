@@ -16,7 +16,8 @@
  *
  * Numbers are written as the shortest text that reads back to the same double ("nan" for
  * not run or undefined). Each file is written under a temporary name and renamed when
- * complete (outfile.h). */
+ * complete (outfile.h).
+ * Definitions and the exact rules: docs/outputs.md#the-csv-files. */
 #ifndef PF_RESULTS_CSV_H
 #define PF_RESULTS_CSV_H
 

@@ -6,7 +6,8 @@
  * model on the held-out participants, its predictions mapped back to the data's units first.
  * Tasks run under OpenMP with dynamic scheduling; each task's numbers depend only on (config,
  * fold, repeat), never on the thread that ran it, and records are handed to one writer, so the
- * output is the same for any thread count. */
+ * output is the same for any thread count.
+ * Definitions and the exact rules: docs/method.md. */
 #ifndef PF_RUNNER_H
 #define PF_RUNNER_H
 

@@ -12,7 +12,8 @@
  * aside), reading one shard at a time. `--status` reports without touching anything.
  *
  * A run folder used for shards holds config.ini (the canonical config, so --status and
- * --merge need nothing else), checkpoints/ and shards/ (with plan.txt: the cut). */
+ * --merge need nothing else), checkpoints/ and shards/ (with plan.txt: the cut).
+ * Definitions and the exact rules: docs/cluster.md. */
 #ifndef PF_SHARD_H
 #define PF_SHARD_H
 

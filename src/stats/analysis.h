@@ -25,7 +25,8 @@
  * var(a) / var(b)) do not depend on it.
  * Plus percentile bootstrap CIs (participants resampled) of the mean and the sd of the
  * primary metric for every variant, the dense model included: the bands of the figures and
- * the "dense model at chance" check of the tables. */
+ * the "dense model at chance" check of the tables.
+ * Definitions and the exact rules: docs/statistics.md#families. */
 #ifndef PF_ANALYSIS_H
 #define PF_ANALYSIS_H
 

@@ -19,7 +19,8 @@
  * empty cell or one of data.na_values) belong to no group. Both are counted in the output.
  *
  * Like analysis.h, everything here is a pure function of pf_results and the config, so
- * `run_experiment --report` recomputes the same numbers from a results file. */
+ * `run_experiment --report` recomputes the same numbers from a results file.
+ * Definitions and the exact rules: docs/metrics.md#groups-of-people. */
 #ifndef PF_FAIRNESS_H
 #define PF_FAIRNESS_H
 
