@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #include "base/h5.h"
 #include "base/seed.h"
 #include "stats/analysis.h"
@@ -29,37 +31,14 @@ static const double MAG[P] = {0.31, 0.12, 0.45, 0.27, 0.05, 0.38, 0.22, 0.19, 0.
 static const double VR[P] = {0.35, 0.20, 0.44, 0.33, 0.15, 0.40, 0.30, 0.21, 0.47, 0.18};
 static const double DENSE[P] = {0.40, 0.25, 0.50, 0.36, 0.11, 0.42, 0.35, 0.30, 0.52, 0.19};
 
-static const char crit2[2][PF_MAX_NAME] = {"magnitude", "vr(lambda=0.5)"};
-static const double sp08[1] = {0.8};
-
 typedef struct {
     pf_config cfg;
     pf_results *r;
 } fixture;
 
-/* A one-output regression study of crit x sparsities x n_part x n_rep, every value NaN. */
-static pf_results *new_results(const char (*crit)[PF_MAX_NAME], size_t n_crit,
-                               const double *sparsity, size_t n_sp, size_t n_part, size_t n_rep,
-                               const char *metric)
-{
-    pf_error err = {0};
-    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
-                           .n_targets = 1,
-                           .n_crit = n_crit,
-                           .crit = crit,
-                           .n_sp = n_sp,
-                           .sparsity = sparsity,
-                           .n_part = n_part,
-                           .n_rep = n_rep,
-                           .n_folds = n_part,
-                           .stats_metric = metric};
-    pf_results *r = pf_results_new(&sh, &err);
-    if (!r) fail_msg("%s", err.msg);
-    return r;
-}
-
-/* Two repeats per participant that average to the table values (+-0.02), so a test that
- * forgot to average repeats sees other numbers. */
+/* A one-output regression study of 10 participants, two criteria at one sparsity, CCC. Two
+ * repeats per participant that average to the table values (+-0.02: the first above, vr's
+ * first below), so a test that forgot to average repeats sees other numbers. */
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
@@ -67,16 +46,13 @@ static int setup(void **state)
     pf_config_defaults(&f->cfg);
     pf_config_set(&f->cfg, "stats", "bootstrap", "500", "t", &err);
     assert_int_equal(err.code, PF_OK);
-    f->r = new_results(crit2, 2, sp08, 1, P, 2, "auto");
+    f->r = make_results((pf_results_shape){CRITERIA("magnitude", "vr(lambda=0.5)"), SPARSITIES(0.8),
+                                           .n_part = P, .n_rep = 2});
     pf_results *r = f->r;
     assert_int_equal(r->primary, 0); /* ccc */
-    for (size_t p = 0; p < P; p++)
-        for (size_t k = 0; k < 2; k++) {
-            double jitter = k == 0 ? 0.02 : -0.02;
-            r->value[pf_results_at(r, 0, pf_results_variant(r, 1, 0), p, k)] = MAG[p] + jitter;
-            r->value[pf_results_at(r, 0, pf_results_variant(r, 2, 0), p, k)] = VR[p] - jitter;
-            r->value[pf_results_at(r, 0, PF_DENSE, p, k)] = DENSE[p] + jitter;
-        }
+    put_values(r, 0, pf_results_variant(r, 1, 0), MAG, -0.02);
+    put_values(r, 0, pf_results_variant(r, 2, 0), VR, 0.02);
+    put_values(r, 0, PF_DENSE, DENSE, -0.02);
     *state = f;
     return 0;
 }
@@ -259,19 +235,20 @@ static void test_missing_value(void **state)
 static void test_lower_is_better(void **state)
 {
     (void)state;
-    static const char crit3[3][PF_MAX_NAME] = {"random", "magnitude", "vr(lambda=0.5)"};
-    static const double sp05[1] = {0.5};
     static const double vals[4][5] = {{0.20, 0.22, 0.25, 0.30, 0.28},
                                       {0.60, 0.55, 0.70, 0.65, 0.58},
                                       {0.30, 0.36, 0.32, 0.31, 0.40},
                                       {0.25, 0.30, 0.36, 0.28, 0.33}};
-    pf_results *r = new_results(crit3, 3, sp05, 1, 5, 1, "rmse");
+    pf_results *r =
+        make_results((pf_results_shape){CRITERIA("random", "magnitude", "vr(lambda=0.5)"),
+                                        SPARSITIES(0.5), .n_part = 5, .stats_metric = "rmse"});
     assert_int_equal(r->primary, 1);
-    for (size_t v = 0; v < 4; v++)
-        for (size_t p = 0; p < 5; p++) {
-            r->value[pf_results_at(r, 1, v, p, 0)] = vals[v][p];
-            r->value[pf_results_at(r, 0, v, p, 0)] = 1 - vals[v][p]; /* ccc: not tested */
-        }
+    for (size_t v = 0; v < 4; v++) {
+        double ccc[5]; /* ccc: not tested */
+        for (size_t p = 0; p < 5; p++) ccc[p] = 1 - vals[v][p];
+        put_values(r, 1, v, vals[v], 0);
+        put_values(r, 0, v, ccc, 0);
+    }
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.bootstrap = 0;
@@ -342,21 +319,8 @@ static void test_h5(void **state)
 static void test_metric_words(void **state)
 {
     (void)state;
-    pf_error err = {0};
-    char *targets[] = {"arousal", "valence"};
-    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
-                           .n_targets = 2,
-                           .target_names = targets,
-                           .n_crit = 1,
-                           .crit = crit2,
-                           .n_sp = 1,
-                           .sparsity = sp08,
-                           .n_part = 3,
-                           .n_rep = 1,
-                           .n_folds = 3,
-                           .stats_metric = "auto"};
-    pf_results *r = pf_results_new(&sh, &err);
-    assert_non_null(r);
+    pf_results *r = make_results((pf_results_shape){
+        TARGETS("arousal", "valence"), CRITERIA("magnitude"), SPARSITIES(0.8), .n_part = 3});
     pf_metric_words w;
     pf_analysis_metric_words(r, r->primary, &w);
     assert_string_equal(w.name, "mean_ccc");
@@ -374,19 +338,11 @@ static void test_metric_words(void **state)
     assert_true(isnan(w.chance));
     pf_results_free(r);
 
-    sh = (pf_results_shape){.task = PF_TASK_CLASSIFICATION,
-                            .n_targets = 1,
-                            .n_classes = 3,
-                            .n_crit = 1,
-                            .crit = crit2,
-                            .n_sp = 1,
-                            .sparsity = sp08,
-                            .n_part = 3,
-                            .n_rep = 1,
-                            .n_folds = 3,
-                            .stats_metric = "auto"};
-    r = pf_results_new(&sh, &err);
-    assert_non_null(r);
+    r = make_results((pf_results_shape){.task = PF_TASK_CLASSIFICATION,
+                                        .n_classes = 3,
+                                        CRITERIA("magnitude"),
+                                        SPARSITIES(0.8),
+                                        .n_part = 3});
     pf_analysis_metric_words(r, r->primary, &w);
     assert_string_equal(w.file, "balanced_accuracy");
     assert_string_equal(w.label, "balanced accuracy");

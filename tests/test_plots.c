@@ -46,8 +46,6 @@ typedef struct {
     char *saved_path;
 } fixture;
 
-static const char crit_names[2][PF_MAX_NAME] = {"magnitude", "vr(lambda=0.5)"};
-static const double grid[2] = {0.5, 0.8};
 static const double dense_vals[4] = {0.60, 0.70, 0.80, 0.90};
 static const double vals[2][2][4] = {
     {{0.35, 0.45, 0.55, 0.65}, {0.10, 0.20, 0.30, 0.40}},
@@ -64,28 +62,19 @@ static fixture *make_fixture_for(const char *formats, const char *stats_metric, 
     pf_config_defaults(&f->cfg);
     assert_int_equal(pf_config_set(&f->cfg, "output", "figures", formats, "test", &err), 0);
     char *targets[] = {"arousal", "valence"};
-    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
-                           .n_targets = n_targets,
-                           .target_names = n_targets > 1 ? targets : NULL,
-                           .n_crit = 2,
-                           .crit = crit_names,
-                           .n_sp = 2,
-                           .sparsity = grid,
-                           .n_part = 4,
-                           .n_rep = 1,
-                           .n_folds = 4,
-                           .stats_metric = stats_metric};
-    f->r = pf_results_new(&sh, &err);
-    if (!f->r) fail_msg("%s", err.msg);
+    f->r = make_results((pf_results_shape){.n_targets = n_targets,
+                                           .target_names = n_targets > 1 ? targets : NULL,
+                                           CRITERIA("magnitude", "vr(lambda=0.5)"),
+                                           SPARSITIES(0.5, 0.8),
+                                           .n_part = 4,
+                                           .stats_metric = stats_metric});
     pf_results *r = f->r;
-    for (size_t m = 0; m < r->n_metric; m++)
-        for (size_t p = 0; p < 4; p++) {
-            r->value[pf_results_at(r, m, PF_DENSE, p, 0)] = dense_vals[p];
-            for (size_t c = 0; c < 2; c++)
-                for (size_t s = 0; s < 2; s++)
-                    r->value[pf_results_at(r, m, pf_results_variant(r, c + 1, s), p, 0)] =
-                        vals[c][s][p];
-        }
+    for (size_t m = 0; m < r->n_metric; m++) {
+        put_values(r, m, PF_DENSE, dense_vals, 0);
+        for (size_t c = 0; c < 2; c++)
+            for (size_t s = 0; s < 2; s++)
+                put_values(r, m, pf_results_variant(r, c + 1, s), vals[c][s], 0);
+    }
     /* Stored sizes shrink with sparsity: the size figure's x axis. */
     for (size_t fo = 0; fo < 4; fo++)
         for (size_t v = 0; v < r->n_var; v++)

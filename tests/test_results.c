@@ -1,6 +1,6 @@
 /* test_results.c: the results files hold exactly the numbers of the run.
  *
- * Two studies are built by hand with pf_results_new: a regression with two outputs (nine
+ * Two studies are built by hand (testutil.h's make_results): a regression with two outputs (nine
  * metrics, two criteria, two sparsities, models saved) and a three-class classification. Their
  * values are multiples of 1/16, so every mean, median, gap and delta is exact and the CSV lines
  * can be written down by hand. results.h5 is written, read back and written again: the read
@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <hdf5_hl.h>
+
+#include "testutil.h"
 
 #include "base/h5.h"
 #include "base/h5seal.h"
@@ -73,32 +75,17 @@ static int setup_regression(void **state)
     fixture *f = calloc(1, sizeof *f);
     pf_error err = {0};
     config(&f->cfg, 0);
-    char *targets[] = {"arousal", "valence"};
-    const char crit[2][PF_MAX_NAME] = {"magnitude", "vr(lambda=0.5)"};
-    const double sp[] = {0.5, 0.75};
-    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
-                           .n_targets = 2,
-                           .target_names = targets,
-                           .n_crit = 2,
-                           .crit = crit,
-                           .n_sp = 2,
-                           .sparsity = sp,
-                           .n_part = 3,
-                           .n_rep = 2,
-                           .n_folds = 3,
-                           .n_features = 2,
-                           .n_attributes = 2,
-                           .stats_metric = "auto"};
-    pf_results *r = f->r = pf_results_new(&sh, &err);
-    if (!r) fail_msg("%s", err.msg);
+    pf_results *r = f->r = make_results((pf_results_shape){
+        TARGETS("arousal", "valence"), CRITERIA("magnitude", "vr(lambda=0.5)"),
+        SPARSITIES(0.5, 0.75), .n_part = 3, .n_rep = 2, .n_features = 2, .n_attributes = 2});
     assert_int_equal(r->n_metric, 9);
     assert_int_equal(r->n_var, 5);
     for (size_t m = 0; m < 9; m++)
-        for (size_t v = 0; v < 5; v++)
-            for (size_t p = 0; p < 3; p++)
-                for (size_t k = 0; k < 2; k++)
-                    r->value[pf_results_at(r, m, v, p, k)] =
-                        base[p] - (double)v / 16 + (double)m / 4 + (k ? 0.125 : -0.125);
+        for (size_t v = 0; v < 5; v++) {
+            double vals[3];
+            for (size_t p = 0; p < 3; p++) vals[p] = base[p] - (double)v / 16 + (double)m / 4;
+            put_values(r, m, v, vals, 0.125);
+        }
     r->value[pf_results_at(r, 0, 4, 2, 1)] = NAN; /* one task that produced no number */
     const char *ids[] = {"P1", "P,2", "P\"3"}, *attrs[] = {"f", "18-25", "m", "26,35", "f", ""};
     int windows[] = {2, 3, 4};
@@ -186,25 +173,13 @@ static int setup_classification(void **state)
     fixture *f = calloc(1, sizeof *f);
     pf_error err = {0};
     config(&f->cfg, 1);
-    char *targets[] = {"label"};
-    const char crit[1][PF_MAX_NAME] = {"magnitude"};
-    const double sp[] = {0.5};
-    pf_results_shape sh = {.task = PF_TASK_CLASSIFICATION,
-                           .n_targets = 1,
-                           .target_names = targets,
-                           .n_classes = 3,
-                           .n_crit = 1,
-                           .crit = crit,
-                           .n_sp = 1,
-                           .sparsity = sp,
-                           .n_part = 2,
-                           .n_rep = 1,
-                           .n_folds = 2,
-                           .n_features = 1,
-                           .n_attributes = 0,
-                           .stats_metric = "auto"};
-    pf_results *r = f->r = pf_results_new(&sh, &err);
-    if (!r) fail_msg("%s", err.msg);
+    pf_results *r = f->r = make_results((pf_results_shape){.task = PF_TASK_CLASSIFICATION,
+                                                           TARGETS("label"),
+                                                           .n_classes = 3,
+                                                           CRITERIA("magnitude"),
+                                                           SPARSITIES(0.5),
+                                                           .n_part = 2,
+                                                           .n_features = 1});
     assert_int_equal(r->n_metric, 3);
     assert_int_equal(r->n_var, 2);
     const char *classes[] = {"low", "mid", "high"};
@@ -213,9 +188,11 @@ static int setup_classification(void **state)
     r->n_windows[0] = 5, r->n_windows[1] = 6;
     r->feature_names[0] = xstrdup("x");
     for (size_t m = 0; m < 3; m++)
-        for (size_t v = 0; v < 2; v++)
-            for (size_t p = 0; p < 2; p++)
-                r->value[pf_results_at(r, m, v, p, 0)] = 0.5 + 0.25 * (double)p - 0.125 * (double)v;
+        for (size_t v = 0; v < 2; v++) {
+            double vals[2];
+            for (size_t p = 0; p < 2; p++) vals[p] = 0.5 + 0.25 * (double)p - 0.125 * (double)v;
+            put_values(r, m, v, vals, 0);
+        }
     for (size_t i = 0; i < r->n_rec; i++) r->rec[i].variant = (int)(i % 2);
     assert_int_equal(pf_results_summarise(r, &err), PF_OK);
     strcpy(f->dir, "/tmp/pf_test_results_XXXXXX");

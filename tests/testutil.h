@@ -14,6 +14,7 @@
 
 #include "data/dataset.h"
 #include "model/mlp.h"
+#include "results/results.h"
 
 /* assert_near(a, b, tol): |a - b| <= tol, printing both values in full on failure. */
 #define assert_near(a, b, tol) near_at((double)(a), (double)(b), (double)(tol), __FILE__, __LINE__)
@@ -156,6 +157,56 @@ static inline double ref_loss(const pf_mlp *m, const double *p, const float *x, 
                               size_t n, pf_loss loss)
 {
     return ref_loss_w(m, p, x, y, n, loss, NULL);
+}
+
+/* ---- a study of a given shape (pf_results), for the results, statistics and report tests ---- */
+
+/* The lists of a shape, each with its count, so the two cannot disagree:
+ *   make_results((pf_results_shape){CRITERIA("magnitude", "vr(lambda=0.5)"), SPARSITIES(0.5, 0.8),
+ *                                   .n_part = 4})
+ * (the lists are copied by pf_results_new; TARGETS names the outputs, WIDTHS lists
+ * compress.bits). */
+#define CRITERIA(...)                                                                              \
+    .crit = (const char[][PF_MAX_NAME]){__VA_ARGS__},                                              \
+    .n_crit = sizeof((const char[][PF_MAX_NAME]){__VA_ARGS__}) / PF_MAX_NAME
+#define SPARSITIES(...)                                                                            \
+    .sparsity = (const double[]){__VA_ARGS__},                                                     \
+    .n_sp = sizeof((const double[]){__VA_ARGS__}) / sizeof(double)
+#define TARGETS(...)                                                                               \
+    .target_names = (char *const[]){__VA_ARGS__},                                                  \
+    .n_targets = sizeof((char *const[]){__VA_ARGS__}) / sizeof(char *)
+#define WIDTHS(...)                                                                                \
+    .bits = (const int[]){__VA_ARGS__}, .n_bits = sizeof((const int[]){__VA_ARGS__}) / sizeof(int)
+
+/* A study of shape sh, every value NaN (pf_results_new), failing the test if the shape is
+ * refused. What sh leaves 0 takes the tests' usual value: a regression (PF_TASK_REGRESSION is
+ * 0) with one unnamed output, one repeat, one fold per participant (leave-one-participant-out)
+ * and stats.metric "auto". Ids, names and records are the test's to fill. */
+static inline pf_results *make_results(pf_results_shape sh)
+{
+    assert_true(sh.n_part > 0);
+    if (sh.n_targets == 0) sh.n_targets = 1;
+    if (sh.n_rep == 0) sh.n_rep = 1;
+    if (sh.n_folds == 0) sh.n_folds = sh.n_part;
+    if (sh.stats_metric == NULL) sh.stats_metric = "auto";
+    pf_error err;
+    pf_error_clear(&err);
+    pf_results *r = pf_results_new(&sh, &err);
+    if (r == NULL) fail_msg("pf_results_new: %s", err.msg);
+    return r;
+}
+
+/* Metric m of variant v: vals[p] for participant p. With several repeats they alternate
+ * vals[p] - spread and vals[p] + spread (the first below; a negative spread puts it above), so
+ * an even number of repeats averages to vals[p] and a consumer that forgot to average the
+ * repeats first sees other numbers. One repeat holds vals[p] itself. */
+static inline void put_values(pf_results *r, size_t m, size_t v, const double *vals, double spread)
+{
+    for (size_t p = 0; p < r->n_part; p++)
+        for (size_t k = 0; k < r->n_rep; k++) {
+            double off = r->n_rep == 1 ? 0 : k % 2 ? spread : -spread;
+            r->value[pf_results_at(r, m, v, p, k)] = vals[p] + off;
+        }
 }
 
 /* Remove a folder and everything below it (test scratch folders). */
