@@ -29,30 +29,16 @@ static const char *const SEX[P] = {"F", "M", "F", "X", "M", "", "F", "M"};
 static const double DENSE[P] = {0.5, 0.25, 0.75, 1.0, 0.375, 0.125, 0.875, 0.5};
 static const double MAG[P] = {0.5, 0.0, 0.625, 0.125, 0.125, 0.0, 0.625, 0.25};
 
-static pf_results *make_results(const char *metric)
+/* The study above with metric as its primary metric, holding the values there. */
+static pf_results *sex_study(const char *metric)
 {
-    pf_error err = {0};
-    static const char crit[][PF_MAX_NAME] = {"magnitude"};
-    static const double grid[] = {0.5};
-    pf_results_shape sh = {.task = PF_TASK_REGRESSION,
-                           .n_targets = 1,
-                           .n_crit = 1,
-                           .crit = crit,
-                           .n_sp = 1,
-                           .sparsity = grid,
-                           .n_part = P,
-                           .n_rep = 1,
-                           .n_folds = P,
-                           .n_attributes = 1,
-                           .stats_metric = metric};
-    pf_results *r = pf_results_new(&sh, &err);
-    assert_non_null(r);
+    pf_results *r =
+        make_results((pf_results_shape){CRITERIA("magnitude"), SPARSITIES(0.5), .n_part = P,
+                                        .n_attributes = 1, .stats_metric = metric});
     r->attribute_names[0] = strdup("sex");
-    for (size_t p = 0; p < P; p++) {
-        r->attribute_values[p] = strdup(SEX[p]);
-        r->value[pf_results_at(r, r->primary, PF_DENSE, p, 0)] = DENSE[p];
-        r->value[pf_results_at(r, r->primary, pf_results_variant(r, 1, 0), p, 0)] = MAG[p];
-    }
+    for (size_t p = 0; p < P; p++) r->attribute_values[p] = strdup(SEX[p]);
+    put_values(r, r->primary, PF_DENSE, DENSE, 0);
+    put_values(r, r->primary, pf_results_variant(r, 1, 0), MAG, 0);
     return r;
 }
 
@@ -66,7 +52,7 @@ static void config(pf_config *cfg, int min_group)
 static void test_hand_worked(void **state)
 {
     (void)state;
-    pf_results *r = make_results("ccc");
+    pf_results *r = sex_study("ccc");
     pf_config cfg;
     config(&cfg, 3);
     pf_error err = {0};
@@ -118,7 +104,7 @@ static void test_small_groups_and_direction(void **state)
     pf_config cfg;
     pf_error err = {0};
     config(&cfg, 1);
-    pf_results *r = make_results("ccc");
+    pf_results *r = sex_study("ccc");
     pf_fairness *f = pf_fairness_run(r, &cfg, &err);
     assert_non_null(f);
     assert_near(f->attr[0].gap[PF_DENSE].gap, 1.0 - 3.0 / 8, 1e-15);
@@ -127,7 +113,7 @@ static void test_small_groups_and_direction(void **state)
     pf_results_free(r);
 
     config(&cfg, 3);
-    r = make_results("rmse");
+    r = sex_study("rmse");
     f = pf_fairness_run(r, &cfg, &err);
     assert_non_null(f);
     assert_int_equal(f->attr[0].gap[PF_DENSE].worst, 0); /* F: the highest RMSE */
@@ -144,7 +130,7 @@ static void test_choices(void **state)
     pf_config cfg;
     pf_error err = {0};
     config(&cfg, 3);
-    pf_results *r = make_results("ccc");
+    pf_results *r = sex_study("ccc");
     cfg.na_values.n = 1;
     strcpy(cfg.na_values.item[0], "X");
     pf_fairness *f = pf_fairness_run(r, &cfg, &err);

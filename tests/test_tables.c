@@ -50,9 +50,6 @@
 #define P     4
 #define N_VAR 10 /* dense + 3 criteria x 3 sparsities */
 
-static const char crit_names[3][PF_MAX_NAME] = {"random", "magnitude", "vr(lambda=0.5)"};
-static const double grid[3] = {0, 0.5, 0.8};
-
 static const double dense_ccc[P] = {0.60, 0.70, 0.80, 0.90};
 static const double vr0_ccc[P] = {0.62, 0.72, 0.82, 0.92};
 static const double ccc[3][2][P] = {
@@ -90,28 +87,23 @@ static void set_row(pf_test_row *row, const char *test, const char *b, double s,
     row->p_holm = p_holm;
 }
 
-/* Metric m of variant v for every participant; with repeats, +-0.05 around the values (their
- * mean, so a table that forgot to average repeats first shows other numbers). */
-static void put(pf_results *r, size_t m, size_t v, const double *vals)
-{
-    for (size_t p = 0; p < P; p++)
-        for (size_t k = 0; k < r->n_rep; k++) {
-            double off = r->n_rep == 1 ? 0 : (k % 2 ? 0.05 : -0.05);
-            r->value[pf_results_at(r, m, v, p, k)] = vals[p] + off;
-        }
-}
+/* With repeats, each value is held +-SPREAD around the values above (put_values of testutil.h):
+ * their mean, so a table that forgot to average repeats first shows other numbers. */
+#define SPREAD 0.05
 
 static void fill_regression(pf_results *r)
 {
     for (size_t m = 0; m < 3; m++) { /* ccc, rmse, pearson */
         const double *d = m == 1 ? dense_rmse : dense_ccc;
-        put(r, m, PF_DENSE, d);
-        put(r, m, pf_results_variant(r, 1, 0), d); /* random at 0: the dense model */
-        put(r, m, pf_results_variant(r, 2, 0), d); /* magnitude at 0: the dense model */
-        put(r, m, pf_results_variant(r, 3, 0), m == 1 ? vr0_rmse : vr0_ccc);
+        put_values(r, m, PF_DENSE, d, SPREAD);
+        /* random and magnitude at 0: the dense model */
+        put_values(r, m, pf_results_variant(r, 1, 0), d, SPREAD);
+        put_values(r, m, pf_results_variant(r, 2, 0), d, SPREAD);
+        put_values(r, m, pf_results_variant(r, 3, 0), m == 1 ? vr0_rmse : vr0_ccc, SPREAD);
         for (size_t c = 0; c < 3; c++)
             for (size_t s = 0; s < 2; s++)
-                put(r, m, pf_results_variant(r, c + 1, s + 1), m == 1 ? rmse[c][s] : ccc[c][s]);
+                put_values(r, m, pf_results_variant(r, c + 1, s + 1),
+                           m == 1 ? rmse[c][s] : ccc[c][s], SPREAD);
     }
 }
 
@@ -127,29 +119,23 @@ static fixture *make_fixture(pf_task_kind task, const char *metric, size_t repea
     snprintf(f->cfg.name, sizeof f->cfg.name, "heist");
     snprintf(f->cfg.hash, sizeof f->cfg.hash, "0123456789abcdef");
     f->cfg.alpha = 0.05;
-    pf_results_shape sh = {.task = task,
-                           .n_targets = 1,
-                           .n_classes = 3,
-                           .n_crit = 3,
-                           .crit = crit_names,
-                           .n_sp = 3,
-                           .sparsity = grid,
-                           .n_part = P,
-                           .n_rep = repeats,
-                           .n_folds = P,
-                           .stats_metric = metric};
-    f->r = pf_results_new(&sh, &err);
-    assert_non_null(f->r);
+    f->r = make_results((pf_results_shape){.task = task,
+                                           .n_classes = 3,
+                                           CRITERIA("random", "magnitude", "vr(lambda=0.5)"),
+                                           SPARSITIES(0, 0.5, 0.8),
+                                           .n_part = P,
+                                           .n_rep = repeats,
+                                           .stats_metric = metric});
     assert_int_equal(f->r->n_var, N_VAR);
     if (task == PF_TASK_REGRESSION) {
         fill_regression(f->r);
     } else { /* accuracy, balanced_accuracy, f1_macro */
         for (size_t m = 0; m < 3; m++) {
-            put(f->r, m, PF_DENSE, dense_ccc);
+            put_values(f->r, m, PF_DENSE, dense_ccc, SPREAD);
             for (size_t c = 0; c < 3; c++) {
-                put(f->r, m, pf_results_variant(f->r, c + 1, 0), dense_ccc);
+                put_values(f->r, m, pf_results_variant(f->r, c + 1, 0), dense_ccc, SPREAD);
                 for (size_t s = 0; s < 2; s++)
-                    put(f->r, m, pf_results_variant(f->r, c + 1, s + 1), ccc[c][s]);
+                    put_values(f->r, m, pf_results_variant(f->r, c + 1, s + 1), ccc[c][s], SPREAD);
             }
         }
     }
