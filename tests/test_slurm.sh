@@ -188,9 +188,13 @@ wait_until 60 "shard 2's program to stop" gone "$p"
 hold_release shard-2
 # Shard 3: the whole array task is killed through SLURM.
 wait_until 120 "shard 3 mid-run" mid_run 3
+p=$(shard_pid 3)
 if scancel --signal=KILL "${A}_3" 2>"$WORK/scancel.err"; then pass "scancel --signal=KILL ${A}_3 mid-run"
 else fail "scancel --signal=KILL ${A}_3" "$(cat "$WORK/scancel.err")"; fi
-hold_release shard-3 # for its resubmission below
+# Released (for its resubmission below) only once the killed program has ended: scancel returns
+# before slurmd delivers the KILL, and a shard released earlier may finish its last tasks first.
+wait_until 60 "shard 3's program to end" gone "$p"
+hold_release shard-3
 
 wait_until 240 "the array to end" array_done "$A"
 wait_until 60 "the merge job to end" job_ended "$M"
