@@ -16,7 +16,7 @@
 # killed, signalled or cancelled it and lets it go on. The test passes the same way on a slow
 # core and a fast one.
 #
-# Needs root (slurmd starts jobs as their user); skipped (exit 77) otherwise. About a minute
+# Needs root (slurmd starts jobs as their user); skipped (exit 77) otherwise. About half a minute
 # on 2 cores. By hand, from the repository: sh tests/test_slurm.sh (or make check
 # TESTS=tests/test_slurm.sh).
 set -eu
@@ -51,34 +51,10 @@ stop_cluster() {
 trap 'stop_cluster; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM HUP
 
-# 4 tasks per shard: a shard held after its first task has 1 or 2 done (2 threads) and work
-# still ahead of it.
-cat >"$WORK/s.ini" <<'INI'
-[experiment]
-name = slurmtest
-[synthetic]
-participants = 16
-windows = 300
-features = 12
-informative = 4
-private = 2
-[model]
-hidden = 64,32
-[train]
-max_epochs = 60
-batch_size = 32
-learning_rate = 0.003
-patience = 0
-[folds]
-validation = 0
-[prune]
-criteria = magnitude,snip,vr
-sparsities = 0,0.5,0.8
-[stats]
-bootstrap = 200
-[output]
-figures = none
-INI
+# The shared small study (tests/data/study.ini) with 16 participants: 16 tasks, 4 per shard, so
+# a shard held after its first task has 1 or 2 done (2 threads) and work still ahead of it; and
+# the shard-count rule below is checked on 16 tasks.
+sed 's/^participants = .*/participants = 16/' "$PF_SRCDIR/tests/data/study.ini" >"$WORK/s.ini"
 printf '[experiment]\nname = bad\nseeed = 3\n' >"$WORK/bad.ini"
 
 # The shard count rule, without a cluster (--print submits nothing).
