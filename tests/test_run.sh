@@ -5,43 +5,21 @@
 # a machine without gnuplot still gets a complete run and a notice.
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
-cat >"$WORK/small.ini" <<'INI'
-[experiment]
-name = small
-[synthetic]
-participants = 10
-windows = 20
-features = 12
-informative = 4
-private = 2
-[model]
-hidden = 16,8
-[train]
-max_epochs = 8
-batch_size = 32
-learning_rate = 0.003
-patience = 0
-[folds]
-validation = 0
-[prune]
-criteria = random,magnitude,snip,fairgrape,vr
-sparsities = 0,0.5,0.8
-vr_lambda = 0,0.5
-[stats]
-bootstrap = 200
-INI
+# The shared small study (tests/data/study.ini), with figures: this test checks them, and the
+# notice of a machine without gnuplot.
+sed 's/^figures = .*/figures = png,pdf/' "$PF_SRCDIR/tests/data/study.ini" >"$WORK/small.ini"
 
 run_case "small run, 1 thread" 0 --no-progress --threads 1 --out "$WORK/t1" "$WORK/small.ini"
 run_case "small run, 2 threads" 0 --no-progress --threads 2 --out "$WORK/t2" "$WORK/small.ini"
-expect_in "$OUT" "mean CCC across 10 participants" "vr(lambda=0.5)" "results: $WORK/t2/"
+expect_in "$OUT" "mean CCC across 12 participants" "vr(lambda=0.5)" "results: $WORK/t2/"
 for f in per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md; do
     if cmp -s "$WORK/t1/$f" "$WORK/t2/$f"; then pass "$f identical for 1 and 2 threads"
     else fail "$f differs between 1 and 2 threads"; fi
 done
 
-# per_participant.csv: header, 10 dense rows + 6 criteria x 3 sparsities x 10 participants
+# per_participant.csv: header, 12 dense rows + 6 criteria x 3 sparsities x 12 participants
 n=$(wc -l <"$WORK/t1/per_participant.csv")
-[ "$n" -eq $((1 + 10 + 6 * 3 * 10)) ] && pass "per_participant.csv has 191 lines" || fail "per_participant.csv has $n lines"
+[ "$n" -eq $((1 + 12 + 6 * 3 * 12)) ] && pass "per_participant.csv has 229 lines" || fail "per_participant.csv has $n lines"
 head -1 "$WORK/t1/per_participant.csv" >"$WORK/h.txt"
 expect_in "$WORK/h.txt" "participant,criterion,sparsity,bits,repeat,ccc,rmse,pearson,n_windows"
 # At sparsity 0 every criterion is the dense model: identical CCC per participant.
@@ -94,7 +72,7 @@ expect_in "$ERR" "notice: gnuplot not found"
 run_case "two outputs" 0 --no-progress --set synthetic.outputs=2 --out "$WORK/multi" "$WORK/small.ini"
 head -1 "$WORK/multi/per_participant.csv" >"$WORK/h.txt"
 expect_in "$WORK/h.txt" "repeat,ccc[arousal],rmse[arousal],pearson[arousal],ccc[valence],rmse[valence],pearson[valence],mean_ccc,mean_rmse,mean_pearson,n_windows"
-expect_in "$OUT" "mean-over-outputs CCC across 10 participants"
+expect_in "$OUT" "mean-over-outputs CCC across 12 participants"
 [ -s "$WORK/multi/tables/results_mean_ccc.md" ] && [ -s "$WORK/multi/figures/mean_mean_ccc.gp" ] \
     && pass "tables and figures named after mean_ccc" || fail "multi-output outputs" "$(ls "$WORK/multi/tables" "$WORK/multi/figures")"
 # High/low classes per participant: balanced accuracy is the primary metric.
