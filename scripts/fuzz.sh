@@ -31,11 +31,10 @@ cflags="$cflags $(pkg-config --cflags inih libcrypto hdf5-serial 2>/dev/null || 
 libs="-lgsl $(pkg-config --libs openblas inih libcrypto) -lcsv -lm"
 h5libs="$(pkg-config --libs hdf5-serial 2>/dev/null || echo -lhdf5_serial) -lhdf5_serial_hl -fopenmp"
 cd "$work"
-# Every harness links the whole library (src/<layer>/*.c and the generated plot templates):
+# Every harness links the whole library (src/<layer>/**/*.c and the generated plot templates):
 # the config reads the registries of later layers (criteria, task shapes), so no harness can
 # take a hand-picked subset without breaking on the next registry row.
-all="$src/src/plot_templates.c"
-for f in "$src"/src/*/*.c; do all="$all $f"; done
+all="$src/src/plot_templates.c $(find "$src/src" -mindepth 2 -name '*.c' | sort | tr '\n' ' ')"
 for h in $harnesses; do
     case $h in
     # shellcheck disable=SC2086
