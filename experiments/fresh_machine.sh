@@ -6,7 +6,7 @@
 # anew), copies this repository's committed tree (git archive HEAD) to ROOT/w/main and the
 # shared data the tests read (../shared/data) to ROOT/w/shared/data, and runs
 #     cd /w/main && scripts/quickstart.sh MODE
-# in it as root, with /proc, /sys and /dev from the host. The last lines of its output are
+# in it as root, with /proc, /sys and /dev (and what is mounted below them) from the host. The last lines of its output are
 # quickstart's own ("N passed, N failed" for test; the demo study's table for demo), then the
 # time it took. Needs root and debootstrap (installed when missing). Every mount is undone at
 # the end, whatever happens; the root is left for inspection (remove it by hand).
@@ -22,8 +22,8 @@ mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/de
 mirror=${mirror:-http://deb.debian.org/debian}
 
 umount_all() {
-    for m in dev/pts dev sys proc; do
-        mountpoint -q "$root/$m" 2>/dev/null && umount -l "$root/$m" || true
+    for m in dev sys proc; do
+        mountpoint -q "$root/$m" 2>/dev/null && umount -R -l "$root/$m" || true
     done
 }
 trap umount_all EXIT
@@ -37,7 +37,9 @@ mkdir -p "$root/w/main" "$root/w/shared"
 git archive HEAD | tar -x -C "$root/w/main"
 cp -r ../shared/data "$root/w/shared/"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-for m in proc sys dev dev/pts; do mount --bind "/$m" "$root/$m"; done
+# /sys and /dev with everything mounted below them: slurmd needs /sys/fs/cgroup.
+mount -t proc proc "$root/proc"
+for m in sys dev; do mount --rbind "/$m" "$root/$m" && mount --make-rslave "$root/$m"; done
 echo "fresh_machine: chroot $root: cd /w/main && scripts/quickstart.sh $mode ($(git rev-parse --short HEAD))"
 start=$(date +%s)
 set +e
