@@ -8,7 +8,6 @@
  * error), 1 (runtime failure), 3 (stopped by a signal, resumable) or 4 (finished, but some
  * models diverged: the results are written with those marked). */
 #define _XOPEN_SOURCE 700 /* sigaction */
-#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <unistd.h>
@@ -34,6 +33,7 @@
 #include "results/results_h5.h"
 #include "run/run.h"
 #include "run/shard.h"
+#include "run/study.h"
 
 #include "base/alloc.h"
 #include "base/path.h"
@@ -403,41 +403,6 @@ static void catch_stops(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* A folder holds one run. Whether dir holds a finished run: 0 when it does not, 1 when it
- * holds this config's, -1 (err set) when it holds another config's or a damaged
- * results.h5. Reads only. */
-static int finished_run(const pf_config *cfg, const char *dir, pf_error *err)
-{
-    char path[PF_MAX_STR * 2];
-    snprintf(path, sizeof path, "%s/results.h5", dir);
-    if (access(path, F_OK) != 0) return 0;
-    char *hash = pf_results_h5_read_hash(path, err);
-    if (hash == NULL) return -1;
-    int same = strcmp(hash, cfg->hash) == 0;
-    if (!same)
-        pf_error_set(err, PF_EINPUT,
-                     "'%s' holds a finished run of another config (hash %.8s, this one is %.8s); "
-                     "choose another folder with --out, or remove it",
-                     dir, hash, cfg->hash);
-    free(hash);
-    return same ? 1 : -1;
-}
-
-/* Rerunning a finished run rebuilds only its report. Returns 0 when there is no finished run,
- * 1 when the run is done (nothing to train; err is PF_EDIVERGED when some of its models
- * diverged), -1 on an error in err. */
-static int check_folder(const pf_config *cfg, const char *dir, pf_error *err)
-{
-    int done = finished_run(cfg, dir, err);
-    if (done != 1) return done;
-    fprintf(stderr,
-            "run_experiment: %s already holds this run, finished; rebuilding its report "
-            "only\n",
-            dir);
-    rebuild_report(dir, err);
-    return err->code == PF_OK || err->code == PF_EDIVERGED ? 1 : -1;
-}
-
 /* What a real run would refuse before training, checked for --dry-run too: an output folder
  * that cannot be made or written, or that holds another config's finished run, and criteria
  * that group people in ways the data cannot (pf_run_grouping). The plan's last lines say what
@@ -446,7 +411,7 @@ static int check_run(const cli_opts *o, const pf_config *cfg, const pf_dataset *
                      const pf_folds *folds, const pf_run_opts *ro, FILE *plan, pf_error *err)
 {
     if (pf_path_check_dir(ro->out_dir, err) != PF_OK) return err->code;
-    int finished = o->shard ? 0 : finished_run(cfg, ro->out_dir, err);
+    int finished = o->shard ? 0 : pf_study_finished(cfg, ro->out_dir, err);
     if (finished < 0) return err->code;
     int *window_group;
     size_t n_groups;
@@ -465,21 +430,6 @@ static int check_run(const cli_opts *o, const pf_config *cfg, const pf_dataset *
     if (finished)
         fprintf(plan, "output-holds: this run, finished (a run rebuilds only its report)\n");
     return PF_OK;
-}
-
-static void remove_checkpoints(const char *dir)
-{
-    char sub[PF_MAX_STR * 2], path[PF_MAX_STR * 3];
-    snprintf(sub, sizeof sub, "%s/checkpoints", dir);
-    DIR *d = opendir(sub);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        if (strncmp(e->d_name, "task-", 5) == 0) {
-            snprintf(path, sizeof path, "%s/%s", sub, e->d_name);
-            unlink(path);
-        }
-    if (d) closedir(d);
-    rmdir(sub);
 }
 
 static void say_interrupted(const pf_run_opts *ro, size_t n_tasks, const char *again)
@@ -514,7 +464,7 @@ static int merge(const char *dir, pf_error *err)
         if (pf_shard_merge(dir, r, &cfg, ds, folds, err) == PF_OK &&
             pf_results_summarise(r, err) == PF_OK &&
             pf_report_write(r, &cfg, dir, &info, err) == PF_OK) {
-            remove_checkpoints(dir); /* the shard files and results.h5 hold every task */
+            pf_study_remove_checkpoints(dir); /* the shard files and results.h5 hold every task */
             print_outcome(stdout, r, dir, &info);
             report_divergence(r, err);
         }
@@ -542,68 +492,47 @@ static int status(const char *dir, pf_error *err)
 }
 
 /* A run or a shard: resumable, checkpointed, stoppable; the report or the shard file at the
- * end. */
+ * end (run/study.h). */
 static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf_folds *folds,
-               pf_run_opts *ro, pf_results **res, pf_error *err)
+               pf_run_opts *ro, pf_error *err)
 {
-    size_t shard_i = o->shard_i, shard_n = o->shard_n,
-           n_all = folds->n_folds * (size_t)cfg->repeats;
-    size_t *slice = NULL, n_slice = n_all;
-    /* One process per folder (per shard, for shards of one folder): lock.h. */
-    char lock_name[64] = ".lock";
-    if (o->shard) snprintf(lock_name, sizeof lock_name, ".lock-shard-%zu-of-%zu", shard_i, shard_n);
-    if (pf_path_make_dirs(ro->out_dir, err) != PF_OK ||
-        pf_lock_take(&folder_lock, ro->out_dir, lock_name, err) != PF_OK)
-        return err->code;
-    if (o->shard) {
-        if (pf_shard_done(ro->out_dir, shard_i, shard_n)) {
-            fprintf(stderr, "run_experiment: shard %zu/%zu is already finished in %s/shards\n",
-                    shard_i, shard_n, ro->out_dir);
-            return PF_OK;
-        }
-        if (!(slice = pf_alloc(n_all, sizeof *slice, err))) return err->code;
-        n_slice = pf_shard_slice(ds, folds, cfg, shard_i, shard_n, slice);
-    } else {
-        int done = check_folder(cfg, ro->out_dir, err);
-        if (done != 0) return err->code;
-    }
-    char ckdir[PF_MAX_STR * 2];
-    snprintf(ckdir, sizeof ckdir, "%s/checkpoints", ro->out_dir);
-    ro->checkpoint_dir = ckdir;
-    ro->tasks = slice;
-    ro->n_tasks = n_slice;
+    pf_study s;
     ro->stop = &stop_requested;
-    ro->shard = shard_i;
-    if (pf_shard_prepare(ro->out_dir, cfg, ds, folds, shard_n, err) != PF_OK) {
-        free(slice);
-        return err->code;
-    }
-    catch_stops();
-    fprintf(stderr,
-            "run_experiment: %s: %zu participants, %zu features, %zu tasks%s on %d threads -> %s\n",
-            cfg->name, ds->n_participants, ds->n_features, n_slice,
-            o->shard ? " (this shard's)" : "", ro->threads, ro->out_dir);
-    pf_report_info info;
-    if ((*res = pf_run(cfg, ds, folds, ro, err)) != NULL) {
-        if (ro->tasks_resumed)
-            fprintf(stderr, "run_experiment: %zu tasks resumed from %s\n", ro->tasks_resumed,
-                    ckdir);
-        if (o->shard) {
-            if (pf_shard_write(ro->out_dir, shard_i, shard_n, *res, cfg, slice, n_slice, err) ==
-                PF_OK)
+    if (pf_study_open(&s, cfg, ds, folds, o->shard_i, o->shard_n, ro, err) == PF_OK) {
+        if (s.state == PF_STUDY_SHARD_FINISHED) {
+            fprintf(stderr, "run_experiment: shard %zu/%zu is already finished in %s/shards\n",
+                    o->shard_i, o->shard_n, ro->out_dir);
+        } else if (s.state == PF_STUDY_FINISHED) {
+            fprintf(stderr,
+                    "run_experiment: %s already holds this run, finished; rebuilding its report "
+                    "only\n",
+                    ro->out_dir);
+            rebuild_report(ro->out_dir, err);
+        } else {
+            catch_stops();
+            fprintf(stderr,
+                    "run_experiment: %s: %zu participants, %zu features, %zu tasks%s on %d "
+                    "threads -> %s\n",
+                    cfg->name, ds->n_participants, ds->n_features, s.n_tasks,
+                    o->shard ? " (this shard's)" : "", ro->threads, ro->out_dir);
+            if (pf_study_run(&s, ro, err) == PF_OK || (err->code != PF_EINTR && s.results)) {
+                if (ro->tasks_resumed)
+                    fprintf(stderr, "run_experiment: %zu tasks resumed from %s\n",
+                            ro->tasks_resumed, s.checkpoint_dir);
+            }
+            if (err->code == PF_OK && o->shard)
                 printf("shard %zu/%zu finished: %zu tasks -> %s/shards/shard-%zu-of-%zu.h5\n"
                        "when all %zu shards are done: run_experiment --merge %s\n",
-                       shard_i, shard_n, n_slice, ro->out_dir, shard_i, shard_n, shard_n,
-                       ro->out_dir);
-        } else if (pf_report_write(*res, cfg, ro->out_dir, &info, err) == PF_OK) {
-            remove_checkpoints(ro->out_dir);
-            print_outcome(stdout, *res, ro->out_dir, &info);
-            report_divergence(*res, err);
+                       o->shard_i, o->shard_n, s.n_tasks, ro->out_dir, o->shard_i, o->shard_n,
+                       o->shard_n, ro->out_dir);
+            else if (err->code == PF_OK) {
+                print_outcome(stdout, s.results, ro->out_dir, &s.info);
+                report_divergence(s.results, err);
+            } else if (err->code == PF_EINTR)
+                say_interrupted(ro, s.n_tasks, o->shard ? " (the same --shard)" : "");
         }
-    } else if (err->code == PF_EINTR) {
-        say_interrupted(ro, n_slice, o->shard ? " (the same --shard)" : "");
     }
-    free(slice);
+    pf_study_close(&s);
     return err->code;
 }
 
@@ -614,7 +543,7 @@ int main(int argc, char **argv)
     pf_config cfg;
     pf_dataset *ds = NULL;
     pf_folds *folds = NULL;
-    pf_results *res = NULL;
+
     pf_metric_set *metrics = NULL;
     size_t primary = 0;
     /* GSL's default handler aborts; prunefair checks every return value instead. */
@@ -667,13 +596,13 @@ int main(int argc, char **argv)
         fprintf(stdout, "\nprimary-metric: %s\n", metrics->slot[primary].name);
         goto done;
     }
-    run(&o, &cfg, ds, folds, &ro, &res, &err);
+    run(&o, &cfg, ds, folds, &ro, &err);
 
 done:
     if (rc < 0) rc = err.code;
     if (err.code != PF_OK && err.code != PF_EINTR)
         fprintf(stderr, "run_experiment: error: %s\n", err.msg);
-    pf_results_free(res);
+
     pf_metric_set_free(metrics);
     pf_folds_free(folds);
     pf_dataset_free(ds);
