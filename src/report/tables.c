@@ -20,9 +20,10 @@
 
 #include "base/alloc.h"
 #include "base/outfile.h"
+#include "report/tabletext.h"
 #include "config/criterion.h"
 
-#define CELL_CAP 160
+#define CELL_CAP PF_TABLETEXT_CELL
 #define NAME_CAP (PF_MAX_NAME * 2 + PF_METRIC_NAME + 32)
 
 typedef enum { STAT_MEAN, STAT_SD, STAT_WORST, STAT_GAP } stat_kind;
@@ -147,14 +148,6 @@ static double stat_of(const pf_summary_full *f, stat_kind k)
     return k == STAT_MEAN ? f->s.mean : k == STAT_SD ? f->s.sd : f->worst;
 }
 
-/* A value as printed: 3 decimals (what "best" and "tie" are judged on). */
-static double printed(double v)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.3f", v);
-    return strtod(buf, NULL);
-}
-
 /* Is a better than b in this panel? */
 static int better(const tctx *t, const panel *p, double a, double b)
 {
@@ -188,7 +181,8 @@ static int collapsed(const tctx *t, size_t c, size_t s)
     double mc = summary_of(r, pf_results_variant_at(r, c, s, t->width))->s.mean;
     double mr = summary_of(r, pf_results_variant_at(r, (size_t)t->baseline, s, t->width))->s.mean;
     if (!isfinite(mc) || !isfinite(mr)) return 0;
-    return t->w.higher_is_better ? !(printed(mc) > printed(mr)) : !(printed(mc) < printed(mr));
+    return t->w.higher_is_better ? !(pf_tabletext_printed(mc) > pf_tabletext_printed(mr))
+                                 : !(pf_tabletext_printed(mc) < pf_tabletext_printed(mr));
 }
 
 /* The group comparison of panel p's attribute for variant v. */
@@ -246,7 +240,7 @@ static double column_best(const tctx *t, const panel *p, size_t col)
     for (size_t c = 1; c < t->r->n_crit; c++) {
         cell x = cell_at(t, p, c, col);
         if (!contender(&x)) continue;
-        double v = printed(x.v);
+        double v = pf_tabletext_printed(x.v);
         if (isnan(best) || better(t, p, v, best)) best = v;
     }
     return best;
@@ -254,32 +248,10 @@ static double column_best(const tctx *t, const panel *p, size_t col)
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
-static void append(char *buf, size_t cap, const char *s)
-{
-    size_t n = strlen(buf);
-    if (n < cap) snprintf(buf + n, cap - n, "%s", s);
-}
-
 /* Either the Markdown or the LaTeX spelling. */
 static const char *mk(const tctx *t, const char *md, const char *tex)
 {
-    return t->tex ? tex : md;
-}
-
-static void fmt_num(const tctx *t, char *buf, size_t cap, double v)
-{
-    char tmp[64];
-    if (!isfinite(v)) {
-        snprintf(buf, cap, "n/a");
-        return;
-    }
-    snprintf(tmp, sizeof tmp, "%.3f", v);
-    if (strcmp(tmp, "-0.000") == 0) snprintf(tmp, sizeof tmp, "0.000");
-    /* A hyphen is not a minus sign in LaTeX text mode. */
-    if (t->tex && tmp[0] == '-')
-        snprintf(buf, cap, "$-$%s", tmp + 1);
-    else
-        snprintf(buf, cap, "%s", tmp);
+    return pf_tabletext_pick(t->tex, md, tex);
 }
 
 static void cell_text(const tctx *t, const panel *p, const cell *x, char *buf, size_t cap)
@@ -287,61 +259,30 @@ static void cell_text(const tctx *t, const panel *p, const cell *x, char *buf, s
     char num[80];
     buf[0] = '\0';
     if (!x->present) {
-        append(buf, cap, mk(t, "\xe2\x80\x93", "--")); /* en dash */
+        pf_tabletext_append(buf, cap, mk(t, "\xe2\x80\x93", "--")); /* en dash */
         return;
     }
     if (x->same) {
-        append(buf, cap, "= dense");
+        pf_tabletext_append(buf, cap, "= dense");
         return;
     }
-    fmt_num(t, num, sizeof num, x->v);
-    if (x->bold) append(buf, cap, mk(t, "**", "\\textbf{"));
-    append(buf, cap, num);
-    if (x->bold) append(buf, cap, mk(t, "**", "}"));
+    pf_tabletext_number(t->tex, x->v, num, sizeof num);
+    if (x->bold) pf_tabletext_append(buf, cap, mk(t, "**", "\\textbf{"));
+    pf_tabletext_append(buf, cap, num);
+    if (x->bold) pf_tabletext_append(buf, cap, mk(t, "**", "}"));
     if (p->with_sd) {
-        fmt_num(t, num, sizeof num, x->sd);
-        append(buf, cap, mk(t, " \xc2\xb1 ", " $\\pm$ "));
-        append(buf, cap, num);
+        pf_tabletext_number(t->tex, x->sd, num, sizeof num);
+        pf_tabletext_append(buf, cap, mk(t, " \xc2\xb1 ", " $\\pm$ "));
+        pf_tabletext_append(buf, cap, num);
     }
-    if (x->mark) append(buf, cap, mk(t, "\xe2\x80\xa0", "$^\\dagger$"));
-    if (x->collapse) append(buf, cap, mk(t, "\xe2\x80\xa1", "$^\\ddagger$"));
-}
-
-/* A name as Markdown (special characters backslash-escaped) or LaTeX text (escaped, and
- * "lambda" as the Greek letter). */
-static void name_text(const tctx *t, const char *name, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    for (const char *p = name; *p; p++) {
-        char one[2] = {*p, '\0'};
-        if (t->tex) {
-            if (strncmp(p, "lambda", 6) == 0)
-                append(buf, cap, "$\\lambda$"), p += 5;
-            else if (*p == '\\')
-                append(buf, cap, "\\textbackslash{}");
-            else if (*p == '~')
-                append(buf, cap, "\\textasciitilde{}");
-            else if (*p == '^')
-                append(buf, cap, "\\textasciicircum{}");
-            else if (*p == '<')
-                append(buf, cap, "\\textless{}");
-            else if (*p == '>')
-                append(buf, cap, "\\textgreater{}");
-            else if (strchr("&%$#_{}", *p))
-                append(buf, cap, "\\"), append(buf, cap, one);
-            else
-                append(buf, cap, one);
-        } else {
-            if (strchr("\\`*_{}[]<>|#", *p)) append(buf, cap, "\\");
-            append(buf, cap, one);
-        }
-    }
+    if (x->mark) pf_tabletext_append(buf, cap, mk(t, "\xe2\x80\xa0", "$^\\dagger$"));
+    if (x->collapse) pf_tabletext_append(buf, cap, mk(t, "\xe2\x80\xa1", "$^\\ddagger$"));
 }
 
 static void row_name(const tctx *t, size_t c, char *buf, size_t cap)
 {
-    name_text(t, t->r->crit[c], buf, cap);
-    if (c > 0 && t->a && t->a->reference == (int)c) append(buf, cap, " (ref.)");
+    pf_tabletext_name(t->tex, t->r->crit[c], buf, cap);
+    if (c > 0 && t->a && t->a->reference == (int)c) pf_tabletext_append(buf, cap, " (ref.)");
 }
 
 /* The cells of row c, bold flags set. */
@@ -350,7 +291,7 @@ static void row_cells(const tctx *t, const panel *p, size_t c, char (*text)[CELL
     for (size_t col = 0; col < t->n_cols; col++) {
         cell x = cell_at(t, p, c, col);
         double best = c == 0 ? NAN : column_best(t, p, col);
-        x.bold = c > 0 && contender(&x) && printed(x.v) == best;
+        x.bold = c > 0 && contender(&x) && pf_tabletext_printed(x.v) == best;
         cell_text(t, p, &x, text[col], CELL_CAP);
     }
 }
@@ -360,7 +301,7 @@ static void row_cells(const tctx *t, const panel *p, size_t c, char (*text)[CELL
 /* The metric's label, escaped for the format being written ("ccc[arousal]" has brackets). */
 static void label_text(const tctx *t, char *buf, size_t cap)
 {
-    name_text(t, t->w.label, buf, cap);
+    pf_tabletext_name(t->tex, t->w.label, buf, cap);
 }
 
 /* "over the 122 participants (each participant's CCC averaged over its 3 repeats first)" */
@@ -379,7 +320,7 @@ static void caption_metric(FILE *fp, const tctx *t)
 {
     char label[NAME_CAP], about[NAME_CAP * 2];
     label_text(t, label, sizeof label);
-    name_text(t, t->w.about, about, sizeof about);
+    pf_tabletext_name(t->tex, t->w.about, about, sizeof about);
     fprintf(fp, "%c%s: %s, on held-out data; %s. ", toupper((unsigned char)label[0]), label + 1,
             about, t->w.direction);
 }
@@ -423,7 +364,7 @@ static void caption_mark(FILE *fp, const tctx *t, const char *what, const char *
         return;
     }
     char ref[CELL_CAP];
-    name_text(t, t->r->crit[a->reference], ref, sizeof ref);
+    pf_tabletext_name(t->tex, t->r->crit[a->reference], ref, sizeof ref);
     int holm = t->cfg->correction == PF_CORRECT_HOLM;
     fprintf(fp,
             "%s: %s the reference criterion %s (ref.) at that sparsity, by the two-sided %s "
@@ -445,8 +386,9 @@ static void caption_data(FILE *fp, const tctx *t)
         char label[NAME_CAP], lo[64], hi[64], chance[64];
         label_text(t, label, sizeof label);
         pf_interval ci = t->a->mean_ci[PF_DENSE];
-        fmt_num(t, lo, sizeof lo, ci.lo), fmt_num(t, hi, sizeof hi, ci.hi);
-        fmt_num(t, chance, sizeof chance, t->w.chance);
+        pf_tabletext_number(t->tex, ci.lo, lo, sizeof lo),
+            pf_tabletext_number(t->tex, ci.hi, hi, sizeof hi);
+        pf_tabletext_number(t->tex, t->w.chance, chance, sizeof chance);
         fprintf(fp,
                 " %sThe dense model itself is at chance:%s the %g%s bootstrap interval of its "
                 "mean %s, [%s, %s], covers the chance level %s, so differences between "
@@ -554,29 +496,14 @@ static void caption_fairness(FILE *fp, const tctx *t)
 
 /* ---- Markdown ------------------------------------------------------------------------------- */
 
-/* Characters on screen, not bytes: UTF-8 continuation bytes do not count. */
-static size_t display_width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-static void md_row(FILE *fp, char (*text)[CELL_CAP], const size_t *width, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        fprintf(fp, "| %s%*s ", text[i], (int)(width[i] - display_width(text[i])), "");
-    fprintf(fp, "|\n");
-}
-
 /* "sex: 0 (n = 37), 1 (n = 15)"; groups too small to compare and participants without a
  * value are named too. */
 static void group_heading(const tctx *t, const panel *p, char *buf, size_t cap)
 {
     const pf_group_attribute *g = &t->a->groups->attr[p->attr];
     char one[CELL_CAP];
-    name_text(t, g->name, buf, cap);
-    append(buf, cap, ":");
+    pf_tabletext_name(t->tex, g->name, buf, cap);
+    pf_tabletext_append(buf, cap, ":");
     for (int pass = 1; pass >= 0; pass--) {
         int first = 1;
         for (size_t k = 0; k < g->n_groups; k++) {
@@ -584,19 +511,19 @@ static void group_heading(const tctx *t, const panel *p, char *buf, size_t cap)
             if (!pass && first) {
                 snprintf(one, sizeof one,
                          "; not compared (fewer than %zu):", t->a->groups->min_group);
-                append(buf, cap, one);
+                pf_tabletext_append(buf, cap, one);
             }
-            name_text(t, g->value[k], one, sizeof one);
-            append(buf, cap, first ? " " : ", ");
-            append(buf, cap, one);
+            pf_tabletext_name(t->tex, g->value[k], one, sizeof one);
+            pf_tabletext_append(buf, cap, first ? " " : ", ");
+            pf_tabletext_append(buf, cap, one);
             snprintf(one, sizeof one, " (n = %zu)", g->size[k]);
-            append(buf, cap, one);
+            pf_tabletext_append(buf, cap, one);
             first = 0;
         }
     }
     if (g->n_missing) {
         snprintf(one, sizeof one, "; %zu without a value", g->n_missing);
-        append(buf, cap, one);
+        pf_tabletext_append(buf, cap, one);
     }
 }
 
@@ -636,7 +563,7 @@ static int md_panel(FILE *fp, const tctx *t, const panel *p, pf_error *err)
         row_cells(t, p, i - 1, text + i * cols + 1);
     }
     for (size_t i = 0; i < rows * cols; i++) {
-        size_t w = display_width(text[i]);
+        size_t w = pf_tabletext_width(text[i]);
         if (w > width[i % cols]) width[i % cols] = w;
     }
     if (p->heading) {
@@ -644,13 +571,9 @@ static int md_panel(FILE *fp, const tctx *t, const panel *p, pf_error *err)
         heading_text(t, p, heading, sizeof heading);
         fprintf(fp, "*%s*\n\n", heading);
     }
-    md_row(fp, text, width, cols);
-    for (size_t c = 0; c < cols; c++)
-        fprintf(fp, "|%s%.*s%s", c ? "-" : ":", (int)width[c],
-                "----------------------------------------------------------------------",
-                c ? ":" : "-");
-    fprintf(fp, "|\n");
-    for (size_t i = 1; i < rows; i++) md_row(fp, text + i * cols, width, cols);
+    pf_tabletext_md_row(fp, text, width, cols);
+    pf_tabletext_md_rule(fp, width, cols);
+    for (size_t i = 1; i < rows; i++) pf_tabletext_md_row(fp, text + i * cols, width, cols);
     free(text), free(width);
     return PF_OK;
 }
@@ -668,17 +591,6 @@ static void tex_row(FILE *fp, const tctx *t, const panel *p, size_t c, char (*te
     fprintf(fp, " \\\\\n");
 }
 
-/* s reduced to what a LaTeX label and a file name take safely: letters, digits, '.', '-'. */
-static void label_part(char *buf, size_t cap, const char *s)
-{
-    size_t n = strlen(buf);
-    for (; *s && n + 1 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        buf[n++] = isalnum(ch) || ch == '.' ? (char)ch : '-';
-    }
-    buf[n] = '\0';
-}
-
 /* tab:<run>-<hash8>-<table>-<metric>: unique per run, table and metric, so the tables of
  * several runs and metrics can live in one paper. */
 static void tex_label(const tctx *t, const char *table, char *buf, size_t cap)
@@ -686,14 +598,14 @@ static void tex_label(const tctx *t, const char *table, char *buf, size_t cap)
     char hash8[9];
     snprintf(hash8, sizeof hash8, "%.8s", t->cfg->hash);
     snprintf(buf, cap, "tab:");
-    label_part(buf, cap, t->cfg->name[0] ? t->cfg->name : "prunefair");
-    if (hash8[0]) append(buf, cap, "-"), label_part(buf, cap, hash8);
-    append(buf, cap, "-"), label_part(buf, cap, table);
-    append(buf, cap, "-"), label_part(buf, cap, t->w.file);
+    pf_tabletext_label_part(buf, cap, t->cfg->name[0] ? t->cfg->name : "prunefair");
+    if (hash8[0]) pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, hash8);
+    pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, table);
+    pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, t->w.file);
     if (t->r->bits[t->width] != 32) {
         char width[16];
         snprintf(width, sizeof width, "-%dbit", t->r->bits[t->width]);
-        append(buf, cap, width);
+        pf_tabletext_append(buf, cap, width);
     }
 }
 
