@@ -57,34 +57,43 @@ static int write_per_participant(const pf_results *r, const char *dir, pf_error 
     return pf_outfile_commit(&f, err);
 }
 
+void pf_results_csv_summary_head(FILE *fp)
+{
+    size_t n_fields;
+    const pf_summary_field *field = pf_summary_fields(&n_fields);
+    fputs("criterion,sparsity,bits,achieved_sparsity,metric,higher_is_better,n", fp);
+    for (size_t i = 0; i < n_fields; i++)
+        if (field[i].in_csv) fprintf(fp, ",%s", field[i].name);
+}
+
+void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t m)
+{
+    size_t n_fields;
+    const pf_summary_field *field = pf_summary_fields(&n_fields);
+    const pf_summary_full *s = pf_results_summary(r, m, v);
+    variant_fields(fp, r, v);
+    pf_numtext_put(fp, ",", pf_results_achieved_sparsity(r, v));
+    fputc(',', fp);
+    pf_csvout_field(fp, r->metrics->slot[m].name);
+    fprintf(fp, ",%d,%zu", r->metrics->slot[m].metric->higher_is_better ? 1 : 0, s->s.n);
+    for (size_t i = 0; i < n_fields; i++)
+        if (field[i].in_csv)
+            pf_numtext_put(fp, ",", *(const double *)((const char *)s + field[i].off));
+}
+
 /* One row per (variant, metric). worst, tail and best follow the metric's direction
  * (higher_is_better, repeated on every row so a filtered table still says which way is good). */
 static int write_summary(const pf_results *r, const char *dir, pf_error *err)
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "summary.csv", err) != PF_OK) return err->code;
-    FILE *fp = f.fp;
-    size_t n_fields;
-    const pf_summary_field *field = pf_summary_fields(&n_fields);
-    fputs("criterion,sparsity,bits,achieved_sparsity,metric,higher_is_better,n", fp);
-    for (size_t i = 0; i < n_fields; i++)
-        if (field[i].in_csv) fprintf(fp, ",%s", field[i].name);
-    fputc('\n', fp);
-    for (size_t v = 0; v < r->n_var; v++) {
-        double achieved = pf_results_achieved_sparsity(r, v);
+    pf_results_csv_summary_head(f.fp);
+    fputc('\n', f.fp);
+    for (size_t v = 0; v < r->n_var; v++)
         for (size_t m = 0; m < r->n_metric; m++) {
-            const pf_summary_full *s = pf_results_summary(r, m, v);
-            variant_fields(fp, r, v);
-            pf_numtext_put(fp, ",", achieved);
-            fputc(',', fp);
-            pf_csvout_field(fp, r->metrics->slot[m].name);
-            fprintf(fp, ",%d,%zu", r->metrics->slot[m].metric->higher_is_better ? 1 : 0, s->s.n);
-            for (size_t i = 0; i < n_fields; i++)
-                if (field[i].in_csv)
-                    pf_numtext_put(fp, ",", *(const double *)((const char *)s + field[i].off));
-            fputc('\n', fp);
+            pf_results_csv_summary_row(f.fp, r, v, m);
+            fputc('\n', f.fp);
         }
-    }
     return pf_outfile_commit(&f, err);
 }
 

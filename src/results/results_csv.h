@@ -29,4 +29,10 @@
 /* The four files into dir (which must exist); r->summary must be filled. */
 int pf_results_csv_write(const pf_results *r, const char *dir, pf_error *err);
 
+/* summary.csv's heading and its row for (variant v, metric m), without the line end: the one
+ * spelling of a summary row, for summary.csv and for the rows of a sweep's sweep.csv (which
+ * puts the point's columns in front). */
+void pf_results_csv_summary_head(FILE *fp);
+void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t m);
+
 #endif
