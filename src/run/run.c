@@ -649,8 +649,10 @@ static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsi
     pf_progress pg;
     pf_progress_start(&pg, todo, "tasks", ro->progress);
     pf_hold hold;
-    char tag[32];
-    snprintf(tag, sizeof tag, ro->shard ? "shard-%zu" : "run", ro->shard);
+    char tag[64] = "";
+    if (ro->point) snprintf(tag, sizeof tag, "point%zu-", ro->point);
+    size_t len = strlen(tag);
+    snprintf(tag + len, sizeof tag - len, ro->shard ? "shard-%zu" : "run", ro->shard);
     pf_hold_init(&hold, tag);
     size_t finished = 0; /* tasks computed and saved here, for the hold */
     int halt_all = 0;

@@ -22,7 +22,7 @@
 typedef struct {
     int threads;                   /* resolved: >= 1 */
     int progress;                  /* 1: draw a progress line on stderr */
-    char out_dir[PF_MAX_STR + 80]; /* the run folder */
+    char out_dir[PF_MAX_STR + 256]; /* the run folder */
     /* Optional, zero by pf_run_opts_init: */
     const char *checkpoint_dir;      /* each finished task is saved here, and a task found
                                       * here is loaded instead of run (resume) */
@@ -31,6 +31,9 @@ typedef struct {
     volatile sig_atomic_t *stop;     /* set (by a signal handler): start no further task */
     size_t shard;                    /* I of --shard I/N, 0 when not sharded (names the test
                                       * hold of hold.h) */
+    size_t point;                    /* P of a sweep's point P (1-based), 0 outside a sweep:
+                                      * the hold's tag is then "pointP-run" or
+                                      * "pointP-shard-I" */
     size_t tasks_run, tasks_resumed; /* out: tasks computed here, tasks loaded */
 } pf_run_opts;
 
