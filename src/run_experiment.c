@@ -34,6 +34,8 @@
 #include "run/run.h"
 #include "run/shard.h"
 #include "run/study.h"
+#include "sweep/sweep.h"
+#include "sweep/sweepreport.h"
 
 #include "base/alloc.h"
 #include "base/path.h"
@@ -55,6 +57,7 @@ typedef struct {
     size_t shard_i, shard_n; /* parsed; 0 without --shard */
     const char *merge;       /* --merge DIR */
     const char *status;      /* --status DIR */
+    const char *sweep;       /* --sweep SWEEP.ini */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -62,6 +65,7 @@ static void usage(FILE *out)
     fprintf(
         out,
         "Usage: run_experiment [options] CONFIG.ini\n"
+        "       run_experiment [options] --sweep SWEEP.ini\n"
         "       run_experiment --report RUN_DIR | --merge RUN_DIR | --status RUN_DIR\n"
         "\n"
         "Fairness-aware pruning study: loads the data, runs participant folds, trains,\n"
@@ -73,11 +77,15 @@ static void usage(FILE *out)
         "  --out DIR                write the run here instead of results/<name>-<hash8>/\n"
         "  --dry-run                load and check everything, print the plan, exit\n"
         "  --report RUN_DIR         rebuild statistics, figures and tables from\n"
-        "                           RUN_DIR/results.h5 without training anything\n"
+        "                           RUN_DIR/results.h5 without training anything (of a\n"
+        "                           sweep's folder: the aggregation over its points)\n"
         "  --shard I/N              run slice I of N of the tasks (1 <= I <= N), writing\n"
         "                           RUN_DIR/shards/shard-I-of-N.h5 (a job array's task)\n"
         "  --merge RUN_DIR          join RUN_DIR/shards/*.h5 into the results of one run\n"
-        "  --status RUN_DIR         tasks done and missing per shard; changes nothing\n"
+        "  --status RUN_DIR         tasks done and missing per shard, or each point of a\n"
+        "                           sweep's folder; changes nothing\n"
+        "  --sweep SWEEP.ini        run every point of a sweep (docs/sweeps.md) into\n"
+        "                           --out DIR (default: <output_dir>/<name>-<hash8>/)\n"
         "  --progress / --no-progress  force the progress line on or off (default: on a\n"
         "                           terminal only)\n"
         "  --help                   this text and every config key with its default\n"
@@ -117,7 +125,8 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         O_REPORT,
         O_SHARD,
         O_MERGE,
-        O_STATUS
+        O_STATUS,
+        O_SWEEP
     };
     static const struct option longopts[] = {{"set", required_argument, NULL, O_SET},
                                              {"threads", required_argument, NULL, O_THREADS},
@@ -131,6 +140,7 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                                              {"shard", required_argument, NULL, O_SHARD},
                                              {"merge", required_argument, NULL, O_MERGE},
                                              {"status", required_argument, NULL, O_STATUS},
+                                             {"sweep", required_argument, NULL, O_SWEEP},
                                              {NULL, 0, NULL, 0}};
     *o = (cli_opts){.threads = -1, .progress = -1};
     opterr = 0;
@@ -169,6 +179,9 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         case O_STATUS:
             o->status = optarg;
             break;
+        case O_SWEEP:
+            o->sweep = optarg;
+            break;
         case O_HELP:
             usage(stdout);
             return 0;
@@ -187,6 +200,16 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
             return pf_error_set(err, PF_EINPUT,
                                 "--report, --merge and --status each take a run folder, alone "
                                 "and without a config file");
+        return -1;
+    }
+    if (o->sweep) {
+        if (optind != argc || o->shard)
+            return pf_error_set(err, PF_EINPUT,
+                                "--sweep takes the sweep file and no config file%s (usage: "
+                                "run_experiment [options] --sweep SWEEP.ini)",
+                                o->shard ? ", and no --shard (experiments/slurm/submit.sh "
+                                           "spreads a sweep over a cluster)"
+                                         : "");
         return -1;
     }
     if (optind != argc - 1)
@@ -536,6 +559,172 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
     return err->code;
 }
 
+/* ---- sweeps (sweep/sweep.h) ------------------------------------------------------------------ */
+
+typedef struct {
+    size_t diverged; /* points whose models diverged */
+} sweep_tally;
+
+static void sweep_start(void *ctx, const pf_sweep *s, size_t p, const pf_study *st)
+{
+    (void)ctx;
+    const pf_sweep_point *pt = &s->point[p];
+    if (st->state == PF_STUDY_FINISHED)
+        fprintf(stderr, "run_experiment: point %zu/%zu (%s): finished before, in %s\n", p + 1,
+                s->n_points, pt->labels, pt->folder);
+    else
+        fprintf(stderr, "run_experiment: point %zu/%zu (%s): %zu participants, %zu tasks -> %s\n",
+                p + 1, s->n_points, pt->labels, pt->n_participants, st->n_tasks, pt->folder);
+}
+
+static void sweep_done(void *ctx, const pf_sweep *s, size_t p, const pf_study *st,
+                       const pf_run_opts *ro, const pf_error *e)
+{
+    sweep_tally *t = ctx;
+    if (e->code == PF_EDIVERGED) t->diverged++;
+    if (st && ro->tasks_resumed)
+        fprintf(stderr, "run_experiment: point %zu/%zu: %zu tasks resumed from %s\n", p + 1,
+                s->n_points, ro->tasks_resumed, st->checkpoint_dir);
+    if (e->code == PF_OK && st && st->results) {
+        const pf_results *r = st->results;
+        fprintf(stderr, "run_experiment: point %zu/%zu finished: dense model %s %.3f\n", p + 1,
+                s->n_points, r->metrics->slot[r->primary].name,
+                pf_results_summary(r, r->primary, PF_DENSE)->s.mean);
+    } else if (e->code == PF_EDIVERGED) {
+        fprintf(stderr, "run_experiment: point %zu/%zu finished, but %s (marked in its results)\n",
+                p + 1, s->n_points, e->msg);
+    } else if (e->code != PF_OK && e->code != PF_EINTR) {
+        fprintf(stderr, "run_experiment: point %zu/%zu (%s) FAILED: %s\n", p + 1, s->n_points,
+                s->point[p].labels, e->msg);
+    }
+}
+
+static void print_sweep_plan(FILE *out, const pf_sweep *s)
+{
+    size_t tasks = 0;
+    fprintf(out, "sweep: %s\nsweep-file: %s\nbase: %s\naxes: %zu (", s->file.name, s->file.path,
+            s->file.base_path, s->file.n_axes);
+    for (size_t a = 0; a < s->file.n_axes; a++)
+        fprintf(out, "%s%s: %zu values", a ? "; " : "", s->file.axis[a].key, s->file.axis[a].n);
+    fprintf(out, ")\npoints: %zu\n", s->n_points);
+    for (size_t p = 0; p < s->n_points; p++) {
+        const pf_sweep_point *pt = &s->point[p];
+        tasks += pt->n_tasks;
+        fprintf(out, "point %zu: %s: %s, %zu participants, %zu tasks%s%s\n", p + 1, pt->labels,
+                strrchr(pt->folder, '/') + 1, pt->n_participants, pt->n_tasks,
+                pt->error[0] ? "; FAILS: " : "", pt->error);
+    }
+    fprintf(out, "tasks: %zu\noutput: %s\n", tasks, s->dir);
+}
+
+/* The aggregation over the points done, and where it is. A failure to aggregate is the
+ * sweep's error only when the points themselves went well. */
+static void sweep_report(const pf_sweep *s, pf_error *err)
+{
+    pf_error e = {0};
+    pf_sweepreport_info info;
+    if (pf_sweepreport_write(s, &info, &e) != PF_OK) {
+        fprintf(stderr, "run_experiment: the sweep's aggregation failed: %s\n", e.msg);
+        if (err->code == PF_OK) *err = e;
+        return;
+    }
+    printf("sweep: %zu of %zu points done; %s/ (points.csv, sweep.csv, sweep_stats.csv, "
+           "sweep_ranks.csv, %zu tables in tables/, %zu figures in figures/)\n",
+           info.n_done, info.n_points, s->dir, info.n_tables, info.n_figures);
+}
+
+/* Run a sweep: every point not done, then the aggregation over the points done. */
+static int sweep(const cli_opts *o, pf_error *err)
+{
+    pf_sweep s;
+    if (pf_sweep_plan(&s, o->sweep, o->out_dir, o->overrides, o->n_overrides, err) != PF_OK) {
+        pf_sweep_free(&s);
+        return err->code;
+    }
+    if (o->dry_run) {
+        print_sweep_plan(stdout, &s);
+    } else if (pf_sweep_take_folder(&s, err) == PF_OK) {
+        pf_run_opts ro;
+        pf_run_opts_init(&ro, &s.point[0].cfg, NULL, o->progress);
+        if (o->threads >= 0) {
+            pf_config one = s.point[0].cfg;
+            one.threads = o->threads;
+            ro.threads = pf_config_threads(&one);
+        }
+        catch_stops();
+        fprintf(stderr, "run_experiment: sweep %s: %zu points on %d threads -> %s\n", s.file.name,
+                s.n_points, ro.threads, s.dir);
+        sweep_tally tally = {0};
+        pf_sweep_listener l = {&tally, sweep_start, sweep_done};
+        size_t n_failed = 0;
+        pf_sweep_run(&s, &ro, &stop_requested, &l, &n_failed, err);
+        if (err->code == PF_EINTR)
+            fprintf(stderr,
+                    "run_experiment: interrupted: the finished points and tasks are kept in %s. "
+                    "Run the same command again to resume.\n",
+                    s.dir);
+        else if (n_failed)
+            pf_error_set(err, PF_ERUNTIME,
+                         "%zu of %zu points failed (their folders hold FAILED with the reason; "
+                         "run_experiment --status %s lists them); the others are done, and the "
+                         "same command runs only what is missing",
+                         n_failed, s.n_points, s.dir);
+        else if (tally.diverged)
+            pf_error_set(err, PF_EDIVERGED,
+                         "%zu of %zu points have diverged models (marked in their results)",
+                         tally.diverged, s.n_points);
+        if (err->code != PF_EINTR) sweep_report(&s, err);
+    }
+    pf_sweep_free(&s);
+    return err->code;
+}
+
+/* --report DIR of a sweep's folder: the aggregation again, from the points' results.h5. */
+static int sweep_rebuild(const char *dir, pf_error *err)
+{
+    pf_sweep s;
+    if (pf_sweep_open(&s, dir, err) == PF_OK) sweep_report(&s, err);
+    pf_sweep_free(&s);
+    return err->code;
+}
+
+/* --status DIR of a sweep's folder: every point's state, from its folder alone. */
+static int sweep_status(const char *dir, pf_error *err)
+{
+    pf_sweep s;
+    if (pf_sweep_open(&s, dir, err) == PF_OK) {
+        size_t count[4] = {0}, tasks = 0, done_tasks = 0;
+        pf_point_state *st = pf_alloc(s.n_points, sizeof *st, err);
+        size_t *done = pf_alloc(s.n_points, sizeof *done, err);
+        for (size_t p = 0; st && done && p < s.n_points; p++) {
+            st[p] = pf_sweep_point_state(&s, p, &done[p]);
+            count[st[p]]++;
+            tasks += s.point[p].n_tasks, done_tasks += done[p];
+        }
+        printf("sweep: %s (%s)\npoints: %zu: %zu done, %zu partial, %zu failed, %zu not started\n"
+               "tasks: %zu of %zu done\n",
+               s.file.name, dir, s.n_points, count[PF_POINT_DONE], count[PF_POINT_PARTIAL],
+               count[PF_POINT_FAILED], count[PF_POINT_NOT_STARTED], done_tasks, tasks);
+        for (size_t p = 0; st && done && p < s.n_points; p++) {
+            printf("point %zu/%zu (%s): %s, %zu of %zu tasks, %s", p + 1, s.n_points,
+                   s.point[p].labels, pf_sweep_state_name(st[p]), done[p], s.point[p].n_tasks,
+                   strrchr(s.point[p].folder, '/') + 1);
+            if (st[p] == PF_POINT_FAILED) {
+                char path[PF_MAX_STR + 300], why[600] = "";
+                snprintf(path, sizeof path, "%s/FAILED", s.point[p].folder);
+                FILE *fp = fopen(path, "r");
+                if (fp && fgets(why, sizeof why, fp)) why[strcspn(why, "\n")] = '\0';
+                if (fp) fclose(fp);
+                printf(": %s", why);
+            }
+            putchar('\n');
+        }
+        free(st), free(done);
+    }
+    pf_sweep_free(&s);
+    return err->code;
+}
+
 int main(int argc, char **argv)
 {
     pf_error err = {0};
@@ -559,11 +748,20 @@ int main(int argc, char **argv)
         goto done;
     }
     if (o.report) {
-        rebuild_report(o.report, &err);
+        pf_sweep_is_folder(o.report) ? sweep_rebuild(o.report, &err)
+                                     : rebuild_report(o.report, &err);
+        goto done;
+    }
+    if (o.status && pf_sweep_is_folder(o.status)) {
+        sweep_status(o.status, &err);
         goto done;
     }
     if (o.merge || o.status) {
         o.merge ? merge(o.merge, &err) : status(o.status, &err);
+        goto done;
+    }
+    if (o.sweep) {
+        sweep(&o, &err);
         goto done;
     }
     if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;

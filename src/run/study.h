@@ -36,7 +36,7 @@ typedef struct {
     pf_study_state state;
     size_t n_tasks; /* the tasks of this process (the shard's, or all) */
     size_t *slice;  /* a shard's tasks, NULL for the whole study */
-    char checkpoint_dir[PF_MAX_STR + 100];
+    char checkpoint_dir[PF_MAX_STR + 300];
     pf_lock lock;
     pf_results *results; /* after pf_study_run: what ran (freed by pf_study_close) */
     pf_report_info info; /* after pf_study_run of a whole study: what the report wrote */
