@@ -422,6 +422,30 @@ int pf_shard_merge(const char *dir, pf_results *r, const pf_config *cfg, const p
 
 /* ---- status -------------------------------------------------------------------------------- */
 
+/* The N of dir/shards/plan-N.txt, or 0. */
+static size_t planned_cut(const char *dir)
+{
+    char sub[4200];
+    size_t n = 0;
+    snprintf(sub, sizeof sub, "%s/shards", dir);
+    DIR *d = opendir(sub);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (sscanf(e->d_name, "plan-%zu.txt", &n) == 1) break;
+    if (d) closedir(d);
+    return n;
+}
+
+size_t pf_shard_cut(const char *dir)
+{
+    size_t n = 0;
+    unsigned char *have = NULL;
+    pf_error ignored = {0};
+    if (list_shards(dir, &n, &have, &ignored) != PF_OK) n = 0;
+    free(have);
+    return n ? n : planned_cut(dir);
+}
+
 int pf_shard_status(const char *dir, const pf_config *cfg, const pf_dataset *ds,
                     const pf_folds *folds, FILE *out, pf_error *err)
 {
@@ -430,13 +454,7 @@ int pf_shard_status(const char *dir, const pf_config *cfg, const pf_dataset *ds,
     pf_error ignored = {0};
     if (list_shards(dir, &n, &have, &ignored) != PF_OK) n = 0;
     if (n == 0) { /* no shard finished yet: find the cut from its plan */
-        char sub[4200];
-        snprintf(sub, sizeof sub, "%s/shards", dir);
-        DIR *d = opendir(sub);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL)
-            if (sscanf(e->d_name, "plan-%zu.txt", &n) == 1) break;
-        if (d) closedir(d);
+        n = planned_cut(dir);
         free(have);
         have = n ? calloc(n + 1, 1) : NULL;
     }

@@ -46,6 +46,11 @@ int pf_shard_prepare(const char *dir, const pf_config *cfg, const pf_dataset *ds
 int pf_shard_write(const char *dir, size_t i, size_t n, const pf_results *r, const pf_config *cfg,
                    const size_t *tasks, size_t n_tasks, pf_error *err);
 
+/* The cut dir's shards were made with: the N of its shard files (shard-I-of-N.h5), else of
+ * the plan its first shard wrote (plan-N.txt), 0 when it has neither. A cluster submission
+ * keeps a folder's cut: shards of two cuts would double tasks. */
+size_t pf_shard_cut(const char *dir);
+
 /* Whether dir/shards/shard-i-of-n.h5 exists (a finished shard). */
 int pf_shard_done(const char *dir, size_t i, size_t n);
 
