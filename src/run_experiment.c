@@ -58,6 +58,8 @@ typedef struct {
     const char *merge;       /* --merge DIR */
     const char *status;      /* --status DIR */
     const char *sweep;       /* --sweep SWEEP.ini */
+    size_t point;            /* --point P (1-based), 0: every point */
+    size_t plan_shards;      /* --plan-shards T, 0: not asked */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -86,6 +88,11 @@ static void usage(FILE *out)
         "                           sweep's folder; changes nothing\n"
         "  --sweep SWEEP.ini        run every point of a sweep (docs/sweeps.md) into\n"
         "                           --out DIR (default: <output_dir>/<name>-<hash8>/)\n"
+        "  --point P                with --sweep: run only point P (with --shard I/N: one\n"
+        "                           shard of it)\n"
+        "  --plan-shards T          with --sweep: take the sweep's folder (with --dry-run:\n"
+        "                           only check it) and print a cut of its points into shards\n"
+        "                           of about T tasks' work each (experiments/slurm/submit.sh)\n"
         "  --progress / --no-progress  force the progress line on or off (default: on a\n"
         "                           terminal only)\n"
         "  --help                   this text and every config key with its default\n"
@@ -126,22 +133,27 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         O_SHARD,
         O_MERGE,
         O_STATUS,
-        O_SWEEP
+        O_SWEEP,
+        O_POINT,
+        O_PLAN_SHARDS
     };
-    static const struct option longopts[] = {{"set", required_argument, NULL, O_SET},
-                                             {"threads", required_argument, NULL, O_THREADS},
-                                             {"out", required_argument, NULL, O_OUT},
-                                             {"dry-run", no_argument, NULL, O_DRY},
-                                             {"help", no_argument, NULL, O_HELP},
-                                             {"version", no_argument, NULL, O_VERSION},
-                                             {"progress", no_argument, NULL, O_PROGRESS},
-                                             {"no-progress", no_argument, NULL, O_NOPROGRESS},
-                                             {"report", required_argument, NULL, O_REPORT},
-                                             {"shard", required_argument, NULL, O_SHARD},
-                                             {"merge", required_argument, NULL, O_MERGE},
-                                             {"status", required_argument, NULL, O_STATUS},
-                                             {"sweep", required_argument, NULL, O_SWEEP},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, O_SET},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"out", required_argument, NULL, O_OUT},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"no-progress", no_argument, NULL, O_NOPROGRESS},
+        {"report", required_argument, NULL, O_REPORT},
+        {"shard", required_argument, NULL, O_SHARD},
+        {"merge", required_argument, NULL, O_MERGE},
+        {"status", required_argument, NULL, O_STATUS},
+        {"sweep", required_argument, NULL, O_SWEEP},
+        {"point", required_argument, NULL, O_POINT},
+        {"plan-shards", required_argument, NULL, O_PLAN_SHARDS},
+        {NULL, 0, NULL, 0}};
     *o = (cli_opts){.threads = -1, .progress = -1};
     opterr = 0;
     int c;
@@ -182,6 +194,17 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         case O_SWEEP:
             o->sweep = optarg;
             break;
+        case O_POINT:
+        case O_PLAN_SHARDS: {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > 1000000 || optarg[0] == '-')
+                return pf_error_set(err, PF_EINPUT,
+                                    "%s '%s': expected a whole number from 1 to 1000000",
+                                    c == O_POINT ? "--point" : "--plan-shards", optarg);
+            *(c == O_POINT ? &o->point : &o->plan_shards) = v;
+            break;
+        }
         case O_HELP:
             usage(stdout);
             return 0;
@@ -202,14 +225,22 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                                 "and without a config file");
         return -1;
     }
+    if ((o->point || o->plan_shards) && !o->sweep)
+        return pf_error_set(err, PF_EINPUT, "%s needs --sweep SWEEP.ini (see --help)",
+                            o->point ? "--point" : "--plan-shards");
     if (o->sweep) {
-        if (optind != argc || o->shard)
+        if (optind != argc || (o->shard && !o->point))
             return pf_error_set(err, PF_EINPUT,
                                 "--sweep takes the sweep file and no config file%s (usage: "
                                 "run_experiment [options] --sweep SWEEP.ini)",
-                                o->shard ? ", and no --shard (experiments/slurm/submit.sh "
-                                           "spreads a sweep over a cluster)"
+                                o->shard ? ", and --shard only with --point P "
+                                           "(experiments/slurm/submit.sh spreads a sweep over "
+                                           "a cluster)"
                                          : "");
+        if (o->plan_shards && o->point)
+            return pf_error_set(err, PF_EINPUT, "--plan-shards plans the whole sweep: no --point");
+        if (o->shard && pf_shard_parse(o->shard, &o->shard_i, &o->shard_n, err) != PF_OK)
+            return err->code;
         return -1;
     }
     if (optind != argc - 1)
@@ -573,8 +604,9 @@ static void sweep_start(void *ctx, const pf_sweep *s, size_t p, const pf_study *
         fprintf(stderr, "run_experiment: point %zu/%zu (%s): finished before, in %s\n", p + 1,
                 s->n_points, pt->labels, pt->folder);
     else
-        fprintf(stderr, "run_experiment: point %zu/%zu (%s): %zu participants, %zu tasks -> %s\n",
-                p + 1, s->n_points, pt->labels, pt->n_participants, st->n_tasks, pt->folder);
+        fprintf(stderr, "run_experiment: point %zu/%zu (%s): %zu participants, %zu tasks%s -> %s\n",
+                p + 1, s->n_points, pt->labels, pt->n_participants, st->n_tasks,
+                st->shard_n ? " (this shard's)" : "", pt->folder);
 }
 
 static void sweep_done(void *ctx, const pf_sweep *s, size_t p, const pf_study *st,
@@ -585,7 +617,10 @@ static void sweep_done(void *ctx, const pf_sweep *s, size_t p, const pf_study *s
     if (st && ro->tasks_resumed)
         fprintf(stderr, "run_experiment: point %zu/%zu: %zu tasks resumed from %s\n", p + 1,
                 s->n_points, ro->tasks_resumed, st->checkpoint_dir);
-    if (e->code == PF_OK && st && st->results) {
+    if (e->code == PF_OK && st && st->shard_n) {
+        fprintf(stderr, "run_experiment: point %zu/%zu, shard %zu/%zu finished (%zu tasks)\n",
+                p + 1, s->n_points, st->shard_i, st->shard_n, st->n_tasks);
+    } else if (e->code == PF_OK && st && st->results) {
         const pf_results *r = st->results;
         fprintf(stderr, "run_experiment: point %zu/%zu finished: dense model %s %.3f\n", p + 1,
                 s->n_points, r->metrics->slot[r->primary].name,
@@ -610,9 +645,9 @@ static void print_sweep_plan(FILE *out, const pf_sweep *s)
     for (size_t p = 0; p < s->n_points; p++) {
         const pf_sweep_point *pt = &s->point[p];
         tasks += pt->n_tasks;
-        fprintf(out, "point %zu: %s: %s, %zu participants, %zu tasks%s%s\n", p + 1, pt->labels,
-                strrchr(pt->folder, '/') + 1, pt->n_participants, pt->n_tasks,
-                pt->error[0] ? "; FAILS: " : "", pt->error);
+        fprintf(out, "point %zu: %s: %s, %zu participants, %zu tasks, work %.3g per task%s%s\n",
+                p + 1, pt->labels, strrchr(pt->folder, '/') + 1, pt->n_participants, pt->n_tasks,
+                pt->work, pt->error[0] ? "; FAILS: " : "", pt->error);
     }
     fprintf(out, "tasks: %zu\noutput: %s\n", tasks, s->dir);
 }
@@ -633,6 +668,54 @@ static void sweep_report(const pf_sweep *s, pf_error *err)
            info.n_done, info.n_points, s->dir, info.n_tables, info.n_figures);
 }
 
+/* --plan-shards T: the cut for a cluster, one line per point, per shard still to run and per
+ * point to merge (experiments/slurm/submit.sh reads it; docs/cluster.md#sweeps). */
+static int print_sweep_cut(const pf_sweep *s, size_t tasks_per_shard, pf_error *err)
+{
+    size_t *n = pf_alloc(s->n_points, sizeof *n, err);
+    if (!n) return err->code;
+    pf_sweep_cut(s, tasks_per_shard, n);
+    size_t total = 0;
+    for (size_t p = 0; p < s->n_points; p++) total += n[p];
+    printf("sweep: %s\noutput: %s\nshards: %zu\n", s->file.name, s->dir, total);
+    for (size_t p = 0; p < s->n_points; p++) {
+        const pf_sweep_point *pt = &s->point[p];
+        pf_point_state st = pt->error[0] ? PF_POINT_FAILED : pf_sweep_point_state(s, p, NULL);
+        printf("point %zu %s %s %zu %zu\n", p + 1, strrchr(pt->folder, '/') + 1,
+               st == PF_POINT_DONE ? "done"
+               : pt->error[0]      ? "unloadable"
+                                   : "todo",
+               n[p], pt->n_tasks);
+    }
+    for (size_t p = 0; p < s->n_points; p++)
+        for (size_t i = 1; i <= n[p]; i++)
+            if (!pf_shard_done(s->point[p].folder, i, n[p]))
+                printf("shard %zu %zu %zu\n", p + 1, i, n[p]);
+    for (size_t p = 0; p < s->n_points; p++)
+        if (n[p]) printf("merge %zu\n", p + 1);
+    free(n);
+    return PF_OK;
+}
+
+/* --point P [--shard I/N]: one point of the sweep, or one shard of it. */
+static int sweep_point(const cli_opts *o, pf_sweep *s, pf_run_opts *ro, pf_error *err)
+{
+    size_t p = o->point - 1;
+    sweep_tally tally = {0};
+    pf_sweep_listener l = {&tally, sweep_start, sweep_done};
+    if (pf_sweep_run_point(s, p, o->shard_i, o->shard_n, ro, &stop_requested, &l, err) == PF_OK &&
+        o->shard)
+        printf("point %zu/%zu, shard %zu/%zu done; when every shard is: run_experiment --merge "
+               "%s, then --report %s\n",
+               o->point, s->n_points, o->shard_i, o->shard_n, s->point[p].folder, s->dir);
+    else if (err->code == PF_EINTR)
+        fprintf(stderr,
+                "run_experiment: interrupted: the finished tasks are kept in %s. Run the same "
+                "command again to resume.\n",
+                s->point[p].folder);
+    return err->code;
+}
+
 /* Run a sweep: every point not done, then the aggregation over the points done. */
 static int sweep(const cli_opts *o, pf_error *err)
 {
@@ -641,9 +724,16 @@ static int sweep(const cli_opts *o, pf_error *err)
         pf_sweep_free(&s);
         return err->code;
     }
-    if (o->dry_run) {
-        print_sweep_plan(stdout, &s);
-    } else if (pf_sweep_take_folder(&s, err) == PF_OK) {
+    if (o->point > s.n_points) {
+        pf_error_set(err, PF_EINPUT, "--point %zu: %s has %zu points", o->point, o->sweep,
+                     s.n_points);
+    } else if (o->dry_run) {
+        if (pf_sweep_check_folder(&s, err) == PF_OK)
+            o->plan_shards ? print_sweep_cut(&s, o->plan_shards, err)
+                           : print_sweep_plan(stdout, &s);
+    } else if (pf_sweep_take_folder(&s, err) == PF_OK && o->plan_shards) {
+        print_sweep_cut(&s, o->plan_shards, err);
+    } else if (err->code == PF_OK) {
         pf_run_opts ro;
         pf_run_opts_init(&ro, &s.point[0].cfg, NULL, o->progress);
         if (o->threads >= 0) {
@@ -652,6 +742,11 @@ static int sweep(const cli_opts *o, pf_error *err)
             ro.threads = pf_config_threads(&one);
         }
         catch_stops();
+        if (o->point) {
+            sweep_point(o, &s, &ro, err);
+            pf_sweep_free(&s);
+            return err->code;
+        }
         fprintf(stderr, "run_experiment: sweep %s: %zu points on %d threads -> %s\n", s.file.name,
                 s.n_points, ro.threads, s.dir);
         sweep_tally tally = {0};

@@ -9,7 +9,9 @@
 # and shard 3 is killed with `scancel --signal=KILL` (the array task fails, the merge is cancelled
 # by --kill-on-invalid-dep instead of pending forever). Running submit.sh again submits only
 # shard 3 and a new merge. The merged CSVs and tables must equal a single-process run byte for
-# byte. Every daemon is stopped by process id at the end, whatever happens.
+# byte. Then a two-point sweep goes through submit.sh the same way (one array over both points'
+# shards, a merge per point, one aggregation), with one shard killed and submitted again. Every
+# daemon is stopped by process id at the end, whatever happens.
 #
 # "Mid-run" is a state, not a moment: every shard runs with the test hold of cli_lib.sh
 # (PF_TEST_HOLD, src/hold.h), so it stops after its first finished task until the test has
@@ -126,6 +128,9 @@ array_done() { # every task of array $1 has ended
 job_ended() { case $(job_state "$1") in COMPLETED | CANCELLED | FAILED | TIMEOUT) return 0 ;; esac; return 1; }
 
 run_case "single-process run" 0 --no-progress --threads 2 --out "$WORK/one" "$WORK/s.ini"
+# The two-point sweep of the end of the test, in one process: what the cluster must reproduce.
+printf '[sweep]\nname = widths\nbase = s.ini\nmodel.hidden = 16,8 | 4\nlabel.model.hidden = wide | narrow\n' >"$WORK/sw.ini"
+run_case "a two-point sweep in one process" 0 --no-progress --threads 2 --sweep sw.ini --out "$WORK/swone"
 # Every shard holds after its first task; shard 4 is let go at once, the others once the test
 # has stopped them. The jobs inherit PF_TEST_HOLD from submit.sh's environment.
 export PF_TEST_HOLD="$HOLD"
@@ -217,6 +222,61 @@ st=$?
 set -e
 [ "$st" -eq 0 ] && pass "the printed status command runs: $STATUS_CMD" || fail "status command exit $st"
 expect_in "$WORK/status.txt" "done: 16 of 16 tasks"
+
+# ---- a two-point sweep through submit.sh -------------------------------------------------------
+# Two widths of the same study: one job array over the shards of both points, cut by work (the
+# wide network's point gets more shards), a merge per point and one aggregation. Point 2's only
+# shard is killed through SLURM mid-run: its merge is cancelled, point 1's merge and the
+# aggregation still run; submit.sh again submits just that shard, its merge and an aggregation.
+# The result must equal the sweep run in one process, byte for byte.
+sub_case "a sweep, printed" 0 --print --tasks-per-shard 8 --out sw sw.ini
+expect_in "$WORK/sub.out" "sweep widths: 2 points, 32 tasks; 0 points done; 4 shards to run (8 tasks' work per shard)" \
+    "--array=1-4%20" "--dependency=afterok:ARRAY_ID_K" "--dependency=afterany:MERGE_IDS" "aggregate.sbatch"
+[ ! -e "$WORK/sw" ] && pass "  --print takes no folder" || fail "  --print wrote $WORK/sw"
+rm -f "$HOLD"/*
+for i in 1 2 3 4 5 6 7 8; do hold_release "point1-shard-$i"; done
+sub_case "the sweep on the cluster" 0 --tasks-per-shard 8 --throttle 2 --out sw sw.ini
+expect_in "$WORK/sub.out" "4 shards to run" "array job: " "aggregation job: " "merge job: "
+SA=$(sed -n 's/^array job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+SM1=$(sed -n 's/^merge job: \([0-9]*\) (point 1,.*/\1/p' "$WORK/sub.out")
+SM2=$(sed -n 's/^merge job: \([0-9]*\) (point 2,.*/\1/p' "$WORK/sub.out")
+SG=$(sed -n 's/^aggregation job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+[ -n "$SA" ] && [ -n "$SM1" ] && [ -n "$SM2" ] && [ -n "$SG" ] || { fail "no job ids in the sweep's submit.sh output" "$(cat "$WORK/sub.out")"; finish; exit 1; }
+MAP=$WORK/sw/logs/array-1.txt
+[ "$(grep -c '^1 ' "$MAP")" -eq 3 ] && [ "$(grep -c '^2 ' "$MAP")" -eq 1 ] \
+    && pass "the cut by work: 3 shards for the wide point, 1 for the narrow one" || fail "the cut" "$(cat "$MAP")"
+k=$(grep -n '^2 1 1$' "$MAP" | cut -d: -f1)
+wait_until 120 "point 2's shard mid-run" test -s "$HOLD/point2-shard-1.held"
+p=$(cat "$HOLD/point2-shard-1.held")
+if scancel --signal=KILL "${SA}_$k" 2>"$WORK/scancel.err"; then pass "scancel --signal=KILL ${SA}_$k (point 2's shard) mid-run"
+else fail "scancel --signal=KILL ${SA}_$k" "$(cat "$WORK/scancel.err")"; fi
+wait_until 60 "point 2's program to end" gone "$p"
+hold_release point2-shard-1
+wait_until 240 "the sweep's aggregation" job_ended "$SG"
+[ "$(job_state "$SM1")" = COMPLETED ] && pass "point 1's merge completed" || fail "point 1's merge is $(job_state "$SM1")"
+scontrol show job "$SM2" | grep -q 'JobState=CANCELLED Reason=DependencyNeverSatisfied' \
+    && pass "point 2's merge cancelled by --kill-on-invalid-dep" || fail "point 2's merge" "$(scontrol show job "$SM2" | head -4)"
+[ "$(job_state "$SG")" = COMPLETED ] && pass "the aggregation ran anyway (afterany)" || fail "the aggregation is $(job_state "$SG")"
+expect_in "$WORK/sw/points.csv" ",done,16,16,16," ",partial,"
+sub_case "the sweep again" 0 --tasks-per-shard 8 --throttle 2 --out sw sw.ini
+expect_in "$WORK/sub.out" "1 points done; 1 shards to run" "merge job: " "aggregation job: "
+grep -q "(point 1," "$WORK/sub.out" && fail "point 1 was submitted again" || pass "only point 2 was submitted again"
+SG2=$(sed -n 's/^aggregation job: \([0-9]*\).*/\1/p' "$WORK/sub.out")
+wait_until 240 "the second aggregation" job_ended "$SG2"
+[ -f "$WORK/sw/logs/array-2.txt" ] && [ "$(cat "$WORK/sw/logs/array-2.txt")" = "2 1 1" ] \
+    && pass "the second array holds only point 2's shard" || fail "the second map" "$(cat "$WORK/sw/logs/array-2.txt")"
+bad=""
+for d in "$WORK"/swone/points/*/; do
+    for f in per_participant.csv summary.csv stats.csv tables/results_ccc.md; do
+        cmp -s "$d/$f" "$WORK/sw/points/$(basename "$d")/$f" || bad="$bad $(basename "$d")/$f"
+    done
+done
+for f in sweep.csv sweep_stats.csv tables/model.hidden_ccc_s0.8.md; do
+    cmp -s "$WORK/swone/$f" "$WORK/sw/$f" || bad="$bad $f"
+done
+[ -z "$bad" ] && pass "the sweep on the cluster = the sweep in one process, byte for byte" \
+    || fail "the cluster's sweep differs from one process:$bad"
+[ -z "$(ls "$WORK"/sw/points/*/FAILED 2>/dev/null)" ] && pass "no FAILED mark left on a done point" || fail "FAILED marks left" "$(ls "$WORK"/sw/points/*/FAILED)"
 
 # Stop: every daemon this test started ends, found by the pids the start wrote.
 "$LOCAL" stop "$CL" >"$WORK/stop.txt" 2>&1 && pass "cluster stopped" || fail "stop failed" "$(cat "$WORK/stop.txt")"

@@ -63,6 +63,14 @@ bad_sweep "a key the config does not know" "${HEAD}model.hiden = 8 | 4\n" "point
 bad_sweep "a missing base" '[sweep]\nname = b\nbase = nowhere.ini\nmodel.hidden = 8 | 4\n' "nowhere.ini"
 bad_sweep "no name" '[sweep]\nbase = base.ini\nmodel.hidden = 8 | 4\n' "no name ="
 
+run_case "--point beyond the sweep" 2 --sweep sw.ini --point 5 --out "$WORK/bad"
+expect_in "$ERR" "--point 5: sw.ini has 4 points"
+run_case "--point without --sweep" 2 --point 1 base.ini
+expect_in "$ERR" "--point needs --sweep SWEEP.ini"
+run_case "--shard of a sweep without --point" 2 --sweep sw.ini --shard 1/2
+expect_in "$ERR" "--shard only with --point P"
+[ ! -e "$WORK/bad" ] && pass "  nothing written" || fail "  $WORK/bad written"
+
 # ---- a sweep -----------------------------------------------------------------------------------
 run_case "the sweep" 0 --no-progress --threads 2 --sweep sw.ini --out "$WORK/a"
 expect_in "$ERR" "point 1/4 (experiment.seed=1, model.hidden=wide)" "point 4/4 finished"

@@ -1,7 +1,10 @@
 #!/bin/sh
-# submit.sh: run a prunefair study on a SLURM cluster, as a job array of shards and one merge.
+# submit.sh: run a prunefair study on a SLURM cluster, as a job array of shards and one merge;
+# or a sweep, as one job array over the shards of all its points, a merge per point and one
+# aggregation.
 #
 #   experiments/slurm/submit.sh [OPTIONS] CONFIG.ini [SBATCH OPTIONS...]
+#   experiments/slurm/submit.sh [OPTIONS] SWEEP.ini [SBATCH OPTIONS...]
 #
 #   --shards N           cut the plan into N shards (at most the number of tasks)
 #   --tasks-per-shard T  or: N = ceil(tasks / T)                  (default 50; PF_TASKS_PER_SHARD)
@@ -31,6 +34,15 @@
 # checkpoints, and a new merge is chained. A run folder that already has results.h5 is left as
 # it is. The jobs run in the folder submit.sh was started in, so a config's relative paths mean
 # what they meant to --dry-run here; the folders must be on a file system every node sees.
+#
+# A sweep file (one with a [sweep] section, docs/sweeps.md) is submitted the same way, as ONE
+# array: `run_experiment --sweep SWEEP --plan-shards T` takes the sweep's folder and cuts every
+# point not done into shards that carry about the same work across points (a point of a wider
+# network gets more shards), keeping the cut a point's folder already has. Array task K runs
+# line K of RUN_DIR/logs/array-S.txt ("point shard of"), each point's merge waits (afterok) for
+# that point's array tasks only, and one aggregation job (aggregate.sbatch, afterany) writes the
+# tables across the points when every merge has ended. Again, running submit.sh again submits
+# only what is missing: the missing shards, the merges of the points not done, an aggregation.
 #
 # Environment: PF_RUN_EXPERIMENT (the program; default the run_experiment of this repository,
 # else the one on PATH), PF_MAX_REQUEUES (read by shard.sbatch, default 5).
@@ -111,9 +123,108 @@ fi
 prog=$(abspath "$prog")
 [ -x "$prog" ] || die 2 "$prog is not an executable program (PF_RUN_EXPERIMENT)"
 
-# 1. The plan, or no submission at all.
 tmp=$(mktemp "${TMPDIR:-/tmp}/pf_submit_XXXXXX")
 trap 'rm -f "$tmp" "$tmp.err"' EXIT
+
+# A sweep: one array over the shards of every point, a merge per point, one aggregation.
+if grep -q '^[[:space:]]*\[sweep\][[:space:]]*$' "$config"; then
+    # 1. The plan, or no submission at all: every point's config and data are checked.
+    if ! "$prog" --sweep "$config" ${out:+--out "$(abspath "$out")"} --dry-run >"$tmp" 2>"$tmp.err"; then
+        cat "$tmp.err" >&2
+        die 2 "$config fails run_experiment --sweep --dry-run (above): nothing submitted"
+    fi
+    tasks=$(sed -n 's/^tasks: *\([0-9][0-9]*\).*/\1/p' "$tmp" | head -1)
+    name=$(sed -n 's/^sweep: *//p' "$tmp" | head -1)
+    [ -n "$out" ] || out=$(sed -n 's/^output: *//p' "$tmp" | head -1)
+    out=$(abspath "$out")
+    # 2. The cut: T tasks' work per shard (--shards N: T = ceil(tasks / N)).
+    if [ -n "$shards" ]; then t=$(((tasks + shards - 1) / shards)); else t=${tps:-50}; fi
+    plan_opt=""
+    [ "$print" -eq 0 ] || plan_opt=--dry-run # --print takes no folder
+    "$prog" --sweep "$config" --out "$out" --plan-shards "$t" $plan_opt >"$tmp" 2>"$tmp.err" || {
+        cat "$tmp.err" >&2
+        die 2 "run_experiment --sweep $config --plan-shards $t failed (above): nothing submitted"
+    }
+    n_shards=$(grep -c '^shard ' "$tmp" || true)
+    n_merge=$(grep -c '^merge ' "$tmp" || true)
+    n_points=$(grep -c '^point ' "$tmp" || true)
+    n_done=$(grep -c '^point [0-9]* [^ ]* done ' "$tmp" || true)
+    echo "submit.sh: sweep $name: $n_points points, $tasks tasks; $n_done points done;" \
+        "$n_shards shards to run ($t tasks' work per shard); sweep folder $out"
+    grep '^point [0-9]* [^ ]* unloadable ' "$tmp" | while read -r _ p _ _ _ _; do
+        echo "submit.sh: point $p: its data cannot be loaded (run_experiment --sweep $config --dry-run says why): not submitted" >&2
+    done
+    if [ "$n_merge" -eq 0 ]; then
+        echo "submit.sh: nothing to submit: every point is done (run_experiment --report $out rebuilds the aggregation)"
+        exit 0
+    fi
+    folder_of() { sed -n "s/^point $1 \([^ ]*\) .*/\1/p" "$tmp"; }
+    if [ "$print" -eq 1 ]; then
+        [ "$n_shards" -eq 0 ] || quote sbatch --parsable "--job-name=pf-$name" "--array=1-$n_shards%$throttle" \
+            --requeue "--signal=B:USR1@$lead" --open-mode=append "--output=$out/logs/shard-%A_%a.out" \
+            "--chdir=$cwd" "$@" "$here/shard.sbatch" "$prog" "$config" "$out" "$out/logs/array-S.txt"
+        sed -n 's/^merge //p' "$tmp" | while read -r p; do
+            quote sbatch --parsable "--job-name=pf-$name-merge-$p" --dependency=afterok:ARRAY_ID_K \
+                --kill-on-invalid-dep=yes "--output=$out/logs/merge-p$p-%j.out" "--chdir=$cwd" "$@" \
+                "$here/merge.sbatch" "$prog" "$out/points/$(folder_of "$p")"
+        done
+        quote sbatch --parsable "--job-name=pf-$name-aggregate" --dependency=afterany:MERGE_IDS \
+            "--output=$out/logs/aggregate-%j.out" "--chdir=$cwd" "$@" "$here/aggregate.sbatch" "$prog" "$out"
+        exit 0
+    fi
+    command -v sbatch >/dev/null || die 1 "sbatch not found: run this on a SLURM login node"
+    mkdir -p "$out/logs" || die 1 "cannot make $out/logs"
+    # 3. The array over every missing shard, line K of the map file for array task K.
+    k=1
+    while [ -e "$out/logs/array-$k.txt" ]; do k=$((k + 1)); done
+    map=$out/logs/array-$k.txt
+    sed -n 's/^shard //p' "$tmp" >"$map"
+    submitted=""
+    cancel_all() { [ -z "$submitted" ] || scancel $submitted || true; }
+    array_id=""
+    if [ "$n_shards" -gt 0 ]; then
+        sbatch --test-only "--array=1-$n_shards%$throttle" --requeue "--signal=B:USR1@$lead" --output=/dev/null \
+            "--chdir=$cwd" "$@" "$here/shard.sbatch" "$prog" "$config" "$out" "$map" >/dev/null 2>"$tmp.err" || {
+            cat "$tmp.err" >&2
+            rm -f "$map"
+            die 2 "sbatch refuses these options (above): nothing submitted"
+        }
+        array_id=$(sbatch --parsable "--job-name=pf-$name" "--array=1-$n_shards%$throttle" --requeue \
+            "--signal=B:USR1@$lead" --open-mode=append "--output=$out/logs/shard-%A_%a.out" \
+            "--chdir=$cwd" "$@" "$here/shard.sbatch" "$prog" "$config" "$out" "$map") \
+            || die 1 "sbatch of the shard array failed: nothing submitted"
+        array_id=${array_id%%;*}
+        submitted=$array_id
+    fi
+    # 4. A merge per point not done, after that point's array tasks only.
+    merges=""
+    for p in $(sed -n 's/^merge //p' "$tmp"); do
+        deps=$(awk -v p="$p" -v a="$array_id" '$1 == p { d = d ":" a "_" NR } END { print d }' "$map")
+        id=$(sbatch --parsable "--job-name=pf-$name-merge-$p" ${deps:+"--dependency=afterok$deps"} \
+            --kill-on-invalid-dep=yes "--output=$out/logs/merge-p$p-%j.out" "--chdir=$cwd" "$@" \
+            "$here/merge.sbatch" "$prog" "$out/points/$(folder_of "$p")") || {
+            cancel_all
+            die 1 "sbatch of the merge of point $p failed; jobs cancelled: nothing left submitted"
+        }
+        id=${id%%;*}
+        merges="$merges:$id" submitted="$submitted $id"
+        echo "merge job: $id (point $p, $(folder_of "$p"))"
+    done
+    # 5. The aggregation, when every merge has ended (done or not).
+    agg=$(sbatch --parsable "--job-name=pf-$name-aggregate" "--dependency=afterany$merges" \
+        "--output=$out/logs/aggregate-%j.out" "--chdir=$cwd" "$@" "$here/aggregate.sbatch" "$prog" "$out") || {
+        cancel_all
+        die 1 "sbatch of the aggregation failed; jobs cancelled: nothing left submitted"
+    }
+    agg=${agg%%;*}
+    [ -z "$array_id" ] || echo "array job: $array_id ($n_shards shards of $n_merge points, at most $throttle at once; map $map; logs $out/logs/shard-${array_id}_<k>.out)"
+    echo "aggregation job: $agg (after every merge; log $out/logs/aggregate-$agg.out)"
+    echo "status:    $(quote "$prog" --status "$out")"
+    echo "results:   $out/sweep.csv, tables/ and figures/, when the aggregation is done"
+    exit 0
+fi
+
+# 1. The plan, or no submission at all.
 if ! "$prog" --dry-run "$config" >"$tmp" 2>"$tmp.err"; then
     cat "$tmp.err" >&2
     die 2 "$config fails run_experiment --dry-run (above): nothing submitted"

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "base/outfile.h"
 #include "base/path.h"
 #include "base/sha256.h"
+#include "run/shard.h"
 #include "data/load.h"
 #include "folds/folds.h"
 
@@ -76,6 +78,16 @@ static int plan_configs(pf_sweep *s, const char *const *sets, size_t n_sets, pf_
     return err->code;
 }
 
+/* A task's work, relative: the training windows (all of them: a fold trains on nearly all)
+ * times the weights of the network times its epochs. Only ratios between points matter. */
+static double task_work(const pf_config *cfg, const pf_dataset *ds)
+{
+    double weights = 0, in = (double)ds->n_features;
+    for (size_t l = 0; l < cfg->n_hidden; l++) weights += in * cfg->hidden[l], in = cfg->hidden[l];
+    weights += in * (double)(ds->n_classes ? ds->n_classes : ds->n_targets);
+    return (double)ds->n_windows * weights * (cfg->max_epochs + cfg->finetune_epochs);
+}
+
 /* Each point's data, for its hash (the data's SHA-256 enters it) and its tasks. A point whose
  * data fails to load keeps its config's hash without data and is planned as failed. */
 static int plan_data(pf_sweep *s, pf_error *err)
@@ -106,6 +118,7 @@ static int plan_data(pf_sweep *s, pf_error *err)
         if (folds) {
             pt->n_tasks = folds->n_folds * (size_t)pt->cfg.repeats;
             pt->n_participants = ds->n_participants;
+            pt->work = task_work(&pt->cfg, ds);
         } else {
             snprintf(pt->error, sizeof pt->error, "%s", why.msg);
         }
@@ -208,7 +221,7 @@ static void first_difference(const char *was, const char *now, char *out, size_t
 
 #define BASE_LINE "; base_hash = "
 
-int pf_sweep_take_folder(const pf_sweep *s, pf_error *err)
+int pf_sweep_check_folder(const pf_sweep *s, pf_error *err)
 {
     char path[PF_MAX_STR + 200];
     snprintf(path, sizeof path, "%s/sweep.ini", s->dir);
@@ -232,19 +245,45 @@ int pf_sweep_take_folder(const pf_sweep *s, pf_error *err)
                                 "changed since it ran there); run it into another folder (--out)",
                                 s->dir, s->file.base);
     }
+    return PF_OK;
+}
+
+/* dir/name holding exactly text: written (atomically) only when it does not already, so the
+ * many jobs of a cluster's array that take the same folder do not write over each other. */
+static int write_if_changed(const char *dir, const char *name, const char *text, pf_error *err)
+{
+    char path[PF_MAX_STR + 300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *was = slurp(path);
+    int same = was && strcmp(was, text) == 0;
+    free(was);
+    if (same) return PF_OK;
+    pf_outfile f;
+    if (pf_outfile_open(&f, dir, name, err) != PF_OK) return err->code;
+    fputs(text, f.fp);
+    return pf_outfile_commit(&f, err);
+}
+
+int pf_sweep_take_folder(const pf_sweep *s, pf_error *err)
+{
+    if (pf_sweep_check_folder(s, err) != PF_OK) return err->code;
     char points[PF_MAX_STR + 120];
     snprintf(points, sizeof points, "%s/points", s->dir);
     if (pf_path_make_dirs(points, err) != PF_OK) return err->code;
-    pf_outfile f;
-    if (pf_outfile_open(&f, s->dir, "sweep.ini", err) != PF_OK) return err->code;
-    fprintf(f.fp, "%s%s%s\n", s->canonical, BASE_LINE, s->base_hash);
-    if (pf_outfile_commit(&f, err) != PF_OK) return err->code;
-    if (pf_outfile_open(&f, s->dir, "points.txt", err) != PF_OK) return err->code;
-    fprintf(f.fp, "# point\tfolder\ttasks\tparticipants\tlabels\n");
-    for (size_t p = 0; p < s->n_points; p++)
-        fprintf(f.fp, "%zu\t%s\t%zu\t%zu\t%s\n", p + 1, strrchr(s->point[p].folder, '/') + 1,
-                s->point[p].n_tasks, s->point[p].n_participants, s->point[p].labels);
-    return pf_outfile_commit(&f, err);
+    size_t cap = strlen(s->canonical) + 200 + s->n_points * (PF_MAX_TEXT + PF_MAX_STR + 64);
+    char *text = pf_alloc(cap, 1, err);
+    if (!text) return err->code;
+    snprintf(text, cap, "%s%s%s\n", s->canonical, BASE_LINE, s->base_hash);
+    if (write_if_changed(s->dir, "sweep.ini", text, err) == PF_OK) {
+        size_t len = (size_t)snprintf(text, cap, "# point\tfolder\ttasks\tparticipants\tlabels\n");
+        for (size_t p = 0; p < s->n_points && len < cap; p++)
+            len += (size_t)snprintf(text + len, cap - len, "%zu\t%s\t%zu\t%zu\t%s\n", p + 1,
+                                    strrchr(s->point[p].folder, '/') + 1, s->point[p].n_tasks,
+                                    s->point[p].n_participants, s->point[p].labels);
+        write_if_changed(s->dir, "points.txt", text, err);
+    }
+    free(text);
+    return err->code;
 }
 
 int pf_sweep_open(pf_sweep *s, const char *dir, pf_error *err)
@@ -356,6 +395,23 @@ static void clear_failed(const pf_sweep_point *pt)
     unlink(path);
 }
 
+void pf_sweep_tidy(const pf_sweep *s)
+{
+    for (size_t p = 0; p < s->n_points; p++)
+        if (pf_sweep_point_state(s, p, NULL) == PF_POINT_DONE) clear_failed(&s->point[p]);
+}
+
+/* After a point (or a shard of it, shard_n > 0) ran: a failure marks it FAILED; a point that
+ * ended clears the mark (diverged models are results, marked in them); a shard that succeeded
+ * leaves the mark to the merge. */
+static void mark_outcome(const pf_sweep_point *pt, size_t shard_n, const pf_error *e)
+{
+    if (e->code != PF_OK && e->code != PF_EDIVERGED)
+        mark_failed(pt, e->msg);
+    else if (!shard_n)
+        clear_failed(pt);
+}
+
 /* One point, start to end: data (reused from the point before when the same), folds, study. */
 static int prepare_point(pf_sweep *s, size_t p, pf_dataset **ds, char **have, pf_folds **folds,
                          pf_error *err)
@@ -376,7 +432,8 @@ static int prepare_point(pf_sweep *s, size_t p, pf_dataset **ds, char **have, pf
     return err->code;
 }
 
-static int run_point(pf_sweep *s, size_t p, const pf_run_opts *ro_in, pf_dataset **ds, char **have,
+static int run_point(pf_sweep *s, size_t p, size_t shard_i, size_t shard_n,
+                     const pf_run_opts *ro_in, pf_dataset **ds, char **have,
                      const pf_sweep_listener *l, pf_error *err)
 {
     pf_sweep_point *pt = &s->point[p];
@@ -389,7 +446,7 @@ static int run_point(pf_sweep *s, size_t p, const pf_run_opts *ro_in, pf_dataset
     snprintf(ro.out_dir, sizeof ro.out_dir, "%s", pt->folder);
     ro.point = p + 1;
     pf_study st;
-    if (pf_study_open(&st, &pt->cfg, *ds, folds, 0, 0, &ro, err) == PF_OK) {
+    if (pf_study_open(&st, &pt->cfg, *ds, folds, shard_i, shard_n, &ro, err) == PF_OK) {
         if (l && l->start) l->start(l->ctx, s, p, &st);
         if (st.state == PF_STUDY_TODO && pf_study_run(&st, &ro, err) == PF_OK &&
             pf_study_diverged(st.results))
@@ -416,19 +473,58 @@ int pf_sweep_run(pf_sweep *s, const pf_run_opts *ro, volatile sig_atomic_t *stop
         pf_error e = {0};
         pf_run_opts one = *ro;
         one.stop = stop;
-        run_point(s, p, &one, &ds, &have, l, &e);
+        run_point(s, p, 0, 0, &one, &ds, &have, l, &e);
         if (e.code == PF_EINTR) {
             *err = e;
             break;
         }
-        if (e.code != PF_OK && e.code != PF_EDIVERGED) {
-            mark_failed(&s->point[p], e.msg);
-            (*n_failed)++;
-        } else {
-            clear_failed(&s->point[p]); /* diverged models are results, marked in them */
-        }
+        mark_outcome(&s->point[p], 0, &e);
+        *n_failed += e.code != PF_OK && e.code != PF_EDIVERGED;
     }
     pf_dataset_free(ds);
     free(have);
     return err->code;
+}
+
+int pf_sweep_run_point(pf_sweep *s, size_t p, size_t shard_i, size_t shard_n, const pf_run_opts *ro,
+                       volatile sig_atomic_t *stop, const pf_sweep_listener *l, pf_error *err)
+{
+    pf_dataset *ds = NULL;
+    char *have = NULL;
+    pf_run_opts one = *ro;
+    one.stop = stop;
+    run_point(s, p, shard_i, shard_n, &one, &ds, &have, l, err);
+    if (err->code != PF_EINTR) mark_outcome(&s->point[p], shard_n, err);
+    pf_dataset_free(ds);
+    free(have);
+    return err->code;
+}
+
+void pf_sweep_cut(const pf_sweep *s, size_t tasks_per_shard, size_t *n_shards)
+{
+    double total_work = 0;
+    size_t tasks = 0;
+    for (size_t p = 0; p < s->n_points; p++) {
+        const pf_sweep_point *pt = &s->point[p];
+        n_shards[p] = 0;
+        if (pt->error[0] || pt->n_tasks == 0 || pf_sweep_point_state(s, p, NULL) == PF_POINT_DONE)
+            continue;
+        total_work += (double)pt->n_tasks * pt->work;
+        tasks += pt->n_tasks;
+        n_shards[p] = 1;
+    }
+    if (tasks_per_shard == 0) tasks_per_shard = 1;
+    double S = (double)((tasks + tasks_per_shard - 1) / tasks_per_shard);
+    for (size_t p = 0; p < s->n_points; p++) {
+        const pf_sweep_point *pt = &s->point[p];
+        if (!n_shards[p]) continue;
+        size_t kept = pf_shard_cut(pt->folder);
+        if (kept) {
+            n_shards[p] = kept;
+            continue;
+        }
+        double share = total_work > 0 ? S * (double)pt->n_tasks * pt->work / total_work : 1;
+        size_t n = (size_t)floor(share + 0.5);
+        n_shards[p] = n < 1 ? 1 : n > pt->n_tasks ? pt->n_tasks : n;
+    }
 }

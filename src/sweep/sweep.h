@@ -42,6 +42,7 @@ typedef struct {
     char labels[PF_MAX_TEXT];      /* "model.hidden=wide, experiment.seed=2" */
     size_t n_tasks;                /* folds x repeats */
     size_t n_participants;
+    double work; /* a task's work, relative: windows x weights x epochs (for a cluster's cut) */
     char error[4096]; /* why its data could not be planned ("" when it could): it then runs as
                        * a failed point, its folder named by its config without data */
 } pf_sweep_point;
@@ -71,9 +72,16 @@ int pf_sweep_open(pf_sweep *s, const char *dir, pf_error *err);
 /* Whether dir is a sweep's folder (it holds sweep.ini). */
 int pf_sweep_is_folder(const char *dir);
 
-/* Take the folder: PF_EINPUT when it holds a sweep that is not this one, naming what changed
- * (an axis, a label, a --set, the base config); else write sweep.ini and points.txt. */
+/* Whether the folder may hold this sweep: PF_EINPUT when it holds a sweep that is not this
+ * one, naming what changed (an axis, a label, a --set, the base config). Reads only. */
+int pf_sweep_check_folder(const pf_sweep *s, pf_error *err);
+
+/* Take the folder: pf_sweep_check_folder, then write sweep.ini and points.txt. */
 int pf_sweep_take_folder(const pf_sweep *s, pf_error *err);
+
+/* Remove the FAILED mark of every point that is done (a point that failed once and was then
+ * finished, by a rerun or a cluster's merge). */
+void pf_sweep_tidy(const pf_sweep *s);
 
 /* Point p's state; done_tasks (may be NULL) receives its checkpointed tasks. */
 pf_point_state pf_sweep_point_state(const pf_sweep *s, size_t p, size_t *done_tasks);
@@ -92,6 +100,20 @@ typedef struct {
     void (*done)(void *ctx, const pf_sweep *s, size_t p, const pf_study *st, const pf_run_opts *ro,
                  const pf_error *e);
 } pf_sweep_listener;
+
+/* Run point p (0-based) alone, or its shard shard_i of shard_n (both 0: the whole point), as
+ * pf_sweep_run runs each point; the folder must be taken. PF_EINPUT when its data cannot be
+ * loaded, PF_EDIVERGED when its models diverged, else as pf_study_run. A failure is marked
+ * FAILED in its folder, a success clears it (a shard's success only when the point ends). */
+int pf_sweep_run_point(pf_sweep *s, size_t p, size_t shard_i, size_t shard_n, const pf_run_opts *ro,
+                       volatile sig_atomic_t *stop, const pf_sweep_listener *l, pf_error *err);
+
+/* A cut for a cluster: into n_shards[p] the shards of every point not done, so that shards
+ * carry about the same work across points. With W_p = tasks x work of point p and S =
+ * ceil(tasks of the points not done / tasks_per_shard), point p gets round(S W_p / sum W)
+ * shards, at least 1 and at most its tasks; a point whose folder was already cut keeps that
+ * cut (run/shard.h's pf_shard_cut). Done points and points whose data failed get 0. */
+void pf_sweep_cut(const pf_sweep *s, size_t tasks_per_shard, size_t *n_shards);
 
 /* Run every point not done, in order, each with ro's threads and progress setting (its folder
  * and bookkeeping are set per point). *n_failed receives the points that failed (a point

@@ -12,6 +12,7 @@ int pf_sweepreport_write(const pf_sweep *s, pf_sweepreport_info *info, pf_error 
     pf_sweepreport_info mine;
     if (!info) info = &mine;
     memset(info, 0, sizeof *info);
+    pf_sweep_tidy(s);
     pf_aggregate g;
     pf_sweepstats st = {0};
     if (pf_aggregate_load(&g, s, err) == PF_OK &&

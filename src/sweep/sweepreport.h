@@ -19,7 +19,8 @@ typedef struct {
     size_t n_figures_skipped;
 } pf_sweepreport_info;
 
-/* Write it all into s->dir. info may be NULL. */
+/* Write it all into s->dir (first removing the FAILED mark of points now done:
+ * pf_sweep_tidy). info may be NULL. */
 int pf_sweepreport_write(const pf_sweep *s, pf_sweepreport_info *info, pf_error *err);
 
 #endif
