@@ -1,4 +1,4 @@
-/* test_sweepplots.c: the sweep's figures (sweep/cdplot.h, sweep/figfile.h):
+/* test_sweepplots.c: the sweep's figures (sweep/cdplot.h, sweep/axisplot.h, sweep/figfile.h):
  * the .dat files read back to exactly the numbers given, the diagram's layout and cliques on
  * Demsar's (2006) Table 6, the scripts render when gnuplot is installed, a fake gnuplot shows how
  * it is run, and no error leaves a file half-written or one file of the pair without the other. */
@@ -17,6 +17,7 @@
 
 #include "testutil.h"
 
+#include "sweep/axisplot.h"
 #include "sweep/cdplot.h"
 #include "sweep/compare.h"
 #include "sweep/figfile.h"
@@ -377,11 +378,159 @@ static void test_cd_refused(void **state)
     assert_int_equal(n_entries(f->dir), 0);
 }
 
+/* ---- the metric against an axis ---- */
+
+/* Widths 16 .. 256 on a log axis: three criteria, one without a band, NaN gaps, a dense line.
+ * Values chosen to need all 17 digits (0.1 + 0.2) or none (0.25). */
+static const double wx[5] = {16, 32, 64, 128, 256};
+static const double m_y[5] = {0.12, 0.18, 0.1 + 0.2, 0.24, 0.245};
+static const double m_lo[5] = {0.09, 0.15, 0.19, 0.21, 0.22};
+static const double m_hi[5] = {0.15, 0.21, 0.25, 0.27, 0.27};
+static const double v_y[5] = {0.15, 0.21, NAN, 0.27, 1.0 / 3};
+static const double v_lo[5] = {0.12, 0.18, NAN, 0.24, NAN};
+static const double v_hi[5] = {0.18, 0.24, NAN, 0.30, NAN};
+static const double r_y[5] = {0.02, 0.03, 0.05, 0.04, -0.0625};
+static const double dense_y[5] = {0.2, 0.25, 0.28, NAN, 0.31};
+
+static void width_series(pf_axisplot_series s[3])
+{
+    s[0] = (pf_axisplot_series){"random", "#999999", 8, r_y, NULL, NULL};
+    s[1] = (pf_axisplot_series){"magnitude", "#0072B2", 5, m_y, m_lo, m_hi};
+    s[2] = (pf_axisplot_series){"vr(lambda=0.5)", "#D55E00", 7, v_y, v_lo, v_hi};
+}
+
+static const pf_axisplot_spec width_spec = {
+    "Mean CCC vs hidden width \"at\" sparsity 0.8\n3 games; higher is better",
+    "hidden units per layer",
+    "mean CCC across participants (higher is better)",
+    1,
+    dense_y,
+    NULL,
+    "95% bootstrap CI"};
+
+static void test_axis_files(void **state)
+{
+    fixture *f = *state;
+    no_gnuplot(f);
+    pf_axisplot_series s[3];
+    width_series(s);
+    pf_error err = {0};
+    int rendered = -1;
+    assert_int_equal(pf_axisplot_write(wx, 5, s, 3, &width_spec, f->dir, "width_ccc", "png pdf",
+                                       &rendered, &err),
+                     PF_OK);
+    assert_int_equal(rendered, 0);
+    assert_int_equal(n_entries(f->dir), 2);
+    char *dat = slurp(f->dir, "width_ccc.dat");
+    double v[MAX_ROWS][MAX_COLS];
+    size_t cols;
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(dat_block(dat, i, v, &cols), 5);
+        assert_int_equal(cols, 4);
+        for (size_t j = 0; j < 5; j++) {
+            assert_same(v[j][0], wx[j]);
+            assert_same(v[j][1], s[i].y[j]);
+            assert_same(v[j][2], s[i].lo ? s[i].lo[j] : NAN);
+            assert_same(v[j][3], s[i].hi ? s[i].hi[j] : NAN);
+        }
+    }
+    assert_int_equal(dat_block(dat, 3, v, &cols), 5);
+    assert_int_equal(cols, 2);
+    for (size_t j = 0; j < 5; j++) {
+        assert_same(v[j][0], wx[j]);
+        assert_same(v[j][1], dense_y[j]);
+    }
+    assert_int_equal(dat_block(dat, 4, v, &cols), 0);
+    assert_contains(dat, "0.30000000000000004");     /* 0.1 + 0.2, all its digits */
+    assert_contains(dat, "\n256 0.245 0.22 0.27\n"); /* and no more digits than needed */
+    assert_contains(dat, "# index 2: vr(lambda=0.5). Columns: x y lo hi");
+    free(dat);
+    char *gp = slurp(f->dir, "width_ccc.gp");
+    assert_contains(gp, "array names[N] = [\"random\", \"magnitude\", \"vr(\xce\xbb=0.5)\"]");
+    assert_contains(gp, "array colors[N] = [\"#999999\", \"#0072B2\", \"#D55E00\"]");
+    assert_contains(gp, "array points[N] = [8, 5, 7]");
+    assert_contains(gp, "TITLE = \"Mean CCC vs hidden width \\\"at\\\" sparsity 0.8\\n3 games; "
+                        "higher is better\"");
+    assert_contains(gp, "TITLE_LINES = 2");
+    assert_contains(gp, "LOGX = 1");
+    assert_contains(gp, "XTICS = \"('16' 16, '32' 32, '64' 64, '128' 128, '256' 256)\"");
+    /* bands for the two series that have one, the dense line, three lines, the band's key */
+    assert_null(strstr(gp, "DATA index 0 using 1:3:4"));
+    assert_contains(gp, "DATA index 1 using 1:3:4 with filledcurves");
+    assert_contains(gp, "DATA index 2 using 1:3:4 with filledcurves");
+    assert_contains(gp, "DATA index 3 using 1:2 with lines linecolor rgb DENSE dashtype 2");
+    assert_contains(gp, "DATA index 0 using 1:2 with linespoints");
+    assert_contains(gp, "title BAND_NAME");
+    assert_null(strstr(gp, "set datafile missing")); /* NaN must break lines and bands */
+    free(gp);
+
+    /* a linear axis, no dense line, no band name, one series: none of those clauses */
+    const double lam[3] = {0, 0.5, 2};
+    pf_axisplot_series one = {"vr", "#D55E00", 7, lam, NULL, NULL};
+    pf_axisplot_spec spec = {"t", "lambda", "y", 0, NULL, NULL, NULL};
+    assert_int_equal(pf_axisplot_write(lam, 3, &one, 1, &spec, f->dir, "lam", "", &rendered, &err),
+                     PF_OK);
+    gp = slurp(f->dir, "lam.gp");
+    assert_contains(gp, "LOGX = 0");
+    assert_null(strstr(gp, "XTICS ="));
+    assert_null(strstr(gp, "filledcurves fillcolor rgb colors"));
+    assert_null(strstr(gp, "DENSE dashtype"));
+    assert_null(strstr(gp, "title BAND_NAME"));
+    free(gp);
+    dat = slurp(f->dir, "lam.dat");
+    assert_int_equal(dat_block(dat, 0, v, &cols), 3);
+    assert_int_equal(dat_block(dat, 1, v, &cols), 0);
+    free(dat);
+}
+
+/* Refused input: PF_EINPUT and nothing written. */
+static void test_axis_refused(void **state)
+{
+    fixture *f = *state;
+    no_gnuplot(f);
+    pf_axisplot_series s[3];
+    width_series(s);
+    pf_axisplot_spec spec = width_spec;
+    pf_error err = {0};
+    int rendered;
+#define REFUSED(x, n, ser, ns, sp, what)                                                           \
+    do {                                                                                           \
+        pf_error_clear(&err);                                                                      \
+        assert_int_equal(pf_axisplot_write(x, n, ser, ns, sp, f->dir, "ax", "", &rendered, &err),  \
+                         PF_EINPUT);                                                               \
+        assert_contains(err.msg, what);                                                            \
+    } while (0)
+    const double down[5] = {16, 32, 32, 128, 256}, zero[3] = {0, 1, 2};
+    REFUSED(down, 5, s, 3, &spec, "increasing");
+    REFUSED(zero, 3, s, 1, &spec, "logarithmic");
+    REFUSED(wx, 0, s, 3, &spec, "nothing to draw");
+    pf_axisplot_series bad = s[1];
+    bad.colour = "blue";
+    REFUSED(wx, 5, &bad, 1, &spec, "#RRGGBB");
+    bad = s[1];
+    bad.hi = NULL;
+    REFUSED(wx, 5, &bad, 1, &spec, "one bound");
+    bad = s[1];
+    bad.lo = m_hi, bad.hi = m_lo;
+    REFUSED(wx, 5, &bad, 1, &spec, "upside down");
+    bad = s[1];
+    bad.point = -1;
+    REFUSED(wx, 5, &bad, 1, &spec, "point type");
+    const double none[5] = {NAN, NAN, NAN, NAN, NAN};
+    bad = s[0];
+    bad.y = none;
+    REFUSED(wx, 5, &bad, 1, &spec, "no series has a finite value");
+    spec.ylabel = NULL;
+    REFUSED(wx, 5, s, 3, &spec, "NULL");
+#undef REFUSED
+    assert_int_equal(n_entries(f->dir), 0);
+}
+
 /* ---- writing and rendering ---- */
 
-/* The real gnuplot (when installed) renders the diagram in both formats, the PNG 800 wide.
- * Only the rendering assertions need gnuplot; without it the test still checks the files are
- * written and nothing rendered. */
+/* The real gnuplot (when installed) renders both figures in both formats, the PNGs at the
+ * sizes of every figure: 800x560, and 800 wide for the diagram. Only the rendering assertions
+ * need gnuplot; without it the test still checks the files are written and nothing rendered. */
 static void test_real_gnuplot(void **state)
 {
     fixture *f = *state;
@@ -393,14 +542,24 @@ static void test_real_gnuplot(void **state)
     assert_int_equal(pf_cdplot_write(c, demsar_names, &demsar_words, f->dir, "cd_auc", "png pdf",
                                      &rendered, &err),
                      PF_OK);
-    assert_true(exists(f->dir, "cd_auc.gp") && exists(f->dir, "cd_auc.dat"));
+    pf_compare_free(c);
+    pf_axisplot_series s[3];
+    width_series(s);
+    int rendered2 = -1;
+    assert_int_equal(pf_axisplot_write(wx, 5, s, 3, &width_spec, f->dir, "width_ccc", "png pdf",
+                                       &rendered2, &err),
+                     PF_OK);
+    assert_true(exists(f->dir, "cd_auc.gp") && exists(f->dir, "width_ccc.dat"));
     if (!have) {
-        assert_int_equal(rendered, 0);
-        pf_compare_free(c);
+        assert_int_equal(rendered + rendered2, 0);
         return;
     }
     assert_int_equal(rendered, 2);
+    assert_int_equal(rendered2, 2);
     unsigned w, h;
+    png_size(f->dir, "width_ccc.png", &w, &h);
+    assert_int_equal(w, 800);
+    assert_int_equal(h, 560);
     png_size(f->dir, "cd_auc.png", &w, &h);
     assert_int_equal(w, 800);
     assert_true(h > 150 && h < 400); /* a strip: title, CD bar, axis, 2 cliques, 2 rows */
@@ -409,12 +568,12 @@ static void test_real_gnuplot(void **state)
     free(pdf);
     /* written again without gnuplot: the old images go, they belong to the old scripts */
     no_gnuplot(f);
-    assert_int_equal(pf_cdplot_write(c, demsar_names, &demsar_words, f->dir, "cd_auc", "png pdf",
-                                     &rendered, &err),
+    assert_int_equal(pf_axisplot_write(wx, 5, s, 3, &width_spec, f->dir, "width_ccc", "png pdf",
+                                       &rendered2, &err),
                      PF_OK);
-    assert_false(exists(f->dir, "cd_auc.png"));
-    assert_false(exists(f->dir, "cd_auc.pdf"));
-    pf_compare_free(c);
+    assert_false(exists(f->dir, "width_ccc.png"));
+    assert_false(exists(f->dir, "width_ccc.pdf"));
+    assert_true(exists(f->dir, "cd_auc.png"));
 }
 
 /* gnuplot runs in the figures' folder with the script's relative name and the formats asked;
@@ -521,6 +680,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cd_demsar_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cd_status_and_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cd_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_axis_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_axis_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fake_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failures, setup, teardown),
