@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "base/path.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/outfile.h"
 
 void pf_path_abs(const char *path, char *out, size_t cap)
 {
@@ -81,4 +84,66 @@ int pf_path_check_dir(const char *dir, pf_error *err)
         return pf_error_set(err, PF_EINPUT, "cannot create folder '%s': %s; " CHOOSE_ANOTHER, dir,
                             strerror(errno));
     return PF_OK;
+}
+
+/* ---- copying a folder ------------------------------------------------------------------------ */
+
+static int skipped(const char *name, const char *const *skip)
+{
+    if (name[0] == '.') return 1;
+    for (size_t i = 0; skip && skip[i]; i++)
+        if (strcmp(name, skip[i]) == 0) return 1;
+    return 0;
+}
+
+static int copy_file(const char *src, const char *dst_dir, const char *name, pf_error *err)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in) return pf_error_set(err, PF_ERUNTIME, "cannot read '%s': %s", src, strerror(errno));
+    pf_outfile f;
+    if (pf_outfile_open(&f, dst_dir, name, err) != PF_OK) {
+        fclose(in);
+        return err->code;
+    }
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, f.fp) != n) break;
+    int bad = ferror(in);
+    fclose(in);
+    if (bad) {
+        pf_outfile_abort(&f);
+        return pf_error_set(err, PF_ERUNTIME, "cannot read '%s'", src);
+    }
+    return pf_outfile_commit(&f, err);
+}
+
+int pf_path_copy_tree(const char *src, const char *dst, const char *const *skip, const char *last,
+                      pf_error *err)
+{
+    if (pf_path_make_dirs(dst, err) != PF_OK) return err->code;
+    DIR *d = opendir(src);
+    if (!d)
+        return pf_error_set(err, PF_ERUNTIME, "cannot read the folder '%s': %s", src,
+                            strerror(errno));
+    struct dirent *e;
+    while (err->code == PF_OK && (e = readdir(d)) != NULL) {
+        if (skipped(e->d_name, skip) || (last && strcmp(e->d_name, last) == 0)) continue;
+        char from[PATH_MAX], to[PATH_MAX];
+        snprintf(from, sizeof from, "%s/%s", src, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", dst, e->d_name);
+        struct stat st;
+        if (stat(from, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode))
+            pf_path_copy_tree(from, to, skip, NULL, err);
+        else if (S_ISREG(st.st_mode))
+            copy_file(from, dst, e->d_name, err);
+    }
+    closedir(d);
+    if (err->code == PF_OK && last) {
+        char from[PATH_MAX];
+        snprintf(from, sizeof from, "%s/%s", src, last);
+        if (access(from, F_OK) == 0) copy_file(from, dst, last, err);
+    }
+    return err->code;
 }

@@ -23,4 +23,12 @@ int pf_path_make_dirs(const char *dir, pf_error *err);
  * (--dry-run). */
 int pf_path_check_dir(const char *dir, pf_error *err);
 
+/* Copy the regular files under src into dst (folders made as needed), each written to a
+ * temporary name and renamed when whole (outfile.h). Names starting with '.' and the names in
+ * skip (a NULL-terminated list, files or folders, at any depth; may be NULL) are left out; the
+ * file named last (at src's top, may be NULL) is copied after every other, so dst holds it only
+ * once everything else is there. PF_ERUNTIME naming the file that failed. */
+int pf_path_copy_tree(const char *src, const char *dst, const char *const *skip, const char *last,
+                      pf_error *err);
+
 #endif
