@@ -634,6 +634,13 @@ static void sweep_done(void *ctx, const pf_sweep *s, size_t p, const pf_study *s
     }
 }
 
+static void sweep_adopted(void *ctx, const pf_sweep *s, size_t p, const char *from)
+{
+    (void)ctx;
+    fprintf(stderr, "run_experiment: point %zu/%zu (%s): computed before in %s; copied\n", p + 1,
+            s->n_points, s->point[p].labels, from);
+}
+
 static void print_sweep_plan(FILE *out, const pf_sweep *s)
 {
     size_t tasks = 0;
@@ -670,10 +677,18 @@ static void sweep_report(const pf_sweep *s, pf_error *err)
 
 /* --plan-shards T: the cut for a cluster, one line per point, per shard still to run and per
  * point to merge (experiments/slurm/submit.sh reads it; docs/cluster.md#sweeps). */
-static int print_sweep_cut(const pf_sweep *s, size_t tasks_per_shard, pf_error *err)
+static int print_sweep_cut(const pf_sweep *s, size_t tasks_per_shard, int dry_run, pf_error *err)
 {
     size_t *n = pf_alloc(s->n_points, sizeof *n, err);
     if (!n) return err->code;
+    char from[PF_MAX_STR + 400];
+    for (size_t p = 0; !dry_run && p < s->n_points && err->code == PF_OK; p++)
+        if (pf_sweep_adopt(s, p, from, sizeof from, err) == PF_OK && from[0])
+            sweep_adopted(NULL, s, p, from);
+    if (err->code != PF_OK) {
+        free(n);
+        return err->code;
+    }
     pf_sweep_cut(s, tasks_per_shard, n);
     size_t total = 0;
     for (size_t p = 0; p < s->n_points; p++) total += n[p];
@@ -702,7 +717,7 @@ static int sweep_point(const cli_opts *o, pf_sweep *s, pf_run_opts *ro, pf_error
 {
     size_t p = o->point - 1;
     sweep_tally tally = {0};
-    pf_sweep_listener l = {&tally, sweep_start, sweep_done};
+    pf_sweep_listener l = {&tally, sweep_start, sweep_done, sweep_adopted};
     if (pf_sweep_run_point(s, p, o->shard_i, o->shard_n, ro, &stop_requested, &l, err) == PF_OK &&
         o->shard)
         printf("point %zu/%zu, shard %zu/%zu done; when every shard is: run_experiment --merge "
@@ -729,10 +744,10 @@ static int sweep(const cli_opts *o, pf_error *err)
                      s.n_points);
     } else if (o->dry_run) {
         if (pf_sweep_check_folder(&s, err) == PF_OK)
-            o->plan_shards ? print_sweep_cut(&s, o->plan_shards, err)
+            o->plan_shards ? print_sweep_cut(&s, o->plan_shards, o->dry_run, err)
                            : print_sweep_plan(stdout, &s);
     } else if (pf_sweep_take_folder(&s, err) == PF_OK && o->plan_shards) {
-        print_sweep_cut(&s, o->plan_shards, err);
+        print_sweep_cut(&s, o->plan_shards, o->dry_run, err);
     } else if (err->code == PF_OK) {
         pf_run_opts ro;
         pf_run_opts_init(&ro, &s.point[0].cfg, NULL, o->progress);
@@ -750,7 +765,7 @@ static int sweep(const cli_opts *o, pf_error *err)
         fprintf(stderr, "run_experiment: sweep %s: %zu points on %d threads -> %s\n", s.file.name,
                 s.n_points, ro.threads, s.dir);
         sweep_tally tally = {0};
-        pf_sweep_listener l = {&tally, sweep_start, sweep_done};
+        pf_sweep_listener l = {&tally, sweep_start, sweep_done, sweep_adopted};
         size_t n_failed = 0;
         pf_sweep_run(&s, &ro, &stop_requested, &l, &n_failed, err);
         if (err->code == PF_EINTR)

@@ -155,23 +155,38 @@ run_case "rerun of a finished sweep" 0 --no-progress --sweep sw.ini --out "$WORK
 expect_in "$ERR" "point 1/4 (experiment.seed=1, model.hidden=wide): finished before"
 grep -q "tasks ->" "$ERR" && fail "a finished point ran again" || pass "no point ran again"
 
+# ---- a study computed once: shared by two sweeps, or by a single run and a sweep -------------------
+# Sweep b beside a: seeds 2 and 3 of the wide network. Seed 2's point is a's point 3: copied from
+# a. Seed 3's was run alone before, into its default folder: copied from there.
+printf '[sweep]\nname = shared\nbase = base.ini\nexperiment.seed = 2 | 3\nset = model.hidden=16,8\n' >shared.ini
+run_case "a single run of seed 3" 0 --no-progress --set experiment.seed=3 base.ini
+run_case "a sweep sharing its points" 0 --no-progress --sweep shared.ini --out "$WORK/b"
+expect_in "$ERR" "point 1/2 (experiment.seed=2): computed before in $WORK/a/points/small-" \
+    "point 2/2 (experiment.seed=3): computed before in $WORK/results/small-" "; copied"
+grep -q "tasks ->" "$ERR" && fail "a shared point was computed again" || pass "no shared point was computed again"
+p3=$(basename "$single")
+bad=""
+for f in $POINT_FILES tables/results_ccc.md; do cmp -s "$WORK/a/points/$p3/$f" "$WORK/b/points/$p3/$f" || bad="$bad $f"; done
+[ -z "$bad" ] && pass "the copied point holds the same bytes" || fail "the copied point differs:$bad"
+[ ! -e "$WORK/b/points/$p3/checkpoints" ] && pass "no checkpoints copied" || fail "checkpoints copied"
+
 # ---- killed in the middle, and rerun --------------------------------------------------------------
 # Point 1 runs through (its hold released beforehand); point 2 holds once its first task is
 # checkpointed and is killed there: one point done, one partial, two not started.
 rm -f "$HOLD"/*
 hold_release point1-run
-PF_TEST_HOLD="$HOLD" "$RUN" --no-progress --threads 1 --sweep sw.ini --out "$WORK/k" >/dev/null 2>&1 &
+PF_TEST_HOLD="$HOLD" "$RUN" --no-progress --threads 1 --sweep sw.ini --out "$WORK/kill/k" >/dev/null 2>&1 &
 pid=$!
 if held=$(hold_wait point2-run) && [ "$held" = "$pid" ]; then pass "the sweep holds in point 2"
 else fail "the sweep did not hold in point 2 (pid $pid, hold file: ${held:-none})"; fi
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-run_case "status after kill -9" 0 --status "$WORK/k"
+run_case "status after kill -9" 0 --status "$WORK/kill/k"
 expect_in "$OUT" "points: 4: 1 done, 1 partial, 0 failed, 2 not started" \
     "point 2/4 (experiment.seed=1, model.hidden=narrow): partial, 1 of 12 tasks"
-run_case "rerun after kill -9" 0 --no-progress --threads 2 --sweep sw.ini --out "$WORK/k"
+run_case "rerun after kill -9" 0 --no-progress --threads 2 --sweep sw.ini --out "$WORK/kill/k"
 expect_in "$ERR" "point 1/4 (experiment.seed=1, model.hidden=wide): finished before" "1 tasks resumed from"
-same_sweep "killed and rerun" "$WORK/a" "$WORK/k"
+same_sweep "killed and rerun" "$WORK/a" "$WORK/kill/k"
 
 # ---- a sweep that changed is refused in the old folder ---------------------------------------------
 sed 's/wide | narrow/big | small/' sw.ini >changed.ini

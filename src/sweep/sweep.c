@@ -14,6 +14,7 @@
 #include "base/outfile.h"
 #include "base/path.h"
 #include "base/sha256.h"
+#include "results/results_h5.h"
 #include "run/shard.h"
 #include "data/load.h"
 #include "folds/folds.h"
@@ -375,6 +376,66 @@ const char *pf_sweep_state_name(pf_point_state st)
     return names[st];
 }
 
+/* ---- points computed elsewhere --------------------------------------------------------------- */
+
+/* Whether dir holds a finished run of the config with this full hash. */
+static int holds_run(const char *dir, const char *hash)
+{
+    char path[PF_MAX_STR + 400];
+    snprintf(path, sizeof path, "%s/results.h5", dir);
+    if (access(path, F_OK) != 0) return 0;
+    pf_error ignore = {0};
+    char *h = pf_results_h5_read_hash(path, &ignore);
+    int same = h && strcmp(h, hash) == 0;
+    free(h);
+    return same;
+}
+
+/* The folder of a finished run of point p's config outside its own folder, or "". */
+static void find_elsewhere(const pf_sweep *s, size_t p, char *out, size_t cap)
+{
+    const pf_sweep_point *pt = &s->point[p];
+    const char *folder = strrchr(pt->folder, '/') + 1;
+    char mine[PF_MAX_STR + 400], cand[2 * PF_MAX_STR + 800], real[PF_MAX_STR + 400];
+    pf_path_abs(pt->folder, mine, sizeof mine);
+    out[0] = '\0';
+    snprintf(cand, sizeof cand, "%s/%s", pt->cfg.output_dir, folder);
+    pf_path_abs(cand, real, sizeof real);
+    if (strcmp(real, mine) != 0 && holds_run(cand, pt->cfg.hash)) {
+        snprintf(out, cap, "%s", real);
+        return;
+    }
+    /* The same point in the sweep folders beside this one. */
+    char parent[PF_MAX_STR + 200];
+    snprintf(parent, sizeof parent, "%s", s->dir);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(parent, sizeof parent, ".");
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    while (d && !out[0] && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        snprintf(cand, sizeof cand, "%s/%s/points/%s", parent, e->d_name, folder);
+        pf_path_abs(cand, real, sizeof real);
+        if (strcmp(real, mine) != 0 && holds_run(cand, pt->cfg.hash))
+            snprintf(out, cap, "%s", real);
+    }
+    if (d) closedir(d);
+}
+
+int pf_sweep_adopt(const pf_sweep *s, size_t p, char *from, size_t cap, pf_error *err)
+{
+    static const char *const skip[] = {"checkpoints", "shards", "logs", "FAILED", NULL};
+    from[0] = '\0';
+    if (s->point[p].error[0] || pf_sweep_point_state(s, p, NULL) == PF_POINT_DONE) return PF_OK;
+    find_elsewhere(s, p, from, cap);
+    if (from[0] && pf_path_copy_tree(from, s->point[p].folder, skip, "results.h5", err) != PF_OK)
+        from[0] = '\0';
+    return err->code;
+}
+
 /* ---- running -------------------------------------------------------------------------------- */
 
 /* FAILED in the point's folder says why its last run failed; a finished run removes it. */
@@ -471,9 +532,12 @@ int pf_sweep_run(pf_sweep *s, const pf_run_opts *ro, volatile sig_atomic_t *stop
             break;
         }
         pf_error e = {0};
+        char from[PF_MAX_STR + 400];
+        if (pf_sweep_adopt(s, p, from, sizeof from, &e) == PF_OK && from[0] && l && l->adopted)
+            l->adopted(l->ctx, s, p, from);
         pf_run_opts one = *ro;
         one.stop = stop;
-        run_point(s, p, 0, 0, &one, &ds, &have, l, &e);
+        if (e.code == PF_OK) run_point(s, p, 0, 0, &one, &ds, &have, l, &e);
         if (e.code == PF_EINTR) {
             *err = e;
             break;

@@ -83,6 +83,14 @@ int pf_sweep_take_folder(const pf_sweep *s, pf_error *err);
  * finished, by a rerun or a cluster's merge). */
 void pf_sweep_tidy(const pf_sweep *s);
 
+/* A finished study of point p's config made elsewhere -- by a single run (its default folder,
+ * <experiment.output_dir>/<name>-<hash8>) or as the same point of another sweep whose folder is
+ * beside this one -- copied into the point's folder, so that a study two sweeps (or a sweep and
+ * a single run) share is computed once. The found results.h5 must hold the point's full config
+ * hash, data included; checkpoints, shards, logs and locks are not copied, results.h5 last. from
+ * receives the folder copied ("" when none was found). PF_ERUNTIME when a copy fails. */
+int pf_sweep_adopt(const pf_sweep *s, size_t p, char *from, size_t cap, pf_error *err);
+
 /* Point p's state; done_tasks (may be NULL) receives its checkpointed tasks. */
 pf_point_state pf_sweep_point_state(const pf_sweep *s, size_t p, size_t *done_tasks);
 
@@ -99,6 +107,9 @@ typedef struct {
      * PF_OK, or the failure, PF_EDIVERGED for diverged models). */
     void (*done)(void *ctx, const pf_sweep *s, size_t p, const pf_study *st, const pf_run_opts *ro,
                  const pf_error *e);
+    /* Point p was found finished elsewhere and copied from the folder from (pf_sweep_adopt);
+     * start and done follow as for a point done before. May be NULL. */
+    void (*adopted)(void *ctx, const pf_sweep *s, size_t p, const char *from);
 } pf_sweep_listener;
 
 /* Run point p (0-based) alone, or its shard shard_i of shard_n (both 0: the whole point), as
@@ -116,10 +127,10 @@ int pf_sweep_run_point(pf_sweep *s, size_t p, size_t shard_i, size_t shard_n, co
 void pf_sweep_cut(const pf_sweep *s, size_t tasks_per_shard, size_t *n_shards);
 
 /* Run every point not done, in order, each with ro's threads and progress setting (its folder
- * and bookkeeping are set per point). *n_failed receives the points that failed (a point
- * whose models diverged is done, not failed: the listener hears PF_EDIVERGED). PF_EINTR
- * when *stop was raised (the sweep stops after the tasks under way); PF_OK otherwise, failed
- * points included (they are the caller's to report). */
+ * and bookkeeping are set per point); a point finished elsewhere is copied (pf_sweep_adopt).
+ * *n_failed receives the points that failed (a point whose models diverged is done, not failed: the
+ * listener hears PF_EDIVERGED). PF_EINTR when *stop was raised (the sweep stops after the tasks
+ * under way); PF_OK otherwise, failed points included (they are the caller's to report). */
 int pf_sweep_run(pf_sweep *s, const pf_run_opts *ro, volatile sig_atomic_t *stop,
                  const pf_sweep_listener *l, size_t *n_failed, pf_error *err);
 
