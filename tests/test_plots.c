@@ -512,6 +512,24 @@ static void test_box_sparsities(void **state)
     assert_int_equal(idx[1], 1);
 }
 
+/* Each criterion its row's style; a second variant of a row, or a name without one, the next
+ * spare colour no row of the list wears (synflow's, later in the list, is skipped). */
+static void test_styles(void **state)
+{
+    (void)state;
+    const char *names[] = {"magnitude", "vr(lambda=0.5)", "vr(lambda=1)", "synflow", "nosuch"};
+    const char *colour[5];
+    int point[5];
+    pf_plots_styles(names, 5, colour, point);
+    static const char *const want_colour[5] = {"#0072B2", "#D55E00", "#56B4E9", "#CC79A7",
+                                               "#882255"};
+    static const int want_point[5] = {5, 7, 7, 15, 7};
+    for (size_t k = 0; k < 5; k++) {
+        assert_string_equal(colour[k], want_colour[k]);
+        assert_int_equal(point[k], want_point[k]);
+    }
+}
+
 /* The templates are embedded and carry the placeholders the program fills. */
 static void test_templates_embedded(void **state)
 {
@@ -562,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_no_figures),
         cmocka_unit_test(test_real_gnuplot),
         cmocka_unit_test(test_box_sparsities),
+        cmocka_unit_test(test_styles),
         cmocka_unit_test(test_templates_embedded),
         cmocka_unit_test(test_templates_match_files),
     };

@@ -1,7 +1,8 @@
-/* test_sweepplots.c: the sweep's figures (sweep/cdplot.h, sweep/axisplot.h, sweep/figfile.h):
- * the .dat files read back to exactly the numbers given, the diagram's layout and cliques on
- * Demsar's (2006) Table 6, the scripts render when gnuplot is installed, a fake gnuplot shows how
- * it is run, and no error leaves a file half-written or one file of the pair without the other. */
+/* test_sweepplots.c: the sweep's figures (sweep/cdplot.h, sweep/axisplot.h, sweep/figfile.h,
+ * and their text, report/gptext.h): the .dat files read back to exactly the numbers given, the
+ * diagram's layout and cliques on Demsar's (2006) Table 6, the scripts render when gnuplot is
+ * installed, a fake gnuplot shows how it is run, and no error leaves a file half-written or one
+ * file of the pair without the other. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 
 #include "testutil.h"
 
+#include "report/gptext.h"
 #include "sweep/axisplot.h"
 #include "sweep/cdplot.h"
 #include "sweep/compare.h"
@@ -644,26 +646,32 @@ static void test_write_failures(void **state)
 }
 
 /* The text helpers: shortest exact numbers, quoting, widths. */
-static void test_figfile_text(void **state)
+static void test_gptext(void **state)
 {
     (void)state;
-    pf_figfile_text t = {0};
-    pf_figfile_num(&t, 0.1);
-    pf_figfile_add(&t, " ");
-    pf_figfile_num(&t, 0.1 + 0.2);
-    pf_figfile_add(&t, " ");
-    pf_figfile_num(&t, 1e-300);
-    pf_figfile_add(&t, " ");
-    pf_figfile_num(&t, INFINITY);
-    pf_figfile_add(&t, " ");
-    pf_figfile_num(&t, 4);
-    pf_figfile_add(&t, " ");
-    pf_figfile_quote(&t, "a\"b\\c\nd\te lambda=1");
+    pf_gptext t = {0};
+    pf_gptext_num(&t, 0.1);
+    pf_gptext_add(&t, " ");
+    pf_gptext_num(&t, 0.1 + 0.2);
+    pf_gptext_add(&t, " ");
+    pf_gptext_num(&t, 1e-300);
+    pf_gptext_add(&t, " ");
+    pf_gptext_num(&t, INFINITY);
+    pf_gptext_add(&t, " ");
+    pf_gptext_num(&t, 4);
+    pf_gptext_add(&t, " ");
+    pf_gptext_quote(&t, "a\"b\\c\nd\te lambda=1");
     assert_string_equal(t.s,
                         "0.1 0.30000000000000004 1e-300 NaN 4 \"a\\\"b\\\\c\\nd e \xce\xbb=1\"");
-    pf_figfile_free(&t);
-    assert_int_equal(pf_figfile_width("vr(lambda=0.5)"), 9);
-    assert_int_equal(pf_figfile_width("\xce\xb1-test"), 6);
+    pf_gptext_free(&t);
+    assert_null(t.s);
+    pf_gptext_put(&t, "", 0); /* a string, if an empty one */
+    assert_string_equal(t.s, "");
+    pf_gptext_line(&t, "a\nb\tc");
+    assert_string_equal(t.s, "a b c");
+    pf_gptext_free(&t);
+    assert_int_equal(pf_gptext_width("vr(lambda=0.5)"), 9);
+    assert_int_equal(pf_gptext_width("\xce\xb1-test"), 6);
     pf_error err = {0};
     assert_int_equal(pf_figfile_check("cd_ccc_s0.8", "png pdf", &err), PF_OK);
     assert_int_equal(pf_figfile_check("a b", "", &err), PF_EINPUT);
@@ -685,7 +693,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_real_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fake_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failures, setup, teardown),
-        cmocka_unit_test(test_figfile_text),
+        cmocka_unit_test(test_gptext),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

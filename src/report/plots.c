@@ -15,7 +15,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,50 +26,11 @@
 #include "base/alloc.h"
 #include "base/outfile.h"
 #include "report/gnuplot.h"
+#include "report/gptext.h"
 #include "config/criterion.h"
 
 #define PATH_CAP 1100
 #define NAME_CAP (PF_METRIC_NAME + 16) /* "pareto_" + the metric's file name */
-
-/* ---- a growing string ----------------------------------------------------------------------- */
-
-typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *t, size_t len)
-{
-    if (b->oom) return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + len + 1) cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s, b->cap = cap;
-    }
-    memcpy(b->s + b->n, t, len);
-    b->n += len;
-    b->s[b->n] = '\0';
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        b->oom = 1;
-    else
-        sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
 
 /* ---- what the figures need ------------------------------------------------------------------ */
 
@@ -96,37 +56,42 @@ static const pf_summary_full *summary_of(const plot_ctx *c, size_t v)
 /* Each criterion has its own colour and marker in its row (config/criterion.h: Okabe-Ito,
  * safe for colour-blind readers), so "magnitude" is the same blue in every run and every
  * paper; a second variant of a criterion (another VR lambda) or an unknown name takes the next
- * spare colour that no criterion of the run wears. */
+ * spare colour that no criterion of the list wears. */
 static const char *const spare_colors[] = {"#CC79A7", "#56B4E9", "#882255", "#44AA99",
                                            "#332288", "#999933", "#AA4499", "#117733"};
 #define N_SPARE (sizeof spare_colors / sizeof spare_colors[0])
+static const int spare_points[] = {15, 5, 7, 9, 11, 13};
+#define N_SPARE_POINTS (sizeof spare_points / sizeof spare_points[0])
 
-/* Whether a criterion of r other than variants of the same row wears colour. */
-static int colour_worn(const pf_results *r, const char *colour)
+/* Whether the row of any criterion in names wears colour, whatever its position in the list. */
+static int colour_worn(const char *const *names, size_t n, const char *colour)
 {
-    for (size_t k = 1; k < r->n_crit; k++) {
-        const pf_criterion *c = pf_criterion_find(r->crit[k]);
+    for (size_t k = 0; k < n; k++) {
+        const pf_criterion *c = pf_criterion_find(names[k]);
         if (c && strcmp(c->colour, colour) == 0) return 1;
     }
     return 0;
 }
 
-/* A gnuplot double-quoted string literal of name, "lambda" shown as the Greek letter. */
-static void gp_quote_name(sbuf *b, const char *name)
+void pf_plots_styles(const char *const *names, size_t n, const char **colour, int *point)
 {
-    sb_add(b, "\"", 1);
-    for (const char *p = name; *p; p++) {
-        if (strncmp(p, "lambda", 6) == 0) {
-            sb_add(b, "\xce\xbb", 2); /* UTF-8 for U+03BB */
-            p += 5;
-        } else if (*p == '"' || *p == '\\') {
-            sb_add(b, "\\", 1);
-            sb_add(b, p, 1);
+    const pf_criterion *taken[PF_MAX_CRITERIA]; /* distinct rows: at most the whole list */
+    size_t n_taken = 0, spare = 0;
+    for (size_t k = 0; k < n; k++) {
+        const pf_criterion *st = pf_criterion_find(names[k]);
+        int first = st != NULL;
+        for (size_t i = 0; i < n_taken; i++) first &= taken[i] != st;
+        if (first) {
+            if (n_taken < PF_MAX_CRITERIA) taken[n_taken++] = st;
+            colour[k] = st->colour, point[k] = st->point;
         } else {
-            sb_add(b, p, 1);
+            while (spare < 2 * N_SPARE && colour_worn(names, n, spare_colors[spare % N_SPARE]))
+                spare++;
+            colour[k] = spare_colors[spare % N_SPARE];
+            point[k] = st ? st->point : spare_points[spare % N_SPARE_POINTS];
+            spare++;
         }
     }
-    sb_add(b, "\"", 1);
 }
 
 /* ---- choosing the box-plot sparsities -------------------------------------------------------- */
@@ -252,7 +217,7 @@ static void put_num(FILE *fp, double v)
     if (isfinite(v))
         fprintf(fp, "%.10g", v);
     else
-        fputs("NaN", fp);
+        fputs(PF_GPTEXT_NAN, fp);
 }
 
 static void put_row(FILE *fp, size_t n, const double *v)
@@ -462,7 +427,7 @@ typedef struct {
 /* tpl with every @KEY@ of subs replaced by its value; other '@' (gnuplot macros) untouched. */
 static char *fill_template(const char *tpl, const subst *subs, size_t n, pf_error *err)
 {
-    sbuf b = {0};
+    pf_gptext b = {0};
     for (const char *p = tpl; *p;) {
         size_t i = n;
         if (*p == '@')
@@ -471,10 +436,10 @@ static char *fill_template(const char *tpl, const subst *subs, size_t n, pf_erro
                 if (strncmp(p + 1, subs[i].key, len) == 0 && p[len + 1] == '@') break;
             }
         if (i < n) {
-            sb_add(&b, subs[i].value, strlen(subs[i].value));
+            pf_gptext_put(&b, subs[i].value, strlen(subs[i].value));
             p += strlen(subs[i].key) + 2;
         } else {
-            sb_add(&b, p++, 1);
+            pf_gptext_put(&b, p++, 1);
         }
     }
     if (b.oom || !b.s) {
@@ -485,52 +450,48 @@ static char *fill_template(const char *tpl, const subst *subs, size_t n, pf_erro
     return b.s;
 }
 
-/* The gnuplot array literals of the criteria: names, colours, markers. A criterion takes its
- * row's style unless an earlier one took it (a second vr lambda); then the next spare colour. */
-static void criterion_arrays(const pf_results *r, sbuf *names, sbuf *colors, sbuf *points)
+/* The gnuplot array literals of the criteria: names, colours, markers (pf_plots_styles). */
+static void criterion_arrays(const pf_results *r, pf_gptext *names, pf_gptext *colors,
+                             pf_gptext *points)
 {
-    static const int spare_points[] = {15, 5, 7, 9, 11, 13};
-    const pf_criterion *taken[PF_MAX_CRITERIA];
-    size_t n_taken = 0, spare = 0;
-    for (size_t k = 1; k < r->n_crit; k++) {
-        const pf_criterion *st = pf_criterion_find(r->crit[k]);
-        const char *color;
-        int point, first = st != NULL;
-        for (size_t i = 0; i < n_taken; i++) first &= taken[i] != st;
-        if (first) {
-            if (n_taken < PF_MAX_CRITERIA) taken[n_taken++] = st;
-            color = st->colour, point = st->point;
-        } else {
-            while (spare < 2 * N_SPARE && colour_worn(r, spare_colors[spare % N_SPARE])) spare++;
-            color = spare_colors[spare % N_SPARE];
-            point = st ? st->point : spare_points[spare % (sizeof spare_points / sizeof(int))];
-            spare++;
+    size_t n = r->n_crit - 1;
+    const char **crit = malloc(2 * n * sizeof *crit); /* the names, then their colours */
+    int *point = malloc(n * sizeof *point);
+    if (crit && point) {
+        for (size_t k = 0; k < n; k++) crit[k] = r->crit[k + 1];
+        pf_plots_styles(crit, n, crit + n, point);
+        for (size_t k = 0; k < n; k++) {
+            const char *sep = k ? ", " : "";
+            pf_gptext_add(names, "%s", sep);
+            pf_gptext_quote(names, crit[k]);
+            pf_gptext_add(colors, "%s\"%s\"", sep, crit[n + k]);
+            pf_gptext_add(points, "%s%d", sep, point[k]);
         }
-        if (k > 1) sb_add(names, ", ", 2), sb_add(colors, ", ", 2), sb_add(points, ", ", 2);
-        gp_quote_name(names, r->crit[k]);
-        sb_printf(colors, "\"%s\"", color);
-        sb_printf(points, "%d", point);
+    } else {
+        names->oom = 1;
     }
+    free(crit);
+    free(point);
 }
 
 /* Box-plot groups: their count and the array literal of their labels. */
-static void box_panels(const pf_results *r, char *ng, size_t cap, sbuf *panels)
+static void box_panels(const pf_results *r, char *ng, size_t cap, pf_gptext *panels)
 {
     size_t idx[3], n = pf_plots_box_sparsities(r->sparsity, r->n_sp, idx, 3);
     snprintf(ng, cap, "%zu", n);
     for (size_t g = 0; g < n; g++)
-        sb_printf(panels, "%s\"%g\"", g ? ", " : "", r->sparsity[idx[g]]);
+        pf_gptext_add(panels, "%s\"%g\"", g ? ", " : "", r->sparsity[idx[g]]);
 }
 
 /* text as the inside of a gnuplot double-quoted string: quotes and backslashes escaped, control
  * characters (a target name is the user's) as spaces, so a script line stays one line. */
 static char *gp_string(const char *text)
 {
-    sbuf b = {0};
-    sb_add(&b, "", 0);
+    pf_gptext b = {0};
+    pf_gptext_put(&b, "", 0);
     for (const char *p = text; *p; p++) {
-        if (*p == '"' || *p == '\\') sb_add(&b, "\\", 1);
-        sb_add(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
+        if (*p == '"' || *p == '\\') pf_gptext_put(&b, "\\", 1);
+        pf_gptext_put(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
     }
     if (b.oom) {
         free(b.s);
@@ -548,15 +509,16 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
         return NULL;
     }
     const pf_results *r = c->r;
-    sbuf names = {0}, colors = {0}, points = {0}, panels = {0}, attrs = {0}, widths = {0};
+    pf_gptext names = {0}, colors = {0}, points = {0}, panels = {0}, attrs = {0}, widths = {0};
     criterion_arrays(r, &names, &colors, &points);
     size_t n_attr = c->a && c->a->groups ? c->a->groups->n_attr : 0;
-    sb_add(&attrs, "", 0), sb_add(&widths, "", 0);
+    pf_gptext_put(&attrs, "", 0), pf_gptext_put(&widths, "", 0);
     for (size_t i = 0; i < n_attr; i++) {
-        if (i) sb_add(&attrs, ", ", 2);
-        gp_quote_name(&attrs, c->a->groups->attr[i].name);
+        if (i) pf_gptext_put(&attrs, ", ", 2);
+        pf_gptext_quote(&attrs, c->a->groups->attr[i].name);
     }
-    for (size_t w = 0; w < r->n_bits; w++) sb_printf(&widths, "%s%d", w ? ", " : "", r->bits[w]);
+    for (size_t w = 0; w < r->n_bits; w++)
+        pf_gptext_add(&widths, "%s%d", w ? ", " : "", r->bits[w]);
     char na[32], nw[32];
     snprintf(na, sizeof na, "%zu", n_attr);
     snprintf(nw, sizeof nw, "%zu", r->n_bits);

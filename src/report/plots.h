@@ -63,4 +63,13 @@ const char *pf_plots_template(const char *name);
  * Returns how many were chosen. */
 size_t pf_plots_box_sparsities(const double *sparsity, size_t n_sp, size_t *idx, size_t cap);
 
+/* The colour ("#0072B2", a static string) and gnuplot point type of each of the n criteria in
+ * names (as a run names them: "magnitude", "vr(lambda=0.5)"; the dense model, black, is not
+ * one of them), into colour[k] and point[k] for names[k]. A criterion wears its row's style
+ * (config/criterion.h) unless an earlier name of the list took that row (a second VR lambda) or
+ * it has no row; it then takes the next spare colour that no row of the list wears, and its
+ * row's point type (a spare one without a row). The same list gives the same styles, so a
+ * run's figures and a sweep's look alike (docs/outputs.md#figures). */
+void pf_plots_styles(const char *const *names, size_t n, const char **colour, int *point);
+
 #endif

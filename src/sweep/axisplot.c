@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/gptext.h"
 #include "sweep/figfile.h"
 
 #define MAX_DATA_TICS 12 /* up to this many points on a log axis, the x tics are the points */
@@ -97,76 +98,70 @@ static int has_band(const pf_axisplot_series *s, size_t n_x)
     return 0;
 }
 
-static void row(pf_figfile_text *t, const double *v, size_t n)
+static void row(pf_gptext *t, const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i) pf_figfile_add(t, " ");
-        pf_figfile_num(t, v[i]);
+        if (i) pf_gptext_add(t, " ");
+        pf_gptext_num(t, v[i]);
     }
-    pf_figfile_add(t, "\n");
+    pf_gptext_add(t, "\n");
 }
 
-static void one_line(pf_figfile_text *t, const char *s)
+static void write_dat(pf_gptext *t, const double *x, size_t n_x, const pf_axisplot_series *series,
+                      size_t n_series, const pf_axisplot_spec *spec, const char *name)
 {
-    for (const char *p = s; *p; p++) pf_figfile_add(t, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
-}
-
-static void write_dat(pf_figfile_text *t, const double *x, size_t n_x,
-                      const pf_axisplot_series *series, size_t n_series,
-                      const pf_axisplot_spec *spec, const char *name)
-{
-    pf_figfile_add(t, "# %s.dat: data of %s.gp -- ", name, name);
-    one_line(t, spec->title);
-    pf_figfile_add(t, "\n# x: ");
-    one_line(t, spec->xlabel);
-    pf_figfile_add(t, "%s\n# y: ", spec->log_x ? " (log scale)" : "");
-    one_line(t, spec->ylabel);
-    pf_figfile_add(t, "\n# NaN: no value there (the line or band breaks)\n");
+    pf_gptext_add(t, "# %s.dat: data of %s.gp -- ", name, name);
+    pf_gptext_line(t, spec->title);
+    pf_gptext_add(t, "\n# x: ");
+    pf_gptext_line(t, spec->xlabel);
+    pf_gptext_add(t, "%s\n# y: ", spec->log_x ? " (log scale)" : "");
+    pf_gptext_line(t, spec->ylabel);
+    pf_gptext_add(t, "\n# NaN: no value there (the line or band breaks)\n");
     for (size_t i = 0; i < n_series; i++) {
         const pf_axisplot_series *s = &series[i];
-        pf_figfile_add(t, "%s# index %zu: ", i ? "\n\n" : "\n", i);
-        one_line(t, s->name);
-        pf_figfile_add(t, ". Columns: x y lo hi\n");
+        pf_gptext_add(t, "%s# index %zu: ", i ? "\n\n" : "\n", i);
+        pf_gptext_line(t, s->name);
+        pf_gptext_add(t, ". Columns: x y lo hi\n");
         for (size_t j = 0; j < n_x; j++)
             row(t, (double[]){x[j], s->y[j], s->lo ? s->lo[j] : NAN, s->hi ? s->hi[j] : NAN}, 4);
     }
     if (spec->dense == NULL) return;
-    pf_figfile_add(t, "\n\n# index %zu: ", n_series);
-    one_line(t, spec->dense_name ? spec->dense_name : "dense");
-    pf_figfile_add(t, " (the unpruned model at each x). Columns: x dense\n");
+    pf_gptext_add(t, "\n\n# index %zu: ", n_series);
+    pf_gptext_line(t, spec->dense_name ? spec->dense_name : "dense");
+    pf_gptext_add(t, " (the unpruned model at each x). Columns: x dense\n");
     for (size_t j = 0; j < n_x; j++) row(t, (double[]){x[j], spec->dense[j]}, 2);
 }
 
-static void arrays(pf_figfile_text *t, const pf_axisplot_series *series, size_t n)
+static void arrays(pf_gptext *t, const pf_axisplot_series *series, size_t n)
 {
-    pf_figfile_add(t, "N = %zu\narray names[N] = [", n);
+    pf_gptext_add(t, "N = %zu\narray names[N] = [", n);
     for (size_t i = 0; i < n; i++) {
-        if (i) pf_figfile_add(t, ", ");
-        pf_figfile_quote(t, series[i].name);
+        if (i) pf_gptext_add(t, ", ");
+        pf_gptext_quote(t, series[i].name);
     }
-    pf_figfile_add(t, "]\narray colors[N] = [");
-    for (size_t i = 0; i < n; i++) pf_figfile_add(t, "%s\"%s\"", i ? ", " : "", series[i].colour);
-    pf_figfile_add(t, "]\narray points[N] = [");
-    for (size_t i = 0; i < n; i++) pf_figfile_add(t, "%s%d", i ? ", " : "", series[i].point);
-    pf_figfile_add(t, "]\n");
+    pf_gptext_add(t, "]\narray colors[N] = [");
+    for (size_t i = 0; i < n; i++) pf_gptext_add(t, "%s\"%s\"", i ? ", " : "", series[i].colour);
+    pf_gptext_add(t, "]\narray points[N] = [");
+    for (size_t i = 0; i < n; i++) pf_gptext_add(t, "%s%d", i ? ", " : "", series[i].point);
+    pf_gptext_add(t, "]\n");
 }
 
 /* The words and settings at the top of the script. */
-static void settings(pf_figfile_text *t, const double *x, size_t n_x, const pf_axisplot_spec *spec)
+static void settings(pf_gptext *t, const double *x, size_t n_x, const pf_axisplot_spec *spec)
 {
     size_t lines = 1;
     for (const char *p = spec->title; *p; p++) lines += *p == '\n';
-    pf_figfile_add(t, "TITLE = ");
-    pf_figfile_quote(t, spec->title);
-    pf_figfile_add(t, "\nTITLE_LINES = %zu\nXLABEL = ", lines);
-    pf_figfile_quote(t, spec->xlabel);
-    pf_figfile_add(t, "\nYLABEL = ");
-    pf_figfile_quote(t, spec->ylabel);
-    pf_figfile_add(t, "\nDENSE_NAME = ");
-    pf_figfile_quote(t, spec->dense_name ? spec->dense_name : "dense");
-    pf_figfile_add(t, "\nBAND_NAME = ");
-    pf_figfile_quote(t, spec->band_name ? spec->band_name : "");
-    pf_figfile_add(t, "\nDENSE = \"#000000\"\nLOGX = %d\n", spec->log_x != 0);
+    pf_gptext_add(t, "TITLE = ");
+    pf_gptext_quote(t, spec->title);
+    pf_gptext_add(t, "\nTITLE_LINES = %zu\nXLABEL = ", lines);
+    pf_gptext_quote(t, spec->xlabel);
+    pf_gptext_add(t, "\nYLABEL = ");
+    pf_gptext_quote(t, spec->ylabel);
+    pf_gptext_add(t, "\nDENSE_NAME = ");
+    pf_gptext_quote(t, spec->dense_name ? spec->dense_name : "dense");
+    pf_gptext_add(t, "\nBAND_NAME = ");
+    pf_gptext_quote(t, spec->band_name ? spec->band_name : "");
+    pf_gptext_add(t, "\nDENSE = \"#000000\"\nLOGX = %d\n", spec->log_x != 0);
     /* the points, and 3% of the axis' length on either side, so no marker sits on the border */
     double a = x[0], b = x[n_x - 1], lo, hi;
     if (spec->log_x) {
@@ -176,66 +171,66 @@ static void settings(pf_figfile_text *t, const double *x, size_t n_x, const pf_a
         double d = n_x > 1 ? 0.03 * (b - a) : fmax(0.5, 0.5 * fabs(a));
         lo = a - d, hi = b + d;
     }
-    pf_figfile_add(t, "XMIN = %.17g; XMAX = %.17g\n", lo, hi);
+    pf_gptext_add(t, "XMIN = %.17g; XMAX = %.17g\n", lo, hi);
     if (!spec->log_x || n_x > MAX_DATA_TICS) return; /* a linear axis: gnuplot's own tics */
-    pf_figfile_add(t,
-                   "# the x tics are the points themselves (decades would miss them)\nXTICS = \"(");
+    pf_gptext_add(t,
+                  "# the x tics are the points themselves (decades would miss them)\nXTICS = \"(");
     for (size_t j = 0; j < n_x; j++) {
         char lab[32];
         snprintf(lab, sizeof lab, "%g", x[j]);
-        pf_figfile_add(t, "%s'%s' ", j ? ", " : "", lab);
-        pf_figfile_num(t, x[j]);
+        pf_gptext_add(t, "%s'%s' ", j ? ", " : "", lab);
+        pf_gptext_num(t, x[j]);
     }
-    pf_figfile_add(t, ")\"\n");
+    pf_gptext_add(t, ")\"\n");
 }
 
-static void plot_command(pf_figfile_text *t, const pf_axisplot_series *series, size_t n_series,
+static void plot_command(pf_gptext *t, const pf_axisplot_series *series, size_t n_series,
                          size_t n_x, const pf_axisplot_spec *spec)
 {
     const char *sep = "    plot ";
     for (size_t i = 0; i < n_series; i++) {
         if (!has_band(&series[i], n_x)) continue;
-        pf_figfile_add(t,
-                       "%sDATA index %zu using 1:3:4 with filledcurves fillcolor rgb colors[%zu] "
-                       "\\\n             fillstyle transparent solid 0.13 noborder",
-                       sep, i, i + 1);
+        pf_gptext_add(t,
+                      "%sDATA index %zu using 1:3:4 with filledcurves fillcolor rgb colors[%zu] "
+                      "\\\n             fillstyle transparent solid 0.13 noborder",
+                      sep, i, i + 1);
         sep = ", \\\n         ";
     }
     if (spec->dense) {
-        pf_figfile_add(t,
-                       "%sDATA index %zu using 1:2 with lines linecolor rgb DENSE dashtype 2 "
-                       "linewidth 1.5*LW \\\n             title DENSE_NAME",
-                       sep, n_series);
+        pf_gptext_add(t,
+                      "%sDATA index %zu using 1:2 with lines linecolor rgb DENSE dashtype 2 "
+                      "linewidth 1.5*LW \\\n             title DENSE_NAME",
+                      sep, n_series);
         sep = ", \\\n         ";
     }
     for (size_t i = 0; i < n_series; i++) {
-        pf_figfile_add(t,
-                       "%sDATA index %zu using 1:2 with linespoints linecolor rgb colors[%zu] \\\n"
-                       "             pointtype points[%zu] pointsize 1.1*PS linewidth 2*LW "
-                       "title names[%zu]",
-                       sep, i, i + 1, i + 1, i + 1);
+        pf_gptext_add(t,
+                      "%sDATA index %zu using 1:2 with linespoints linecolor rgb colors[%zu] \\\n"
+                      "             pointtype points[%zu] pointsize 1.1*PS linewidth 2*LW "
+                      "title names[%zu]",
+                      sep, i, i + 1, i + 1, i + 1);
         sep = ", \\\n         ";
     }
     int bands = 0;
     for (size_t i = 0; i < n_series; i++) bands |= has_band(&series[i], n_x);
     if (bands && spec->band_name)
-        pf_figfile_add(t,
-                       "%sNaN with filledcurves fillcolor rgb \"#bbbbbb\" fillstyle solid 0.5 "
-                       "noborder title BAND_NAME",
-                       sep);
-    pf_figfile_add(t, "\n");
+        pf_gptext_add(t,
+                      "%sNaN with filledcurves fillcolor rgb \"#bbbbbb\" fillstyle solid 0.5 "
+                      "noborder title BAND_NAME",
+                      sep);
+    pf_gptext_add(t, "\n");
 }
 
-static void write_gp(pf_figfile_text *t, const double *x, size_t n_x,
-                     const pf_axisplot_series *series, size_t n_series,
-                     const pf_axisplot_spec *spec, const char *name, const char *formats)
+static void write_gp(pf_gptext *t, const double *x, size_t n_x, const pf_axisplot_series *series,
+                     size_t n_series, const pf_axisplot_spec *spec, const char *name,
+                     const char *formats)
 {
     pf_figfile_head(t, name, spec->title, "src/sweep/axisplot.c", formats);
-    pf_figfile_add(t, "\n# The series in the order of DATA's blocks, with their colours and "
-                      "markers.\n");
+    pf_gptext_add(t, "\n# The series in the order of DATA's blocks, with their colours and "
+                     "markers.\n");
     arrays(t, series, n_series);
     settings(t, x, n_x, spec);
-    pf_figfile_add(
+    pf_gptext_add(
         t,
         "\ndo for [fmt in formats] {\n"
         "    # The same figure on screen and on paper: 800x560 px PNG, 5x3.5 in PDF.\n"
@@ -264,7 +259,7 @@ static void write_gp(pf_figfile_text *t, const double *x, size_t n_x,
         "    if (exists(\"XTICS\")) { eval \"set xtics \" . XTICS }\n",
         name);
     plot_command(t, series, n_series, n_x, spec);
-    pf_figfile_add(t, "    set output\n}\n");
+    pf_gptext_add(t, "    set output\n}\n");
 }
 
 int pf_axisplot_write(const double *x, size_t n_x, const pf_axisplot_series *series,
@@ -274,11 +269,11 @@ int pf_axisplot_write(const double *x, size_t n_x, const pf_axisplot_series *ser
     *rendered = 0;
     if (check(x, n_x, series, n_series, spec, err) != PF_OK) return err->code;
     if (pf_figfile_check(name, formats, err) != PF_OK) return err->code;
-    pf_figfile_text dat = {0}, gp = {0};
+    pf_gptext dat = {0}, gp = {0};
     write_dat(&dat, x, n_x, series, n_series, spec, name);
     write_gp(&gp, x, n_x, series, n_series, spec, name, formats);
     int rc = pf_figfile_write(dir, name, &dat, &gp, formats, rendered, err);
-    pf_figfile_free(&dat);
-    pf_figfile_free(&gp);
+    pf_gptext_free(&dat);
+    pf_gptext_free(&gp);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/gptext.h"
 #include "sweep/figfile.h"
 
 /* Widest "name (1.23)" label on each side, in characters. */
@@ -20,7 +21,7 @@ static void label_widths(const pf_compare *c, const char *const *names, size_t n
 {
     *left = *right = 0;
     for (size_t i = 0; i < c->k; i++) {
-        size_t w = pf_figfile_width(names[c->order[i]]) + 7; /* " (1.23)" */
+        size_t w = pf_gptext_width(names[c->order[i]]) + 7; /* " (1.23)" */
         size_t *side = i < n_right ? right : left;
         if (w > *side) *side = w;
     }
@@ -76,77 +77,72 @@ static void title_of(const pf_compare *c, const pf_cdplot_words *w, char *out, s
              id, c->friedman.cd, c->alpha);
 }
 
-static void test_comment(pf_figfile_text *t, const char *what, const pf_test_result *r)
+static void test_comment(pf_gptext *t, const char *what, const pf_test_result *r)
 {
-    pf_figfile_add(t, "%s ", what);
-    pf_figfile_num(t, r->statistic);
-    pf_figfile_add(t, " (%s, p ", pf_compare_status(r->status));
-    pf_figfile_num(t, r->p_value);
-    pf_figfile_add(t, ")");
+    pf_gptext_add(t, "%s ", what);
+    pf_gptext_num(t, r->statistic);
+    pf_gptext_add(t, " (%s, p ", pf_compare_status(r->status));
+    pf_gptext_num(t, r->p_value);
+    pf_gptext_add(t, ")");
 }
 
-static void one_line(pf_figfile_text *t, const char *s)
-{
-    for (const char *p = s; *p; p++) pf_figfile_add(t, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
-}
-
-static void write_dat(pf_figfile_text *t, const pf_compare *c, const char *const *names,
+static void write_dat(pf_gptext *t, const pf_compare *c, const char *const *names,
                       const pf_cdplot_words *w, const char *name, size_t n_right)
 {
-    pf_figfile_add(t,
-                   "# %s.dat: data of %s.gp -- a critical-difference diagram (Demsar 2006, "
-                   "JMLR 7, Figure 1(a))\n# metric: ",
-                   name, name);
-    one_line(t, w->metric);
-    pf_figfile_add(t, "; %zu blocks (", c->n_blocks);
-    one_line(t, w->blocks ? w->blocks : "data sets");
-    pf_figfile_add(t, "); sparsity ");
-    pf_figfile_num(t, w->sparsity);
-    pf_figfile_add(t, "; %d-bit weights; alpha ", w->bits);
-    pf_figfile_num(t, c->alpha);
-    pf_figfile_add(t, "; %s is better\n# ", c->higher_is_better ? "higher" : "lower");
+    pf_gptext_add(t,
+                  "# %s.dat: data of %s.gp -- a critical-difference diagram (Demsar 2006, "
+                  "JMLR 7, Figure 1(a))\n# metric: ",
+                  name, name);
+    pf_gptext_line(t, w->metric);
+    pf_gptext_add(t, "; %zu blocks (", c->n_blocks);
+    pf_gptext_line(t, w->blocks ? w->blocks : "data sets");
+    pf_gptext_add(t, "); sparsity ");
+    pf_gptext_num(t, w->sparsity);
+    pf_gptext_add(t, "; %d-bit weights; alpha ", w->bits);
+    pf_gptext_num(t, c->alpha);
+    pf_gptext_add(t, "; %s is better\n# ", c->higher_is_better ? "higher" : "lower");
     test_comment(t, "Friedman chi2", &c->friedman.chi2);
-    pf_figfile_add(t, "; ");
+    pf_gptext_add(t, "; ");
     test_comment(t, "Iman-Davenport F", &c->friedman.f);
-    pf_figfile_add(t, "; q_alpha ");
-    pf_figfile_num(t, c->friedman.q_alpha);
-    pf_figfile_add(t, "\n# criteria (1-based, the script's names[]):");
+    pf_gptext_add(t, "; q_alpha ");
+    pf_gptext_num(t, c->friedman.q_alpha);
+    pf_gptext_add(t, "\n# criteria (1-based, the script's names[]):");
     for (size_t j = 0; j < c->k; j++) {
-        pf_figfile_add(t, "\n#   %zu ", j + 1);
-        one_line(t, names[j]);
+        pf_gptext_add(t, "\n#   %zu ", j + 1);
+        pf_gptext_line(t, names[j]);
     }
-    pf_figfile_add(t, "\n\n# index 0: the criteria, best first. Columns: average_rank side row "
-                      "criterion\n#   side -1: named on the left (the worse half), +1: on the "
-                      "right; row 0 is nearest the axis\n");
+    pf_gptext_add(t, "\n\n# index 0: the criteria, best first. Columns: average_rank side row "
+                     "criterion\n#   side -1: named on the left (the worse half), +1: on the "
+                     "right; row 0 is nearest the axis\n");
     for (size_t i = 0; i < c->k; i++) {
         size_t j = c->order[i];
         int right = i < n_right;
         size_t row = right ? i : c->k - 1 - i; /* outermost first: no two lines cross */
-        pf_figfile_num(t, c->avg_rank[j]);
-        pf_figfile_add(t, " %d %zu %zu\n", right ? 1 : -1, row, j + 1);
+        pf_gptext_num(t, c->avg_rank[j]);
+        pf_gptext_add(t, " %d %zu %zu\n", right ? 1 : -1, row, j + 1);
     }
-    pf_figfile_add(t, "\n\n# index 1: the Nemenyi critical difference. Columns: from to cd "
-                      "(a bar from rank k towards rank 1)\n");
-    pf_figfile_num(t, (double)c->k);
-    pf_figfile_add(t, " ");
-    pf_figfile_num(t, (double)c->k - c->friedman.cd);
-    pf_figfile_add(t, " ");
-    pf_figfile_num(t, c->friedman.cd);
-    pf_figfile_add(t, "\n");
+    pf_gptext_add(t, "\n\n# index 1: the Nemenyi critical difference. Columns: from to cd "
+                     "(a bar from rank k towards rank 1)\n");
+    pf_gptext_num(t, (double)c->k);
+    pf_gptext_add(t, " ");
+    pf_gptext_num(t, (double)c->k - c->friedman.cd);
+    pf_gptext_add(t, " ");
+    pf_gptext_num(t, c->friedman.cd);
+    pf_gptext_add(t, "\n");
     if (c->n_cliques == 0) return;
-    pf_figfile_add(t, "\n\n# index 2: groups whose average ranks differ by less than the CD "
-                      "(maximal cliques). Columns: best_rank worst_rank level\n");
+    pf_gptext_add(t, "\n\n# index 2: groups whose average ranks differ by less than the CD "
+                     "(maximal cliques). Columns: best_rank worst_rank level\n");
     for (size_t q = 0; q < c->n_cliques; q++) {
-        pf_figfile_num(t, c->avg_rank[c->order[c->clique[q].first]]);
-        pf_figfile_add(t, " ");
-        pf_figfile_num(t, c->avg_rank[c->order[c->clique[q].last]]);
-        pf_figfile_add(t, " %zu\n", q);
+        pf_gptext_num(t, c->avg_rank[c->order[c->clique[q].first]]);
+        pf_gptext_add(t, " ");
+        pf_gptext_num(t, c->avg_rank[c->order[c->clique[q].last]]);
+        pf_gptext_add(t, " %zu\n", q);
     }
 }
 
 /* The constants the drawing needs, then the loop over the formats. */
-static void write_gp(pf_figfile_text *t, const pf_compare *c, const char *const *names,
-                     const char *title, const char *name, const char *formats, size_t n_right)
+static void write_gp(pf_gptext *t, const pf_compare *c, const char *const *names, const char *title,
+                     const char *name, const char *formats, size_t n_right)
 {
     pf_figfile_head(t, name, title, "src/sweep/cdplot.c", formats);
     size_t wl, wr;
@@ -154,24 +150,24 @@ static void write_gp(pf_figfile_text *t, const pf_compare *c, const char *const 
     double k = (double)c->k, lo = fmin(1.0, k - c->friedman.cd);
     double pad = 0.04 * (k - lo) + 0.08;
     size_t rows = n_right > c->k - n_right ? n_right : c->k - n_right;
-    pf_figfile_add(t,
-                   "\n# The criteria in input order, the layout the program chose.\nK = %zu\n"
-                   "array names[K] = [",
-                   c->k);
+    pf_gptext_add(t,
+                  "\n# The criteria in input order, the layout the program chose.\nK = %zu\n"
+                  "array names[K] = [",
+                  c->k);
     for (size_t j = 0; j < c->k; j++) {
-        if (j) pf_figfile_add(t, ", ");
-        pf_figfile_quote(t, names[j]);
+        if (j) pf_gptext_add(t, ", ");
+        pf_gptext_quote(t, names[j]);
     }
-    pf_figfile_add(t, "]\nTITLE = ");
-    pf_figfile_quote(t, title);
-    pf_figfile_add(t,
-                   "\nNROWS = %zu       # rows of names on the fuller side\n"
-                   "NCLIQ = %zu       # clique bars\n"
-                   "MAXL_L = %zu; MAXL_R = %zu   # widest label on each side, in characters\n"
-                   "# x is the average rank, best (1) on the right as in Demsar's Figure 1\n"
-                   "XL = %.6g; XR = %.6g\n",
-                   rows, c->n_cliques, wl, wr, k + pad, lo - pad);
-    pf_figfile_add(
+    pf_gptext_add(t, "]\nTITLE = ");
+    pf_gptext_quote(t, title);
+    pf_gptext_add(t,
+                  "\nNROWS = %zu       # rows of names on the fuller side\n"
+                  "NCLIQ = %zu       # clique bars\n"
+                  "MAXL_L = %zu; MAXL_R = %zu   # widest label on each side, in characters\n"
+                  "# x is the average rank, best (1) on the right as in Demsar's Figure 1\n"
+                  "XL = %.6g; XR = %.6g\n",
+                  rows, c->n_cliques, wl, wr, k + pad, lo - pad);
+    pf_gptext_add(
         t,
         "# y counts text lines up from the rank axis at 0\n"
         "YTICK = 0.9; YCD = 2.3; YTOP = 3.7\n"
@@ -234,10 +230,10 @@ static void write_gp(pf_figfile_text *t, const pf_compare *c, const char *const 
         "with labels left offset char 0.5,0",
         name);
     if (c->n_cliques > 0)
-        pf_figfile_add(t, ", \\\n"
-                          "         DATA index 2 using ($1-0.03):(YB($3)):($2-$1+0.06):(0) "
-                          "with vectors nohead lw 5*LW lc rgb \"black\"");
-    pf_figfile_add(t, "\n    set output\n}\n");
+        pf_gptext_add(t, ", \\\n"
+                         "         DATA index 2 using ($1-0.03):(YB($3)):($2-$1+0.06):(0) "
+                         "with vectors nohead lw 5*LW lc rgb \"black\"");
+    pf_gptext_add(t, "\n    set output\n}\n");
 }
 
 int pf_cdplot_write(const pf_compare *c, const char *const *names, const pf_cdplot_words *w,
@@ -250,11 +246,11 @@ int pf_cdplot_write(const pf_compare *c, const char *const *names, const pf_cdpl
     size_t n_right = (c->k + 1) / 2; /* the better half, on the right */
     char title[512];
     title_of(c, w, title, sizeof title);
-    pf_figfile_text dat = {0}, gp = {0};
+    pf_gptext dat = {0}, gp = {0};
     write_dat(&dat, c, names, w, name, n_right);
     write_gp(&gp, c, names, title, name, formats, n_right);
     int rc = pf_figfile_write(dir, name, &dat, &gp, formats, rendered, err);
-    pf_figfile_free(&dat);
-    pf_figfile_free(&gp);
+    pf_gptext_free(&dat);
+    pf_gptext_free(&gp);
     return rc;
 }

@@ -2,10 +2,7 @@
 #include "sweep/figfile.h"
 
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,98 +11,6 @@
 #include "report/gnuplot.h"
 
 #define NAME_MAX_BYTES 200
-
-/* ---- text ---- */
-
-static void text_grow(pf_figfile_text *t, size_t more)
-{
-    if (t->oom || t->n + more + 1 <= t->cap) return;
-    size_t cap = t->cap ? t->cap : 1024;
-    while (cap < t->n + more + 1) cap *= 2;
-    char *s = realloc(t->s, cap);
-    if (s == NULL) {
-        t->oom = 1;
-        return;
-    }
-    t->s = s;
-    t->cap = cap;
-}
-
-static void text_put(pf_figfile_text *t, const char *s, size_t len)
-{
-    text_grow(t, len);
-    if (t->oom) return;
-    memcpy(t->s + t->n, s, len);
-    t->n += len;
-    t->s[t->n] = '\0';
-}
-
-void pf_figfile_add(pf_figfile_text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (len < 0) {
-        t->oom = 1;
-        return;
-    }
-    text_grow(t, (size_t)len);
-    if (t->oom) return;
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->n, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    t->n += (size_t)len;
-}
-
-void pf_figfile_num(pf_figfile_text *t, double v)
-{
-    if (!isfinite(v)) {
-        text_put(t, "NaN", 3);
-        return;
-    }
-    char buf[32];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v) break;
-    }
-    text_put(t, buf, strlen(buf));
-}
-
-void pf_figfile_quote(pf_figfile_text *t, const char *s)
-{
-    text_put(t, "\"", 1);
-    for (const char *p = s; *p; p++) {
-        if (strncmp(p, "lambda", 6) == 0) {
-            text_put(t, "\xce\xbb", 2); /* UTF-8 for U+03BB */
-            p += 5;
-        } else if (*p == '\n') {
-            text_put(t, "\\n", 2); /* gnuplot breaks the line there */
-        } else if (*p == '"' || *p == '\\') {
-            text_put(t, "\\", 1);
-            text_put(t, p, 1);
-        } else {
-            text_put(t, (unsigned char)*p < 0x20 ? " " : p, 1);
-        }
-    }
-    text_put(t, "\"", 1);
-}
-
-size_t pf_figfile_width(const char *s)
-{
-    size_t n = 0;
-    for (const char *p = s; *p; p++) {
-        if (strncmp(p, "lambda", 6) == 0) p += 5;
-        if (((unsigned char)*p & 0xC0) != 0x80) n++; /* not a UTF-8 continuation byte */
-    }
-    return n;
-}
-
-void pf_figfile_free(pf_figfile_text *t)
-{
-    free(t->s);
-    *t = (pf_figfile_text){0};
-}
 
 /* ---- checks and the script's head ---- */
 
@@ -136,29 +41,29 @@ int pf_figfile_check(const char *name, const char *formats, pf_error *err)
     return PF_OK;
 }
 
-void pf_figfile_head(pf_figfile_text *gp, const char *name, const char *title, const char *source,
+void pf_figfile_head(pf_gptext *gp, const char *name, const char *title, const char *source,
                      const char *formats)
 {
     const char *fmts = formats[strspn(formats, " ")] ? formats : "png pdf";
-    pf_figfile_add(gp, "# %s.gp: ", name);
+    pf_gptext_add(gp, "# %s.gp: ", name);
     for (const char *p = title; *p; p++) /* one comment line, whatever the title holds */
         if (*p == '\n')
-            pf_figfile_add(gp, "; ");
+            pf_gptext_add(gp, "; ");
         else
-            pf_figfile_add(gp, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
-    pf_figfile_add(gp,
-                   "\n#\n"
-                   "# Written by prunefair (%s). The numbers are in %s.dat beside this script\n"
-                   "# (whitespace-separated, '#' comments name the columns; gnuplot's \"index i\" "
-                   "is the i-th\n"
-                   "# block, blocks are separated by two blank lines). Re-render from this "
-                   "folder:\n"
-                   "#     gnuplot %s.gp                          (renders: %s)\n"
-                   "#     gnuplot -e \"formats='pdf'\" %s.gp       (only some of: png pdf)\n"
-                   "if (!exists(\"formats\")) formats = \"%s\"\n"
-                   "DATA = \"%s.dat\"\n"
-                   "set encoding utf8\n",
-                   source, name, name, fmts, name, fmts, name);
+            pf_gptext_add(gp, "%c", (unsigned char)*p < 0x20 ? ' ' : *p);
+    pf_gptext_add(gp,
+                  "\n#\n"
+                  "# Written by prunefair (%s). The numbers are in %s.dat beside this script\n"
+                  "# (whitespace-separated, '#' comments name the columns; gnuplot's \"index i\" "
+                  "is the i-th\n"
+                  "# block, blocks are separated by two blank lines). Re-render from this "
+                  "folder:\n"
+                  "#     gnuplot %s.gp                          (renders: %s)\n"
+                  "#     gnuplot -e \"formats='pdf'\" %s.gp       (only some of: png pdf)\n"
+                  "if (!exists(\"formats\")) formats = \"%s\"\n"
+                  "DATA = \"%s.dat\"\n"
+                  "set encoding utf8\n",
+                  source, name, name, fmts, name, fmts, name);
 }
 
 /* ---- writing ---- */
@@ -171,7 +76,7 @@ static int make_dir(const char *dir, pf_error *err)
 }
 
 /* Write text to dir/file's temporary name, left open in f (not yet renamed). */
-static int write_tmp(pf_outfile *f, const char *dir, const char *file, const pf_figfile_text *t,
+static int write_tmp(pf_outfile *f, const char *dir, const char *file, const pf_gptext *t,
                      pf_error *err)
 {
     if (pf_outfile_open(f, dir, file, err) != PF_OK) return err->code;
@@ -193,8 +98,8 @@ static void remove_images(const char *dir, const char *name)
     }
 }
 
-static int write_pair(const char *dir, const char *name, const pf_figfile_text *dat,
-                      const pf_figfile_text *gp, pf_error *err)
+static int write_pair(const char *dir, const char *name, const pf_gptext *dat, const pf_gptext *gp,
+                      pf_error *err)
 {
     char file[NAME_MAX_BYTES + 8];
     pf_outfile fd, fg;
@@ -217,8 +122,8 @@ static int write_pair(const char *dir, const char *name, const pf_figfile_text *
     return PF_OK;
 }
 
-int pf_figfile_write(const char *dir, const char *name, const pf_figfile_text *dat,
-                     const pf_figfile_text *gp, const char *formats, int *rendered, pf_error *err)
+int pf_figfile_write(const char *dir, const char *name, const pf_gptext *dat, const pf_gptext *gp,
+                     const char *formats, int *rendered, pf_error *err)
 {
     *rendered = 0;
     if (pf_figfile_check(name, formats, err) != PF_OK) return err->code;
