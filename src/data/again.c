@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/path.h"
 #include "data/table.h"
 
 #define GAMES_SHOWN 400 /* bytes of game names quoted when a selection matches nothing */
@@ -210,13 +209,14 @@ static int aggregate_ticks(pf_table *t, pf_error *err)
     return status;
 }
 
-static void describe(const again_rules *a, char *out, size_t cap)
+/* The description up to the file's name, which pf_dataset_describe adds, cut to *name_cap. */
+static void describe(const again_rules *a, char *out, size_t cap, size_t *name_cap)
 {
     const pf_config *cfg = a->cfg;
-    const char *file = pf_path_base(cfg->data_path);
     char what[200];
     if (!a->ticks) {
-        snprintf(out, cap, "AGAIN windows: %.200s", file);
+        snprintf(out, cap, "AGAIN windows: ");
+        *name_cap = 200;
         return;
     }
     if (cfg->game[0] && cfg->genre[0])
@@ -226,7 +226,8 @@ static void describe(const again_rules *a, char *out, size_t cap)
                  cfg->game[0] ? cfg->game : cfg->genre);
     else
         snprintf(what, sizeof what, "all games");
-    snprintf(out, cap, "AGAIN ticks (%.100s, %d ms windows): %.100s", what, cfg->window_ms, file);
+    snprintf(out, cap, "AGAIN ticks (%.100s, %d ms windows): ", what, cfg->window_ms);
+    *name_cap = 100;
 }
 
 pf_dataset *pf_again_load(const pf_config *cfg, pf_error *err)
@@ -241,12 +242,13 @@ pf_dataset *pf_again_load(const pf_config *cfg, pf_error *err)
     pf_table_rules rules = {on_header, keep_row, &a};
     pf_table *t = pf_table_read(cfg, &rules, err);
     pf_dataset *ds = NULL;
-    char description[256];
+    char what[256];
+    size_t name_cap;
     if (t && t->rows.n == 0)
         nothing_selected(&a, t, err);
     else if (t && (!a.ticks || aggregate_ticks(t, err) == PF_OK)) {
-        describe(&a, description, sizeof description);
-        ds = pf_table_to_dataset(t, description, err);
+        describe(&a, what, sizeof what, &name_cap);
+        ds = pf_table_to_dataset(t, what, name_cap, err);
     }
     pf_table_free(t);
     pf_intern_free(&a.games);

@@ -2,6 +2,7 @@
  * modules it dispatches to; this file only allocates and frees. */
 #include "data/dataset.h"
 #include "base/alloc.h"
+#include "base/path.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -124,6 +125,17 @@ int pf_dataset_attribute_groups(char *const *values, size_t P, size_t A, size_t 
     }
     *names = distinct, *n_groups = g;
     return PF_OK;
+}
+
+void pf_dataset_describe(pf_dataset *ds, const char *what, size_t name_cap, const char *path)
+{
+    size_t cap = sizeof ds->description;
+    memset(ds->description, 0, cap); /* the same bytes, whatever it said before */
+    int at = snprintf(ds->description, cap, "%s", what);
+    ds->description_name_at = at < 0 ? 0 : (size_t)at < cap ? (size_t)at : cap - 1;
+    ds->description_name_cap = name_cap < cap ? name_cap : cap - 1;
+    snprintf(ds->description + ds->description_name_at, cap - ds->description_name_at, "%.*s",
+             (int)ds->description_name_cap, pf_path_base(path));
 }
 
 void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...)

@@ -54,6 +54,8 @@ typedef struct {
     size_t n_dropped_participants; /* participants below data.min_windows */
     size_t n_missing;              /* feature cells missing (NAN), imputed per fold */
     char description[256];         /* e.g. "AGAIN windows: heist_3000ms.csv" */
+    size_t description_name_at;    /* where the data file's name starts in description */
+    size_t description_name_cap;   /* the most bytes of that name shown (0: no file named) */
     char sha256[65];               /* of the data file, 64 hex digits; "" for synthetic data */
     char path[4096];               /* the data file as an absolute path; "" for synthetic */
     char delimiter;                /* the file's field separator (0 for synthetic data) */
@@ -77,6 +79,12 @@ void pf_dataset_free(pf_dataset *ds);
 int pf_dataset_attribute_groups(char *const *values, size_t P, size_t A, size_t a,
                                 const pf_config *cfg, char ***names, size_t *n_groups, int *of,
                                 pf_error *err);
+
+/* ds->description: what (e.g. "AGAIN windows: "), then the file name of path (pf_path_base) cut
+ * to name_cap bytes (the whole cut to its 256 bytes). Where the name starts and its cap are kept in
+ * ds, so the same data read from a copy under another name is described with that name (the
+ * parsed-data cache, cache.h, describes a dataset it read back this way). */
+void pf_dataset_describe(pf_dataset *ds, const char *what, size_t name_cap, const char *path);
 
 /* Add one line (printf-style, no trailing newline) to ds->warning. A line that does not fit
  * whole is replaced by a note that more was cut. */

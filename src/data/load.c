@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "base/path.h"
 #include "data/again.h"
 #include "data/datacheck.h"
 #include "data/synthetic.h"
@@ -19,9 +18,7 @@ static pf_dataset *load_csv(const pf_config *cfg, pf_error *err)
 {
     pf_table *t = pf_table_read(cfg, NULL, err);
     if (t == NULL) return NULL;
-    char description[256];
-    snprintf(description, sizeof description, "CSV: %.200s", pf_path_base(cfg->data_path));
-    pf_dataset *ds = pf_table_to_dataset(t, description, err);
+    pf_dataset *ds = pf_table_to_dataset(t, "CSV: ", 200, err);
     pf_table_free(t);
     return ds;
 }

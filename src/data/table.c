@@ -733,7 +733,7 @@ static int fill_task(const pf_table *t, const size_t *keep, pf_dataset *ds)
     return PF_OK;
 }
 
-pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *err)
+pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, pf_error *err)
 {
     pf_row_key *k = pf_rows_order(&t->rows, err);
     size_t *keep = k ? pf_alloc(t->participants.n, sizeof *keep, err) : NULL;
@@ -756,7 +756,7 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *
     ds->n_dropped_target = t->n_dropped_target;
     ds->n_dropped_participants = t->participants.n - n_p;
     ds->delimiter = t->file.delimiter;
-    snprintf(ds->description, sizeof ds->description, "%s", description);
+    pf_dataset_describe(ds, what, name_cap, t->path);
     snprintf(ds->sha256, sizeof ds->sha256, "%s", t->file.sha256);
     snprintf(ds->path, sizeof ds->path, "%s", t->file.abs_path);
     if (fill_rows(t, k, keep, ds, line) != PF_OK || fill_names(t, keep, ds) != PF_OK ||

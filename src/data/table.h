@@ -109,8 +109,9 @@ void pf_table_compact(pf_table *t);
 
 /* The dataset: rows ordered by participant, session and time, participants with fewer than
  * data.min_windows windows dropped, missing cells checked against data.missing, every
- * column's account attached. description labels the data. */
-pf_dataset *pf_table_to_dataset(pf_table *t, const char *description, pf_error *err);
+ * column's account attached. The description is what, then the file's name cut to name_cap
+ * bytes (pf_dataset_describe). */
+pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, pf_error *err);
 
 void pf_table_free(pf_table *t);
 
