@@ -9,6 +9,10 @@ n_ok=0
 n_fail=0
 WORK=$(mktemp -d /tmp/pf_cli_XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# The parsed-data cache (src/data/cache.h) is never the user's own: make check sets a folder the
+# suite shares, and a test run by hand gets one in its scratch folder.
+: "${PF_CACHE_DIR:=$WORK/cache}"
+export PF_CACHE_DIR
 
 pass() { n_ok=$((n_ok + 1)); echo "ok $((n_ok + n_fail)) - $1"; }
 fail() { n_fail=$((n_fail + 1)); echo "not ok $((n_ok + n_fail)) - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
