@@ -1,5 +1,5 @@
-/* load.c: data.source dispatch and the data file's hash in the run's identity (see
- * load.h). */
+/* load.c: data.source dispatch, the parsed-data cache in front of the file loaders, and the
+ * data file's hash in the run's identity (see load.h). */
 #include "data/load.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "data/again.h"
+#include "data/cache.h"
 #include "data/datacheck.h"
 #include "data/synthetic.h"
 #include "data/table.h"
@@ -23,7 +24,8 @@ static pf_dataset *load_csv(const pf_config *cfg, pf_error *err)
     return ds;
 }
 
-pf_dataset *pf_load_dataset(pf_config *cfg, pf_error *err)
+/* The dataset made from the source itself: loaded, its target finished, its warnings given. */
+static pf_dataset *load_source(const pf_config *cfg, pf_error *err)
 {
     pf_dataset *ds = NULL;
     switch (cfg->source) {
@@ -43,6 +45,16 @@ pf_dataset *pf_load_dataset(pf_config *cfg, pf_error *err)
         return NULL;
     }
     pf_datacheck_warn(ds);
+    return ds;
+}
+
+pf_dataset *pf_load_dataset(pf_config *cfg, pf_error *err)
+{
+    /* A data file parsed before with the same settings is read back from the cache whole;
+     * otherwise it is loaded, and kept for next time. Synthetic data is never cached. */
+    pf_dataset *ds = pf_cache_load(cfg);
+    if (ds == NULL && (ds = load_source(cfg, err)) != NULL) pf_cache_store(cfg, ds);
+    if (ds == NULL) return NULL;
     snprintf(cfg->data_sha256, sizeof cfg->data_sha256, "%s", ds->sha256);
     if (pf_config_hash(cfg, err) != PF_OK) {
         pf_dataset_free(ds);
