@@ -7,7 +7,8 @@
  * DIR/<tag>.held (holding its process id) and waits until DIR/<tag>.go exists or a stop
  * signal arrives (then it ends as any stopped run does, exit 3). Tasks already under way on
  * other threads finish first. The tag names the process's part of a study: "run", or
- * "shard-I" for --shard I/N; in a sweep, prefixed with its point: "point2-run". Unset (every real run), it costs one getenv per run. */
+ * "shard-I" for --shard I/N; in a sweep, prefixed with its point: "point2-run". Unset (every real
+ * run), it costs one getenv per run. */
 #ifndef PF_HOLD_H
 #define PF_HOLD_H
 

@@ -20,8 +20,8 @@
 #include <signal.h>
 
 typedef struct {
-    int threads;                   /* resolved: >= 1 */
-    int progress;                  /* 1: draw a progress line on stderr */
+    int threads;                    /* resolved: >= 1 */
+    int progress;                   /* 1: draw a progress line on stderr */
     char out_dir[PF_MAX_STR + 256]; /* the run folder */
     /* Optional, zero by pf_run_opts_init: */
     const char *checkpoint_dir;      /* each finished task is saved here, and a task found
