@@ -673,6 +673,10 @@ static void sweep_report(const pf_sweep *s, pf_error *err)
     printf("sweep: %zu of %zu points done; %s/ (points.csv, sweep.csv, sweep_stats.csv, "
            "sweep_ranks.csv, %zu tables in tables/, %zu figures in figures/)\n",
            info.n_done, info.n_points, s->dir, info.n_tables, info.n_figures);
+    if (info.n_figures && !info.n_images)
+        printf("sweep: gnuplot not found: the figures are written as .dat and .gp; "
+               "cd %s/figures && gnuplot NAME.gp draws one\n",
+               s->dir);
 }
 
 /* --plan-shards T: the cut for a cluster, one line per point, per shard still to run and per

@@ -2,6 +2,7 @@
  * aggregate.h). */
 #include "sweep/aggregate.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "eval/summary.h"
 #include "results/results_csv.h"
 #include "results/results_h5.h"
+#include "stats/analysis.h"
 
 /* ---- the union of the points' variants ------------------------------------------------------ */
 
@@ -114,6 +116,9 @@ static void choose_metric(pf_aggregate *g, const pf_sweep *s)
     const pf_results *r = g->r[g->first];
     const pf_config *cfg = &g->cfg[g->first];
     snprintf(g->metric, sizeof g->metric, "%s", r->metrics->slot[r->primary].name);
+    pf_metric_words words;
+    pf_analysis_metric_words(r, r->primary, &words);
+    snprintf(g->metric_file, sizeof g->metric_file, "%s", words.file);
     g->higher_is_better = r->metrics->slot[r->primary].metric->higher_is_better;
     g->alpha = cfg->alpha;
     g->bootstrap = cfg->bootstrap > 0 ? (size_t)cfg->bootstrap : 0;
@@ -242,7 +247,11 @@ static int labelled(const pf_sweep_axis *ax)
 int pf_aggregate_group_numeric(const pf_aggregate *g, size_t gi)
 {
     const pf_sweepfile *sw = &g->sweep->file;
-    return sw->axis[sw->group_first[gi]].numeric;
+    const char *key = sw->axis[sw->group_first[gi]].key, *dot = strrchr(key, '.');
+    const char *name = dot ? dot + 1 : key;
+    size_t n = strlen(name);
+    int seed = strcmp(name, "seed") == 0 || (n > 5 && strcmp(name + n - 5, "_seed") == 0);
+    return sw->axis[sw->group_first[gi]].numeric && !seed;
 }
 
 void pf_aggregate_group_name(const pf_aggregate *g, size_t gi, char *out, size_t cap)
@@ -267,6 +276,33 @@ void pf_aggregate_group_label(const pf_aggregate *g, size_t gi, size_t j, char *
             size_t n = strlen(out);
             snprintf(out + n, cap - n, "%s%s", n ? ", " : "", sw->axis[a].label[j]);
         }
+}
+
+/* Append s with characters other than letters, digits, '.', '_' and '-' as '-'. */
+static void append_safe(char *out, size_t cap, const char *s)
+{
+    size_t n = strlen(out);
+    for (; *s && n + 1 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        out[n++] = isalnum(ch) || ch == '.' || ch == '_' || ch == '-' ? (char)ch : '-';
+    }
+    if (n < cap) out[n] = '\0';
+}
+
+void pf_aggregate_stem(const pf_aggregate *g, size_t gi, size_t sp, size_t w, char *out, size_t cap)
+{
+    const pf_sweepfile *sw = &g->sweep->file;
+    char tail[64];
+    out[0] = '\0';
+    append_safe(out, cap, sw->axis[sw->group_first[gi]].key);
+    append_safe(out, cap, "_");
+    append_safe(out, cap, g->metric_file);
+    snprintf(tail, sizeof tail, "_s%g", g->sparsity[sp]);
+    append_safe(out, cap, tail);
+    if (g->bits[w] != 32) {
+        snprintf(tail, sizeof tail, "_%dbit", g->bits[w]);
+        append_safe(out, cap, tail);
+    }
 }
 
 double pf_aggregate_group_value(const pf_aggregate *g, size_t gi, size_t j)

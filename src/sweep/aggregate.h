@@ -57,13 +57,14 @@ typedef struct {
 
     /* The metric of the tables and statistics, as the first done point names it. */
     char metric[PF_METRIC_NAME];
-    long *metric_of;         /* [point]: its index in the point's metric set, or -1 */
-    size_t first;            /* the first done point: the source of the fields below */
-    int higher_is_better;    /* the metric's direction */
-    double alpha;            /* stats.alpha */
-    size_t bootstrap;        /* stats.bootstrap resamples (0: no bands) */
-    long reference;          /* the reference criterion's index in crit, or -1 */
-    unsigned long long seed; /* the master seed of the bands: from the sweep's hash */
+    char metric_file[PF_METRIC_NAME]; /* ... in file names: "ccc_arousal" */
+    long *metric_of;                  /* [point]: its index in the point's metric set, or -1 */
+    size_t first;                     /* the first done point: the source of the fields below */
+    int higher_is_better;             /* the metric's direction */
+    double alpha;                     /* stats.alpha */
+    size_t bootstrap;                 /* stats.bootstrap resamples (0: no bands) */
+    long reference;                   /* the reference criterion's index in crit, or -1 */
+    unsigned long long seed;          /* the master seed of the bands: from the sweep's hash */
 } pf_aggregate;
 
 /* Read every done point of s (s from pf_sweep_plan or pf_sweep_open). PF_EINPUT when a
@@ -92,7 +93,9 @@ int pf_aggregate_cell_at(const pf_aggregate *g, size_t gi, size_t j, size_t c, s
 /* Room for the pooled values of any cell: participants summed over all points. */
 size_t pf_aggregate_cell_room(const pf_aggregate *g);
 
-/* Whether the group's values are numbers (every axis of it numeric): a line plot's x. */
+/* Whether the group's values are quantities a line plot can take as x: its first axis'
+ * values are numbers, and the key is not a seed (experiment.seed, synthetic.seed, any
+ * ..._seed: a seed names a draw, it measures nothing). */
 int pf_aggregate_group_numeric(const pf_aggregate *g, size_t gi);
 
 /* The group's name ("model.hidden", or "data.path+data.target_column" for a zip) and the
@@ -100,6 +103,13 @@ int pf_aggregate_group_numeric(const pf_aggregate *g, size_t gi);
  * just their values are left out of a zip's heading when another axis has labels). */
 void pf_aggregate_group_name(const pf_aggregate *g, size_t gi, char *out, size_t cap);
 void pf_aggregate_group_label(const pf_aggregate *g, size_t gi, size_t j, char *out, size_t cap);
+
+/* The stem of the file names of a table or figure of group gi at sparsity index sp and width
+ * index w: AXIS_M_sS, "_<b>bit" appended below 32 bits ("model.hidden_ccc_s0.8_4bit"), AXIS the
+ * group's first axis' key and M the metric's file name, characters other than letters, digits,
+ * '.', '_' and '-' as '-'. */
+void pf_aggregate_stem(const pf_aggregate *g, size_t gi, size_t sp, size_t w, char *out,
+                       size_t cap);
 
 /* The group's value j as a number (its first axis' value; NaN when not numeric). */
 double pf_aggregate_group_value(const pf_aggregate *g, size_t gi, size_t j);

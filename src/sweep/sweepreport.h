@@ -15,8 +15,8 @@
 typedef struct {
     size_t n_points, n_done; /* the sweep's points, and those with results */
     size_t n_tables;         /* table files written */
-    size_t n_figures;        /* figures drawn (0 without gnuplot: then n_figures_skipped) */
-    size_t n_figures_skipped;
+    size_t n_figures;        /* figures written (their .dat and .gp) */
+    size_t n_images;         /* images gnuplot rendered of them (0 without gnuplot) */
 } pf_sweepreport_info;
 
 /* Write it all into s->dir (first removing the FAILED mark of points now done:

@@ -212,9 +212,10 @@ static void caption_tests(FILE *fp, const ttab *t)
                 mk(t, "", "$"));
     else
         fprintf(fp,
-                " The Wilcoxon tests of the reference %s against the others need at least 6 "
-                "columns with differences; here they are not testable.",
-                ref);
+                " The Wilcoxon tests of the reference %s against the others need at least %.0f "
+                "columns with differences at this level (the smallest two-sided p of n pairs "
+                "is 2^(1-n)); here they are not testable.",
+                ref, ceil(1 - log2(cmp->alpha)));
 }
 
 static void caption(FILE *fp, const ttab *t)
@@ -324,17 +325,8 @@ static int write_tex(FILE *fp, ttab *t, pf_error *err)
 
 static int write_one(ttab *t, const char *tdir, const char *ext, pf_error *err)
 {
-    char name[NAMECAP + PF_METRIC_NAME + 64] = "", axis[NAMECAP], tail[64];
-    pf_aggregate_group_name(t->g, t->group, axis, sizeof axis);
-    pf_tabletext_label_part(name, sizeof name, axis);
-    pf_tabletext_append(name, sizeof name, "_");
-    pf_tabletext_append(name, sizeof name, t->words.file);
-    snprintf(tail, sizeof tail, "_s%g", t->g->sparsity[t->sp]);
-    pf_tabletext_append(name, sizeof name, tail);
-    if (t->g->bits[t->w] != 32) {
-        snprintf(tail, sizeof tail, "_%dbit", t->g->bits[t->w]);
-        pf_tabletext_append(name, sizeof name, tail);
-    }
+    char name[NAMECAP + PF_METRIC_NAME + 64];
+    pf_aggregate_stem(t->g, t->group, t->sp, t->w, name, sizeof name - 8);
     pf_tabletext_append(name, sizeof name, ".");
     pf_tabletext_append(name, sizeof name, ext);
     pf_outfile out;
