@@ -129,8 +129,10 @@ job_ended() { case $(job_state "$1") in COMPLETED | CANCELLED | FAILED | TIMEOUT
 
 run_case "single-process run" 0 --no-progress --threads 2 --out "$WORK/one" "$WORK/s.ini"
 # The two-point sweep of the end of the test, in one process: what the cluster must reproduce.
+# In a folder of its own: a sweep beside it would copy its finished points instead of running
+# them (docs/sweeps.md).
 printf '[sweep]\nname = widths\nbase = s.ini\nmodel.hidden = 16,8 | 4\nlabel.model.hidden = wide | narrow\n' >"$WORK/sw.ini"
-run_case "a two-point sweep in one process" 0 --no-progress --threads 2 --sweep sw.ini --out "$WORK/swone"
+run_case "a two-point sweep in one process" 0 --no-progress --threads 2 --sweep sw.ini --out "$WORK/alone/swone"
 # Every shard holds after its first task; shard 4 is let go at once, the others once the test
 # has stopped them. The jobs inherit PF_TEST_HOLD from submit.sh's environment.
 export PF_TEST_HOLD="$HOLD"
@@ -266,13 +268,13 @@ wait_until 240 "the second aggregation" job_ended "$SG2"
 [ -f "$WORK/sw/logs/array-2.txt" ] && [ "$(cat "$WORK/sw/logs/array-2.txt")" = "2 1 1" ] \
     && pass "the second array holds only point 2's shard" || fail "the second map" "$(cat "$WORK/sw/logs/array-2.txt")"
 bad=""
-for d in "$WORK"/swone/points/*/; do
+for d in "$WORK"/alone/swone/points/*/; do
     for f in per_participant.csv summary.csv stats.csv tables/results_ccc.md; do
         cmp -s "$d/$f" "$WORK/sw/points/$(basename "$d")/$f" || bad="$bad $(basename "$d")/$f"
     done
 done
 for f in sweep.csv sweep_stats.csv tables/model.hidden_ccc_s0.8.md; do
-    cmp -s "$WORK/swone/$f" "$WORK/sw/$f" || bad="$bad $f"
+    cmp -s "$WORK/alone/swone/$f" "$WORK/sw/$f" || bad="$bad $f"
 done
 [ -z "$bad" ] && pass "the sweep on the cluster = the sweep in one process, byte for byte" \
     || fail "the cluster's sweep differs from one process:$bad"
