@@ -83,6 +83,11 @@ static int split_bars(const reader *r, int line, const char *key, const char *te
         p = bar + 1;
     }
     free(copy);
+    if (rc != PF_OK && *out) { /* nothing half-made is left to the caller */
+        for (size_t i = 0; i < *n; i++) free((*out)[i]);
+        free(*out);
+        *out = NULL, *n = 0;
+    }
     return rc;
 }
 
