@@ -674,7 +674,8 @@ static void test_class_labels(void **state)
 }
 
 /* above_median / above_mean per participant, with and without a margin (hand-worked in the
- * fixture: p1's median 0.375 and mean 0.4375, p2's median and mean 0.5). */
+ * fixture: p1's median 0.375 and mean 0.4375, p2's median and mean 0.5; the margins are powers
+ * of two, so nothing here rounds). */
 static void test_high_low_transform(void **state)
 {
     (void)state;
@@ -685,9 +686,10 @@ static void test_high_low_transform(void **state)
     assert_int_equal(ds->task, PF_TASK_CLASSIFICATION);
     assert_string_equal(ds->class_names[0], "low");
     assert_string_equal(ds->class_names[1], "high");
-    assert_int_equal(ds->n_windows, 7);
-    const double a[] = {0, 1, 1, 0, 0, 1, 0}; /* p2's 0.5 is its median: class 0 */
-    for (int i = 0; i < 7; i++) assert_true(ds->y[i] == a[i]);
+    assert_int_equal(ds->n_windows, 6);
+    assert_int_equal(ds->n_dropped_margin, 1); /* p2's 0.5 is its median: neither side */
+    const double a[] = {0, 1, 1, 0, 0, 1};
+    for (int i = 0; i < 6; i++) assert_true(ds->y[i] == a[i]);
     pf_dataset_free(ds);
 
     cfg.transform_margin = 0.125; /* within or on the margin: dropped */
@@ -704,12 +706,76 @@ static void test_high_low_transform(void **state)
     cfg.transform_margin = 0;
     cfg.target_transform = PF_TRANSFORM_ABOVE_MEAN;
     ds = load_ok(&cfg);
-    const double c[] = {0, 1, 1, 0, 0, 1, 0};
-    for (int i = 0; i < 7; i++) assert_true(ds->y[i] == c[i]);
+    assert_int_equal(ds->n_windows, 6); /* p2's 0.5 is its mean too */
+    const double c[] = {0, 1, 1, 0, 0, 1};
+    for (int i = 0; i < 6; i++) assert_true(ds->y[i] == c[i]);
     pf_dataset_free(ds);
 
     cfg.transform_margin = 10;
     expect_error(&cfg, "drops every window", NULL);
+}
+
+/* The high/low boundary in decimal, on highlow.csv (column w numbers the windows 1..28). Every
+ * participant's median equals its mean in decimal: a 0.35 (windows 0.24 0.25 0.35 0.45 0.46),
+ * b 0.4 (0.29 0.3 0.4 0.5 0.51), c 0.6 (0.25 0.5 0.55 0.65 0.7 0.95; the median is
+ * (0.55 + 0.65) / 2, 0.6000000000000001 in binary), d 0.2 (0.05 0.1 0.2 0.3 0.35), e 0.5 (three
+ * windows at 0.5) and f 0.4 (0.1 0.4 0.4 0.7). In binary 0.35 + 0.1 < 0.45 and 0.4 - 0.1 > 0.3,
+ * so comparing against a computed t + m kept a's 0.45 as high and b's 0.3 and c's 0.5 as low;
+ * here every window written at t +- m is dropped, on both sides, by both transforms. */
+static void test_high_low_boundary(void **state)
+{
+    (void)state;
+    /* m = 0.1: only the windows 0.11 or more from t are kept (w and class, in file order). */
+    const double w1[] = {2, 4, 7, 9, 12, 14, 18, 20, 26, 27}, y1[] = {0, 1, 1, 0, 0, 1, 1, 0, 1, 0};
+    const size_t off1[] = {0, 2, 4, 6, 8, 10};
+    /* m = 0: the windows at t are dropped (a's 0.35, b's 0.4, d's 0.2, f's two 0.4, all of e;
+     * c has none at 0.6). */
+    const double w0[] = {1, 2, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 26, 27};
+    const double y0[] = {1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0};
+    const size_t off0[] = {0, 4, 8, 14, 18, 20};
+    const char *kept[] = {"a", "b", "c", "d", "f"};
+    const pf_target_transform how[] = {PF_TRANSFORM_ABOVE_MEDIAN, PF_TRANSFORM_ABOVE_MEAN};
+    for (int h = 0; h < 2; h++)
+        for (int zero = 0; zero < 2; zero++) {
+            pf_config cfg;
+            csv_config(&cfg, "highlow.csv");
+            cfg.task = PF_TASK_CLASSIFICATION;
+            cfg.target_transform = how[h];
+            cfg.transform_margin = zero ? 0 : 0.1;
+            const double *w = zero ? w0 : w1, *y = zero ? y0 : y1;
+            const size_t *off = zero ? off0 : off1, n = zero ? 20 : 10;
+            pf_dataset *ds = load_ok(&cfg);
+            assert_int_equal(ds->n_windows, n);
+            assert_int_equal(ds->n_dropped_margin, 28 - n);
+            assert_int_equal(ds->n_participants, 5); /* e: every window dropped */
+            assert_int_equal(ds->n_dropped_participants, 1);
+            for (size_t i = 0; i < n; i++) {
+                if (ds->x[i] != w[i] || ds->y[i] != y[i])
+                    fail_msg("%s, margin %g, kept window %zu: w %g class %g, want w %g class %g",
+                             h ? "above_mean" : "above_median", cfg.transform_margin, i, ds->x[i],
+                             ds->y[i], w[i], y[i]);
+            }
+            for (size_t p = 0; p < 5; p++) {
+                assert_string_equal(ds->participant_ids[p], kept[p]);
+                assert_int_equal(ds->offset[p], off[p]);
+            }
+            assert_int_equal(ds->offset[5], n);
+            pf_dataset_free(ds);
+        }
+
+    /* The tolerance is a few units in the last place, not more: 1e-13 below 0.1, the eight
+     * windows written at t +- 0.1 (a's, b's, c's and d's) are kept, the other 10 still dropped. */
+    pf_config cfg;
+    csv_config(&cfg, "highlow.csv");
+    cfg.task = PF_TASK_CLASSIFICATION;
+    cfg.target_transform = PF_TRANSFORM_ABOVE_MEDIAN;
+    cfg.transform_margin = 0.1 - 1e-13;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_windows, 18);
+    assert_int_equal(ds->n_dropped_margin, 10);
+    const double w[] = {1, 2, 4, 5}, y[] = {1, 0, 1, 0}; /* a: 0.45 0.24 0.46 0.25 */
+    for (int i = 0; i < 4; i++) assert_true(ds->x[i] == w[i] && ds->y[i] == y[i]);
+    pf_dataset_free(ds);
 }
 
 /* Attributes are per participant, and must not vary within one. */
@@ -925,6 +991,7 @@ int main(void)
         cmocka_unit_test(test_several_targets),
         cmocka_unit_test(test_class_labels),
         cmocka_unit_test(test_high_low_transform),
+        cmocka_unit_test(test_high_low_boundary),
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_label_like_warning),
         cmocka_unit_test(test_datacheck),

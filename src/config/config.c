@@ -88,7 +88,8 @@ static const pf_config_key KEYS[] = {
     ENUM("data", "task", task, "regression", PF_TASK_KINDS, "what is predicted"),
     INT("data", "tick_ms", tick_ms, "250", 1, 1e7, "tick layout: length of one tick"),
     DBL("data", "transform_margin", transform_margin, "0", 0, 1e300, 0,
-        "target_transform: windows within this distance of the threshold are dropped"),
+        "target_transform: windows at most this far from the threshold are dropped (0: those at "
+        "it)"),
     STR("data", "time_column", time_column, "", 1,
         "orders windows in time; never a feature (empty: file order; AGAIN: Time_Index)"),
     INT("data", "window_ms", window_ms, "3000", 1, 1e7,

@@ -2,12 +2,14 @@
 #include "data/target.h"
 #include "base/alloc.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FEW_VALUES 10 /* a regression target with at most this many whole numbers is suspect */
+#define TIE_ULPS   4  /* the high/low tolerance, in DBL_EPSILON of the participant's scale */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -16,21 +18,39 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The participant's own threshold: the median (mean of the middle two for an even count) or
- * the mean of its n targets. */
+ * the mean of its n targets, summed with Neumaier's compensation so that the sum is as good as
+ * exact whatever the order (the tolerance of side() counts on it). */
 static double threshold(const double *y, size_t n, pf_target_transform how, double *scratch)
 {
     if (how == PF_TRANSFORM_ABOVE_MEAN) {
-        double sum = 0;
-        for (size_t i = 0; i < n; i++) sum += y[i];
-        return sum / (double)n;
+        double sum = 0, lost = 0;
+        for (size_t i = 0; i < n; i++) {
+            double next = sum + y[i];
+            lost += fabs(sum) >= fabs(y[i]) ? (sum - next) + y[i] : (y[i] - next) + sum;
+            sum = next;
+        }
+        return (sum + lost) / (double)n;
     }
     memcpy(scratch, y, n * sizeof *scratch);
     qsort(scratch, n, sizeof *scratch, cmp_double);
     return n % 2 ? scratch[n / 2] : 0.5 * (scratch[n / 2 - 1] + scratch[n / 2]);
 }
 
-/* Classes per participant, dropping windows within the margin; participants left without
- * windows are dropped too. Rows are compacted in place. */
+/* Which side of the margin m around the threshold t the target y lies on: 1 (high) when
+ * y - t exceeds m by more than the tolerance, -1 (low) when t - y does, 0 (dropped) otherwise,
+ * the boundary included. The tolerance is TIE_ULPS * DBL_EPSILON * max(scale, m), scale the
+ * largest |y| of the participant: reading y, the middle targets and m from decimal text and
+ * subtracting err by at most 2.5 (median) or 3.5 (mean) such units, so a value written at
+ * exactly t + m and one at t - m are both ties, whatever the rounding of each
+ * (docs/data.md#target_transform). */
+static int side(double y, double t, double m, double scale)
+{
+    double tol = TIE_ULPS * DBL_EPSILON * fmax(scale, m), d = y - t;
+    return d - m > tol ? 1 : -d - m > tol ? -1 : 0;
+}
+
+/* Classes per participant, dropping windows within the margin (boundary and ties included);
+ * participants left without windows are dropped too. Rows are compacted in place. */
 static int binarise(pf_dataset *ds, const pf_config *cfg, pf_error *err)
 {
     size_t P = ds->n_participants, d = ds->n_features, out = 0, kept_p = 0, max_n = 0;
@@ -41,13 +61,13 @@ static int binarise(pf_dataset *ds, const pf_config *cfg, pf_error *err)
     double m = cfg->transform_margin;
     for (size_t p = 0; p < P; p++) {
         size_t lo = ds->offset[p], n = ds->offset[p + 1] - lo, first = out;
-        double t = threshold(ds->y + lo, n, cfg->target_transform, scratch);
+        double t = threshold(ds->y + lo, n, cfg->target_transform, scratch), scale = 0;
+        for (size_t i = lo; i < lo + n; i++) scale = fmax(scale, fabs(ds->y[i]));
         for (size_t i = lo; i < lo + n; i++) {
-            double y = ds->y[i];
-            int high = y > t + m, low = m > 0 ? y < t - m : !high;
-            if (!high && !low) continue;
+            int s = side(ds->y[i], t, m, scale);
+            if (s == 0) continue;
             memmove(ds->x + out * d, ds->x + i * d, d * sizeof *ds->x);
-            ds->y[out] = high ? 1.0 : 0.0;
+            ds->y[out] = s > 0 ? 1.0 : 0.0;
             if (ds->group) ds->group[out] = ds->group[i];
             ds->participant[out++] = (int)kept_p;
         }

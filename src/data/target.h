@@ -7,9 +7,13 @@
  *   - data.target_transform = above_median | above_mean turns one continuous target into two
  *     classes per participant, the usual AGAIN high/low arousal protocol: with t the
  *     participant's own median (or mean) of the target and m = data.transform_margin, a window
- *     is class 1 ("high") if y > t + m, class 0 ("low") if y < t - m, and dropped (and counted)
- *     otherwise; with m = 0, y = t is class 0. It uses only the participant's own labels,
- *     never features and never anyone else, so it leaks nothing across folds.
+ *     is class 1 ("high") if y - t > m, class 0 ("low") if t - y > m, and dropped (and counted
+ *     in n_dropped_margin) otherwise: on the boundary y = t +- m, and with m = 0 at y = t. "More
+ *     than m" means beyond a tolerance of 4 DBL_EPSILON times the larger of m and the
+ *     participant's largest |y|, so values written at exactly t + m and t - m are both
+ *     dropped whatever their binary rounding (docs/data.md#target_transform). It uses only the
+ *     participant's own labels, never features and never anyone else, so it leaks nothing
+ *     across folds.
  *   - a classification needs at least two classes in the data;
  *   - a regression target that holds only a few whole numbers (0/1, or a 1..5 code) is most
  *     likely a class label: the dataset carries a warning naming data.task. */
