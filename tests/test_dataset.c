@@ -174,6 +174,71 @@ static void test_heist_groups(void **state)
     pf_dataset_free(ds);
 }
 
+static size_t participant_index(const pf_dataset *ds, const char *id)
+{
+    for (size_t p = 0; p < ds->n_participants; p++)
+        if (strcmp(ds->participant_ids[p], id) == 0) return p;
+    fail_msg("no participant '%s'", id);
+    return 0;
+}
+
+static void count_classes(const pf_dataset *ds, size_t lo, size_t hi, size_t count[2])
+{
+    count[0] = count[1] = 0;
+    for (size_t i = lo; i < hi; i++) count[ds->y[i] != 0]++;
+}
+
+/* configs/heist_highlow.ini's transform (above_median, margin 0.1), the same at margin 0, and
+ * above_mean at margin 0.1. The expected numbers come from an independent Python script (not
+ * the C code): it reads the file's [output]arousal text as exact fractions
+ * (fractions.Fraction of decimal.Decimal), takes each player's median (mean of the middle two)
+ * or mean, and applies the documented rule exactly: high when (y - t) - m > tol, low when
+ * (t - y) - m > tol, dropped otherwise, tol = 4 * 2^-52 * max(m, the player's largest |y|). No
+ * window lies within 16 tol of the boundary but at it (gap 0) or 1e-16 from it (the file's
+ * 0.1999999999999999 and 0.6000000000000001, in 58CB3C5E and 718078D1), so the numbers do not
+ * hang on the rounding of the C arithmetic. For comparison: the exact decimal reading without
+ * a tolerance keeps 3095 and drops 1913 at margin 0.1; comparing against a computed t + m (the
+ * rule before issue 19) kept 3098 and dropped 1910, and at margin 0 kept all 5008. */
+static void test_heist_highlow(void **state)
+{
+    (void)state;
+    static const char *id[3] = {"7417E7AB-C723-0958-F8EE-DDA4DED65165",
+                                "58CB3C5E-2F5C-31FE-83E8-C6772D99B8D5",
+                                "718078D1-70DB-2916-366D-1119A22DCD7F"};
+    static const struct {
+        pf_target_transform how;
+        double margin;
+        size_t windows, low, high;
+        size_t id_low[3], id_high[3]; /* kept of the players in id[], 41 windows each */
+    } want[] = {
+        {PF_TRANSFORM_ABOVE_MEDIAN, 0.1, 3087, 1509, 1578, {11, 11, 16}, {16, 6, 9}},
+        {PF_TRANSFORM_ABOVE_MEDIAN, 0, 4364, 2204, 2160, {18, 16, 20}, {20, 10, 11}},
+        {PF_TRANSFORM_ABOVE_MEAN, 0.1, 3678, 1866, 1812, {18, 11, 16}, {15, 8, 11}},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        pf_config cfg;
+        heist_config(&cfg);
+        cfg.task = PF_TASK_CLASSIFICATION;
+        cfg.target_transform = want[k].how;
+        cfg.transform_margin = want[k].margin;
+        pf_dataset *ds = load_ok(&cfg);
+        size_t count[2];
+        assert_int_equal(ds->n_participants, 122);
+        assert_int_equal(ds->n_windows, want[k].windows);
+        assert_int_equal(ds->n_dropped_margin, 5008 - want[k].windows);
+        count_classes(ds, 0, ds->n_windows, count);
+        assert_int_equal(count[0], want[k].low);
+        assert_int_equal(count[1], want[k].high);
+        for (int j = 0; j < 3; j++) {
+            size_t p = participant_index(ds, id[j]);
+            count_classes(ds, ds->offset[p], ds->offset[p + 1], count);
+            assert_int_equal(count[0], want[k].id_low[j]);
+            assert_int_equal(count[1], want[k].id_high[j]);
+        }
+        pf_dataset_free(ds);
+    }
+}
+
 /* ---- parsing edges ------------------------------------------------------------------------ */
 
 static void test_bom_crlf_quoted(void **state)
@@ -967,6 +1032,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heist_defaults),
         cmocka_unit_test(test_heist_groups),
+        cmocka_unit_test(test_heist_highlow),
         cmocka_unit_test(test_bom_crlf_quoted),
         cmocka_unit_test(test_ragged_row),
         cmocka_unit_test(test_nonnumeric),
