@@ -57,6 +57,7 @@ static fixture *make(const char *scope)
     set(&f->cfg, "prune", "finetune_epochs", "2");
     set(&f->cfg, "prune", "scope", scope);
     set(&f->cfg, "output", "save_masks", "true");
+    set(&f->cfg, "output", "save_scores", "true");
     assert_int_equal(pf_config_validate(&f->cfg, &err), PF_OK);
     f->ds = pf_load_dataset(&f->cfg, &err);
     assert_non_null(f->ds);
@@ -95,6 +96,18 @@ static void test_threads_give_identical_results(void **state)
     size_t tasks = a->n_folds * a->n_rep;
     assert_memory_equal(a->masks, b->masks, tasks * a->n_var * a->n_params);
     for (size_t i = 0; i < cells; i++) assert_false(isnan(a->value[i])); /* everyone evaluated */
+    /* Scores: criterion 0, the dense model, ranks nothing and scores NaN (not 0); every
+     * criterion's ranking has a finite score for every prunable weight. */
+    assert_memory_equal(a->scores, b->scores, tasks * a->n_crit * a->n_params * sizeof(float));
+    for (size_t t = 0; t < tasks; t++)
+        for (size_t c = 0; c < a->n_crit; c++)
+            for (size_t j = 0; j < a->n_params; j++) {
+                float s = a->scores[(t * a->n_crit + c) * a->n_params + j];
+                int weight = j < 10 * 12 || (j >= 10 * 12 + 12 && j < 10 * 12 + 12 + 12 * 6) ||
+                             (j >= 10 * 12 + 12 + 12 * 6 + 6 && j < a->n_params - 1);
+                if (c == 0) assert_true(isnan(s));
+                if (c > 0 && weight) assert_false(isnan(s));
+            }
     pf_results_free(a);
     pf_results_free(b);
     unmake(f);

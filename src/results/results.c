@@ -162,6 +162,9 @@ static int alloc_saved(pf_results *r, const pf_config *cfg, size_t n_out, pf_err
         r->variant_params = pf_alloc(tasks * r->n_var * P, sizeof(float), err);
     if (cfg->save_masks) r->masks = pf_alloc(tasks * r->n_var * P, 1, err);
     if (cfg->save_scores) r->scores = pf_alloc(tasks * r->n_crit * P, sizeof(float), err);
+    /* The dense "criterion" ranks nothing: its scores are NaN ("no score", as for parameters
+     * that are not prunable), not the 0 of a fresh allocation. Rankings overwrite the rest. */
+    for (size_t i = 0; r->scores && i < tasks * r->n_crit * P; i++) r->scores[i] = NAN;
     return err->code;
 }
 
