@@ -278,6 +278,62 @@ static void test_apply_properties(void **state)
     pf_mlp_free(m);
 }
 
+/* What results.h5 stores of a quantised model (pf_quant_integers): from q and the per-unit
+ * scales alone, w' = (float)((double)s q) is pf_quant_apply's model bit for bit, pruned weights
+ * included; biases hold q = 0; tensor granularity repeats one scale over a layer's units; and
+ * a 2-2-1 model with known weights gives the integers of test_channel_vs_tensor. */
+static void test_integers_rebuild(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    int hidden[] = {6, 5};
+    pf_mlp *m = random_model(7, hidden, 2, 3, PF_ACT_TANH, 0.4, 12);
+    pf_mlp *q = pf_mlp_clone(m, &err);
+    size_t units = 6 + 5 + 3;
+    int8_t iq[7 * 6 + 6 + 6 * 5 + 5 + 5 * 3 + 3];
+    float scale[6 + 5 + 3];
+    assert_int_equal(m->n_params, sizeof iq);
+    const int widths[] = {8, 4, 2};
+    for (int g = 0; g < 2; g++)
+        for (int r = 0; r < 2; r++)
+            for (size_t b = 0; b < 3; b++) {
+                pf_mlp_copy(q, m);
+                assert_int_equal(pf_quant_apply(q, widths[b], g, r, &err), PF_OK);
+                memset(iq, 0x55, sizeof iq);
+                pf_quant_integers(m, widths[b], g, r, iq, scale);
+                for (size_t l = 0, u = 0; l < m->n_layers; u += m->dims[l + 1], l++) {
+                    size_t rows = m->dims[l + 1], cols = m->dims[l];
+                    for (size_t i = 0; i < rows; i++) {
+                        if (g == PF_GRAN_TENSOR) assert_true(scale[u + i] == scale[u]);
+                        assert_int_equal(iq[m->b_off[l] + i], 0);
+                        for (size_t j = 0; j < cols; j++) {
+                            size_t at = m->w_off[l] + i * cols + j;
+                            float w = (float)((double)scale[u + i] * iq[at]);
+                            assert_memory_equal(&w, &q->params[at], sizeof w);
+                            if (m->mask[at] == 0.0f) assert_int_equal(iq[at], 0);
+                            assert_true(abs(iq[at]) <= pf_quant_qmax(widths[b]));
+                        }
+                    }
+                }
+            }
+    assert_int_equal(units, sizeof scale / sizeof scale[0]);
+    pf_mlp_free(q);
+    pf_mlp_free(m);
+
+    int one[] = {2};
+    pf_mlp *k = pf_mlp_alloc(2, one, 1, 1, PF_ACT_RELU, &err);
+    assert_non_null(k);
+    memcpy(k->params + k->w_off[0], W22, sizeof W22);
+    k->params[k->w_off[1]] = 0.25f, k->params[k->w_off[1] + 1] = -1.0f;
+    int8_t kq[9];
+    float ks[3];
+    pf_quant_integers(k, 8, PF_GRAN_CHANNEL, HE, kq, ks);
+    const int8_t want[] = {127, -3, 127, 2, 0, 0, 32, -127, 0};
+    assert_q(kq, want, 9);
+    assert_true(ks[0] == 1.0f && ks[1] == 0.5f && ks[2] == (float)(1.0 / 127));
+    pf_mlp_free(k);
+}
+
 /* ---- size ----------------------------------------------------------------------------- */
 
 /* Dense 3-2-1 (8 weights, 3 biases = 12 bias bytes):
@@ -569,7 +625,7 @@ int main(void)
         cmocka_unit_test(test_apply_properties),  cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_int_same_weights),  cmocka_unit_test(test_int_agrees_dense),
         cmocka_unit_test(test_int_agrees_sparse), cmocka_unit_test(test_int_agrees_int4),
-        cmocka_unit_test(test_int_layouts),
+        cmocka_unit_test(test_int_layouts),       cmocka_unit_test(test_integers_rebuild),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,9 +26,12 @@
 #include "base/h5.h"
 #include "base/h5seal.h"
 #include "base/numtext.h"
+#include "compress/quant.h"
+#include "data/load.h"
 #include "results/results.h"
 #include "results/results_csv.h"
 #include "results/results_h5.h"
+#include "run/run.h"
 
 typedef struct {
     pf_config cfg;
@@ -563,6 +566,14 @@ static void assert_same_results(const pf_results *a, const pf_results *b)
     if (a->masks) SAME(masks, T * a->n_var * W);
     if (a->scores) SAME(scores, T * a->n_crit * W);
     if (a->variant_params) SAME(variant_params, T * a->n_var * W);
+    assert_int_equal(!a->quant_q, !b->quant_q);
+    if (a->quant_q) {
+        size_t Q = pf_results_n_quant(a);
+        assert_int_equal(a->n_units, b->n_units);
+        SAME(quant_q, T * Q * W);
+        SAME(quant_scale, T * Q * a->n_units);
+        SAME(quant_bias, T * Q * a->n_units);
+    }
     assert_int_equal(a->threads, b->threads);
     assert_memory_equal(&a->wall_seconds, &b->wall_seconds, sizeof a->wall_seconds);
     assert_string_equal(a->started, b->started);
@@ -949,6 +960,199 @@ static void test_needs_summary(void **state)
     f->r->summary = s;
 }
 
+/* ---- a run's saved models, rebuilt from the file alone ----------------------------------------
+ */
+
+/* A dataset of the file into a fresh buffer of elem-byte numbers of type, with its shape. */
+static void *read_all(hid_t file, const char *name, hid_t type, size_t elem, hsize_t *dims,
+                      int want_rank)
+{
+    int rank = -1;
+    assert_true(H5LTget_dataset_ndims(file, name, &rank) >= 0);
+    assert_int_equal(rank, want_rank);
+    assert_true(H5LTget_dataset_info(file, name, dims, NULL, NULL) >= 0);
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
+    void *buf = malloc(n * elem);
+    assert_non_null(buf);
+    assert_true(H5LTread_dataset(file, name, type, buf) >= 0);
+    return buf;
+}
+
+/* q of one row of weights w (n of them) at qmax by docs/results-schema.md's rule, written out
+ * here rather than taken from quant.c: s = (float)(max |w| / qmax) over the row's nonzero
+ * weights (pruned weights are 0 in a model and cannot raise the max), 1 when that is 0; q =
+ * clamp(round(w / s)) in double, ties to even or away from zero. */
+static float doc_quantise(const float *w, size_t n, int qmax, int away, int8_t *q)
+{
+    float amax = 0.0f;
+    for (size_t j = 0; j < n; j++) amax = fabsf(w[j]) > amax ? fabsf(w[j]) : amax;
+    float s = (float)((double)amax / qmax);
+    if (s == 0.0f) s = 1.0f;
+    for (size_t j = 0; j < n; j++) {
+        double v = away ? round((double)w[j] / s) : nearbyint((double)w[j] / s);
+        q[j] = (int8_t)(v > qmax ? qmax : v < -qmax ? -qmax : v);
+    }
+    return s;
+}
+
+static void set_cfg(pf_config *c, const char *sec, const char *key, const char *val)
+{
+    pf_error err = {0};
+    if (pf_config_set(c, sec, key, val, "test", &err) != PF_OK) fail_msg("%s", err.msg);
+}
+
+/* Run a small synthetic study with output.save_models and save_scores at 32, 8 and 3 bits, write
+ * results.h5, and from that file alone (plain HDF5 calls) rebuild every quantised model of every
+ * task: w' = (float)((double)quant_scale * quant_q) row by row, biases quant_bias. It must be,
+ * bit for bit, the model the evaluation used: with fine-tuning that model is stored
+ * (variant_params of the quantised variant, what the run evaluated); without, it is the float32
+ * model dense_params x masks quantised again here by pf_quant_apply. quant_q must also be what
+ * the documented rule gives from the float32 model (doc_quantise, per row or per layer), and
+ * the dense "criterion" scores NaN. Then the file goes through --report's reader and writer. */
+static void check_saved_models(const char *dir, int finetune, const char *gran, const char *rnd)
+{
+    pf_config cfg;
+    pf_error err = {0};
+    pf_config_defaults(&cfg);
+    const char *sets[][3] = {{"synthetic", "participants", "6"},
+                             {"synthetic", "windows", "12"},
+                             {"synthetic", "features", "5"},
+                             {"synthetic", "informative", "3"},
+                             {"synthetic", "private", "1"},
+                             {"model", "hidden", "7,4"},
+                             {"train", "max_epochs", "3"},
+                             {"train", "batch_size", "16"},
+                             {"folds", "scheme", "group_kfold"},
+                             {"folds", "k", "3"},
+                             {"experiment", "repeats", "2"},
+                             {"prune", "criteria", "magnitude,random"},
+                             {"prune", "sparsities", "0,0.5,0.8"},
+                             {"compress", "bits", "32,8,3"},
+                             {"compress", "granularity", gran},
+                             {"compress", "rounding", rnd},
+                             {"prune", "finetune_epochs", finetune ? "1" : "0"},
+                             {"output", "save_models", "true"},
+                             {"output", "save_masks", finetune ? "false" : "true"},
+                             {"output", "save_scores", "true"}};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        set_cfg(&cfg, sets[i][0], sets[i][1], sets[i][2]);
+    assert_int_equal(pf_config_validate(&cfg, &err), PF_OK);
+    assert_int_equal(pf_config_hash(&cfg, &err), PF_OK);
+    pf_dataset *ds = pf_load_dataset(&cfg, &err);
+    assert_non_null(ds);
+    pf_folds *folds = pf_folds_alloc(ds, &cfg, &err);
+    assert_non_null(folds);
+    pf_run_opts ro;
+    cfg.threads = 2;
+    pf_run_opts_init(&ro, &cfg, "/nonexistent-unused", 0);
+    pf_results *r = pf_run(&cfg, ds, folds, &ro, &err);
+    if (!r) fail_msg("%s", err.msg);
+    char path[160], again[160];
+    snprintf(path, sizeof path, "%s/run.h5", dir);
+    snprintf(again, sizeof again, "%s/run-again.h5", dir);
+    write_h5(r, &cfg, path);
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hsize_t dl[1], dw[1], dq[3], ds3[3], db[3], dd[2], dm[3], dsc[3];
+    int *lw = read_all(f, "/models/layer_widths", H5T_NATIVE_INT, sizeof(int), dl, 1);
+    int *bits = read_all(f, "/variants/bits", H5T_NATIVE_INT, sizeof(int), dw, 1);
+    int8_t *q = read_all(f, "/models/quant_q", H5T_NATIVE_INT8, 1, dq, 3);
+    float *sc = read_all(f, "/models/quant_scale", H5T_NATIVE_FLOAT, sizeof(float), ds3, 3);
+    float *bi = read_all(f, "/models/quant_bias", H5T_NATIVE_FLOAT, sizeof(float), db, 3);
+    float *scores = read_all(f, "/models/scores", H5T_NATIVE_FLOAT, sizeof(float), dsc, 3);
+    float *dense = read_all(f, "/models/dense_params", H5T_NATIVE_FLOAT, sizeof(float), dd, 2);
+    float *vp = finetune
+                    ? read_all(f, "/models/variant_params", H5T_NATIVE_FLOAT, sizeof(float), dm, 3)
+                    : NULL;
+    unsigned char *mk = finetune ? NULL : read_all(f, "/models/masks", H5T_NATIVE_UCHAR, 1, dm, 3);
+    H5Fclose(f);
+    /* 5-7-4-1: 35 + 7 + 28 + 4 + 4 + 1 = 79 parameters, 12 units; 3 folds x 2 repeats; variants
+     * per width 1 + 2 x 3 = 7, so 14 below 32 bits. */
+    size_t T = 6, B = 7, Q = 14, P = 79, U = 12, V = 21;
+    assert_true(dl[0] == 4 && lw[0] == 5 && lw[1] == 7 && lw[2] == 4 && lw[3] == 1);
+    assert_true(dw[0] == V && dq[0] == T && dq[1] == Q && dq[2] == P);
+    assert_true(ds3[0] == T && ds3[1] == Q && ds3[2] == U && db[2] == U && dd[1] == P);
+    assert_true(dm[0] == T && dm[1] == V && dm[2] == P && dsc[1] == 3);
+    for (size_t t = 0; t < T; t++)
+        for (size_t j = 0; j < P; j++) assert_true(isnan(scores[(t * 3 + 0) * P + j]));
+
+    int away = strcmp(rnd, "half_away") == 0, tensor = strcmp(gran, "tensor") == 0;
+    pf_mlp *m = pf_mlp_alloc(5, (int[]){7, 4}, 2, 1, cfg.activation, &err);
+    assert_non_null(m);
+    float rebuilt[79], floatw[79];
+    int8_t want[79];
+    size_t compared = 0;
+    for (size_t t = 0; t < T; t++)
+        for (size_t k = 0; k < Q; k++) {
+            size_t v = B + k, vf = v % B, at = (t * Q + k) * U;
+            int qmax = (1 << (bits[v] - 1)) - 1;
+            assert_true(bits[v] == (k < B ? 8 : 3));
+            /* The float32 model the quantised one was made from, and the one evaluated. */
+            if (finetune) {
+                memcpy(floatw, vp + (t * V + vf) * P, sizeof floatw);
+            } else {
+                for (size_t j = 0; j < P; j++)
+                    floatw[j] = mk[(t * V + vf) * P + j] ? dense[t * P + j] : 0.0f;
+                memcpy(m->params, floatw, sizeof floatw);
+                for (size_t j = 0; j < P; j++) m->mask[j] = mk[(t * V + vf) * P + j];
+                assert_int_equal(pf_quant_apply(m, bits[v], cfg.granularity, cfg.rounding, &err),
+                                 PF_OK);
+            }
+            const float *evaluated = finetune ? vp + (t * V + v) * P : m->params;
+            for (size_t l = 0, off = 0, u = 0; l < 3; l++) {
+                size_t rows = (size_t)lw[l + 1], cols = (size_t)lw[l];
+                for (size_t i = 0; i < rows; i++) {
+                    for (size_t j = 0; j < cols; j++) {
+                        size_t p = off + i * cols + j;
+                        rebuilt[p] = (float)((double)sc[at + u + i] * q[(t * Q + k) * P + p]);
+                    }
+                    rebuilt[off + rows * cols + i] = bi[at + u + i];
+                    assert_int_equal(q[(t * Q + k) * P + off + rows * cols + i], 0);
+                }
+                /* The documented rule, per row or over the layer. */
+                size_t per = tensor ? rows * cols : cols;
+                for (size_t g = 0; g < rows * cols; g += per) {
+                    float s = doc_quantise(floatw + off + g, per, qmax, away, want + off + g);
+                    assert_true(s == sc[at + u + g / cols]);
+                }
+                assert_memory_equal(q + (t * Q + k) * P + off, want + off, rows * cols);
+                off += rows * cols + rows, u += rows;
+            }
+            assert_memory_equal(rebuilt, evaluated, sizeof rebuilt);
+            compared++;
+        }
+    assert_int_equal(compared, T * Q);
+
+    /* --report's reader gives the same arrays back, and writing them again the same file. */
+    pf_config cfg2;
+    pf_results *b = pf_results_h5_read(path, &cfg2, &err);
+    if (!b) fail_msg("%s", err.msg);
+    assert_same_results(r, b);
+    write_h5(b, &cfg2, again);
+    assert_same_files(path, again);
+    pf_results_free(b);
+    free(lw), free(bits), free(q), free(sc), free(bi), free(scores), free(dense), free(vp);
+    free(mk);
+    pf_mlp_free(m);
+    pf_results_free(r);
+    pf_folds_free(folds);
+    pf_dataset_free(ds);
+}
+
+static void test_saved_models_finetuned(void **state)
+{
+    fixture *f = *state;
+    check_saved_models(f->dir, 1, "channel", "half_even");
+}
+
+static void test_saved_models_masked(void **state)
+{
+    fixture *f = *state;
+    check_saved_models(f->dir, 0, "tensor", "half_away");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -959,6 +1163,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h5_refused, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_h5_seal, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_needs_summary, setup_regression, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_models_finetuned, setup_regression, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_models_masked, setup_regression, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,9 +7,10 @@ set -eu
 . "$(dirname "$0")/cli_lib.sh"
 # The shared small study (tests/data/study.ini: 12 tasks, so shards of 2 and 3 come out even),
 # quantised to 4 bits as well: the 4-bit variants must come out of shards and resumes
-# unchanged too (tables/results_ccc_4bit.md below).
+# unchanged too (tables/results_ccc_4bit.md below), and so must the saved models, the
+# quantised ones' integers included (/models below: checkpoints carry them).
 cp "$PF_SRCDIR/tests/data/study.ini" "$WORK/s.ini"
-printf '[compress]\nbits = 32,4\n' >>"$WORK/s.ini"
+printf 'save_models = true\n[compress]\nbits = 32,4\n' >>"$WORK/s.ini"
 FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md tables/results_ccc_4bit.md"
 same() { # same NAME DIR_A DIR_B: every output file identical
     for f in $FILES; do
@@ -36,7 +37,7 @@ done
 # results.h5 too: every number but timings and the host, object by object.
 if command -v h5diff >/dev/null; then
     for obj in /per_participant /summary /variants /criteria /sparsities /folds /dataset \
-        /stats/tests /stats/mean_ci /stats/sd_ci /stats/friedman_average_rank; do
+        /stats/tests /stats/mean_ci /stats/sd_ci /stats/friedman_average_rank /models; do
         if h5diff "$WORK/one/results.h5" "$WORK/s3/results.h5" "$obj" "$obj" >"$WORK/h5diff.txt" 2>&1
         then pass "results.h5 $obj identical after the merge"
         else fail "results.h5 $obj differs after the merge" "$(head -c 400 "$WORK/h5diff.txt")"; fi

@@ -109,6 +109,14 @@ void pf_quant_layer(const pf_mlp *m, size_t l, int bits, pf_granularity g, pf_ro
     }
 }
 
+void pf_quant_integers(const pf_mlp *m, int bits, pf_granularity g, pf_rounding r, int8_t *q,
+                       float *unit_scale)
+{
+    memset(q, 0, m->n_params * sizeof *q);
+    for (size_t l = 0, u = 0; l < m->n_layers; u += m->dims[l + 1], l++)
+        pf_quant_layer(m, l, bits, g, r, unit_scale + u, q + m->w_off[l]);
+}
+
 static size_t widest_layer_weights(const pf_mlp *m)
 {
     size_t most = 0;

@@ -93,6 +93,19 @@ int pf_quant_apply(pf_mlp *m, int bits, pf_granularity g, pf_rounding r, pf_erro
 void pf_quant_layer(const pf_mlp *m, size_t l, int bits, pf_granularity g, pf_rounding r,
                     float *row_scale, int8_t *q);
 
+/* Every weight matrix of m as integers, in the layout of m's flat parameter vector (mlp.h):
+ * q[n_params] holds each weight's integer (0 for a pruned weight, and 0 at every bias, which
+ * is not quantised), and unit_scale holds one float32 scale per output unit, the units of
+ * layer 0, then layer 1, ... (sum over l of dims[l + 1] of them: the order of the biases), the
+ * scale of every weight of that unit's row (tensor granularity repeats the layer's scale). So
+ * the weight W_l[i][j] that pf_quant_apply makes is exactly
+ * (float)((double)unit_scale[u] * q[w_off[l] + i cols + j]), u = units before layer l + i,
+ * pruned weights included (q 0 gives 0). Through pf_quant_layer, like pf_quant_apply; bits in
+ * 2..8, the rule and granularity valid (pf_quant_check). What results.h5 stores of a
+ * quantised model (docs/results-schema.md#quantised-models). */
+void pf_quant_integers(const pf_mlp *m, int bits, pf_granularity g, pf_rounding r, int8_t *q,
+                       float *unit_scale);
+
 /* PF_OK when bits (2..8, or 32 when allow_float), g and r are ones the quantiser implements;
  * PF_EINPUT with a message otherwise. */
 int pf_quant_check(int bits, pf_granularity g, pf_rounding r, int allow_float, pf_error *err);

@@ -20,7 +20,7 @@
 #include "base/version.h"
 #include "base/sha256.h"
 
-#define MAGIC    "PFTASK02" /* 02: task records carry stored_bytes */
+#define MAGIC    "PFTASK03" /* 02: task records carry stored_bytes; 03: quantised models */
 #define HASH_LEN 64
 #define VERS_LEN 32
 #define N_SIZES  6
@@ -33,7 +33,8 @@ enum {
     HAS_MASKS = 4,
     HAS_SCORES = 8,
     HAS_VARIANT_PARAMS = 16,
-    HAS_MODELS = 32 /* dense weights and masks for timing (task 0) */
+    HAS_MODELS = 32, /* dense weights and masks for timing (task 0) */
+    HAS_QUANT = 64   /* the quantised models' integers, scales and biases */
 };
 
 /* A cursor over a blob, writing (out) or reading (in). */
@@ -81,6 +82,12 @@ static void slots(cursor *c, pf_results *r, const pf_fold *fd, size_t fold, size
         move(c, r->scores + task * r->n_crit * P, r->n_crit * P * sizeof(float));
     if (flags & HAS_VARIANT_PARAMS)
         move(c, r->variant_params + task * V * P, V * P * sizeof(float));
+    if (flags & HAS_QUANT) {
+        size_t Q = pf_results_n_quant(r), U = r->n_units;
+        move(c, r->quant_q + task * Q * P, Q * P);
+        move(c, r->quant_scale + task * Q * U, Q * U * sizeof(float));
+        move(c, r->quant_bias + task * Q * U, Q * U * sizeof(float));
+    }
     if (flags & HAS_MODELS) {
         move(c, dense, P * sizeof(float));
         move(c, masks, V * P);
@@ -106,7 +113,7 @@ int pf_checkpoint_pack(const pf_results *r, const pf_folds *folds, const pf_conf
     const pf_fold *fd = &folds->fold[fold];
     uint64_t flags = (k == 0 ? HAS_TRANSFORM : 0) | (r->dense_params ? HAS_DENSE_PARAMS : 0) |
                      (r->masks ? HAS_MASKS : 0) | (r->scores ? HAS_SCORES : 0) |
-                     (r->variant_params ? HAS_VARIANT_PARAMS : 0) |
+                     (r->variant_params ? HAS_VARIANT_PARAMS : 0) | (r->quant_q ? HAS_QUANT : 0) |
                      (dense && masks ? HAS_MODELS : 0);
     uint64_t sizes[N_SIZES], t64 = task;
     sizes_of(r, fd, sizes);
@@ -185,8 +192,10 @@ int pf_checkpoint_unpack(pf_results *r, const pf_folds *folds, const pf_config *
     /* Saved arrays the blob has but these results do not keep (or the reverse) mean another
      * output.save_* setting: the config hash leaves output.* out, so check here. */
     uint64_t have = (r->dense_params ? HAS_DENSE_PARAMS : 0) | (r->masks ? HAS_MASKS : 0) |
-                    (r->scores ? HAS_SCORES : 0) | (r->variant_params ? HAS_VARIANT_PARAMS : 0);
-    if ((flags & (HAS_DENSE_PARAMS | HAS_MASKS | HAS_SCORES | HAS_VARIANT_PARAMS)) != have)
+                    (r->scores ? HAS_SCORES : 0) | (r->variant_params ? HAS_VARIANT_PARAMS : 0) |
+                    (r->quant_q ? HAS_QUANT : 0);
+    if ((flags & (HAS_DENSE_PARAMS | HAS_MASKS | HAS_SCORES | HAS_VARIANT_PARAMS | HAS_QUANT)) !=
+        have)
         return pf_error_set(err, PF_EINPUT,
                             "task %llu was saved with other output.save_* settings; use the "
                             "same ones to resume or merge",

@@ -12,7 +12,7 @@
  * A blob names the study it belongs to (the config hash and the program version) and ends with
  * the SHA-256 of everything before it, so a truncated, corrupted or foreign blob is refused
  * with a message, never applied. Layout (little-endian, the machine's doubles):
- *   "PFTASK02", u64 task, u64 flags, 64-byte config hash, 32-byte program version,
+ *   "PFTASK03", u64 task, u64 flags, 64-byte config hash, 32-byte program version,
  *   u64 n_test, M, V, d, T, P, then the slots, then 32 bytes of SHA-256.
  * Definitions and the exact rules: docs/usage.md. */
 #ifndef PF_CHECKPOINT_H

@@ -165,6 +165,17 @@ static int alloc_saved(pf_results *r, const pf_config *cfg, size_t n_out, pf_err
     /* The dense "criterion" ranks nothing: its scores are NaN ("no score", as for parameters
      * that are not prunable), not the 0 of a fresh allocation. Rankings overwrite the rest. */
     for (size_t i = 0; r->scores && i < tasks * r->n_crit * P; i++) r->scores[i] = NAN;
+    size_t Q = pf_results_n_quant(r);
+    r->n_units = 0;
+    for (size_t l = 1; l < r->n_dims; l++) r->n_units += (size_t)r->dims[l];
+    if (cfg->save_models && Q > 0) {
+        r->quant_q = pf_alloc(tasks * Q * P, sizeof *r->quant_q, err);
+        r->quant_scale = pf_alloc(tasks * Q * r->n_units, sizeof(float), err);
+        r->quant_bias = pf_alloc(tasks * Q * r->n_units, sizeof(float), err);
+        /* NaN until evaluated: a model whose training diverged keeps them ("not run"). */
+        for (size_t i = 0; err->code == PF_OK && i < tasks * Q * r->n_units; i++)
+            r->quant_scale[i] = r->quant_bias[i] = NAN;
+    }
     return err->code;
 }
 
@@ -254,6 +265,7 @@ void pf_results_free(pf_results *r)
     free_strings(r->column_use, r->n_columns);
     free(r->n_windows), free(r->rec), free(r->ns_per_window);
     free(r->dense_params), free(r->masks), free(r->scores), free(r->variant_params);
+    free(r->quant_q), free(r->quant_scale), free(r->quant_bias);
     free(r->fold_of), free(r->validation);
     free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
     free(r->target_shift), free(r->target_scale);

@@ -21,6 +21,7 @@
 #define PF_RESULTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "config/config.h"
@@ -113,6 +114,17 @@ typedef struct {
     unsigned char *masks;  /* [task][variant][param] 1 kept, 0 pruned (variant 0: all 1) */
     float *scores;         /* [task][crit][param] criterion scores (crit 0 unused; NaN) */
     float *variant_params; /* [task][variant][param] when models were retrained, else NULL */
+    /* output.save_models with widths below 32 bits: every quantised model as its integers,
+     * else NULL. A quantised variant is one of width index >= 1; the k-th is variant
+     * pf_results_block(r) + k (pf_results_n_quant of them). A unit is an output unit of a
+     * weight layer, layer 0's first, in the order of the biases (n_units = the biases). The
+     * evaluated weight W_l[i][j] is (float)((double)quant_scale[unit of row i] * quant_q[its
+     * param]) (quant.h's pf_quant_integers), its biases quant_bias; NaN scales and biases:
+     * not evaluated (its training diverged). docs/results-schema.md#quantised-models. */
+    size_t n_units;
+    int8_t *quant_q;    /* [task][k][param] integers; 0 at pruned weights and at biases */
+    float *quant_scale; /* [task][k][unit] the scale of each row */
+    float *quant_bias;  /* [task][k][unit] the float32 biases */
 
     /* The folds and what was fitted on each fold's training participants (split.h). fold_of is
      * NULL when the results came from a file that did not store them. */
@@ -186,6 +198,12 @@ static inline size_t pf_results_variant_at(const pf_results *r, size_t crit, siz
 static inline size_t pf_results_variant(const pf_results *r, size_t crit, size_t sp)
 {
     return pf_results_variant_at(r, crit, sp, 0);
+}
+
+/* The quantised variants (widths below 32 bits): every variant after the float32 block. */
+static inline size_t pf_results_n_quant(const pf_results *r)
+{
+    return r->n_var - pf_results_block(r);
 }
 
 /* The float32 variant that variant v quantises (v itself when it is float32). */

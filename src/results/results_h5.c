@@ -320,7 +320,7 @@ static void write_folds(pf_h5 *h, const pf_results *r, const pf_config *cfg)
 /* /models: only what output.save_* asked for. */
 static void write_models(pf_h5 *h, const pf_results *r)
 {
-    if (!r->dense_params && !r->masks && !r->scores && !r->variant_params) return;
+    if (!r->dense_params && !r->masks && !r->scores && !r->variant_params && !r->quant_q) return;
     hid_t g = pf_h5_group(h, h->file, "models");
     if (g < 0) return;
     pf_h5_ints(h, g, "layer_widths", r->n_dims, r->dims);
@@ -330,7 +330,12 @@ static void write_models(pf_h5 *h, const pf_results *r)
                    "repeats + repeat; dense_params: [task, param]; masks: [task, variant, "
                    "param], 1 kept; scores: [task, criterion, param], criterion 0 (dense) NaN; "
                    "variant_params: [task, variant, param], the evaluated weights of models "
-                   "trained after pruning (otherwise a variant is dense_params x mask)");
+                   "trained after pruning (otherwise a variant is dense_params x mask); "
+                   "quant_q: [task, k, param] int8, quant_scale and quant_bias: [task, k, unit] "
+                   "float32, the k-th variant below 32 bits (variant B + k, B the variants per "
+                   "width), unit u the u-th bias of the flat vector: weight W_l[i, j] = "
+                   "(float)((double)quant_scale[u] * quant_q[param]) with u the unit of row i "
+                   "of layer l, biases quant_bias (NaN: not evaluated)");
     hsize_t T = r->n_folds * r->n_rep, P = r->n_params;
     hsize_t dp[2] = {T, P}, dv[3] = {T, r->n_var, P}, dc[3] = {T, r->n_crit, P};
     if (r->dense_params)
@@ -339,6 +344,12 @@ static void write_models(pf_h5 *h, const pf_results *r)
     if (r->scores) pf_h5_array(h, g, "scores", H5T_NATIVE_FLOAT, 3, dc, r->scores);
     if (r->variant_params)
         pf_h5_array(h, g, "variant_params", H5T_NATIVE_FLOAT, 3, dv, r->variant_params);
+    if (r->quant_q) {
+        hsize_t Q = pf_results_n_quant(r), dq[3] = {T, Q, P}, du[3] = {T, Q, r->n_units};
+        pf_h5_array(h, g, "quant_q", H5T_NATIVE_INT8, 3, dq, r->quant_q);
+        pf_h5_array(h, g, "quant_scale", H5T_NATIVE_FLOAT, 3, du, r->quant_scale);
+        pf_h5_array(h, g, "quant_bias", H5T_NATIVE_FLOAT, 3, du, r->quant_bias);
+    }
     H5Gclose(g);
 }
 
@@ -790,12 +801,20 @@ static int read_models(reader *rd, pf_results *r)
                    PF_MAX_LIST + 2);
     if (read_1d(rd, "/models/layer_widths", H5T_NATIVE_INT, nd, r->dims) != PF_OK)
         return rd->err->code;
-    r->n_dims = nd, r->n_params = 0;
+    r->n_dims = nd, r->n_params = 0, r->n_units = 0;
     for (size_t l = 0; l < nd; l++)
         if (r->dims[l] <= 0) return bad(rd, "/models/layer_widths[%zu] is not positive", l);
-    for (size_t l = 0; l + 1 < nd; l++)
+    for (size_t l = 0; l + 1 < nd; l++) {
         r->n_params += (size_t)r->dims[l] * (size_t)r->dims[l + 1] + (size_t)r->dims[l + 1];
-    size_t T = r->n_folds * r->n_rep, P = r->n_params;
+        r->n_units += (size_t)r->dims[l + 1];
+    }
+    size_t T = r->n_folds * r->n_rep, P = r->n_params, Q = pf_results_n_quant(r);
+    size_t dq[3] = {T, Q, P}, du[3] = {T, Q, r->n_units};
+    /* The quantised models come as three arrays, or not at all. */
+    int quant = pf_h5_exists(rd->f, "/models/quant_q");
+    if (quant != pf_h5_exists(rd->f, "/models/quant_scale") ||
+        quant != pf_h5_exists(rd->f, "/models/quant_bias"))
+        return bad(rd, "/models has only some of quant_q, quant_scale and quant_bias");
     size_t dp[2] = {T, P}, dv[3] = {T, r->n_var, P}, dc[3] = {T, r->n_crit, P};
     if (read_model_array(rd, "/models/dense_params", H5T_NATIVE_FLOAT, sizeof(float), 2, dp,
                          (void **)&r->dense_params) ||
@@ -803,7 +822,12 @@ static int read_models(reader *rd, pf_results *r)
         read_model_array(rd, "/models/scores", H5T_NATIVE_FLOAT, sizeof(float), 3, dc,
                          (void **)&r->scores) ||
         read_model_array(rd, "/models/variant_params", H5T_NATIVE_FLOAT, sizeof(float), 3, dv,
-                         (void **)&r->variant_params))
+                         (void **)&r->variant_params) ||
+        read_model_array(rd, "/models/quant_q", H5T_NATIVE_INT8, 1, 3, dq, (void **)&r->quant_q) ||
+        read_model_array(rd, "/models/quant_scale", H5T_NATIVE_FLOAT, sizeof(float), 3, du,
+                         (void **)&r->quant_scale) ||
+        read_model_array(rd, "/models/quant_bias", H5T_NATIVE_FLOAT, sizeof(float), 3, du,
+                         (void **)&r->quant_bias))
         return rd->err->code;
     return PF_OK;
 }

@@ -287,6 +287,22 @@ static void keep_scores(const run_ctx *rc, const task *t, size_t c, const pf_ran
     for (size_t j = 0; j < r->n_params; j++) dst[j] = (float)rk->score[j];
 }
 
+/* The quantised model of variant vq (width index >= 1) as integers: q and the row scales of
+ * the float32 model m at that width (pf_quant_integers, the quantiser pf_quant_apply runs),
+ * and the biases of the model q evaluated, which quantisation left as they were. */
+static void keep_quant(const run_ctx *rc, const task *t, size_t vq, const pf_mlp *m,
+                       const pf_mlp *q)
+{
+    pf_results *r = rc->res;
+    if (!r->quant_q) return;
+    size_t k = (task_index(rc, t) * pf_results_n_quant(r) + vq - pf_results_block(r));
+    float *scale = r->quant_scale + k * r->n_units, *bias = r->quant_bias + k * r->n_units;
+    pf_quant_integers(m, r->variant[vq].bits, rc->cfg->granularity, rc->cfg->rounding,
+                      r->quant_q + k * r->n_params, scale);
+    for (size_t l = 0, u = 0; l < q->n_layers; u += q->dims[l + 1], l++)
+        memcpy(bias + u, q->params + q->b_off[l], q->dims[l + 1] * sizeof *bias);
+}
+
 static void keep_dense(const run_ctx *rc, const task *t)
 {
     pf_results *r = rc->res;
@@ -316,6 +332,7 @@ static int evaluate_widths(const run_ctx *rc, task *t, const pf_mlp *m, size_t v
         rec->variant = (int)vq;
         rec->stored_bytes = pf_quant_bytes(m, r->bits[w], rc->cfg->granularity);
         keep_model(rc, t, vq, t->quant_model);
+        keep_quant(rc, t, vq, m, t->quant_model);
         rec->primary_mean = evaluate_model(rc, t, t->quant_model, vq, err);
         rec->seconds = now_seconds() - t0;
     }
