@@ -65,11 +65,26 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The row of test at sparsity s and width bits, by both of its sides: the reference
+ * vr(lambda=0.5) at (s, bits) against criterion b at (s, bits), against dense float32 (b
+ * "dense": (dense, 0, 32), whatever the width), or Friedman's (b "all": every criterion at
+ * (s, bits) on both sides). */
+static const pf_test_row *find_at(const pf_analysis *a, const char *test, const char *b, double s,
+                                  int bits)
+{
+    pf_test_side x = {.sparsity = s, .bits = bits}, y = x;
+    snprintf(x.criterion, sizeof x.criterion, "%s",
+             strcmp(b, "all") == 0 ? "all" : "vr(lambda=0.5)");
+    snprintf(y.criterion, sizeof y.criterion, "%s", b);
+    if (strcmp(b, "dense") == 0) y.sparsity = 0, y.bits = 32;
+    const pf_test_row *row = pf_analysis_find(a, test, &x, &y);
+    if (!row) fail_msg("no %s row against %s at %g, %d bits", test, b, s, bits);
+    return row;
+}
+
 static const pf_test_row *find(const pf_analysis *a, const char *test, const char *b, double s)
 {
-    const pf_test_row *row = pf_analysis_find(a, test, b, s, 32);
-    if (!row) fail_msg("no %s row against %s at %g", test, b, s);
-    return row;
+    return find_at(a, test, b, s, 32);
 }
 
 static void test_rows_and_holm(void **state)
@@ -88,7 +103,7 @@ static void test_rows_and_holm(void **state)
     assert_int_equal(pf_stats_wilcoxon(VR, DENSE, P, &w2, &err), PF_OK);
     const pf_test_row *rm = find(a, "wilcoxon", "magnitude", 0.8),
                       *rd = find(a, "wilcoxon", "dense", 0.8);
-    assert_string_equal(rm->a, "vr(lambda=0.5)");
+    assert_string_equal(rm->a.criterion, "vr(lambda=0.5)");
     assert_string_equal(rm->family, "ref:wilcoxon@s=0.8");
     assert_true(rm->p_value == w1.test.p_value);
     assert_true(rd->p_value == w2.test.p_value);
@@ -113,7 +128,7 @@ static void test_rows_and_holm(void **state)
     pf_friedman_result fr;
     double ranks[2];
     assert_int_equal(pf_stats_friedman(m, P, 2, 1, 0.05, ranks, &fr, &err), PF_OK);
-    const pf_test_row *rf = find(a, "friedman", "", 0.8);
+    const pf_test_row *rf = find(a, "friedman", "all", 0.8);
     assert_string_equal(rf->family, "friedman@s=0.8");
     assert_float_equal(rf->statistic, fr.chi2.statistic, 1e-12);
     assert_true(rf->p_holm == rf->p_value); /* omnibus: not corrected */
@@ -151,18 +166,23 @@ static void test_bootstrap_seed_and_csv(void **state)
     snprintf(path, sizeof path, "%s/stats.csv", dir);
     FILE *fp = fopen(path, "r");
     assert_non_null(fgets(line, sizeof line, fp));
-    assert_string_equal(line, "family,sparsity,bits,test,criterion_a,criterion_b,n,statistic,df1,"
-                              "df2,p_value,p_holm,effect_size,mean_diff,status\n");
-    int n = 0, wil = 0;
+    assert_string_equal(line, "family,test,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,"
+                              "bits_b,n,statistic,df1,df2,p_value,p_holm,effect_size,mean_diff,"
+                              "status\n");
+    int n = 0, wil = 0, dense = 0, fried = 0;
     while (fgets(line, sizeof line, fp)) {
         n++;
         /* Numbers as the shortest text that reads back: 0.8, not 0.80000000000000004. */
-        const char *want = "ref:wilcoxon@s=0.8,0.8,32,wilcoxon,vr(lambda=0.5),";
+        const char *want = "ref:wilcoxon@s=0.8,wilcoxon,vr(lambda=0.5),0.8,32,";
         wil += strncmp(line, want, strlen(want)) == 0;
+        dense += strstr(line, ",vr(lambda=0.5),0.8,32,dense,0,32,10,") != NULL;
+        fried += strncmp(line, "friedman@s=0.8,friedman,all,0.8,32,all,0.8,32,10,", 49) == 0;
     }
     fclose(fp);
     assert_int_equal(n, 8);
     assert_int_equal(wil, 2);
+    assert_int_equal(dense, 3); /* wilcoxon, ttest, pitman_morgan against dense float32 */
+    assert_int_equal(fried, 1);
     unlink(path);
     rmdir(dir);
     pf_analysis_free(a);
@@ -213,7 +233,7 @@ static void test_missing_value(void **state)
     pf_analysis *a = pf_analysis_run(r, &f->cfg, &err);
     if (!a) fail_msg("%s", err.msg);
     assert_int_equal(find(a, "wilcoxon", "magnitude", 0.8)->status, PF_TEST_TOO_FEW);
-    assert_true(isnan(find(a, "friedman", "", 0.8)->p_value));
+    assert_true(isnan(find(a, "friedman", "all", 0.8)->p_value));
     assert_int_equal(find(a, "wilcoxon", "dense", 0.8)->status, PF_TEST_OK);
     assert_true(isnan(a->mean_ci[mag].lo));
     assert_false(isnan(a->mean_ci[PF_DENSE].lo));
@@ -260,7 +280,7 @@ static void test_lower_is_better(void **state)
     assert_float_equal(a->avg_rank[1], 3.0, 1e-12);
     assert_float_equal(a->avg_rank[2], 1.8, 1e-12);
     assert_float_equal(a->avg_rank[3], 1.2, 1e-12);
-    assert_float_equal(find(a, "friedman", "", 0.5)->statistic, 8.4, 1e-12);
+    assert_float_equal(find(a, "friedman", "all", 0.5)->statistic, 8.4, 1e-12);
 
     const pf_test_row *w = find(a, "wilcoxon", "magnitude", 0.5);
     assert_int_equal(w->status, PF_TEST_OK);
@@ -313,6 +333,111 @@ static void test_h5(void **state)
     H5Fclose(file);
     unlink(path);
     pf_analysis_free(a);
+}
+
+/* At 4 bits a row "against dense" compares with the dense float32 model, and says so: its
+ * sides are (vr(lambda=0.5), 0.8, 4) and (dense, 0, 32), in the rows, in stats.csv and in the
+ * /stats/tests table. The dense model at 4 bits (DENSE4, every value 0.1 below DENSE) is never
+ * a side of a ref: row; the p-values are those of the tests against DENSE, which differ from
+ * the tests against DENSE4. */
+static void test_quantised_against_float32(void **state)
+{
+    (void)state;
+    static const double VR4[P] = {0.30, 0.21, 0.40, 0.31, 0.13, 0.41, 0.26, 0.20, 0.45, 0.17};
+    static const double MAG4[P] = {0.28, 0.10, 0.43, 0.25, 0.04, 0.33, 0.20, 0.18, 0.40, 0.06};
+    double dense4[P];
+    for (size_t p = 0; p < P; p++) dense4[p] = DENSE[p] - 0.1;
+    pf_config cfg;
+    pf_error err = {0};
+    pf_config_defaults(&cfg);
+    cfg.bootstrap = 0;
+    pf_results *r = make_results((pf_results_shape){CRITERIA("magnitude", "vr(lambda=0.5)"),
+                                                    SPARSITIES(0.8), WIDTHS(32, 4), .n_part = P});
+    assert_int_equal(r->n_var, 6);
+    put_values(r, 0, PF_DENSE, DENSE, 0);
+    put_values(r, 0, pf_results_variant_at(r, 1, 0, 0), MAG, 0);
+    put_values(r, 0, pf_results_variant_at(r, 2, 0, 0), VR, 0);
+    put_values(r, 0, pf_results_variant_at(r, 0, 0, 1), dense4, 0);
+    put_values(r, 0, pf_results_variant_at(r, 1, 0, 1), MAG4, 0);
+    put_values(r, 0, pf_results_variant_at(r, 2, 0, 1), VR4, 0);
+    pf_analysis *a = pf_analysis_run(r, &cfg, &err);
+    if (!a) fail_msg("%s", err.msg);
+    pf_wilcoxon_result w32, w4;
+    pf_test_result t32;
+    assert_int_equal(pf_stats_wilcoxon(VR4, DENSE, P, &w32, &err), PF_OK);
+    assert_int_equal(pf_stats_wilcoxon(VR4, dense4, P, &w4, &err), PF_OK);
+    assert_int_equal(pf_stats_paired_t(VR4, DENSE, P, &t32, &err), PF_OK);
+    assert_true(w32.test.p_value != w4.test.p_value);
+    const pf_test_row *rd = find_at(a, "wilcoxon", "dense", 0.8, 4);
+    assert_string_equal(rd->family, "ref:wilcoxon@s=0.8/4bit");
+    assert_true(rd->a.sparsity == 0.8 && rd->a.bits == 4);
+    assert_true(rd->b.sparsity == 0 && rd->b.bits == 32);
+    assert_true(rd->p_value == w32.test.p_value);
+    assert_float_equal(find_at(a, "ttest", "dense", 0.8, 4)->statistic, t32.statistic, 1e-12);
+    assert_float_equal(rd->mean_diff, -0.056, 1e-12); /* (2.84 - 3.40) / 10: VR4 - DENSE */
+    pf_wilcoxon_result wm;
+    assert_int_equal(pf_stats_wilcoxon(VR4, MAG4, P, &wm, &err), PF_OK);
+    const pf_test_row *rm = find_at(a, "wilcoxon", "magnitude", 0.8, 4);
+    assert_true(rm->b.sparsity == 0.8 && rm->b.bits == 4 && rm->p_value == wm.test.p_value);
+    for (size_t i = 0; i < a->n_rows; i++)
+        assert_false(strcmp(a->rows[i].b.criterion, "dense") == 0 && a->rows[i].b.bits == 4);
+    pf_test_side dense_4bit = {"dense", 0, 4}, vr_4bit = {"vr(lambda=0.5)", 0.8, 4};
+    assert_null(pf_analysis_find(a, "wilcoxon", &vr_4bit, &dense_4bit));
+
+    char dir[] = "/tmp/pf_test_analysis_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(pf_analysis_write_csv(a, dir, &err), PF_OK);
+    char path[80], line[512];
+    snprintf(path, sizeof path, "%s/stats.csv", dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    int found = 0;
+    const char *want = "ref:wilcoxon@s=0.8/4bit,wilcoxon,vr(lambda=0.5),0.8,4,dense,0,32,10,";
+    while (fgets(line, sizeof line, fp)) found += strncmp(line, want, strlen(want)) == 0;
+    fclose(fp);
+    assert_int_equal(found, 1);
+    unlink(path);
+
+    /* /stats/tests names the sides field by field. */
+    snprintf(path, sizeof path, "%s/stats.h5", dir);
+    pf_h5_quiet();
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(file >= 0);
+    assert_int_equal(pf_analysis_write_h5(a, r, &cfg, file, &err), PF_OK);
+    typedef struct {
+        char family[64], b[PF_MAX_NAME];
+        double sa, sb;
+        int ba, bb;
+    } side_row;
+    hid_t fam = H5Tcopy(H5T_C_S1), name = H5Tcopy(H5T_C_S1);
+    H5Tset_size(fam, 64), H5Tset_size(name, PF_MAX_NAME);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(side_row));
+    H5Tinsert(t, "family", HOFFSET(side_row, family), fam);
+    H5Tinsert(t, "criterion_b", HOFFSET(side_row, b), name);
+    H5Tinsert(t, "sparsity_a", HOFFSET(side_row, sa), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "sparsity_b", HOFFSET(side_row, sb), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "bits_a", HOFFSET(side_row, ba), H5T_NATIVE_INT);
+    H5Tinsert(t, "bits_b", HOFFSET(side_row, bb), H5T_NATIVE_INT);
+    side_row rows[64];
+    assert_true(a->n_rows <= 64);
+    hid_t d = H5Dopen2(file, "stats/tests", H5P_DEFAULT);
+    assert_true(d >= 0);
+    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    found = 0;
+    for (size_t i = 0; i < a->n_rows; i++)
+        if (strcmp(rows[i].family, "ref:ttest@s=0.8/4bit") == 0 &&
+            strcmp(rows[i].b, "dense") == 0) {
+            assert_true(rows[i].sa == 0.8 && rows[i].ba == 4);
+            assert_true(rows[i].sb == 0 && rows[i].bb == 32);
+            found++;
+        }
+    assert_int_equal(found, 1);
+    H5Dclose(d), H5Tclose(t), H5Tclose(fam), H5Tclose(name);
+    H5Fclose(file);
+    unlink(path);
+    rmdir(dir);
+    pf_analysis_free(a);
+    pf_results_free(r);
 }
 
 /* Names in words, file names without brackets, directions and chance levels. */
@@ -368,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_lower_is_better),
         cmocka_unit_test_setup_teardown(test_h5, setup, teardown),
         cmocka_unit_test(test_metric_words),
+        cmocka_unit_test(test_quantised_against_float32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "base/h5.h"
 #include "base/h5seal.h"
 #include "base/numtext.h"
+#include "base/version.h"
 #include "compress/quant.h"
 #include "data/load.h"
 #include "results/results.h"
@@ -638,7 +639,7 @@ static void test_h5_regression(void **state)
     char *scheme = pf_h5_read_attr_str(file, "/folds", "scheme");
     char *task = pf_h5_read_attr_str(file, "/dataset", "task");
     char *primary = pf_h5_read_attr_str(file, "/tasks", "primary_metric");
-    assert_string_equal(schema, "prunefair-results/4");
+    assert_string_equal(schema, "prunefair-results/5");
     assert_non_null(strstr(blas, "OpenBLAS"));
     assert_non_null(strstr(text, "criteria = magnitude,vr\n"));
     assert_string_equal(scheme, "lopo");
@@ -742,6 +743,13 @@ static void schema_1(hid_t f)
     assert_true(H5LTset_attribute_string(f, ".", "schema", "prunefair-results/1") >= 0);
     H5Adelete(f, "program_version");
     assert_true(H5LTset_attribute_string(f, ".", "program_version", "0.3") >= 0);
+}
+
+/* The version before the two sides of every test (stats.csv and /stats/tests): refused. */
+static void schema_4(hid_t f)
+{
+    assert_true(H5Adelete(f, "schema") >= 0);
+    assert_true(H5LTset_attribute_string(f, ".", "schema", "prunefair-results/4") >= 0);
 }
 
 static void no_cost(hid_t f)
@@ -852,6 +860,9 @@ static void test_h5_refused(void **state)
     assert_refused(f->dir, good, schema_1,
                    "was written by prunefair 0.3 with results schema prunefair-results/1");
     assert_refused(f->dir, good, schema_1, "rerun the experiment with this version");
+    assert_refused(f->dir, good, schema_4,
+                   "with results schema prunefair-results/4; this version (" PACKAGE_VERSION
+                   ") reads only prunefair-results/5: rerun the experiment");
     assert_refused(f->dir, good, no_cost, "/cost/ns_per_window is missing");
     assert_refused(f->dir, good, short_metric_names,
                    "/per_participant/metric_names has shape 2, expected 9");
@@ -1002,6 +1013,23 @@ static void set_cfg(pf_config *c, const char *sec, const char *key, const char *
     if (pf_config_set(c, sec, key, val, "test", &err) != PF_OK) fail_msg("%s", err.msg);
 }
 
+static void no_quant_scale(hid_t f)
+{
+    assert_true(H5Ldelete(f, "/models/quant_scale", H5P_DEFAULT) >= 0);
+}
+
+/* quant_q of one quantised variant fewer than the study has. */
+static void short_quant_q(hid_t f)
+{
+    hsize_t d[3];
+    assert_true(H5LTget_dataset_info(f, "/models/quant_q", d, NULL, NULL) >= 0);
+    assert_true(H5Ldelete(f, "/models/quant_q", H5P_DEFAULT) >= 0);
+    d[1]--;
+    int8_t *zero = calloc(d[0] * d[1] * d[2], 1);
+    assert_true(H5LTmake_dataset(f, "/models/quant_q", 3, d, H5T_NATIVE_INT8, zero) >= 0);
+    free(zero);
+}
+
 /* Run a small synthetic study with output.save_models and save_scores at 32, 8 and 3 bits, write
  * results.h5, and from that file alone (plain HDF5 calls) rebuild every quantised model of every
  * task: w' = (float)((double)quant_scale * quant_q) row by row, biases quant_bias. It must be,
@@ -1133,6 +1161,10 @@ static void check_saved_models(const char *dir, int finetune, const char *gran, 
     write_h5(b, &cfg2, again);
     assert_same_files(path, again);
     pf_results_free(b);
+    assert_refused(dir, path, no_quant_scale, "/models has only some of quant_q, quant_scale");
+    assert_refused(dir, path, short_quant_q,
+                   "/models/quant_q has shape 6 x 13 x 79, expected "
+                   "6 x 14 x 79");
     free(lw), free(bits), free(q), free(sc), free(bi), free(scores), free(dense), free(vp);
     free(mk);
     pf_mlp_free(m);

@@ -29,7 +29,7 @@ awk -F, 'NR > 1 && $3 == 0 { v[$1] = v[$1] "|" $6 } END { bad = 0; for (p in v) 
 # Achieved sparsity 0.8 of 16*12 + 8*16 + 8 = 328 weights: round(0.2 * 328) = 66 kept.
 grep -q '^magnitude,0.8,32,0.7987804878048781,ccc,' "$WORK/t1/summary.csv" \
     && pass "achieved sparsity 1 - 66/328 reported" || fail "achieved sparsity" "$(grep '^magnitude' "$WORK/t1/summary.csv")"
-expect_in "$WORK/t1/stats.csv" "ref:wilcoxon@s=0.8,0.8,32,wilcoxon,vr(lambda=0),magnitude,"
+expect_in "$WORK/t1/stats.csv" "ref:wilcoxon@s=0.8,wilcoxon,vr(lambda=0),0.8,32,magnitude,0.8,32,"
 
 if command -v h5dump >/dev/null; then
     h5dump -H "$WORK/t1/results.h5" >"$WORK/h5.txt" 2>&1 && pass "h5dump reads results.h5" || fail "h5dump failed"
@@ -139,17 +139,26 @@ d8=$(paste -d, "$WORK/q8.txt" "$WORK/q32.txt" | awk -F, '{ d = $4 - $8; if (d < 
 awk -v d="$d8" 'BEGIN { split(d, a, " "); exit !(a[1] < 0.05 && a[2] > 0) }' \
     && pass "8-bit mean_ccc within 0.05 of float32 and not identical ($d8)" || fail "8-bit vs float32: $d8"
 head -1 "$WORK/kq/groups.csv" >"$WORK/h.txt"
-expect_in "$WORK/h.txt" "attribute,criterion,sparsity,bits,group,n,compared,mean,mean_delta,gap,gap_lo,gap_hi,gap_delta,ratio,worst_group,kw_h,kw_df,kw_p,kw_p_holm,kw_status"
+expect_in "$WORK/h.txt" "attribute,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,group,n,compared,mean,mean_delta,gap,gap_lo,gap_hi,gap_delta,ratio,worst_group,kw_h,kw_df,kw_p,kw_p_holm,kw_status"
 # sex: 37 women and 15 men; age: band 3 has 2 participants (listed, not compared), one has no
 # value (-99); app_version: 43 and 9.
-expect_in "$WORK/kq/groups.csv" "sex,dense,0,32,0,37,1," "sex,dense,0,32,1,15,1," "age,dense,0,32,3,2,0," \
-    "age,dense,0,32,*,51,2," "app_version,dense,0,32,KeyboardStudy_eng,9,1,"
+# Each row names the variant, then the dense float32 model its deltas are taken against.
+expect_in "$WORK/kq/groups.csv" "sex,dense,0,32,dense,0,32,0,37,1," "sex,dense,0,32,dense,0,32,1,15,1," \
+    "age,dense,0,32,dense,0,32,3,2,0," "age,dense,0,32,dense,0,32,*,51,2," \
+    "app_version,dense,0,32,dense,0,32,KeyboardStudy_eng,9,1," "sex,magnitude,0.8,4,dense,0,32,*,52,2,"
 # A gap is the spread of the group means written beside it.
-awk -F, '$1 == "sex" && $2 == "vr(lambda=0.5)" && $3 == 0.8 && $4 == 4 { if ($5 == "*") g = $10; else if ($7 == 1) { m[++n] = $8 } }
+awk -F, '$1 == "sex" && $2 == "vr(lambda=0.5)" && $3 == 0.8 && $4 == 4 { if ($8 == "*") g = $13; else if ($10 == 1) { m[++n] = $11 } }
     END { d = m[1] - m[2]; if (d < 0) d = -d; exit !(n == 2 && (d - g < 1e-12 && g - d < 1e-12)) }' "$WORK/kq/groups.csv" \
     && pass "gap = max - min of the group means" || fail "gap does not match the group means"
-expect_in "$WORK/kq/stats.csv" "groups:sex@s=0.8/4bit,0.8,4,kruskal_wallis,magnitude,dense,52," \
-    "groups:age@s=0/8bit,0,8,kruskal_wallis,dense,dense,49," "groups:app_version@s=0.8,0.8,32,kruskal_wallis,vr(lambda=0.5),dense,52,"
+expect_in "$WORK/kq/stats.csv" "groups:sex@s=0.8/4bit,kruskal_wallis,magnitude,0.8,4,dense,0,32,52," \
+    "groups:age@s=0/8bit,kruskal_wallis,dense,0,8,dense,0,32,49," \
+    "groups:app_version@s=0.8,kruskal_wallis,vr(lambda=0.5),0.8,32,dense,0,32,52,"
+# In a 4- or 8-bit family, a row against dense compares with dense float32 and says so; the
+# other criteria are at the family's sparsity and width.
+n=$(grep -c '^ref:[a-z_]*@s=[0-9.]*/[48]bit,[a-z_]*,[^,]*,[0-9.]*,[48],dense,0,32,' "$WORK/kq/stats.csv")
+[ "$n" -eq 12 ] && pass "12 quantised ref: rows against dense float32 (dense,0,32)" || fail "$n quantised ref: rows against dense,0,32, expected 12"
+grep -q '^ref:[^,]*,[a-z_]*,[^,]*,[^,]*,[^,]*,dense,[^,]*,[48],' "$WORK/kq/stats.csv" \
+    && fail "a ref: row compares with a quantised dense model" || pass "no ref: row compares with a quantised dense model"
 # Tested: per attribute, 2 criteria x 1 pruned sparsity x 3 widths + the dense model at 8 and 4.
 n=$(grep -c ',kruskal_wallis,' "$WORK/kq/stats.csv")
 [ "$n" -eq $((3 * (2 * 3 + 2))) ] && pass "24 Kruskal-Wallis rows" || fail "$n Kruskal-Wallis rows"

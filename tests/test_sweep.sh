@@ -140,7 +140,7 @@ EOF
 then pass "table cells are the pooled mean ± sd of the points' participants"; else fail "table cells differ from the pooled participants"; fi
 expect_in "$WORK/a/tables/model.hidden_ccc_s0.8.md" "| criterion" "avg. rank" "| wide" "| narrow" \
     "Friedman test" "over the participants of the 2 sweep points with that value, pooled"
-expect_in "$WORK/a/sweep_stats.csv" "model.hidden,0.8,32,friedman,all,,2," "experiment.seed,0.8,32,wilcoxon,vr(lambda=0),magnitude,"
+expect_in "$WORK/a/sweep_stats.csv" "model.hidden,friedman,all,0.8,32,all,0.8,32,2," "experiment.seed,wilcoxon,vr(lambda=0),0.8,32,magnitude,0.8,32,"
 
 # --report DIR rebuilds the same aggregation from the points' results.h5.
 mkdir "$WORK/before" && cp -r "$WORK/a/sweep.csv" "$WORK/a/sweep_stats.csv" "$WORK/a/tables" "$WORK/before/"

@@ -78,10 +78,10 @@ static void set_row(pf_test_row *row, const char *test, const char *b, double s,
 {
     memset(row, 0, sizeof *row);
     snprintf(row->test, sizeof row->test, "%s", test);
-    snprintf(row->a, sizeof row->a, "vr(lambda=0.5)");
-    snprintf(row->b, sizeof row->b, "%s", b);
-    row->sparsity = s;
-    row->bits = 32;
+    snprintf(row->a.criterion, sizeof row->a.criterion, "vr(lambda=0.5)");
+    snprintf(row->b.criterion, sizeof row->b.criterion, "%s", b);
+    row->a.sparsity = row->b.sparsity = s;
+    row->a.bits = row->b.bits = 32;
     row->n = P;
     row->p_value = p_holm / 2;
     row->p_holm = p_holm;

@@ -160,8 +160,10 @@ static int significant(const tctx *t, const panel *p, size_t c, size_t s)
 {
     const pf_analysis *a = t->a;
     if (!p->test || !a || a->reference < 0 || (size_t)a->reference == c) return 0;
-    const pf_test_row *row =
-        pf_analysis_find(a, p->test, t->r->crit[c], t->r->sparsity[s], t->r->bits[t->width]);
+    pf_test_side ref = pf_analysis_side(
+                     t->r, pf_results_variant_at(t->r, (size_t)a->reference, s, t->width)),
+                 other = pf_analysis_side(t->r, pf_results_variant_at(t->r, c, s, t->width));
+    const pf_test_row *row = pf_analysis_find(a, p->test, &ref, &other);
     return row && isfinite(row->p_holm) && row->p_holm < t->cfg->alpha;
 }
 
@@ -367,13 +369,14 @@ static void caption_mark(FILE *fp, const tctx *t, const char *what, const char *
     pf_tabletext_name(t->tex, t->r->crit[a->reference], ref, sizeof ref);
     int holm = t->cfg->correction == PF_CORRECT_HOLM;
     fprintf(fp,
-            "%s: %s the reference criterion %s (ref.) at that sparsity, by the two-sided %s "
-            "over participants, %s %sp < %g%s",
+            "%s: %s the reference criterion %s (ref.) at the same sparsity and width, by the "
+            "two-sided %s over participants, %s %sp < %g%s",
             mk(t, "\xe2\x80\xa0", "$^\\dagger$"), what, ref, test,
             holm ? "Holm-adjusted" : "unadjusted", mk(t, "", "$"), t->cfg->alpha, mk(t, "", "$"));
     if (holm)
-        fprintf(fp, " (Holm's correction within each sparsity level, over the reference's "
-                    "comparisons with every other criterion and with the dense float32 model)");
+        fprintf(fp, " (Holm's correction within each sparsity level and width, over the "
+                    "reference's comparisons with every other criterion there and with the dense "
+                    "float32 model)");
     fprintf(fp, ".");
 }
 

@@ -44,7 +44,9 @@
 #endif
 
 /* Bumped whenever a dataset changes name, shape or meaning: readers refuse other versions.
- * 4: the file is sealed, and its strings are fixed-length. */
+ * 4: the file is sealed, and its strings are fixed-length. 5: every row of /stats/tests names
+ * both sides (criterion, sparsity and bits of a and of b); /models may hold the quantised
+ * models (quant_q, quant_scale, quant_bias). */
 /* What to do about a results.h5 that cannot be read. */
 #define FIX "copy it again from where the run wrote it, or rerun the study into a new folder"
 

@@ -11,7 +11,7 @@
 
 /* The root attribute schema of every results.h5 this version writes, and the only one it
  * reads. */
-#define PF_RESULTS_H5_SCHEMA "prunefair-results/4"
+#define PF_RESULTS_H5_SCHEMA "prunefair-results/5"
 
 #include <hdf5.h>
 

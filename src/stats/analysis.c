@@ -37,7 +37,23 @@ typedef struct {
     pf_error *err;
 } actx;
 
-static pf_test_row *new_row(actx *c, const char *family, const char *test, double s)
+/* A side: criterion name at (sparsity, bits). */
+static pf_test_side side(const char *criterion, double sparsity, int bits)
+{
+    pf_test_side x = {.sparsity = sparsity, .bits = bits};
+    snprintf(x.criterion, sizeof x.criterion, "%s", criterion);
+    return x;
+}
+
+pf_test_side pf_analysis_side(const pf_results *r, size_t v)
+{
+    const pf_variant *x = &r->variant[v];
+    return side(r->crit[x->crit], x->sparsity, x->bits);
+}
+
+/* A new row of the family at sparsity s and the current width, comparing a with b. */
+static pf_test_row *new_row(actx *c, const char *family, const char *test, double s, pf_test_side a,
+                            pf_test_side b)
 {
     pf_test_row *row = &c->a->rows[c->a->n_rows++];
     int bits = c->r->bits[c->w];
@@ -46,8 +62,8 @@ static pf_test_row *new_row(actx *c, const char *family, const char *test, doubl
     memset(row, 0, sizeof *row);
     snprintf(row->family, sizeof row->family, "%s@s=%s%s", family, pf_numtext(num, s), width);
     snprintf(row->test, sizeof row->test, "%s", test);
-    row->sparsity = s;
-    row->bits = bits;
+    row->a = a;
+    row->b = b;
     row->mean_diff = NAN;
     return row;
 }
@@ -87,17 +103,17 @@ static double mean_diff(const double *x, const double *y, size_t n)
     return n ? s / (double)n : NAN;
 }
 
-/* One test of the reference (x) against b (another criterion or the dense model, y). */
-static void compare_pair(actx *c, int test, double s, const char *bname, const double *x,
-                         const double *y)
+/* One test of the reference at sparsity s (x) against variant vb (another criterion at s, or
+ * the dense float32 model: y). */
+static void compare_pair(actx *c, int test, double s, size_t vb, const double *x, const double *y)
 {
     static const char *names[] = {"wilcoxon", "ttest", "pitman_morgan"};
     size_t n = c->r->n_part;
     char family[PF_MAX_NAME];
     snprintf(family, sizeof family, "ref:%s", names[test]);
-    pf_test_row *row = new_row(c, family, names[test], s);
-    snprintf(row->a, sizeof row->a, "%s", c->r->crit[c->a->reference]);
-    snprintf(row->b, sizeof row->b, "%s", bname);
+    pf_test_row *row =
+        new_row(c, family, names[test], s, side(c->r->crit[c->a->reference], s, c->r->bits[c->w]),
+                pf_analysis_side(c->r, vb));
     /* The location tests run on the improvement of the reference, so their signs read the
      * same for every metric; the variance test is about spread, which has no direction. */
     const double *better = c->higher_is_better ? x : y, *worse = c->higher_is_better ? y : x;
@@ -118,9 +134,9 @@ static void compare_pair(actx *c, int test, double s, const char *bname, const d
 static void friedman_rows(actx *c, double s, const pf_friedman_result *f)
 {
     static const char *tests[] = {"friedman", "iman_davenport"};
+    pf_test_side all = side("all", s, c->r->bits[c->w]);
     for (int i = 0; i < 2; i++) {
-        pf_test_row *row = new_row(c, "friedman", tests[i], s);
-        snprintf(row->a, sizeof row->a, "all");
+        pf_test_row *row = new_row(c, "friedman", tests[i], s, all, all);
         if (f)
             fill_row(row, i == 0 ? &f->chi2 : &f->f);
         else
@@ -231,8 +247,9 @@ static void sparsity_level(actx *c, size_t si)
     const double *x = c->vals + (size_t)ref * P;
     for (int test = 0; test < 3; test++) {
         for (size_t k = 1; k < K && c->err->code == PF_OK; k++)
-            if ((int)k != ref) compare_pair(c, test, s, r->crit[k], x, c->vals + k * P);
-        if (c->err->code == PF_OK) compare_pair(c, test, s, r->crit[PF_DENSE], x, c->dense);
+            if ((int)k != ref)
+                compare_pair(c, test, s, pf_results_variant_at(r, k, si, c->w), x, c->vals + k * P);
+        if (c->err->code == PF_OK) compare_pair(c, test, s, PF_DENSE, x, c->dense);
     }
 }
 
@@ -243,9 +260,8 @@ static void group_row(actx *c, const pf_group_attribute *g, size_t v)
     const pf_group_gap *gap = &g->gap[v];
     char family[PF_MAX_NAME + 8];
     snprintf(family, sizeof family, "groups:%s", g->name);
-    pf_test_row *row = new_row(c, family, "kruskal_wallis", x->sparsity);
-    snprintf(row->a, sizeof row->a, "%s", c->r->crit[x->crit]);
-    snprintf(row->b, sizeof row->b, "%s", c->r->crit[PF_DENSE]);
+    pf_test_row *row = new_row(c, family, "kruskal_wallis", x->sparsity, pf_analysis_side(c->r, v),
+                               pf_analysis_side(c->r, PF_DENSE));
     fill_row(row, &gap->kw);
     row->p_holm = gap->p_holm;
     row->mean_diff = NAN;
@@ -317,13 +333,18 @@ void pf_analysis_free(pf_analysis *a)
     free(a);
 }
 
-const pf_test_row *pf_analysis_find(const pf_analysis *a, const char *test, const char *b,
-                                    double sparsity, int bits)
+static int same_side(const pf_test_side *x, const pf_test_side *y)
 {
-    for (size_t i = 0; i < a->n_rows; i++) {
-        const pf_test_row *row = &a->rows[i];
-        if (row->sparsity == sparsity && row->bits == bits && strcmp(row->test, test) == 0 &&
-            strcmp(row->b, b) == 0)
+    return x->sparsity == y->sparsity && x->bits == y->bits &&
+           strcmp(x->criterion, y->criterion) == 0;
+}
+
+const pf_test_row *pf_analysis_find(const pf_analysis *an, const char *test, const pf_test_side *a,
+                                    const pf_test_side *b)
+{
+    for (size_t i = 0; i < an->n_rows; i++) {
+        const pf_test_row *row = &an->rows[i];
+        if (strcmp(row->test, test) == 0 && same_side(&row->a, a) && same_side(&row->b, b))
             return row;
     }
     return NULL;
@@ -338,14 +359,19 @@ int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err)
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "stats.csv", err) != PF_OK) return err->code;
-    fprintf(f.fp, "family,sparsity,bits,test,criterion_a,criterion_b,n,statistic,df1,df2,"
-                  "p_value,p_holm,effect_size,mean_diff,status\n");
+    fprintf(f.fp, "family,test,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,n,"
+                  "statistic,df1,df2,p_value,p_holm,effect_size,mean_diff,status\n");
     for (size_t i = 0; i < a->n_rows; i++) {
         const pf_test_row *w = &a->rows[i];
         /* Criterion names hold no commas or quotes (config.c restricts them): no quoting. */
-        fprintf(f.fp, "%s", w->family);
-        pf_numtext_put(f.fp, ",", w->sparsity);
-        fprintf(f.fp, ",%d,%s,%s,%s,%zu", w->bits, w->test, w->a, w->b, w->n);
+        fprintf(f.fp, "%s,%s", w->family, w->test);
+        const pf_test_side *sides[] = {&w->a, &w->b};
+        for (size_t k = 0; k < 2; k++) {
+            fprintf(f.fp, ",%s", sides[k]->criterion);
+            pf_numtext_put(f.fp, ",", sides[k]->sparsity);
+            fprintf(f.fp, ",%d", sides[k]->bits);
+        }
+        fprintf(f.fp, ",%zu", w->n);
         const double v[] = {w->statistic, w->df1,         w->df2,      w->p_value,
                             w->p_holm,    w->effect_size, w->mean_diff};
         for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) pf_numtext_put(f.fp, ",", v[j]);
@@ -369,11 +395,13 @@ static hid_t test_row_type(void)
     hid_t family = fixed_string(sizeof((pf_test_row *)0)->family);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(pf_test_row));
     H5Tinsert(t, "family", HOFFSET(pf_test_row, family), family);
-    H5Tinsert(t, "sparsity", HOFFSET(pf_test_row, sparsity), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "bits", HOFFSET(pf_test_row, bits), H5T_NATIVE_INT);
     H5Tinsert(t, "test", HOFFSET(pf_test_row, test), test);
-    H5Tinsert(t, "criterion_a", HOFFSET(pf_test_row, a), name);
-    H5Tinsert(t, "criterion_b", HOFFSET(pf_test_row, b), name);
+    H5Tinsert(t, "criterion_a", HOFFSET(pf_test_row, a.criterion), name);
+    H5Tinsert(t, "sparsity_a", HOFFSET(pf_test_row, a.sparsity), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "bits_a", HOFFSET(pf_test_row, a.bits), H5T_NATIVE_INT);
+    H5Tinsert(t, "criterion_b", HOFFSET(pf_test_row, b.criterion), name);
+    H5Tinsert(t, "sparsity_b", HOFFSET(pf_test_row, b.sparsity), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "bits_b", HOFFSET(pf_test_row, b.bits), H5T_NATIVE_INT);
     H5Tinsert(t, "n", HOFFSET(pf_test_row, n), H5T_NATIVE_ULLONG);
     H5Tinsert(t, "status", HOFFSET(pf_test_row, status), H5T_NATIVE_INT);
     H5Tinsert(t, "statistic", HOFFSET(pf_test_row, statistic), H5T_NATIVE_DOUBLE);
@@ -419,13 +447,15 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
     pf_h5_attr_num(&h, g, "alpha", a->alpha);
     pf_h5_attr_str(&h, g, "correction", cfg->correction == PF_CORRECT_HOLM ? "holm" : "none");
     pf_h5_attr_str(&h, g, "families",
-                   "ref:<test>@s=<sparsity>[/<bits>bit]: the reference against every other "
-                   "criterion and dense float32 with one test at one sparsity and width; Holm "
-                   "within each such family. friedman@s=<sparsity>[/<bits>bit]: omnibus test "
-                   "over all pruning criteria, uncorrected. groups:<attribute>@s=<sparsity>"
-                   "[/<bits>bit]: Kruskal-Wallis across the attribute's groups on the "
-                   "per-participant deltas of each variant against dense float32; Holm within "
-                   "each such family.");
+                   "ref:<test>@s=<sparsity>[/<bits>bit]: the reference at that sparsity and "
+                   "width against every other criterion there and against dense float32, with "
+                   "one test; Holm within each such family. friedman@s=<sparsity>[/<bits>bit]: "
+                   "omnibus test over all pruning criteria at that sparsity and width, "
+                   "uncorrected. groups:<attribute>@s=<sparsity>[/<bits>bit]: Kruskal-Wallis "
+                   "across the attribute's groups on the per-participant deltas of each variant "
+                   "against dense float32; Holm within each such family. Every row names both "
+                   "sides: (criterion_a, sparsity_a, bits_a) and (criterion_b, sparsity_b, "
+                   "bits_b); dense float32 is (dense, 0, 32); all: every pruning criterion.");
     pf_h5_attr_str(&h, g, "signs",
                    "wilcoxon and ttest run on the improvement of criterion_a over criterion_b "
                    "(a - b when higher is better, b - a when lower is better): a positive "

@@ -7,16 +7,19 @@
  *   family "friedman@s=S"        Friedman across the pruning criteria (+ Iman-Davenport F),
  *                                average ranks (rank 1 = best by the metric's direction) and
  *                                the Nemenyi critical difference; uncorrected (one omnibus
- *                                test per sparsity);
- *   family "ref:<test>@s=S"      the reference criterion against every other criterion and
- *                                against dense float32 with one test: Wilcoxon signed-rank,
- *                                paired t, Pitman-Morgan; Holm's correction runs within each
- *                                family, so the three tests do not dilute each other;
+ *                                test per sparsity); both sides "all" at (S, B);
+ *   family "ref:<test>@s=S"      the reference criterion at (S, B) against every other
+ *                                criterion at (S, B) and against dense float32 (0, 32) with
+ *                                one test: Wilcoxon signed-rank, paired t, Pitman-Morgan;
+ *                                Holm's correction runs within each family, so the three
+ *                                tests do not dilute each other;
  *   family "groups:A@s=S"        per attribute A of fairness.h, the Kruskal-Wallis test of
- *                                every variant at that width and sparsity (criterion_a; the
- *                                dense model quantised alone at s = 0), criterion_b "dense":
- *                                do the deltas against dense differ between A's groups? Holm
- *                                within the family.
+ *                                every variant at (S, B) (side a; the dense model quantised
+ *                                alone at s = 0), side b dense float32: do the deltas against
+ *                                dense float32 differ between A's groups? Holm within the
+ *                                family.
+ * Every row names both sides completely (pf_test_side: criterion, sparsity, width), so a row
+ * against dense reads "dense, 0, 32" even in a 4-bit family.
  * Signed numbers follow the metric's direction, so that a positive value always means "the
  * reference (criterion_a) is better": the Wilcoxon and t tests run on the improvement
  * d = a - b when higher is better and d = b - a when lower is better (RMSE), and mean_diff,
@@ -41,15 +44,24 @@
 #include "stats/fairness.h"
 #include "stats/stats.h"
 
+/* One side of a test: the model (criterion, sparsity, width) whose per-participant values
+ * enter it. The dense model has sparsity 0; "all" is every pruning criterion at that sparsity
+ * and width (both sides of a Friedman row). */
+typedef struct {
+    char criterion[PF_MAX_NAME]; /* a criterion of the run, "dense", or "all" */
+    double sparsity;             /* the requested sparsity (0 for the dense model) */
+    int bits;                    /* the weight width, 32 = float32 */
+} pf_test_side;
+
+/* One test, naming both sides completely: a row of the family "ref:ttest@s=0.8/4bit" against
+ * the dense model compares the reference at (0.8, 4 bits) with dense at (0, 32 bits). */
 typedef struct {
     char family[2 *
                 PF_MAX_NAME]; /* "ref:wilcoxon@s=0.8", "friedman@s=0.8/8bit", "groups:sex@s=0.8" */
-    double sparsity;
-    int bits;      /* weight width of the variants compared */
-    char test[24]; /* wilcoxon, ttest, pitman_morgan, friedman, iman_davenport, kruskal_wallis */
-    char a[PF_MAX_NAME];   /* reference (or "all" for friedman; the variant's for groups) */
-    char b[PF_MAX_NAME];   /* the other criterion, "dense", or "" */
-    size_t n;              /* pairs / blocks used */
+    char test[24];  /* wilcoxon, ttest, pitman_morgan, friedman, iman_davenport, kruskal_wallis */
+    pf_test_side a; /* the reference; the variant for groups; "all" for friedman */
+    pf_test_side b; /* the other criterion, or dense float32; "all" for friedman */
+    size_t n;       /* pairs / blocks used */
     pf_test_status status; /* not OK: p_value and p_holm are NaN ("not testable") */
     double statistic, df1, df2;
     double p_value, p_holm;
@@ -77,16 +89,21 @@ typedef struct {
 pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error *err);
 void pf_analysis_free(pf_analysis *a);
 
-/* The row of test `test` comparing the reference with criterion b ("dense" for dense; "" for
- * the Friedman rows) at that sparsity and width, or NULL. */
-const pf_test_row *pf_analysis_find(const pf_analysis *a, const char *test, const char *b,
-                                    double sparsity, int bits);
+/* The side of variant v of r: its criterion's name, sparsity and width. */
+pf_test_side pf_analysis_side(const pf_results *r, size_t v);
+
+/* The row of test `test` whose sides are exactly a and b (criterion, sparsity and width each),
+ * or NULL: the reference at (0.8, 4 bits) against magnitude at (0.8, 4 bits), or against
+ * dense float32 (dense, 0, 32). */
+const pf_test_row *pf_analysis_find(const pf_analysis *an, const char *test, const pf_test_side *a,
+                                    const pf_test_side *b);
 
 /* The /stats group of a results file. */
 int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_config *cfg,
                          hid_t file, pf_error *err);
 
-/* stats.csv: one row per test (the columns of pf_test_row). */
+/* stats.csv: one row per test, the columns of pf_test_row with each side as three columns:
+ * family, test, criterion_a, sparsity_a, bits_a, criterion_b, sparsity_b, bits_b, n, ... */
 int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err);
 
 /* ---- a metric in words ----

@@ -318,13 +318,18 @@ void pf_fairness_free(pf_fairness *f)
 
 /* ---- output ------------------------------------------------------------------------------- */
 
+/* The row's attribute and its two sides: variant v, and the dense float32 model its deltas
+ * are taken against (criterion, sparsity, bits each). */
 static void put_variant(FILE *fp, const pf_results *r, const pf_group_attribute *g, size_t v)
 {
-    const pf_variant *x = &r->variant[v];
     pf_csvout_field(fp, g->name);
-    fprintf(fp, ",%s", r->crit[x->crit]);
-    pf_numtext_put(fp, ",", x->sparsity);
-    fprintf(fp, ",%d,", x->bits);
+    const pf_variant *side[] = {&r->variant[v], &r->variant[PF_DENSE]};
+    for (size_t k = 0; k < 2; k++) {
+        fprintf(fp, ",%s", r->crit[side[k]->crit]);
+        pf_numtext_put(fp, ",", side[k]->sparsity);
+        fprintf(fp, ",%d", side[k]->bits);
+    }
+    fputc(',', fp);
 }
 
 int pf_fairness_write_csv(const pf_fairness *f, const pf_results *r, const char *dir, pf_error *err)
@@ -332,7 +337,8 @@ int pf_fairness_write_csv(const pf_fairness *f, const pf_results *r, const char 
     pf_outfile o;
     if (pf_outfile_open(&o, dir, "groups.csv", err) != PF_OK) return err->code;
     FILE *fp = o.fp;
-    fprintf(fp, "attribute,criterion,sparsity,bits,group,n,compared,mean,mean_delta,gap,"
+    fprintf(fp, "attribute,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,group,n,"
+                "compared,mean,mean_delta,gap,"
                 "gap_lo,gap_hi,gap_delta,ratio,worst_group,kw_h,kw_df,kw_p,kw_p_holm,"
                 "kw_status\n");
     for (size_t a = 0; a < f->n_attr; a++) {

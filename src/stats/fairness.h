@@ -81,7 +81,10 @@ void pf_fairness_free(pf_fairness *f);
 int pf_fairness_tested(const pf_results *r, size_t v);
 
 /* groups.csv: one row per (attribute, variant, group), then the gap rows of each (attribute,
- * variant) with group "*" (see docs/results-schema.md). */
+ * variant) with group "*"; every row names its two sides as stats.csv does, the variant
+ * (criterion_a, sparsity_a, bits_a) and the dense float32 model its deltas are taken against
+ * (criterion_b, sparsity_b, bits_b: dense, 0, 32)
+ * (docs/results-schema.md#groups-fairness-across-groups-of-people). */
 int pf_fairness_write_csv(const pf_fairness *f, const pf_results *r, const char *dir,
                           pf_error *err);
 

@@ -75,7 +75,7 @@ const pf_sweepstats_entry *pf_sweepstats_find(const pf_sweepstats *st, size_t gr
 
 /* ---- CSV ------------------------------------------------------------------------------------ */
 
-/* axis,sparsity,bits: where a row belongs. */
+/* axis,sparsity,bits: where a row of sweep_ranks.csv belongs. */
 static void where(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e)
 {
     char axis[PF_SWEEP_MAX_AXES * 2 * PF_MAX_NAME];
@@ -85,12 +85,26 @@ static void where(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e)
     fprintf(fp, ",%d", g->bits[e->w]);
 }
 
+/* One side of a test, as stats.csv names it: criterion, sparsity, bits (both sides of a
+ * sweep's test are at the entry's sparsity and width). */
+static void side(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e, const char *crit)
+{
+    fprintf(fp, ",%s", crit);
+    pf_numtext_put(fp, ",", g->sparsity[e->sp]);
+    fprintf(fp, ",%d", g->bits[e->w]);
+}
+
 static void test_row(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e,
                      const char *test, const char *a, const char *b, const pf_test_result *t,
                      double p_holm)
 {
-    where(fp, g, e);
-    fprintf(fp, ",%s,%s,%s,%zu", test, a, b, t->n);
+    char axis[PF_SWEEP_MAX_AXES * 2 * PF_MAX_NAME];
+    pf_aggregate_group_name(g, e->group, axis, sizeof axis);
+    pf_csvout_field(fp, axis);
+    fprintf(fp, ",%s", test);
+    side(fp, g, e, a);
+    side(fp, g, e, b);
+    fprintf(fp, ",%zu", t->n);
     const double v[] = {t->statistic, t->df1, t->df2, t->p_value, p_holm, t->effect_size};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) pf_numtext_put(fp, ",", v[i]);
     fprintf(fp, ",%s\n", pf_compare_status(t->status));
@@ -101,15 +115,15 @@ static int write_stats(const pf_sweepstats *st, const pf_aggregate *g, const cha
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "sweep_stats.csv", err) != PF_OK) return err->code;
-    fputs("axis,sparsity,bits,test,criterion_a,criterion_b,n,statistic,df1,df2,p_value,p_holm,"
-          "effect_size,status\n",
+    fputs("axis,test,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,n,statistic,df1,"
+          "df2,p_value,p_holm,effect_size,status\n",
           f.fp);
     for (size_t i = 0; i < st->n; i++) {
         const pf_sweepstats_entry *e = &st->entry[i];
         const pf_compare *c = e->cmp;
         if (!c) continue;
-        test_row(f.fp, g, e, "friedman", "all", "", &c->friedman.chi2, NAN);
-        test_row(f.fp, g, e, "iman_davenport", "all", "", &c->friedman.f, NAN);
+        test_row(f.fp, g, e, "friedman", "all", "all", &c->friedman.chi2, NAN);
+        test_row(f.fp, g, e, "iman_davenport", "all", "all", &c->friedman.f, NAN);
         for (size_t t = 0; t < c->n_cmp; t++)
             test_row(f.fp, g, e, "wilcoxon", g->crit[st->crit[c->reference]],
                      g->crit[st->crit[c->other[t]]], &c->wilcoxon[t].test, c->p_holm[t]);

@@ -10,11 +10,13 @@
  * against each other one with Holm. An incomplete cell (a point not done, a variant missing)
  * makes every test of its comparison not testable, never a number from part of the blocks.
  *
- *   sweep_stats.csv  one row per test: axis, sparsity, bits, test (friedman, iman_davenport,
- *                    wilcoxon), criterion_a ("all", or the reference), criterion_b, n (blocks
- *                    or nonzero pairs), statistic, df1, df2, p_value, p_holm, effect_size,
- *                    status (ok, too_few, constant: "not testable" is a status, never a
- *                    number)
+ *   sweep_stats.csv  one row per test: axis, test (friedman, iman_davenport, wilcoxon),
+ *                    then its two sides as stats.csv names them, criterion_a, sparsity_a,
+ *                    bits_a ("all" both sides for friedman, or the reference) and
+ *                    criterion_b, sparsity_b, bits_b (the other criterion), both at the
+ *                    entry's sparsity and width; n (blocks or nonzero pairs), statistic,
+ *                    df1, df2, p_value, p_holm, effect_size, status (ok, too_few, constant:
+ *                    "not testable" is a status, never a number)
  *   sweep_ranks.csv  one row per (axis, sparsity, bits, criterion): avg_rank (1 = best), the
  *                    Nemenyi cd at alpha, blocks */
 #ifndef PF_SWEEPSTATS_H
