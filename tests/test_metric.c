@@ -31,8 +31,8 @@
 static void test_hand_example(void **state)
 {
     (void)state;
-    const float yhat[] = {1, 2, 3, 4}, y[] = {2, 2, 4, 4};
-    assert_near(pf_moments_ccc(yhat, y, 4), 0.8, TOL);
+    const double yhat[] = {1, 2, 3, 4}, y[] = {2, 2, 4, 4};
+    assert_near(pf_moments_ccc_double(yhat, y, 4), 0.8, TOL);
     assert_near(pf_metric_pearson(yhat, y, 4), 1.0 / sqrt(1.25), TOL);
     assert_near(pf_metric_rmse(yhat, y, 4), sqrt(0.5), TOL);
 }
@@ -41,8 +41,8 @@ static void test_hand_example(void **state)
 static void test_symmetric(void **state)
 {
     (void)state;
-    const float a[] = {0.1f, 0.7f, 0.4f, 0.9f, 0.2f}, b[] = {0.3f, 0.6f, 0.5f, 0.8f, 0.1f};
-    assert_near(pf_moments_ccc(a, b, 5), pf_moments_ccc(b, a, 5), TOL);
+    const double a[] = {0.1, 0.7, 0.4, 0.9, 0.2}, b[] = {0.3, 0.6, 0.5, 0.8, 0.1};
+    assert_near(pf_moments_ccc_double(a, b, 5), pf_moments_ccc_double(b, a, 5), TOL);
     assert_near(pf_metric_rmse(a, b, 5), pf_metric_rmse(b, a, 5), TOL);
     assert_near(pf_metric_pearson(a, b, 5), pf_metric_pearson(b, a, 5), TOL);
 }
@@ -50,8 +50,8 @@ static void test_symmetric(void **state)
 static void test_perfect_agreement(void **state)
 {
     (void)state;
-    const float y[] = {0.1f, 0.4f, 0.35f, 0.9f, 0.05f};
-    assert_near(pf_moments_ccc(y, y, 5), 1.0, TOL);
+    const double y[] = {0.1, 0.4, 0.35, 0.9, 0.05};
+    assert_near(pf_moments_ccc_double(y, y, 5), 1.0, TOL);
     assert_near(pf_metric_pearson(y, y, 5), 1.0, TOL);
     assert_near(pf_metric_rmse(y, y, 5), 0.0, 0.0);
 }
@@ -62,8 +62,8 @@ static void test_perfect_agreement(void **state)
 static void test_bias_lowers_ccc_not_pearson(void **state)
 {
     (void)state;
-    const float yhat[] = {2, 3, 4, 5}, y[] = {1, 2, 3, 4};
-    assert_near(pf_moments_ccc(yhat, y, 4), 2.5 / 3.5, TOL);
+    const double yhat[] = {2, 3, 4, 5}, y[] = {1, 2, 3, 4};
+    assert_near(pf_moments_ccc_double(yhat, y, 4), 2.5 / 3.5, TOL);
     assert_near(pf_metric_pearson(yhat, y, 4), 1.0, TOL);
     assert_near(pf_metric_rmse(yhat, y, 4), 1.0, TOL);
 }
@@ -74,8 +74,8 @@ static void test_bias_lowers_ccc_not_pearson(void **state)
 static void test_constant_prediction(void **state)
 {
     (void)state;
-    const float yhat[] = {0.5f, 0.5f, 0.5f, 0.5f}, y[] = {0, 1, 0, 1};
-    assert_near(pf_moments_ccc(yhat, y, 4), 0.0, 0.0);
+    const double yhat[] = {0.5, 0.5, 0.5, 0.5}, y[] = {0, 1, 0, 1};
+    assert_near(pf_moments_ccc_double(yhat, y, 4), 0.0, 0.0);
     assert_near(pf_metric_pearson(yhat, y, 4), 0.0, 0.0);
     assert_near(pf_metric_rmse(yhat, y, 4), 0.5, TOL);
 }
@@ -85,12 +85,12 @@ static void test_constant_prediction(void **state)
 static void test_both_constant(void **state)
 {
     (void)state;
-    const float c[] = {0.3f, 0.3f, 0.3f, 0.3f, 0.3f};
-    assert_false(isnan(pf_moments_ccc(c, c, 5)));
-    assert_near(pf_moments_ccc(c, c, 5), 0.0, 0.0);
+    const double c[] = {0.3, 0.3, 0.3, 0.3, 0.3};
+    assert_false(isnan(pf_moments_ccc_double(c, c, 5)));
+    assert_near(pf_moments_ccc_double(c, c, 5), 0.0, 0.0);
     assert_near(pf_metric_pearson(c, c, 5), 0.0, 0.0);
-    const float one[] = {1, 1}, two[] = {2, 2};
-    assert_near(pf_moments_ccc(one, two, 2), 0.0, 0.0);
+    const double one[] = {1, 1}, two[] = {2, 2};
+    assert_near(pf_moments_ccc_double(one, two, 2), 0.0, 0.0);
     assert_near(pf_metric_rmse(one, two, 2), 1.0, TOL);
 }
 
@@ -101,19 +101,54 @@ static void test_both_constant(void **state)
 static void test_negative_ccc(void **state)
 {
     (void)state;
-    const float yhat[] = {4, 3, 1}, y[] = {1, 2, 3}, rev[] = {3, 2, 1};
-    assert_near(pf_moments_ccc(yhat, y, 3), -0.75, TOL);
+    const double yhat[] = {4, 3, 1}, y[] = {1, 2, 3}, rev[] = {3, 2, 1};
+    assert_near(pf_moments_ccc_double(yhat, y, 3), -0.75, TOL);
     assert_near(pf_metric_pearson(yhat, y, 3), -sqrt(27.0 / 28.0), TOL);
-    assert_near(pf_moments_ccc(rev, y, 3), -1.0, TOL);
+    assert_near(pf_moments_ccc_double(rev, y, 3), -1.0, TOL);
 }
 
 static void test_empty_is_nan(void **state)
 {
     (void)state;
-    const float y[] = {1};
-    assert_true(isnan(pf_moments_ccc(y, y, 0)));
+    const double y[] = {1};
+    assert_true(isnan(pf_moments_ccc_double(y, y, 0)));
     assert_true(isnan(pf_metric_rmse(y, y, 0)));
     assert_true(isnan(pf_metric_pearson(y, y, 0)));
+}
+
+/* The float32 moments (the CCC loss's) and the double ones (the metrics') are one text: on the
+ * same values they are the same numbers, bit for bit. */
+static void test_float_and_double_moments_agree(void **state)
+{
+    (void)state;
+    const float af[] = {0.1f, 0.7f, 0.4f, 0.9f, 0.2f}, bf[] = {0.3f, 0.6f, 0.5f, 0.8f, 0.1f};
+    double ad[5], bd[5];
+    for (size_t i = 0; i < 5; i++) ad[i] = af[i], bd[i] = bf[i];
+    pf_moments mf = pf_moments_pair(af, bf, 5), md = pf_moments_pair_double(ad, bd, 5);
+    assert_memory_equal(&mf, &md, sizeof mf);
+    assert_true(pf_moments_ccc(af, bf, 5) == pf_moments_ccc_double(ad, bd, 5));
+    assert_true(isnan(pf_moments_ccc(af, bf, 0)));
+}
+
+/* A target recorded in another unit and with an offset, y2 = 100 y + 37, and the predictions
+ * mapped the same way: CCC and Pearson's r do not move and RMSE is 100 times larger, to double
+ * rounding. With the values rounded to float32 first (as before metrics took doubles) CCC moves
+ * by about 1e-8 here, so 1e-12 tells the two apart. */
+static void test_unit_and_offset_invariant(void **state)
+{
+    (void)state;
+    const double y[] = {0.123456789, 0.98765, 0.5, 0.33333333333, 0.71, 0.0421};
+    const double yhat[] = {0.2, 0.81234567, 0.45, 0.4, 0.6666666667, 0.1};
+    double y2[6], yhat2[6];
+    float yf[6], yhatf[6];
+    for (size_t i = 0; i < 6; i++) {
+        y2[i] = 100 * y[i] + 37, yhat2[i] = 100 * yhat[i] + 37;
+        yf[i] = (float)y2[i], yhatf[i] = (float)yhat2[i];
+    }
+    assert_near(pf_moments_ccc_double(yhat2, y2, 6), pf_moments_ccc_double(yhat, y, 6), 1e-12);
+    assert_near(pf_metric_pearson(yhat2, y2, 6), pf_metric_pearson(yhat, y, 6), 1e-12);
+    assert_near(pf_metric_rmse(yhat2, y2, 6) / 100, pf_metric_rmse(yhat, y, 6), 1e-12);
+    assert_true(fabs(pf_moments_ccc(yhatf, yf, 6) - pf_moments_ccc_double(yhat, y, 6)) > 1e-12);
 }
 
 /* ---- classification metrics (scikit-learn semantics) ---- */
@@ -199,13 +234,13 @@ static void test_class_perfect_and_degenerate(void **state)
 static void test_argmax(void **state)
 {
     (void)state;
-    assert_int_equal(pf_metric_argmax((const float[]){1, 3, 3}, 3), 1);
-    assert_int_equal(pf_metric_argmax((const float[]){2, 2, 2}, 3), 0);
-    assert_int_equal(pf_metric_argmax((const float[]){-3, -1, -1, -2}, 4), 1);
-    assert_int_equal(pf_metric_argmax((const float[]){0, 0, 1e-7f}, 3), 2);
-    assert_int_equal(pf_metric_argmax((const float[]){5, NAN, 7}, 3), 2);
-    assert_int_equal(pf_metric_argmax((const float[]){NAN, 1, 1}, 3), 1);
-    assert_int_equal(pf_metric_argmax((const float[]){NAN, NAN}, 2), 0);
+    assert_int_equal(pf_metric_argmax((const double[]){1, 3, 3}, 3), 1);
+    assert_int_equal(pf_metric_argmax((const double[]){2, 2, 2}, 3), 0);
+    assert_int_equal(pf_metric_argmax((const double[]){-3, -1, -1, -2}, 4), 1);
+    assert_int_equal(pf_metric_argmax((const double[]){0, 0, 1e-7}, 3), 2);
+    assert_int_equal(pf_metric_argmax((const double[]){5, NAN, 7}, 3), 2);
+    assert_int_equal(pf_metric_argmax((const double[]){NAN, 1, 1}, 3), 1);
+    assert_int_equal(pf_metric_argmax((const double[]){NAN, NAN}, 2), 0);
 }
 
 /* ---- the registry and the metric sets ---- */
@@ -367,10 +402,10 @@ static void test_eval_regression_one(void **state)
     pf_error err;
     pf_error_clear(&err);
     pf_metric_set *ms = pf_metric_set_alloc(PF_TASK_REGRESSION, 1, NULL, 0, &err);
-    const float yhat[] = {1, 2, 3, 4}, y[] = {2, 2, 4, 4};
+    const double yhat[] = {1, 2, 3, 4}, y[] = {2, 2, 4, 4};
     double v[3];
     assert_int_equal(pf_metric_set_eval(ms, yhat, y, 4, v, &err), PF_OK);
-    assert_true(v[0] == pf_moments_ccc(yhat, y, 4) && v[1] == pf_metric_rmse(yhat, y, 4) &&
+    assert_true(v[0] == pf_moments_ccc_double(yhat, y, 4) && v[1] == pf_metric_rmse(yhat, y, 4) &&
                 v[2] == pf_metric_pearson(yhat, y, 4));
     assert_near(v[0], 0.8, TOL);
     pf_metric_set_free(ms);
@@ -388,9 +423,9 @@ static void test_eval_regression_two(void **state)
     pf_error_clear(&err);
     char *names[] = {"arousal", "valence"};
     pf_metric_set *ms = pf_metric_set_alloc(PF_TASK_REGRESSION, 2, names, 0, &err);
-    const float out[] = {1, 2, 2, 3, 3, 4, 4, 5}, y[] = {2, 1, 2, 2, 4, 3, 4, 4};
-    const float a_hat[] = {1, 2, 3, 4}, a[] = {2, 2, 4, 4}, v_hat[] = {2, 3, 4, 5},
-                v_y[] = {1, 2, 3, 4};
+    const double out[] = {1, 2, 2, 3, 3, 4, 4, 5}, y[] = {2, 1, 2, 2, 4, 3, 4, 4};
+    const double a_hat[] = {1, 2, 3, 4}, a[] = {2, 2, 4, 4}, v_hat[] = {2, 3, 4, 5},
+                 v_y[] = {1, 2, 3, 4};
     double v[9];
     assert_int_equal(pf_metric_set_eval(ms, out, y, 4, v, &err), PF_OK);
     assert_near(v[0], 0.8, TOL);
@@ -400,7 +435,8 @@ static void test_eval_regression_two(void **state)
     assert_near(v[4], 1.0, TOL);
     assert_near(v[5], 1.0, TOL);
     assert_near(v[6], 53.0 / 70.0, TOL);
-    assert_true(v[6] == (pf_moments_ccc(a_hat, a, 4) + pf_moments_ccc(v_hat, v_y, 4)) / 2.0);
+    assert_true(v[6] ==
+                (pf_moments_ccc_double(a_hat, a, 4) + pf_moments_ccc_double(v_hat, v_y, 4)) / 2.0);
     assert_true(v[6] == (v[0] + v[3]) / 2.0);
     assert_near(v[7], (sqrt(0.5) + 1.0) / 2.0, TOL);
     assert_near(v[8], (1.0 / sqrt(1.25) + 1.0) / 2.0, TOL);
@@ -417,8 +453,8 @@ static void test_eval_classification(void **state)
     pf_error err;
     pf_error_clear(&err);
     pf_metric_set *ms = pf_metric_set_alloc(PF_TASK_CLASSIFICATION, 1, NULL, 3, &err);
-    float logits[] = {2, 2, 1, 0, 1, 1, 0, 5, 0, -1, 0.5f, 0.5f, 0, 0, 3, 4, 4, 4};
-    const float truth[] = {0, 0, 1, 1, 2, 2};
+    double logits[] = {2, 2, 1, 0, 1, 1, 0, 5, 0, -1, 0.5, 0.5, 0, 0, 3, 4, 4, 4};
+    const double truth[] = {0, 0, 1, 1, 2, 2};
     double v[3];
     assert_int_equal(pf_metric_set_eval(ms, logits, truth, 6, v, &err), PF_OK);
     assert_near(v[0], 4.0 / 6.0, TOL);
@@ -432,7 +468,7 @@ static void test_eval_classification(void **state)
     logits[7] = 5;
 
     /* a class index that is not one: a bug upstream, reported */
-    const float frac[] = {0, 0, 1, 1.5f, 2, 2}, big[] = {0, 0, 1, 3, 2, 2};
+    const double frac[] = {0, 0, 1, 1.5, 2, 2}, big[] = {0, 0, 1, 3, 2, 2};
     assert_int_equal(pf_metric_set_eval(ms, logits, frac, 6, v, &err), PF_ERUNTIME);
     pf_error_clear(&err);
     assert_int_equal(pf_metric_set_eval(ms, logits, big, 6, v, &err), PF_ERUNTIME);
@@ -493,6 +529,8 @@ int main(void)
         cmocka_unit_test(test_both_constant),
         cmocka_unit_test(test_negative_ccc),
         cmocka_unit_test(test_empty_is_nan),
+        cmocka_unit_test(test_float_and_double_moments_agree),
+        cmocka_unit_test(test_unit_and_offset_invariant),
         cmocka_unit_test(test_class_hand_example),
         cmocka_unit_test(test_class_one_true_class),
         cmocka_unit_test(test_class_never_predicted),

@@ -183,12 +183,93 @@ static void test_masks_layerwise(void **state)
     check_masks("layerwise");
 }
 
+/* The model-space targets of every fold's splits (train, validation, test), as the runner makes
+ * them, are the same bytes for both datasets: then both studies train the same models. */
+static void assert_same_model_space(const fixture *f, const pf_dataset *other)
+{
+    pf_error err = {0};
+    for (size_t i = 0; i < f->folds->n_folds; i++) {
+        const pf_fold *fd = &f->folds->fold[i];
+        pf_transform *ta = pf_transform_fit(f->ds, fd->train, fd->n_train, &f->cfg, &err);
+        pf_transform *tb = pf_transform_fit(other, fd->train, fd->n_train, &f->cfg, &err);
+        assert_non_null(ta), assert_non_null(tb);
+        const int *sets[] = {fd->train, fd->val, fd->test};
+        size_t sizes[] = {fd->n_train, fd->n_val, fd->n_test};
+        for (size_t j = 0; j < 3; j++) {
+            pf_split *a = pf_split_alloc(f->ds, sets[j], sizes[j], ta, NULL, &err);
+            pf_split *b = pf_split_alloc(other, sets[j], sizes[j], tb, NULL, &err);
+            assert_non_null(a), assert_non_null(b);
+            assert_memory_equal(a->y, b->y, a->n * a->t * sizeof *a->y);
+            pf_split_free(a), pf_split_free(b);
+        }
+        pf_transform_free(ta), pf_transform_free(tb);
+    }
+}
+
+/* A target's unit and offset change no metric (docs/folds.md#mapping-predictions-back): the same
+ * study run on y and on 100 y + 37, with data.target_scaling = zscore, so that the models learn
+ * the same model-space targets (checked) and are the same models; every participant's CCC and
+ * Pearson's r are then equal, and RMSE 100 times larger, to 1e-12, for the dense model and
+ * every pruned one, on both outputs. (With predictions rounded to float32 on their way to the
+ * metrics, as before they were doubles, they differ by up to about 1e-7.)
+ * The grid stops at sparsity 0.5: random pruning at 0.9 leaves models whose predictions hardly
+ * vary around their mean, and with the offset that mean is about 87, whose double carries an
+ * absolute rounding of about 1e-14; relative to the predictions' tiny spread that moves Pearson's
+ * r by about 1e-11: double rounding, not float32's, and no longer a question of units. */
+static void test_unit_and_offset_change_no_metric(void **state)
+{
+    (void)state;
+    fixture *f = make("global");
+    set(&f->cfg, "synthetic", "outputs", "2");
+    set(&f->cfg, "prune", "criteria", "random,magnitude");
+    set(&f->cfg, "prune", "sparsities", "0,0.5");
+    set(&f->cfg, "output", "save_masks", "false");
+    set(&f->cfg, "data", "target_scaling", "zscore");
+    pf_error err = {0};
+    assert_int_equal(pf_config_validate(&f->cfg, &err), PF_OK);
+    pf_dataset_free(f->ds);
+    f->ds = pf_load_dataset(&f->cfg, &err);
+    pf_dataset *scaled = pf_load_dataset(&f->cfg, &err);
+    assert_non_null(f->ds), assert_non_null(scaled);
+    for (size_t i = 0; i < scaled->n_windows * scaled->n_targets; i++)
+        scaled->y[i] = 100 * scaled->y[i] + 37;
+    assert_same_model_space(f, scaled);
+    pf_results *a = run(f, 2);
+    pf_dataset *plain = f->ds;
+    f->ds = scaled;
+    pf_results *b = run(f, 2);
+    f->ds = plain;
+    pf_dataset_free(scaled);
+    size_t checked = 0;
+    for (size_t m = 0; m < a->n_metric; m++) {
+        const char *name = a->metrics->slot[m].metric->name;
+        int rmse = strstr(name, "rmse") != NULL;
+        for (size_t v = 0; v < a->n_var; v++)
+            for (size_t p = 0; p < a->n_part; p++)
+                for (size_t k = 0; k < a->n_rep; k++) {
+                    double x = a->value[pf_results_at(a, m, v, p, k)];
+                    double y = b->value[pf_results_at(b, m, v, p, k)];
+                    assert_false(isnan(x));
+                    if (fabs((rmse ? y / 100 : y) - x) > 1e-12)
+                        fail_msg("%s of participant %zu, variant %zu, repeat %zu: %.17g on y, "
+                                 "%.17g on 100 y + 37",
+                                 a->metrics->slot[m].name, p, v, k, x, y);
+                    checked++;
+                }
+    }
+    assert_int_equal(checked, 9 * (1 + 2 * 2) * 8 * 2); /* metrics x variants x people x reps */
+    pf_results_free(a);
+    pf_results_free(b);
+    unmake(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_give_identical_results),
         cmocka_unit_test(test_masks_global),
         cmocka_unit_test(test_masks_layerwise),
+        cmocka_unit_test(test_unit_and_offset_change_no_metric),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

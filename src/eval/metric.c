@@ -16,21 +16,21 @@
 
 /* ---- regression ---------------------------------------------------------------------------- */
 
-double pf_metric_rmse(const float *yhat, const float *y, size_t n)
+double pf_metric_rmse(const double *yhat, const double *y, size_t n)
 {
     if (n == 0) return NAN;
     double ss = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double e = (double)yhat[i] - (double)y[i];
+        double e = yhat[i] - y[i];
         ss += e * e;
     }
     return sqrt(ss / (double)n);
 }
 
-double pf_metric_pearson(const float *yhat, const float *y, size_t n)
+double pf_metric_pearson(const double *yhat, const double *y, size_t n)
 {
     if (n == 0) return NAN;
-    pf_moments m = pf_moments_pair(yhat, y, n);
+    pf_moments m = pf_moments_pair_double(yhat, y, n);
     if (m.va == 0.0 || m.vb == 0.0) return 0.0; /* undefined: documented as 0 */
     double r = m.cov / sqrt(m.va * m.vb);
     return r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
@@ -103,7 +103,7 @@ double pf_metric_f1_macro(const int *truth, const int *pred, size_t n, size_t n_
     return sum / (double)k;
 }
 
-size_t pf_metric_argmax(const float *logits, size_t n_classes)
+size_t pf_metric_argmax(const double *logits, size_t n_classes)
 {
     size_t best = n_classes;
     for (size_t c = 0; c < n_classes; c++) {
@@ -118,7 +118,7 @@ size_t pf_metric_argmax(const float *logits, size_t n_classes)
 
 static double reg_ccc(const pf_metric_input *in, size_t k)
 {
-    return pf_moments_ccc(in->yhat[k], in->y[k], in->n);
+    return pf_moments_ccc_double(in->yhat[k], in->y[k], in->n);
 }
 
 static double reg_rmse(const pf_metric_input *in, size_t k)
@@ -399,12 +399,12 @@ static void eval_slots(const pf_metric_set *ms, const pf_metric_input *in, doubl
 
 /* Regression: the metric functions read contiguous columns, the model writes rows. One output
  * is already a column; several are copied out, output by output. */
-static int eval_regression(const pf_metric_set *ms, const float *out, const float *y, size_t n,
+static int eval_regression(const pf_metric_set *ms, const double *out, const double *y, size_t n,
                            double *values, pf_error *err)
 {
     size_t K = ms->n_targets;
-    const float **col = pf_alloc(2 * K, sizeof *col, err);
-    float *buf = K > 1 ? pf_alloc(2 * K * n, sizeof *buf, err) : NULL;
+    const double **col = pf_alloc(2 * K, sizeof *col, err);
+    double *buf = K > 1 ? pf_alloc(2 * K * n, sizeof *buf, err) : NULL;
     if (!col || (K > 1 && !buf)) {
         free(col), free(buf);
         return PF_ERUNTIME;
@@ -414,7 +414,7 @@ static int eval_regression(const pf_metric_set *ms, const float *out, const floa
             col[0] = out, col[1] = y;
             break;
         }
-        float *ph = buf + 2 * k * n, *py = ph + n;
+        double *ph = buf + 2 * k * n, *py = ph + n;
         for (size_t i = 0; i < n; i++) ph[i] = out[i * K + k], py[i] = y[i * K + k];
         col[k] = ph, col[K + k] = py;
     }
@@ -424,8 +424,8 @@ static int eval_regression(const pf_metric_set *ms, const float *out, const floa
     return PF_OK;
 }
 
-static int eval_classification(const pf_metric_set *ms, const float *out, const float *y, size_t n,
-                               double *values, pf_error *err)
+static int eval_classification(const pf_metric_set *ms, const double *out, const double *y,
+                               size_t n, double *values, pf_error *err)
 {
     size_t C = ms->n_classes;
     int *lab = pf_alloc(2 * n, sizeof *lab, err);
@@ -434,10 +434,10 @@ static int eval_classification(const pf_metric_set *ms, const float *out, const 
     for (size_t i = 0; i < n; i++) {
         /* The dataset stores classes as exact small integers; anything else is a bug upstream,
          * and a silently truncated label would be scored as the wrong class. */
-        if (!(y[i] >= 0 && y[i] < (float)C && y[i] == floorf(y[i]))) {
+        if (!(y[i] >= 0 && y[i] < (double)C && y[i] == floor(y[i]))) {
             pf_error_set(err, PF_ERUNTIME,
-                         "metric set: window %zu holds class %g, not a class index 0..%zu", i,
-                         (double)y[i], C - 1);
+                         "metric set: window %zu holds class %g, not a class index 0..%zu", i, y[i],
+                         C - 1);
             free(lab);
             return PF_ERUNTIME;
         }
@@ -453,7 +453,7 @@ static int eval_classification(const pf_metric_set *ms, const float *out, const 
     return PF_OK;
 }
 
-int pf_metric_set_eval(const pf_metric_set *ms, const float *out, const float *y, size_t n,
+int pf_metric_set_eval(const pf_metric_set *ms, const double *out, const double *y, size_t n,
                        double *values, pf_error *err)
 {
     if (ms->shape->labels) return eval_classification(ms, out, y, n, values, err);

@@ -9,10 +9,14 @@
  * evaluates them all from the model's outputs in one call. How the values of one metric are
  * summarised across participants is summary.h's job.
  *
- * Regression metrics take float32 predictions and targets as they come out of the network and
- * accumulate in double, so a value does not depend on the float rounding of a running sum.
- * Classification metrics follow scikit-learn's definitions, so any number can be checked
- * there. The functions depend on nothing but libc. */
+ * Every metric takes double predictions and double targets: a regression's predictions are the
+ * model's float32 outputs mapped back to the data's units in double (transform.h), its targets
+ * as the data file recorded them, so no number is rounded to float32 on its way to a metric and
+ * a target's unit or offset moves a value only by double rounding
+ * (docs/metrics.md#per-participant-metrics).
+ * Classification metrics work on class labels, the argmax of the logits, and follow
+ * scikit-learn's definitions, so any number can be checked there. The functions depend on
+ * nothing but libc. */
 #ifndef PF_METRIC_H
 #define PF_METRIC_H
 
@@ -25,12 +29,12 @@
 /* ---- regression metrics for one participant: yhat = prediction, y = target, n windows ---- */
 
 /* Root mean squared error sqrt(mean((yhat - y)^2)). NaN when n == 0. */
-double pf_metric_rmse(const float *yhat, const float *y, size_t n);
+double pf_metric_rmse(const double *yhat, const double *y, size_t n);
 
 /* Pearson's r. Defined as 0 when either vector has zero variance (a constant prediction
  * carries no linear association; this keeps tables free of NaN and matches ccc's convention).
  * Clamped to [-1, 1] against rounding. NaN when n == 0. */
-double pf_metric_pearson(const float *yhat, const float *y, size_t n);
+double pf_metric_pearson(const double *yhat, const double *y, size_t n);
 
 /* ---- classification metrics for one participant ----
  * truth and pred hold class indices 0..C-1 (C = n_classes) for n windows. Each is NaN when
@@ -55,8 +59,10 @@ double pf_metric_f1_macro(const int *truth, const int *pred, size_t n, size_t n_
 
 /* The predicted class of one window from its n_classes logits: the index of the largest,
  * ties to the lowest index. NaN logits never win; all NaN gives 0 (pf_metric_set_eval
- * reports NaN metrics for such a window's participant instead of trusting this). */
-size_t pf_metric_argmax(const float *logits, size_t n_classes);
+ * reports NaN metrics for such a window's participant instead of trusting this). The logits
+ * are the model's float32 outputs, converted to double exactly, so the class is the same as
+ * on the float32 values. */
+size_t pf_metric_argmax(const double *logits, size_t n_classes);
 
 /* ---- the registry ---- */
 
@@ -65,8 +71,8 @@ typedef struct {
     size_t n; /* windows */
     /* regression: K columns of n values each, in the data's units */
     size_t n_outputs;
-    const float *const *yhat; /* yhat[k][i]: prediction of output k for window i */
-    const float *const *y;    /* y[k][i]: target */
+    const double *const *yhat; /* yhat[k][i]: prediction of output k for window i */
+    const double *const *y;    /* y[k][i]: target */
     /* classification */
     size_t n_classes;
     const int *truth; /* n true classes */
@@ -137,11 +143,12 @@ int pf_metric_set_primary(const pf_metric_set *ms, const char *stats_metric, siz
 
 /* Every metric of the set for one participant's n windows into values[0..ms->n-1].
  *   out: n x n_model_out model outputs, row-major: predictions in the data's units
- *        (regression), or logits (classification; predicted class = pf_metric_argmax).
- *   y:   n x n_targets truth, row-major: targets, or the class index as a float.
+ *        (regression, pf_transform_target_inverse), or logits (classification; predicted
+ *        class = pf_metric_argmax).
+ *   y:   n x n_targets truth, row-major: targets as recorded, or the class index.
  * A NaN logit makes every classification value NaN (a diverged model is not "at chance").
  * PF_ERUNTIME when a class index is not an integer in 0..C-1 or memory runs out. */
-int pf_metric_set_eval(const pf_metric_set *ms, const float *out, const float *y, size_t n,
+int pf_metric_set_eval(const pf_metric_set *ms, const double *out, const double *y, size_t n,
                        double *values, pf_error *err);
 
 #endif

@@ -21,7 +21,7 @@ typedef struct {
     float *x;       /* n x d, imputed and scaled */
     size_t t;       /* targets per row: the regression outputs, or 1 (the class index) */
     float *y;       /* n x t: targets in model space, (float)((y - target_shift) * target_scale) */
-    float *y_data;  /* n x t: targets as recorded, (float)y, for metrics */
+    double *y_data; /* n x t: targets as recorded (the dataset's doubles), for metrics */
     size_t n_parts; /* participants in this split */
     int *part;      /* n_parts: dataset participant index */
     size_t *off;    /* n_parts + 1: rows of part i are off[i]..off[i+1]-1 */

@@ -213,22 +213,23 @@ void pf_transform_free(pf_transform *tf)
     free(tf);
 }
 
-void pf_transform_target_inverse(const pf_transform *tf, const float *in, float *out, size_t n)
+void pf_transform_target_inverse(const pf_transform *tf, const float *in, double *out, size_t n)
 {
-    /* No arithmetic at all for the identity: -0.0f + 0 would turn into +0.0f, and "none" must
+    /* No arithmetic at all for the identity: -0.0 + 0 would turn into +0.0, and "none" must
      * leave every prediction exactly as the model made it. */
     size_t T = tf->n_targets;
-    if (out != in) memmove(out, in, n * T * sizeof *out);
     for (size_t k = 0; k < T; k++) {
         double shift = tf->target_shift[k], scale = tf->target_scale[k];
-        if (shift == 0 && scale == 1) continue;
-        for (size_t i = 0; i < n; i++)
-            out[i * T + k] = (float)((double)out[i * T + k] / scale + shift);
+        int identity = shift == 0 && scale == 1;
+        for (size_t i = 0; i < n; i++) {
+            double v = (double)in[i * T + k];
+            out[i * T + k] = identity ? v : v / scale + shift;
+        }
     }
 }
 
 int pf_transform_window(const pf_transform *tf, const pf_dataset *ds, size_t r, float *x, float *y,
-                        float *y_data, pf_error *err)
+                        double *y_data, pf_error *err)
 {
     size_t d = ds->n_features, T = ds->n_targets;
     for (size_t j = 0; j < d; j++) {
@@ -241,7 +242,7 @@ int pf_transform_window(const pf_transform *tf, const pf_dataset *ds, size_t r, 
     }
     for (size_t k = 0; k < T; k++) {
         double t = ds->y[r * T + k];
-        y_data[k] = (float)t;
+        y_data[k] = t;
         y[k] = tf ? (float)((t - tf->target_shift[k]) * tf->target_scale[k]) : (float)t;
     }
     return PF_OK;

@@ -20,9 +20,9 @@
  *      y_k over the training windows, target_scale = 1 / their population sd (1 when the sd
  *      is 0 or not finite; a target constant on the training windows gets target_shift = its
  *      value and scale 1); none: shift 0, scale 1. Predictions are mapped back with
- *      pf_transform_target_inverse before any metric, so metrics are in the data's own units
- *      and a result does not depend on the unit a target was recorded in. A class label is
- *      never scaled (shift 0, scale 1).
+ *      pf_transform_target_inverse, in double, before any metric, so metrics are in the data's
+ *      own units and a result does not depend on the unit a target was recorded in (beyond
+ *      double rounding). A class label is never scaled (shift 0, scale 1).
  *
  * The rows themselves, through the transform, are split.h's.
  * Definitions and the exact rules: docs/folds.md. */
@@ -53,16 +53,19 @@ pf_transform *pf_transform_fit(const pf_dataset *ds, const int *participants, si
                                const pf_config *cfg, pf_error *err);
 void pf_transform_free(pf_transform *tf);
 
-/* Model-space predictions of n rows (n x n_targets, row-major) back to the data's units:
- * out[i][k] = in[i][k] / target_scale[k] + target_shift[k], in double, rounded to float. An
- * output with shift 0 and scale 1 (target_scaling = none) is a bit-exact copy. in and out may
- * be the same array. */
-void pf_transform_target_inverse(const pf_transform *tf, const float *in, float *out, size_t n);
+/* Model-space predictions of n rows (n x n_targets, row-major) back to the data's units, in
+ * double: out[i][k] = (double)in[i][k] / target_scale[k] + target_shift[k], each float32 output
+ * converted to double before the affine map and the result never rounded to float, so the
+ * metrics see the same numbers whatever the target's unit and offset (docs/folds.md). An output
+ * with shift 0 and scale 1 (target_scaling = none) is the float value itself, converted exactly
+ * (no arithmetic: -0 stays -0). */
+void pf_transform_target_inverse(const pf_transform *tf, const float *in, double *out, size_t n);
 
 /* Window r of ds through tf (NULL: untransformed, an empty cell stays NaN): its d features
- * into x, its T targets in model space into y and as recorded into y_data (docs above).
- * PF_EINPUT for an empty cell with data.missing = error. */
+ * into x, its T targets in model space into y (float32, what the model learns) and as recorded
+ * into y_data (the dataset's doubles, unchanged: what metrics score against). PF_EINPUT for an
+ * empty cell with data.missing = error. */
 int pf_transform_window(const pf_transform *tf, const pf_dataset *ds, size_t r, float *x, float *y,
-                        float *y_data, pf_error *err);
+                        double *y_data, pf_error *err);
 
 #endif

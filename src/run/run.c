@@ -71,8 +71,9 @@ typedef struct {
     pf_mlp *dense, *work_model;
     pf_mlp *quant_model; /* a quantised copy of the model being evaluated */
     pf_mlp_work *work;
-    float *yhat;
-    float *mask; /* n_params scratch for pf_prune_mask */
+    float *yhat;  /* the model's float32 outputs of the test rows */
+    double *pred; /* the same as doubles: predictions in the data's units, or logits */
+    float *mask;  /* n_params scratch for pf_prune_mask */
 } task;
 
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
@@ -96,21 +97,35 @@ static double now_seconds(void)
 
 /* ---- evaluation of one model on the task's test participants ------------------------------ */
 
+/* The model's outputs of the test rows as doubles in t->pred: a regression's float32 outputs
+ * mapped back from model space to the data's units in double (transform.h), or a
+ * classification's logits, converted exactly. No prediction is rounded to float32 after the
+ * model made it, so no metric depends on the unit a target was recorded in. */
+static void predict(const pf_results *r, task *t, const pf_mlp *m)
+{
+    const pf_split *te = t->test;
+    size_t n_out = r->metrics->n_model_out;
+    pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
+    if (r->metrics->shape->labels)
+        for (size_t i = 0; i < te->n * n_out; i++) t->pred[i] = (double)t->yhat[i];
+    else
+        pf_transform_target_inverse(t->tf, t->yhat, t->pred, te->n);
+}
+
 /* Every metric of every test participant into the slots of variant v: the model's outputs
  * (regression predictions mapped back from model space to the data's units, or class logits)
- * against the targets as recorded. Returns the mean of the primary metric over the test
- * participants, for the task record. */
+ * against the targets as recorded, all in double. Returns the mean of the primary metric over
+ * the test participants, for the task record. */
 static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, size_t v, pf_error *err)
 {
     pf_results *r = rc->res;
     const pf_split *te = t->test;
     size_t n_out = r->metrics->n_model_out, M = r->n_metric;
     double values[PF_MAX_LIST * 8], sum = 0;
-    pf_mlp_forward(m, t->work, te->x, te->n, t->yhat);
-    if (!r->metrics->shape->labels) pf_transform_target_inverse(t->tf, t->yhat, t->yhat, te->n);
+    predict(r, t, m);
     for (size_t i = 0; i < te->n_parts; i++) {
         size_t p = (size_t)te->part[i], lo = te->off[i], n = te->off[i + 1] - lo;
-        if (pf_metric_set_eval(r->metrics, t->yhat + lo * n_out, te->y_data + lo * te->t, n, values,
+        if (pf_metric_set_eval(r->metrics, t->pred + lo * n_out, te->y_data + lo * te->t, n, values,
                                err) != PF_OK)
             return NAN;
         for (size_t k = 0; k < M; k++) r->value[pf_results_at(r, k, v, p, t->repeat)] = values[k];
@@ -530,6 +545,7 @@ static void task_free(task *t)
     pf_mlp_free(t->dense), pf_mlp_free(t->work_model), pf_mlp_free(t->quant_model);
     pf_mlp_work_free(t->work);
     free(t->yhat);
+    free(t->pred);
     free(t->mask);
 }
 
@@ -554,6 +570,7 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
     t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
     t->yhat = pf_alloc(rows * n_out, sizeof *t->yhat, err);
+    t->pred = pf_alloc(t->test->n * n_out, sizeof *t->pred, err);
     /* Class weights come from this fold's training split (folds differ, so they are the
      * task's, not the run's); NULL (all 1) for a regression or train.class_weights = none. */
     if (pf_dataset_shape(rc->ds)->weighs_classes && cfg->class_weights != PF_CLASS_WEIGHTS_NONE &&
