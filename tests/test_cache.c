@@ -327,6 +327,12 @@ static void assert_same(const pf_dataset *a, const pf_dataset *b)
     same_bytes(a->participant, b->participant, n * sizeof *a->participant, "participant");
     same_bytes(a->group, b->group, a->group ? n * sizeof *a->group : 0, "group");
     same_bytes(a->offset, b->offset, (P + 1) * sizeof *a->offset, "offset");
+    same_bytes(a->row, b->row, n * sizeof *a->row, "row");
+    same_bytes(a->time, b->time, a->time ? n * sizeof *a->time : 0, "time");
+    assert_int_equal(a->n_dropped_windows, b->n_dropped_windows);
+    if (a->n_dropped_windows > 0) /* room reserved for none may be NULL once read back */
+        same_bytes(a->dropped, b->dropped, a->n_dropped_windows * sizeof *a->dropped,
+                   "dropped windows");
     same_texts(a->target_names, b->target_names, a->n_targets, "target_names");
     same_texts(a->class_names, b->class_names, a->n_classes, "class_names");
     same_texts(a->attribute_names, b->attribute_names, a->n_attributes, "attribute_names");
@@ -349,7 +355,9 @@ static void assert_same(const pf_dataset *a, const pf_dataset *b)
         s[i]->attribute_values = s[i]->feature_names = s[i]->participant_ids = NULL;
         s[i]->group_names = NULL;
         s[i]->participant = s[i]->group = NULL;
-        s[i]->offset = NULL;
+        s[i]->offset = s[i]->row = NULL;
+        s[i]->time = NULL;
+        s[i]->dropped = NULL;
         s[i]->columns = NULL;
     }
     if (memcmp(&sa, &sb, sizeof sa) != 0)

@@ -503,6 +503,14 @@ static void test_order(void **state)
     for (int p = 0; p < 4; p++) assert_int_equal(ds->offset[p], offset[p]);
     const int participant[] = {0, 0, 0, 1, 1, 1, 2};
     for (int i = 0; i < 7; i++) assert_int_equal(ds->participant[i], participant[i]);
+    /* Each window keeps its data row in the file (0 = the first after the header) and its
+     * time: p2's rows 2 and 4 at time 0, then row 0 at time 1; p1's 1, 3, 5; p3's 6. */
+    const size_t row[] = {2, 4, 0, 1, 3, 5, 6};
+    const double time[] = {0, 0, 1, 0, 1, 2, 0};
+    assert_non_null(ds->time);
+    for (int i = 0; i < 7; i++) assert_int_equal(ds->row[i], row[i]);
+    for (int i = 0; i < 7; i++) assert_true(ds->time[i] == time[i]);
+    assert_int_equal(ds->n_dropped_windows, 0);
     pf_dataset_free(ds);
 
     /* Without a time column: file order, and Time_Index becomes an ordinary feature. */
@@ -511,6 +519,9 @@ static void test_order(void **state)
     assert_int_equal(ds->n_features, 2);
     const double b[] = {21, 20, 22, 10, 11, 12, 30};
     for (int i = 0; i < 7; i++) assert_true(cell(ds, (size_t)i, "a") == b[i]);
+    const size_t file_row[] = {0, 2, 4, 1, 3, 5, 6};
+    for (int i = 0; i < 7; i++) assert_int_equal(ds->row[i], file_row[i]);
+    assert_null(ds->time); /* no time column */
     pf_dataset_free(ds);
 }
 
@@ -598,6 +609,12 @@ static void test_ticks_heist(void **state)
     const double x[] = {2.5, 25, 5.5, 55, 5, 3}, y[] = {0.25, 0.55, 0.3};
     for (int i = 0; i < 6; i++) assert_float_equal(ds->x[i], x[i], 1e-12);
     for (int i = 0; i < 3; i++) assert_float_equal(ds->y[i], y[i], 1e-12);
+    /* A window's row is its first tick's (A's time 0 on line 4 is data row 2, its time 4 row
+     * 10; B's time 0 row 3); its time, its index in the session. */
+    const size_t row[] = {2, 10, 3};
+    const double time[] = {0, 1, 0};
+    for (int i = 0; i < 3; i++) assert_int_equal(ds->row[i], row[i]);
+    for (int i = 0; i < 3; i++) assert_true(ds->time[i] == time[i]);
     assert_int_equal(ds->n_missing, 0);
     assert_string_equal(ds->columns[8].name, "solid_only");
     assert_string_equal(ds->columns[8].use, "excluded: empty in every selected row");
@@ -766,6 +783,22 @@ static void test_high_low_transform(void **state)
     assert_true(ds->x[0] == 1 && ds->x[2] == 2 && ds->x[4] == 5 && ds->x[6] == 6);
     assert_int_equal(ds->offset[1], 2);
     assert_int_equal(ds->offset[2], 4);
+    /* The kept windows keep their rows; the dropped ones are listed: p1's rows 2 (0.5) and 3
+     * (0.25) after both of its kept windows (before window 2, the end of p1's), p2's row 6
+     * (0.5) at the end. No time column: their time is NaN. */
+    const size_t kept_row[] = {0, 1, 4, 5};
+    for (int i = 0; i < 4; i++) assert_int_equal(ds->row[i], kept_row[i]);
+    assert_int_equal(ds->n_dropped_windows, 3);
+    const pf_dropped_window want[] = {
+        {0, 2, NAN, 0.5, 2}, {0, 3, NAN, 0.25, 2}, {1, 6, NAN, 0.5, 4}};
+    for (int i = 0; i < 3; i++) {
+        const pf_dropped_window *w = &ds->dropped[i];
+        assert_int_equal(w->participant, want[i].participant);
+        assert_int_equal(w->row, want[i].row);
+        assert_true(isnan(w->time));
+        assert_true(w->target == want[i].target);
+        assert_int_equal(w->before, want[i].before);
+    }
     pf_dataset_free(ds);
 
     cfg.transform_margin = 0;
@@ -840,6 +873,34 @@ static void test_high_low_boundary(void **state)
     assert_int_equal(ds->n_dropped_margin, 10);
     const double w[] = {1, 2, 4, 5}, y[] = {1, 0, 1, 0}; /* a: 0.45 0.24 0.46 0.25 */
     for (int i = 0; i < 4; i++) assert_true(ds->x[i] == w[i] && ds->y[i] == y[i]);
+    pf_dataset_free(ds);
+}
+
+/* A participant whose every window lies within the margin is dropped whole: its windows are
+ * counted (n_dropped_margin) but not listed, and the list names the kept participants by their
+ * new index. a: median 0.5, keeps 0.1 and 0.9, drops its row 2 after them; b: all 0.5, gone;
+ * c (now participant 1): keeps rows 5 and 6. */
+static void test_dropped_participant_not_listed(void **state)
+{
+    (void)state;
+    pf_config cfg;
+    csv_config(&cfg, "highlow_drop.csv");
+    snprintf(cfg.target_columns.item[0], PF_MAX_NAME, "arousal");
+    cfg.task = PF_TASK_CLASSIFICATION;
+    cfg.target_transform = PF_TRANSFORM_ABOVE_MEDIAN;
+    cfg.transform_margin = 0.1;
+    pf_dataset *ds = load_ok(&cfg);
+    assert_int_equal(ds->n_participants, 2);
+    assert_string_equal(ds->participant_ids[1], "c");
+    assert_int_equal(ds->n_dropped_margin, 3);
+    assert_int_equal(ds->n_dropped_participants, 1);
+    const size_t row[] = {0, 1, 5, 6};
+    for (int i = 0; i < 4; i++) assert_int_equal(ds->row[i], row[i]);
+    assert_int_equal(ds->n_dropped_windows, 1);
+    assert_int_equal(ds->dropped[0].participant, 0);
+    assert_int_equal(ds->dropped[0].row, 2);
+    assert_int_equal(ds->dropped[0].before, 2);
+    assert_true(ds->dropped[0].target == 0.5);
     pf_dataset_free(ds);
 }
 
@@ -1058,6 +1119,7 @@ int main(void)
         cmocka_unit_test(test_class_labels),
         cmocka_unit_test(test_high_low_transform),
         cmocka_unit_test(test_high_low_boundary),
+        cmocka_unit_test(test_dropped_participant_not_listed),
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_label_like_warning),
         cmocka_unit_test(test_datacheck),

@@ -158,6 +158,7 @@ static void average_window(const pf_rows *ticks, const pf_row_key *k, size_t n, 
     }
     size_t first = k[0].idx;
     w->line[i] = ticks->line[first];
+    w->rec[i] = ticks->rec[first];
     w->pid[i] = ticks->pid[first];
     w->sid[i] = ticks->sid[first];
     w->gid[i] = ticks->gid[first];

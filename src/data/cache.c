@@ -280,6 +280,19 @@ static int sizes_sane(const pf_dataset *ds, size_t task, size_t grouped, size_t 
            ds->n_targets <= s->max_targets && (s->labels ? ds->n_classes >= 2 : ds->n_classes == 0);
 }
 
+/* Where each window came from (its row, its time) and the windows the margin dropped: after
+ * every other field, so the layout before them is the one it always was. */
+static void visit_windows(io *c, pf_dataset *ds)
+{
+    size_t timed = ds->time != NULL, n = ds->n_windows;
+    io_size(c, &timed);
+    io_size(c, &ds->n_dropped_windows);
+    if (c->reading && (timed > 1 || ds->n_dropped_windows > ds->n_dropped_margin)) c->ok = 0;
+    IO_ARRAY(c, ds->row, n);
+    if (timed) IO_ARRAY(c, ds->time, n);
+    IO_ARRAY(c, ds->dropped, ds->n_dropped_windows);
+}
+
 /* Every field of ds but its path and SHA-256 (which name the file the entry is read for), in
  * one order: written from ds, or read into ds (zeroed; freed by pf_dataset_free on failure).
  * Writing only reads ds. */
@@ -350,6 +363,7 @@ static void visit(io *c, pf_dataset *ds)
         if (c->reading) col->is_feature = (int)feature;
         if (c->reading && feature > 1) c->ok = 0;
     }
+    visit_windows(c, ds);
 }
 
 /* What the rest of the program relies on, checked on a dataset read back: participant p owns
@@ -369,6 +383,14 @@ static int invariants_hold(const pf_dataset *ds)
         if (!(ds->y[i] >= 0 && ds->y[i] < (double)ds->n_classes && ds->y[i] == floor(ds->y[i])))
             return 0;
     for (size_t j = 0; j < ds->n_columns; j++) features += (size_t)ds->columns[j].is_feature;
+    for (size_t i = 0; i < ds->n_windows; i++)
+        if (ds->row[i] >= ds->n_rows_read) return 0;
+    for (size_t i = 0; i < ds->n_dropped_windows; i++) {
+        const pf_dropped_window *w = &ds->dropped[i];
+        if (w->participant >= P || w->before < ds->offset[w->participant] ||
+            w->before > ds->offset[w->participant + 1])
+            return 0;
+    }
     return features == ds->n_features && ds->description_name_at <= strlen(ds->description);
 }
 

@@ -4,6 +4,7 @@
 #include "base/alloc.h"
 #include "base/path.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,12 +56,14 @@ pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_targe
     ds->feature_names = pf_alloc(n_features, sizeof *ds->feature_names, err);
     ds->participant_ids = pf_alloc(n_participants, sizeof *ds->participant_ids, err);
     if (with_groups) ds->group = pf_alloc(n_windows, sizeof *ds->group, err);
+    ds->row = pf_alloc(n_windows, sizeof *ds->row, err);
     if (!ds->x || !ds->y || !ds->target_names || !ds->participant || !ds->offset ||
-        !ds->feature_names || !ds->participant_ids || (with_groups && !ds->group) ||
+        !ds->feature_names || !ds->participant_ids || (with_groups && !ds->group) || !ds->row ||
         default_target_names(ds, err) != PF_OK) {
         pf_dataset_free(ds);
         return NULL;
     }
+    for (size_t i = 0; i < n_windows; i++) ds->row[i] = i;
     return ds;
 }
 
@@ -84,7 +87,24 @@ void pf_dataset_free(pf_dataset *ds)
     free(ds->participant);
     free(ds->group);
     free(ds->offset);
+    free(ds->row);
+    free(ds->time);
+    free(ds->dropped);
     free(ds);
+}
+
+int pf_dataset_reserve_dropped(pf_dataset *ds, pf_error *err)
+{
+    pf_dropped_window *p = pf_alloc_resize(ds->dropped, ds->n_windows + 1, sizeof *p);
+    if (p == NULL) return pf_error_set(err, PF_ERUNTIME, "out of memory (dropped windows)");
+    ds->dropped = p;
+    return PF_OK;
+}
+
+void pf_dataset_drop_window(pf_dataset *ds, size_t i, size_t participant, size_t before)
+{
+    ds->dropped[ds->n_dropped_windows++] = (pf_dropped_window){
+        participant, ds->row[i], ds->time ? ds->time[i] : NAN, ds->y[i * ds->n_targets], before};
 }
 
 static int cmp_text(const void *a, const void *b)

@@ -24,6 +24,17 @@ typedef struct {
     int is_feature;
 } pf_column;
 
+/* A window of a kept participant that data.transform_margin dropped (target.h): it never reaches
+ * a model, but the predictions of a run list it, marked dropped (docs/data.md#window-rows). */
+typedef struct {
+    size_t participant; /* its participant's index in the dataset */
+    size_t row;         /* its data row in the file, as pf_dataset.row */
+    double time;        /* its time, as pf_dataset.time; NaN without a time column */
+    double target;      /* the continuous target that lay within the margin of the threshold */
+    size_t before;      /* the window it came before in its participant's time order, or
+                         * offset[participant + 1] when it came after all of them */
+} pf_dropped_window;
+
 typedef struct {
     size_t n_windows;
     size_t n_features;
@@ -40,10 +51,16 @@ typedef struct {
     char **attribute_values; /* n_participants x n_attributes, as in the file */
     int *participant;        /* n_windows: participant index */
     int *group;              /* n_windows: group index, or NULL without a group column */
-    size_t *offset;       /* n_participants + 1: participant p owns rows offset[p]..offset[p+1]-1 */
-    char **feature_names; /* n_features */
-    char **participant_ids; /* n_participants: as in the file */
-    char **group_names;     /* n_groups, or NULL */
+    size_t *offset; /* n_participants + 1: participant p owns rows offset[p]..offset[p+1]-1 */
+    size_t *row;    /* n_windows: the window's data row in the file, counted from 0 after the header
+                     * (for AGAIN ticks, its first tick's); synthetic data: the window's index */
+    double *time;   /* n_windows: its data.time_column value (AGAIN ticks: its index in the
+                     * session), or NULL when the data has no time column */
+    size_t n_dropped_windows;   /* windows of kept participants dropped by the margin */
+    pf_dropped_window *dropped; /* n_dropped_windows, in dataset order */
+    char **feature_names;       /* n_features */
+    char **participant_ids;     /* n_participants: as in the file */
+    char **group_names;         /* n_groups, or NULL */
     size_t n_groups;
 
     /* What loading did, for the dry-run plan and the results file. */
@@ -65,7 +82,8 @@ typedef struct {
 
 /* Allocate an empty regression dataset with room for the given sizes (names unset; the
  * target names are set to "y" for one target and "y1", "y2", ... for more, for sources and
- * tests that have no better names). */
+ * tests that have no better names). Every window's row is its index (a source reading a file
+ * sets the file's rows); no time column (time NULL); no dropped windows. */
 pf_dataset *pf_dataset_alloc(size_t n_windows, size_t n_features, size_t n_targets,
                              size_t n_participants, int with_groups, pf_error *err);
 void pf_dataset_free(pf_dataset *ds);
@@ -89,6 +107,16 @@ void pf_dataset_describe(pf_dataset *ds, const char *what, size_t name_cap, cons
 /* Add one line (printf-style, no trailing newline) to ds->warning. A line that does not fit
  * whole is replaced by a note that more was cut. */
 void pf_dataset_warn(pf_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Room in ds->dropped for every window, before a pass that drops some (target.h's margin), so
+ * that dropping cannot fail half-way. PF_ERUNTIME when memory runs out. */
+int pf_dataset_reserve_dropped(pf_dataset *ds, pf_error *err);
+
+/* Note window i, of the participant that will have index participant once the dataset is
+ * compacted, as dropped by data.transform_margin, before the window that will have index before
+ * (pf_dropped_window): its row, time and target are read from ds now, before the compaction
+ * overwrites them. Needs the room pf_dataset_reserve_dropped makes. */
+void pf_dataset_drop_window(pf_dataset *ds, size_t i, size_t participant, size_t before);
 
 /* The task shape of this data (config/task.h). */
 static inline const pf_task_shape *pf_dataset_shape(const pf_dataset *ds)

@@ -22,6 +22,7 @@ int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err)
     GROW(y, cap * (r->n_y ? r->n_y : 1));
     GROW(t, cap);
     GROW(line, cap);
+    GROW(rec, cap);
     GROW(pid, cap);
     GROW(sid, cap);
     GROW(gid, cap);
@@ -39,6 +40,7 @@ void pf_rows_free(pf_rows *r)
     free(r->y);
     free(r->t);
     free(r->line);
+    free(r->rec);
     free(r->pid);
     free(r->sid);
     free(r->gid);

@@ -17,6 +17,7 @@ typedef struct {
     double *y;    /* n x n_y: targets; a class label as its index in the table's labels */
     double *t;    /* time value, or the row's position without a time column */
     size_t *line; /* physical line in the file (the first tick's, for aggregated windows) */
+    size_t *rec;  /* data row in the file, from 0 after the header (the first tick's, likewise) */
     size_t *pid;  /* participant index (first appearance) */
     size_t *sid;  /* session index; 0 without a session column */
     size_t *gid;  /* group index; 0 without a group column */

@@ -333,6 +333,7 @@ static int store_row(pf_table *t, char **field, size_t line, const double *y)
     size_t i = r->n;
     memcpy(r->y + i * r->n_y, y, r->n_y * sizeof *y);
     r->line[i] = line;
+    r->rec[i] = t->n_rows_read - 1; /* read_record counted this row */
     r->t[i] = (double)i;
     if (t->c_time >= 0 && parse_cell(t->cfg, field[t->c_time], &r->t[i]) != 1)
         return bad_number(t, line, (size_t)t->c_time, field[t->c_time],
@@ -614,6 +615,8 @@ static int fill_rows(const pf_table *t, const pf_row_key *k, const size_t *keep,
         memcpy(ds->y + out * r->n_y, r->y + src * r->n_y, r->n_y * sizeof *ds->y);
         ds->participant[out] = (int)p;
         line[out] = r->line[src];
+        ds->row[out] = r->rec[src];
+        if (ds->time) ds->time[out] = r->t[src];
         if (out == 0 || ds->participant[out - 1] != (int)p) ds->offset[p] = out;
         if (gmap && gmap[r->gid[src]] == SIZE_MAX) gmap[r->gid[src]] = ds->n_groups++;
         if (gmap) ds->group[out] = (int)gmap[r->gid[src]];
@@ -752,6 +755,11 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, 
         (ds = pf_dataset_alloc(n_windows, t->n_feat, t->n_targets, n_p, t->c_group >= 0, err)) ==
             NULL)
         goto done;
+    if (t->c_time >= 0 && (ds->time = pf_alloc(n_windows, sizeof *ds->time, err)) == NULL) {
+        pf_dataset_free(ds);
+        ds = NULL;
+        goto done;
+    }
     ds->n_rows_read = t->n_rows_read;
     ds->n_dropped_target = t->n_dropped_target;
     ds->n_dropped_participants = t->participants.n - n_p;

@@ -57,21 +57,31 @@ static int binarise(pf_dataset *ds, const pf_config *cfg, pf_error *err)
     for (size_t p = 0; p < P; p++)
         if (pf_dataset_count(ds, p) > max_n) max_n = pf_dataset_count(ds, p);
     double *scratch = pf_alloc(max_n, sizeof *scratch, err);
-    if (scratch == NULL) return err->code;
+    if (scratch == NULL || pf_dataset_reserve_dropped(ds, err) != PF_OK) {
+        free(scratch);
+        return err->code;
+    }
     double m = cfg->transform_margin;
     for (size_t p = 0; p < P; p++) {
         size_t lo = ds->offset[p], n = ds->offset[p + 1] - lo, first = out;
+        size_t first_dropped = ds->n_dropped_windows;
         double t = threshold(ds->y + lo, n, cfg->target_transform, scratch), scale = 0;
         for (size_t i = lo; i < lo + n; i++) scale = fmax(scale, fabs(ds->y[i]));
         for (size_t i = lo; i < lo + n; i++) {
             int s = side(ds->y[i], t, m, scale);
-            if (s == 0) continue;
+            if (s == 0) {
+                pf_dataset_drop_window(ds, i, kept_p, out);
+                continue;
+            }
             memmove(ds->x + out * d, ds->x + i * d, d * sizeof *ds->x);
             ds->y[out] = s > 0 ? 1.0 : 0.0;
             if (ds->group) ds->group[out] = ds->group[i];
+            ds->row[out] = ds->row[i];
+            if (ds->time) ds->time[out] = ds->time[i];
             ds->participant[out++] = (int)kept_p;
         }
-        if (out == first) { /* nothing left of this participant */
+        if (out == first) {                        /* nothing left of this participant */
+            ds->n_dropped_windows = first_dropped; /* its windows are counted, not listed */
             free(ds->participant_ids[p]);
             for (size_t a = 0; a < ds->n_attributes; a++)
                 free(ds->attribute_values[p * ds->n_attributes + a]);
