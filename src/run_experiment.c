@@ -382,8 +382,8 @@ static void print_outcome(FILE *out, const pf_results *r, const char *dir,
                 r->windows_dropped_margin);
     fprintf(out,
             "\nresults: %s/ (results.h5, per_participant.csv, summary.csv, participants.csv, "
-            "cost.csv, stats.csv, groups.csv, tables/, figures/)\n",
-            dir);
+            "cost.csv, stats.csv, groups.csv, %stables/, figures/)\n",
+            dir, r->pred ? "predictions.csv, " : "");
     notice_gnuplot(info, dir);
 }
 

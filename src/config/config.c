@@ -125,6 +125,8 @@ static const pf_config_key KEYS[] = {
     BOOL("output", "save_masks", save_masks, "false", 0, "store masks in results.h5"),
     BOOL("output", "save_models", save_models, "false", 0,
          "store the models (dense, retrained, quantised) in results.h5"),
+    BOOL("output", "save_predictions", save_predictions, "false", 0,
+         "store every held-out window's prediction: results.h5 and predictions.csv"),
     BOOL("output", "save_scores", save_scores, "false", 0, "store criterion scores in results.h5"),
     STRL("output", "tables", tables, "md,tex", 0, "md|tex", 0,
          "table formats: none, or a list of md, tex"),

@@ -199,6 +199,7 @@ typedef struct {
     int save_models;
     int save_masks;
     int save_scores;
+    int save_predictions;
 
     /* [parallel] */
     int threads; /* 0 = all cores */

@@ -28,6 +28,7 @@
 #include "report/gnuplot.h"
 #include "report/gptext.h"
 #include "config/criterion.h"
+#include "results/predictions.h"
 
 #define PATH_CAP 1100
 #define NAME_CAP (PF_METRIC_NAME + 16) /* "pareto_" + the metric's file name */
@@ -43,6 +44,9 @@ typedef struct {
     char formats[64]; /* the distinct formats to render, space-separated ("png pdf") */
     double *vals;     /* [part] scratch for per-participant values */
     size_t width;     /* the weight width of the figures drawn per width (gap) */
+    size_t part;      /* the participant a trace shows */
+    int best;         /* 1: that participant is the dense model's best, 0: its worst */
+    long ref;         /* the reference criterion's variant at the largest sparsity, -1: none */
 } plot_ctx;
 
 /* The one summary of (primary metric, variant v): figures plot it, never recompute it. */
@@ -127,11 +131,13 @@ typedef enum {
     FIG_BOX,
     FIG_PARETO,
     FIG_SIZE,
-    FIG_GAP, /* one per weight width, and only with group comparisons */
+    FIG_GAP,   /* one per weight width, and only with group comparisons */
+    FIG_TRACE, /* the best and the worst participant, only with stored predictions */
     N_FIGURES
 } figure_kind;
 
-static const char *const kinds[N_FIGURES] = {"mean", "sd", "worst", "box", "pareto", "size", "gap"};
+static const char *const kinds[N_FIGURES] = {"mean",   "sd",   "worst", "box",
+                                             "pareto", "size", "gap",   "trace"};
 
 typedef struct {
     char name[NAME_CAP]; /* "mean_ccc": the files NAME.dat, NAME.gp, NAME.png */
@@ -140,6 +146,70 @@ typedef struct {
 } figure;
 
 static const char sparsity_axis[] = "sparsity (fraction of weights pruned)";
+
+/* ---- traces: one participant's windows ------------------------------------------------------- */
+
+/* The time column's name, from the account of the data file's columns (its use reads
+ * "time (...)"), or NULL. */
+static const char *time_column(const pf_results *r)
+{
+    for (size_t c = 0; c < r->n_columns; c++)
+        if (strncmp(r->column_use[c], "time (", 6) == 0) return r->column_names[c];
+    return NULL;
+}
+
+/* Whether participant p's windows have times that increase in window order: then a trace is
+ * drawn against time, else (no time column, or several sessions each starting again) against
+ * the window's position. */
+static int timed_trace(const pf_results *r, size_t p)
+{
+    if (!r->window_time) return 0;
+    for (size_t w = r->window_first[p] + 1; w < r->window_first[p + 1]; w++)
+        if (!(r->window_time[w] > r->window_time[w - 1])) return 0;
+    return 1;
+}
+
+/* trace_<id>: the participant's id with every character but letters, digits, '-', '_' and '.'
+ * as '_', so that any id makes a file name. */
+static void trace_name(const char *id, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "trace_%.80s", id);
+    for (char *q = out + 6; n > 0 && *q; q++)
+        if (!isalnum((unsigned char)*q) && *q != '-' && *q != '_' && *q != '.') *q = '_';
+}
+
+/* The participants the traces show: the best and the worst of the dense float32 model by the
+ * primary metric (repeats averaged, the metric's direction; ties to the first), into who[];
+ * returns how many (1 when they are the same, 0 when no participant has a value). */
+static size_t trace_participants(const plot_ctx *c, size_t who[2])
+{
+    const pf_results *r = c->r;
+    long best = -1, worst = -1;
+    pf_results_values(r, r->primary, PF_DENSE, c->vals);
+    for (size_t p = 0; p < r->n_part; p++) {
+        double v = c->vals[p];
+        if (isnan(v)) continue;
+        int better = best < 0 || (c->w.higher_is_better ? v > c->vals[best] : v < c->vals[best]);
+        int poorer = worst < 0 || (c->w.higher_is_better ? v < c->vals[worst] : v > c->vals[worst]);
+        if (better) best = (long)p;
+        if (poorer) worst = (long)p;
+    }
+    if (best < 0) return 0;
+    who[0] = (size_t)best, who[1] = (size_t)worst;
+    return best == worst ? 1 : 2;
+}
+
+/* The reference criterion's float32 variant at the grid's largest sparsity, or -1. */
+static long reference_variant(const plot_ctx *c)
+{
+    const pf_results *r = c->r;
+    if (!c->a || c->a->reference < 1 || (size_t)c->a->reference >= r->n_crit || r->n_sp == 0)
+        return -1;
+    size_t top = 0;
+    for (size_t s = 1; s < r->n_sp; s++)
+        if (r->sparsity[s] > r->sparsity[top]) top = s;
+    return (long)pf_results_variant(r, (size_t)c->a->reference, top);
+}
 
 /* Titles, axes and legends in words: the metric by name, and which way is better, so a figure
  * read on its own says what "up" means ("worst participant" is the largest RMSE). */
@@ -197,6 +267,25 @@ static void describe(const plot_ctx *c, figure_kind k, figure *f)
         snprintf(f->title, sizeof f->title, "Gap in %s between groups vs sparsity%s", w->label, at);
         snprintf(f->ylabel, sizeof f->ylabel, "best minus worst group mean %s", w->label);
         break;
+    case FIG_TRACE: {
+        const pf_results *r = c->r;
+        const char *tc = time_column(r);
+        char reps[48] = "";
+        pf_results_values(r, r->primary, PF_DENSE, c->vals);
+        trace_name(r->participant_ids[c->part], f->name, sizeof f->name);
+        if (r->n_rep > 1) snprintf(reps, sizeof reps, ", repeat 0 of %zu", r->n_rep);
+        snprintf(f->title, sizeof f->title,
+                 "Participant %.80s\nthe %s of %zu by %s (dense model: %.3f%s)",
+                 r->participant_ids[c->part], c->best ? "best" : "worst", n, w->label,
+                 c->vals[c->part], reps);
+        if (!timed_trace(r, c->part))
+            snprintf(f->xlabel, sizeof f->xlabel, "window (in time order)");
+        else
+            snprintf(f->xlabel, sizeof f->xlabel, "%.100s since the participant's first window",
+                     tc ? tc : "time");
+        snprintf(f->ylabel, sizeof f->ylabel, "%s", r->pred_class ? "class" : "target");
+        break;
+    }
     case FIG_PARETO:
     case N_FIGURES:
         snprintf(f->title, sizeof f->title, "Mean vs spread of %s (%zu participants)", w->label, n);
@@ -415,8 +504,48 @@ static void data_gap(FILE *fp, const plot_ctx *c, const figure *f)
     }
 }
 
+/* One participant's windows, repeat 0: x (time since the first window, or the window's
+ * position), then a regression's target, the dense model's and the reference's predictions, one
+ * block per output; a classification's label, and each model's predicted class and probability
+ * of class 1 (with two classes; NaN otherwise), one block. */
+static void data_trace(FILE *fp, const plot_ctx *c, const figure *f)
+{
+    const pf_results *r = c->r;
+    size_t p = c->part, lo = r->window_first[p], hi = r->window_first[p + 1], T = r->n_targets;
+    int timed = timed_trace(r, p), cls = r->pred_class != NULL;
+    char what[160];
+    snprintf(what, sizeof what, "the held-out windows of the %s participant, repeat 0",
+             c->best ? "best" : "worst");
+    data_header(fp, c, f, what,
+                cls ? "x label dense_class dense_p1 reference_class reference_p1"
+                    : "x target dense reference  (x: time since the first window, or position)");
+    if (c->ref >= 0) {
+        char ref[2 * PF_MAX_NAME];
+        pf_results_variant_name(r, (size_t)c->ref, ref, sizeof ref);
+        fprintf(fp, "# reference: %s\n", ref);
+    }
+    for (size_t o = 0; o < (cls ? 1 : T); o++) {
+        block_header(fp, o, r->target_names[o]);
+        for (size_t w = lo; w < hi; w++) {
+            double x = timed ? r->window_time[w] - r->window_time[lo] : (double)(w - lo + 1);
+            const double *d = pf_predictions_at(r, PF_DENSE, 0, w);
+            const double *e = c->ref >= 0 ? pf_predictions_at(r, (size_t)c->ref, 0, w) : NULL;
+            if (!cls) {
+                put_row(fp, 4, (double[]){x, r->window_truth[w * T + o], d[o], e ? e[o] : NAN});
+                continue;
+            }
+            int dc = pf_predictions_class(r, PF_DENSE, 0, w);
+            int ec = e ? pf_predictions_class(r, (size_t)c->ref, 0, w) : -1;
+            int two = r->n_pred == 2;
+            put_row(fp, 6,
+                    (double[]){x, r->window_truth[w], dc >= 0 ? dc : NAN, two ? d[1] : NAN,
+                               ec >= 0 ? ec : NAN, two && e ? e[1] : NAN});
+        }
+    }
+}
+
 static void (*const data_writers[N_FIGURES])(FILE *, const plot_ctx *, const figure *) = {
-    data_mean, data_sd, data_worst, data_box, data_pareto, data_size, data_gap};
+    data_mean, data_sd, data_worst, data_box, data_pareto, data_size, data_gap, data_trace};
 
 /* ---- filling templates ---------------------------------------------------------------------- */
 
@@ -450,13 +579,15 @@ static char *fill_template(const char *tpl, const subst *subs, size_t n, pf_erro
     return b.s;
 }
 
-/* The gnuplot array literals of the criteria: names, colours, markers (pf_plots_styles). */
+/* The gnuplot array literals of the criteria: names, colours, markers (pf_plots_styles); and
+ * the colour of criterion ref (>= 1; black for none) into ref_colour (8 bytes). */
 static void criterion_arrays(const pf_results *r, pf_gptext *names, pf_gptext *colors,
-                             pf_gptext *points)
+                             pf_gptext *points, size_t ref, char *ref_colour)
 {
+    snprintf(ref_colour, 8, "#000000");
     size_t n = r->n_crit - 1;
-    const char **crit = malloc(2 * n * sizeof *crit); /* the names, then their colours */
-    int *point = malloc(n * sizeof *point);
+    const char **crit = calloc(2 * n + 1, sizeof *crit); /* the names, then their colours */
+    int *point = calloc(n + 1, sizeof *point);
     if (crit && point) {
         for (size_t k = 0; k < n; k++) crit[k] = r->crit[k + 1];
         pf_plots_styles(crit, n, crit + n, point);
@@ -466,12 +597,37 @@ static void criterion_arrays(const pf_results *r, pf_gptext *names, pf_gptext *c
             pf_gptext_quote(names, crit[k]);
             pf_gptext_add(colors, "%s\"%s\"", sep, crit[n + k]);
             pf_gptext_add(points, "%s%d", sep, point[k]);
+            if (k + 1 == ref) snprintf(ref_colour, 8, "%.7s", crit[n + k]);
         }
     } else {
         names->oom = 1;
     }
     free(crit);
     free(point);
+}
+
+/* A trace's words: the outputs' names (a gnuplot array literal; the label's for a
+ * classification), the class names, and the reference model's legend entry. */
+static void trace_words(const plot_ctx *c, pf_gptext *outs, pf_gptext *classes, pf_gptext *ref)
+{
+    const pf_results *r = c->r;
+    size_t n_out = r->pred == NULL ? 0 : r->pred_class ? 1 : r->n_targets;
+    pf_gptext_put(outs, "", 0), pf_gptext_put(classes, "", 0);
+    for (size_t o = 0; o < n_out; o++) {
+        if (o) pf_gptext_put(outs, ", ", 2);
+        pf_gptext_quote(outs, r->target_names[o]);
+    }
+    for (size_t k = 0; r->pred_class && k < r->n_classes; k++) {
+        if (k) pf_gptext_put(classes, ", ", 2);
+        pf_gptext_quote(classes, r->class_names[k]);
+    }
+    if (r->pred_class == NULL) pf_gptext_quote(classes, ""); /* an array needs one element */
+    char name[2 * PF_MAX_NAME + 32] = "";
+    if (c->ref >= 0) {
+        const pf_variant *x = &r->variant[c->ref];
+        snprintf(name, sizeof name, "%s, sparsity %g", r->crit[x->crit], x->sparsity);
+    }
+    pf_gptext_quote(ref, name);
 }
 
 /* Box-plot groups: their count and the array literal of their labels. */
@@ -483,13 +639,18 @@ static void box_panels(const pf_results *r, char *ng, size_t cap, pf_gptext *pan
         pf_gptext_add(panels, "%s\"%g\"", g ? ", " : "", r->sparsity[idx[g]]);
 }
 
-/* text as the inside of a gnuplot double-quoted string: quotes and backslashes escaped, control
- * characters (a target name is the user's) as spaces, so a script line stays one line. */
+/* text as the inside of a gnuplot double-quoted string: quotes and backslashes escaped, a
+ * newline as gnuplot's \n (a title's second line), other control characters (a target name is
+ * the user's) as spaces, so a script line stays one line. */
 static char *gp_string(const char *text)
 {
     pf_gptext b = {0};
     pf_gptext_put(&b, "", 0);
     for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            pf_gptext_put(&b, "\\n", 2);
+            continue;
+        }
         if (*p == '"' || *p == '\\') pf_gptext_put(&b, "\\", 1);
         pf_gptext_put(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
     }
@@ -510,7 +671,11 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
     }
     const pf_results *r = c->r;
     pf_gptext names = {0}, colors = {0}, points = {0}, panels = {0}, attrs = {0}, widths = {0};
-    criterion_arrays(r, &names, &colors, &points);
+    pf_gptext outs = {0}, classes = {0}, refname = {0};
+    char refcolor[8];
+    criterion_arrays(r, &names, &colors, &points, c->ref >= 0 ? r->variant[c->ref].crit : 0,
+                     refcolor);
+    trace_words(c, &outs, &classes, &refname);
     size_t n_attr = c->a && c->a->groups ? c->a->groups->n_attr : 0;
     pf_gptext_put(&attrs, "", 0), pf_gptext_put(&widths, "", 0);
     for (size_t i = 0; i < n_attr; i++) {
@@ -519,7 +684,10 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
     }
     for (size_t w = 0; w < r->n_bits; w++)
         pf_gptext_add(&widths, "%s%d", w ? ", " : "", r->bits[w]);
-    char na[32], nw[32];
+    char na[32], nw[32], no[32], nc[32], ref[8];
+    snprintf(no, sizeof no, "%zu", r->pred_class ? (size_t)1 : r->n_targets);
+    snprintf(nc, sizeof nc, "%zu", r->pred_class ? r->n_classes : (size_t)0);
+    snprintf(ref, sizeof ref, "%d", c->ref >= 0);
     snprintf(na, sizeof na, "%zu", n_attr);
     snprintf(nw, sizeof nw, "%zu", r->n_bits);
     char ng[32], n[32], npart[32], ci[32], hib[8], datafile[NAME_CAP + 8];
@@ -535,7 +703,8 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
                      gp_string(f->worst), gp_string(f->tail),   gp_string(about)};
     size_t n_words = sizeof words / sizeof words[0];
     int oom = names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s ||
-              attrs.oom || widths.oom;
+              attrs.oom || widths.oom || outs.oom || classes.oom || refname.oom || !outs.s ||
+              !classes.s || !refname.s;
     for (size_t i = 0; i < n_words; i++) oom |= words[i] == NULL;
     char *script = NULL;
     if (oom) {
@@ -564,13 +733,21 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
                         {"NA", na},
                         {"ATTRS", attrs.s},
                         {"W", nw},
-                        {"WIDTHS", widths.s}};
+                        {"WIDTHS", widths.s},
+                        {"NO", no},
+                        {"OUTS", outs.s},
+                        {"C", nc},
+                        {"CLASSES", classes.s},
+                        {"REF", ref},
+                        {"REFNAME", refname.s},
+                        {"REFCOLOR", refcolor}};
         char *whole = fill_template(common, outer, 1, err);
         if (whole) script = fill_template(whole, vars, sizeof vars / sizeof vars[0], err);
         free(whole);
     }
     for (size_t i = 0; i < n_words; i++) free(words[i]);
     free(names.s), free(colors.s), free(points.s), free(panels.s), free(attrs.s), free(widths.s);
+    free(outs.s), free(classes.s), free(refname.s);
     return script;
 }
 
@@ -638,7 +815,7 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
         return pf_error_set(err, PF_EINPUT,
                             "figures: the results are not summarised "
                             "(call pf_results_summarise first)");
-    plot_ctx c = {.r = r, .a = a, .cfg = cfg};
+    plot_ctx c = {.r = r, .a = a, .cfg = cfg, .ref = -1};
     pf_analysis_metric_words(r, r->primary, &c.w);
     if (collect_formats(cfg, c.formats, sizeof c.formats, err) != PF_OK) return err->code;
     if (snprintf(c.figdir, sizeof c.figdir, "%s/figures", dir) >= (int)sizeof c.figdir)
@@ -648,7 +825,7 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
     /* Every figure's files, in order; then the images, a gnuplot process per figure, as many
      * at once as the run has threads (each is a separate program, so order cannot matter; the
      * first failure in figure order is the one reported). */
-    figure *figs = pf_alloc(N_FIGURES * (r->n_bits + 1), sizeof *figs, err);
+    figure *figs = pf_alloc(N_FIGURES * (r->n_bits + 1) + 2, sizeof *figs, err);
     size_t n_figs = 0;
     for (size_t k = 0; figs && k < N_FIGURES && err->code == PF_OK; k++) {
         /* Gap figures exist per width, and only when groups were compared. */
@@ -656,11 +833,20 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
         size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_bits : 0;
         /* No sizes (results put together by hand), no size figure: its axis is log. */
         if (k == FIG_SIZE && !(pf_results_stored_bytes(r, PF_DENSE) > 0)) n_widths = 0;
+        if (k == FIG_TRACE) n_widths = 0; /* one per participant shown, below */
         for (c.width = 0; c.width < n_widths && err->code == PF_OK; c.width++) {
             describe(&c, (figure_kind)k, &figs[n_figs]);
             write_figure_files(&c, (figure_kind)k, &figs[n_figs++], err);
         }
         c.width = 0;
+    }
+    /* Traces, with stored predictions: the dense model's best participant, then its worst. */
+    size_t who[2], n_who = r->pred && err->code == PF_OK ? trace_participants(&c, who) : 0;
+    c.ref = reference_variant(&c);
+    for (size_t i = 0; figs && i < n_who && err->code == PF_OK; i++) {
+        c.part = who[i], c.best = i == 0;
+        describe(&c, FIG_TRACE, &figs[n_figs]);
+        write_figure_files(&c, FIG_TRACE, &figs[n_figs++], err);
     }
     char prog[PATH_CAP];
     if (err->code == PF_OK && pf_gnuplot_find(prog, sizeof prog)) {

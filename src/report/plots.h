@@ -30,10 +30,15 @@
  *   gap_M     the gap between groups (fairness.h) against sparsity, one panel per attribute;
  *             one figure per weight width (gap_M_4bit below 32 bits); only when groups are
  *             compared
+ *   trace_ID  with stored predictions (predictions.h) only: the dense float32 model's best and
+ *             worst participant by the primary metric, each window's annotated target and the
+ *             predictions of the dense model and of the reference criterion at the largest
+ *             sparsity (repeat 0) against time since the participant's first window, or the
+ *             window's position; ID is the participant's id made safe for file names
  * The first five show the float32 variants. Each is drawn by the template plots/KIND.gp
- * (mean, sd, worst, box, pareto, size, gap) inside
+ * (mean, sd, worst, box, pareto, size, gap, trace) inside
  * plots/common.gp. Every number comes from r->summary, the bootstrap intervals from the
- * analysis, the box plots from pf_results_values. */
+ * analysis, the box plots from pf_results_values, the traces from the stored predictions. */
 #ifndef PF_PLOTS_H
 #define PF_PLOTS_H
 

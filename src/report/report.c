@@ -22,6 +22,7 @@
 #include "base/path.h"
 #include "report/plots.h"
 #include "report/tables.h"
+#include "results/predictions.h"
 #include "results/results_csv.h"
 #include "results/results_h5.h"
 #include "stats/analysis.h"
@@ -135,6 +136,7 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
     pf_analysis *a = pf_analysis_run(r, cfg, err);
     int rendered = 0;
     if (a && pf_results_csv_write(r, stage, err) == PF_OK &&
+        pf_predictions_csv_write(r, stage, err) == PF_OK &&
         pf_analysis_write_csv(a, stage, err) == PF_OK &&
         pf_fairness_write_csv(a->groups, r, stage, err) == PF_OK &&
         pf_tables_write(r, a, cfg, stage, err) == PF_OK &&

@@ -2,6 +2,8 @@
  *
  *   per_participant.csv, summary.csv,  tidy tables (results_csv.c)
  *   participants.csv, cost.csv
+ *   predictions.csv                    every window's prediction, with output.save_predictions
+ *                                      (predictions.c)
  *   stats.csv                          every significance test (analysis.c)
  *   groups.csv                         the comparison of groups of people (fairness.c)
  *   figures/                           gnuplot scripts, data, PNG and PDF, named after the

@@ -33,8 +33,9 @@ enum {
     HAS_MASKS = 4,
     HAS_SCORES = 8,
     HAS_VARIANT_PARAMS = 16,
-    HAS_MODELS = 32, /* dense weights and masks for timing (task 0) */
-    HAS_QUANT = 64   /* the quantised models' integers, scales and biases */
+    HAS_MODELS = 32,      /* dense weights and masks for timing (task 0) */
+    HAS_QUANT = 64,       /* the quantised models' integers, scales and biases */
+    HAS_PREDICTIONS = 128 /* output.save_predictions */
 };
 
 /* A cursor over a blob, writing (out) or reading (in). */
@@ -56,6 +57,22 @@ static void move(cursor *c, void *data, size_t n)
         memcpy(data, c->buf + c->pos, n);
     }
     c->pos += n;
+}
+
+/* The predictions of the fold's test participants at repeat k, variant by variant: each
+ * participant's windows are one run of slots (predictions.h). */
+static void prediction_slots(cursor *c, pf_results *r, const pf_fold *fd, size_t k)
+{
+    size_t m = r->n_pred;
+    for (size_t j = 0; j < fd->n_test; j++) {
+        size_t p = (size_t)fd->test[j], lo = r->window_first[p];
+        size_t n = r->window_first[p + 1] - lo;
+        for (size_t v = 0; v < r->n_var; v++) {
+            size_t at = (v * r->n_rep + k) * r->n_win + lo;
+            move(c, r->pred + at * m, n * m * sizeof *r->pred);
+            if (r->pred_class) move(c, r->pred_class + at, n * sizeof *r->pred_class);
+        }
+    }
 }
 
 /* The task's slots, in blob order; models (dense weights and masks) only with HAS_MODELS. */
@@ -92,6 +109,7 @@ static void slots(cursor *c, pf_results *r, const pf_fold *fd, size_t fold, size
         move(c, dense, P * sizeof(float));
         move(c, masks, V * P);
     }
+    if (flags & HAS_PREDICTIONS) prediction_slots(c, r, fd, k);
 }
 
 static int sha256(const unsigned char *data, size_t n, unsigned char *out)
@@ -114,7 +132,7 @@ int pf_checkpoint_pack(const pf_results *r, const pf_folds *folds, const pf_conf
     uint64_t flags = (k == 0 ? HAS_TRANSFORM : 0) | (r->dense_params ? HAS_DENSE_PARAMS : 0) |
                      (r->masks ? HAS_MASKS : 0) | (r->scores ? HAS_SCORES : 0) |
                      (r->variant_params ? HAS_VARIANT_PARAMS : 0) | (r->quant_q ? HAS_QUANT : 0) |
-                     (dense && masks ? HAS_MODELS : 0);
+                     (dense && masks ? HAS_MODELS : 0) | (r->pred ? HAS_PREDICTIONS : 0);
     uint64_t sizes[N_SIZES], t64 = task;
     sizes_of(r, fd, sizes);
     char hash[HASH_LEN] = {0}, vers[VERS_LEN] = {0};
@@ -193,9 +211,9 @@ int pf_checkpoint_unpack(pf_results *r, const pf_folds *folds, const pf_config *
      * output.save_* setting: the config hash leaves output.* out, so check here. */
     uint64_t have = (r->dense_params ? HAS_DENSE_PARAMS : 0) | (r->masks ? HAS_MASKS : 0) |
                     (r->scores ? HAS_SCORES : 0) | (r->variant_params ? HAS_VARIANT_PARAMS : 0) |
-                    (r->quant_q ? HAS_QUANT : 0);
-    if ((flags & (HAS_DENSE_PARAMS | HAS_MASKS | HAS_SCORES | HAS_VARIANT_PARAMS | HAS_QUANT)) !=
-        have)
+                    (r->quant_q ? HAS_QUANT : 0) | (r->pred ? HAS_PREDICTIONS : 0);
+    if ((flags & (HAS_DENSE_PARAMS | HAS_MASKS | HAS_SCORES | HAS_VARIANT_PARAMS | HAS_QUANT |
+                  HAS_PREDICTIONS)) != have)
         return pf_error_set(err, PF_EINPUT,
                             "task %llu was saved with other output.save_* settings; use the "
                             "same ones to resume or merge",

@@ -15,6 +15,7 @@
 #include "base/numtext.h"
 #include "config/criterion.h"
 #include "config/task.h"
+#include "results/predictions.h"
 
 static char **copy_strings(char *const *src, size_t n, pf_error *err)
 {
@@ -243,7 +244,8 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
                            .stats_metric = cfg->metric};
     pf_results *r = pf_results_new(&sh, err);
     if (r && (copy_dataset(r, ds, err) != PF_OK ||
-              alloc_saved(r, cfg, pf_dataset_n_outputs(ds), err) != PF_OK)) {
+              alloc_saved(r, cfg, pf_dataset_n_outputs(ds), err) != PF_OK ||
+              (cfg->save_predictions && pf_predictions_alloc(r, ds, err) != PF_OK))) {
         pf_results_free(r);
         r = NULL;
     }
@@ -269,6 +271,7 @@ void pf_results_free(pf_results *r)
     free(r->fold_of), free(r->validation);
     free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
     free(r->target_shift), free(r->target_scale);
+    pf_predictions_free(r);
     free(r->summary);
     free(r);
 }

@@ -138,6 +138,24 @@ typedef struct {
     char folds_file[4096];
     char folds_file_sha256[65];
 
+    /* output.save_predictions, else pred is NULL: every held-out window's prediction by every
+     * variant and repeat (results/predictions.h,
+     * docs/results-schema.md#predictions-every-held-out-windows-prediction-only-on-request).
+     * Windows are the dataset's, in its order: participant p's are
+     * window_first[p]..window_first[p+1]-1. */
+    size_t n_win;               /* windows of the study */
+    size_t n_pred;              /* values per window and model: K outputs, or C probabilities */
+    size_t *window_first;       /* [participant + 1] */
+    long long *window_row;      /* [window] its data row in the file (pf_dataset.row) */
+    double *window_time;        /* [window] its time, or NULL when the data has no time column */
+    double *window_truth;       /* [window][target] targets as recorded, or the class index */
+    double *pred;               /* [variant][repeat][window][n_pred] predictions in the data's
+                                 * units, or class probabilities; NaN = not run */
+    int *pred_class;            /* classification: [variant][repeat][window] the argmax of the
+                                 * logits, -1 = none; NULL for a regression */
+    size_t n_dropped;           /* windows data.transform_margin dropped */
+    pf_dropped_window *dropped; /* [n_dropped] (pf_dataset.dropped) */
+
     /* The summary of every (metric, variant), after pf_results_summarise; NULL before. */
     pf_summary_full *summary; /* [metric][variant] */
 

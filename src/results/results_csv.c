@@ -21,8 +21,7 @@
 #include "base/numtext.h"
 #include "base/outfile.h"
 
-/* The three columns that name a variant: criterion, sparsity, bits (after sep). */
-static void variant_fields(FILE *fp, const pf_results *r, size_t v)
+void pf_results_csv_variant(FILE *fp, const pf_results *r, size_t v)
 {
     const pf_variant *x = &r->variant[v];
     pf_csvout_field(fp, r->crit[x->crit]);
@@ -48,7 +47,7 @@ static int write_per_participant(const pf_results *r, const char *dir, pf_error 
             for (size_t k = 0; k < r->n_rep; k++) {
                 pf_csvout_field(fp, r->participant_ids[p]);
                 fputc(',', fp);
-                variant_fields(fp, r, v);
+                pf_results_csv_variant(fp, r, v);
                 fprintf(fp, ",%zu", k);
                 for (size_t m = 0; m < r->n_metric; m++)
                     pf_numtext_put(fp, ",", r->value[pf_results_at(r, m, v, p, k)]);
@@ -71,7 +70,7 @@ void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t 
     size_t n_fields;
     const pf_summary_field *field = pf_summary_fields(&n_fields);
     const pf_summary_full *s = pf_results_summary(r, m, v);
-    variant_fields(fp, r, v);
+    pf_results_csv_variant(fp, r, v);
     pf_numtext_put(fp, ",", pf_results_achieved_sparsity(r, v));
     fputc(',', fp);
     pf_csvout_field(fp, r->metrics->slot[m].name);
@@ -143,7 +142,7 @@ static int write_cost(const pf_results *r, const char *dir, pf_error *err)
                 const pf_task_record *rec = pf_results_record(r, fo, k, v);
                 kept += (double)rec->kept_params, macs += (double)rec->macs;
             }
-        variant_fields(fp, r, v);
+        pf_results_csv_variant(fp, r, v);
         const double nums[] = {pf_results_achieved_sparsity(r, v), n ? kept / (double)n : NAN,
                                pf_results_stored_bytes(r, v), n ? macs / (double)n : NAN,
                                r->ns_per_window[v]};

@@ -29,6 +29,11 @@
 /* The four files into dir (which must exist); r->summary must be filled. */
 int pf_results_csv_write(const pf_results *r, const char *dir, pf_error *err);
 
+/* The three fields that name variant v in every CSV: criterion, sparsity, bits (numtext.h for
+ * the sparsity), without a separator before or after: the one spelling of a variant, for these
+ * files and predictions.csv (predictions.h). */
+void pf_results_csv_variant(FILE *fp, const pf_results *r, size_t v);
+
 /* summary.csv's heading and its row for (variant v, metric m), without the line end: the one
  * spelling of a summary row, for summary.csv and for the rows of a sweep's sweep.csv (which
  * puts the point's columns in front). */

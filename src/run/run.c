@@ -37,6 +37,7 @@
 #include "model/mlp.h"
 #include "model/train.h"
 #include "results/checkpoint.h"
+#include "results/predictions.h"
 #include "results/results.h"
 #include "run/hold.h"
 
@@ -129,6 +130,7 @@ static double evaluate_model(const run_ctx *rc, task *t, const pf_mlp *m, size_t
                                err) != PF_OK)
             return NAN;
         for (size_t k = 0; k < M; k++) r->value[pf_results_at(r, k, v, p, t->repeat)] = values[k];
+        pf_predictions_store(r, v, t->repeat, p, t->pred + lo * n_out);
         sum += values[r->primary];
     }
     return sum / (double)te->n_parts;
