@@ -5,8 +5,11 @@
  * values are multiples of 1/16, so every mean, median, gap and delta is exact and the CSV lines
  * can be written down by hand. results.h5 is written, read back and written again: the read
  * must return every array bit for bit, and the two files must be identical object by object
- * and byte by byte (an h5diff in C, below). Files of schema 1, truncated files and files with a
- * missing or misshapen dataset must be refused with PF_EINPUT, not crash. */
+ * and byte by byte (an h5diff in C, below). Stored predictions (predictions.h) are worked out by
+ * hand from logits chosen for it (ties, an overflow avoided, NaN, infinity), with the windows the
+ * margin dropped in their place in predictions.csv, and make the same round trip. Files of
+ * schema 1, truncated files and files with a missing or misshapen dataset must be refused with
+ * PF_EINPUT, not crash. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +32,7 @@
 #include "base/version.h"
 #include "compress/quant.h"
 #include "data/load.h"
+#include "results/predictions.h"
 #include "results/results.h"
 #include "results/results_csv.h"
 #include "results/results_h5.h"
@@ -575,6 +579,22 @@ static void assert_same_results(const pf_results *a, const pf_results *b)
         SAME(quant_scale, T * Q * a->n_units);
         SAME(quant_bias, T * Q * a->n_units);
     }
+    assert_int_equal(!a->pred, !b->pred);
+    if (a->pred) {
+        size_t n = a->n_var * a->n_rep * a->n_win;
+        assert_int_equal(a->n_win, b->n_win);
+        assert_int_equal(a->n_pred, b->n_pred);
+        assert_int_equal(a->n_dropped, b->n_dropped);
+        assert_int_equal(!a->window_time, !b->window_time);
+        assert_int_equal(!a->pred_class, !b->pred_class);
+        SAME(window_first, P + 1);
+        SAME(window_row, a->n_win);
+        if (a->window_time) SAME(window_time, a->n_win);
+        SAME(window_truth, a->n_win * a->n_targets);
+        SAME(pred, n * a->n_pred);
+        if (a->pred_class) SAME(pred_class, n);
+        SAME(dropped, a->n_dropped);
+    }
     assert_int_equal(a->threads, b->threads);
     assert_memory_equal(&a->wall_seconds, &b->wall_seconds, sizeof a->wall_seconds);
     assert_string_equal(a->started, b->started);
@@ -665,6 +685,98 @@ static void test_h5_classification(void **state)
     hsize_t d[4];
     assert_int_equal(pf_h5_dims(file, "/dataset/attribute_values", 4, d), 2);
     assert_true(d[0] == 2 && d[1] == 0);
+    H5Fclose(file);
+}
+
+/* ---- stored predictions ------------------------------------------------------------------- */
+
+/* The classification study's participants A (5 windows) and B (6) as a dataset: classes
+ * low mid high low mid | high high mid low low mid, data rows 100.., times 5, 15, ..., and two
+ * windows the margin dropped: A's data row 42 (time 7.5) before its third window, B's row 43
+ * (time 99) after its last. Predictions stored by hand: dense holds A's and B's logits, the
+ * pruned variant none (not run). */
+static void store_predictions(pf_results *r)
+{
+    pf_error err = {0};
+    pf_dataset *ds = make_dataset((const size_t[]){5, 6}, 2, 1, 0);
+    const double y[] = {0, 1, 2, 0, 1, 2, 2, 1, 0, 0, 1};
+    ds->time = malloc(11 * sizeof *ds->time);
+    for (size_t i = 0; i < 11; i++)
+        ds->y[i] = y[i], ds->row[i] = 100 + i, ds->time[i] = 10.0 * i + 5;
+    assert_int_equal(pf_dataset_reserve_dropped(ds, &err), PF_OK);
+    ds->dropped[0] = (pf_dropped_window){0, 42, 7.5, 0.33, 2};
+    ds->dropped[1] = (pf_dropped_window){1, 43, 99, 0.5, 11};
+    ds->n_dropped_windows = 2;
+    assert_int_equal(pf_predictions_alloc(r, ds, &err), PF_OK);
+    pf_dataset_free(ds);
+    /* A: equal logits (1/3 each, ties to class 0); one far above the others (no overflow:
+     * exactly 1, 0, 0); a NaN (no class, no probability); an infinity (its class, but no
+     * probability); -1, 2, 2 (class 1 on the tie; e^-3 / (e^-3 + 2), 1 / (e^-3 + 2) twice). */
+    const double a[] = {0, 0, 0, 1000, 0, 0, NAN, 0, 0, INFINITY, 0, 0, -1, 2, 2};
+    double b[18];
+    for (size_t i = 0; i < 18; i++) b[i] = i % 3 == (i / 3) % 3 ? 1 : 0; /* classes 0 1 2 0 1 2 */
+    pf_predictions_store(r, PF_DENSE, 0, 0, a);
+    pf_predictions_store(r, PF_DENSE, 0, 1, b);
+}
+
+static void test_predictions(void **state)
+{
+    fixture *f = *state;
+    pf_results *r = f->r;
+    store_predictions(r);
+    assert_int_equal(r->n_win, 11);
+    assert_int_equal(r->n_pred, 3);
+    const double third = 1.0 / 3, e3 = exp(-3.0);
+    const double *p = pf_predictions_at(r, PF_DENSE, 0, 0);
+    assert_true(p[0] == third && p[1] == third && p[2] == third);
+    p = pf_predictions_at(r, PF_DENSE, 0, 1);
+    assert_true(p[0] == 1 && p[1] == 0 && p[2] == 0);
+    p = pf_predictions_at(r, PF_DENSE, 0, 4);
+    assert_near(p[0], e3 / (e3 + 2), 1e-15);
+    assert_near(p[1], 1 / (e3 + 2), 1e-15);
+    const int want[] = {0, 0, -1, 0, 1, 0, 1, 2, 0, 1, 2};
+    for (size_t w = 0; w < 11; w++) {
+        assert_int_equal(pf_predictions_class(r, PF_DENSE, 0, w), want[w]);
+        assert_int_equal(pf_predictions_class(r, 1, 0, w), -1); /* not run */
+        assert_true(isnan(pf_predictions_at(r, 1, 0, w)[0]));
+    }
+    assert_true(isnan(pf_predictions_at(r, PF_DENSE, 0, 2)[1]));
+    assert_true(isnan(pf_predictions_at(r, PF_DENSE, 0, 3)[0]));
+
+    /* predictions.csv: the dropped windows in their place, a row per (variant, window). */
+    pf_error err = {0};
+    assert_int_equal(pf_predictions_csv_write(r, f->dir, &err), PF_OK);
+    char *csv = slurp(f->dir, "predictions.csv");
+    assert_int_equal(count_lines(csv), 1 + 2 * (11 + 2));
+    char head[1024];
+    snprintf(head, sizeof head, "%s",
+             "participant,window,time,criterion,sparsity,bits,repeat,output,label,predicted,"
+             "p_low,p_mid,p_high,dropped\n"
+             "A,100,5,dense,0,32,0,label,low,low,0.3333333333333333,0.3333333333333333,"
+             "0.3333333333333333,0\n"
+             "A,101,15,dense,0,32,0,label,mid,low,1,0,0,0\n"
+             "A,42,7.5,dense,0,32,0,label,,,nan,nan,nan,1\n"
+             "A,102,25,dense,0,32,0,label,high,,nan,nan,nan,0\n"
+             "A,103,35,dense,0,32,0,label,low,low,nan,nan,nan,0\n"
+             "A,104,45,dense,0,32,0,label,mid,mid,");
+    assert_memory_equal(csv, head, strlen(head));
+    assert_non_null(strstr(csv, "\nB,110,105,dense,0,32,0,label,mid,high,"));
+    assert_non_null(strstr(csv, "\nB,43,99,dense,0,32,0,label,,,nan,nan,nan,1\n"
+                                "A,100,5,magnitude,0.5,32,0,label,low,,nan,nan,nan,0\n"));
+    assert_non_null(strstr(csv, "\nB,43,99,magnitude,0.5,32,0,label,,,nan,nan,nan,1\n"));
+
+    /* results.h5 keeps every array: written, read back and written again, the same bits. */
+    round_trip(f);
+    char path[128];
+    snprintf(path, sizeof path, "%s/results.h5", f->dir);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hsize_t d[4];
+    assert_int_equal(pf_h5_dims(file, "/predictions/probability", 4, d), 4);
+    assert_true(d[0] == 2 && d[1] == 1 && d[2] == 11 && d[3] == 3);
+    assert_int_equal(pf_h5_dims(file, "/predictions/dropped_before", 4, d), 1);
+    assert_true(d[0] == 2);
+    assert_true(pf_h5_exists(file, "/predictions/time"));
+    assert_false(pf_h5_exists(file, "/predictions/prediction")); /* a regression's */
     H5Fclose(file);
 }
 
@@ -1192,6 +1304,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csv_classification, setup_classification, teardown),
         cmocka_unit_test_setup_teardown(test_h5_regression, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_h5_classification, setup_classification, teardown),
+        cmocka_unit_test_setup_teardown(test_predictions, setup_classification, teardown),
         cmocka_unit_test_setup_teardown(test_h5_refused, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_h5_seal, setup_regression, teardown),
         cmocka_unit_test_setup_teardown(test_needs_summary, setup_regression, teardown),

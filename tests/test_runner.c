@@ -58,6 +58,7 @@ static fixture *make(const char *scope)
     set(&f->cfg, "prune", "scope", scope);
     set(&f->cfg, "output", "save_masks", "true");
     set(&f->cfg, "output", "save_scores", "true");
+    set(&f->cfg, "output", "save_predictions", "true");
     assert_int_equal(pf_config_validate(&f->cfg, &err), PF_OK);
     f->ds = pf_load_dataset(&f->cfg, &err);
     assert_non_null(f->ds);
@@ -108,6 +109,13 @@ static void test_threads_give_identical_results(void **state)
                 if (c == 0) assert_true(isnan(s));
                 if (c > 0 && weight) assert_false(isnan(s));
             }
+    /* Every window's prediction by every model, stored by the task that held it out: the same
+     * bytes for any thread count, and none missing. */
+    size_t preds = a->n_var * a->n_rep * a->n_win * a->n_pred;
+    assert_int_equal(a->n_win, 8 * 16);
+    assert_null(a->pred_class);
+    assert_memory_equal(a->pred, b->pred, preds * sizeof *a->pred);
+    for (size_t i = 0; i < preds; i++) assert_false(isnan(a->pred[i]));
     pf_results_free(a);
     pf_results_free(b);
     unmake(f);

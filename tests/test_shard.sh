@@ -8,10 +8,12 @@ set -eu
 # The shared small study (tests/data/study.ini: 12 tasks, so shards of 2 and 3 come out even),
 # quantised to 4 bits as well: the 4-bit variants must come out of shards and resumes
 # unchanged too (tables/results_ccc_4bit.md below), and so must the saved models, the
-# quantised ones' integers included (/models below: checkpoints carry them).
+# quantised ones' integers included (/models below: checkpoints carry them). Every window's
+# prediction is stored (output.save_predictions): task checkpoints and shard files carry them,
+# so predictions.csv must come out of every way of running the same, byte for byte.
 cp "$PF_SRCDIR/tests/data/study.ini" "$WORK/s.ini"
-printf 'save_models = true\n[compress]\nbits = 32,4\n' >>"$WORK/s.ini"
-FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md tables/results_ccc_4bit.md"
+printf 'save_models = true\nsave_predictions = true\n[compress]\nbits = 32,4\n' >>"$WORK/s.ini"
+FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md tables/results_ccc_4bit.md predictions.csv"
 same() { # same NAME DIR_A DIR_B: every output file identical
     for f in $FILES; do
         if cmp -s "$2/$f" "$3/$f"; then pass "$1: $f identical"
@@ -37,7 +39,7 @@ done
 # results.h5 too: every number but timings and the host, object by object.
 if command -v h5diff >/dev/null; then
     for obj in /per_participant /summary /variants /criteria /sparsities /folds /dataset \
-        /stats/tests /stats/mean_ci /stats/sd_ci /stats/friedman_average_rank /models; do
+        /stats/tests /stats/mean_ci /stats/sd_ci /stats/friedman_average_rank /models /predictions; do
         if h5diff "$WORK/one/results.h5" "$WORK/s3/results.h5" "$obj" "$obj" >"$WORK/h5diff.txt" 2>&1
         then pass "results.h5 $obj identical after the merge"
         else fail "results.h5 $obj differs after the merge" "$(head -c 400 "$WORK/h5diff.txt")"; fi
@@ -70,6 +72,13 @@ expect_in "$ERR" "1 of 3 shards are missing" "rerun --shard 2/3"
 run_case "a shard of another config" 0 --no-progress --set experiment.seed=7 --shard 2/3 --out "$WORK/m" "$WORK/s.ini"
 run_case "merge with a foreign shard" 2 --merge "$WORK/m"
 expect_in "$ERR" "of another config"
+# output.save_* is outside the hash but not outside the checkpoints: a shard run without the
+# predictions the others stored is refused at the merge, not merged with holes.
+run_case "shard 1/2 storing predictions" 0 --no-progress --shard 1/2 --out "$WORK/p" "$WORK/s.ini"
+run_case "shard 2/2 without them" 0 --no-progress --set output.save_predictions=false --shard 2/2 \
+    --out "$WORK/p" "$WORK/s.ini"
+run_case "merge of the two" 2 --merge "$WORK/p"
+expect_in "$ERR" "other output.save_* settings"
 
 # Killed with SIGKILL once a task has been checkpointed and before the next starts (the test
 # hold of cli_lib.sh), then resumed.
