@@ -1,8 +1,9 @@
 /* test_train.c: pf_train as a specification -- optimiser steps worked out by hand on a linear
  * model, early stopping on a constructed validation curve, masks that survive training,
  * learning a simple function (one output with mse and ccc, two outputs at once, and three
- * classes with cross-entropy, with and without class weights), bit-identical reruns, and
- * refusal of bad options and of targets that do not fit the loss. */
+ * classes with cross-entropy, with and without class weights), bit-identical reruns, tied
+ * parameters (a step by hand; a tie sharing nothing changes no bit), and refusal of bad options
+ * and of targets that do not fit the loss. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -551,6 +552,94 @@ static void test_parallel_matches_serial(void **state)
     }
 }
 
+/* ---- tied parameters ------------------------------------------------------------------ */
+
+/* yhat = w0 x0 + w1 x1 + b with w0 and w1 tied (params {w0, w1, b}, tie {0, 0, -1}). One row
+ * x = (1, 2), y = 0, w = (0.5, 0.5), b = 0: yhat = 1.5, dL/dyhat = 3, gradients (3, 6, 3); tied,
+ * both weights get 3 + 6 = 9. SGD lr 0.1 (the first step is plain descent): w0 = w1 = 0.5 -
+ * 0.9 = -0.4, b = -0.3. With weight decay 0.5 the decay enters before the sum: (3 + 0.25) +
+ * (6 + 0.25) = 9.5, w = 0.5 - 0.95 = -0.45; the bias is not decayed. */
+static void test_tie_by_hand(void **state)
+{
+    (void)state;
+    float x[2] = {1.0f, 2.0f}, y[1] = {0.0f};
+    test_split t;
+    split_init(&t, x, y, 1, 2);
+    const int tie[3] = {0, 0, -1};
+    const double wd[2] = {0.0, 0.5}, want_w[2] = {-0.4, -0.45};
+    for (int k = 0; k < 2; k++) {
+        pf_error err = {0};
+        pf_mlp *m = pf_mlp_alloc(2, NULL, 0, 1, PF_ACT_RELU, &err);
+        assert_non_null(m);
+        m->params[0] = m->params[1] = 0.5f;
+        m->params[2] = 0.0f;
+        pf_train_opts o = opts(PF_OPT_SGD, 0.1, 1, 1, 0);
+        o.weight_decay = wd[k];
+        o.tie = tie;
+        gsl_rng *r = rng_new(1);
+        assert_int_equal(pf_train(m, &o, &t.s, NULL, r, NULL, &err), PF_OK);
+        assert_true(m->params[0] == m->params[1]);
+        assert_near(m->params[0], want_w[k], 1e-6);
+        assert_near(m->params[2], -0.3, 1e-7);
+        gsl_rng_free(r);
+        pf_mlp_free(m);
+    }
+}
+
+/* A tie that shares nothing changes nothing, to the bit: every parameter alone in its group (its
+ * sum is its own gradient, exact through double) and every parameter untied (-1) train exactly
+ * as tie NULL does, with Adam, SGD, weight decay, a mask and early stopping.
+ * pf_train_opts_from_config ties nothing, and a group number below -1 is refused. */
+static void test_tie_sharing_nothing(void **state)
+{
+    (void)state;
+    static float x[2 * FN_ROWS], y[FN_ROWS], xv[2 * 64], yv[64];
+    make_function_data(x, y, FN_ROWS, 13);
+    make_function_data(xv, yv, 64, 14);
+    test_split t, v;
+    split_init(&t, x, y, FN_ROWS, 2);
+    split_init(&v, xv, yv, 64, 2);
+    pf_mlp *base = small_net(PF_ACT_TANH, 15);
+    for (size_t j = 0; j < base->n_params; j += 5) base->mask[j] = 0.0f;
+    int *alone = malloc(base->n_params * sizeof *alone),
+        *none = malloc(base->n_params * sizeof *none);
+    for (size_t j = 0; j < base->n_params; j++) alone[j] = (int)j, none[j] = -1;
+    const int *ties[3] = {NULL, alone, none};
+    pf_optimizer optim[2] = {PF_OPT_ADAM, PF_OPT_SGD};
+    for (int k = 0; k < 2; k++) {
+        pf_mlp *m[3];
+        pf_train_report rep[3];
+        for (int i = 0; i < 3; i++) {
+            m[i] = pf_mlp_clone(base, &(pf_error){0});
+            pf_train_opts o = opts(optim[k], 0.01, 16, 12, 3);
+            o.weight_decay = 1e-3;
+            o.tie = ties[i];
+            gsl_rng *r = rng_new(16);
+            assert_int_equal(pf_train(m[i], &o, &t.s, &v.s, r, &rep[i], &(pf_error){0}), PF_OK);
+            gsl_rng_free(r);
+        }
+        for (int i = 1; i < 3; i++) {
+            assert_memory_equal(m[0]->params, m[i]->params, base->n_params * sizeof(float));
+            assert_memory_equal(&rep[0], &rep[i], sizeof rep[0]);
+        }
+        for (int i = 0; i < 3; i++) pf_mlp_free(m[i]);
+    }
+    pf_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    pf_train_opts o;
+    pf_train_opts_from_config(&o, &cfg);
+    assert_null(o.tie);
+    none[3] = -2;
+    o = opts(PF_OPT_ADAM, 0.01, 16, 1, 0);
+    o.tie = none;
+    pf_error err = {0};
+    assert_int_equal(pf_train(base, &o, &t.s, NULL, NULL, NULL, &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "parameter 3 is tied to group -2"));
+    free(alone);
+    free(none);
+    pf_mlp_free(base);
+}
+
 /* ---- refusals ------------------------------------------------------------------------- */
 
 static void test_bad_inputs(void **state)
@@ -660,6 +749,8 @@ int main(void)
         cmocka_unit_test(test_pruned_params_stay_zero),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_parallel_matches_serial),
+        cmocka_unit_test(test_tie_by_hand),
+        cmocka_unit_test(test_tie_sharing_nothing),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_opts_from_config),
     };

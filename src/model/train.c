@@ -34,6 +34,8 @@ typedef struct {
     float *best;       /* n_params: parameters of the best epoch */
     float *yhat;       /* max(n_train, n_val) x n_out: predictions of a whole split */
     float *scratch;    /* the loss's scratch for a whole split */
+    double *tie_sum;   /* n_tie: each tie group's summed gradient (NULL without ties) */
+    size_t n_tie;      /* tie groups: 1 + the largest group number of o->tie (0 without) */
     long step;         /* optimiser steps taken */
     double beta1_t;    /* ADAM_BETA1^step and ADAM_BETA2^step, one multiplication per step: */
     double beta2_t;    /* exact IEEE arithmetic, where libm's pow has CPU-specific variants */
@@ -50,6 +52,7 @@ void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
     o->patience = cfg->patience;
     o->loss = pf_task_loss(cfg);
     o->class_weights = NULL;
+    o->tie = NULL;
 }
 
 pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m)
@@ -77,6 +80,11 @@ static int check_inputs(const pf_mlp *m, const pf_train_opts *o, const pf_split 
                             o->learning_rate, o->momentum, o->weight_decay);
     if (train->n == 0)
         return pf_error_set(err, PF_EINPUT, "the training split of this fold has no rows");
+    for (size_t j = 0; o->tie != NULL && j < m->n_params; j++)
+        if (o->tie[j] < -1)
+            return pf_error_set(err, PF_EINPUT,
+                                "parameter %zu is tied to group %d; a group is -1 (none) or >= 0",
+                                j, o->tie[j]);
     if (train->d != m->dims[0] || (val != NULL && val->n > 0 && val->d != m->dims[0]))
         return pf_error_set(err, PF_EINPUT,
                             "the model takes %zu features but the data has %zu; the model "
@@ -103,6 +111,7 @@ static void ctx_free(train_ctx *c)
     free(c->best);
     free(c->yhat);
     free(c->scratch);
+    free(c->tie_sum);
 }
 
 static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_split *train,
@@ -126,8 +135,11 @@ static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_s
     c->best = pf_alloc(np, sizeof *c->best, err);
     c->yhat = pf_alloc(n_pred * pf_mlp_n_out(m), sizeof *c->yhat, err);
     c->scratch = pf_alloc(pf_loss_scratch_size(n_pred) + 1, sizeof *c->scratch, err);
+    for (size_t j = 0; o->tie != NULL && j < np; j++)
+        if (o->tie[j] >= 0 && (size_t)o->tie[j] >= c->n_tie) c->n_tie = (size_t)o->tie[j] + 1;
+    if (c->n_tie > 0) c->tie_sum = pf_alloc(c->n_tie, sizeof *c->tie_sum, err);
     int ok = c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->root &&
-             c->best && c->yhat && c->scratch;
+             c->best && c->yhat && c->scratch && (c->n_tie == 0 || c->tie_sum);
     if (!ok) ctx_free(c);
     return ok ? PF_OK : PF_ERUNTIME;
 }
@@ -142,6 +154,19 @@ static void add_weight_decay(const pf_mlp *m, float wd, float *grad)
         size_t off = m->w_off[l], nw = m->dims[l + 1] * m->dims[l];
         for (size_t j = off; j < off + nw; j++) grad[j] += wd * m->params[j] * m->mask[j];
     }
+}
+
+/* Tied parameters share their group's summed gradient (train.h). Sums in double, in parameter
+ * order, so every member gets the same float whatever the group's size. */
+static void tie_gradients(train_ctx *c)
+{
+    const int *tie = c->o->tie;
+    size_t n = c->m->n_params;
+    memset(c->tie_sum, 0, c->n_tie * sizeof *c->tie_sum);
+    for (size_t j = 0; j < n; j++)
+        if (tie[j] >= 0) c->tie_sum[tie[j]] += (double)c->grad[j];
+    for (size_t j = 0; j < n; j++)
+        if (tie[j] >= 0) c->grad[j] = (float)c->tie_sum[tie[j]];
 }
 
 /* The element loops of both optimisers carry "omp simd" (the build's -fno-math-errno lets
@@ -220,6 +245,7 @@ static double run_epoch(train_ctx *c, const pf_split *train, gsl_rng *rng)
         gather(train, c->perm + i, nb, c->xb, c->yb);
         sum += (double)nb * pf_mlp_loss_grad(c->m, c->work, &c->loss, c->xb, c->yb, nb, c->grad);
         add_weight_decay(c->m, (float)o->weight_decay, c->grad);
+        if (c->n_tie > 0) tie_gradients(c);
         if (o->optimizer == PF_OPT_SGD)
             sgd_step(c);
         else

@@ -31,6 +31,9 @@ typedef struct {
     pf_loss loss;        /* minimised on batches; also the early-stopping criterion */
     const double *class_weights; /* xent: one weight per class (pf_loss_class_weights on the
                                   * training split), NULL for all 1; the caller owns it */
+    const int *tie; /* NULL (nothing shared), or one entry per parameter of the model: a group
+                     * number >= 0 ties the parameter to the others of its group, -1 leaves it
+                     * alone; the caller owns it. See "Tied parameters" below. */
 } pf_train_opts;
 
 typedef struct {
@@ -40,8 +43,18 @@ typedef struct {
     double final_train_loss; /* loss over the whole training split, kept parameters */
 } pf_train_report;
 
+/* Tied parameters (weight clustering's centroid fine-tuning, compress/cluster.h): at every step,
+ * once the batch gradient is computed and weight decay added, the gradient of each tied
+ * parameter is replaced by the sum of the gradients of its group (summed in double in parameter
+ * order, then rounded to float). Members of a group that start equal and are all kept thus
+ * receive the same gradient at every step, so Adam's or SGD's elementwise updates keep them
+ * exactly equal: training them is training one shared value with the summed gradient (the
+ * gradient of the loss with respect to that value). Members that start unequal each move by the
+ * shared step. With tie NULL this step does not run and training is what it is without it.
+ * docs/model.md#optimisers. */
+
 /* Everything but the class weights, which come from a fold's training split (class_weights
- * is set to NULL: the caller points it at pf_loss_class_weights of the fold). */
+ * is set to NULL: the caller points it at pf_loss_class_weights of the fold), and no tie. */
 void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg);
 
 /* The loss pf_train minimises on m: o's kind and class weights, m's outputs. */
@@ -54,10 +67,10 @@ pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m);
  * the last parameters are kept. Parameters whose mask is 0 are set to 0 on entry and stay 0.
  * Optimiser state starts fresh on every call. rep may be NULL.
  * Targets: train->y and val->y have pf_loss_targets columns (K targets, or the class index).
- * PF_EINPUT for inconsistent options or shapes (pf_loss_check: a loss that does not fit the
- * model's outputs, a label that is not a class), or when the loss becomes NaN/infinite (with a
- * hint to lower the learning rate; m is then left as training left it); PF_ERUNTIME when
- * memory runs out. */
+ * PF_EINPUT for inconsistent options or shapes (a tie entry below -1; pf_loss_check: a loss
+ * that does not fit the model's outputs, a label that is not a class), or when the loss becomes
+ * NaN/infinite (with a hint to lower the learning rate; m is then left as training left it);
+ * PF_ERUNTIME when memory runs out. */
 int pf_train(pf_mlp *m, const pf_train_opts *o, const pf_split *train, const pf_split *val,
              gsl_rng *shuffle_rng, pf_train_report *rep, pf_error *err);
 
