@@ -23,6 +23,17 @@ static void test_pinned_values(void **state)
                 0x4f91ccaf01d33502ULL);
 }
 
+/* The purposes' numbers, as docs/folds.md#seeds lists them: each enters every seed derived for
+ * it, so a purpose inserted before another would move all of that one's draws. */
+static void test_purpose_numbers(void **state)
+{
+    (void)state;
+    const int want[] = {PF_SEED_SYNTHETIC, PF_SEED_SPLIT,           PF_SEED_INIT,
+                        PF_SEED_SHUFFLE,   PF_SEED_PRUNE_RANDOM,    PF_SEED_SCORE_BATCH,
+                        PF_SEED_BOOTSTRAP, PF_SEED_GROUP_BOOTSTRAP, PF_SEED_CLUSTER_INIT};
+    for (int i = 0; i < 9; i++) assert_int_equal(want[i], i + 1);
+}
+
 static void test_deterministic(void **state)
 {
     (void)state;
@@ -43,11 +54,11 @@ static void test_inputs_separate(void **state)
     assert_true(pf_seed_derive(1, 0, 0, PF_SEED_SHUFFLE) != base);
     assert_true(pf_seed_derive(1, 1, 0, PF_SEED_INIT) != pf_seed_derive(1, 0, 1, PF_SEED_INIT));
 
-    /* All purposes x 20 folds x 5 repeats: 700 seeds, all distinct. */
-    enum { NP = 7, NF = 20, NR = 5, N = NP * NF * NR };
+    /* All purposes x 20 folds x 5 repeats: 900 seeds, all distinct. */
+    enum { NP = 9, NF = 20, NR = 5, N = NP * NF * NR };
     uint64_t s[N];
     size_t n = 0;
-    for (int p = PF_SEED_SYNTHETIC; p <= PF_SEED_BOOTSTRAP; p++)
+    for (int p = PF_SEED_SYNTHETIC; p <= PF_SEED_CLUSTER_INIT; p++)
         for (uint64_t f = 0; f < NF; f++)
             for (uint64_t r = 0; r < NR; r++) s[n++] = pf_seed_derive(1, f, r, (pf_seed_purpose)p);
     assert_int_equal(n, N);
@@ -97,9 +108,9 @@ static void test_rng_first_draws(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pinned_values),   cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_inputs_separate), cmocka_unit_test(test_avalanche),
-        cmocka_unit_test(test_rng_first_draws),
+        cmocka_unit_test(test_pinned_values), cmocka_unit_test(test_purpose_numbers),
+        cmocka_unit_test(test_deterministic), cmocka_unit_test(test_inputs_separate),
+        cmocka_unit_test(test_avalanche),     cmocka_unit_test(test_rng_first_draws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,15 +9,19 @@
 
 #include <gsl/gsl_rng.h>
 
+/* The purposes and their numbers (docs/folds.md#seeds). A purpose enters every seed derived
+ * for it as its number, so a new purpose goes at the end: inserting one would move every seed
+ * after it. */
 typedef enum {
-    PF_SEED_SYNTHETIC = 1,  /* the synthetic dataset */
-    PF_SEED_SPLIT,          /* choice of validation participants */
-    PF_SEED_INIT,           /* weight initialisation */
-    PF_SEED_SHUFFLE,        /* mini-batch order */
-    PF_SEED_PRUNE_RANDOM,   /* what a criterion draws (the random criterion) */
-    PF_SEED_SCORE_BATCH,    /* the batch a criterion scores on at initialisation */
-    PF_SEED_BOOTSTRAP,      /* bootstrap resampling of participants */
-    PF_SEED_GROUP_BOOTSTRAP /* the same, within groups of an attribute (fairness.h) */
+    PF_SEED_SYNTHETIC = 1,   /* the synthetic dataset */
+    PF_SEED_SPLIT,           /* choice of validation participants */
+    PF_SEED_INIT,            /* weight initialisation */
+    PF_SEED_SHUFFLE,         /* mini-batch order */
+    PF_SEED_PRUNE_RANDOM,    /* what a criterion draws (the random criterion) */
+    PF_SEED_SCORE_BATCH,     /* the batch a criterion scores on at initialisation */
+    PF_SEED_BOOTSTRAP,       /* bootstrap resampling of participants */
+    PF_SEED_GROUP_BOOTSTRAP, /* the same, within groups of an attribute (fairness.h) */
+    PF_SEED_CLUSTER_INIT     /* k-means++ centroids of weight clustering (compress/cluster.h) */
 } pf_seed_purpose;
 
 /* A 64-bit seed mixing the four inputs (SplitMix64 finaliser on each step). */

@@ -64,6 +64,10 @@
 #define PF_GRANULARITIES(X) X(PF_GRAN_CHANNEL, channel) X(PF_GRAN_TENSOR, tensor)
 /* Ties at .5: to even (C's nearbyint, PyTorch) or away from zero (C's round, TFLite). */
 #define PF_ROUNDINGS(X) X(PF_ROUND_HALF_EVEN, half_even) X(PF_ROUND_HALF_AWAY, half_away)
+/* Weight clustering's first centroids (compress/cluster.h): evenly spaced from the smallest to
+ * the largest kept weight of a layer (TF-MOT's LINEAR), or k-means++ (Arthur and Vassilvitskii
+ * 2007). */
+#define PF_CLUSTER_INITS(X) X(PF_CLUSTER_LINEAR, linear) X(PF_CLUSTER_KMEANSPP, kmeans++)
 
 typedef enum { PF_SOURCES(PF_ENUM_VALUE) } pf_source;
 typedef enum { PF_LAYOUTS(PF_ENUM_VALUE) } pf_layout;
@@ -83,6 +87,7 @@ typedef enum { PF_SCOPES(PF_ENUM_VALUE) } pf_scope;
 typedef enum { PF_CORRECTIONS(PF_ENUM_VALUE) } pf_correction;
 typedef enum { PF_GRANULARITIES(PF_ENUM_VALUE) } pf_granularity;
 typedef enum { PF_ROUNDINGS(PF_ENUM_VALUE) } pf_rounding;
+typedef enum { PF_CLUSTER_INITS(PF_ENUM_VALUE) } pf_cluster_init;
 
 typedef struct {
     size_t n;
