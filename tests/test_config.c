@@ -279,6 +279,39 @@ static void test_compress_and_fairness_keys(void **state)
         load_text("[compress]\nrounding = HALF_EVEN\nbits = 32,8\n", &c, &err, NULL, 0, NULL),
         PF_OK);
     assert_string_equal(c.hash, h2);
+
+    /* Clustering: counts 0 or 2..256, each once. Its keys came after studies had been run:
+     * at their defaults they are not in the canonical text, so those studies keep their hash
+     * (h1 above, written before the keys existed, is that of "bits = 32"); any other value is
+     * in it and changes the hash. */
+    assert_int_equal(load_text("[compress]\nclusters = 0, 1\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "use 0 (not clustered) or 2..256");
+    assert_int_equal(load_text("[compress]\nclusters = 16, 16\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "compress.clusters lists 16 twice");
+    assert_int_equal(load_text("[compress]\nclusters = 257\n", &c, &err, NULL, 0, NULL), PF_EINPUT);
+    assert_int_equal(load_text("[compress]\ncluster_init = random\n", &c, &err, NULL, 0, NULL),
+                     PF_EINPUT);
+    assert_contains(err.msg, "kmeans++");
+    assert_int_equal(load_text("[compress]\nbits = 32\nclusters = 0\ncluster_init = linear\n"
+                               "cluster_max_iter = 100\ncluster_finetune_epochs = 0\n",
+                               &c, &err, NULL, 0, NULL),
+                     PF_OK);
+    assert_string_equal(c.hash, h1);
+    char *text = pf_config_dump(&c, 0);
+    assert_null(strstr(text, "cluster"));
+    free(text);
+    assert_int_equal(load_text("[compress]\nclusters = 0, 16\ncluster_init = kmeans++\n", &c, &err,
+                               NULL, 0, NULL),
+                     PF_OK);
+    assert_string_not_equal(c.hash, h1);
+    assert_int_equal(c.n_clusters, 2);
+    assert_int_equal(c.clusters[1], 16);
+    assert_int_equal(c.cluster_init, PF_CLUSTER_KMEANSPP);
+    text = pf_config_dump(&c, 1);
+    assert_non_null(strstr(text, "cluster_init = kmeans++\nclusters = 0,16\n"));
+    free(text);
 }
 
 /* Found by fuzzing: a value that the canonical dump could not reproduce. */

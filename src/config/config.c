@@ -44,6 +44,21 @@
         sec, k, PF_KEY_INTLIST, offsetof(pf_config, f), offsetof(pf_config, n), 0, d, lo, hi, 0,   \
             NULL, 1, help                                                                          \
     }
+/* A key added after studies were run with its default behaviour (PF_KEY_LATE, config.h). */
+#define LATE_INT(sec, k, f, d, lo, hi, help)                                                       \
+    {                                                                                              \
+        sec, k, PF_KEY_INT, offsetof(pf_config, f), 0, 0, d, lo, hi, 0, NULL, PF_KEY_LATE, help    \
+    }
+#define LATE_ENUM(sec, k, f, d, list, help)                                                        \
+    {                                                                                              \
+        sec, k, PF_KEY_ENUM, offsetof(pf_config, f), 0, 0, d, 0, 0, 0, PF_CHOICES(list),           \
+            PF_KEY_LATE, help                                                                      \
+    }
+#define LATE_INTLIST(sec, k, f, n, d, lo, hi, help)                                                \
+    {                                                                                              \
+        sec, k, PF_KEY_INTLIST, offsetof(pf_config, f), offsetof(pf_config, n), 0, d, lo, hi, 0,   \
+            NULL, PF_KEY_LATE, help                                                                \
+    }
 #define U64(sec, k, f, d, help)                                                                    \
     {                                                                                              \
         sec, k, PF_KEY_U64, offsetof(pf_config, f), 0, 0, d, 0, 0, 0, NULL, 1, help                \
@@ -96,6 +111,14 @@ static const pf_config_key KEYS[] = {
         "tick layout: window length (a multiple of tick_ms)"),
     INTLIST("compress", "bits", bits, n_bits, "32", 2, 32,
             "weight widths (list): 32 = float32, 2..8 = symmetric integers, e.g. 32,8,4"),
+    LATE_INT("compress", "cluster_finetune_epochs", cluster_finetune_epochs, "0", 0, 1e6,
+             "epochs of fine-tuning the centroids after clustering (0: none)"),
+    LATE_ENUM("compress", "cluster_init", cluster_init, "linear", PF_CLUSTER_INITS,
+              "first centroids: evenly spaced (linear, TF-MOT's) or kmeans++"),
+    LATE_INT("compress", "cluster_max_iter", cluster_max_iter, "100", 1, 1e6,
+             "Lloyd iterations at most (reaching it is reported)"),
+    LATE_INTLIST("compress", "clusters", clusters, n_clusters, "0", 0, 256,
+                 "centroids per layer (list): 0 = not clustered, 2..256, e.g. 0,16"),
     ENUM("compress", "granularity", granularity, "channel", PF_GRANULARITIES,
          "one quantisation scale per output unit (channel) or per weight matrix (tensor)"),
     ENUM("compress", "rounding", rounding, "half_even", PF_ROUNDINGS,
@@ -791,7 +814,8 @@ static int in_list(const pf_strlist *l, const char *name)
 }
 
 /* Widths the quantiser implements, each once: float32 or symmetric integers of 2..8 bits (the
- * integer inference path stores them in int8). */
+ * integer inference path stores them in int8); centroid counts each once, 0 or 2..256 (an
+ * assignment fits a byte). */
 static int check_compress(const pf_config *c, pf_error *err)
 {
     for (size_t i = 0; i < c->n_bits; i++) {
@@ -805,6 +829,17 @@ static int check_compress(const pf_config *c, pf_error *err)
                 return pf_error_set(err, PF_EINPUT,
                                     "compress.bits lists %d twice; list each width once",
                                     c->bits[i]);
+    }
+    for (size_t i = 0; i < c->n_clusters; i++) {
+        if (c->clusters[i] == 1)
+            return pf_error_set(err, PF_EINPUT,
+                                "compress.clusters: 1 centroid per layer would make every weight "
+                                "of a layer equal; use 0 (not clustered) or 2..256, e.g. 0,16");
+        for (size_t j = 0; j < i; j++)
+            if (c->clusters[j] == c->clusters[i])
+                return pf_error_set(err, PF_EINPUT,
+                                    "compress.clusters lists %d twice; list each count once",
+                                    c->clusters[i]);
     }
     return PF_OK;
 }
@@ -1061,22 +1096,45 @@ static int effective(const pf_config *cfg, keyref r)
     return !r.owner || pf_criterion_in_run(cfg, r.owner);
 }
 
+/* Whether a PF_KEY_LATE key of cfg has its default value, compared as the dump writes both. */
+static int late_at_default(const pf_config *cfg, const pf_config *defaults, keyref r)
+{
+    strbuf a = {malloc(256), 0, 256}, b = {malloc(256), 0, 256};
+    int same = 0;
+    if (a.buf && b.buf) {
+        a.buf[0] = b.buf[0] = '\0';
+        dump_value(&a, key_base_const(cfg, r), r.k);
+        dump_value(&b, key_base_const(defaults, r), r.k);
+        same = strcmp(a.buf, b.buf) == 0;
+    }
+    free(a.buf), free(b.buf);
+    return same;
+}
+
 char *pf_config_dump(const pf_config *cfg, int hashed_only)
 {
     strbuf sb = {malloc(1024), 0, 1024};
     if (!sb.buf) return NULL;
     sb.buf[0] = '\0';
     const char *section = "";
+    pf_config *defaults = malloc(sizeof *defaults);
+    if (!defaults) {
+        free(sb.buf);
+        return NULL;
+    }
+    pf_config_defaults(defaults);
     keyref order[N_KEYS + PF_MAX_CRITERIA * 8];
     for (size_t i = 0, n = canonical_order(order); i < n; i++) {
         const pf_config_key *k = order[i].k;
         if (!effective(cfg, order[i]) || (hashed_only && !k->hashed)) continue;
+        if (k->hashed == PF_KEY_LATE && late_at_default(cfg, defaults, order[i])) continue;
         if (strcmp(section, k->section) != 0)
             sb_printf(&sb, "%s[%s]\n", section[0] ? "\n" : "", k->section), section = k->section;
         sb_printf(&sb, "%s = ", k->key);
         dump_value(&sb, key_base_const(cfg, order[i]), k);
         sb_printf(&sb, "\n");
     }
+    free(defaults);
     return sb.buf;
 }
 

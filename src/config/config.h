@@ -186,6 +186,11 @@ typedef struct {
     int bits[PF_MAX_LIST]; /* weight widths: 32 = float32, 2..8 = symmetric integers */
     pf_granularity granularity;
     pf_rounding rounding;
+    size_t n_clusters;
+    int clusters[PF_MAX_LIST]; /* centroids per layer: 0 = not clustered, 2..256 */
+    pf_cluster_init cluster_init;
+    int cluster_max_iter;        /* Lloyd iterations at most */
+    int cluster_finetune_epochs; /* fine-tuning of the centroids after clustering */
 
     /* [fairness] */
     pf_strlist fairness_attributes; /* participant attributes to compare groups of; "auto" */
@@ -247,9 +252,14 @@ typedef struct {
     int max_open;        /* 1: max itself is excluded */
     const char *choices; /* PF_KEY_ENUM: "a|b|c" in enum order (PF_CHOICES); PF_KEY_STRLIST:
                           * the items allowed, or NULL for any */
-    int hashed;          /* 1: it can change a number, so it enters the config hash */
+    int hashed;          /* 1: it can change a number, so it enters the config hash;
+                          * PF_KEY_LATE: so does it, but at its default it is left out of the
+                          * canonical text (a key added after studies were run with its
+                          * default behaviour: they keep their text, hash and folder) */
     const char *help;    /* one line for --help and docs/config.md */
 } pf_config_key;
+
+#define PF_KEY_LATE 2
 
 /* Rows for a field f of struct type T (pf_config, or a criterion's options). */
 #define PF_KEY_OFF(T, f) offsetof(T, f)
