@@ -339,6 +339,20 @@ static void print_plan(FILE *out, const pf_config *cfg, const pf_dataset *ds, co
     for (size_t i = 0; i < cfg->n_bits; i++)
         if (cfg->bits[i] != 32) fprintf(out, ", %d", cfg->bits[i]);
     fprintf(out, " (quantised per %s, ties %s)\n", gran, rounding);
+    int clustered = 0;
+    for (size_t i = 0; i < cfg->n_clusters; i++) clustered |= cfg->clusters[i] != 0;
+    if (clustered) {
+        char init[PF_MAX_NAME];
+        pf_config_choice_name("compress", "cluster_init", (int)cfg->cluster_init, init,
+                              sizeof init);
+        fprintf(out, "clusters: none");
+        for (size_t i = 0; i < cfg->n_clusters; i++)
+            if (cfg->clusters[i] != 0) fprintf(out, ", %d", cfg->clusters[i]);
+        fprintf(out,
+                " (centroids per layer, %s start, %d Lloyd iterations at most, %d epochs of "
+                "fine-tuning)\n",
+                init, cfg->cluster_max_iter, cfg->cluster_finetune_epochs);
+    }
     const pf_strlist *fa = &cfg->fairness_attributes;
     int all = fa->n == 1 && strcmp(fa->item[0], "auto") == 0;
     int none = (fa->n == 1 && strcmp(fa->item[0], "none") == 0) || (all && ds->n_attributes == 0);

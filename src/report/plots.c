@@ -218,12 +218,19 @@ static void describe(const plot_ctx *c, figure_kind k, figure *f)
     const pf_metric_words *w = &c->w;
     const char *worst = w->higher_is_better ? "lowest" : "highest";
     size_t n = c->r->n_part;
-    int bits = c->r->bits[c->width];
-    char at[48] = "";
+    const pf_chain *ch = &c->r->chain[c->width];
+    char at[80] = "", suffix[32];
     snprintf(f->name, sizeof f->name, "%s_%s", kinds[k], w->file);
-    if (k == FIG_GAP && bits != 32) {
-        snprintf(at, sizeof at, ", weights at %d bits", bits);
-        snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), "_%dbit", bits);
+    if (k == FIG_GAP && c->width != 0) {
+        char cl[40] = "";
+        if (ch->clusters) snprintf(cl, sizeof cl, ", weights clustered to %d values", ch->clusters);
+        if (ch->bits != 32)
+            snprintf(at, sizeof at, "%s%s at %d bits", cl, ch->clusters ? "," : ", weights",
+                     ch->bits);
+        else
+            snprintf(at, sizeof at, "%s", cl);
+        pf_results_chain_suffix(c->r, c->width, suffix, sizeof suffix);
+        snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), "%s", suffix);
     }
     snprintf(f->xlabel, sizeof f->xlabel, "%s", sparsity_axis);
     f->worst[0] = f->tail[0] = '\0';
@@ -454,26 +461,31 @@ static void data_size(FILE *fp, const plot_ctx *c, const figure *f)
     data_header(fp, c, f, "the mean across participants against the stored size in bytes",
                 "bytes mean_@ bits sparsity");
     block_header(fp, 0, "dense, at every width (float32 first)");
-    for (size_t w = 0; w < r->n_bits; w++) {
+    for (size_t w = 0; w < r->n_chain; w++) {
         size_t v = pf_results_variant_at(r, 0, 0, w);
         put_row(fp, 4,
-                (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean, r->bits[w], 0});
+                (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean,
+                           r->chain[w].bits, 0});
     }
-    char label[PF_MAX_NAME + 32];
+    char label[PF_MAX_NAME + 64], words[48];
     for (size_t k = 1; k < r->n_crit; k++)
-        for (size_t w = 0; w < r->n_bits; w++) {
-            snprintf(label, sizeof label, "%s at %d bits", r->crit[k], r->bits[w]);
-            block_header(fp, 1 + (k - 1) * r->n_bits + w, label);
+        for (size_t w = 0; w < r->n_chain; w++) {
+            if (r->chain[w].clusters) {
+                pf_results_chain_words(r, w, words, sizeof words);
+                snprintf(label, sizeof label, "%s at %s", r->crit[k], words);
+            } else
+                snprintf(label, sizeof label, "%s at %d bits", r->crit[k], r->chain[w].bits);
+            block_header(fp, 1 + (k - 1) * r->n_chain + w, label);
             for (size_t s = 0; s < r->n_sp; s++) {
                 size_t v = pf_results_variant_at(r, k, s, w);
                 put_row(fp, 4,
                         (double[]){pf_results_stored_bytes(r, v), summary_of(c, v)->s.mean,
-                                   r->bits[w], r->sparsity[s]});
+                                   r->chain[w].bits, r->sparsity[s]});
             }
         }
 }
 
-/* The gap of every criterion at this width, attribute by attribute; NaN where the gap is not
+/* The gap of every criterion at this chain, attribute by attribute; NaN where the gap is not
  * defined (fewer than two groups large enough). */
 static void data_gap(FILE *fp, const plot_ctx *c, const figure *f)
 {
@@ -671,6 +683,7 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
     }
     const pf_results *r = c->r;
     pf_gptext names = {0}, colors = {0}, points = {0}, panels = {0}, attrs = {0}, widths = {0};
+    pf_gptext chains = {0};
     pf_gptext outs = {0}, classes = {0}, refname = {0};
     char refcolor[8];
     criterion_arrays(r, &names, &colors, &points, c->ref >= 0 ? r->variant[c->ref].crit : 0,
@@ -682,14 +695,17 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
         if (i) pf_gptext_put(&attrs, ", ", 2);
         pf_gptext_quote(&attrs, c->a->groups->attr[i].name);
     }
-    for (size_t w = 0; w < r->n_bits; w++)
-        pf_gptext_add(&widths, "%s%d", w ? ", " : "", r->bits[w]);
+    pf_gptext_put(&chains, "", 0);
+    for (size_t w = 0; w < r->n_chain; w++) {
+        pf_gptext_add(&widths, "%s%d", w ? ", " : "", r->chain[w].bits);
+        pf_gptext_add(&chains, "%s%d", w ? ", " : "", r->chain[w].clusters);
+    }
     char na[32], nw[32], no[32], nc[32], ref[8];
     snprintf(no, sizeof no, "%zu", r->pred_class ? (size_t)1 : r->n_targets);
     snprintf(nc, sizeof nc, "%zu", r->pred_class ? r->n_classes : (size_t)0);
     snprintf(ref, sizeof ref, "%d", c->ref >= 0);
     snprintf(na, sizeof na, "%zu", n_attr);
-    snprintf(nw, sizeof nw, "%zu", r->n_bits);
+    snprintf(nw, sizeof nw, "%zu", r->n_chain);
     char ng[32], n[32], npart[32], ci[32], hib[8], datafile[NAME_CAP + 8];
     box_panels(r, ng, sizeof ng, &panels);
     snprintf(n, sizeof n, "%zu", r->n_crit - 1);
@@ -703,8 +719,8 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
                      gp_string(f->worst), gp_string(f->tail),   gp_string(about)};
     size_t n_words = sizeof words / sizeof words[0];
     int oom = names.oom || colors.oom || points.oom || panels.oom || !names.s || !panels.s ||
-              attrs.oom || widths.oom || outs.oom || classes.oom || refname.oom || !outs.s ||
-              !classes.s || !refname.s;
+              attrs.oom || widths.oom || chains.oom || outs.oom || classes.oom || refname.oom ||
+              !outs.s || !classes.s || !refname.s;
     for (size_t i = 0; i < n_words; i++) oom |= words[i] == NULL;
     char *script = NULL;
     if (oom) {
@@ -734,6 +750,7 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
                         {"ATTRS", attrs.s},
                         {"W", nw},
                         {"WIDTHS", widths.s},
+                        {"CHAINS", chains.s},
                         {"NO", no},
                         {"OUTS", outs.s},
                         {"C", nc},
@@ -747,6 +764,7 @@ static char *build_script(const plot_ctx *c, figure_kind k, const figure *f, pf_
     }
     for (size_t i = 0; i < n_words; i++) free(words[i]);
     free(names.s), free(colors.s), free(points.s), free(panels.s), free(attrs.s), free(widths.s);
+    free(chains.s);
     free(outs.s), free(classes.s), free(refname.s);
     return script;
 }
@@ -825,12 +843,12 @@ int pf_plots_write(const pf_results *r, const pf_analysis *a, const pf_config *c
     /* Every figure's files, in order; then the images, a gnuplot process per figure, as many
      * at once as the run has threads (each is a separate program, so order cannot matter; the
      * first failure in figure order is the one reported). */
-    figure *figs = pf_alloc(N_FIGURES * (r->n_bits + 1) + 2, sizeof *figs, err);
+    figure *figs = pf_alloc(N_FIGURES * (r->n_chain + 1) + 2, sizeof *figs, err);
     size_t n_figs = 0;
     for (size_t k = 0; figs && k < N_FIGURES && err->code == PF_OK; k++) {
-        /* Gap figures exist per width, and only when groups were compared. */
+        /* Gap figures exist per chain, and only when groups were compared. */
         int groups = a && a->groups && a->groups->n_attr > 0;
-        size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_bits : 0;
+        size_t n_widths = k != FIG_GAP ? 1 : groups ? r->n_chain : 0;
         /* No sizes (results put together by hand), no size figure: its axis is log. */
         if (k == FIG_SIZE && !(pf_results_stored_bytes(r, PF_DENSE) > 0)) n_widths = 0;
         if (k == FIG_TRACE) n_widths = 0; /* one per participant shown, below */

@@ -51,7 +51,7 @@ typedef struct {
     int any_same;        /* some cell reads "= dense" */
     long baseline;       /* the row of the baseline criterion (random pruning), or -1 */
     int tex;             /* rendering LaTeX (else Markdown) */
-    size_t width;        /* the weight width shown (index into r->bits) */
+    size_t width;        /* the chain shown (index into r->chain: centroids and width) */
     size_t dense_v;      /* the dense model at that width: row 0 */
 } tctx;
 
@@ -82,7 +82,7 @@ static int identical_to_dense(const pf_results *r, size_t v, size_t d)
     return 1;
 }
 
-/* same[c][s] for every criterion at a sparsity of 0 at width w; 0 elsewhere. */
+/* same[c][s] for every criterion at a sparsity of 0 at chain w; 0 elsewhere. */
 static unsigned char *same_as_dense(const pf_results *r, size_t w, int *any, pf_error *err)
 {
     unsigned char *same = pf_alloc(r->n_crit * r->n_sp + 1, 1, err);
@@ -327,29 +327,42 @@ static void caption_metric(FILE *fp, const tctx *t)
             about, t->w.direction);
 }
 
-/* "float32 weights" or "weights quantised to 4 bits (symmetric, one scale per output unit)" */
+/* "float32 weights", "weights quantised to 4 bits (symmetric, one scale per output unit)",
+ * "weights clustered to 16 centroids per layer" and both. */
 static void weights_text(const tctx *t, char *buf, size_t cap)
 {
-    int bits = t->r->bits[t->width];
-    if (bits == 32)
-        snprintf(buf, cap, "float32 weights");
+    const pf_chain *ch = &t->r->chain[t->width];
+    char cl[96] = "";
+    if (ch->clusters)
+        snprintf(cl, sizeof cl, "weights clustered after pruning to %d centroids per layer%s",
+                 ch->clusters, ch->bits == 32 ? " (float32 centroids)" : ", then ");
+    if (ch->bits == 32)
+        snprintf(buf, cap, "%s", ch->clusters ? cl : "float32 weights");
+    else if (ch->clusters)
+        snprintf(buf, cap,
+                 "%sthe centroids quantised to %d-bit integers (symmetric, one scale per layer, "
+                 "ties rounded %s; biases float32)",
+                 cl, ch->bits,
+                 t->cfg->rounding == PF_ROUND_HALF_EVEN ? "to even" : "away from zero");
     else
         snprintf(buf, cap,
                  "weights quantised after pruning to %d-bit integers (symmetric, one scale per "
                  "%s, ties rounded %s; biases float32)",
-                 bits, t->cfg->granularity == PF_GRAN_CHANNEL ? "output unit" : "weight matrix",
+                 ch->bits, t->cfg->granularity == PF_GRAN_CHANNEL ? "output unit" : "weight matrix",
                  t->cfg->rounding == PF_ROUND_HALF_EVEN ? "to even" : "away from zero");
 }
 
 static void caption_layout(FILE *fp, const tctx *t)
 {
-    char weights[CELL_CAP];
+    char weights[2 * CELL_CAP];
     weights_text(t, weights, sizeof weights);
     fprintf(fp,
             "Rows are pruning criteria, columns sparsity levels (fraction of weights pruned), "
             "all with %s; %sdense%s is the unpruned model%s, shown once, at sparsity 0. ",
             weights, mk(t, "*", "\\emph{"), mk(t, "*", "}"),
-            t->r->bits[t->width] == 32 ? "" : " at the same width (quantisation alone)");
+            t->width == 0                    ? ""
+            : t->r->chain[t->width].clusters ? " compressed the same way (without pruning)"
+                                             : " at the same width (quantisation alone)");
     if (t->any_same)
         fprintf(fp,
                 "%s: at sparsity 0 the criterion's model is the dense model itself (identical "
@@ -462,7 +475,7 @@ static void caption_spread(FILE *fp, const tctx *t)
 
 static void caption_fairness(FILE *fp, const tctx *t)
 {
-    char label[NAME_CAP], weights[CELL_CAP];
+    char label[NAME_CAP], weights[2 * CELL_CAP];
     label_text(t, label, sizeof label);
     weights_text(t, weights, sizeof weights);
     fprintf(fp, "%sGap in %s between groups of participants.%s ", mk(t, "**", "\\textbf{"), label,
@@ -605,9 +618,11 @@ static void tex_label(const tctx *t, const char *table, char *buf, size_t cap)
     if (hash8[0]) pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, hash8);
     pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, table);
     pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, t->w.file);
-    if (t->r->bits[t->width] != 32) {
-        char width[16];
-        snprintf(width, sizeof width, "-%dbit", t->r->bits[t->width]);
+    if (t->width != 0) {
+        char width[32];
+        pf_results_chain_suffix(t->r, t->width, width, sizeof width);
+        for (char *q = width; *q; q++)
+            if (*q == '_') *q = '-';
         pf_tabletext_append(buf, cap, width);
     }
 }
@@ -694,9 +709,9 @@ static int write_tex(FILE *fp, tctx *t, const table_spec *spec, pf_error *err)
 static int write_table(tctx *t, const char *dir, const table_spec *spec, const char *ext,
                        pf_error *err)
 {
-    char name[PF_METRIC_NAME + 48], width[16] = "";
+    char name[PF_METRIC_NAME + 64], width[32];
     pf_outfile out;
-    if (t->r->bits[t->width] != 32) snprintf(width, sizeof width, "_%dbit", t->r->bits[t->width]);
+    pf_results_chain_suffix(t->r, t->width, width, sizeof width);
     snprintf(name, sizeof name, "%s_%s%s.%s", spec->name, t->w.file, width, ext);
     if (pf_outfile_open(&out, dir, name, err) != PF_OK) return err->code;
     int rc =
@@ -734,7 +749,7 @@ int pf_tables_write(const pf_results *r, const pf_analysis *a, const pf_config *
     panel *gp = pf_alloc(n_attr + 1, sizeof *gp, err);
     for (size_t i = 0; gp && i < n_attr; i++) gp[i] = (panel){1, STAT_GAP, 0, 1, NULL, 1, i};
     table_spec fairness = {"fairness", caption_fairness, n_attr, gp};
-    for (size_t w = 0; gp && w < r->n_bits && err->code == PF_OK; w++) {
+    for (size_t w = 0; gp && w < r->n_chain && err->code == PF_OK; w++) {
         tctx t = {.r = r, .a = a, .cfg = cfg, .width = w};
         if (ctx_init(&t, err) == PF_OK)
             for (size_t i = 0; i <= sizeof tables / sizeof tables[0] && err->code == PF_OK; i++) {
@@ -779,18 +794,30 @@ void pf_tables_print(FILE *out, const pf_results *r)
         }
         fputc('\n', out);
     }
-    /* Each quantised width in one line: what it costs the dense model, and the largest change
-     * of any variant's mean against the same variant in float32. */
-    for (size_t w = 1; w < r->n_bits; w++) {
+    /* Each further chain in one line: what it costs the dense model, and the largest change
+     * of any variant's mean against the same variant in float32, unclustered. */
+    for (size_t w = 1; w < r->n_chain; w++) {
         double worst = 0;
         for (size_t v = 0; v < pf_results_block(r); v++) {
             double d = summary_of(r, pf_results_variant_at(r, 0, 0, w) + v)->s.mean -
                        summary_of(r, v)->s.mean;
             if (fabs(d) > fabs(worst)) worst = d;
         }
-        fprintf(
-            out,
-            "%d-bit weights: dense model %.3f; largest change of a mean against float32 %+.3f\n",
-            r->bits[w], summary_of(r, pf_results_variant_at(r, 0, 0, w))->s.mean, worst);
+        char words[64];
+        pf_results_chain_words(r, w, words, sizeof words);
+        fprintf(out, "%s%s: dense model %.3f; largest change of a mean against float32 %+.3f",
+                r->chain[w].clusters ? "weights in " : "", words,
+                summary_of(r, pf_results_variant_at(r, 0, 0, w))->s.mean, worst);
+        /* Clustering that stopped at compress.cluster_max_iter with weights still moving. */
+        size_t capped = 0, models = 0;
+        for (size_t v = 0; r->chain[w].clusters && v < pf_results_block(r); v++)
+            for (size_t fo = 0; fo < r->n_folds; fo++)
+                for (size_t k = 0; k < r->n_rep; k++, models++)
+                    capped += pf_results_record(r, fo, k, pf_results_variant_at(r, 0, 0, w) + v)
+                                  ->cluster_capped != 0;
+        if (capped)
+            fprintf(out, " (Lloyd stopped at compress.cluster_max_iter in %zu of %zu models)",
+                    capped, models);
+        fputc('\n', out);
     }
 }

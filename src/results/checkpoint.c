@@ -20,7 +20,8 @@
 #include "base/version.h"
 #include "base/sha256.h"
 
-#define MAGIC    "PFTASK03" /* 02: task records carry stored_bytes; 03: quantised models */
+#define MAGIC                                                                                      \
+    "PFTASK04" /* 02: task records carry stored_bytes; 03: quantised models; 04: clustering */
 #define HASH_LEN 64
 #define VERS_LEN 32
 #define N_SIZES  6

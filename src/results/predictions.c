@@ -127,7 +127,7 @@ static void row_head(FILE *fp, const pf_results *r, size_t p, long long row, int
     fprintf(fp, ",%lld,", row);
     if (timed) pf_numtext_put(fp, "", time);
     fputc(',', fp);
-    pf_results_csv_variant(fp, r, v);
+    pf_results_csv_variant(fp, r, v, pf_results_clustered(r));
     fprintf(fp, ",%zu,", k);
 }
 
@@ -179,7 +179,9 @@ static void dropped_rows(FILE *fp, const pf_results *r, const pf_dropped_window 
 
 static void csv_head(FILE *fp, const pf_results *r)
 {
-    fputs("participant,window,time,criterion,sparsity,bits,repeat,output,", fp);
+    fputs("participant,window,time,", fp);
+    pf_results_csv_variant_head(fp, pf_results_clustered(r));
+    fputs(",repeat,output,", fp);
     if (r->pred_class == NULL) {
         fputs("target,prediction,dropped\n", fp);
         return;

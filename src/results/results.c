@@ -34,35 +34,50 @@ static void free_strings(char **s, size_t n)
     free(s);
 }
 
-/* One block per width (float32 first): the dense model, then criterion-major,
- * sparsity-minor. */
+/* One block per chain (clusters-major, unclustered float32 first): the dense model, then
+ * criterion-major, sparsity-minor. */
 static void list_variants(pf_results *r)
 {
-    for (size_t w = 0; w < r->n_bits; w++) {
-        int b = r->bits[w];
-        r->variant[pf_results_variant_at(r, 0, 0, w)] = (pf_variant){0, 0, 0.0, b, w};
+    for (size_t w = 0; w < r->n_chain; w++) {
+        pf_chain ch = r->chain[w];
+        r->variant[pf_results_variant_at(r, 0, 0, w)] =
+            (pf_variant){0, 0, 0.0, ch.clusters, ch.bits, w};
         for (size_t c = 1; c < r->n_crit; c++)
             for (size_t s = 0; s < r->n_sp; s++)
                 r->variant[pf_results_variant_at(r, c, s, w)] =
-                    (pf_variant){c, s, r->sparsity[s], b, w};
+                    (pf_variant){c, s, r->sparsity[s], ch.clusters, ch.bits, w};
     }
+}
+
+/* off first, then the list's other values in order, each once: how a shape's widths (off 32)
+ * and centroid counts (off 0) become the study's. Returns how many. */
+static size_t off_first(const int *list, size_t n, int off, int *out)
+{
+    size_t k = 0;
+    out[k++] = off;
+    for (size_t i = 0; i < n && k < PF_MAX_LIST; i++)
+        if (list[i] != off) out[k++] = list[i];
+    return k;
 }
 
 size_t pf_results_shape_variants(const pf_results_shape *sh)
 {
-    size_t widths = 1;
-    for (size_t i = 0; i < sh->n_bits && widths < PF_MAX_LIST; i++) widths += sh->bits[i] != 32;
-    return widths * (1 + sh->n_crit * sh->n_sp);
+    int tmp[PF_MAX_LIST];
+    size_t widths = off_first(sh->bits, sh->n_bits, 32, tmp);
+    size_t counts = off_first(sh->clusters, sh->n_clusters, 0, tmp);
+    return widths * counts * (1 + sh->n_crit * sh->n_sp);
 }
 
-/* float32 first, then the shape's other widths in order (as pf_results_shape_variants counts
- * them). */
-static void list_widths(pf_results *r, const pf_results_shape *sh)
+/* The widths, the centroid counts and their chains, as pf_results_shape_variants counts
+ * them. */
+static void list_chains(pf_results *r, const pf_results_shape *sh)
 {
-    r->bits[0] = 32;
-    r->n_bits = 1;
-    for (size_t i = 0; i < sh->n_bits && r->n_bits < PF_MAX_LIST; i++)
-        if (sh->bits[i] != 32) r->bits[r->n_bits++] = sh->bits[i];
+    r->n_bits = off_first(sh->bits, sh->n_bits, 32, r->bits);
+    r->n_clusters = off_first(sh->clusters, sh->n_clusters, 0, r->clusters);
+    r->n_chain = 0;
+    for (size_t k = 0; k < r->n_clusters; k++)
+        for (size_t w = 0; w < r->n_bits && r->n_chain < PF_MAX_LIST; w++)
+            r->chain[r->n_chain++] = (pf_chain){r->clusters[k], r->bits[w]};
 }
 
 static int alloc_arrays(pf_results *r, const pf_results_shape *sh, pf_error *err)
@@ -109,7 +124,7 @@ pf_results *pf_results_new(const pf_results_shape *sh, pf_error *err)
     r->n_classes = pf_task_shape_of(sh->task, sh->n_targets)->labels ? sh->n_classes : 0;
     r->n_crit = 1 + sh->n_crit;
     r->n_sp = sh->n_sp;
-    list_widths(r, sh);
+    list_chains(r, sh);
     r->n_var = pf_results_shape_variants(sh);
     r->n_part = sh->n_part, r->n_rep = sh->n_rep, r->n_folds = sh->n_folds;
     r->n_features = sh->n_features, r->n_attributes = sh->n_attributes;
@@ -156,8 +171,9 @@ static int alloc_saved(pf_results *r, const pf_config *cfg, size_t n_out, pf_err
     for (size_t l = 0; l + 1 < r->n_dims; l++)
         r->n_params += (size_t)r->dims[l] * (size_t)r->dims[l + 1] + (size_t)r->dims[l + 1];
     size_t tasks = r->n_folds * r->n_rep, P = r->n_params;
-    /* Pruned models differ from dense x mask only when they were trained after pruning. */
-    int retrained = cfg->finetune_epochs > 0 || retrains(cfg);
+    /* Pruned models differ from dense x mask only when they were trained after pruning, or
+     * clustered. */
+    int retrained = cfg->finetune_epochs > 0 || retrains(cfg) || pf_results_clustered(r);
     if (cfg->save_models) r->dense_params = pf_alloc(tasks * P, sizeof(float), err);
     if (cfg->save_models && retrained)
         r->variant_params = pf_alloc(tasks * r->n_var * P, sizeof(float), err);
@@ -236,6 +252,8 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
                            .sparsity = cfg->sparsities.v,
                            .n_bits = cfg->n_bits,
                            .bits = cfg->bits,
+                           .n_clusters = cfg->n_clusters,
+                           .clusters = cfg->clusters,
                            .n_part = ds->n_participants,
                            .n_rep = (size_t)cfg->repeats,
                            .n_folds = n_folds,
@@ -276,15 +294,39 @@ void pf_results_free(pf_results *r)
     free(r);
 }
 
+void pf_results_chain_suffix(const pf_results *r, size_t w, char *out, size_t cap)
+{
+    const pf_chain *ch = &r->chain[w];
+    char c[16] = "", b[16] = "";
+    if (ch->clusters) snprintf(c, sizeof c, "_c%d", ch->clusters);
+    if (ch->bits != 32) snprintf(b, sizeof b, "_%dbit", ch->bits);
+    snprintf(out, cap, "%s%s", c, b);
+}
+
+void pf_results_chain_words(const pf_results *r, size_t w, char *out, size_t cap)
+{
+    const pf_chain *ch = &r->chain[w];
+    if (ch->clusters && ch->bits != 32)
+        snprintf(out, cap, "%d clusters, %d-bit centroids", ch->clusters, ch->bits);
+    else if (ch->clusters)
+        snprintf(out, cap, "%d clusters", ch->clusters);
+    else if (ch->bits != 32)
+        snprintf(out, cap, "%d-bit weights", ch->bits);
+    else
+        snprintf(out, cap, "float32 weights");
+}
+
 void pf_results_variant_name(const pf_results *r, size_t v, char *out, size_t cap)
 {
     const pf_variant *x = &r->variant[v];
-    char num[PF_NUMTEXT_CAP], bits[16] = "";
+    char num[PF_NUMTEXT_CAP], chain[32] = "", bits[16] = "";
+    if (x->clusters) snprintf(chain, sizeof chain, "/c%d", x->clusters);
     if (x->bits != 32) snprintf(bits, sizeof bits, "/%dbit", x->bits);
     if (x->crit == 0)
-        snprintf(out, cap, "dense%s", bits);
+        snprintf(out, cap, "dense%s%s", chain, bits);
     else
-        snprintf(out, cap, "%s@%s%s", r->crit[x->crit], pf_numtext(num, x->sparsity), bits);
+        snprintf(out, cap, "%s@%s%s%s", r->crit[x->crit], pf_numtext(num, x->sparsity), chain,
+                 bits);
 }
 
 double pf_results_achieved_sparsity(const pf_results *r, size_t v)

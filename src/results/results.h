@@ -1,11 +1,15 @@
 /* results.h: everything a run measured, in memory: the one study model every output reads.
  *
- * A variant is one compressed model of a task: (criterion, sparsity, bits). The variants come
- * in one block per weight width: width 0 is always float32 (32 bits), the reference every
- * comparison is made against, followed by the other widths of compress.bits in config order.
- * A block holds the dense model at that width, then every pruning criterion at every sparsity
- * of the grid (criterion-major). So the dense float32 model is variant 0, and the dense model
- * at 8 bits is quantisation alone, without pruning. Every
+ * A variant is one compressed model of a task: a pruning criterion at a sparsity, then a
+ * post-training chain -- clustered to k centroids per layer (or not), then stored at b bits
+ * (float32 or integers): docs/compression.md. The variants come in one block per chain. The
+ * chains are every (clusters, bits) of compress.clusters x compress.bits, clusters-major, each
+ * list with its "off" value first (0: not clustered; 32: float32) and then the config's others
+ * in config order. So chain 0 is (0, 32), the float32 model as pruning left it, the reference
+ * every comparison is made against; a study without clustering has exactly the widths'
+ * blocks it had before clustering existed. A block holds the dense model at that chain, then
+ * every pruning criterion at every sparsity of the grid (criterion-major). So the dense
+ * float32 model is variant 0, and the dense model at 8 bits is quantisation alone. Every
  * per-participant number lives in one array, value[metric][variant][participant][repeat],
  * whatever the task (regression with one or several outputs, or classification) and whatever
  * the metric (the task's pf_metric_set names them); the across-participant summary of every
@@ -34,15 +38,24 @@
 #define PF_DENSE      0       /* the dense model's variant index, and its criterion index */
 #define PF_DENSE_NAME "dense" /* its name as a criterion: /criteria, CSVs, tables, figures */
 
-/* One variant: which criterion (index into crit; 0 is "dense"), at which sparsity, stored at
- * how many bits. sp is the index into the sparsity grid for a pruned variant; the dense model
- * has sparsity 0 and sp 0 by convention (it is not a point of the grid: read crit first). */
+/* One post-training chain: centroids per layer (0: not clustered), then the weights' width
+ * (32: float32). */
+typedef struct {
+    int clusters;
+    int bits;
+} pf_chain;
+
+/* One variant: which criterion (index into crit; 0 is "dense"), at which sparsity, clustered
+ * to how many centroids, stored at how many bits. sp is the index into the sparsity grid for a
+ * pruned variant; the dense model has sparsity 0 and sp 0 by convention (it is not a point of
+ * the grid: read crit first). */
 typedef struct {
     size_t crit;
     size_t sp;
     double sparsity;
+    int clusters; /* 0: not clustered */
     int bits;
-    size_t width; /* index into the run's widths (0: float32) */
+    size_t chain; /* index into the run's chains (0: not clustered, float32) */
 } pf_variant;
 
 /* One (fold, repeat, variant) model. */
@@ -59,6 +72,8 @@ typedef struct {
     double val_loss;        /* best validation loss of that training, model space (NaN without) */
     double primary_mean;    /* mean of the primary metric over this fold's test participants */
     double seconds;         /* wall time to produce and evaluate this model */
+    int cluster_iterations; /* clustered chains: Lloyd updates run (the most of any layer) */
+    int cluster_capped;     /* 1: a layer stopped at compress.cluster_max_iter still moving */
 } pf_task_record;
 
 typedef struct {
@@ -70,9 +85,13 @@ typedef struct {
     char (*crit)[PF_MAX_NAME];
     size_t n_sp; /* the sparsity grid */
     double *sparsity;
-    size_t n_bits;         /* weight widths; bits[0] is 32 (float32) */
-    int bits[PF_MAX_LIST]; /* the widths, float32 first, then compress.bits' others in order */
-    pf_variant *variant;   /* n_var = n_bits * (1 + (n_crit - 1) n_sp); variant 0 is dense */
+    size_t n_bits;             /* weight widths; bits[0] is 32 (float32) */
+    int bits[PF_MAX_LIST];     /* the widths, float32 first, then compress.bits' others */
+    size_t n_clusters;         /* centroid counts; clusters[0] is 0 (not clustered) */
+    int clusters[PF_MAX_LIST]; /* 0 first, then compress.clusters' others in order */
+    size_t n_chain;            /* n_clusters x n_bits */
+    pf_chain chain[PF_MAX_LIST];
+    pf_variant *variant; /* n_var = n_chain * (1 + (n_crit - 1) n_sp); variant 0 is dense */
 
     /* value[metric][variant][participant][repeat]; NaN = not run. */
     double *value;
@@ -115,8 +134,10 @@ typedef struct {
     float *scores;         /* [task][crit][param] criterion scores (crit 0 unused; NaN) */
     float *variant_params; /* [task][variant][param] when models were retrained, else NULL */
     /* output.save_models with widths below 32 bits: every quantised model as its integers,
-     * else NULL. A quantised variant is one of width index >= 1; the k-th is variant
-     * pf_results_block(r) + k (pf_results_n_quant of them). A unit is an output unit of a
+     * else NULL. A quantised variant is one whose chain stores integers (bits < 32); the k-th
+     * is the one pf_results_quant_index numbers k (pf_results_n_quant of them). A clustered
+     * quantised model's integers are its centroids', its scale the layer's (one per layer,
+     * repeated on every unit of the layer). A unit is an output unit of a
      * weight layer, layer 0's first, in the order of the biases (n_units = the biases). The
      * evaluated weight W_l[i][j] is (float)((double)quant_scale[unit of row i] * quant_q[its
      * param]) (quant.h's pf_quant_integers), its biases quant_bias; NaN scales and biases:
@@ -180,12 +201,14 @@ typedef struct {
     const double *sparsity;
     size_t n_bits; /* weight widths (compress.bits); 32 is added first when missing */
     const int *bits;
+    size_t n_clusters; /* centroid counts (compress.clusters); 0 is added first when missing */
+    const int *clusters;
     size_t n_part, n_rep, n_folds, n_features, n_attributes;
     const char *stats_metric; /* "auto" or a metric name */
 } pf_results_shape;
 
-/* The variants of a study of that shape: a block per width (float32 and compress.bits'
- * others), each the dense model and every (criterion, sparsity). */
+/* The variants of a study of that shape: a block per chain ((clusters, bits) of
+ * compress.clusters x compress.bits), each the dense model and every (criterion, sparsity). */
 size_t pf_results_shape_variants(const pf_results_shape *sh);
 
 /* Results of that shape, every value NaN; PF_EINPUT when stats_metric is not one of the
@@ -199,14 +222,14 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
                              pf_error *err);
 void pf_results_free(pf_results *r);
 
-/* Variants per width: the dense model and every (criterion, sparsity). */
+/* Variants per chain: the dense model and every (criterion, sparsity). */
 static inline size_t pf_results_block(const pf_results *r)
 {
     return 1 + (r->n_crit - 1) * r->n_sp;
 }
 
 /* The variant of criterion crit (0 = dense, then 1..n_crit-1) at sparsity index sp (ignored
- * for dense) and width index w. */
+ * for dense) and chain index w. */
 static inline size_t pf_results_variant_at(const pf_results *r, size_t crit, size_t sp, size_t w)
 {
     return w * pf_results_block(r) + (crit == 0 ? 0 : 1 + (crit - 1) * r->n_sp + sp);
@@ -218,16 +241,32 @@ static inline size_t pf_results_variant(const pf_results *r, size_t crit, size_t
     return pf_results_variant_at(r, crit, sp, 0);
 }
 
-/* The quantised variants (widths below 32 bits): every variant after the float32 block. */
+/* The quantised variants (chains storing integers, bits < 32). */
 static inline size_t pf_results_n_quant(const pf_results *r)
 {
-    return r->n_var - pf_results_block(r);
+    return r->n_clusters * (r->n_bits - 1) * pf_results_block(r);
 }
 
-/* The float32 variant that variant v quantises (v itself when it is float32). */
+/* Variant v's index among the quantised variants (pf_results_n_quant), or -1 when its chain
+ * stores float32. */
+static inline long pf_results_quant_index(const pf_results *r, size_t v)
+{
+    size_t c = r->variant[v].chain, w = c % r->n_bits, k = c / r->n_bits;
+    if (w == 0) return -1;
+    return (long)((k * (r->n_bits - 1) + w - 1) * pf_results_block(r) + v % pf_results_block(r));
+}
+
+/* The float32, unclustered variant that variant v compresses further (v itself in chain 0). */
 static inline size_t pf_results_float_variant(const pf_results *r, size_t v)
 {
     return v % pf_results_block(r);
+}
+
+/* Whether the study clusters any model: then the CSVs and tables name each chain's centroids
+ * (a study without clustering writes exactly what it wrote before clustering existed). */
+static inline int pf_results_clustered(const pf_results *r)
+{
+    return r->n_clusters > 1;
 }
 
 static inline size_t pf_results_at(const pf_results *r, size_t metric, size_t variant, size_t p,
@@ -243,9 +282,17 @@ static inline pf_task_record *pf_results_record(const pf_results *r, size_t fold
     return &r->rec[(fold * r->n_rep + repeat) * r->n_var + variant];
 }
 
-/* "dense", "magnitude@0.8", "vr(lambda=0.5)@0.9" (and "@0.8/8bit" below 32 bits), for labels
- * and messages. */
+/* "dense", "magnitude@0.8", "vr(lambda=0.5)@0.9" (and "@0.8/c16/8bit" when clustered and below
+ * 32 bits), for labels and messages. */
 void pf_results_variant_name(const pf_results *r, size_t variant, char *out, size_t cap);
+
+/* Chain w in file names: "" for chain 0, then "_c16", "_4bit", "_c16_4bit" (centroids, then
+ * width; the width alone is the name a study without clustering always used). */
+void pf_results_chain_suffix(const pf_results *r, size_t w, char *out, size_t cap);
+
+/* Chain w in words: "float32 weights", "4-bit weights", "16 clusters", "16 clusters, 4-bit
+ * centroids". */
+void pf_results_chain_words(const pf_results *r, size_t w, char *out, size_t cap);
 
 /* The mean achieved sparsity (pruned / prunable) over variant v's task records: the requested
  * sparsity is a target, this is what pruning reached. */

@@ -21,11 +21,17 @@
 #include "base/numtext.h"
 #include "base/outfile.h"
 
-void pf_results_csv_variant(FILE *fp, const pf_results *r, size_t v)
+void pf_results_csv_variant_head(FILE *fp, int clustered)
+{
+    fputs(clustered ? "criterion,sparsity,clusters,bits" : "criterion,sparsity,bits", fp);
+}
+
+void pf_results_csv_variant(FILE *fp, const pf_results *r, size_t v, int clustered)
 {
     const pf_variant *x = &r->variant[v];
     pf_csvout_field(fp, r->crit[x->crit]);
     pf_numtext_put(fp, ",", x->sparsity);
+    if (clustered) fprintf(fp, ",%d", x->clusters);
     fprintf(fp, ",%d", x->bits);
 }
 
@@ -36,7 +42,9 @@ static int write_per_participant(const pf_results *r, const char *dir, pf_error 
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "per_participant.csv", err) != PF_OK) return err->code;
     FILE *fp = f.fp;
-    fputs("participant,criterion,sparsity,bits,repeat", fp);
+    fputs("participant,", fp);
+    pf_results_csv_variant_head(fp, pf_results_clustered(r));
+    fputs(",repeat", fp);
     for (size_t m = 0; m < r->n_metric; m++) {
         fputc(',', fp);
         pf_csvout_field(fp, r->metrics->slot[m].name);
@@ -47,7 +55,7 @@ static int write_per_participant(const pf_results *r, const char *dir, pf_error 
             for (size_t k = 0; k < r->n_rep; k++) {
                 pf_csvout_field(fp, r->participant_ids[p]);
                 fputc(',', fp);
-                pf_results_csv_variant(fp, r, v);
+                pf_results_csv_variant(fp, r, v, pf_results_clustered(r));
                 fprintf(fp, ",%zu", k);
                 for (size_t m = 0; m < r->n_metric; m++)
                     pf_numtext_put(fp, ",", r->value[pf_results_at(r, m, v, p, k)]);
@@ -56,21 +64,22 @@ static int write_per_participant(const pf_results *r, const char *dir, pf_error 
     return pf_outfile_commit(&f, err);
 }
 
-void pf_results_csv_summary_head(FILE *fp)
+void pf_results_csv_summary_head(FILE *fp, int clustered)
 {
     size_t n_fields;
     const pf_summary_field *field = pf_summary_fields(&n_fields);
-    fputs("criterion,sparsity,bits,achieved_sparsity,metric,higher_is_better,n", fp);
+    pf_results_csv_variant_head(fp, clustered);
+    fputs(",achieved_sparsity,metric,higher_is_better,n", fp);
     for (size_t i = 0; i < n_fields; i++)
         if (field[i].in_csv) fprintf(fp, ",%s", field[i].name);
 }
 
-void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t m)
+void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t m, int clustered)
 {
     size_t n_fields;
     const pf_summary_field *field = pf_summary_fields(&n_fields);
     const pf_summary_full *s = pf_results_summary(r, m, v);
-    pf_results_csv_variant(fp, r, v);
+    pf_results_csv_variant(fp, r, v, clustered);
     pf_numtext_put(fp, ",", pf_results_achieved_sparsity(r, v));
     fputc(',', fp);
     pf_csvout_field(fp, r->metrics->slot[m].name);
@@ -86,11 +95,11 @@ static int write_summary(const pf_results *r, const char *dir, pf_error *err)
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "summary.csv", err) != PF_OK) return err->code;
-    pf_results_csv_summary_head(f.fp);
+    pf_results_csv_summary_head(f.fp, pf_results_clustered(r));
     fputc('\n', f.fp);
     for (size_t v = 0; v < r->n_var; v++)
         for (size_t m = 0; m < r->n_metric; m++) {
-            pf_results_csv_summary_row(f.fp, r, v, m);
+            pf_results_csv_summary_row(f.fp, r, v, m, pf_results_clustered(r));
             fputc('\n', f.fp);
         }
     return pf_outfile_commit(&f, err);
@@ -130,9 +139,8 @@ static int write_cost(const pf_results *r, const char *dir, pf_error *err)
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "cost.csv", err) != PF_OK) return err->code;
     FILE *fp = f.fp;
-    fputs("criterion,sparsity,bits,achieved_sparsity,kept_params,stored_bytes,macs,"
-          "ns_per_window,kernel\n",
-          fp);
+    pf_results_csv_variant_head(fp, pf_results_clustered(r));
+    fputs(",achieved_sparsity,kept_params,stored_bytes,macs,ns_per_window,kernel\n", fp);
     for (size_t v = 0; v < r->n_var; v++) {
         const pf_variant *x = &r->variant[v];
         double kept = 0, macs = 0;
@@ -142,7 +150,7 @@ static int write_cost(const pf_results *r, const char *dir, pf_error *err)
                 const pf_task_record *rec = pf_results_record(r, fo, k, v);
                 kept += (double)rec->kept_params, macs += (double)rec->macs;
             }
-        pf_results_csv_variant(fp, r, v);
+        pf_results_csv_variant(fp, r, v, pf_results_clustered(r));
         const double nums[] = {pf_results_achieved_sparsity(r, v), n ? kept / (double)n : NAN,
                                pf_results_stored_bytes(r, v), n ? macs / (double)n : NAN,
                                r->ns_per_window[v]};

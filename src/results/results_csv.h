@@ -29,15 +29,17 @@
 /* The four files into dir (which must exist); r->summary must be filled. */
 int pf_results_csv_write(const pf_results *r, const char *dir, pf_error *err);
 
-/* The three fields that name variant v in every CSV: criterion, sparsity, bits (numtext.h for
- * the sparsity), without a separator before or after: the one spelling of a variant, for these
- * files and predictions.csv (predictions.h). */
-void pf_results_csv_variant(FILE *fp, const pf_results *r, size_t v);
+/* The fields that name variant v in every CSV: criterion, sparsity, clusters (only when
+ * clustered: the study clusters, pf_results_clustered, or a sweep has a point that does),
+ * bits (numtext.h for the sparsity), without a separator before or after: the one spelling of
+ * a variant, for these files and predictions.csv (predictions.h); _head writes their names. */
+void pf_results_csv_variant_head(FILE *fp, int clustered);
+void pf_results_csv_variant(FILE *fp, const pf_results *r, size_t v, int clustered);
 
 /* summary.csv's heading and its row for (variant v, metric m), without the line end: the one
  * spelling of a summary row, for summary.csv and for the rows of a sweep's sweep.csv (which
  * puts the point's columns in front). */
-void pf_results_csv_summary_head(FILE *fp);
-void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t m);
+void pf_results_csv_summary_head(FILE *fp, int clustered);
+void pf_results_csv_summary_row(FILE *fp, const pf_results *r, size_t v, size_t m, int clustered);
 
 #endif

@@ -57,7 +57,9 @@ char *openblas_get_corename(void);
 
 /* The compound type of pf_task_record, shared by writer and reader. */
 #define INS(t, s, f, ht) H5Tinsert(t, #f, HOFFSET(s, f), ht)
-static hid_t task_record_type(void)
+/* /tasks' row type; the clustering's fields only when the study clusters (a study without
+ * clustering writes the table it always wrote). */
+static hid_t task_record_type(int clustered)
 {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(pf_task_record));
     INS(t, pf_task_record, fold, H5T_NATIVE_INT);
@@ -74,6 +76,10 @@ static hid_t task_record_type(void)
     INS(t, pf_task_record, val_loss, H5T_NATIVE_DOUBLE);
     INS(t, pf_task_record, primary_mean, H5T_NATIVE_DOUBLE);
     INS(t, pf_task_record, seconds, H5T_NATIVE_DOUBLE);
+    if (clustered) {
+        INS(t, pf_task_record, cluster_iterations, H5T_NATIVE_INT);
+        INS(t, pf_task_record, cluster_capped, H5T_NATIVE_INT);
+    }
     return t;
 }
 
@@ -154,6 +160,7 @@ static int write_variants(pf_h5 *h, const pf_results *r, pf_error *err)
     char *text = pf_alloc(r->n_var, 2 * PF_MAX_NAME, err);
     int *ci = pf_alloc(r->n_var, sizeof *ci, err), *si = pf_alloc(r->n_var, sizeof *si, err);
     int *bits = pf_alloc(r->n_var, sizeof *bits, err);
+    int *cl = pf_alloc(r->n_var, sizeof *cl, err);
     double *sp = pf_alloc(r->n_var, sizeof *sp, err);
     if (err->code == PF_OK) {
         for (size_t c = 0; c < r->n_crit; c++) crit[c] = r->crit[c];
@@ -163,11 +170,13 @@ static int write_variants(pf_h5 *h, const pf_results *r, pf_error *err)
             pf_results_variant_name(r, v, names[v], 2 * PF_MAX_NAME);
             vcrit[v] = r->crit[x->crit];
             ci[v] = (int)x->crit, si[v] = (int)x->sp, bits[v] = x->bits, sp[v] = x->sparsity;
+            cl[v] = x->clusters;
         }
         hsize_t nsp = r->n_sp, nv = r->n_var;
         pf_h5_strings(h, h->file, "criteria", crit, r->n_crit);
         pf_h5_doubles(h, h->file, "sparsities", 1, &nsp, r->sparsity);
         pf_h5_ints(h, h->file, "widths", r->n_bits, r->bits);
+        if (pf_results_clustered(r)) pf_h5_ints(h, h->file, "clusters", r->n_clusters, r->clusters);
         hid_t g = pf_h5_group(h, h->file, "variants");
         if (g >= 0) {
             pf_h5_strings(h, g, "name", STRS(names), r->n_var);
@@ -176,17 +185,29 @@ static int write_variants(pf_h5 *h, const pf_results *r, pf_error *err)
             pf_h5_doubles(h, g, "sparsity", 1, &nv, sp);
             pf_h5_ints(h, g, "sparsity_index", r->n_var, si);
             pf_h5_ints(h, g, "bits", r->n_var, bits);
-            pf_h5_attr_str(h, g, "layout",
-                           "one entry per variant, in one block per width of /widths "
-                           "(float32 first); a block is the dense model at that width "
-                           "(criterion dense, sparsity 0, sparsity_index 0), then "
-                           "criterion-major, sparsity-minor; variant 0 is the dense float32 "
-                           "model; criterion_index indexes /criteria, sparsity_index "
-                           "/sparsities");
+            if (pf_results_clustered(r)) {
+                pf_h5_ints(h, g, "clusters", r->n_var, cl);
+                pf_h5_attr_str(h, g, "layout",
+                               "one entry per variant, in one block per chain (clusters, bits): "
+                               "for each of /clusters (0, not clustered, first), each of "
+                               "/widths (float32 first); a block is the dense model at that "
+                               "chain (criterion dense, sparsity 0, sparsity_index 0), then "
+                               "criterion-major, sparsity-minor; variant 0 is the dense float32 "
+                               "model; criterion_index indexes /criteria, sparsity_index "
+                               "/sparsities");
+            } else
+                pf_h5_attr_str(h, g, "layout",
+                               "one entry per variant, in one block per width of /widths "
+                               "(float32 first); a block is the dense model at that width "
+                               "(criterion dense, sparsity 0, sparsity_index 0), then "
+                               "criterion-major, sparsity-minor; variant 0 is the dense float32 "
+                               "model; criterion_index indexes /criteria, sparsity_index "
+                               "/sparsities");
             H5Gclose(g);
         }
     }
-    free(crit), free(vcrit), free(names), free(text), free(ci), free(si), free(bits), free(sp);
+    free(crit), free(vcrit), free(names), free(text), free(ci), free(si), free(bits), free(cl),
+        free(sp);
     return err->code;
 }
 
@@ -250,7 +271,7 @@ static int write_summary(pf_h5 *h, const pf_results *r, pf_error *err)
 
 static void write_tasks(pf_h5 *h, const pf_results *r)
 {
-    hid_t t = task_record_type();
+    hid_t t = task_record_type(pf_results_clustered(r));
     pf_h5_table(h, h->file, "tasks", t, r->n_rec, r->rec);
     H5Tclose(t);
     if (h->failed) return;
@@ -335,8 +356,8 @@ static void write_models(pf_h5 *h, const pf_results *r)
                    "variant_params: [task, variant, param], the evaluated weights of models "
                    "trained after pruning (otherwise a variant is dense_params x mask); "
                    "quant_q: [task, k, param] int8, quant_scale and quant_bias: [task, k, unit] "
-                   "float32, the k-th variant below 32 bits (variant B + k, B the variants per "
-                   "width), unit u the u-th bias of the flat vector: weight W_l[i, j] = "
+                   "float32, the k-th variant below 32 bits (in variant order), unit u the u-th "
+                   "bias of the flat vector: weight W_l[i, j] = "
                    "(float)((double)quant_scale[u] * quant_q[param]) with u the unit of row i "
                    "of layer l, biases quant_bias (NaN: not evaluated)");
     hsize_t T = r->n_folds * r->n_rep, P = r->n_params;
@@ -634,9 +655,12 @@ static int read_shape(reader *rd, const pf_config *cfg, stored_shape *s)
     if (k < 0) return bad(rd, "/per_participant/values is missing or malformed");
     if (k != 4) return bad(rd, "/per_participant/values has %d dimensions, expected 4", k);
     sh->n_rep = (size_t)d[3];
-    /* The widths are the config's (compress.bits), as for the run that wrote the file. */
+    /* The widths and centroid counts are the config's (compress.bits, compress.clusters), as
+     * for the run that wrote the file. */
     sh->n_bits = cfg->n_bits;
     sh->bits = cfg->bits;
+    sh->n_clusters = cfg->n_clusters;
+    sh->clusters = cfg->clusters;
     /* Records are [fold][repeat][variant]: their number fixes the folds. */
     size_t n_var = pf_results_shape_variants(sh), per_fold = mul(sh->n_rep, n_var);
     if (sh->n_part == 0 || per_fold == 0 || n_rec == 0 || n_rec % per_fold != 0)
@@ -668,14 +692,17 @@ static int check_layout(reader *rd, const pf_results *r)
     char **names = pf_alloc(M, sizeof *names, rd->err);
     unsigned char *hib = pf_alloc(M, 1, rd->err);
     int *ci = pf_alloc(V, sizeof *ci, rd->err), *si = pf_alloc(V, sizeof *si, rd->err);
-    int *bits = pf_alloc(V, sizeof *bits, rd->err);
+    int *bits = pf_alloc(V, sizeof *bits, rd->err), *cl = pf_alloc(V, sizeof *cl, rd->err);
     double *sp = pf_alloc(V, sizeof *sp, rd->err);
+    int clustered = pf_results_clustered(r);
+    for (size_t v = 0; cl && v < V; v++) cl[v] = 0;
     if (rd->err->code == PF_OK &&
         read_str(rd, "/per_participant/metric_names", 1, &M, names) == 0 &&
         read_1d(rd, "/per_participant/higher_is_better", H5T_NATIVE_UCHAR, M, hib) == 0 &&
         read_1d(rd, "/variants/criterion_index", H5T_NATIVE_INT, V, ci) == 0 &&
         read_1d(rd, "/variants/sparsity_index", H5T_NATIVE_INT, V, si) == 0 &&
         read_1d(rd, "/variants/bits", H5T_NATIVE_INT, V, bits) == 0 &&
+        (!clustered || read_1d(rd, "/variants/clusters", H5T_NATIVE_INT, V, cl) == 0) &&
         read_1d(rd, "/variants/sparsity", H5T_NATIVE_DOUBLE, V, sp) == 0) {
         for (size_t m = 0; m < M && rd->err->code == PF_OK; m++)
             if (strcmp(names[m], r->metrics->slot[m].name) != 0 ||
@@ -687,12 +714,12 @@ static int check_layout(reader *rd, const pf_results *r)
         for (size_t v = 0; v < V && rd->err->code == PF_OK; v++) {
             const pf_variant *x = &r->variant[v];
             if (ci[v] != (int)x->crit || si[v] != (int)x->sp || bits[v] != x->bits ||
-                memcmp(&sp[v], &x->sparsity, sizeof sp[v]) != 0)
+                cl[v] != x->clusters || memcmp(&sp[v], &x->sparsity, sizeof sp[v]) != 0)
                 bad(rd, "/variants entry %zu does not match /criteria and /sparsities", v);
         }
     }
     free_strings(names, M);
-    free(hib), free(ci), free(si), free(bits), free(sp);
+    free(hib), free(ci), free(si), free(bits), free(cl), free(sp);
     return rd->err->code;
 }
 
@@ -746,7 +773,7 @@ static int read_arrays(reader *rd, pf_results *r)
     if (read_num(rd, "/per_participant/values", H5T_NATIVE_DOUBLE, 4, dims, r->value) ||
         read_1d(rd, "/cost/ns_per_window", H5T_NATIVE_DOUBLE, r->n_var, r->ns_per_window))
         return rd->err->code;
-    hid_t t = task_record_type();
+    hid_t t = task_record_type(pf_results_clustered(r));
     if (expect(rd, "/tasks", 1, &r->n_rec) == PF_OK && check_fields(rd, "/tasks", t) == PF_OK &&
         pf_h5_read_table(rd->f, "/tasks", t, r->n_rec, r->rec) != 0)
         bad(rd, "/tasks does not hold task records (fold, repeat, variant, ...)");

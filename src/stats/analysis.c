@@ -33,14 +33,14 @@ typedef struct {
     double *dense;        /* [part] the dense model's values */
     double *vals;         /* [crit][part] values at the current sparsity (crit 0 unused) */
     double *matrix;       /* [part][pruning criterion] for Friedman */
-    size_t w;             /* the width being analysed */
+    size_t w;             /* the chain being analysed */
     pf_error *err;
 } actx;
 
-/* A side: criterion name at (sparsity, bits). */
-static pf_test_side side(const char *criterion, double sparsity, int bits)
+/* A side: criterion name at (sparsity, clusters, bits). */
+static pf_test_side side(const char *criterion, double sparsity, pf_chain ch)
 {
-    pf_test_side x = {.sparsity = sparsity, .bits = bits};
+    pf_test_side x = {.sparsity = sparsity, .clusters = ch.clusters, .bits = ch.bits};
     snprintf(x.criterion, sizeof x.criterion, "%s", criterion);
     return x;
 }
@@ -48,17 +48,19 @@ static pf_test_side side(const char *criterion, double sparsity, int bits)
 pf_test_side pf_analysis_side(const pf_results *r, size_t v)
 {
     const pf_variant *x = &r->variant[v];
-    return side(r->crit[x->crit], x->sparsity, x->bits);
+    return side(r->crit[x->crit], x->sparsity, (pf_chain){x->clusters, x->bits});
 }
 
-/* A new row of the family at sparsity s and the current width, comparing a with b. */
+/* A new row of the family at sparsity s and the current chain, comparing a with b. */
 static pf_test_row *new_row(actx *c, const char *family, const char *test, double s, pf_test_side a,
                             pf_test_side b)
 {
     pf_test_row *row = &c->a->rows[c->a->n_rows++];
-    int bits = c->r->bits[c->w];
-    char num[PF_NUMTEXT_CAP], width[16] = "";
-    if (bits != 32) snprintf(width, sizeof width, "/%dbit", bits);
+    const pf_chain *ch = &c->r->chain[c->w];
+    char num[PF_NUMTEXT_CAP], width[32] = "", cl[16] = "";
+    if (ch->clusters) snprintf(cl, sizeof cl, "/c%d", ch->clusters);
+    if (ch->bits != 32) snprintf(width, sizeof width, "%s/%dbit", cl, ch->bits);
+    else snprintf(width, sizeof width, "%s", cl);
     memset(row, 0, sizeof *row);
     snprintf(row->family, sizeof row->family, "%s@s=%s%s", family, pf_numtext(num, s), width);
     snprintf(row->test, sizeof row->test, "%s", test);
@@ -112,7 +114,7 @@ static void compare_pair(actx *c, int test, double s, size_t vb, const double *x
     char family[PF_MAX_NAME];
     snprintf(family, sizeof family, "ref:%s", names[test]);
     pf_test_row *row =
-        new_row(c, family, names[test], s, side(c->r->crit[c->a->reference], s, c->r->bits[c->w]),
+        new_row(c, family, names[test], s, side(c->r->crit[c->a->reference], s, c->r->chain[c->w]),
                 pf_analysis_side(c->r, vb));
     /* The location tests run on the improvement of the reference, so their signs read the
      * same for every metric; the variance test is about spread, which has no direction. */
@@ -134,7 +136,7 @@ static void compare_pair(actx *c, int test, double s, size_t vb, const double *x
 static void friedman_rows(actx *c, double s, const pf_friedman_result *f)
 {
     static const char *tests[] = {"friedman", "iman_davenport"};
-    pf_test_side all = side("all", s, c->r->bits[c->w]);
+    pf_test_side all = side("all", s, c->r->chain[c->w]);
     for (int i = 0; i < 2; i++) {
         pf_test_row *row = new_row(c, "friedman", tests[i], s, all, all);
         if (f)
@@ -267,15 +269,15 @@ static void group_row(actx *c, const pf_group_attribute *g, size_t v)
     row->mean_diff = NAN;
 }
 
-/* Every group test, attribute by attribute, then width, sparsity and criterion: each
- * (attribute, width, sparsity) family is one contiguous block, the quantised dense model
- * first in its width's sparsity-0 block. */
+/* Every group test, attribute by attribute, then chain, sparsity and criterion: each
+ * (attribute, chain, sparsity) family is one contiguous block, the compressed dense model
+ * first in its chain's sparsity-0 block. */
 static void group_rows(actx *c)
 {
     const pf_results *r = c->r;
     for (size_t i = 0; i < c->a->groups->n_attr; i++) {
         const pf_group_attribute *g = &c->a->groups->attr[i];
-        for (c->w = 0; c->w < r->n_bits; c->w++) {
+        for (c->w = 0; c->w < r->n_chain; c->w++) {
             if (c->w > 0) group_row(c, g, pf_results_variant_at(r, 0, 0, c->w));
             for (size_t si = 0; si < r->n_sp; si++)
                 for (size_t k = 1; k < r->n_crit; k++)
@@ -289,8 +291,9 @@ pf_analysis *pf_analysis_run(const pf_results *r, const pf_config *cfg, pf_error
 {
     pf_analysis *a = pf_alloc(1, sizeof *a, err);
     if (!a) return NULL;
-    size_t K = r->n_crit, S = r->n_sp, P = r->n_part, V = r->n_var, W = r->n_bits;
-    a->n_var = V, a->n_crit = K, a->n_sp = S, a->n_bits = W, a->alpha = cfg->alpha;
+    size_t K = r->n_crit, S = r->n_sp, P = r->n_part, V = r->n_var, W = r->n_chain;
+    a->n_var = V, a->n_crit = K, a->n_sp = S, a->n_chain = W, a->alpha = cfg->alpha;
+    a->clustered = pf_results_clustered(r);
     a->reference = find_reference(r, cfg);
     a->groups = pf_fairness_run(r, cfg, err);
     size_t n_group_rows = a->groups ? a->groups->n_attr * (V - 1) : 0;
@@ -335,7 +338,7 @@ void pf_analysis_free(pf_analysis *a)
 
 static int same_side(const pf_test_side *x, const pf_test_side *y)
 {
-    return x->sparsity == y->sparsity && x->bits == y->bits &&
+    return x->sparsity == y->sparsity && x->clusters == y->clusters && x->bits == y->bits &&
            strcmp(x->criterion, y->criterion) == 0;
 }
 
@@ -359,8 +362,11 @@ int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err)
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "stats.csv", err) != PF_OK) return err->code;
-    fprintf(f.fp, "family,test,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,n,"
-                  "statistic,df1,df2,p_value,p_holm,effect_size,mean_diff,status\n");
+    fprintf(f.fp, "family,test");
+    for (int k = 0; k < 2; k++)
+        fprintf(f.fp, ",criterion_%c,sparsity_%c%s,bits_%c", "ab"[k], "ab"[k],
+                a->clustered ? (k ? ",clusters_b" : ",clusters_a") : "", "ab"[k]);
+    fprintf(f.fp, ",n,statistic,df1,df2,p_value,p_holm,effect_size,mean_diff,status\n");
     for (size_t i = 0; i < a->n_rows; i++) {
         const pf_test_row *w = &a->rows[i];
         /* Criterion names hold no commas or quotes (config.c restricts them): no quoting. */
@@ -369,6 +375,7 @@ int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err)
         for (size_t k = 0; k < 2; k++) {
             fprintf(f.fp, ",%s", sides[k]->criterion);
             pf_numtext_put(f.fp, ",", sides[k]->sparsity);
+            if (a->clustered) fprintf(f.fp, ",%d", sides[k]->clusters);
             fprintf(f.fp, ",%d", sides[k]->bits);
         }
         fprintf(f.fp, ",%zu", w->n);
@@ -389,7 +396,8 @@ static hid_t fixed_string(size_t n)
     return t;
 }
 
-static hid_t test_row_type(void)
+/* The row type of /stats/tests; clusters_a and clusters_b only when the study clusters. */
+static hid_t test_row_type(int clustered)
 {
     hid_t name = fixed_string(PF_MAX_NAME), test = fixed_string(24);
     hid_t family = fixed_string(sizeof((pf_test_row *)0)->family);
@@ -398,9 +406,11 @@ static hid_t test_row_type(void)
     H5Tinsert(t, "test", HOFFSET(pf_test_row, test), test);
     H5Tinsert(t, "criterion_a", HOFFSET(pf_test_row, a.criterion), name);
     H5Tinsert(t, "sparsity_a", HOFFSET(pf_test_row, a.sparsity), H5T_NATIVE_DOUBLE);
+    if (clustered) H5Tinsert(t, "clusters_a", HOFFSET(pf_test_row, a.clusters), H5T_NATIVE_INT);
     H5Tinsert(t, "bits_a", HOFFSET(pf_test_row, a.bits), H5T_NATIVE_INT);
     H5Tinsert(t, "criterion_b", HOFFSET(pf_test_row, b.criterion), name);
     H5Tinsert(t, "sparsity_b", HOFFSET(pf_test_row, b.sparsity), H5T_NATIVE_DOUBLE);
+    if (clustered) H5Tinsert(t, "clusters_b", HOFFSET(pf_test_row, b.clusters), H5T_NATIVE_INT);
     H5Tinsert(t, "bits_b", HOFFSET(pf_test_row, b.bits), H5T_NATIVE_INT);
     H5Tinsert(t, "n", HOFFSET(pf_test_row, n), H5T_NATIVE_ULLONG);
     H5Tinsert(t, "status", HOFFSET(pf_test_row, status), H5T_NATIVE_INT);
@@ -437,7 +447,7 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
     pf_h5 h = {.file = file};
     hid_t g = pf_h5_group(&h, file, "stats");
     if (g < 0) return pf_error_set(err, PF_ERUNTIME, "cannot create HDF5 group /stats");
-    hid_t t = test_row_type();
+    hid_t t = test_row_type(a->clustered);
     pf_h5_table(&h, g, "tests", t, a->n_rows, a->rows);
     H5Tclose(t);
     const pf_metric_slot *m = &r->metrics->slot[r->primary];
@@ -464,7 +474,7 @@ int pf_analysis_write_h5(const pf_analysis *a, const pf_results *r, const pf_con
     pf_h5_attr_num(&h, g, "bootstrap_resamples", cfg->bootstrap);
     write_intervals(&h, g, "mean_ci", a->mean_ci, a->n_var);
     write_intervals(&h, g, "sd_ci", a->sd_ci, a->n_var);
-    hsize_t dims[3] = {a->n_bits, a->n_sp, a->n_crit};
+    hsize_t dims[3] = {a->n_chain, a->n_sp, a->n_crit};
     pf_h5_doubles(&h, g, "friedman_average_rank", 3, dims, a->avg_rank);
     pf_h5_doubles(&h, g, "nemenyi_cd", 2, dims, a->cd);
     H5Gclose(g);

@@ -44,12 +44,13 @@
 #include "stats/fairness.h"
 #include "stats/stats.h"
 
-/* One side of a test: the model (criterion, sparsity, width) whose per-participant values
- * enter it. The dense model has sparsity 0; "all" is every pruning criterion at that sparsity
- * and width (both sides of a Friedman row). */
+/* One side of a test: the model (criterion, sparsity, chain: centroids and width) whose
+ * per-participant values enter it. The dense model has sparsity 0; "all" is every pruning
+ * criterion at that sparsity and chain (both sides of a Friedman row). */
 typedef struct {
     char criterion[PF_MAX_NAME]; /* a criterion of the run, "dense", or "all" */
     double sparsity;             /* the requested sparsity (0 for the dense model) */
+    int clusters;                /* centroids per layer, 0 = not clustered */
     int bits;                    /* the weight width, 32 = float32 */
 } pf_test_side;
 
@@ -71,7 +72,8 @@ typedef struct {
 } pf_test_row;
 
 typedef struct {
-    size_t n_var, n_crit, n_sp, n_bits; /* as in the results: crit[0] is "dense" */
+    size_t n_var, n_crit, n_sp, n_chain; /* as in the results: crit[0] is "dense" */
+    int clustered;                       /* pf_results_clustered: sides name their centroids */
     int reference;                      /* index into r->crit (>= 1) of the reference, -1: none */
     double alpha;
     size_t n_rows;

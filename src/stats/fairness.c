@@ -199,7 +199,7 @@ static void holm_families(gctx *c)
         size_t m = 0;
         for (size_t u = v; u < V; u++)
             if (!done[u] && pf_fairness_tested(r, u) &&
-                r->variant[u].width == r->variant[v].width &&
+                r->variant[u].chain == r->variant[v].chain &&
                 r->variant[u].sparsity == r->variant[v].sparsity) {
                 done[u] = 1;
                 idx[m] = u, p[m++] = gap[u].p_holm;
@@ -319,7 +319,7 @@ void pf_fairness_free(pf_fairness *f)
 /* ---- output ------------------------------------------------------------------------------- */
 
 /* The row's attribute and its two sides: variant v, and the dense float32 model its deltas
- * are taken against (criterion, sparsity, bits each). */
+ * are taken against (criterion, sparsity, clusters when the study clusters, bits each). */
 static void put_variant(FILE *fp, const pf_results *r, const pf_group_attribute *g, size_t v)
 {
     pf_csvout_field(fp, g->name);
@@ -327,6 +327,7 @@ static void put_variant(FILE *fp, const pf_results *r, const pf_group_attribute 
     for (size_t k = 0; k < 2; k++) {
         fprintf(fp, ",%s", r->crit[side[k]->crit]);
         pf_numtext_put(fp, ",", side[k]->sparsity);
+        if (pf_results_clustered(r)) fprintf(fp, ",%d", side[k]->clusters);
         fprintf(fp, ",%d", side[k]->bits);
     }
     fputc(',', fp);
@@ -337,7 +338,11 @@ int pf_fairness_write_csv(const pf_fairness *f, const pf_results *r, const char 
     pf_outfile o;
     if (pf_outfile_open(&o, dir, "groups.csv", err) != PF_OK) return err->code;
     FILE *fp = o.fp;
-    fprintf(fp, "attribute,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,group,n,"
+    fprintf(fp, "attribute");
+    for (int k = 0; k < 2; k++)
+        fprintf(fp, ",criterion_%c,sparsity_%c%s,bits_%c", "ab"[k], "ab"[k],
+                pf_results_clustered(r) ? (k ? ",clusters_b" : ",clusters_a") : "", "ab"[k]);
+    fprintf(fp, ",group,n,"
                 "compared,mean,mean_delta,gap,"
                 "gap_lo,gap_hi,gap_delta,ratio,worst_group,kw_h,kw_df,kw_p,kw_p_holm,"
                 "kw_status\n");

@@ -34,21 +34,21 @@ static long find_double(const double *v, size_t n, double x)
     return -1;
 }
 
-static long find_int(const int *v, size_t n, int x)
-{
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == x) return (long)i;
-    return -1;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/* Criteria in order of first appearance (dense first), sparsities ascending, widths float32
- * first then in order of first appearance. */
+static long find_chain(const pf_chain *list, size_t n, pf_chain x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i].clusters == x.clusters && list[i].bits == x.bits) return (long)i;
+    return -1;
+}
+
+/* Criteria in order of first appearance (dense first), sparsities ascending, chains
+ * (unclustered float32 first) in order of first appearance. */
 static int build_union(pf_aggregate *g, pf_error *err)
 {
     size_t cap_crit = 1, cap_sp = 0;
@@ -58,7 +58,7 @@ static int build_union(pf_aggregate *g, pf_error *err)
     g->sparsity = pf_alloc(cap_sp + 1, sizeof *g->sparsity, err);
     if (err->code != PF_OK) return err->code;
     snprintf(g->crit[g->n_crit++], PF_MAX_NAME, "%s", PF_DENSE_NAME);
-    g->bits[g->n_bits++] = 32;
+    g->chain[g->n_chain++] = (pf_chain){0, 32};
     for (size_t p = 0; p < g->n_points; p++) {
         const pf_results *r = g->r[p];
         if (!r) continue;
@@ -68,9 +68,10 @@ static int build_union(pf_aggregate *g, pf_error *err)
         for (size_t s = 0; s < r->n_sp; s++)
             if (find_double(g->sparsity, g->n_sp, r->sparsity[s]) < 0)
                 g->sparsity[g->n_sp++] = r->sparsity[s];
-        for (size_t w = 0; w < r->n_bits; w++)
-            if (find_int(g->bits, g->n_bits, r->bits[w]) < 0 && g->n_bits < PF_MAX_LIST)
-                g->bits[g->n_bits++] = r->bits[w];
+        for (size_t w = 0; w < r->n_chain; w++)
+            if (find_chain(g->chain, g->n_chain, r->chain[w]) < 0 && g->n_chain < PF_MAX_LIST)
+                g->chain[g->n_chain++] = r->chain[w];
+        g->clustered |= pf_results_clustered(r);
     }
     qsort(g->sparsity, g->n_sp, sizeof *g->sparsity, cmp_double);
     return PF_OK;
@@ -78,16 +79,16 @@ static int build_union(pf_aggregate *g, pf_error *err)
 
 static size_t variant_slot(const pf_aggregate *g, size_t p, size_t c, size_t sp, size_t w)
 {
-    return ((p * g->n_crit + c) * (g->n_sp ? g->n_sp : 1) + sp) * g->n_bits + w;
+    return ((p * g->n_crit + c) * (g->n_sp ? g->n_sp : 1) + sp) * g->n_chain + w;
 }
 
 /* Where each (criterion, sparsity, width) of the union is in each point's results. */
 static int map_variants(pf_aggregate *g, pf_error *err)
 {
     size_t n_sp = g->n_sp ? g->n_sp : 1;
-    g->variant = pf_alloc(g->n_points * g->n_crit * n_sp * g->n_bits, sizeof *g->variant, err);
+    g->variant = pf_alloc(g->n_points * g->n_crit * n_sp * g->n_chain, sizeof *g->variant, err);
     if (!g->variant) return err->code;
-    for (size_t i = 0; i < g->n_points * g->n_crit * n_sp * g->n_bits; i++) g->variant[i] = -1;
+    for (size_t i = 0; i < g->n_points * g->n_crit * n_sp * g->n_chain; i++) g->variant[i] = -1;
     for (size_t p = 0; p < g->n_points; p++) {
         const pf_results *r = g->r[p];
         if (!r) continue;
@@ -97,8 +98,8 @@ static int map_variants(pf_aggregate *g, pf_error *err)
                 long rs = c == 0    ? 0
                           : g->n_sp ? find_double(r->sparsity, r->n_sp, g->sparsity[s])
                                     : -1;
-                for (size_t w = 0; rs >= 0 && w < g->n_bits; w++) {
-                    long rw = find_int(r->bits, r->n_bits, g->bits[w]);
+                for (size_t w = 0; rs >= 0 && w < g->n_chain; w++) {
+                    long rw = find_chain(r->chain, r->n_chain, g->chain[w]);
                     if (rw >= 0)
                         g->variant[variant_slot(g, p, c, s, w)] =
                             (long)pf_results_variant_at(r, (size_t)rc, (size_t)rs, (size_t)rw);
@@ -174,7 +175,7 @@ void pf_aggregate_free(pf_aggregate *g)
 
 long pf_aggregate_variant(const pf_aggregate *g, size_t p, size_t c, size_t sp, size_t w)
 {
-    if (!g->r[p] || c >= g->n_crit || w >= g->n_bits) return -1;
+    if (!g->r[p] || c >= g->n_crit || w >= g->n_chain) return -1;
     if (c == 0)
         sp = 0;
     else if (sp >= g->n_sp)
@@ -299,8 +300,12 @@ void pf_aggregate_stem(const pf_aggregate *g, size_t gi, size_t sp, size_t w, ch
     append_safe(out, cap, g->metric_file);
     snprintf(tail, sizeof tail, "_s%g", g->sparsity[sp]);
     append_safe(out, cap, tail);
-    if (g->bits[w] != 32) {
-        snprintf(tail, sizeof tail, "_%dbit", g->bits[w]);
+    if (g->chain[w].clusters) {
+        snprintf(tail, sizeof tail, "_c%d", g->chain[w].clusters);
+        append_safe(out, cap, tail);
+    }
+    if (g->chain[w].bits != 32) {
+        snprintf(tail, sizeof tail, "_%dbit", g->chain[w].bits);
         append_safe(out, cap, tail);
     }
 }
@@ -345,7 +350,9 @@ static int write_sweep_csv(const pf_aggregate *g, const char *dir, pf_error *err
     if (pf_outfile_open(&f, dir, "sweep.csv", err) != PF_OK) return err->code;
     point_head(f.fp, &g->sweep->file);
     fputc(',', f.fp);
-    pf_results_csv_summary_head(f.fp);
+    int clustered = 0;
+    for (size_t p = 0; p < g->n_points; p++) clustered |= g->r[p] && pf_results_clustered(g->r[p]);
+    pf_results_csv_summary_head(f.fp, clustered);
     fputc('\n', f.fp);
     for (size_t p = 0; p < g->n_points; p++) {
         const pf_results *r = g->r[p];
@@ -353,7 +360,7 @@ static int write_sweep_csv(const pf_aggregate *g, const char *dir, pf_error *err
             for (size_t m = 0; m < r->n_metric; m++) {
                 point_fields(f.fp, g, p);
                 fputc(',', f.fp);
-                pf_results_csv_summary_row(f.fp, r, v, m);
+                pf_results_csv_summary_row(f.fp, r, v, m, clustered);
                 fputc('\n', f.fp);
             }
     }

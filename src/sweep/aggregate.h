@@ -51,9 +51,10 @@ typedef struct {
     char (*crit)[PF_MAX_NAME];
     size_t n_sp;
     double *sparsity;
-    size_t n_bits;
-    int bits[PF_MAX_LIST];
-    long *variant; /* [point][crit][sp][bits]: the variant in the point's results, or -1 */
+    size_t n_chain; /* post-training chains (clusters, bits): (0, 32) first */
+    pf_chain chain[PF_MAX_LIST];
+    int clustered; /* a point clusters: chains name their centroids */
+    long *variant; /* [point][crit][sp][chain]: the variant in the point's results, or -1 */
 
     /* The metric of the tables and statistics, as the first done point names it. */
     char metric[PF_METRIC_NAME];

@@ -63,8 +63,12 @@ static void p_words(char *out, size_t cap, const char *test, const pf_test_resul
 
 static void title_of(const pf_compare *c, const pf_cdplot_words *w, char *out, size_t cap)
 {
-    char width[48], fr[64], id[64];
-    if (w->bits == 32)
+    char width[80], fr[64], id[64];
+    if (w->clusters && w->bits == 32)
+        snprintf(width, sizeof width, "weights in %d clusters", w->clusters);
+    else if (w->clusters)
+        snprintf(width, sizeof width, "weights in %d clusters at %d bits", w->clusters, w->bits);
+    else if (w->bits == 32)
         snprintf(width, sizeof width, "float32 weights");
     else
         snprintf(width, sizeof width, "weights at %d bits", w->bits);
@@ -98,6 +102,7 @@ static void write_dat(pf_gptext *t, const pf_compare *c, const char *const *name
     pf_gptext_line(t, w->blocks ? w->blocks : "data sets");
     pf_gptext_add(t, "); sparsity ");
     pf_gptext_num(t, w->sparsity);
+    if (w->clusters) pf_gptext_add(t, "; %d clusters", w->clusters);
     pf_gptext_add(t, "; %d-bit weights; alpha ", w->bits);
     pf_gptext_num(t, c->alpha);
     pf_gptext_add(t, "; %s is better\n# ", c->higher_is_better ? "higher" : "lower");

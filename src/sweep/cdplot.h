@@ -31,6 +31,7 @@ typedef struct {
     const char *blocks; /* what a block is, plural: "games", "seeds"; NULL: "data sets" */
     double sparsity;    /* the sparsity the values are at */
     int bits;           /* their weight width: 32 is float32 */
+    int clusters;       /* their centroids per layer: 0 is not clustered */
 } pf_cdplot_words;
 
 /* Draw the diagram of c (after pf_compare_run) with names[j] for criterion j into dir/NAME.dat

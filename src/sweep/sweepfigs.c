@@ -70,7 +70,8 @@ static int cd_figure(fctx *f, const pf_sweepstats_entry *e, pf_error *err)
     const char *key = sw->axis[sw->group_first[e->group]].key, *dot = strrchr(key, '.');
     char blocks[NAMECAP + 16], name[NAMECAP + 128];
     snprintf(blocks, sizeof blocks, "%s values", dot ? dot + 1 : key);
-    pf_cdplot_words w = {f->words.label, blocks, g->sparsity[e->sp], g->bits[e->w]};
+    pf_cdplot_words w = {f->words.label, blocks, g->sparsity[e->sp], g->chain[e->w].bits,
+                         g->chain[e->w].clusters};
     figure_name(f, "cd", e->group, e->sp, e->w, name, sizeof name);
     int images = 0;
     if (pf_cdplot_write(c, names, &w, f->dir, name, f->formats, &images, err) == PF_OK)
@@ -94,7 +95,7 @@ static int cell_band(const fctx *f, size_t gi, size_t j, size_t c, size_t sp, si
     if (!cell.complete || cell.n < 2 || g->bootstrap == 0) return PF_OK;
     gsl_rng *rng =
         pf_seed_rng(g->seed, gi * PF_SWEEP_MAX_VALUES + j,
-                    (c * (g->n_sp ? g->n_sp : 1) + sp) * g->n_bits + w, PF_SEED_BOOTSTRAP);
+                    (c * (g->n_sp ? g->n_sp : 1) + sp) * g->n_chain + w, PF_SEED_BOOTSTRAP);
     if (!rng) return pf_error_set(err, PF_ERUNTIME, "out of memory (bootstrap)");
     pf_interval ci;
     int rc = pf_stats_bootstrap_ci(pool, cell.n, g->bootstrap, g->alpha, rng, &ci, NULL, err);
@@ -142,9 +143,14 @@ static int axis_figure(fctx *f, size_t gi, size_t sp, size_t w, pf_error *err)
         snprintf(axis, sizeof axis, "%s", g->sweep->file.axis[g->sweep->file.group_first[gi]].key);
         snprintf(title, sizeof title, "%s against %s, sparsity %g", f->words.label, axis,
                  g->sparsity[sp]);
-        if (g->bits[w] != 32) {
+        if (g->chain[w].clusters) {
+            char cl[40];
+            snprintf(cl, sizeof cl, ", %d clusters", g->chain[w].clusters);
+            pf_tabletext_append(title, sizeof title, cl);
+        }
+        if (g->chain[w].bits != 32) {
             char bits[32];
-            snprintf(bits, sizeof bits, ", %d-bit weights", g->bits[w]);
+            snprintf(bits, sizeof bits, ", %d-bit weights", g->chain[w].bits);
             pf_tabletext_append(title, sizeof title, bits);
         }
         snprintf(ylabel, sizeof ylabel, "mean %s across participants (%s)", f->words.label,
@@ -191,7 +197,7 @@ int pf_sweepfigs_write(const pf_aggregate *g, const pf_sweepstats *st, const cha
         for (size_t i = 0; i < st->n && err->code == PF_OK; i++)
             if (of_interest(g, st->entry[i].sp)) cd_figure(&f, &st->entry[i], err);
         for (size_t gi = 0; gi < g->sweep->file.n_groups && err->code == PF_OK; gi++)
-            for (size_t w = 0; pf_aggregate_group_numeric(g, gi) && w < g->n_bits; w++)
+            for (size_t w = 0; pf_aggregate_group_numeric(g, gi) && w < g->n_chain; w++)
                 for (size_t sp = 0; sp < g->n_sp && err->code == PF_OK; sp++)
                     if (of_interest(g, sp)) axis_figure(&f, gi, sp, w, err);
     }

@@ -40,11 +40,11 @@ int pf_sweepstats_run(pf_sweepstats *st, const pf_aggregate *g, pf_error *err)
     for (size_t j = 0; st->crit && j < st->k; j++) st->crit[j] = j + 1;
     size_t n_sp = 0;
     for (size_t s = 0; s < g->n_sp; s++) n_sp += g->sparsity[s] > 0;
-    size_t n = g->sweep->file.n_groups * n_sp * g->n_bits;
+    size_t n = g->sweep->file.n_groups * n_sp * g->n_chain;
     st->entry = pf_alloc(n + 1, sizeof *st->entry, err);
     if (err->code != PF_OK) return err->code;
     for (size_t gi = 0; gi < g->sweep->file.n_groups; gi++)
-        for (size_t w = 0; w < g->n_bits; w++)
+        for (size_t w = 0; w < g->n_chain; w++)
             for (size_t s = 0; s < g->n_sp; s++) {
                 if (!(g->sparsity[s] > 0)) continue;
                 pf_sweepstats_entry *e = &st->entry[st->n++];
@@ -75,23 +75,25 @@ const pf_sweepstats_entry *pf_sweepstats_find(const pf_sweepstats *st, size_t gr
 
 /* ---- CSV ------------------------------------------------------------------------------------ */
 
-/* axis,sparsity,bits: where a row of sweep_ranks.csv belongs. */
+/* axis,sparsity[,clusters],bits: where a row of sweep_ranks.csv belongs. */
 static void where(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e)
 {
     char axis[PF_SWEEP_MAX_AXES * 2 * PF_MAX_NAME];
     pf_aggregate_group_name(g, e->group, axis, sizeof axis);
     pf_csvout_field(fp, axis);
     pf_numtext_put(fp, ",", g->sparsity[e->sp]);
-    fprintf(fp, ",%d", g->bits[e->w]);
+    if (g->clustered) fprintf(fp, ",%d", g->chain[e->w].clusters);
+    fprintf(fp, ",%d", g->chain[e->w].bits);
 }
 
-/* One side of a test, as stats.csv names it: criterion, sparsity, bits (both sides of a
- * sweep's test are at the entry's sparsity and width). */
+/* One side of a test, as stats.csv names it: criterion, sparsity, [clusters,] bits (both
+ * sides of a sweep's test are at the entry's sparsity and chain). */
 static void side(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e, const char *crit)
 {
     fprintf(fp, ",%s", crit);
     pf_numtext_put(fp, ",", g->sparsity[e->sp]);
-    fprintf(fp, ",%d", g->bits[e->w]);
+    if (g->clustered) fprintf(fp, ",%d", g->chain[e->w].clusters);
+    fprintf(fp, ",%d", g->chain[e->w].bits);
 }
 
 static void test_row(FILE *fp, const pf_aggregate *g, const pf_sweepstats_entry *e,
@@ -115,9 +117,12 @@ static int write_stats(const pf_sweepstats *st, const pf_aggregate *g, const cha
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "sweep_stats.csv", err) != PF_OK) return err->code;
-    fputs("axis,test,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,n,statistic,df1,"
-          "df2,p_value,p_holm,effect_size,status\n",
+    fputs(g->clustered
+              ? "axis,test,criterion_a,sparsity_a,clusters_a,bits_a,criterion_b,sparsity_b,"
+                "clusters_b,bits_b,"
+              : "axis,test,criterion_a,sparsity_a,bits_a,criterion_b,sparsity_b,bits_b,",
           f.fp);
+    fputs("n,statistic,df1,df2,p_value,p_holm,effect_size,status\n", f.fp);
     for (size_t i = 0; i < st->n; i++) {
         const pf_sweepstats_entry *e = &st->entry[i];
         const pf_compare *c = e->cmp;
@@ -136,7 +141,9 @@ static int write_ranks(const pf_sweepstats *st, const pf_aggregate *g, const cha
 {
     pf_outfile f;
     if (pf_outfile_open(&f, dir, "sweep_ranks.csv", err) != PF_OK) return err->code;
-    fputs("axis,sparsity,bits,criterion,avg_rank,cd,blocks\n", f.fp);
+    fputs(g->clustered ? "axis,sparsity,clusters,bits,criterion,avg_rank,cd,blocks\n"
+                       : "axis,sparsity,bits,criterion,avg_rank,cd,blocks\n",
+          f.fp);
     for (size_t i = 0; i < st->n; i++) {
         const pf_sweepstats_entry *e = &st->entry[i];
         if (!e->cmp) continue;

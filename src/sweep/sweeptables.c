@@ -231,7 +231,11 @@ static void caption(FILE *fp, const ttab *t)
         if (cell_of(t, 0, col)->n_points > most) most = cell_of(t, 0, col)->n_points;
     fprintf(fp, "%s%c%s across %s at sparsity %g", mk(t, "**", "\\textbf{"),
             toupper((unsigned char)label[0]), label + 1, axis_t, g->sparsity[t->sp]);
-    if (g->bits[t->w] != 32) fprintf(fp, ", weights quantised to %d bits", g->bits[t->w]);
+    if (g->chain[t->w].clusters)
+        fprintf(fp, ", weights clustered to %d centroids per layer", g->chain[t->w].clusters);
+    if (g->chain[t->w].bits != 32)
+        fprintf(fp, "%s quantised to %d bits", g->chain[t->w].clusters ? " then" : ", weights",
+                g->chain[t->w].bits);
     fprintf(fp, ".%s %c%s: %s, on held-out data; %s. ", mk(t, "**", "}"),
             toupper((unsigned char)label[0]), label + 1, about, t->words.direction);
     fprintf(fp,
@@ -285,8 +289,12 @@ static void tex_label(const ttab *t, char *buf, size_t cap)
     pf_tabletext_label_part(buf, cap, t->words.file);
     snprintf(sp, sizeof sp, "-s%g", t->g->sparsity[t->sp]);
     pf_tabletext_append(buf, cap, sp);
-    if (t->g->bits[t->w] != 32) {
-        snprintf(sp, sizeof sp, "-%dbit", t->g->bits[t->w]);
+    if (t->g->chain[t->w].clusters) {
+        snprintf(sp, sizeof sp, "-c%d", t->g->chain[t->w].clusters);
+        pf_tabletext_append(buf, cap, sp);
+    }
+    if (t->g->chain[t->w].bits != 32) {
+        snprintf(sp, sizeof sp, "-%dbit", t->g->chain[t->w].bits);
         pf_tabletext_append(buf, cap, sp);
     }
 }
