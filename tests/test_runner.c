@@ -16,6 +16,7 @@
 
 #include "compress/prune.h"
 #include "data/load.h"
+#include "results/predictions.h"
 #include "run/run.h"
 
 typedef struct {
@@ -271,6 +272,97 @@ static void test_unit_and_offset_change_no_metric(void **state)
     unmake(f);
 }
 
+/* A chain added after pruning moves nothing that was there (docs/compression.md): the study
+ * with compress.clusters = 0, 4 and bits = 32, 8 has every variant of the study with bits =
+ * 32, 8 at the same place with the same values, records and predictions; its clustered
+ * variants are new, evaluated, kept at most 4 distinct weights per layer and, at 8 bits, their
+ * integers rebuild the evaluated weights exactly. Two threads give the same bytes. */
+static void test_chains_add_variants_and_move_none(void **state)
+{
+    (void)state;
+    fixture *f = make("global");
+    set(&f->cfg, "compress", "bits", "32,8");
+    pf_results *a = run(f, 2);
+    set(&f->cfg, "compress", "clusters", "0,4");
+    set(&f->cfg, "output", "save_models", "true");
+    pf_results *b = run(f, 2), *b1 = run(f, 1);
+    size_t B = pf_results_block(a), P = a->n_part, R = a->n_rep;
+    assert_int_equal(a->n_chain, 2);
+    assert_int_equal(b->n_chain, 4);
+    assert_int_equal(b->n_var, 2 * a->n_var);
+    assert_true(pf_results_clustered(b));
+    assert_false(pf_results_clustered(a));
+    for (size_t v = 0; v < a->n_var; v++) {
+        assert_int_equal(b->variant[v].clusters, 0);
+        assert_int_equal(b->variant[v].bits, a->variant[v].bits);
+        for (size_t m = 0; m < a->n_metric; m++)
+            assert_memory_equal(&a->value[pf_results_at(a, m, v, 0, 0)],
+                                &b->value[pf_results_at(b, m, v, 0, 0)], P * R * sizeof(double));
+        for (size_t fo = 0; fo < a->n_folds; fo++)
+            for (size_t k = 0; k < R; k++) {
+                const pf_task_record *x = pf_results_record(a, fo, k, v),
+                                     *y = pf_results_record(b, fo, k, v);
+                assert_int_equal(x->stored_bytes, y->stored_bytes);
+                assert_int_equal(x->kept_params, y->kept_params);
+            }
+        for (size_t k = 0; k < R; k++)
+            assert_memory_equal(pf_predictions_at(a, v, k, 0), pf_predictions_at(b, v, k, 0),
+                                a->n_win * a->n_pred * sizeof(double));
+    }
+    size_t cells = b->n_metric * b->n_var * P * R, tasks = b->n_folds * R;
+    assert_memory_equal(b->value, b1->value, cells * sizeof(double));
+    assert_memory_equal(b->variant_params, b1->variant_params,
+                        tasks * b->n_var * b->n_params * sizeof(float));
+    for (size_t i = 0; i < cells; i++) assert_false(isnan(b->value[i]));
+    /* Chain 2 = (4 clusters, float32), chain 3 = (4 clusters, 8 bits). */
+    assert_int_equal(b->chain[2].clusters, 4), assert_int_equal(b->chain[2].bits, 32);
+    assert_int_equal(b->chain[3].clusters, 4), assert_int_equal(b->chain[3].bits, 8);
+    size_t dims[] = {10, 12, 6, 1};
+    for (size_t t = 0; t < tasks; t++)
+        for (size_t v = 2 * B; v < 4 * B; v++) {
+            const float *w = b->variant_params + (t * b->n_var + v) * b->n_params;
+            const pf_task_record *rec = pf_results_record(b, t / R, t % R, v);
+            const pf_task_record *fl = pf_results_record(b, t / R, t % R, v % B);
+            assert_true(rec->stored_bytes < fl->stored_bytes); /* 2-bit indices, 4 centroids */
+            assert_int_equal(rec->kept_params, fl->kept_params);
+            size_t off = 0;
+            for (size_t l = 0; l < 3; l++) {
+                float seen[4];
+                size_t n_seen = 0;
+                for (size_t j = 0; j < dims[l] * dims[l + 1]; j++) {
+                    float x = w[off + j];
+                    if (x == 0.0f) continue;
+                    size_t i = 0;
+                    while (i < n_seen && seen[i] != x) i++;
+                    if (i == n_seen) {
+                        if (n_seen == 4) fail_msg("variant %zu layer %zu: a fifth value", v, l);
+                        seen[n_seen++] = x;
+                    }
+                }
+                off += dims[l] * dims[l + 1] + dims[l + 1];
+            }
+            long q = pf_results_quant_index(b, v);
+            if (v < 3 * B) {
+                assert_int_equal(q, -1);
+                continue;
+            }
+            assert_true(q >= 0);
+            const int8_t *ints = b->quant_q + (t * pf_results_n_quant(b) + (size_t)q) * b->n_params;
+            const float *sc = b->quant_scale + (t * pf_results_n_quant(b) + (size_t)q) * b->n_units;
+            for (size_t l = 0, u = 0, o = 0; l < 3;
+                 o += dims[l] * dims[l + 1] + dims[l + 1], u += dims[l + 1], l++)
+                for (size_t i = 0; i < dims[l + 1]; i++)
+                    for (size_t j = 0; j < dims[l]; j++) {
+                        size_t at = o + i * dims[l] + j;
+                        assert_true(w[at] == (float)((double)sc[u + i] * ints[at]));
+                    }
+        }
+    pf_results_free(a);
+    pf_results_free(b);
+    pf_results_free(b1);
+    unmake(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_masks_global),
         cmocka_unit_test(test_masks_layerwise),
         cmocka_unit_test(test_unit_and_offset_change_no_metric),
+        cmocka_unit_test(test_chains_add_variants_and_move_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

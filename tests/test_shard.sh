@@ -6,14 +6,16 @@
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
 # The shared small study (tests/data/study.ini: 12 tasks, so shards of 2 and 3 come out even),
-# quantised to 4 bits as well: the 4-bit variants must come out of shards and resumes
-# unchanged too (tables/results_ccc_4bit.md below), and so must the saved models, the
-# quantised ones' integers included (/models below: checkpoints carry them). Every window's
+# quantised to 4 bits and clustered to 4 centroids per layer as well (four chains,
+# docs/compression.md): the compressed variants must come out of shards and resumes unchanged
+# too (tables/results_ccc_4bit.md, results_ccc_c4_4bit.md below), and so must the saved
+# models, the quantised ones' integers included (/models below: checkpoints carry them).
+# Every window's
 # prediction is stored (output.save_predictions): task checkpoints and shard files carry them,
 # so predictions.csv must come out of every way of running the same, byte for byte.
 cp "$PF_SRCDIR/tests/data/study.ini" "$WORK/s.ini"
-printf 'save_models = true\nsave_predictions = true\n[compress]\nbits = 32,4\n' >>"$WORK/s.ini"
-FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md tables/results_ccc_4bit.md predictions.csv"
+printf 'save_models = true\nsave_predictions = true\n[compress]\nbits = 32,4\nclusters = 0,4\n' >>"$WORK/s.ini"
+FILES="per_participant.csv summary.csv participants.csv stats.csv tables/results_ccc.md tables/spread_ccc.md tables/results_ccc_4bit.md tables/results_ccc_c4.md tables/results_ccc_c4_4bit.md predictions.csv"
 same() { # same NAME DIR_A DIR_B: every output file identical
     for f in $FILES; do
         if cmp -s "$2/$f" "$3/$f"; then pass "$1: $f identical"
@@ -38,7 +40,7 @@ for n in 2 3; do
 done
 # results.h5 too: every number but timings and the host, object by object.
 if command -v h5diff >/dev/null; then
-    for obj in /per_participant /summary /variants /criteria /sparsities /folds /dataset \
+    for obj in /per_participant /summary /variants /criteria /sparsities /clusters /folds /dataset \
         /stats/tests /stats/mean_ci /stats/sd_ci /stats/friedman_average_rank /models /predictions; do
         if h5diff "$WORK/one/results.h5" "$WORK/s3/results.h5" "$obj" "$obj" >"$WORK/h5diff.txt" 2>&1
         then pass "results.h5 $obj identical after the merge"

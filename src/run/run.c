@@ -28,6 +28,7 @@
 #include "base/seed.h"
 #include "compress/prune.h"
 #include "compress/qmodel.h"
+#include "compress/cluster.h"
 #include "compress/quant.h"
 #include "eval/cost.h"
 #include "eval/metric.h"
@@ -70,7 +71,10 @@ typedef struct {
     double *class_weights; /* from the training split (train.class_weights), or NULL */
     pf_split *train, *val, *test;
     pf_mlp *dense, *work_model;
-    pf_mlp *quant_model; /* a quantised copy of the model being evaluated */
+    pf_mlp *quant_model;   /* a quantised copy of the model being evaluated */
+    pf_mlp *cluster_model; /* a clustered copy of it (compress.clusters) */
+    pf_cluster *cl;        /* that copy's clustering, and its float32 codebook kept aside */
+    float *codebook;       /* [layer][k]: the centroids before quantisation changes them */
     pf_mlp_work *work;
     float *yhat;  /* the model's float32 outputs of the test rows */
     double *pred; /* the same as doubles: predictions in the data's units, or logits */
@@ -210,19 +214,24 @@ static pf_task_record *record_for(task *t, const run_ctx *rc, size_t v)
 }
 
 /* A diverged training is a result, not a failure of the run: the model it would have made,
- * and the same model at every width, are marked and keep NaN values ("not run"); every other
- * model of the task and of the run goes on. */
-static void mark_diverged(const run_ctx *rc, const task *t, size_t v)
+ * and the same model through every chain from chain first on, are marked and keep NaN values
+ * ("not run"); every other model of the task and of the run goes on. */
+static void mark_chains_diverged(const run_ctx *rc, const task *t, size_t v, size_t first)
 {
     pf_results *r = rc->res;
     const pf_variant *x = &r->variant[v];
-    for (size_t w = 0; w < r->n_bits; w++) {
+    for (size_t w = first; w < r->n_chain; w++) {
         size_t vw = pf_results_variant_at(r, x->crit, x->sp, w);
         pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vw);
         rec->fold = (int)t->fold, rec->repeat = (int)t->repeat, rec->variant = (int)vw;
         rec->diverged = 1;
         rec->primary_mean = NAN;
     }
+}
+
+static void mark_diverged(const run_ctx *rc, const task *t, size_t v)
+{
+    mark_chains_diverged(rc, t, v, 0);
 }
 
 /* After a training of variant v failed with err: a divergence is marked and cleared (PF_OK);
@@ -304,18 +313,26 @@ static void keep_scores(const run_ctx *rc, const task *t, size_t c, const pf_ran
     for (size_t j = 0; j < r->n_params; j++) dst[j] = (float)rk->score[j];
 }
 
-/* The quantised model of variant vq (width index >= 1) as integers: q and the row scales of
- * the float32 model m at that width (pf_quant_integers, the quantiser pf_quant_apply runs),
- * and the biases of the model q evaluated, which quantisation left as they were. */
-static void keep_quant(const run_ctx *rc, const task *t, size_t vq, const pf_mlp *m,
-                       const pf_mlp *q)
+/* The quantised model of variant vq (a chain below 32 bits) as integers: q and the row scales
+ * into the results' slots of the k-th quantised variant (NULL: not kept), and the biases of the
+ * model q evaluated, which quantisation left as they were. */
+static int8_t *quant_slot(const run_ctx *rc, const task *t, size_t vq, float **scale)
 {
     pf_results *r = rc->res;
-    if (!r->quant_q) return;
-    size_t k = (task_index(rc, t) * pf_results_n_quant(r) + vq - pf_results_block(r));
-    float *scale = r->quant_scale + k * r->n_units, *bias = r->quant_bias + k * r->n_units;
-    pf_quant_integers(m, r->variant[vq].bits, rc->cfg->granularity, rc->cfg->rounding,
-                      r->quant_q + k * r->n_params, scale);
+    long k = pf_results_quant_index(r, vq);
+    if (!r->quant_q || k < 0) return NULL;
+    size_t at = task_index(rc, t) * pf_results_n_quant(r) + (size_t)k;
+    *scale = r->quant_scale + at * r->n_units;
+    return r->quant_q + at * r->n_params;
+}
+
+static void keep_quant_bias(const run_ctx *rc, const task *t, size_t vq, const pf_mlp *q)
+{
+    pf_results *r = rc->res;
+    long k = pf_results_quant_index(r, vq);
+    if (!r->quant_q || k < 0) return;
+    float *bias =
+        r->quant_bias + (task_index(rc, t) * pf_results_n_quant(r) + (size_t)k) * r->n_units;
     for (size_t l = 0, u = 0; l < q->n_layers; u += q->dims[l + 1], l++)
         memcpy(bias + u, q->params + q->b_off[l], q->dims[l + 1] * sizeof *bias);
 }
@@ -328,10 +345,25 @@ static void keep_dense(const run_ctx *rc, const task *t)
                r->n_params * sizeof *r->dense_params);
 }
 
-/* The float32 model m of variant v at every other width: a copy quantised by quant.h and
- * evaluated on the same test rows into the slots of its own variant. Quantisation follows all
- * training, so each width's record repeats the float model's (kept weights, epochs, ...) with
- * its own stored size and time. */
+/* Evaluate model q as variant vq: its record (the float32 model's, with its own stored size
+ * and time), the model kept, its test values. */
+static int evaluate_compressed(const run_ctx *rc, task *t, const pf_mlp *q, size_t vq,
+                               const pf_task_record *frec, long long bytes, double t0,
+                               pf_error *err)
+{
+    pf_task_record *rec = pf_results_record(rc->res, t->fold, t->repeat, vq);
+    *rec = *frec;
+    rec->variant = (int)vq;
+    rec->stored_bytes = bytes;
+    keep_model(rc, t, vq, q);
+    keep_quant_bias(rc, t, vq, q);
+    rec->primary_mean = evaluate_model(rc, t, q, vq, err);
+    rec->seconds = now_seconds() - t0;
+    return err->code;
+}
+
+/* The float32 model m quantised to every width of the study below 32 bits (chains 1.. of the
+ * unclustered block: quant.h). */
 static int evaluate_widths(const run_ctx *rc, task *t, const pf_mlp *m, size_t v,
                            const pf_task_record *frec, pf_error *err)
 {
@@ -340,18 +372,104 @@ static int evaluate_widths(const run_ctx *rc, task *t, const pf_mlp *m, size_t v
     for (size_t w = 1; w < r->n_bits && err->code == PF_OK; w++) {
         double t0 = now_seconds();
         size_t vq = pf_results_variant_at(r, x->crit, x->sp, w);
-        pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vq);
+        float *scale = NULL;
+        int8_t *q = quant_slot(rc, t, vq, &scale);
         pf_mlp_copy(t->quant_model, m);
         if (pf_quant_apply(t->quant_model, r->bits[w], rc->cfg->granularity, rc->cfg->rounding,
                            err) != PF_OK)
             break;
-        *rec = *frec;
-        rec->variant = (int)vq;
-        rec->stored_bytes = pf_quant_bytes(m, r->bits[w], rc->cfg->granularity);
-        keep_model(rc, t, vq, t->quant_model);
-        keep_quant(rc, t, vq, m, t->quant_model);
-        rec->primary_mean = evaluate_model(rc, t, t->quant_model, vq, err);
-        rec->seconds = now_seconds() - t0;
+        if (q) pf_quant_integers(m, r->bits[w], rc->cfg->granularity, rc->cfg->rounding, q, scale);
+        evaluate_compressed(rc, t, t->quant_model, vq, frec,
+                            pf_quant_bytes(m, r->bits[w], rc->cfg->granularity), t0, err);
+    }
+    return err->code;
+}
+
+/* Cluster a copy of m to k centroids per layer (and fine-tune the centroids when the config
+ * asks): t->cluster_model and t->cl. PF_EDIVERGED when the fine-tuning diverged. */
+static int cluster_copy(const run_ctx *rc, task *t, const pf_mlp *m, int k, pf_error *err)
+{
+    const pf_config *cfg = rc->cfg;
+    pf_cluster_free(t->cl);
+    t->cl = pf_cluster_alloc(m, k, err);
+    if (!t->cl) return err->code;
+    pf_mlp_copy(t->cluster_model, m);
+    gsl_rng *rng = pf_seed_rng(cfg->seed, t->fold, t->repeat, PF_SEED_CLUSTER_INIT);
+    if (!rng) return pf_error_set(err, PF_ERUNTIME, "out of memory (random generator)");
+    pf_cluster_apply(t->cluster_model, k, cfg->cluster_init, cfg->cluster_max_iter, rng, t->cl,
+                     err);
+    gsl_rng_free(rng);
+    if (err->code == PF_OK && cfg->cluster_finetune_epochs > 0) {
+        pf_train_opts o = rc->opts;
+        o.max_epochs = cfg->cluster_finetune_epochs;
+        o.class_weights = t->class_weights;
+        gsl_rng *sh = pf_seed_rng(cfg->seed, t->fold, t->repeat, PF_SEED_SHUFFLE);
+        if (!sh) return pf_error_set(err, PF_ERUNTIME, "out of memory (random generator)");
+        pf_cluster_finetune(t->cluster_model, t->cl, &o, t->train, t->val, sh, NULL, err);
+        gsl_rng_free(sh);
+    }
+    return err->code;
+}
+
+/* The clustered model's float32 codebook, set aside before quantisation rewrites it, and put
+ * back for the next width. */
+static void codebook_keep(task *t, int back)
+{
+    for (size_t l = 0; l < t->cl->n_layers; l++) {
+        float *c = t->cl->layer[l].centroid, *keep = t->codebook + l * PF_CLUSTER_MAX_K;
+        size_t n = (size_t)t->cl->layer[l].k * sizeof *c;
+        back ? memcpy(c, keep, n) : memcpy(keep, c, n);
+    }
+}
+
+/* The float32 model m of variant v through every further chain of the study (docs/compression.md):
+ * quantised alone at every width, then for each centroid count clustered (a copy), evaluated
+ * with float32 centroids and with its centroids quantised to every width (cluster.h). Every
+ * chain's model is evaluated on the same test rows into the slots of its own variant; all
+ * training came before, so each record repeats the float model's (kept weights, epochs, ...)
+ * with its own stored size and time. A diverged fine-tuning of the centroids marks that
+ * count's chains, not the others. */
+static int evaluate_chains(const run_ctx *rc, task *t, const pf_mlp *m, size_t v,
+                           const pf_task_record *frec, pf_error *err)
+{
+    pf_results *r = rc->res;
+    const pf_variant *x = &r->variant[v];
+    if (evaluate_widths(rc, t, m, v, frec, err) != PF_OK) return err->code;
+    for (size_t k = 1; k < r->n_clusters && err->code == PF_OK; k++) {
+        double t0 = now_seconds();
+        size_t first = k * r->n_bits;
+        if (cluster_copy(rc, t, m, r->clusters[k], err) != PF_OK) {
+            if (err->code != PF_EDIVERGED) break;
+            mark_chains_diverged(rc, t, v, first);
+            pf_error_clear(err);
+            continue;
+        }
+        codebook_keep(t, 0);
+        double cluster_time = now_seconds() - t0;
+        for (size_t w = 0; w < r->n_bits && err->code == PF_OK; w++) {
+            double t1 = now_seconds() - cluster_time; /* each record carries the clustering */
+            size_t vq = pf_results_variant_at(r, x->crit, x->sp, first + w);
+            const pf_mlp *q = t->cluster_model;
+            if (r->bits[w] != 32) {
+                float *scale = NULL;
+                int8_t *ints = quant_slot(rc, t, vq, &scale);
+                codebook_keep(t, 1);
+                pf_mlp_copy(t->quant_model, t->cluster_model);
+                if (pf_cluster_quantise(t->quant_model, t->cl, r->bits[w], rc->cfg->rounding, ints,
+                                        scale, err) != PF_OK)
+                    break;
+                q = t->quant_model;
+            }
+            evaluate_compressed(rc, t, q, vq, frec, pf_cluster_bytes(m, t->cl, r->bits[w]), t1,
+                                err);
+            pf_task_record *rec = pf_results_record(r, t->fold, t->repeat, vq);
+            for (size_t l = 0; l < t->cl->n_layers; l++) {
+                const pf_cluster_layer *cl = &t->cl->layer[l];
+                if (cl->iterations > rec->cluster_iterations)
+                    rec->cluster_iterations = cl->iterations;
+                rec->cluster_capped |= cl->cap_reached;
+            }
+        }
     }
     return err->code;
 }
@@ -365,7 +483,7 @@ static int evaluate_variant(const run_ctx *rc, task *t, const pf_mlp *m, size_t 
     rec->primary_mean = evaluate_model(rc, t, m, v, err);
     rec->seconds = now_seconds() - t0;
     keep_for_latency(rc, t, m, v);
-    return err->code == PF_OK ? evaluate_widths(rc, t, m, v, rec, err) : err->code;
+    return err->code == PF_OK ? evaluate_chains(rc, t, m, v, rec, err) : err->code;
 }
 
 /* Finish a pruned model: fine-tuning (only when something was pruned: at sparsity 0 the
@@ -545,6 +663,7 @@ static void task_free(task *t)
     free(t->class_weights);
     pf_split_free(t->train), pf_split_free(t->val), pf_split_free(t->test);
     pf_mlp_free(t->dense), pf_mlp_free(t->work_model), pf_mlp_free(t->quant_model);
+    pf_mlp_free(t->cluster_model), pf_cluster_free(t->cl), free(t->codebook);
     pf_mlp_work_free(t->work);
     free(t->yhat);
     free(t->pred);
@@ -569,6 +688,10 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
     t->dense = pf_mlp_alloc(d, cfg->hidden, cfg->n_hidden, n_out, cfg->activation, err);
     t->work_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
     t->quant_model = t->dense ? pf_mlp_clone(t->dense, err) : NULL;
+    if (pf_results_clustered(rc->res) && t->dense) {
+        t->cluster_model = pf_mlp_clone(t->dense, err);
+        t->codebook = pf_alloc(t->dense->n_layers * PF_CLUSTER_MAX_K, sizeof *t->codebook, err);
+    }
     size_t rows = t->test->n > (size_t)cfg->batch_size ? t->test->n : (size_t)cfg->batch_size;
     t->work = t->work_model ? pf_mlp_work_alloc(t->dense, rows, err) : NULL;
     t->yhat = pf_alloc(rows * n_out, sizeof *t->yhat, err);
