@@ -295,7 +295,7 @@ static void test_compress_and_fairness_keys(void **state)
                      PF_EINPUT);
     assert_contains(err.msg, "kmeans++");
     assert_int_equal(load_text("[compress]\nbits = 32\nclusters = 0\ncluster_init = linear\n"
-                               "cluster_max_iter = 100\ncluster_finetune_epochs = 0\n",
+                               "cluster_max_iter = 300\ncluster_finetune_epochs = 0\n",
                                &c, &err, NULL, 0, NULL),
                      PF_OK);
     assert_string_equal(c.hash, h1);
