@@ -135,7 +135,7 @@ int main(int argc, char **argv)
             case_kernel[nc] = names[k];
             ctx[nc] = (train_ctx){m,
                                   pf_mlp_work_alloc(m, batches[b], &err),
-                                  {PF_LOSS_MSE, 1, NULL},
+                                  {.kind = PF_LOSS_MSE, .n_out = 1},
                                   x,
                                   y,
                                   calloc(m->n_params, sizeof(float)),

@@ -3,7 +3,10 @@
  * every loss with several outputs against central finite differences of an independent
  * double-precision reference, the one-output mse and ccc bit for bit equal to the formulas
  * the single-output code used, the ccc equal to the metric's pf_moments_ccc, numerical stability of
- * the cross-entropy, balanced class weights by hand, and refusal of targets that do not fit. */
+ * the cross-entropy, balanced class weights by hand, and refusal of targets that do not fit.
+ * The weightings of several outputs (uncertainty, restrained): values by hand, gradients in the
+ * predictions and in the log-variances against finite differences, equal weighting the bits of
+ * the plain loss, and what a weighting refuses. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +25,7 @@
 
 static pf_loss_spec spec(pf_loss kind, size_t n_out, const double *w)
 {
-    pf_loss_spec s = {kind, n_out, w};
+    pf_loss_spec s = {.kind = kind, .n_out = n_out, .class_weights = w};
     return s;
 }
 
@@ -348,6 +351,214 @@ static void test_class_weights_hand(void **state)
     for (int k = 0; k < 4; k++) assert_true(dy[k] == 0.0f); /* the class-3 row: weight 0 */
 }
 
+/* ---- weighting several outputs ----------------------------------------------------------- */
+
+/* pf_loss_eval_all with a weighting and log-variances, and the scratch it asks for. */
+static double eval_w(pf_loss kind, size_t K, pf_output_weighting wt, const double *log_var,
+                     const float *yhat, const float *y, size_t n, float *dy, double *ds)
+{
+    pf_loss_spec s = {.kind = kind, .n_out = K, .weighting = wt, .log_var = log_var};
+    float *scratch = calloc(pf_loss_scratch_size(n) + 1, sizeof *scratch);
+    double L = pf_loss_eval_all(&s, yhat, y, n, dy, ds, scratch);
+    free(scratch);
+    return L;
+}
+
+/* Two outputs, two rows, mse: yhat [[1, 0], [3, 2]], y [[0, 0], [1, 0]]. Errors: output 0
+ * 1 and 2, mse_0 = (1 + 4) / 2 = 2.5; output 1 0 and 2, mse_1 = (0 + 4) / 2 = 2. With
+ * s = (ln 2, 0), e^-s = (1/2, 1).
+ *   uncertainty: weights c e^-s = (1/4, 1/2); L = 2.5/4 + 2/2 + (ln 2 + 0)/2
+ *     = 0.625 + 1 + 0.34657359027997264 = 1.9715735902799727;
+ *     dL/dyhat_ik = g_k 2 e_ik / n = g_k e_ik: row 0 (0.25, 0), row 1 (0.5, 1);
+ *     dL/ds_k = -g_k mse_k + 1/2: (-0.625 + 0.5, -1 + 0.5) = (-0.125, -0.5).
+ *   restrained: weights e^-s = (1/2, 1); h = s/2 = (0.34657359027997264, 0);
+ *     L = 2.5/2 + 2 + ln(1 + h_0^2) + ln(1 + 0) + |1 - (h_0 + 0)|
+ *       = 1.25 + 2 + 0.11343003015880164 + 0.65342640972002736 = 4.016856209093001;
+ *     dy: row 0 (0.5, 0), row 1 (1, 2);
+ *     dL/ds_0 = -1.25 + h_0 / (1 + h_0^2) - 1/2 sign(1 - 0.3466) sign(h_0)
+ *             = -1.25 + 0.3094094183810137 - 0.5 = -1.4405905816189863;
+ *     dL/ds_1 = -2 + 0 - 0 = -2 (sign(0) = 0: at s_k = 0 the restraint does not pull s_k). */
+static void test_weighting_mse_hand(void **state)
+{
+    (void)state;
+    const float yhat[4] = {1, 0, 3, 2}, y[4] = {0, 0, 1, 0};
+    const double s[2] = {log(2.0), 0.0};
+    float dy[4];
+    double ds[2];
+    double L = eval_w(PF_LOSS_MSE, 2, PF_WEIGHTING_UNCERTAINTY, s, yhat, y, 2, dy, ds);
+    assert_near(L, 1.9715735902799727, 1e-15);
+    const float want_u[4] = {0.25f, 0.0f, 0.5f, 1.0f};
+    for (int i = 0; i < 4; i++) assert_float_equal(dy[i], want_u[i], 1e-7f);
+    assert_near(ds[0], -0.125, 1e-15);
+    assert_near(ds[1], -0.5, 1e-15);
+
+    L = eval_w(PF_LOSS_MSE, 2, PF_WEIGHTING_RESTRAINED, s, yhat, y, 2, dy, ds);
+    assert_near(L, 4.016856209093001, 1e-14);
+    const float want_r[4] = {0.5f, 0.0f, 1.0f, 2.0f};
+    for (int i = 0; i < 4; i++) assert_float_equal(dy[i], want_r[i], 1e-7f);
+    assert_near(ds[0], -1.4405905816189863, 1e-14);
+    assert_near(ds[1], -2.0, 1e-15);
+
+    /* Once the restrained sum |h_0| + |h_1| passes 1 the restraint pulls the other way:
+     * s = (3, -1), h = (1.5, -0.5), gap 1 - 2 < 0: dL/ds_1 gets -1/2 (-1)(-1) = -1/2. */
+    const double far[2] = {3.0, -1.0};
+    eval_w(PF_LOSS_MSE, 2, PF_WEIGHTING_RESTRAINED, far, yhat, y, 2, NULL, ds);
+    assert_near(ds[0], -exp(-3.0) * 2.5 + 1.5 / (1 + 2.25) + 0.5, 1e-14);
+    assert_near(ds[1], -exp(1.0) * 2.0 + -0.5 / (1 + 0.25) - 0.5, 1e-14);
+}
+
+/* Two outputs interleaved, ccc (test_ccc_hand's case): output 0 has CCC 4/11, so ccc_0 = 7/11;
+ * output 1 is perfect, ccc_1 = 0. s = (0, ln 2), uncertainty: weights (1/2, 1/4);
+ * L = 7/22 + 0 + ln 2 / 2 = 0.6647554084617908; output 0's gradient is half its one-output
+ * gradient (10, -8, -26)/121, output 1's is 0; dL/ds = (-7/22 + 1/2, 0 + 1/2). */
+static void test_weighting_ccc_hand(void **state)
+{
+    (void)state;
+    const float yhat[6] = {1, 5, 2, 6, 3, 7}, y[6] = {2, 5, 4, 6, 6, 7};
+    const double s[2] = {0.0, log(2.0)};
+    float dy[6];
+    double ds[2];
+    double L = eval_w(PF_LOSS_CCC, 2, PF_WEIGHTING_UNCERTAINTY, s, yhat, y, 3, dy, ds);
+    assert_near(L, 0.6647554084617908, 1e-15);
+    assert_float_equal(dy[0], 5.0 / 121.0, 1e-7);
+    assert_float_equal(dy[2], -4.0 / 121.0, 1e-7);
+    assert_float_equal(dy[4], -13.0 / 121.0, 1e-7);
+    for (int i = 1; i < 6; i += 2) assert_float_equal(dy[i], 0.0f, 1e-7f);
+    assert_near(ds[0], -7.0 / 22.0 + 0.5, 1e-15);
+    assert_near(ds[1], 0.5, 1e-15);
+}
+
+/* Equal weighting is the loss as it always was: whatever log_var holds, value and dy are the
+ * bits of the spec that never heard of weighting, and dL/ds is 0. */
+static void test_weighting_equal_is_the_mean(void **state)
+{
+    (void)state;
+    enum { N = 31, K = 3 };
+    gsl_rng *r = rng_new(77);
+    float yhat[N * K], y[N * K], dy_a[N * K], dy_b[N * K];
+    for (size_t i = 0; i < N * K; i++) {
+        y[i] = (float)(gsl_rng_uniform(r) - 0.4);
+        yhat[i] = (float)(0.6 * y[i] + 0.3 * gsl_rng_uniform(r));
+    }
+    const double junk[K] = {3.5, NAN, -1e300};
+    const pf_loss kinds[2] = {PF_LOSS_MSE, PF_LOSS_CCC};
+    for (int k = 0; k < 2; k++) {
+        double ds[K] = {7, 7, 7};
+        double a = eval(kinds[k], K, NULL, yhat, y, N, dy_a);
+        double b = eval_w(kinds[k], K, PF_WEIGHTING_EQUAL, junk, yhat, y, N, dy_b, ds);
+        assert_memory_equal(&a, &b, sizeof a);
+        assert_memory_equal(dy_a, dy_b, sizeof dy_a);
+        for (int j = 0; j < K; j++) assert_true(ds[j] == 0.0);
+    }
+    gsl_rng_free(r);
+}
+
+/* The weighted objective from the definitions, in double, sharing nothing with loss.c but
+ * testutil's one-output reference: sum_k c e^-s_k L_k + penalty. */
+static double ref_weighted(const double *yh, const float *y, size_t n, size_t K, pf_loss kind,
+                           pf_output_weighting wt, const double *s)
+{
+    double col[FD_N], total = 0.0, habs = 0.0;
+    float ycol[FD_N];
+    for (size_t k = 0; k < K; k++) {
+        for (size_t i = 0; i < n; i++) col[i] = yh[i * K + k], ycol[i] = y[i * K + k];
+        double Lk = ref_loss_of(col, ycol, n, 1, kind, NULL);
+        if (wt == PF_WEIGHTING_UNCERTAINTY)
+            total += 0.5 * exp(-s[k]) * Lk + 0.5 * s[k];
+        else
+            total += exp(-s[k]) * Lk + log(1 + (s[k] / 2) * (s[k] / 2));
+        habs += fabs(s[k] / 2);
+    }
+    return wt == PF_WEIGHTING_RESTRAINED ? total + fabs(1 - habs) : total;
+}
+
+/* dL/dyhat and dL/ds_k against central differences of the reference, at random predictions
+ * and log-variances away from the restrained penalty's kinks (s_k = 0, sum |s_k/2| = 1). */
+static void fd_check_weighted(pf_loss kind, size_t K, pf_output_weighting wt, unsigned long seed)
+{
+    gsl_rng *r = rng_new(seed);
+    float yhat[FD_N * 4], y[FD_N * 4], dy[FD_N * 4];
+    double yh[FD_N * 4], s[4], ds[4];
+    for (size_t i = 0; i < FD_N * K; i++) {
+        yhat[i] = (float)(3.0 * gsl_rng_uniform(r) - 1.5);
+        y[i] = (float)(2.0 * gsl_rng_uniform(r) - 1.0);
+        yh[i] = yhat[i];
+    }
+    for (size_t k = 0; k < K; k++) s[k] = (k % 2 ? -1.0 : 1.0) * (0.3 + gsl_rng_uniform(r));
+    double L = eval_w(kind, K, wt, s, yhat, y, FD_N, dy, ds);
+    assert_near(L, ref_weighted(yh, y, FD_N, K, kind, wt, s), 1e-12 * fabs(L) + 1e-14);
+    const double h = 1e-6;
+    for (size_t j = 0; j < FD_N * K; j++) {
+        double keep = yh[j];
+        yh[j] = keep + h;
+        double lp = ref_weighted(yh, y, FD_N, K, kind, wt, s);
+        yh[j] = keep - h;
+        double lm = ref_weighted(yh, y, FD_N, K, kind, wt, s);
+        yh[j] = keep;
+        double fd = (lp - lm) / (2 * h);
+        assert_near(dy[j], fd, 1e-6 * fabs(fd) + 1e-7); /* dy is a float */
+    }
+    for (size_t k = 0; k < K; k++) {
+        double keep = s[k];
+        s[k] = keep + h;
+        double lp = ref_weighted(yh, y, FD_N, K, kind, wt, s);
+        s[k] = keep - h;
+        double lm = ref_weighted(yh, y, FD_N, K, kind, wt, s);
+        s[k] = keep;
+        double fd = (lp - lm) / (2 * h);
+        assert_near(ds[k], fd, 1e-8 * fabs(fd) + 1e-9); /* ds is a double */
+    }
+    gsl_rng_free(r);
+}
+
+static void test_weighting_finite_differences(void **state)
+{
+    (void)state;
+    const pf_output_weighting wts[2] = {PF_WEIGHTING_UNCERTAINTY, PF_WEIGHTING_RESTRAINED};
+    for (int w = 0; w < 2; w++) {
+        fd_check_weighted(PF_LOSS_MSE, 2, wts[w], 11 + (unsigned long)w);
+        fd_check_weighted(PF_LOSS_CCC, 2, wts[w], 13 + (unsigned long)w);
+        fd_check_weighted(PF_LOSS_MSE, 3, wts[w], 15 + (unsigned long)w);
+        fd_check_weighted(PF_LOSS_CCC, 4, wts[w], 17 + (unsigned long)w);
+    }
+}
+
+/* What a weighting needs: several outputs of a regression loss, and finite log-variances. */
+static void test_weighting_check(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    const float y[4] = {0, 1, 1, 0};
+    const double s[3] = {0, 0, 0}, bad[2] = {0, INFINITY};
+    pf_loss_spec sp = {
+        .kind = PF_LOSS_MSE, .n_out = 2, .weighting = PF_WEIGHTING_UNCERTAINTY, .log_var = s};
+    assert_int_equal(pf_loss_check(&sp, y, 2, 2, "x", &err), PF_OK);
+    sp.n_out = 1;
+    assert_int_equal(pf_loss_check(&sp, y, 4, 1, "x", &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "train.output_weighting = uncertainty weighs the losses of 2 "
+                                    "to 64 regression outputs, but the model has 1"));
+    pf_error_clear(&err);
+    sp = (pf_loss_spec){
+        .kind = PF_LOSS_XENT, .n_out = 3, .weighting = PF_WEIGHTING_RESTRAINED, .log_var = s};
+    assert_int_equal(pf_loss_check(&sp, y, 4, 1, "x", &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "train.loss = xent is one loss over classes"));
+    pf_error_clear(&err);
+    sp = (pf_loss_spec){
+        .kind = PF_LOSS_CCC, .n_out = 2, .weighting = PF_WEIGHTING_RESTRAINED, .log_var = bad};
+    assert_int_equal(pf_loss_check(&sp, y, 2, 2, "x", &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "output 1"));
+    pf_error_clear(&err);
+    sp.log_var = NULL;
+    assert_int_equal(pf_loss_check(&sp, y, 2, 2, "x", &err), PF_ERUNTIME);
+    /* and evaluating what the check refuses gives NaN, never a number */
+    float dy[4];
+    assert_true(isnan(eval_w(PF_LOSS_CCC, 2, PF_WEIGHTING_RESTRAINED, NULL, y, y, 2, dy, NULL)));
+    double init[3] = {9, 9, 9};
+    pf_loss_weighting_init(PF_WEIGHTING_RESTRAINED, 3, init);
+    for (int k = 0; k < 3; k++) assert_true(init[k] == 0.0);
+    assert_string_equal(pf_loss_weighting_name(PF_WEIGHTING_UNCERTAINTY), "uncertainty");
+}
+
 /* ---- the registry and refusals -------------------------------------------------------- */
 
 static void test_registry(void **state)
@@ -407,6 +618,11 @@ int main(void)
         cmocka_unit_test(test_xent_zero_weights_and_bad_labels),
         cmocka_unit_test(test_gradients_finite_differences),
         cmocka_unit_test(test_class_weights_hand),
+        cmocka_unit_test(test_weighting_mse_hand),
+        cmocka_unit_test(test_weighting_ccc_hand),
+        cmocka_unit_test(test_weighting_equal_is_the_mean),
+        cmocka_unit_test(test_weighting_finite_differences),
+        cmocka_unit_test(test_weighting_check),
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_check),
     };

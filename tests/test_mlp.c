@@ -382,7 +382,7 @@ static double gradcheck_k(pf_activation act, pf_loss loss, size_t K, const doubl
         y[i] =
             loss == PF_LOSS_XENT ? (float)((i * 7) % K) : (float)(2.0 * gsl_rng_uniform(r) - 1.0);
     for (size_t j = 0; j < np; j++) p[j] = m->params[j];
-    pf_loss_spec spec = {loss, K, cw};
+    pf_loss_spec spec = {.kind = loss, .n_out = K, .class_weights = cw};
     pf_mlp_work *w = pf_mlp_work_alloc(m, GC_ROWS, &err);
     double L = pf_mlp_loss_grad(m, w, &spec, x, y, GC_ROWS, grad);
     pf_mlp_forward(m, w, x, GC_ROWS, yhat);
@@ -467,7 +467,7 @@ static void test_backward_accumulates(void **state)
     pf_mlp_work *w = pf_mlp_work_alloc(m, 2, &err);
     const float y[2] = {0.5f, -0.5f};
     float g1[9], g2[9] = {0}, yhat[2], dy[2];
-    const pf_loss_spec mse = {PF_LOSS_MSE, 1, NULL};
+    const pf_loss_spec mse = {.kind = PF_LOSS_MSE, .n_out = 1};
     pf_mlp_loss_grad(m, w, &mse, X221, y, 2, g1);
     pf_mlp_forward(m, w, X221, 2, yhat);
     pf_loss_eval(&mse, yhat, y, 2, dy, NULL);

@@ -1,6 +1,7 @@
 /* test_prune.c: the pruning criteria as a specification -- exact keep counts and budgets,
  * magnitude and random orders, SNIP against central finite differences (one output; three
- * classes with class weights; two ccc outputs), the FairGRAPE greedy pass and both VR forms
+ * classes with class weights; two ccc outputs; two outputs weighed by fixed log-variances),
+ * the FairGRAPE greedy pass and both VR forms
  * on examples worked out by hand, the end-to-end wiring of group gradients for every loss,
  * every criterion on a 3-class and a 2-output model, determinism, already-pruned parameters
  * ranking last, and sparsity 0 leaving the model's predictions bit for bit unchanged. */
@@ -133,7 +134,7 @@ static float *part_grads_w(const pf_mlp *m, const pf_split *s, pf_loss kind, con
                            double *L)
 {
     pf_error err = {0};
-    pf_loss_spec loss = {kind, pf_mlp_n_out(m), cw};
+    pf_loss_spec loss = {.kind = kind, .n_out = pf_mlp_n_out(m), .class_weights = cw};
     float *g = calloc(s->n_parts * m->n_params, sizeof *g);
     pf_mlp_work *w = pf_mlp_work_alloc(m, s->n, &err);
     for (size_t p = 0; p < s->n_parts; p++) {
@@ -217,7 +218,7 @@ static void check_mask_counts(pf_mlp *m, int prune_biases)
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.prune_biases = prune_biases;
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx ctx = {.cfg = &cfg, .model = m, .loss = PF_LOSS_MSE};
     pf_ranking r;
     rank_ok(crit("magnitude", 0), &ctx, &r);
     size_t n = prune_biases ? m->n_params : pf_mlp_n_weights(m);
@@ -271,7 +272,7 @@ static void test_mask_n5(void **state)
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.prune_biases = 1;
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx ctx = {.cfg = &cfg, .model = m, .loss = PF_LOSS_MSE};
     pf_ranking r;
     rank_ok(crit("magnitude", 0), &ctx, &r);
     float mask[5];
@@ -297,7 +298,7 @@ static void test_magnitude_order(void **state)
     memcpy(m->params, p, sizeof p);
     pf_config cfg;
     pf_config_defaults(&cfg);
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx ctx = {.cfg = &cfg, .model = m, .loss = PF_LOSS_MSE};
     pf_ranking r;
     rank_ok(crit("magnitude", 0), &ctx, &r);
     const size_t want[6] = {7, 1, 3, 6, 0, 2};
@@ -332,7 +333,8 @@ static void snip_fd_k(pf_loss loss, size_t K, const double *cw)
     pf_config cfg;
     pf_config_defaults(&cfg);
     cfg.prune_biases = 1; /* score biases too: more derivatives checked */
-    pf_prune_ctx ctx = {&cfg, m, s, loss, NULL, cw};
+    pf_prune_ctx ctx = {
+        .cfg = &cfg, .model = m, .data = s, .loss = loss, .rng = NULL, .class_weights = cw};
     pf_ranking r;
     rank_ok(crit("snip", 0), &ctx, &r);
     double p[64];
@@ -356,6 +358,62 @@ static void snip_fd_k(pf_loss loss, size_t K, const double *cw)
     pf_mlp_free(m);
 }
 
+/* The uncertainty-weighted loss of the reference network, from the definitions: output k's
+ * own loss (the one-output reference on its column) weighed by e^-s_k / 2, plus sum s_k / 2. */
+static double ref_weighted_net(const pf_mlp *m, const double *p, const pf_split *s, pf_loss loss,
+                               const double *lv)
+{
+    size_t K = m->dims[m->n_layers];
+    double yh[REF_MAX_ROWS * REF_MAX_WIDTH], col[REF_MAX_ROWS], total = 0.0;
+    float ycol[REF_MAX_ROWS];
+    for (size_t i = 0; i < s->n; i++) ref_forward(m, p, s->x + i * m->dims[0], yh + i * K);
+    for (size_t k = 0; k < K; k++) {
+        for (size_t i = 0; i < s->n; i++) col[i] = yh[i * K + k], ycol[i] = s->y[i * K + k];
+        total += 0.5 * exp(-lv[k]) * ref_loss_of(col, ycol, s->n, 1, loss, NULL) + 0.5 * lv[k];
+    }
+    return total;
+}
+
+/* SNIP with the outputs weighed by uncertainty, the log-variances held fixed at the task's:
+ * |w_j dL/dw_j| of the weighted loss, against central differences of the reference. */
+static void snip_fd_weighted(pf_loss loss)
+{
+    pf_mlp *m = net_343k(6, 2);
+    const size_t counts[2] = {3, 4};
+    pf_split *s = split_new_t(3, counts, 2, NULL, 18, 2, 0);
+    pf_config cfg;
+    pf_config_defaults(&cfg);
+    cfg.prune_biases = 1;
+    const double lv[2] = {log(4.0), -0.5};
+    pf_prune_ctx ctx = {.cfg = &cfg,
+                        .model = m,
+                        .data = s,
+                        .loss = loss,
+                        .weighting = PF_WEIGHTING_UNCERTAINTY,
+                        .log_var = lv};
+    pf_loss_spec spec = pf_prune_loss(&ctx);
+    assert_int_equal(spec.weighting, PF_WEIGHTING_UNCERTAINTY);
+    assert_ptr_equal(spec.log_var, lv);
+    pf_ranking r;
+    rank_ok(crit("snip", 0), &ctx, &r);
+    double p[64];
+    for (size_t j = 0; j < m->n_params; j++) p[j] = m->params[j];
+    const double h = 1e-5;
+    for (size_t j = 0; j < m->n_params; j++) {
+        double keep = p[j];
+        p[j] = keep + h;
+        double lp = ref_weighted_net(m, p, s, loss, lv);
+        p[j] = keep - h;
+        double lm = ref_weighted_net(m, p, s, loss, lv);
+        p[j] = keep;
+        double want = fabs(keep * (lp - lm) / (2 * h));
+        assert_near(r.score[j], want, 1e-4 * want + 1e-6);
+    }
+    pf_prune_ranking_free(&r);
+    split_free(s);
+    pf_mlp_free(m);
+}
+
 static void test_snip_finite_differences(void **state)
 {
     (void)state;
@@ -366,6 +424,8 @@ static void test_snip_finite_differences(void **state)
     snip_fd_k(PF_LOSS_MSE, 3, NULL);
     snip_fd_k(PF_LOSS_XENT, 3, NULL);
     snip_fd_k(PF_LOSS_XENT, 3, cw);
+    snip_fd_weighted(PF_LOSS_MSE);
+    snip_fd_weighted(PF_LOSS_CCC);
 }
 
 /* ---- FairGRAPE ---------------------------------------------------------------------------- */
@@ -430,7 +490,12 @@ static void test_fairgrape_end_to_end(void **state)
     pf_split *s = split_new(3, counts, 3, NULL, 23);
     pf_config cfg;
     pf_config_defaults(&cfg);
-    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx ctx = {.cfg = &cfg,
+                        .model = m,
+                        .data = s,
+                        .loss = PF_LOSS_MSE,
+                        .rng = NULL,
+                        .class_weights = NULL};
     pf_ranking r;
     rank_ok(crit("fairgrape", 0), &ctx, &r);
     float *g = part_grads(m, s, PF_LOSS_MSE, NULL);
@@ -471,7 +536,12 @@ static void test_fairgrape_end_to_end(void **state)
     }
     snprintf(cfg.group_column, PF_MAX_NAME, "cluster");
     set_prune(&cfg, "fairgrape_group", "cluster");
-    pf_prune_ctx ctx2 = {&cfg, m, t, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx ctx2 = {.cfg = &cfg,
+                         .model = m,
+                         .data = t,
+                         .loss = PF_LOSS_MSE,
+                         .rng = NULL,
+                         .class_weights = NULL};
     pf_ranking r2;
     rank_ok(crit("fairgrape", 0), &ctx2, &r2);
     assert_memory_equal(r2.order, want, sizeof want);
@@ -555,7 +625,12 @@ static void test_vr_end_to_end(void **state)
             split_new_t(3, counts, 3, NULL, 29, lc->K, lc->kind == PF_LOSS_XENT ? lc->K : 0);
         pf_config cfg;
         pf_config_defaults(&cfg);
-        pf_prune_ctx ctx = {&cfg, m, s, lc->kind, NULL, lc->cw};
+        pf_prune_ctx ctx = {.cfg = &cfg,
+                            .model = m,
+                            .data = s,
+                            .loss = lc->kind,
+                            .rng = NULL,
+                            .class_weights = lc->cw};
         double L[3];
         float *g = part_grads_w(m, s, lc->kind, lc->cw, L);
         pf_ranking st, ob, ob1;
@@ -601,7 +676,12 @@ static void test_fairgrape_three_classes(void **state)
     pf_split *s = split_new_t(3, counts, 3, NULL, 23, 1, 3);
     pf_config cfg;
     pf_config_defaults(&cfg);
-    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_XENT, NULL, CW3};
+    pf_prune_ctx ctx = {.cfg = &cfg,
+                        .model = m,
+                        .data = s,
+                        .loss = PF_LOSS_XENT,
+                        .rng = NULL,
+                        .class_weights = CW3};
     pf_ranking r;
     rank_ok(crit("fairgrape", 0), &ctx, &r);
     float *g = part_grads_w(m, s, PF_LOSS_XENT, CW3, NULL);
@@ -643,7 +723,8 @@ static void rank_case(const crit_case *k, pf_mlp *m, const pf_split *s, int prun
     set_prune(&cfg, "vr_form", k->vr_form);
     cfg.prune_biases = prune_biases;
     gsl_rng *rng = rng_new(seed);
-    pf_prune_ctx ctx = {&cfg, m, s, PF_LOSS_CCC, rng, NULL};
+    pf_prune_ctx ctx = {
+        .cfg = &cfg, .model = m, .data = s, .loss = PF_LOSS_CCC, .rng = rng, .class_weights = NULL};
     rank_ok(crit(k->name, 0.5), &ctx, r);
     gsl_rng_free(rng);
 }
@@ -703,7 +784,12 @@ static void test_every_criterion_every_task(void **state)
                 set_prune(&cfg, "vr_form", ALL[i].vr_form);
                 cfg.prune_biases = pb;
                 gsl_rng *rng = rng_new(3);
-                pf_prune_ctx ctx = {&cfg, m, s, kind, rng, task == 0 ? cw : NULL};
+                pf_prune_ctx ctx = {.cfg = &cfg,
+                                    .model = m,
+                                    .data = s,
+                                    .loss = kind,
+                                    .rng = rng,
+                                    .class_weights = task == 0 ? cw : NULL};
                 pf_ranking r;
                 rank_ok(crit(ALL[i].name, 0.5), &ctx, &r);
                 gsl_rng_free(rng);
@@ -812,14 +898,24 @@ static void test_errors(void **state)
     pf_ranking r;
     pf_error err = {0};
 
-    pf_prune_ctx no_rng = {&cfg, m, s, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx no_rng = {.cfg = &cfg,
+                           .model = m,
+                           .data = s,
+                           .loss = PF_LOSS_MSE,
+                           .rng = NULL,
+                           .class_weights = NULL};
     assert_int_equal(pf_prune_rank(&(pf_criterion_use){pf_criterion_find("random"), 0, "random"},
                                    &no_rng, &r, &err),
                      PF_EINPUT);
     pf_prune_ranking_free(&r);
 
     pf_error_clear(&err);
-    pf_prune_ctx bad_d = {&cfg, m, wide, PF_LOSS_MSE, NULL, NULL};
+    pf_prune_ctx bad_d = {.cfg = &cfg,
+                          .model = m,
+                          .data = wide,
+                          .loss = PF_LOSS_MSE,
+                          .rng = NULL,
+                          .class_weights = NULL};
     assert_int_equal(
         pf_prune_rank(&(pf_criterion_use){pf_criterion_find("snip"), 0, "snip"}, &bad_d, &r, &err),
         PF_EINPUT);
@@ -838,7 +934,12 @@ static void test_errors(void **state)
     /* the scoring targets must fit the loss: xent on a 1-output model, and a 3-class
      * model scored on rows with a label 5 */
     pf_error_clear(&err);
-    pf_prune_ctx xent1 = {&cfg, m, s, PF_LOSS_XENT, NULL, NULL};
+    pf_prune_ctx xent1 = {.cfg = &cfg,
+                          .model = m,
+                          .data = s,
+                          .loss = PF_LOSS_XENT,
+                          .rng = NULL,
+                          .class_weights = NULL};
     assert_int_equal(
         pf_prune_rank(&(pf_criterion_use){pf_criterion_find("snip"), 0, "snip"}, &xent1, &r, &err),
         PF_EINPUT);
@@ -846,11 +947,23 @@ static void test_errors(void **state)
     pf_prune_ranking_free(&r);
     pf_mlp *m3 = net_343k(29, 3);
     pf_split *cls = split_new_t(3, counts, 2, NULL, 41, 1, 3);
-    rank_ok(crit("vr", 0), &(pf_prune_ctx){&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL}, &r);
+    rank_ok(crit("vr", 0),
+            &(pf_prune_ctx){.cfg = &cfg,
+                            .model = m3,
+                            .data = cls,
+                            .loss = PF_LOSS_XENT,
+                            .rng = NULL,
+                            .class_weights = NULL},
+            &r);
     pf_prune_ranking_free(&r);
     cls->y[4] = 5.0f;
     pf_error_clear(&err);
-    pf_prune_ctx bad_label = {&cfg, m3, cls, PF_LOSS_XENT, NULL, NULL};
+    pf_prune_ctx bad_label = {.cfg = &cfg,
+                              .model = m3,
+                              .data = cls,
+                              .loss = PF_LOSS_XENT,
+                              .rng = NULL,
+                              .class_weights = NULL};
     assert_int_equal(
         pf_prune_rank(&(pf_criterion_use){pf_criterion_find("vr"), 0, "vr"}, &bad_label, &r, &err),
         PF_EINPUT);

@@ -157,7 +157,12 @@ static void test_registry_row(void **state)
 
     pf_mlp *m = hand_net(NULL, NULL);
     pf_criterion_use use = {c, 0.0, "synflow"};
-    pf_prune_ctx ctx = {&cfg, m, NULL, PF_LOSS_MSE, NULL, NULL}; /* no rows, no generator */
+    pf_prune_ctx ctx = {.cfg = &cfg,
+                        .model = m,
+                        .data = NULL,
+                        .loss = PF_LOSS_MSE,
+                        .rng = NULL,
+                        .class_weights = NULL}; /* no rows, no generator */
     pf_ranking r;
     assert_int_equal(pf_prune_rank(&use, &ctx, &r, &err), PF_OK);
     /* Weights only (prune_biases false): 6 of them, by descending score, ties by index:

@@ -3,7 +3,9 @@
  * learning a simple function (one output with mse and ccc, two outputs at once, and three
  * classes with cross-entropy, with and without class weights), bit-identical reruns, tied
  * parameters (a step by hand; a tie sharing nothing changes no bit), and refusal of bad options
- * and of targets that do not fit the loss. */
+ * and of targets that do not fit the loss. Weighting several outputs: one Adam step of the
+ * log-variances by hand, the noisier output learning the larger log-variance, early stopping
+ * restoring network and log-variances together, and equal weighting training as it always did. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,7 +236,8 @@ static pf_mlp *small_net(pf_activation act, unsigned long seed)
     return small_net_k(act, 1, seed);
 }
 
-static const pf_loss_spec MSE1 = {PF_LOSS_MSE, 1, NULL}, CCC1 = {PF_LOSS_CCC, 1, NULL};
+static const pf_loss_spec MSE1 = {.kind = PF_LOSS_MSE, .n_out = 1},
+                          CCC1 = {.kind = PF_LOSS_CCC, .n_out = 1};
 
 static double mse_of(const pf_mlp *m, const float *x, const float *y, size_t n)
 {
@@ -328,7 +331,7 @@ static void test_learns_two_outputs(void **state)
         assert_int_equal(rc, PF_OK);
         pf_mlp_work *w = pf_mlp_work_alloc(m, FN_ROWS, &err);
         pf_mlp_forward(m, w, x, FN_ROWS, yhat);
-        pf_loss_spec spec = {kinds[k], 2, NULL};
+        pf_loss_spec spec = {.kind = kinds[k], .n_out = 2};
         float scratch[2 * FN_ROWS];
         assert_near(rep.final_train_loss, pf_loss_eval(&spec, yhat, y, FN_ROWS, NULL, scratch),
                     1e-9);
@@ -586,6 +589,96 @@ static void test_tie_by_hand(void **state)
     }
 }
 
+/* ---- weighting several outputs ------------------------------------------------------------ */
+
+/* Two outputs of a linear model (1 input): W = (0.5, 2), b = 0, one row x = 2, y = (0, 0), so
+ * yhat = (1, 4) and mse_k = (1, 16). Uncertainty weighting at s = 0: dL/ds_k = -mse_k/2 + 1/2 =
+ * (0, -7.5). Adam's first step moves a parameter by lr g / (|g| + 1e-8): s_0 stays 0 (g = 0)
+ * and s_1 rises by 0.01 * 7.5 / (7.5 + 1e-8), the output with the larger loss getting the
+ * larger log-variance. The network's step is the weighted one: dL/dyhat = (1/2)(2, 8) = (1, 4),
+ * so g_W = x dL/dyhat = (2, 8), and each weight moves by lr as well. */
+static void test_log_var_one_adam_step(void **state)
+{
+    (void)state;
+    float x[1] = {2.0f}, y[2] = {0.0f, 0.0f};
+    test_split t;
+    split_init(&t, x, y, 1, 1);
+    t.s.t = 2;
+    pf_error err = {0};
+    pf_mlp *m = pf_mlp_alloc(1, NULL, 0, 2, PF_ACT_RELU, &err);
+    m->params[0] = 0.5f, m->params[1] = 2.0f, m->params[2] = m->params[3] = 0.0f;
+    pf_train_opts o = opts(PF_OPT_ADAM, 0.01, 1, 1, 0);
+    o.weighting = PF_WEIGHTING_UNCERTAINTY;
+    double s[2] = {0.0, 0.0};
+    o.log_var = s;
+    gsl_rng *r = rng_new(1);
+    assert_int_equal(pf_train(m, &o, &t.s, NULL, r, NULL, &err), PF_OK);
+    assert_true(s[0] == 0.0);
+    assert_near(s[1], 0.01 * 7.5 / (7.5 + 1e-8), 1e-12);
+    assert_near(m->params[0], 0.49, 1e-6);
+    assert_near(m->params[1], 1.99, 1e-6);
+    gsl_rng_free(r);
+    pf_mlp_free(m);
+}
+
+/* Two outputs of the plane: y1 = sin(x1), learnable to a small error, and y2 = x2^2 plus noise
+ * of sd 1.5 that no network can learn (mse about 2.25). Uncertainty weighting's log-variance of
+ * an output settles where e^s = its loss (dL/ds = 0), so s_1 must fall below 0 (sigma_1 < 1)
+ * and s_2 rise above it; restrained weighting must order them the same way. The returned
+ * log-variances are those of the reported loss: the final training loss is the objective at
+ * them. Measured (150 epochs): uncertainty s = (-8.26, 0.87) with mse (0.0017, 2.36): s_2 is
+ * ln 2.36 = 0.86, while s_1 is still falling after the clean output's shrinking error (each Adam
+ * step moves it by about lr); restrained s = (0.22, 1.78). */
+static void test_log_var_learns_which_output_is_noisy(void **state)
+{
+    (void)state;
+    static float x[2 * FN_ROWS], y1[FN_ROWS], y[2 * FN_ROWS], yhat[2 * FN_ROWS];
+    make_function_data(x, y1, FN_ROWS, 41);
+    gsl_rng *noise = rng_new(42);
+    for (size_t i = 0; i < FN_ROWS; i++) {
+        double u1 = gsl_rng_uniform_pos(noise), u2 = gsl_rng_uniform(noise);
+        double g = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+        y[2 * i] = sinf(x[2 * i]);
+        y[2 * i + 1] = (float)(x[2 * i + 1] * x[2 * i + 1] + 1.5 * g);
+    }
+    gsl_rng_free(noise);
+    test_split t;
+    split_init(&t, x, y, FN_ROWS, 2);
+    t.s.t = 2;
+    const pf_output_weighting wts[2] = {PF_WEIGHTING_UNCERTAINTY, PF_WEIGHTING_RESTRAINED};
+    for (int w = 0; w < 2; w++) {
+        pf_mlp *m = small_net_k(PF_ACT_TANH, 2, 43);
+        pf_train_opts o = opts(PF_OPT_ADAM, 0.01, 32, 150, 0);
+        o.weighting = wts[w];
+        double s[2] = {0.0, 0.0};
+        o.log_var = s;
+        gsl_rng *r = rng_new(44);
+        pf_error err = {0};
+        pf_train_report rep;
+        int rc = pf_train(m, &o, &t.s, NULL, r, &rep, &err);
+        if (rc != PF_OK) print_error("%s\n", err.msg);
+        assert_int_equal(rc, PF_OK);
+        assert_true(s[1] > s[0] + 0.5);
+        pf_mlp_work *wk = pf_mlp_work_alloc(m, FN_ROWS, &err);
+        pf_mlp_forward(m, wk, x, FN_ROWS, yhat);
+        pf_loss_spec spec = pf_train_loss(&o, m);
+        float scratch[2 * FN_ROWS];
+        assert_near(rep.final_train_loss, pf_loss_eval(&spec, yhat, y, FN_ROWS, NULL, scratch),
+                    1e-12);
+        if (wts[w] == PF_WEIGHTING_UNCERTAINTY) {
+            assert_true(s[0] < -0.5 && s[1] > 0.3);
+            double se[2] = {0, 0}; /* e^s_2 reached mse_2: within a factor of e */
+            for (size_t i = 0; i < FN_ROWS; i++)
+                for (int j = 0; j < 2; j++)
+                    se[j] += (yhat[2 * i + j] - y[2 * i + j]) * (yhat[2 * i + j] - y[2 * i + j]);
+            assert_true(fabs(s[1] - log(se[1] / FN_ROWS)) < 1.0);
+        }
+        pf_mlp_work_free(wk);
+        gsl_rng_free(r);
+        pf_mlp_free(m);
+    }
+}
+
 /* A tie that shares nothing changes nothing, to the bit: every parameter alone in its group (its
  * sum is its own gradient, exact through double) and every parameter untied (-1) train exactly
  * as tie NULL does, with Adam, SGD, weight decay, a mask and early stopping.
@@ -638,6 +731,61 @@ static void test_tie_sharing_nothing(void **state)
     free(alone);
     free(none);
     pf_mlp_free(base);
+}
+
+/* Early stopping keeps the epoch whose network and log-variances gave the lowest validation
+ * objective, and restores both: the objective of the returned model at the returned
+ * log-variances is the reported best, to the bit. Equal weighting trains as it always did,
+ * whatever log_var points at, and leaves it alone. */
+static void test_log_var_early_stopping_and_equal(void **state)
+{
+    (void)state;
+    static float x[2 * FN_ROWS], y[2 * FN_ROWS], xv[2 * 64], yv[2 * 64], z[2 * 64];
+    static float y1[FN_ROWS], yv1[64];
+    make_function_data(x, y1, FN_ROWS, 51);
+    make_function_data(xv, yv1, 64, 52);
+    for (size_t i = 0; i < FN_ROWS; i++) y[2 * i] = y1[i], y[2 * i + 1] = sinf(x[2 * i + 1]);
+    for (size_t i = 0; i < 64; i++) yv[2 * i] = yv1[i], yv[2 * i + 1] = sinf(xv[2 * i + 1]);
+    test_split t, v;
+    split_init(&t, x, y, FN_ROWS, 2);
+    split_init(&v, xv, yv, 64, 2);
+    t.s.t = v.s.t = 2;
+    pf_error err = {0};
+    pf_mlp *m = small_net_k(PF_ACT_RELU, 2, 53);
+    pf_train_opts o = opts(PF_OPT_SGD, 0.05, 16, 60, 3);
+    o.weighting = PF_WEIGHTING_RESTRAINED;
+    double s[2] = {0.0, 0.0};
+    o.log_var = s;
+    gsl_rng *r = rng_new(54);
+    pf_train_report rep;
+    assert_int_equal(pf_train(m, &o, &t.s, &v.s, r, &rep, &err), PF_OK);
+    assert_true(rep.best_epoch >= 1 && rep.best_epoch < rep.epochs_run);
+    assert_true(s[0] != 0.0 && s[1] != 0.0);
+    pf_mlp_work *wk = pf_mlp_work_alloc(m, 64, &err);
+    pf_mlp_forward(m, wk, xv, 64, z);
+    pf_loss_spec spec = pf_train_loss(&o, m);
+    float scratch[2 * 64];
+    double best = pf_loss_eval(&spec, z, yv, 64, NULL, scratch);
+    assert_memory_equal(&best, &rep.best_val_loss, sizeof best);
+    pf_mlp_work_free(wk);
+    pf_mlp_free(m);
+    gsl_rng_free(r);
+
+    /* equal: the same bits as options that never heard of weighting */
+    pf_mlp *a = small_net_k(PF_ACT_RELU, 2, 55), *b = small_net_k(PF_ACT_RELU, 2, 55);
+    pf_train_opts oa = opts(PF_OPT_ADAM, 0.01, 32, 5, 2), ob = oa;
+    double junk[2] = {4.0, -4.0};
+    ob.weighting = PF_WEIGHTING_EQUAL;
+    ob.log_var = junk;
+    pf_train_report ra, rb;
+    gsl_rng *r1 = rng_new(56), *r2 = rng_new(56);
+    assert_int_equal(pf_train(a, &oa, &t.s, &v.s, r1, &ra, &err), PF_OK);
+    assert_int_equal(pf_train(b, &ob, &t.s, &v.s, r2, &rb, &err), PF_OK);
+    assert_memory_equal(a->params, b->params, a->n_params * sizeof(float));
+    assert_memory_equal(&ra, &rb, sizeof ra);
+    assert_true(junk[0] == 4.0 && junk[1] == -4.0);
+    gsl_rng_free(r1), gsl_rng_free(r2);
+    pf_mlp_free(a), pf_mlp_free(b);
 }
 
 /* ---- refusals ------------------------------------------------------------------------- */
@@ -702,6 +850,16 @@ static void test_bad_inputs(void **state)
     pf_error_clear(&err);
     assert_int_equal(pf_train(m, &o, &t.s, NULL, r, &rep, &err), PF_EINPUT);
     assert_non_null(strstr(err.msg, "at least 2"));
+    pf_mlp_free(m);
+
+    /* a weighting of outputs needs several outputs of a regression loss */
+    o = opts(PF_OPT_ADAM, 0.01, 1, 1, 0);
+    o.weighting = PF_WEIGHTING_UNCERTAINTY;
+    m = linear(1.0f, 0.0f);
+    split_init(&t, x, y, 2, 1);
+    pf_error_clear(&err);
+    assert_int_equal(pf_train(m, &o, &t.s, NULL, r, &rep, &err), PF_EINPUT);
+    assert_non_null(strstr(err.msg, "train.output_weighting = uncertainty"));
     gsl_rng_free(r);
     pf_mlp_free(m);
 }
@@ -728,6 +886,8 @@ static void test_opts_from_config(void **state)
     assert_int_equal(o.patience, 5);
     assert_int_equal(o.loss, PF_LOSS_CCC);
     assert_null(o.class_weights); /* they come from a fold's training split */
+    assert_int_equal(o.weighting, PF_WEIGHTING_EQUAL);
+    assert_null(o.log_var); /* a task's */
     cfg.loss = PF_LOSS_AUTO;
     cfg.task = PF_TASK_CLASSIFICATION;
     pf_train_opts_from_config(&o, &cfg);
@@ -751,6 +911,9 @@ int main(void)
         cmocka_unit_test(test_parallel_matches_serial),
         cmocka_unit_test(test_tie_by_hand),
         cmocka_unit_test(test_tie_sharing_nothing),
+        cmocka_unit_test(test_log_var_one_adam_step),
+        cmocka_unit_test(test_log_var_learns_which_output_is_noisy),
+        cmocka_unit_test(test_log_var_early_stopping_and_equal),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_opts_from_config),
     };

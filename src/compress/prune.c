@@ -76,7 +76,11 @@ static int sort_by_score(const pf_mlp *m, int prune_biases, pf_ranking *r, pf_er
 
 pf_loss_spec pf_prune_loss(const pf_prune_ctx *ctx)
 {
-    pf_loss_spec s = {ctx->loss, pf_mlp_n_out(ctx->model), ctx->class_weights};
+    pf_loss_spec s = {.kind = ctx->loss,
+                      .n_out = pf_mlp_n_out(ctx->model),
+                      .class_weights = ctx->class_weights,
+                      .weighting = ctx->weighting,
+                      .log_var = ctx->log_var};
     return s;
 }
 

@@ -17,8 +17,9 @@
  *
  * All scoring uses the effective parameters params * mask and the model's masked gradients;
  * gradients come from pf_mlp_loss_grad, so they are exact derivatives of the training loss
- * (loss.h: mse, 1 - mean ccc or cross-entropy, with the model's n_out outputs and the
- * training class weights) over the rows given. So every criterion works for every task. */
+ * (loss.h: mse, 1 - mean ccc or cross-entropy, with the model's n_out outputs, the training
+ * class weights and the outputs' weighting with the task's log-variances held fixed) over the
+ * rows given. So every criterion works for every task. */
 #ifndef PF_PRUNE_H
 #define PF_PRUNE_H
 
@@ -45,6 +46,10 @@ typedef struct pf_prune_ctx {
     gsl_rng *rng;                /* seeded by the caller with PF_SEED_PRUNE_RANDOM */
     const double *class_weights; /* xent: the training class weights (pf_train_opts'), NULL
                                   * for all 1; a group's loss is its weighted mean */
+    pf_output_weighting weighting; /* several outputs: train.output_weighting (equal: 0) */
+    const double *log_var;         /* other weightings: the task's log-variances, held fixed
+                                    * (the dense training's learned ones for a trained model,
+                                    * the initial ones for a criterion at initialisation) */
 } pf_prune_ctx;
 
 /* A ranking of the prunable parameters, most worth keeping first. */
@@ -93,7 +98,7 @@ void pf_prune_apply(pf_mlp *m, const float *mask);
 
 /* ---- for the criteria's scorers ---- */
 
-/* The training loss of the context (kind, the model's outputs, class weights). */
+/* The training loss of the context (kind, the model's outputs, class weights, weighting). */
 pf_loss_spec pf_prune_loss(const pf_prune_ctx *ctx);
 
 /* Whether parameter j of m is prunable: a weight, or any parameter with prune_biases. */

@@ -53,6 +53,11 @@
 /* auto: the task shape's default loss (pf_task_loss resolves it; config/task.h). */
 #define PF_LOSSES(X)                                                                               \
     X(PF_LOSS_AUTO, auto) X(PF_LOSS_MSE, mse) X(PF_LOSS_CCC, ccc) X(PF_LOSS_XENT, xent)
+/* How the losses of several regression outputs are combined (model/loss.h): equal = their mean;
+ * uncertainty and restrained weigh each by a learned log-variance (docs/model.md). */
+#define PF_OUTPUT_WEIGHTINGS(X)                                                                    \
+    X(PF_WEIGHTING_EQUAL, equal)                                                                   \
+    X(PF_WEIGHTING_UNCERTAINTY, uncertainty) X(PF_WEIGHTING_RESTRAINED, restrained)
 #define PF_TASK_KINDS(X) X(PF_TASK_REGRESSION, regression) X(PF_TASK_CLASSIFICATION, classification)
 #define PF_TARGET_TRANSFORMS(X)                                                                    \
     X(PF_TRANSFORM_NONE, none)                                                                     \
@@ -80,6 +85,7 @@ typedef enum { PF_ACTIVATIONS(PF_ENUM_VALUE) } pf_activation;
 typedef enum { PF_INITS(PF_ENUM_VALUE) } pf_init;
 typedef enum { PF_OPTIMIZERS(PF_ENUM_VALUE) } pf_optimizer;
 typedef enum { PF_LOSSES(PF_ENUM_VALUE) } pf_loss;
+typedef enum { PF_OUTPUT_WEIGHTINGS(PF_ENUM_VALUE) } pf_output_weighting;
 typedef enum { PF_TASK_KINDS(PF_ENUM_VALUE) } pf_task_kind;
 typedef enum { PF_TARGET_TRANSFORMS(PF_ENUM_VALUE) } pf_target_transform;
 typedef enum { PF_CLASS_WEIGHTINGS(PF_ENUM_VALUE) } pf_class_weights;
@@ -167,6 +173,7 @@ typedef struct {
     pf_loss loss;
     pf_class_weights class_weights; /* classification: balanced = n / (C n_c) from training */
     double weight_decay;
+    pf_output_weighting output_weighting; /* several regression outputs: how their losses add */
 
     /* [prune] */
     pf_strlist criteria; /* names of the criteria list (config/criterion.h) */

@@ -17,7 +17,19 @@
  *
  * The losses are rows of a registry in loss.c (name, task kind, value-and-gradient
  * function), so adding a loss is one row and one function, with no switch elsewhere.
- * Definitions and the exact rules: docs/model.md#losses. */
+ *
+ * Several regression outputs (train.output_weighting): equal, the default, is the loss above,
+ * the mean over outputs, computed exactly as it always was. The other weightings are a second
+ * registry of loss.c: each output k has its own loss L_k (mse_k = mean over rows of
+ * (yhat_k - y_k)^2; ccc_k = 1 - CCC_k) and a learned log-variance s_k = ln sigma_k^2, and the
+ * objective is sum_k c e^(-s_k) L_k + penalty(s), with c and the penalty the weighting's:
+ *   uncertainty (Kendall, Gal and Cipolla 2018): c = 1/2, penalty sum_k s_k / 2;
+ *   restrained (Song et al. 2022, as read in docs/model.md): c = 1, penalty
+ *     sum_k ln(1 + (s_k/2)^2) + |1 - sum_k |s_k/2||.
+ * The s_k are parameters of the objective like the network's weights: pf_loss_eval_all gives
+ * dL/ds_k as well, for training; every other caller holds them fixed.
+ * Definitions and the exact rules: docs/model.md#losses and
+ * docs/model.md#weighting-several-outputs. */
 #ifndef PF_LOSS_H
 #define PF_LOSS_H
 
@@ -27,12 +39,17 @@
 #include "config/config.h"
 #include "folds/split.h"
 
-/* Everything a loss needs besides predictions and targets. */
+/* Everything a loss needs besides predictions and targets. Fields left out of an initialiser
+ * are 0: the weighting equal. */
 typedef struct {
-    pf_loss kind;                /* PF_LOSS_MSE, PF_LOSS_CCC or PF_LOSS_XENT (never AUTO) */
-    size_t n_out;                /* outputs of the network: K targets, or C classes */
-    const double *class_weights; /* xent: n_out weights w_c >= 0, or NULL for all 1; ignored
-                                  * by the regression losses */
+    pf_loss kind;                  /* PF_LOSS_MSE, PF_LOSS_CCC or PF_LOSS_XENT (never AUTO) */
+    size_t n_out;                  /* outputs of the network: K targets, or C classes */
+    const double *class_weights;   /* xent: n_out weights w_c >= 0, or NULL for all 1; ignored
+                                    * by the regression losses */
+    pf_output_weighting weighting; /* PF_WEIGHTING_EQUAL (0): the mean over outputs */
+    const double *log_var;         /* other weightings: the n_out s_k = ln sigma_k^2 the
+                                    * objective weighs with (the caller owns them); ignored
+                                    * with equal weighting */
 } pf_loss_spec;
 
 /* The loss's name as the config spells it ("mse", "ccc", "xent"); NULL for PF_LOSS_AUTO. */
@@ -51,9 +68,11 @@ size_t pf_loss_scratch_size(size_t n);
 
 /* PF_OK when s describes a loss that can be evaluated on targets y of n rows and t columns:
  * n_out >= 1 (xent: >= 2 classes), t == pf_loss_targets(s), finite non-negative class
- * weights, and for xent every label a whole number in 0..n_out-1. Otherwise PF_EINPUT with a
- * message saying what to change (what names the rows: "the training split"), or PF_ERUNTIME
- * for an unresolved kind (PF_LOSS_AUTO: a program error, pf_task_loss resolves it). */
+ * weights, and for xent every label a whole number in 0..n_out-1; a weighting other than equal
+ * needs a regression loss, 2..PF_MAX_LIST outputs and n_out finite log-variances. Otherwise
+ * PF_EINPUT with a message saying what to change (what names the rows: "the training split"),
+ * or PF_ERUNTIME for an unresolved kind (PF_LOSS_AUTO: a program error, pf_task_loss resolves
+ * it) or a weighting without log-variances. */
 int pf_loss_check(const pf_loss_spec *s, const float *y, size_t n, size_t t, const char *what,
                   pf_error *err);
 
@@ -67,6 +86,22 @@ int pf_loss_check(const pf_loss_spec *s, const float *y, size_t n, size_t t, con
  * reports divergence), and so does a label outside 0..n_out-1 (pf_loss_check rejects it). */
 double pf_loss_eval(const pf_loss_spec *s, const float *yhat, const float *y, size_t n, float *dy,
                     float *scratch);
+
+/* pf_loss_eval, and the objective's derivative with respect to each log-variance s_k into ds
+ * (n_out doubles) unless ds is NULL: for training, which learns them. With equal weighting ds
+ * is all 0 (it has no log-variances). With another weighting the value is
+ * sum_k c e^(-s_k) L_k (in k order) + penalty(s), dL/dyhat_ik = c e^(-s_k) dL_k/dyhat_ik,
+ * computed in double and rounded to float once, and ds_k = -c e^(-s_k) L_k + dpenalty/ds_k
+ * (|x| has derivative sign(x), 0 at 0). n = 0 gives 0 and an all-0 ds. */
+double pf_loss_eval_all(const pf_loss_spec *s, const float *yhat, const float *y, size_t n,
+                        float *dy, double *ds, float *scratch);
+
+/* The log-variances a training with weighting w starts from, into log_var (K): 0 (sigma_k = 1)
+ * for both uncertainty and restrained (docs/model.md#weighting-several-outputs). */
+void pf_loss_weighting_init(pf_output_weighting w, size_t K, double *log_var);
+
+/* The name train.output_weighting gives w ("equal", ...). */
+const char *pf_loss_weighting_name(pf_output_weighting w);
 
 /* Class weights of the classification rows in split (labels in column 0 of y, C classes) into
  * out (C): PF_CLASS_WEIGHTS_NONE gives 1 for every class; PF_CLASS_WEIGHTS_BALANCED gives

@@ -467,11 +467,19 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
 double pf_mlp_loss_grad(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec *loss, const float *x,
                         const float *y, size_t n, float *grad)
 {
+    return pf_mlp_loss_grad_all(m, w, loss, x, y, n, grad, NULL);
+}
+
+double pf_mlp_loss_grad_all(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec *loss,
+                            const float *x, const float *y, size_t n, float *grad, double *ds)
+{
     assert(loss->n_out == pf_mlp_n_out(m));
     memset(grad, 0, m->n_params * sizeof *grad);
+    if (ds != NULL)
+        for (size_t k = 0; k < loss->n_out; k++) ds[k] = 0.0;
     if (n == 0) return 0.0;
     pf_mlp_forward(m, w, x, n, w->yhat);
-    double L = pf_loss_eval(loss, w->yhat, y, n, w->dy, w->scratch);
+    double L = pf_loss_eval_all(loss, w->yhat, y, n, w->dy, ds, w->scratch);
     pf_mlp_backward(m, w, x, n, w->dy, grad);
     return L;
 }

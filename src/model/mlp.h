@@ -103,4 +103,9 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
 double pf_mlp_loss_grad(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec *loss, const float *x,
                         const float *y, size_t n, float *grad);
 
+/* pf_mlp_loss_grad, and the loss's derivative in each of its log-variances into ds (n_out)
+ * unless ds is NULL (loss.h's pf_loss_eval_all): for training, which learns them. */
+double pf_mlp_loss_grad_all(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec *loss,
+                            const float *x, const float *y, size_t n, float *grad, double *ds);
+
 #endif

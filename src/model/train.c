@@ -3,7 +3,12 @@
  * Everything the epoch loop touches (permutation, batch copy, gradient, optimiser moments,
  * best parameters, prediction buffer, forward/backward scratch) is allocated once per call in
  * a train_ctx, so the hot loop never allocates. Batches are copied into a contiguous buffer so
- * that every product is one sgemm over the batch. */
+ * that every product is one sgemm over the batch.
+ *
+ * With a weighting of several outputs other than equal, the outputs' log-variances s_k are
+ * parameters of the objective too (loss.h): the context keeps them in double (s), with their
+ * gradient and optimiser state, and the loss it evaluates points at them, so batches,
+ * validation and the final training loss all see the current s. */
 #include "model/train.h"
 
 #include "config/task.h"
@@ -39,6 +44,12 @@ typedef struct {
     long step;         /* optimiser steps taken */
     double beta1_t;    /* ADAM_BETA1^step and ADAM_BETA2^step, one multiplication per step: */
     double beta2_t;    /* exact IEEE arithmetic, where libm's pow has CPU-specific variants */
+    /* The log-variances (n_out each; all NULL with equal weighting): */
+    double *s;      /* current values, the ones loss.log_var points at */
+    double *ds;     /* the batch objective's derivative in each */
+    double *s_mom1; /* Adam first moment or SGD velocity */
+    double *s_mom2; /* Adam second moment */
+    double *s_best; /* the values of the best epoch */
 } train_ctx;
 
 void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
@@ -53,12 +64,32 @@ void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg)
     o->loss = pf_task_loss(cfg);
     o->class_weights = NULL;
     o->tie = NULL;
+    o->weighting = cfg->output_weighting;
+    o->log_var = NULL;
 }
 
 pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m)
 {
-    pf_loss_spec s = {o->loss, pf_mlp_n_out(m), o->class_weights};
+    pf_loss_spec s = {.kind = o->loss,
+                      .n_out = pf_mlp_n_out(m),
+                      .class_weights = o->class_weights,
+                      .weighting = o->weighting,
+                      .log_var = o->log_var};
     return s;
+}
+
+static int weighted(const pf_train_opts *o)
+{
+    return o->weighting != PF_WEIGHTING_EQUAL;
+}
+
+/* The log-variances a training starts from: o's, or the weighting's initial values. */
+static void start_log_var(const pf_train_opts *o, size_t K, double *s)
+{
+    if (o->log_var != NULL)
+        memcpy(s, o->log_var, K * sizeof *s);
+    else
+        pf_loss_weighting_init(o->weighting, K, s);
 }
 
 /* ---- setup ---------------------------------------------------------------------------- */
@@ -91,6 +122,11 @@ static int check_inputs(const pf_mlp *m, const pf_train_opts *o, const pf_split 
                             "must be built for this dataset",
                             m->dims[0], train->d);
     pf_loss_spec loss = pf_train_loss(o, m);
+    double start[PF_MAX_LIST];
+    if (weighted(o) && loss.n_out <= PF_MAX_LIST) {
+        start_log_var(o, loss.n_out, start);
+        loss.log_var = start;
+    }
     if (pf_loss_check(&loss, train->y, train->n, train->t, "the training split", err) != PF_OK)
         return err->code;
     if (val != NULL && val->n > 0)
@@ -112,6 +148,23 @@ static void ctx_free(train_ctx *c)
     free(c->yhat);
     free(c->scratch);
     free(c->tie_sum);
+    free(c->s), free(c->ds), free(c->s_mom1), free(c->s_mom2), free(c->s_best);
+}
+
+/* The log-variances and their state, when the weighting learns them. */
+static int log_var_alloc(train_ctx *c, size_t K, pf_error *err)
+{
+    if (!weighted(c->o)) return PF_OK;
+    c->s = pf_alloc(K, sizeof *c->s, err);
+    c->ds = pf_alloc(K, sizeof *c->ds, err);
+    c->s_mom1 = pf_alloc(K, sizeof *c->s_mom1, err);
+    c->s_mom2 = pf_alloc(K, sizeof *c->s_mom2, err);
+    c->s_best = pf_alloc(K, sizeof *c->s_best, err);
+    if (err->code != PF_OK) return err->code;
+    start_log_var(c->o, K, c->s);
+    memcpy(c->s_best, c->s, K * sizeof *c->s);
+    c->loss.log_var = c->s;
+    return PF_OK;
 }
 
 static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_split *train,
@@ -139,7 +192,8 @@ static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_s
         if (o->tie[j] >= 0 && (size_t)o->tie[j] >= c->n_tie) c->n_tie = (size_t)o->tie[j] + 1;
     if (c->n_tie > 0) c->tie_sum = pf_alloc(c->n_tie, sizeof *c->tie_sum, err);
     int ok = c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->root &&
-             c->best && c->yhat && c->scratch && (c->n_tie == 0 || c->tie_sum);
+             c->best && c->yhat && c->scratch && (c->n_tie == 0 || c->tie_sum) &&
+             log_var_alloc(c, pf_mlp_n_out(m), err) == PF_OK;
     if (!ok) ctx_free(c);
     return ok ? PF_OK : PF_ERUNTIME;
 }
@@ -197,6 +251,29 @@ PF_VECTOR_CLONES static void adam_step(train_ctx *c)
     for (size_t j = 0; j < n; j++) p[j] -= mask[j] * (lr * (m1[j] * c1) / (root[j] + ADAM_EPS));
 }
 
+/* The log-variances' Adam step, after adam_step (whose step count and beta^t it shares): the
+ * same update in double, without a mask or weight decay. */
+static void adam_step_log_var(train_ctx *c)
+{
+    const double c1 = 1.0 / (1.0 - c->beta1_t), c2 = 1.0 / (1.0 - c->beta2_t);
+    const double lr = c->o->learning_rate;
+    for (size_t k = 0; k < c->loss.n_out; k++) {
+        double g = c->ds[k];
+        c->s_mom1[k] = ADAM_BETA1 * c->s_mom1[k] + (1.0 - ADAM_BETA1) * g;
+        c->s_mom2[k] = ADAM_BETA2 * c->s_mom2[k] + (1.0 - ADAM_BETA2) * g * g;
+        c->s[k] -= lr * (c->s_mom1[k] * c1) / (sqrt(c->s_mom2[k] * c2) + (double)ADAM_EPS);
+    }
+}
+
+/* The log-variances' SGD step: v = mu v + g, s -= lr v, in double. */
+static void sgd_step_log_var(train_ctx *c)
+{
+    for (size_t k = 0; k < c->loss.n_out; k++) {
+        c->s_mom1[k] = c->o->momentum * c->s_mom1[k] + c->ds[k];
+        c->s[k] -= c->o->learning_rate * c->s_mom1[k];
+    }
+}
+
 /* PyTorch's form: v = mu v + g, p -= lr v (the first step is plain gradient descent). */
 PF_VECTOR_CLONES static void sgd_step(train_ctx *c)
 {
@@ -243,13 +320,16 @@ static double run_epoch(train_ctx *c, const pf_split *train, gsl_rng *rng)
     for (size_t i = 0; i < train->n; i += bs) {
         size_t nb = train->n - i < bs ? train->n - i : bs;
         gather(train, c->perm + i, nb, c->xb, c->yb);
-        sum += (double)nb * pf_mlp_loss_grad(c->m, c->work, &c->loss, c->xb, c->yb, nb, c->grad);
+        sum += (double)nb *
+               pf_mlp_loss_grad_all(c->m, c->work, &c->loss, c->xb, c->yb, nb, c->grad, c->ds);
         add_weight_decay(c->m, (float)o->weight_decay, c->grad);
         if (c->n_tie > 0) tie_gradients(c);
         if (o->optimizer == PF_OPT_SGD)
             sgd_step(c);
         else
             adam_step(c);
+        if (c->s != NULL && o->optimizer == PF_OPT_SGD) sgd_step_log_var(c);
+        if (c->s != NULL && o->optimizer != PF_OPT_SGD) adam_step_log_var(c);
     }
     return sum / (double)train->n;
 }
@@ -260,14 +340,17 @@ static double split_loss(train_ctx *c, const pf_split *s)
     return pf_loss_eval(&c->loss, c->yhat, s->y, s->n, NULL, c->scratch);
 }
 
+/* The parameters of the objective: the network's, and the log-variances when it has them. */
 static void save_best(train_ctx *c)
 {
     memcpy(c->best, c->m->params, c->m->n_params * sizeof *c->best);
+    if (c->s != NULL) memcpy(c->s_best, c->s, c->loss.n_out * sizeof *c->s);
 }
 
 static void restore_best(train_ctx *c)
 {
     memcpy(c->m->params, c->best, c->m->n_params * sizeof *c->best);
+    if (c->s != NULL) memcpy(c->s, c->s_best, c->loss.n_out * sizeof *c->s);
 }
 
 static int diverged(int epoch, double loss, pf_error *err)
@@ -325,6 +408,7 @@ int pf_train(pf_mlp *m, const pf_train_opts *o, const pf_split *train, const pf_
     pf_mlp_apply_mask(m); /* the optimiser keeps zeros at zero, so start from exact zeros */
     rc = fit(&c, train, val, shuffle_rng, rep, err);
     if (rc == PF_OK) rep->final_train_loss = split_loss(&c, train);
+    if (c.s != NULL && o->log_var != NULL) memcpy(o->log_var, c.s, c.loss.n_out * sizeof *c.s);
     ctx_free(&c);
     return rc;
 }

@@ -7,7 +7,11 @@
  * a Fisher-Yates permutation drawn from shuffle_rng, and no reduction depends on threads or
  * on the CPU (kernel.h's products sum in one order everywhere).
  * The loss is loss.h's, for the model's n_out outputs: the batches, the validation loss of
- * early stopping and the reported training loss are all the same function.
+ * early stopping and the reported training loss are all the same function. With a weighting of
+ * several outputs other than equal that function has the outputs' log-variances s_k as
+ * parameters too: they are trained alongside the network, by the same optimiser with state of
+ * their own and the same learning rate (no weight decay), early stopping keeps the epoch whose
+ * network and s_k give the lowest validation objective, and the kept s_k are handed back.
  * Definitions and the exact rules: docs/model.md. */
 #ifndef PF_TRAIN_H
 #define PF_TRAIN_H
@@ -34,6 +38,11 @@ typedef struct {
     const int *tie; /* NULL (nothing shared), or one entry per parameter of the model: a group
                      * number >= 0 ties the parameter to the others of its group, -1 leaves it
                      * alone; the caller owns it. See "Tied parameters" below. */
+    pf_output_weighting weighting; /* several regression outputs: equal, or learned weights */
+    double *log_var; /* weighting other than equal: the n_out log-variances s_k, read as the
+                      * values training starts from and overwritten with the learned ones
+                      * (the kept epoch's); NULL starts from pf_loss_weighting_init's and
+                      * keeps the learned ones to itself. Unused with equal weighting */
 } pf_train_opts;
 
 typedef struct {
@@ -54,10 +63,12 @@ typedef struct {
  * docs/model.md#optimisers. */
 
 /* Everything but the class weights, which come from a fold's training split (class_weights
- * is set to NULL: the caller points it at pf_loss_class_weights of the fold), and no tie. */
+ * is set to NULL: the caller points it at pf_loss_class_weights of the fold), no tie, and the
+ * log-variances, which are a task's (log_var is set to NULL). */
 void pf_train_opts_from_config(pf_train_opts *o, const pf_config *cfg);
 
-/* The loss pf_train minimises on m: o's kind and class weights, m's outputs. */
+/* The loss pf_train minimises on m: o's kind, class weights, weighting and log-variances
+ * (o->log_var: after pf_train, the learned ones), m's outputs. */
 pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m);
 
 /* Train m in place on train. With a non-empty val and patience > 0, the validation loss is
@@ -65,7 +76,7 @@ pf_loss_spec pf_train_loss(const pf_train_opts *o, const pf_mlp *m);
  * included; the untrained model is not a candidate), training stops after patience epochs
  * without improvement, and the best parameters are restored. Otherwise all max_epochs run and
  * the last parameters are kept. Parameters whose mask is 0 are set to 0 on entry and stay 0.
- * Optimiser state starts fresh on every call. rep may be NULL.
+ * Optimiser state starts fresh on every call (the log-variances' too). rep may be NULL.
  * Targets: train->y and val->y have pf_loss_targets columns (K targets, or the class index).
  * PF_EINPUT for inconsistent options or shapes (a tie entry below -1; pf_loss_check: a loss
  * that does not fit the model's outputs, a label that is not a class), or when the loss becomes

@@ -79,6 +79,9 @@ typedef struct {
     float *yhat;  /* the model's float32 outputs of the test rows */
     double *pred; /* the same as doubles: predictions in the data's units, or logits */
     float *mask;  /* n_params scratch for pf_prune_mask */
+    /* train.output_weighting other than equal, else NULL: the outputs' log-variances (n_out). */
+    double *log_var_start; /* what a training from scratch starts from */
+    double *log_var;       /* the dense training's learned ones: the task's */
 } task;
 
 void pf_run_opts_init(pf_run_opts *ro, const pf_config *cfg, const char *out_dir, int progress)
@@ -246,18 +249,28 @@ static int absorb_divergence(const run_ctx *rc, const task *t, size_t v, pf_erro
 
 /* ---- training ----------------------------------------------------------------------------- */
 
-static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, pf_task_record *rec,
-                       pf_error *err)
+/* Train m for epochs. With a weighting of the outputs, the log-variances start from start
+ * (n_out) and the learned ones go to learned, unless it is NULL (they are then dropped). */
+static int train_model(const run_ctx *rc, task *t, pf_mlp *m, int epochs, const double *start,
+                       double *learned, pf_task_record *rec, pf_error *err)
 {
     pf_train_opts o = rc->opts;
     pf_train_report rep;
+    double s[PF_MAX_LIST];
+    size_t K = pf_mlp_n_out(m);
     o.max_epochs = epochs;
     o.class_weights = t->class_weights;
+    if (start != NULL && K <= PF_MAX_LIST) {
+        memcpy(s, start, K * sizeof *s);
+        o.log_var = s;
+    }
     gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_SHUFFLE);
     if (!rng) return pf_error_set(err, PF_ERUNTIME, "out of memory (random generator)");
     int rcode = pf_train(m, &o, t->train, t->val, rng, &rep, err);
     gsl_rng_free(rng);
     if (rcode == PF_OK && rec) rec->epochs = rep.epochs_run, rec->val_loss = rep.best_val_loss;
+    if (rcode == PF_OK && learned != NULL && o.log_var != NULL)
+        memcpy(learned, s, K * sizeof *learned);
     return rcode;
 }
 
@@ -272,11 +285,20 @@ static void init_model(const run_ctx *rc, const task *t, pf_mlp *m)
 
 /* ---- pruning variants ---------------------------------------------------------------------- */
 
+/* A criterion's ranking of m. The loss it differentiates weighs the outputs with log_var held
+ * fixed: the task's learned ones for a trained model, the initial ones for a fresh one. */
 static int rank_model(const run_ctx *rc, const task *t, const pf_criterion_use *c, const pf_mlp *m,
-                      const pf_split *data, pf_ranking *rk, pf_error *err)
+                      const pf_split *data, const double *log_var, pf_ranking *rk, pf_error *err)
 {
     gsl_rng *rng = pf_seed_rng(rc->cfg->seed, t->fold, t->repeat, PF_SEED_PRUNE_RANDOM);
-    pf_prune_ctx ctx = {rc->cfg, m, data, rc->opts.loss, rng, t->class_weights};
+    pf_prune_ctx ctx = {.cfg = rc->cfg,
+                        .model = m,
+                        .data = data,
+                        .loss = rc->opts.loss,
+                        .rng = rng,
+                        .class_weights = t->class_weights,
+                        .weighting = rc->opts.weighting,
+                        .log_var = log_var};
     int code = pf_prune_rank(c, &ctx, rk, err);
     gsl_rng_free(rng);
     return code;
@@ -487,13 +509,14 @@ static int evaluate_variant(const run_ctx *rc, task *t, const pf_mlp *m, size_t 
 }
 
 /* Finish a pruned model: fine-tuning (only when something was pruned: at sparsity 0 the
- * "pruned" model is the dense one, and must stay it), cost, evaluation, timing. */
+ * "pruned" model is the dense one, and must stay it), cost, evaluation, timing. Fine-tuning
+ * goes on from the dense training's log-variances, as from its weights. */
 static int finish_model(const run_ctx *rc, task *t, pf_mlp *m, size_t v, pf_task_record *rec,
                         double t0, pf_error *err)
 {
     model_cost(m, rc->cfg->prune_biases, rec);
     if (rc->cfg->finetune_epochs > 0 && rec->kept_params < rec->prunable_params &&
-        train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+        train_model(rc, t, m, rc->cfg->finetune_epochs, t->log_var, NULL, rec, err) != PF_OK)
         return absorb_divergence(rc, t, v, err);
     return evaluate_variant(rc, t, m, v, rec, t0, err);
 }
@@ -509,7 +532,8 @@ static int prune_one_shot(const run_ctx *rc, task *t, size_t c, pf_error *err)
 {
     pf_ranking rk = {0};
     double t0 = now_seconds();
-    if (rank_model(rc, t, &rc->crit[c], t->dense, t->train, &rk, err) != PF_OK) return err->code;
+    if (rank_model(rc, t, &rc->crit[c], t->dense, t->train, t->log_var, &rk, err) != PF_OK)
+        return err->code;
     double rank_time = now_seconds() - t0;
     keep_scores(rc, t, c, &rk);
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
@@ -566,19 +590,21 @@ static double round_sparsity(double s, int k, int rounds)
 
 /* Prune m to sparsity sp over the criterion's rounds, ranking it again each round on data;
  * fine-tuning between rounds when the model was trained (finetune_epochs). With keep, the
- * last round's scores are kept for output.save_scores. */
+ * last round's scores are kept for output.save_scores. The rankings weigh the outputs with the
+ * task's learned log-variances when the model was trained, the initial ones otherwise. */
 static int prune_rounds(const run_ctx *rc, task *t, size_t c, pf_mlp *m, const pf_split *data,
                         double sp, int rounds, int finetune, int keep, pf_task_record *rec,
                         pf_error *err)
 {
+    const double *log_var = finetune ? t->log_var : t->log_var_start;
     for (int k = 1; sp > 0 && k <= rounds && err->code == PF_OK; k++) {
         pf_ranking rk = {0};
-        if (rank_model(rc, t, &rc->crit[c], m, data, &rk, err) != PF_OK) break;
+        if (rank_model(rc, t, &rc->crit[c], m, data, log_var, &rk, err) != PF_OK) break;
         apply_mask(t, m, &rk, round_sparsity(sp, k, rounds), rc->cfg);
         if (k == rounds && keep) keep_scores(rc, t, c, &rk);
         pf_prune_ranking_free(&rk);
         if (k < rounds && finetune && rc->cfg->finetune_epochs > 0 &&
-            train_model(rc, t, m, rc->cfg->finetune_epochs, rec, err) != PF_OK)
+            train_model(rc, t, m, rc->cfg->finetune_epochs, t->log_var, NULL, rec, err) != PF_OK)
             break;
     }
     return err->code;
@@ -596,7 +622,7 @@ static int prune_at_init(const run_ctx *rc, task *t, size_t c, int rounds, pf_er
     pf_ranking rk = {0};
     if (rounds == 1) {
         init_model(rc, t, fresh);
-        if (rank_model(rc, t, &rc->crit[c], fresh, batch, &rk, err) == PF_OK)
+        if (rank_model(rc, t, &rc->crit[c], fresh, batch, t->log_var_start, &rk, err) == PF_OK)
             keep_scores(rc, t, c, &rk);
     }
     for (size_t s = 0; s < rc->res->n_sp && err->code == PF_OK; s++) {
@@ -609,7 +635,8 @@ static int prune_at_init(const run_ctx *rc, task *t, size_t c, int rounds, pf_er
         else if (prune_rounds(rc, t, c, fresh, batch, sp, rounds, 0, s == rc->res->n_sp - 1, rec,
                               err) != PF_OK)
             break;
-        if (train_model(rc, t, fresh, rc->cfg->max_epochs, rec, err) != PF_OK) {
+        if (train_model(rc, t, fresh, rc->cfg->max_epochs, t->log_var_start, NULL, rec, err) !=
+            PF_OK) {
             if (absorb_divergence(rc, t, v, err) != PF_OK) break;
             continue;
         }
@@ -668,6 +695,7 @@ static void task_free(task *t)
     free(t->yhat);
     free(t->pred);
     free(t->mask);
+    free(t->log_var_start), free(t->log_var);
 }
 
 /* The fold's transform (fitted on its training participants only), its transformed splits,
@@ -702,6 +730,14 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
         (t->class_weights = pf_alloc(n_out, sizeof *t->class_weights, err)) != NULL)
         pf_loss_class_weights(t->train, n_out, cfg->class_weights, t->class_weights);
     t->mask = t->dense ? pf_alloc(t->dense->n_params, sizeof *t->mask, err) : NULL;
+    /* The outputs' log-variances: every training from scratch starts from the weighting's
+     * initial values; the dense training's learned ones are the task's. */
+    if (cfg->output_weighting != PF_WEIGHTING_EQUAL && err->code == PF_OK &&
+        (t->log_var_start = pf_alloc(n_out, sizeof *t->log_var_start, err)) != NULL &&
+        (t->log_var = pf_alloc(n_out, sizeof *t->log_var, err)) != NULL) {
+        pf_loss_weighting_init(cfg->output_weighting, n_out, t->log_var_start);
+        memcpy(t->log_var, t->log_var_start, n_out * sizeof *t->log_var);
+    }
     return err->code;
 }
 
@@ -735,7 +771,8 @@ static int run_task(const run_ctx *rc, size_t index, pf_error *err)
         double t0 = now_seconds();
         pf_task_record *rec = record_for(&t, rc, PF_DENSE);
         init_model(rc, &t, t.dense);
-        if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, rec, err) == PF_OK) {
+        if (train_model(rc, &t, t.dense, rc->cfg->max_epochs, t.log_var_start, t.log_var, rec,
+                        err) == PF_OK) {
             model_cost(t.dense, rc->cfg->prune_biases, rec);
             keep_dense(rc, &t);
             if (evaluate_variant(rc, &t, t.dense, PF_DENSE, rec, t0, err) == PF_OK)
