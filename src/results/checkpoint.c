@@ -34,9 +34,10 @@ enum {
     HAS_MASKS = 4,
     HAS_SCORES = 8,
     HAS_VARIANT_PARAMS = 16,
-    HAS_MODELS = 32,      /* dense weights and masks for timing (task 0) */
-    HAS_QUANT = 64,       /* the quantised models' integers, scales and biases */
-    HAS_PREDICTIONS = 128 /* output.save_predictions */
+    HAS_MODELS = 32,       /* dense weights and masks for timing (task 0) */
+    HAS_QUANT = 64,        /* the quantised models' integers, scales and biases */
+    HAS_PREDICTIONS = 128, /* output.save_predictions */
+    HAS_LOG_VAR = 256      /* train.output_weighting: the dense training's log-variances */
 };
 
 /* A cursor over a blob, writing (out) or reading (in). */
@@ -111,6 +112,7 @@ static void slots(cursor *c, pf_results *r, const pf_fold *fd, size_t fold, size
         move(c, masks, V * P);
     }
     if (flags & HAS_PREDICTIONS) prediction_slots(c, r, fd, k);
+    if (flags & HAS_LOG_VAR) move(c, r->output_log_var + task * T, T * sizeof(double));
 }
 
 static int sha256(const unsigned char *data, size_t n, unsigned char *out)
@@ -133,7 +135,8 @@ int pf_checkpoint_pack(const pf_results *r, const pf_folds *folds, const pf_conf
     uint64_t flags = (k == 0 ? HAS_TRANSFORM : 0) | (r->dense_params ? HAS_DENSE_PARAMS : 0) |
                      (r->masks ? HAS_MASKS : 0) | (r->scores ? HAS_SCORES : 0) |
                      (r->variant_params ? HAS_VARIANT_PARAMS : 0) | (r->quant_q ? HAS_QUANT : 0) |
-                     (dense && masks ? HAS_MODELS : 0) | (r->pred ? HAS_PREDICTIONS : 0);
+                     (dense && masks ? HAS_MODELS : 0) | (r->pred ? HAS_PREDICTIONS : 0) |
+                     (r->output_log_var ? HAS_LOG_VAR : 0);
     uint64_t sizes[N_SIZES], t64 = task;
     sizes_of(r, fd, sizes);
     char hash[HASH_LEN] = {0}, vers[VERS_LEN] = {0};
@@ -209,7 +212,9 @@ int pf_checkpoint_unpack(pf_results *r, const pf_folds *folds, const pf_config *
     if (check_head(r, folds, cfg, blob, len, &t64, &flags, err) != PF_OK) return err->code;
     size_t fold = (size_t)t64 / r->n_rep, k = (size_t)t64 % r->n_rep;
     /* Saved arrays the blob has but these results do not keep (or the reverse) mean another
-     * output.save_* setting: the config hash leaves output.* out, so check here. */
+     * output.save_* setting: the config hash leaves output.* out, so check here. The
+     * log-variances follow train.output_weighting, which the hash covers: a difference there is
+     * a blob of another program. */
     uint64_t have = (r->dense_params ? HAS_DENSE_PARAMS : 0) | (r->masks ? HAS_MASKS : 0) |
                     (r->scores ? HAS_SCORES : 0) | (r->variant_params ? HAS_VARIANT_PARAMS : 0) |
                     (r->quant_q ? HAS_QUANT : 0) | (r->pred ? HAS_PREDICTIONS : 0);
@@ -219,6 +224,12 @@ int pf_checkpoint_unpack(pf_results *r, const pf_folds *folds, const pf_config *
                             "task %llu was saved with other output.save_* settings; use the "
                             "same ones to resume or merge",
                             (unsigned long long)t64);
+    if (!(flags & HAS_LOG_VAR) != !r->output_log_var)
+        return pf_error_set(err, PF_EINPUT, "task %llu %s; it was written by another build",
+                            (unsigned long long)t64,
+                            (flags & HAS_LOG_VAR)
+                                ? "carries the outputs' log-variances, which this study lacks"
+                                : "lacks the outputs' log-variances this study keeps");
     float *dw = NULL;
     unsigned char *mk = NULL;
     if (flags & HAS_MODELS) {

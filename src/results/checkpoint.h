@@ -3,8 +3,9 @@
  * A task is one (fold, repeat). Everything it contributes to a study lives in disjoint slots
  * of pf_results: the values of its test participants for every metric and variant at its
  * repeat, its task records, its fold's fitted transform (repeat 0), and the saved models,
- * masks and scores of its slots, and the predictions of its test participants' windows
- * (output.save_predictions, predictions.h). pf_checkpoint_pack copies exactly those slots into a
+ * masks and scores of its slots, the predictions of its test participants' windows
+ * (output.save_predictions, predictions.h), and the log-variances its dense training learned
+ * (train.output_weighting other than equal). pf_checkpoint_pack copies exactly those slots into a
  * blob; pf_checkpoint_unpack puts them back, bit for bit, into results of the same study. That one
  * format carries tasks between processes: a run writes each finished task to
  * checkpoints/task-<i>.bin (so a killed run resumes where it stopped), and a shard carries its

@@ -263,11 +263,23 @@ pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t 
     pf_results *r = pf_results_new(&sh, err);
     if (r && (copy_dataset(r, ds, err) != PF_OK ||
               alloc_saved(r, cfg, pf_dataset_n_outputs(ds), err) != PF_OK ||
+              (cfg->output_weighting != PF_WEIGHTING_EQUAL &&
+               pf_results_alloc_log_var(r, err) != PF_OK) ||
               (cfg->save_predictions && pf_predictions_alloc(r, ds, err) != PF_OK))) {
         pf_results_free(r);
         r = NULL;
     }
     return r;
+}
+
+int pf_results_alloc_log_var(pf_results *r, pf_error *err)
+{
+    size_t n = r->n_folds * r->n_rep * r->n_targets;
+    free(r->output_log_var);
+    if ((r->output_log_var = pf_alloc(n ? n : 1, sizeof *r->output_log_var, err)) == NULL)
+        return err->code;
+    for (size_t i = 0; i < n; i++) r->output_log_var[i] = NAN;
+    return PF_OK;
 }
 
 void pf_results_free(pf_results *r)
@@ -286,6 +298,7 @@ void pf_results_free(pf_results *r)
     free(r->n_windows), free(r->rec), free(r->ns_per_window);
     free(r->dense_params), free(r->masks), free(r->scores), free(r->variant_params);
     free(r->quant_q), free(r->quant_scale), free(r->quant_bias);
+    free(r->output_log_var);
     free(r->fold_of), free(r->validation);
     free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
     free(r->target_shift), free(r->target_scale);

@@ -147,6 +147,12 @@ typedef struct {
     float *quant_scale; /* [task][k][unit] the scale of each row */
     float *quant_bias;  /* [task][k][unit] the float32 biases */
 
+    /* train.output_weighting other than equal, else NULL: the log-variances s_k = ln sigma_k^2
+     * each task's dense training learned, [task][target] (task = fold * n_rep + repeat); NaN:
+     * not run (its training diverged).
+     * docs/results-schema.md#training-what-the-dense-training-learned-besides-weights. */
+    double *output_log_var;
+
     /* The folds and what was fitted on each fold's training participants (split.h). fold_of is
      * NULL when the results came from a file that did not store them. */
     int *fold_of;              /* [part]: the fold that tests the participant */
@@ -221,6 +227,10 @@ pf_results *pf_results_new(const pf_results_shape *shape, pf_error *err);
 pf_results *pf_results_alloc(const pf_config *cfg, const pf_dataset *ds, size_t n_folds,
                              pf_error *err);
 void pf_results_free(pf_results *r);
+
+/* Room for output_log_var ([task][target], every value NaN): pf_results_alloc makes it when
+ * train.output_weighting is not equal, the results reader when the file has it. */
+int pf_results_alloc_log_var(pf_results *r, pf_error *err);
 
 /* Variants per chain: the dense model and every (criterion, sparsity). */
 static inline size_t pf_results_block(const pf_results *r)

@@ -359,12 +359,16 @@ static void keep_quant_bias(const run_ctx *rc, const task *t, size_t vq, const p
         memcpy(bias + u, q->params + q->b_off[l], q->dims[l + 1] * sizeof *bias);
 }
 
+/* The trained dense model's weights (output.save_models) and its learned log-variances. */
 static void keep_dense(const run_ctx *rc, const task *t)
 {
     pf_results *r = rc->res;
     if (r->dense_params)
         memcpy(r->dense_params + task_index(rc, t) * r->n_params, t->dense->params,
                r->n_params * sizeof *r->dense_params);
+    if (r->output_log_var && t->log_var)
+        memcpy(r->output_log_var + task_index(rc, t) * r->n_targets, t->log_var,
+               r->n_targets * sizeof *r->output_log_var);
 }
 
 /* Evaluate model q as variant vq: its record (the float32 model's, with its own stored size
