@@ -579,6 +579,14 @@ static void test_task_shape_errors(void **state)
         {"[data]\ntarget_column = a, b, a\n", "'a' is listed twice"},
         {"[data]\ntarget_column = a\nattribute_columns = a\n", "'a' is both in data.target_column"},
         {"[train]\nclass_weights = balanced\n", "needs data.task = classification"},
+        /* a weighting of outputs needs several regression outputs */
+        {"[train]\noutput_weighting = uncertainty\n",
+         "train.output_weighting = uncertainty weighs the losses of several regression outputs "
+         "against each other, but this study has 1 output (synthetic.outputs)"},
+        {"[data]\nsource = csv\npath = x.csv\n[train]\noutput_weighting = restrained\n",
+         "has 1 output (data.target_column): nothing to weigh"},
+        {"[data]\ntask = classification\n[train]\noutput_weighting = restrained\n",
+         "data.task = classification trains one loss over its classes: nothing to weigh"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(load_text(cases[i].text, &c, &err, NULL, 0, NULL), PF_EINPUT);
@@ -590,6 +598,37 @@ static void test_task_shape_errors(void **state)
     assert_int_equal(load_text("[data]\ntarget_column = a, b\n", &c, &err, NULL, 0, NULL), PF_OK);
     assert_int_equal(pf_task_loss(&c), PF_LOSS_MSE);
     assert_int_equal(c.target_columns.n, 2);
+    /* Several outputs may be weighed: the generator's, or the file's targets. */
+    assert_int_equal(
+        load_text("[synthetic]\noutputs = 2\n[train]\noutput_weighting = uncertainty\n", &c, &err,
+                  NULL, 0, NULL),
+        PF_OK);
+    assert_int_equal(c.output_weighting, PF_WEIGHTING_UNCERTAINTY);
+    assert_int_equal(load_text("[data]\nsource = csv\npath = x.csv\ntarget_column = a, b\n"
+                               "[train]\noutput_weighting = restrained\n",
+                               &c, &err, NULL, 0, NULL),
+                     PF_OK);
+}
+
+/* train.output_weighting can change every number, so it is in the canonical text and the hash,
+ * at its default too: there is no rule leaving a key of the study out at its default (only a
+ * criterion's options are left out, while the criterion is not in the run). */
+static void test_hash_output_weighting(void **state)
+{
+    (void)state;
+    pf_config a, b;
+    pf_error err = {0};
+    assert_int_equal(load_text("[synthetic]\noutputs = 2\n", &a, &err, NULL, 0, NULL), PF_OK);
+    assert_int_equal(a.output_weighting, PF_WEIGHTING_EQUAL);
+    char *hashed = pf_config_dump(&a, 1);
+    assert_non_null(strstr(hashed, "optimizer = adam\noutput_weighting = equal\npatience = 5\n"));
+    free(hashed);
+    const char *ov[] = {"train.output_weighting=uncertainty"};
+    assert_int_equal(load_text("[synthetic]\noutputs = 2\n", &b, &err, ov, 1, NULL), PF_OK);
+    assert_string_not_equal(a.hash, b.hash);
+    const char *ov2[] = {"train.output_weighting=equal"};
+    assert_int_equal(load_text("[synthetic]\noutputs = 2\n", &b, &err, ov2, 1, NULL), PF_OK);
+    assert_string_equal(a.hash, b.hash);
 }
 
 int main(void)
@@ -618,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_hash_covers_data),
         cmocka_unit_test(test_dump_wraps_long_lists),
         cmocka_unit_test(test_task_shape_errors),
+        cmocka_unit_test(test_hash_output_weighting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

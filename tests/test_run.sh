@@ -89,6 +89,42 @@ run_case "a metric the task does not have" 2 --dry-run --set data.task=classific
     --set data.target_transform=above_median --set stats.metric=ccc "$WORK/small.ini"
 expect_in "$ERR" "stats.metric = ccc is not a metric of this task" "balanced_accuracy"
 
+# ---- two outputs weighed by learned log-variances (train.output_weighting) --------------------
+# The weighting changes the numbers of the equal run above; results.h5 keeps every task's learned
+# log-variances (/training), --report rewrites them unchanged, and a run cut in two shards and
+# merged gives the same bytes (task checkpoints carry them). One output has nothing to weigh: a
+# config error.
+unc="--no-progress --set synthetic.outputs=2 --set train.output_weighting=uncertainty"
+# shellcheck disable=SC2086
+run_case "two outputs, uncertainty weighting" 0 $unc --out "$WORK/unc" "$WORK/small.ini"
+cmp -s "$WORK/multi/per_participant.csv" "$WORK/unc/per_participant.csv" \
+    && fail "uncertainty weighting gave the numbers of equal weighting" \
+    || pass "uncertainty weighting changes the numbers"
+for i in 2 1; do
+    # shellcheck disable=SC2086
+    run_case "uncertainty weighting, shard $i/2" 0 $unc --shard "$i/2" --out "$WORK/unc2" "$WORK/small.ini"
+done
+run_case "uncertainty weighting, shards merged" 0 --no-progress --merge "$WORK/unc2"
+cmp -s "$WORK/unc/per_participant.csv" "$WORK/unc2/per_participant.csv" \
+    && pass "per_participant.csv identical after the merge" || fail "per_participant.csv differs after the merge"
+cp -r "$WORK/unc" "$WORK/uncr"
+run_case "--report on the weighted run" 0 --report "$WORK/uncr"
+if command -v h5diff >/dev/null; then
+    h5dump -H -d /training/output_log_variance "$WORK/unc/results.h5" >"$WORK/lv.txt" 2>&1
+    h5dump -a /training/output_weighting "$WORK/unc/results.h5" >>"$WORK/lv.txt" 2>&1
+    expect_in "$WORK/lv.txt" 'DATASPACE  SIMPLE { ( 12, 2 ) / ( 12, 2 ) }' '(0): "uncertainty"'
+    for b in "$WORK/unc2" "$WORK/uncr"; do
+        if h5diff "$WORK/unc/results.h5" "$b/results.h5" /training /training >"$WORK/h5diff.txt" 2>&1
+        then pass "/training identical in $(basename "$b")"
+        else fail "/training differs in $(basename "$b")" "$(head -c 400 "$WORK/h5diff.txt")"; fi
+    done
+else
+    fail "h5diff not installed (Debian package hdf5-tools)"
+fi
+run_case "uncertainty weighting of one output" 2 --dry-run --set train.output_weighting=uncertainty "$WORK/small.ini"
+expect_in "$ERR" "train.output_weighting = uncertainty weighs the losses of several regression outputs" \
+    "this study has 1 output (synthetic.outputs)"
+
 # ---- the target's unit does not change a result (real data) ---------------------------------
 # Heist's arousal times 100 (a 0..100 slider instead of 0..1): with the target z-scored per fold
 # every CCC is the same to float precision; trained on the raw values it is not.

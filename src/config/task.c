@@ -8,11 +8,11 @@
 
 static const pf_task_shape SHAPES[] = {
     {"regression", PF_TASK_REGRESSION, PF_SHAPE_REG1, 1, 1, 0, PF_LOSS_MSE,
-     LOSS(PF_LOSS_MSE) | LOSS(PF_LOSS_CCC), 1, 0, 0, "ccc"},
+     LOSS(PF_LOSS_MSE) | LOSS(PF_LOSS_CCC), 1, 0, 0, 0, "ccc"},
     {"regression with several outputs", PF_TASK_REGRESSION, PF_SHAPE_REGK, 2, PF_MAX_LIST, 0,
-     PF_LOSS_MSE, LOSS(PF_LOSS_MSE) | LOSS(PF_LOSS_CCC), 1, 0, 0, "mean_ccc"},
+     PF_LOSS_MSE, LOSS(PF_LOSS_MSE) | LOSS(PF_LOSS_CCC), 1, 0, 0, 1, "mean_ccc"},
     {"classification", PF_TASK_CLASSIFICATION, PF_SHAPE_CLASS, 1, 1, 1, PF_LOSS_XENT,
-     LOSS(PF_LOSS_XENT), 0, 1, 1, "balanced_accuracy"},
+     LOSS(PF_LOSS_XENT), 0, 1, 1, 0, "balanced_accuracy"},
 };
 #define N_SHAPES (sizeof SHAPES / sizeof SHAPES[0])
 
@@ -88,6 +88,32 @@ static void loss_names(const pf_task_shape *s, char *out, size_t cap)
     }
 }
 
+/* train.output_weighting other than equal weighs the losses of several outputs against each
+ * other: a shape with one output, or one loss over its classes, has nothing to weigh. The
+ * synthetic generator's targets are synthetic.outputs, not data.target_column. */
+static int check_output_weighting(const pf_config *c, pf_error *err)
+{
+    if (c->output_weighting == PF_WEIGHTING_EQUAL) return PF_OK;
+    int synthetic = c->source == PF_SOURCE_SYNTHETIC;
+    size_t n = synthetic ? (size_t)c->syn_outputs : c->target_columns.n;
+    const pf_task_shape *s = pf_task_shape_of(c->task, n);
+    if (s->weighs_outputs) return PF_OK;
+    char name[PF_MAX_NAME];
+    pf_config_choice_name("train", "output_weighting", (int)c->output_weighting, name, sizeof name);
+    if (s->labels)
+        return pf_error_set(err, PF_EINPUT,
+                            "train.output_weighting = %s weighs the losses of several regression "
+                            "outputs against each other, but data.task = %s trains one loss "
+                            "over its classes: nothing to weigh; set train.output_weighting = "
+                            "equal",
+                            name, pf_task_name(c->task));
+    return pf_error_set(err, PF_EINPUT,
+                        "train.output_weighting = %s weighs the losses of several regression "
+                        "outputs against each other, but this study has %zu output (%s): nothing "
+                        "to weigh; list several targets, or set train.output_weighting = equal",
+                        name, n, synthetic ? "synthetic.outputs" : "data.target_column");
+}
+
 int pf_task_check(const pf_config *c, pf_error *err)
 {
     const char *task = pf_task_name(c->task);
@@ -119,7 +145,7 @@ int pf_task_check(const pf_config *c, pf_error *err)
                             "train.class_weights = balanced weighs classes, so it needs "
                             "data.task = %s",
                             task_with(1));
-    return PF_OK;
+    return check_output_weighting(c, err);
 }
 
 pf_loss pf_task_loss(const pf_config *cfg)

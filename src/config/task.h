@@ -39,6 +39,8 @@ typedef struct {
     int scales_targets;   /* data.target_scaling applies (a label is never scaled) */
     int weighs_classes;   /* train.class_weights may weigh its classes */
     int transforms;       /* data.target_transform may make its classes from a number */
+    int weighs_outputs;   /* train.output_weighting may weigh its outputs' losses (several
+                           * regression outputs; one output or one label has nothing to weigh) */
     const char *primary;  /* stats.metric = auto: the metric tables and statistics are about */
 } pf_task_shape;
 
@@ -58,8 +60,9 @@ size_t pf_task_outputs(const pf_task_shape *s, size_t n_targets, size_t n_classe
 const char *pf_task_name(pf_task_kind task);
 int pf_task_from_name(const char *name, pf_task_kind *out);
 
-/* PF_OK when cfg's task, target columns, transform, loss and class weights go together (each
- * as the shape's row allows); PF_EINPUT with a message naming the keys otherwise. */
+/* PF_OK when cfg's task, target columns, transform, loss, class weights and output weighting go
+ * together (each as the shape's row allows; the synthetic source's targets are
+ * synthetic.outputs); PF_EINPUT with a message naming the keys otherwise. */
 int pf_task_check(const pf_config *cfg, pf_error *err);
 
 /* train.loss with auto resolved by the shape. */
