@@ -197,9 +197,10 @@ static const pf_config_key KEYS[] = {
     INT("train", "max_epochs", max_epochs, "30", 1, 1e6, "epochs at most"),
     DBL("train", "momentum", momentum, "0.9", 0, 1, 1, "SGD momentum, in [0, 1)"),
     ENUM("train", "optimizer", optimizer, "adam", PF_OPTIMIZERS, "optimiser"),
-    ENUM("train", "output_weighting", output_weighting, "equal", PF_OUTPUT_WEIGHTINGS,
-         "several regression outputs: their losses' mean (equal), or each weighed by a learned "
-         "log-variance (uncertainty: Kendall et al. 2018; restrained: Song et al. 2022)"),
+    LATE_ENUM("train", "output_weighting", output_weighting, "equal", PF_OUTPUT_WEIGHTINGS,
+              "several regression outputs: their losses' mean (equal), or each weighed by a "
+              "learned log-variance (uncertainty: Kendall et al. 2018; restrained: Song et al. "
+              "2022)"),
     INT("train", "patience", patience, "5", 0, 1e6, "early-stopping patience in epochs (0 = none)"),
     DBL("train", "weight_decay", weight_decay, "0", 0, 10, 0, "L2 weight decay"),
 };
