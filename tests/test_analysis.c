@@ -381,7 +381,7 @@ static void test_quantised_against_float32(void **state)
     assert_true(rm->b.sparsity == 0.8 && rm->b.bits == 4 && rm->p_value == wm.test.p_value);
     for (size_t i = 0; i < a->n_rows; i++)
         assert_false(strcmp(a->rows[i].b.criterion, "dense") == 0 && a->rows[i].b.bits == 4);
-    pf_test_side dense_4bit = {"dense", 0, 4}, vr_4bit = {"vr(lambda=0.5)", 0.8, 4};
+    pf_test_side dense_4bit = {"dense", 0, 0, 4}, vr_4bit = {"vr(lambda=0.5)", 0.8, 0, 4};
     assert_null(pf_analysis_find(a, "wilcoxon", &vr_4bit, &dense_4bit));
 
     char dir[] = "/tmp/pf_test_analysis_XXXXXX";

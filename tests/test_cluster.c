@@ -607,7 +607,7 @@ static double train_loss(const pf_mlp *m, const test_split *t)
     pf_mlp_work *w = pf_mlp_work_alloc(m, FT_ROWS, &err);
     float yhat[FT_ROWS];
     pf_mlp_forward(m, w, t->s.x, FT_ROWS, yhat);
-    const pf_loss_spec mse = {PF_LOSS_MSE, 1, NULL};
+    const pf_loss_spec mse = {PF_LOSS_MSE, 1, NULL, PF_WEIGHTING_EQUAL, NULL};
     double l = pf_loss_eval(&mse, yhat, t->s.y, FT_ROWS, NULL, NULL);
     pf_mlp_work_free(w);
     return l;

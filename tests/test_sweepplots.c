@@ -200,7 +200,7 @@ static pf_compare *demsar_compare(double alpha)
     return c;
 }
 
-static const pf_cdplot_words demsar_words = {"AUC", NULL, 0.8, 32};
+static const pf_cdplot_words demsar_words = {"AUC", NULL, 0.8, 32, 0};
 
 /* ---- the critical-difference diagram ---- */
 
@@ -265,7 +265,7 @@ static void test_cd_demsar_files(void **state)
 
     /* alpha 0.05: one group of all four, a 4-bit width, "games" */
     c = demsar_compare(0.05);
-    pf_cdplot_words w = {"AUC", "games", 0.5, 4};
+    pf_cdplot_words w = {"AUC", "games", 0.5, 4, 0};
     assert_int_equal(pf_cdplot_write(c, demsar_names, &w, f->dir, "cd_auc", "", &rendered, &err),
                      PF_OK);
     dat = slurp(f->dir, "cd_auc.dat");
