@@ -59,8 +59,10 @@ static pf_test_row *new_row(actx *c, const char *family, const char *test, doubl
     const pf_chain *ch = &c->r->chain[c->w];
     char num[PF_NUMTEXT_CAP], width[32] = "", cl[16] = "";
     if (ch->clusters) snprintf(cl, sizeof cl, "/c%d", ch->clusters);
-    if (ch->bits != 32) snprintf(width, sizeof width, "%s/%dbit", cl, ch->bits);
-    else snprintf(width, sizeof width, "%s", cl);
+    if (ch->bits != 32)
+        snprintf(width, sizeof width, "%s/%dbit", cl, ch->bits);
+    else
+        snprintf(width, sizeof width, "%s", cl);
     memset(row, 0, sizeof *row);
     snprintf(row->family, sizeof row->family, "%s@s=%s%s", family, pf_numtext(num, s), width);
     snprintf(row->test, sizeof row->test, "%s", test);
@@ -365,7 +367,7 @@ int pf_analysis_write_csv(const pf_analysis *a, const char *dir, pf_error *err)
     fprintf(f.fp, "family,test");
     for (int k = 0; k < 2; k++)
         fprintf(f.fp, ",criterion_%c,sparsity_%c%s,bits_%c", "ab"[k], "ab"[k],
-                a->clustered ? (k ? ",clusters_b" : ",clusters_a") : "", "ab"[k]);
+                a -> clustered ? (k ? ",clusters_b" : ",clusters_a") : "", "ab"[k]);
     fprintf(f.fp, ",n,statistic,df1,df2,p_value,p_holm,effect_size,mean_diff,status\n");
     for (size_t i = 0; i < a->n_rows; i++) {
         const pf_test_row *w = &a->rows[i];

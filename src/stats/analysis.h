@@ -74,7 +74,7 @@ typedef struct {
 typedef struct {
     size_t n_var, n_crit, n_sp, n_chain; /* as in the results: crit[0] is "dense" */
     int clustered;                       /* pf_results_clustered: sides name their centroids */
-    int reference;                      /* index into r->crit (>= 1) of the reference, -1: none */
+    int reference;                       /* index into r->crit (>= 1) of the reference, -1: none */
     double alpha;
     size_t n_rows;
     pf_test_row *rows; /* every test, family by family */
