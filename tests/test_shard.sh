@@ -96,6 +96,12 @@ wait "$pid" 2>/dev/null || true
 [ ! -e "$WORK/k/results.h5" ] && pass "killed run left no results.h5" || fail "killed run finished first"
 n_ck=$(ls "$WORK/k/checkpoints" | grep -c '^task-.*\.bin$' || true)
 [ "$n_ck" -eq 1 ] && pass "killed run kept 1 checkpoint" || fail "killed run kept $n_ck checkpoints, expected 1"
+# A checkpoint of another version of the format is refused by name, with what to do.
+cp -R "$WORK/k" "$WORK/kold"
+ck=$(ls "$WORK/kold/checkpoints"/task-*.bin | head -1)
+printf 'PFTASK03' | dd of="$ck" bs=1 count=8 conv=notrunc 2>/dev/null
+run_case "resume from a checkpoint of an older format" 2 --no-progress --out "$WORK/kold" "$WORK/s.ini"
+expect_in "$ERR" "written by another version of prunefair (format PFTASK03, this one reads PFTASK04); delete it"
 # The killed run's lock went with it: the next run (below) takes the folder.
 run_case "resume after SIGKILL" 0 --no-progress --out "$WORK/k" "$WORK/s.ini"
 expect_in "$ERR" "1 tasks resumed from"

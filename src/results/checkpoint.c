@@ -171,6 +171,11 @@ static int check_head(const pf_results *r, const pf_folds *folds, const pf_confi
                       pf_error *err)
 {
     unsigned char sum[SHA_LEN];
+    if (len >= 8 && memcmp(blob, MAGIC, 6) == 0 && memcmp(blob, MAGIC, 8) != 0)
+        return pf_error_set(err, PF_EINPUT,
+                            "written by another version of prunefair (format %.8s, this one "
+                            "reads %s)",
+                            (const char *)blob, MAGIC);
     if (len < HEAD_LEN + SHA_LEN || memcmp(blob, MAGIC, 8) != 0)
         return pf_error_set(err, PF_EINPUT, "not a prunefair task checkpoint (%zu bytes)", len);
     if (!sha256(blob, len - SHA_LEN, sum) || memcmp(sum, blob + len - SHA_LEN, SHA_LEN) != 0)
