@@ -14,6 +14,7 @@
 #include "base/h5.h"
 #include "base/h5seal.h"
 #include "base/outfile.h"
+#include "base/path.h"
 #include "base/version.h"
 #include "config/task.h"
 
@@ -475,7 +476,8 @@ int pf_final_write(const pf_final *f, const char *path, pf_error *err)
     else
         snprintf(dir, sizeof dir, ".");
     pf_outfile out;
-    if (pf_outfile_names(&out, dir, name, err) != PF_OK) return err->code;
+    if (pf_path_check_dir(dir, err) != PF_OK || pf_outfile_names(&out, dir, name, err) != PF_OK)
+        return err->code;
     pf_h5_quiet();
     hid_t file = pf_h5seal_create(out.tmp);
     if (file < 0)
