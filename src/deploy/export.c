@@ -2,9 +2,10 @@
  *
  * The C is generated layer by layer: each weight layer becomes its const arrays and one static
  * function that computes its units, in the layout (dense or CSR) and with the values (float32,
- * int8 and row scales, or codebook indices) the model needs. Every number is written as a
- * hexadecimal floating constant (C99's "%a"), which a compiler converts exactly, so the
- * generated arrays hold the model's bits whatever the compiler's decimal conversion. */
+ * integers and row scales, or codebook indices; 4-bit ones two to a byte) the model needs. Every
+ * number is written as a hexadecimal floating constant (C99's "%a"), which a compiler converts
+ * exactly, so the generated arrays hold the model's bits whatever the compiler's decimal
+ * conversion. */
 #include "deploy/export.h"
 
 #include <math.h>
@@ -114,21 +115,33 @@ static void put_double(FILE *fp, double v)
 
 /* ---- the plan of each layer ------------------------------------------------------------------ */
 
-enum { VAL_FLOAT, VAL_INT8, VAL_INDEX };
+enum { VAL_FLOAT, VAL_INT, VAL_INDEX };
 
 typedef struct {
     size_t rows, cols, nnz;
-    int values;        /* VAL_* */
-    int csr;           /* 1: CSR over the kept weights */
-    int index_bytes;   /* VAL_INDEX: 1 or 2 */
-    int pruned_code;   /* VAL_INDEX, dense: the code of a pruned weight (K), else -1 */
-    long long bytes;   /* the stored arrays: values, indices, row pointers, scales, biases */
-    long long dense_b; /* what dense would take */
+    int values;      /* VAL_* */
+    int csr;         /* 1: CSR over the kept weights */
+    int value_bits;  /* bits of a stored value: 4 (two per byte, the low nibble first), 8, 16, 32 */
+    int pruned_code; /* VAL_INDEX, dense: the code of a pruned weight (K), else -1 */
+    long long bytes; /* the stored arrays: values, indices, row pointers, scales, biases */
 } layer_plan;
 
 static int kept(const pf_mlp *m, size_t j)
 {
     return m->mask[j] != 0.0f;
+}
+
+/* The bits that hold one of n codebook indices. */
+static int code_bits(size_t n)
+{
+    return n <= 16 ? 4 : n <= 256 ? 8 : 16;
+}
+
+/* The bytes of n values of vbits bits each: 4-bit values two to a byte, the last one half used
+ * when n is odd. */
+static long long packed_bytes(size_t n, int vbits)
+{
+    return ((long long)n * vbits + 7) / 8;
 }
 
 /* Both layouts' bytes for layer l; the smaller wins (dense on a tie). ib: bytes of a column
@@ -138,32 +151,46 @@ static layer_plan plan_layer(const pf_final *f, size_t l, int ib)
     const pf_mlp *m = f->model;
     layer_plan p = {.rows = m->dims[l + 1], .cols = m->dims[l]};
     p.nnz = pf_mlp_layer_kept(m, l);
-    p.values = f->clusters > 0 ? VAL_INDEX : f->bits < 32 ? VAL_INT8 : VAL_FLOAT;
+    p.values = f->clusters > 0 ? VAL_INDEX : f->bits < 32 ? VAL_INT : VAL_FLOAT;
     size_t K = (size_t)f->clusters;
     int any_pruned = p.nnz < p.rows * p.cols;
-    long long vb_csr = 4, vb_dense = 4, extra = 4 * (long long)p.rows; /* biases */
-    if (p.values == VAL_INT8) vb_csr = vb_dense = 1, extra += 4 * (long long)p.rows;
-    if (p.values == VAL_INDEX) {
-        vb_csr = K <= 256 ? 1 : 2;
-        vb_dense = K + (size_t)any_pruned <= 256 ? 1 : 2;
+    long long extra = 4 * (long long)p.rows; /* biases */
+    int vb_csr = 32, vb_dense = 32;
+    if (p.values == VAL_INT)
+        vb_csr = vb_dense = f->bits <= 4 ? 4 : 8, extra += 4 * (long long)p.rows;
+    if (p.values == VAL_INDEX) { /* the codebook; a dense layer's pruned weights take code K */
+        vb_csr = code_bits(K);
+        vb_dense = code_bits(K + (size_t)any_pruned);
     }
-    p.dense_b = vb_dense * (long long)(p.rows * p.cols) + extra;
-    long long csr_b = (vb_csr + ib) * (long long)p.nnz + ib * (long long)(p.rows + 1) + extra;
-    long long codebook_dense = 4 * (long long)(K + (size_t)any_pruned),
-              codebook_csr = 4 * (long long)K;
-    if (p.values == VAL_INDEX) p.dense_b += codebook_dense, csr_b += codebook_csr;
-    p.csr = csr_b < p.dense_b;
-    p.bytes = p.csr ? csr_b : p.dense_b;
-    p.index_bytes = (int)(p.csr ? vb_csr : vb_dense);
+    long long dense_b = packed_bytes(p.rows * p.cols, vb_dense) + extra;
+    long long csr_b = packed_bytes(p.nnz, vb_csr) + ib * (long long)(p.nnz + p.rows + 1) + extra;
+    if (p.values == VAL_INDEX)
+        dense_b += 4 * (long long)(K + (size_t)any_pruned), csr_b += 4 * (long long)K;
+    p.csr = csr_b < dense_b;
+    p.bytes = p.csr ? csr_b : dense_b;
+    p.value_bits = p.csr ? vb_csr : vb_dense;
     p.pruned_code = p.values == VAL_INDEX && !p.csr && any_pruned ? (int)K : -1;
     return p;
 }
 
 /* ---- model.c --------------------------------------------------------------------------------- */
 
-static const char *index_type(int bytes)
+/* The C type of a layer's stored values (4-bit ones two to a byte). */
+static const char *value_type(const layer_plan *p)
 {
-    return bytes == 1 ? "unsigned char" : "unsigned short";
+    if (p->values == VAL_FLOAT) return "float";
+    if (p->value_bits == 4) return "unsigned char";
+    if (p->values == VAL_INT) return "signed char";
+    return p->value_bits == 8 ? "unsigned char" : "unsigned short";
+}
+
+static const char *values_name(const layer_plan *p)
+{
+    if (p->values == VAL_FLOAT) return "float32";
+    if (p->values == VAL_INT)
+        return p->value_bits == 4 ? "4-bit integers two per byte and a scale per row"
+                                  : "int8 and a scale per row";
+    return p->value_bits == 4 ? "4-bit codebook indices two per byte" : "codebook indices";
 }
 
 /* A const array of n elements, eight per line, each printed by put(fp, i). */
@@ -192,16 +219,12 @@ static void emit_layer_data(FILE *fp, const pf_final *f, size_t l, const layer_p
     for (size_t k = 0; k < l; k++) u0 += m->dims[k + 1];
     char name[32];
     fprintf(fp, "\n/* layer %zu: %zu x %zu, %zu of %zu weights kept, %s, %s; %lld bytes */\n", l, R,
-            C, p->nnz, R * C, p->csr ? "CSR" : "dense",
-            p->values == VAL_FLOAT  ? "float32"
-            : p->values == VAL_INT8 ? "int8 and a scale per row"
-                                    : "codebook indices",
-            p->bytes);
+            C, p->nnz, R * C, p->csr ? "CSR" : "dense", values_name(p), p->bytes);
     snprintf(name, sizeof name, "L%zu_B", l);
     array_open(fp, "float", name, R);
     for (size_t i = 0; i < R; i++) array_item(fp, i), put_float(fp, B[i]);
     array_close(fp, R);
-    if (p->values == VAL_INT8) {
+    if (p->values == VAL_INT) {
         snprintf(name, sizeof name, "L%zu_S", l);
         array_open(fp, "float", name, R);
         for (size_t i = 0; i < R; i++) array_item(fp, i), put_float(fp, f->unit_scale[u0 + i]);
@@ -215,25 +238,37 @@ static void emit_layer_data(FILE *fp, const pf_final *f, size_t l, const layer_p
             array_item(fp, c), put_float(fp, c < K ? f->codebook[l * K + c] : 0.0f);
         array_close(fp, n);
     }
-    /* the values, dense or kept only */
-    const char *vtype = p->values == VAL_FLOAT  ? "float"
-                        : p->values == VAL_INT8 ? "signed char"
-                                                : index_type(p->index_bytes);
-    size_t n = p->csr ? p->nnz : R * C, i = 0;
+    /* the values, dense or kept only; 4-bit ones two to a byte, value 2t in the low nibble of
+     * byte t and value 2t + 1 in its high nibble (an integer as 4-bit two's complement), the
+     * high nibble of an odd count's last byte 0 */
+    size_t n = p->csr ? p->nnz : R * C, i = 0, items = p->value_bits == 4 ? (n + 1) / 2 : n;
     snprintf(name, sizeof name, "L%zu_V", l);
-    array_open(fp, vtype, name, n);
+    array_open(fp, value_type(p), name, items);
+    unsigned low = 0;
     for (size_t j = 0; j < R * C; j++) {
         size_t g = m->w_off[l] + j;
         if (p->csr && !kept(m, g)) continue;
+        int v = p->values == VAL_FLOAT ? 0
+                : p->values == VAL_INT ? f->q[g]
+                : kept(m, g)           ? f->assign[g]
+                                       : p->pruned_code;
+        if (p->value_bits == 4) {
+            if (i % 2 == 0) {
+                low = (unsigned)v & 15u;
+                if (i + 1 == n) array_item(fp, i / 2), fprintf(fp, "0x%02x", low);
+            } else {
+                array_item(fp, i / 2), fprintf(fp, "0x%02x", low | ((unsigned)v & 15u) << 4);
+            }
+            i++;
+            continue;
+        }
         array_item(fp, i++);
         if (p->values == VAL_FLOAT)
             put_float(fp, W[j]);
-        else if (p->values == VAL_INT8)
-            fprintf(fp, "%d", f->q[g]);
         else
-            fprintf(fp, "%d", kept(m, g) ? f->assign[g] : p->pruned_code);
+            fprintf(fp, "%d", v);
     }
-    array_close(fp, n);
+    array_close(fp, items);
     if (p->csr) {
         snprintf(name, sizeof name, "L%zu_J", l);
         array_open(fp, ixtype, name, p->nnz);
@@ -257,15 +292,19 @@ static void weight_expr(char *out, size_t cap, size_t l, const layer_plan *p, co
 {
     if (p->values == VAL_FLOAT)
         snprintf(out, cap, "L%zu_V[%s]", l, at);
-    else if (p->values == VAL_INT8)
+    else if (p->values == VAL_INT && p->value_bits == 4)
+        snprintf(out, cap, "L%zu_S[i] * (float)int4_at(L%zu_V, %s)", l, l, at);
+    else if (p->values == VAL_INT)
         snprintf(out, cap, "L%zu_S[i] * (float)L%zu_V[%s]", l, l, at);
+    else if (p->value_bits == 4)
+        snprintf(out, cap, "L%zu_K[nibble_at(L%zu_V, %s)]", l, l, at);
     else
         snprintf(out, cap, "L%zu_K[L%zu_V[%s]]", l, l, at);
 }
 
 static void emit_layer_code(FILE *fp, size_t l, const layer_plan *p)
 {
-    char w[96];
+    char w[128];
     size_t R = p->rows, C = p->cols;
     fprintf(fp, "\nstatic void layer%zu(const float *x, float *y)\n{\n", l);
     if (!p->csr) {
@@ -386,7 +425,10 @@ static void emit_header_comment(FILE *fp, const pf_final *f, const layer_plan *p
     snprintf(line, sizeof line, "variant      %s (criterion %s, sparsity %g, %s, %s)", f->variant,
              f->criterion[0] ? f->criterion : "none", f->sparsity,
              f->clusters ? "clustered" : "not clustered",
-             f->bits < 32 ? "int8 integers" : "float32");
+             f->bits == 32  ? "float32"
+             : f->clusters  ? "a codebook of quantised centroids"
+             : f->bits <= 4 ? "integers two per byte"
+                            : "integers one byte each");
     c_comment_text(fp, " * ", line);
     if (f->clusters) fprintf(fp, " * clusters     %d per layer\n", f->clusters);
     fprintf(fp, " * bits         %d\n", f->bits);
@@ -464,8 +506,12 @@ static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan, co
 {
     const pf_mlp *m = f->model;
     size_t d = f->n_features, n = pf_final_n_outputs(f), T = f->n_targets;
-    int any_csr = 0;
-    for (size_t l = 0; l < m->n_layers; l++) any_csr |= plan[l].csr;
+    int any_csr = 0, any_int4 = 0, any_index4 = 0;
+    for (size_t l = 0; l < m->n_layers; l++) {
+        any_csr |= plan[l].csr;
+        any_int4 |= plan[l].value_bits == 4 && plan[l].values == VAL_INT;
+        any_index4 |= plan[l].value_bits == 4 && plan[l].values == VAL_INDEX;
+    }
     emit_header_comment(fp, f, plan, "model.c");
     fputs("\n/* a * b + c must stay two roundings, as in prunefair (C11 mode): no contraction. */\n"
           "#if defined(__clang__)\n#pragma STDC FP_CONTRACT OFF\n"
@@ -519,6 +565,18 @@ static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan, co
               "static int all_finite(const float *x, unsigned long n)\n{\n    unsigned long k;\n"
               "    for (k = 0; k < n; k++)\n        if (!(x[k] - x[k] == 0.0f)) return 0;\n"
               "    return 1;\n}\n",
+              fp);
+    if (any_int4 || any_index4)
+        fputs(
+            "\n/* value j of an array of 4-bit values, two per byte: the low nibble of byte j / 2 "
+            "for an\n * even j, its high nibble for an odd j */\n"
+            "static unsigned nibble_at(const unsigned char *v, unsigned long j)\n{\n"
+            "    return (unsigned)(v[j >> 1] >> ((j & 1u) << 2)) & 15u;\n}\n",
+            fp);
+    if (any_int4)
+        fputs("\n/* the integer of a nibble, 4-bit two's complement: 0..7, then -8..-1 */\n"
+              "static int int4_at(const unsigned char *v, unsigned long j)\n{\n"
+              "    return (int)(nibble_at(v, j) ^ 8u) - 8;\n}\n",
               fp);
     for (size_t l = 0; l < m->n_layers; l++) emit_layer_code(fp, l, &plan[l]);
     size_t widest = pf_mlp_widest(m);
