@@ -2,8 +2,12 @@
  *
  * Models built by hand from small networks -- a regression of 2 targets with target scaling and
  * a classification of 3 classes; relu, tanh, sigmoid and elu; float32 dense, pruned 80% (CSR),
- * int8 at 4 bits, clustered 16 with a 4-bit codebook, 8 bits pruned 90%, a float32 codebook of
- * 8 pruned 85%; a feature imputed, a feature without a fill value -- go through model.h5 and
+ * 4 bits (integers two per byte, layers of 63 and 21 weights and rows of 9 and 7: a half-used
+ * last byte), 4 bits pruned 95% (CSR, one kept weight in a layer), 2 bits, 8 bits pruned 90%
+ * (CSR), clustered 16 with a 4-bit codebook (indices one byte each: 16 centroids and the pruned
+ * code), clustered 15 (the pruned code 15, indices two per byte), float32 codebooks of 8 pruned
+ * 85% and of 4 pruned 93% (CSR, 3 kept: packed indices of a CSR layer); a feature imputed, a
+ * feature without a fill value -- go through model.h5 and
  * back unchanged; then their exported C, compiled by the system cc (-std=c99 -O2 -Wall -Wextra
  * -Werror, and again in GNU mode with the host's FMA, where only the pragma of model.c stops
  * a * b + c being fused), runs on a few hundred rows (random, and the awkward ones: empty
@@ -11,7 +15,9 @@
  * own pipeline computes (pf_transform_window, pf_mlp_forward, pf_transform_target_inverse or
  * the softmax of results/predictions.c), every number as %a. A crafted model drives a CSR unit
  * into a -0 sum, where skipping a pruned weight would give +0. The refusals: an inconsistent
- * model (nothing written), an unwritable folder, a file that is not a final model.
+ * model (nothing written), an unwritable folder, a file that is not a final model. And the
+ * sizes: a 6-7-3 classifier's weights take 143 bytes at 8 bits and 112 at 4 (test_packed_sizes
+ * counts them by hand).
  *
  * With PF_EXPORT_KEEP=DIR the exports, the driver, the inputs and the expected output of each
  * model stay in DIR/<model>/ (tests/test_export.sh cross-compiles them). */
@@ -73,9 +79,11 @@ typedef struct {
     const char *name;
     int classify; /* 3 classes, else 2 targets */
     pf_activation act;
-    double prune; /* fraction of weights pruned (smallest |w| first) */
-    int bits;     /* 32 or 2..8 */
-    int clusters; /* 0 or K */
+    double prune;          /* fraction of weights pruned (smallest |w| first) */
+    int bits;              /* 32 or 2..8 */
+    int clusters;          /* 0 or K */
+    int hidden;            /* 0: two hidden layers of 9 and 7 units; else one of this many */
+    const char *expect[2]; /* text model.c must contain: the layouts the model is there for */
 } spec;
 
 /* 6 features: feature 2 has a fill value, feature 4 none (an empty cell there is an error). */
@@ -83,8 +91,9 @@ static pf_final *build(const spec *s, gsl_rng *rng)
 {
     pf_error err = {0};
     int hidden[2] = {9, 7};
+    if (s->hidden) hidden[0] = s->hidden;
     size_t d = 6, T = s->classify ? 1 : 2, C = s->classify ? 3 : 0;
-    pf_mlp *m = pf_mlp_alloc(d, hidden, 2, s->classify ? C : T, s->act, &err);
+    pf_mlp *m = pf_mlp_alloc(d, hidden, s->hidden ? 1 : 2, s->classify ? C : T, s->act, &err);
     assert_non_null(m);
     pf_mlp_init(m, PF_INIT_XAVIER, rng);
     for (size_t l = 0; l < m->n_layers; l++) /* biases not 0, so they matter */
@@ -388,12 +397,25 @@ static void export_and_run(const pf_final *f, const char *name, gsl_rng *rng)
     pf_final_free(back);
 }
 
+/* The exported model.c of the model called name contains text. */
+static void assert_in_model(const char *name, const char *text)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s/model.c", work, name);
+    char *c = slurp(path);
+    assert_non_null(c);
+    if (!strstr(c, text)) fail_msg("%s: model.c lacks \"%s\"", name, text);
+    free(c);
+}
+
 static void run_spec(const spec *s)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 1234u + (unsigned)strlen(s->name));
     pf_final *f = build(s, rng);
     export_and_run(f, s->name, rng);
+    for (size_t k = 0; k < 2; k++)
+        if (s->expect[k]) assert_in_model(s->name, s->expect[k]);
     pf_final_free(f);
     gsl_rng_free(rng);
 }
@@ -401,37 +423,128 @@ static void run_spec(const spec *s)
 static void test_reg_relu_dense(void **state)
 {
     (void)state;
-    run_spec(&(spec){"reg_relu_dense", 0, PF_ACT_RELU, 0, 32, 0});
+    run_spec(&(spec){"reg_relu_dense", 0, PF_ACT_RELU, 0, 32, 0, 0, {NULL, NULL}});
 }
 
 static void test_reg_tanh_csr(void **state)
 {
     (void)state;
-    run_spec(&(spec){"reg_tanh_csr80", 0, PF_ACT_TANH, 0.8, 32, 0});
+    run_spec(&(spec){"reg_tanh_csr80", 0, PF_ACT_TANH, 0.8, 32, 0, 0, {NULL, NULL}});
 }
 
 static void test_cls_relu_int4(void **state)
 {
     (void)state;
-    run_spec(&(spec){"cls_relu_int4", 1, PF_ACT_RELU, 0.3, 4, 0});
+    run_spec(&(spec){"cls_relu_int4", 1, PF_ACT_RELU, 0.3, 4, 0, 0, {NULL, NULL}});
 }
 
 static void test_cls_tanh_cluster(void **state)
 {
     (void)state;
-    run_spec(&(spec){"cls_tanh_c16_4bit", 1, PF_ACT_TANH, 0.3, 4, 16});
+    run_spec(&(spec){"cls_tanh_c16_4bit", 1, PF_ACT_TANH, 0.3, 4, 16, 0, {NULL, NULL}});
 }
 
 static void test_reg_sigmoid_int8_csr(void **state)
 {
     (void)state;
-    run_spec(&(spec){"reg_sigmoid_int8_csr90", 0, PF_ACT_SIGMOID, 0.9, 8, 0});
+    run_spec(&(spec){"reg_sigmoid_int8_csr90", 0, PF_ACT_SIGMOID, 0.9, 8, 0, 0, {NULL, NULL}});
 }
 
-static void test_cls_elu_cluster_csr(void **state)
+static void test_cls_elu_cluster85(void **state)
 {
     (void)state;
-    run_spec(&(spec){"cls_elu_c8_csr85", 1, PF_ACT_ELU, 0.85, 32, 8});
+    run_spec(&(spec){"cls_elu_c8_p85", 1, PF_ACT_ELU, 0.85, 32, 8, 0, {NULL, NULL}});
+}
+
+static void test_reg_elu_int4_csr(void **state)
+{
+    (void)state;
+    run_spec(&(spec){"reg_elu_int4_csr95",
+                     0,
+                     PF_ACT_ELU,
+                     0.95,
+                     4,
+                     0,
+                     0,
+                     {"1 of 63 weights kept, CSR, 4-bit integers", "unsigned char L1_V[1] ="}});
+}
+
+static void test_cls_sigmoid_int2(void **state)
+{
+    (void)state;
+    run_spec(&(spec){"cls_sigmoid_int2",
+                     1,
+                     PF_ACT_SIGMOID,
+                     0.5,
+                     2,
+                     0,
+                     0,
+                     {"dense, 4-bit integers two per byte", "unsigned char L1_V[32] ="}});
+}
+
+static void test_reg_relu_cluster15(void **state)
+{
+    (void)state;
+    run_spec(&(spec){"reg_relu_c15_4bit",
+                     0,
+                     PF_ACT_RELU,
+                     0.4,
+                     4,
+                     15,
+                     0,
+                     {"dense, 4-bit codebook indices", "float L1_K[16] ="}});
+}
+
+static void test_cls_tanh_cluster_csr(void **state)
+{
+    (void)state;
+    run_spec(
+        &(spec){"cls_tanh_c4_csr93",
+                1,
+                PF_ACT_TANH,
+                0.93,
+                32,
+                4,
+                0,
+                {"3 of 54 weights kept, CSR, 4-bit codebook indices", "unsigned char L0_V[2] ="}});
+}
+
+/* Packing halves a 4-bit model's integers. A 6-7-3 classifier, nothing pruned, both layers
+ * dense, each row a float32 bias and a float32 scale:
+ *   8 bits: layer 0 42 + 7 * 4 + 7 * 4 = 98, layer 1 21 + 3 * 4 + 3 * 4 = 45; 143 bytes
+ *   4 bits: layer 0 42 / 2 = 21 + 56 = 77, layer 1 21 -> 11 bytes (the last half used) + 24
+ *           = 35; 112 bytes
+ * the integers 63 bytes at 8 bits, 32 at 4. Both run bit-identically like every test model. */
+static void test_packed_sizes(void **state)
+{
+    (void)state;
+    run_spec(&(spec){"cls_relu_673_int8",
+                     1,
+                     PF_ACT_RELU,
+                     0,
+                     8,
+                     0,
+                     7,
+                     {" * weights      143 bytes", "layer 1: 3 x 7, 21 of 21 weights kept, dense, "
+                                                   "int8 and a scale per row; 45 bytes"}});
+    assert_in_model("cls_relu_673_int8", "signed char L0_V[42] =");
+    assert_in_model("cls_relu_673_int8", "signed char L1_V[21] =");
+    assert_in_model("cls_relu_673_int8", "layer 0: 7 x 6, 42 of 42 weights kept, dense, int8 and a "
+                                         "scale per row; 98 bytes");
+    run_spec(&(spec){"cls_relu_673_int4",
+                     1,
+                     PF_ACT_RELU,
+                     0,
+                     4,
+                     0,
+                     7,
+                     {" * weights      112 bytes", "layer 1: 3 x 7, 21 of 21 weights kept, dense, "
+                                                   "4-bit integers two per byte and a scale per "
+                                                   "row; 35 bytes"}});
+    assert_in_model("cls_relu_673_int4", "unsigned char L0_V[21] =");
+    assert_in_model("cls_relu_673_int4", "unsigned char L1_V[11] =");
+    assert_in_model("cls_relu_673_int4", "layer 0: 7 x 6, 42 of 42 weights kept, dense, 4-bit "
+                                         "integers two per byte and a scale per row; 77 bytes");
 }
 
 /* A CSR unit whose kept terms sum to -0: with every pruned input negative the dense sum is -0
@@ -499,7 +612,7 @@ static void test_refusals(void **state)
     (void)state;
     pf_error err = {0};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    pf_final *f = build(&(spec){"refuse", 0, PF_ACT_RELU, 0.5, 4, 0}, rng);
+    pf_final *f = build(&(spec){"refuse", 0, PF_ACT_RELU, 0.5, 4, 0, 0, {NULL, NULL}}, rng);
     char dir[700], path[800];
     snprintf(dir, sizeof dir, "%s/refusals", work);
     mkdir(dir, 0755);
@@ -538,7 +651,7 @@ static void test_refusals(void **state)
     assert_int_not_equal(pf_export_c(f, "/proc/pf_export_here", &err), PF_OK);
     assert_true(err.msg[0] != '\0');
     if (geteuid() != 0) { /* root writes anywhere */
-        char ro[800];
+        char ro[720];
         snprintf(ro, sizeof ro, "%s/readonly", dir);
         mkdir(ro, 0555);
         pf_error_clear(&err);
@@ -569,10 +682,19 @@ static void test_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reg_relu_dense),       cmocka_unit_test(test_reg_tanh_csr),
-        cmocka_unit_test(test_cls_relu_int4),        cmocka_unit_test(test_cls_tanh_cluster),
-        cmocka_unit_test(test_reg_sigmoid_int8_csr), cmocka_unit_test(test_cls_elu_cluster_csr),
-        cmocka_unit_test(test_signed_zero),          cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_reg_relu_dense),
+        cmocka_unit_test(test_reg_tanh_csr),
+        cmocka_unit_test(test_cls_relu_int4),
+        cmocka_unit_test(test_cls_tanh_cluster),
+        cmocka_unit_test(test_reg_sigmoid_int8_csr),
+        cmocka_unit_test(test_cls_elu_cluster85),
+        cmocka_unit_test(test_reg_elu_int4_csr),
+        cmocka_unit_test(test_cls_sigmoid_int2),
+        cmocka_unit_test(test_reg_relu_cluster15),
+        cmocka_unit_test(test_cls_tanh_cluster_csr),
+        cmocka_unit_test(test_packed_sizes),
+        cmocka_unit_test(test_signed_zero),
+        cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
