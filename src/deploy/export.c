@@ -123,6 +123,7 @@ typedef struct {
     int csr;         /* 1: CSR over the kept weights */
     int value_bits;  /* bits of a stored value: 4 (two per byte, the low nibble first), 8, 16, 32 */
     int pruned_code; /* VAL_INDEX, dense: the code of a pruned weight (K), else -1 */
+    int jb, pb; /* CSR: bytes of a column index (by the columns) and of a row pointer (by nnz) */
     long long bytes; /* the stored arrays: values, indices, row pointers, scales, biases */
 } layer_plan;
 
@@ -144,13 +145,22 @@ static long long packed_bytes(size_t n, int vbits)
     return ((long long)n * vbits + 7) / 8;
 }
 
-/* Both layouts' bytes for layer l; the smaller wins (dense on a tie). ib: bytes of a column
- * index or row pointer. */
-static layer_plan plan_layer(const pf_final *f, size_t l, int ib)
+/* The bytes of the narrowest unsigned integer (1, 2 or 4) that holds every value up to max. */
+static int index_bytes(size_t max)
+{
+    return max <= 255 ? 1 : max <= 65535 ? 2 : 4;
+}
+
+/* Both layouts' bytes for layer l; the smaller wins (dense on a tie). A CSR layer's column
+ * indices run to cols - 1 and its row pointers to nnz, each in the narrowest type that holds
+ * them. */
+static layer_plan plan_layer(const pf_final *f, size_t l)
 {
     const pf_mlp *m = f->model;
     layer_plan p = {.rows = m->dims[l + 1], .cols = m->dims[l]};
     p.nnz = pf_mlp_layer_kept(m, l);
+    p.jb = index_bytes(p.cols - 1);
+    p.pb = index_bytes(p.nnz);
     p.values = f->clusters > 0 ? VAL_INDEX : f->bits < 32 ? VAL_INT : VAL_FLOAT;
     size_t K = (size_t)f->clusters;
     int any_pruned = p.nnz < p.rows * p.cols;
@@ -163,7 +173,8 @@ static layer_plan plan_layer(const pf_final *f, size_t l, int ib)
         vb_dense = code_bits(K + (size_t)any_pruned);
     }
     long long dense_b = packed_bytes(p.rows * p.cols, vb_dense) + extra;
-    long long csr_b = packed_bytes(p.nnz, vb_csr) + ib * (long long)(p.nnz + p.rows + 1) + extra;
+    long long csr_b = packed_bytes(p.nnz, vb_csr) + p.jb * (long long)p.nnz +
+                      p.pb * (long long)(p.rows + 1) + extra;
     if (p.values == VAL_INDEX)
         dense_b += 4 * (long long)(K + (size_t)any_pruned), csr_b += 4 * (long long)K;
     p.csr = csr_b < dense_b;
@@ -210,16 +221,25 @@ static void array_close(FILE *fp, size_t n)
     fputs("\n};\n", fp);
 }
 
-static void emit_layer_data(FILE *fp, const pf_final *f, size_t l, const layer_plan *p,
-                            const char *ixtype)
+/* The C type of a CSR index of b bytes. */
+static const char *index_type(int b)
+{
+    return b == 1 ? "unsigned char" : b == 2 ? "unsigned short" : "uint_least32_t";
+}
+
+static void emit_layer_data(FILE *fp, const pf_final *f, size_t l, const layer_plan *p)
 {
     const pf_mlp *m = f->model;
     const float *W = m->params + m->w_off[l], *B = m->params + m->b_off[l];
     size_t R = p->rows, C = p->cols, K = (size_t)f->clusters, u0 = 0;
     for (size_t k = 0; k < l; k++) u0 += m->dims[k + 1];
     char name[32];
-    fprintf(fp, "\n/* layer %zu: %zu x %zu, %zu of %zu weights kept, %s, %s; %lld bytes */\n", l, R,
-            C, p->nnz, R * C, p->csr ? "CSR" : "dense", values_name(p), p->bytes);
+    char ix[64] = "";
+    if (p->csr)
+        snprintf(ix, sizeof ix, ", %d-bit column indices, %d-bit row pointers", 8 * p->jb,
+                 8 * p->pb);
+    fprintf(fp, "\n/* layer %zu: %zu x %zu, %zu of %zu weights kept, %s, %s%s; %lld bytes */\n", l,
+            R, C, p->nnz, R * C, p->csr ? "CSR" : "dense", values_name(p), ix, p->bytes);
     snprintf(name, sizeof name, "L%zu_B", l);
     array_open(fp, "float", name, R);
     for (size_t i = 0; i < R; i++) array_item(fp, i), put_float(fp, B[i]);
@@ -271,13 +291,13 @@ static void emit_layer_data(FILE *fp, const pf_final *f, size_t l, const layer_p
     array_close(fp, items);
     if (p->csr) {
         snprintf(name, sizeof name, "L%zu_J", l);
-        array_open(fp, ixtype, name, p->nnz);
+        array_open(fp, index_type(p->jb), name, p->nnz);
         i = 0;
         for (size_t j = 0; j < R * C; j++)
             if (kept(m, m->w_off[l] + j)) array_item(fp, i++), fprintf(fp, "%zu", j % C);
         array_close(fp, p->nnz);
         snprintf(name, sizeof name, "L%zu_P", l);
-        array_open(fp, ixtype, name, R + 1);
+        array_open(fp, index_type(p->pb), name, R + 1);
         size_t acc = 0;
         for (size_t r = 0; r <= R; r++) {
             array_item(fp, r), fprintf(fp, "%zu", acc);
@@ -502,13 +522,14 @@ static void emit_names(FILE *fp, const char *name, char *const *s, size_t n, con
     fputs("\n};\n", fp);
 }
 
-static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan, const char *ixtype)
+static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan)
 {
     const pf_mlp *m = f->model;
     size_t d = f->n_features, n = pf_final_n_outputs(f), T = f->n_targets;
-    int any_csr = 0, any_int4 = 0, any_index4 = 0;
+    int any_csr = 0, any_int4 = 0, any_index4 = 0, any_index32 = 0;
     for (size_t l = 0; l < m->n_layers; l++) {
         any_csr |= plan[l].csr;
+        any_index32 |= plan[l].csr && (plan[l].jb == 4 || plan[l].pb == 4);
         any_int4 |= plan[l].value_bits == 4 && plan[l].values == VAL_INT;
         any_index4 |= plan[l].value_bits == 4 && plan[l].values == VAL_INDEX;
     }
@@ -516,7 +537,11 @@ static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan, co
     fputs("\n/* a * b + c must stay two roundings, as in prunefair (C11 mode): no contraction. */\n"
           "#if defined(__clang__)\n#pragma STDC FP_CONTRACT OFF\n"
           "#elif defined(__GNUC__)\n#pragma GCC optimize(\"fp-contract=off\")\n#endif\n\n"
-          "#include <float.h>\n#include <math.h>\n\n#include \"model.h\"\n\n"
+          "#include <float.h>\n#include <math.h>\n",
+          fp);
+    if (any_index32)
+        fputs("#include <stdint.h> /* uint_least32_t: CSR indices past 65535 */\n", fp);
+    fputs("\n#include \"model.h\"\n\n"
           "#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0\n"
           "#error \"model.c needs float arithmetic in float (FLT_EVAL_METHOD 0: SSE, not x87)\"\n"
           "#endif\n\n",
@@ -556,9 +581,7 @@ static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan, co
         for (size_t k = 0; k < T; k++) array_item(fp, k), put_double(fp, f->target_scale[k]);
         array_close(fp, T);
     }
-    if (any_csr)
-        fprintf(fp, "\ntypedef %s model_index; /* CSR column indices, row pointers */\n", ixtype);
-    for (size_t l = 0; l < m->n_layers; l++) emit_layer_data(fp, f, l, &plan[l], "model_index");
+    for (size_t l = 0; l < m->n_layers; l++) emit_layer_data(fp, f, l, &plan[l]);
     if (m->n_layers > 1) emit_activation(fp, m->act);
     if (any_csr)
         fputs("\n/* 0 when some x[k] is infinite or NaN (x - x is then not 0) */\n"
@@ -638,13 +661,9 @@ int pf_export_c(const pf_final *f, const char *dir, pf_error *err)
 {
     if (prepare(f, dir, err) != PF_OK) return err->code;
     const pf_mlp *m = f->model;
-    /* 16-bit column indices and row pointers when every layer's fit, else 32-bit */
-    int ib = 2;
-    for (size_t l = 0; l < m->n_layers; l++)
-        if (m->dims[l] > 65535 || pf_mlp_layer_kept(m, l) > 65535) ib = 4;
     layer_plan *plan = pf_alloc(m->n_layers, sizeof *plan, err);
     if (plan == NULL) return err->code;
-    for (size_t l = 0; l < m->n_layers; l++) plan[l] = plan_layer(f, l, ib);
+    for (size_t l = 0; l < m->n_layers; l++) plan[l] = plan_layer(f, l);
     fileset s = {.n = 0};
     FILE *h = fileset_open(&s, dir, "model.h", err);
     FILE *c = h ? fileset_open(&s, dir, "model.c", err) : NULL;
@@ -654,7 +673,7 @@ int pf_export_c(const pf_final *f, const char *dir, pf_error *err)
         return err->code;
     }
     emit_model_h(h, f);
-    emit_model_c(c, f, plan, ib == 2 ? "unsigned short" : "unsigned long");
+    emit_model_c(c, f, plan);
     free(plan);
     return fileset_commit(&s, err);
 }

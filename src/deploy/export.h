@@ -26,20 +26,23 @@
  * value (data.missing = error).
  *
  * Each weight layer is stored in the smaller of two layouts, counting the generated arrays' own
- * bytes: dense, or CSR over the kept weights (column indices and row pointers of 16 bits, or
- * 32 when a layer needs them); dense wins a tie. Its values are float32 (bits = 32), integers
- * with one float32 scale per row, or, for a clustered model, indices into the layer's codebook
- * of float32 centroids. Integers of 2..4 bits and indices of at most 16 codes (K centroids, and
- * in a dense layer with pruned weights the code K for them) take 4 bits, two to a byte: value
- * 2t in the low nibble of byte t, value 2t + 1 in the high one (0 after an odd count's last
- * value), a dense layer's values row-major as one sequence, a CSR layer's kept values in order;
- * an integer is its 4-bit two's complement, decoded as (int)(nibble ^ 8) - 8. Integers of 5..8
- * bits take a byte each, indices of up to 256 codes a byte, more codes two bytes. With n values
- * of v bits a layer's values take ceil(n v / 8) bytes; a layer of R rows costs dense
- * ceil(R C v / 8), CSR ceil(nnz v / 8) + ib (nnz + R + 1) with ib = 2 or 4, plus 4 R of biases,
- * 4 R of scales for integers and 4 codes of codebook for a clustered layer. An integer weight is
- * scale * (float)q (an IEEE product is correctly rounded, so this is (float)((double)scale q),
- * the model's w', exactly), whether q came from a byte or a nibble.
+ * bytes: dense, or CSR over the kept weights, its column indices and row pointers each in the
+ * narrowest unsigned type that holds them, per layer (column indices: unsigned char for at most 256
+ * columns, unsigned short for at most 65536, else uint_least32_t from <stdint.h>; row pointers,
+ * which run to nnz, likewise: a byte for nnz <= 255, two for nnz <= 65535); dense wins a tie. Its
+ * values are float32 (bits = 32), integers with one float32 scale per row, or, for a clustered
+ * model, indices into the layer's codebook of float32 centroids. Integers of 2..4 bits and indices
+ * of at most 16 codes (K centroids, and in a dense layer with pruned weights the code K for them)
+ * take 4 bits, two to a byte: value 2t in the low nibble of byte t, value 2t + 1 in the high one (0
+ * after an odd count's last value), a dense layer's values row-major as one sequence, a CSR layer's
+ * kept values in order; an integer is its 4-bit two's complement, decoded as (int)(nibble ^ 8) - 8.
+ * Integers of 5..8 bits take a byte each, indices of up to 256 codes a byte, more codes two bytes.
+ * With n values of v bits a layer's values take ceil(n v / 8) bytes; a layer of R rows costs dense
+ * ceil(R C v / 8), CSR ceil(nnz v / 8) + jb nnz + pb (R + 1) with jb and pb the bytes of a column
+ * index and a row pointer (1, 2 or 4), plus 4 R of biases, 4 R of scales for integers and 4 codes
+ * of codebook for a clustered layer. An integer weight is scale * (float)q (an IEEE product is
+ * correctly rounded, so this is (float)((double)scale q), the model's w', exactly), whether q came
+ * from a byte or a nibble.
  * A CSR unit skips its pruned weights, which gives the dense sum's bits for finite inputs
  * except when the sum is -0 (fmaf(+0, x, -0) = +0 for x >= 0); the generated code then, and
  * whenever an input of the layer is infinite or NaN (0 times it is NaN), sums the unit over
