@@ -6,18 +6,20 @@
  * last byte), 4 bits pruned 95% (CSR, one kept weight in a layer), 2 bits, 8 bits pruned 90%
  * (CSR), clustered 16 with a 4-bit codebook (indices one byte each: 16 centroids and the pruned
  * code), clustered 15 (the pruned code 15, indices two per byte), float32 codebooks of 8 pruned
- * 85% and of 4 pruned 93% (CSR, 3 kept: packed indices of a CSR layer); a feature imputed, a
- * feature without a fill value -- go through model.h5 and
- * back unchanged; then their exported C, compiled by the system cc (-std=c99 -O2 -Wall -Wextra
- * -Werror, and again in GNU mode with the host's FMA, where only the pragma of model.c stops
- * a * b + c being fused), runs on a few hundred rows (random, and the awkward ones: empty
- * cells, -0, infinities, values that overflow float) and must print exactly what prunefair's
- * own pipeline computes (pf_transform_window, pf_mlp_forward, pf_transform_target_inverse or
- * the softmax of results/predictions.c), every number as %a. A crafted model drives a CSR unit
- * into a -0 sum, where skipping a pruned weight would give +0. The refusals: an inconsistent
- * model (nothing written), an unwritable folder, a file that is not a final model. And the
- * sizes: a 6-7-3 classifier's weights take 143 bytes at 8 bits and 112 at 4 (test_packed_sizes
- * counts them by hand).
+ * 85% and of 4 pruned 93% (CSR, 3 kept: packed indices of a CSR layer), a hidden layer of 300
+ * at 4 bits pruned 95% and in float32 pruned 80% (CSR layers with byte column indices and with
+ * 16-bit ones past 256 inputs, byte and 16-bit row pointers); a feature imputed, a feature
+ * without a fill value -- go through model.h5 and back unchanged; then their exported C,
+ * compiled by the system cc (-std=c99 -O2 -Wall -Wextra -Werror, and again in GNU mode with the
+ * host's FMA, where only the pragma of model.c stops a * b + c being fused), runs on a few hundred
+ * rows (random, and the awkward ones: empty cells, -0, infinities, values that overflow float) and
+ * must print exactly what prunefair's own pipeline computes (pf_transform_window, pf_mlp_forward,
+ * pf_transform_target_inverse or the softmax of results/predictions.c), every number as %a. A
+ * crafted model drives a CSR unit into a -0 sum, where skipping a pruned weight would give +0. The
+ * refusals: an inconsistent model (nothing written), an unwritable folder, a file that is not a
+ * final model. And the sizes: a 6-7-3 classifier's weights take 143 bytes at 8 bits and 112 at 4
+ * (test_packed_sizes counts them by hand), and a 10-3-1 regression at 4 bits with 5 of 30 weights
+ * kept in layer 0 46 bytes, that layer CSR with byte indices (test_csr_byte_indices).
  *
  * With PF_EXPORT_KEEP=DIR the exports, the driver, the inputs and the expected output of each
  * model stay in DIR/<model>/ (tests/test_export.sh cross-compiles them). */
@@ -509,6 +511,40 @@ static void test_cls_tanh_cluster_csr(void **state)
                 {"3 of 54 weights kept, CSR, 4-bit codebook indices", "unsigned char L0_V[2] ="}});
 }
 
+/* A hidden layer of 300 units: layer 0 (300 x 6) stores its column indices in bytes, layer 1
+ * (3 x 300) needs 16 bits for them; both CSR at 4 bits, 95% pruned. */
+static void test_cls_wide_int4_csr(void **state)
+{
+    (void)state;
+    run_spec(&(spec){"cls_sigmoid_h300_int4_csr95",
+                     1,
+                     PF_ACT_SIGMOID,
+                     0.95,
+                     4,
+                     0,
+                     300,
+                     {"unsigned char L0_J[", "unsigned short L1_J["}});
+    assert_in_model("cls_sigmoid_h300_int4_csr95", "CSR, 4-bit integers two per byte and a scale "
+                                                   "per row, 16-bit column indices, 8-bit row "
+                                                   "pointers");
+}
+
+/* The same width in float32, 80% pruned: layer 0 keeps more than 255 weights, so its row
+ * pointers take 16 bits while its column indices take 8. */
+static void test_reg_wide_csr(void **state)
+{
+    (void)state;
+    run_spec(&(spec){"reg_tanh_h300_csr80",
+                     0,
+                     PF_ACT_TANH,
+                     0.8,
+                     32,
+                     0,
+                     300,
+                     {"CSR, float32, 8-bit column indices, 16-bit row pointers",
+                      "CSR, float32, 16-bit column indices, 8-bit row pointers"}});
+}
+
 /* Packing halves a 4-bit model's integers. A 6-7-3 classifier, nothing pruned, both layers
  * dense, each row a float32 bias and a float32 scale:
  *   8 bits: layer 0 42 + 7 * 4 + 7 * 4 = 98, layer 1 21 + 3 * 4 + 3 * 4 = 45; 143 bytes
@@ -545,6 +581,62 @@ static void test_packed_sizes(void **state)
     assert_in_model("cls_relu_673_int4", "unsigned char L1_V[11] =");
     assert_in_model("cls_relu_673_int4", "layer 0: 7 x 6, 42 of 42 weights kept, dense, 4-bit "
                                          "integers two per byte and a scale per row; 77 bytes");
+}
+
+/* A small pruned 4-bit layer where byte indices make CSR the smaller layout. A 10-3-1 tanh
+ * regression; layer 0 (3 x 10) keeps 5 weights, W[0][0], W[0][9], W[1][4], W[2][2] and
+ * W[2][3]; layer 1 (1 x 3) keeps all 3. Each row a float32 bias and a float32 scale.
+ *   layer 0, CSR: 5 nibbles -> 3 bytes (the last half used), 5 column indices of 1 byte (10
+ *     columns: 0..9 fit a byte), 4 row pointers of 1 byte (0, 2, 3, 5: nnz 5 fits a byte),
+ *     12 of biases, 12 of scales: 3 + 5 + 4 + 12 + 12 = 36 bytes;
+ *     dense would take 30 nibbles -> 15 + 24 = 39, so CSR wins; with 2-byte indices CSR would
+ *     take 3 + 10 + 8 + 24 = 45 and the layer would stay dense;
+ *   layer 1, dense: 3 nibbles -> 2 bytes + 4 + 4 = 10 (CSR: 2 + 3 + 2 + 8 = 15);
+ * 46 bytes in all. It runs bit-identically like every test model. */
+static void test_csr_byte_indices(void **state)
+{
+    (void)state;
+    pf_error err = {0};
+    int hidden[1] = {3};
+    pf_mlp *m = pf_mlp_alloc(10, hidden, 1, 1, PF_ACT_TANH, &err);
+    assert_non_null(m);
+    for (size_t j = 0; j < m->n_params; j++)
+        m->mask[j] = 1, m->params[j] = 0.0625f * (float)((int)(j * 5 % 11) - 5) + 0.03125f;
+    static const size_t keep[5] = {0 * 10 + 0, 0 * 10 + 9, 1 * 10 + 4, 2 * 10 + 2, 2 * 10 + 3};
+    for (size_t j = 0; j < 30; j++) m->mask[m->w_off[0] + j] = 0, m->params[m->w_off[0] + j] = 0;
+    for (size_t k = 0; k < 5; k++) {
+        m->mask[m->w_off[0] + keep[k]] = 1;
+        m->params[m->w_off[0] + keep[k]] = k % 2 ? -0.25f - 0.125f * (float)k : 0.5f;
+    }
+    assert_int_equal(pf_quant_apply(m, 4, PF_GRAN_CHANNEL, PF_ROUND_HALF_EVEN, &err), PF_OK);
+    size_t units = m->dims[1] + m->dims[2];
+    int8_t *q = calloc(m->n_params, 1);
+    float *us = calloc(units, sizeof *us);
+    pf_quant_integers(m, 4, PF_GRAN_CHANNEL, PF_ROUND_HALF_EVEN, q, us);
+    const char *feat[10] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+    pf_final *f = pf_final_from(m, NULL, NULL, PF_TASK_REGRESSION, feat, NULL, 1, NULL, 0, &err);
+    if (f == NULL) fail_msg("pf_final_from: %s", err.msg);
+    assert_int_equal(pf_final_set_variant(f, "magnitude@0.8/4bit", "magnitude", 0.8, 0, 4, &err),
+                     PF_OK);
+    if (pf_final_set_integers(f, q, us, &err) != PF_OK) fail_msg("%s", err.msg);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 77u);
+    const char *name = "reg_tanh_int4_csr_bytes";
+    export_and_run(f, name, rng);
+    assert_in_model(name, " * weights      46 bytes");
+    assert_in_model(name, "layer 0: 3 x 10, 5 of 30 weights kept, CSR, 4-bit integers two per "
+                          "byte and a scale per row, 8-bit column indices, 8-bit row pointers; "
+                          "36 bytes");
+    assert_in_model(name, "unsigned char L0_V[3] =");
+    assert_in_model(name, "unsigned char L0_J[5] = {\n    0, 9, 4, 2, 3\n};");
+    assert_in_model(name, "unsigned char L0_P[4] = {\n    0, 2, 3, 5\n};");
+    assert_in_model(name, "layer 1: 1 x 3, 3 of 3 weights kept, dense, 4-bit integers two per "
+                          "byte and a scale per row; 10 bytes");
+    assert_in_model(name, "unsigned char L1_V[2] =");
+    pf_final_free(f);
+    free(q), free(us);
+    pf_mlp_free(m);
+    gsl_rng_free(rng);
 }
 
 /* A CSR unit whose kept terms sum to -0: with every pruned input negative the dense sum is -0
@@ -692,7 +784,10 @@ int main(void)
         cmocka_unit_test(test_cls_sigmoid_int2),
         cmocka_unit_test(test_reg_relu_cluster15),
         cmocka_unit_test(test_cls_tanh_cluster_csr),
-        cmocka_unit_test(test_packed_sizes),
+        cmocka_unit_test(test_cls_wide_int4_csr),
+        cmocka_unit_test(test_reg_wide_csr),
+        cmocka_unit_test(test_packed_sizes), /* this and the next: sizes counted by hand */
+        cmocka_unit_test(test_csr_byte_indices),
         cmocka_unit_test(test_signed_zero),
         cmocka_unit_test(test_refusals),
     };
