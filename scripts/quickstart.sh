@@ -15,9 +15,12 @@ case $mode in demo | test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
 
 PKGS="gcc libc6-dev make autoconf automake pkg-config libgsl-dev libhdf5-dev hdf5-tools
 libopenblas-dev libinih-dev libcmocka-dev libssl-dev libcsv-dev gnuplot-nox"
-# The tests also run the program on emulated older CPUs (tests/test_kernels.sh), and recompute
-# a sweep's aggregation with Debian's python3, standard library only (tests/test_sweep.sh).
-[ "$mode" = test ] && PKGS="$PKGS qemu-user python3"
+# The tests also run the program on emulated older CPUs (tests/test_kernels.sh), an exported
+# model on an emulated AArch64 and compiled for a Cortex-M4 (tests/test_export.sh,
+# tests/test_final.sh), and recompute a sweep's aggregation with Debian's python3, standard
+# library only (tests/test_sweep.sh).
+[ "$mode" = test ] && PKGS="$PKGS qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+gcc-arm-none-eabi libnewlib-arm-none-eabi python3"
 . scripts/debian_packages.sh
 # shellcheck disable=SC2086
 install_packages quickstart $PKGS

@@ -17,7 +17,7 @@
 set -eu
 . "$(dirname "$0")/cli_lib.sh"
 SRC=$PF_SRCDIR/src
-LAYERS="base config data folds model compress eval results stats report run sweep"
+LAYERS="base config data folds model compress eval results stats report run sweep deploy"
 
 rank() { # rank LAYER: its position in LAYERS, 0 when it is not one
     r=0 i=0
