@@ -386,6 +386,34 @@ fail:
     return NULL;
 }
 
+pf_folds *pf_folds_all(const pf_dataset *ds, const pf_config *cfg, pf_error *err)
+{
+    if (folds_check(ds, cfg, err) != PF_OK) return NULL;
+    size_t P = ds->n_participants;
+    if (P < 1) {
+        pf_error_set(err, PF_EINPUT, "the data has no participant to fit a model on");
+        return NULL;
+    }
+    pf_folds *fs = pf_alloc(1, sizeof *fs, err);
+    if (!fs) return NULL;
+    fs->n_participants = P;
+    fs->fold_of = pf_alloc(P, sizeof *fs->fold_of, err);
+    fs->fold = pf_alloc(1, sizeof *fs->fold, err);
+    if (!fs->fold_of || !fs->fold) goto fail;
+    fs->n_folds = 1;
+    for (size_t p = 0; p < P; p++) fs->fold_of[p] = -1; /* nobody held out ... */
+    if (fold_fill(&fs->fold[0], fs->fold_of, P, 0, cfg, err) != PF_OK) goto fail;
+    pf_fold *fd = &fs->fold[0];
+    free(fd->test); /* ... and everybody evaluated, in sample */
+    if (!(fd->test = pf_alloc(P, sizeof(int), err))) goto fail;
+    for (size_t p = 0; p < P; p++) fd->test[p] = (int)p, fs->fold_of[p] = 0;
+    fd->n_test = P;
+    return fs;
+fail:
+    pf_folds_free(fs);
+    return NULL;
+}
+
 void pf_folds_free(pf_folds *fs)
 {
     if (fs == NULL) return;

@@ -66,6 +66,11 @@ typedef struct {
  * >= 0, leaves a fold number empty, or has a single fold), with the file and line. Every
  * index list is ascending. */
 pf_folds *pf_folds_alloc(const pf_dataset *ds, const pf_config *cfg, pf_error *err);
+/* The one fold of a final model (docs/deploy.md): every participant trains, but for the
+ * validation participants drawn from all of them by the rule above (fold 0's generator), and
+ * every participant is also its "test" side, so that the runner evaluates the model in sample
+ * (numbers that describe the fit, not held-out accuracy, and are never reported as such). */
+pf_folds *pf_folds_all(const pf_dataset *ds, const pf_config *cfg, pf_error *err);
 void pf_folds_free(pf_folds *f);
 
 #endif
