@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/error.h"
 #include "base/lock.h"
@@ -36,6 +37,11 @@
 #include "run/study.h"
 #include "sweep/sweep.h"
 #include "sweep/sweepreport.h"
+
+#include "deploy/export.h"
+#include "deploy/final.h"
+#include "deploy/fit.h"
+#include "deploy/mcusize.h"
 
 #include "base/alloc.h"
 #include "base/path.h"
@@ -60,6 +66,10 @@ typedef struct {
     const char *sweep;       /* --sweep SWEEP.ini */
     size_t point;            /* --point P (1-based), 0: every point */
     size_t plan_shards;      /* --plan-shards T, 0: not asked */
+    int final;               /* --final: fit the --variant on every participant */
+    const char *variant;     /* --variant CRITERION@SPARSITY[/cK][/Bbit] */
+    const char *export;      /* --export c,csv,json */
+    const char *export_dir;  /* --export FORMATS FINAL_DIR: a final model's folder */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -93,6 +103,15 @@ static void usage(FILE *out)
         "  --plan-shards T          with --sweep: take the sweep's folder (with --dry-run:\n"
         "                           only check it) and print a cut of its points into shards\n"
         "                           of about T tasks' work each (experiments/slurm/submit.sh)\n"
+        "  --final                  with --variant: fit that variant of CONFIG's study once on\n"
+        "                           every participant and write it to --out DIR/final/\n"
+        "                           (default: the study's folder; docs/deploy.md)\n"
+        "  --variant V              the variant --final fits: CRITERION@SPARSITY[/cK][/Bbit]\n"
+        "                           or dense[/cK][/Bbit], e.g. magnitude@0.8/4bit\n"
+        "  --export FORMATS         with --final, or alone on a final model's folder\n"
+        "                           (run_experiment --export c DIR/final): write it as\n"
+        "                           c (model.c, model.h), csv and/or json, each into its own\n"
+        "                           folder there\n"
         "  --progress / --no-progress  force the progress line on or off (default: on a\n"
         "                           terminal only)\n"
         "  --help                   this text and every config key with its default\n"
@@ -135,7 +154,10 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         O_STATUS,
         O_SWEEP,
         O_POINT,
-        O_PLAN_SHARDS
+        O_PLAN_SHARDS,
+        O_FINAL,
+        O_VARIANT,
+        O_EXPORT
     };
     static const struct option longopts[] = {
         {"set", required_argument, NULL, O_SET},
@@ -153,6 +175,9 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         {"sweep", required_argument, NULL, O_SWEEP},
         {"point", required_argument, NULL, O_POINT},
         {"plan-shards", required_argument, NULL, O_PLAN_SHARDS},
+        {"final", no_argument, NULL, O_FINAL},
+        {"variant", required_argument, NULL, O_VARIANT},
+        {"export", required_argument, NULL, O_EXPORT},
         {NULL, 0, NULL, 0}};
     *o = (cli_opts){.threads = -1, .progress = -1};
     opterr = 0;
@@ -194,6 +219,15 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
         case O_SWEEP:
             o->sweep = optarg;
             break;
+        case O_FINAL:
+            o->final = 1;
+            break;
+        case O_VARIANT:
+            o->variant = optarg;
+            break;
+        case O_EXPORT:
+            o->export = optarg;
+            break;
         case O_POINT:
         case O_PLAN_SHARDS: {
             char *end;
@@ -217,6 +251,14 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                                 "run_experiment --help)",
                                 argv[optind - 1]);
         }
+    }
+    if (o->export && !o->final) {
+        if (optind != argc - 1 || o->report || o->merge || o->status || o->sweep)
+            return pf_error_set(err, PF_EINPUT,
+                                "--export alone takes a final model's folder (run_experiment "
+                                "--export c results/NAME-HASH/final), or goes with --final");
+        o->export_dir = argv[optind];
+        return -1;
     }
     if (o->report || o->merge || o->status) {
         if (optind != argc || !!o->report + !!o->merge + !!o->status > 1)
@@ -250,6 +292,12 @@ static int parse_args(int argc, char **argv, cli_opts *o, pf_error *err)
                             optind >= argc ? "no config file given"
                                            : "more than one config file given");
     o->config_path = argv[optind];
+    if (!o->final != !o->variant)
+        return pf_error_set(err, PF_EINPUT,
+                            "--final and --variant go together (run_experiment --final "
+                            "--variant magnitude@0.8/4bit CONFIG.ini)");
+    if (o->final && (o->shard || o->dry_run))
+        return pf_error_set(err, PF_EINPUT, "--final fits one model: no --shard or --dry-run");
     if (o->shard && pf_shard_parse(o->shard, &o->shard_i, &o->shard_n, err) != PF_OK)
         return err->code;
     return -1;
@@ -430,16 +478,39 @@ static int report_divergence(const pf_results *r, pf_error *err)
 }
 
 /* The folder lock of this process, held until it exits (the kernel releases it then). */
+/* The variant to deploy (report/recommend.h) and the command that fits it on everyone. */
+static void print_recommended(FILE *out, const pf_results *r, const pf_report_info *info,
+                              const char *dir)
+{
+    if (info->recommended < 0) {
+        fprintf(out, "to deploy: no variant qualifies (report.size_budget_bytes, diverged "
+                     "models)\n");
+        return;
+    }
+    size_t v = (size_t)info->recommended;
+    char name[2 * PF_MAX_NAME];
+    pf_results_variant_name(r, v, name, sizeof name);
+    const pf_metric_slot *m = &r->metrics->slot[r->primary];
+    fprintf(out,
+            "to deploy: %s (mean %s %.3f across %zu participants, %.1f KiB stored)\n"
+            "  fit it on every participant: run_experiment --final --variant '%s' %s/config.ini\n",
+            name, m->name, pf_results_summary(r, r->primary, v)->s.mean, r->n_part,
+            pf_results_stored_bytes(r, v) / 1024.0, name, dir);
+}
+
 static pf_lock folder_lock = {-1};
 
-static int rebuild_report(const char *path, pf_error *err)
+static int rebuild_report(const char *path, const cli_opts *o, pf_error *err)
 {
     char dir[PF_MAX_STR * 2];
     pf_report_info info;
     pf_results *r;
-    if (pf_report_rebuild(path, &info, dir, sizeof dir, &r, err) != PF_OK) return err->code;
+    if (pf_report_rebuild(path, o ? o->overrides : NULL, o ? o->n_overrides : 0, &info, dir,
+                          sizeof dir, &r, err) != PF_OK)
+        return err->code;
     printf("report rebuilt: %s/ (stats.csv, groups.csv, tables/, figures/, results.h5)\n", dir);
     notice_gnuplot(&info, dir);
+    print_recommended(stdout, r, &info, dir);
     /* A study with diverged models stays one: its report says so every time (exit 4). */
     report_divergence(r, err);
     pf_results_free(r);
@@ -575,7 +646,7 @@ static int run(const cli_opts *o, pf_config *cfg, const pf_dataset *ds, const pf
                     "run_experiment: %s already holds this run, finished; rebuilding its report "
                     "only\n",
                     ro->out_dir);
-            rebuild_report(ro->out_dir, err);
+            rebuild_report(ro->out_dir, NULL, err);
         } else {
             catch_stops();
             fprintf(stderr,
@@ -853,6 +924,90 @@ static int sweep_status(const char *dir, pf_error *err)
     return err->code;
 }
 
+/* Each format of the comma list formats (c, csv, json) of the final model in dir/model.h5,
+ * into dir/<format>/. Every format is checked before anything is written. */
+static int export_final(const char *formats, const char *dir, pf_error *err)
+{
+    static const struct {
+        const char *name;
+        int (*write)(const pf_final *, const char *, pf_error *);
+    } FORMATS[] = {{"c", pf_export_c}, {"csv", pf_export_csv}, {"json", pf_export_json}};
+    const size_t n_formats = sizeof FORMATS / sizeof FORMATS[0];
+    char list[256];
+    int want[3] = {0};
+    if (snprintf(list, sizeof list, "%s", formats) >= (int)sizeof list)
+        return pf_error_set(err, PF_EINPUT, "--export '%s': too long", formats);
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        size_t i = 0;
+        while (i < n_formats && strcmp(FORMATS[i].name, t) != 0) i++;
+        if (i == n_formats)
+            return pf_error_set(err, PF_EINPUT,
+                                "--export: unknown format '%s' (accepted: c, csv, "
+                                "json)",
+                                t);
+        want[i] = 1;
+    }
+    char path[PF_MAX_STR * 2 + 32];
+    snprintf(path, sizeof path, "%s/model.h5", dir);
+    pf_final *f = pf_final_read(path, err);
+    if (!f) return err->code;
+    for (size_t i = 0; i < n_formats && err->code == PF_OK; i++) {
+        if (!want[i]) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, FORMATS[i].name);
+        if (FORMATS[i].write(f, path, err) != PF_OK) break;
+        printf("exported: %s/\n", path);
+        pf_mcusize m;
+        if (strcmp(FORMATS[i].name, "c") != 0) continue;
+        if (!pf_mcusize_available())
+            printf("  (arm-none-eabi-gcc not installed: no Cortex-M4 sizes; Debian: "
+                   "gcc-arm-none-eabi)\n");
+        else if (pf_mcusize_measure(path, &m, err) == PF_OK)
+            printf("  Cortex-M4 (arm-none-eabi-gcc -O2): %ld bytes of flash, %ld bytes of static "
+                   "RAM, at most %ld bytes of stack\n",
+                   m.flash, m.ram, m.stack);
+    }
+    pf_final_free(f);
+    return err->code;
+}
+
+/* --final --variant V: the variant fitted on every participant, into DIR/final/ (DIR: --out,
+ * or the study's folder). Refuses a variant the study does not have and a final/ that exists
+ * before any training. */
+static int final(const cli_opts *o, const pf_config *cfg, const pf_dataset *ds, pf_error *err)
+{
+    pf_fit_variant v;
+    if (pf_fit_variant_parse(cfg, o->variant, &v, err) != PF_OK) return err->code;
+    pf_run_opts ro;
+    pf_run_opts_init(&ro, cfg, o->out_dir, 0);
+    char dir[sizeof ro.out_dir + 16], study[sizeof ro.out_dir + 16];
+    snprintf(dir, sizeof dir, "%s/final", ro.out_dir);
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return pf_error_set(err, PF_EINPUT,
+                            "%s already exists: remove it, or write the final model elsewhere "
+                            "with --out DIR",
+                            dir);
+    fprintf(stderr, "run_experiment: fitting %s on all %zu participants (%s) ...\n", o->variant,
+            ds->n_participants, cfg->name);
+    pf_results *r = pf_fit_run(cfg, ds, ro.threads, err);
+    if (!r) return err->code;
+    long vi = pf_fit_variant_index(r, &v);
+    if (vi < 0)
+        pf_error_set(err, PF_ERUNTIME, "the fitted study has no variant %s", o->variant);
+    else if (pf_results_record(r, 0, 0, (size_t)vi)->diverged)
+        pf_error_set(err, PF_EDIVERGED,
+                     "the training of %s on all participants diverged: lower "
+                     "train.learning_rate, or pick another variant",
+                     o->variant);
+    else if (snprintf(study, sizeof study, "%s/results.h5", ro.out_dir) < (int)sizeof study &&
+             pf_fit_save(r, (size_t)vi, cfg, study, dir, err) == PF_OK)
+        fprintf(stdout, "final model: %s, fitted on %zu participants -> %s/model.h5\n", o->variant,
+                ds->n_participants, dir);
+    pf_results_free(r);
+    if (err->code == PF_OK && o->export) export_final(o->export, dir, err);
+    return err->code;
+}
+
 int main(int argc, char **argv)
 {
     pf_error err = {0};
@@ -877,7 +1032,7 @@ int main(int argc, char **argv)
     }
     if (o.report) {
         pf_sweep_is_folder(o.report) ? sweep_rebuild(o.report, &err)
-                                     : rebuild_report(o.report, &err);
+                                     : rebuild_report(o.report, &o, &err);
         goto done;
     }
     if (o.status && pf_sweep_is_folder(o.status)) {
@@ -892,9 +1047,17 @@ int main(int argc, char **argv)
         sweep(&o, &err);
         goto done;
     }
+    if (o.export_dir) {
+        export_final(o.export, o.export_dir, &err);
+        goto done;
+    }
     if (pf_config_load(&cfg, o.config_path, o.overrides, o.n_overrides, &err) != PF_OK) goto done;
     if (o.threads >= 0) cfg.threads = o.threads;
     if (!(ds = pf_load_dataset(&cfg, &err))) goto done;
+    if (o.final) {
+        final(&o, &cfg, ds, &err);
+        goto done;
+    }
     if (!(folds = pf_folds_alloc(ds, &cfg, &err))) goto done;
     /* The metrics this task reports, and stats.metric among them, known before any training. */
     if (!(metrics = pf_metric_set_alloc(ds->task, ds->n_targets, ds->target_names, ds->n_classes,

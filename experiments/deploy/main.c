@@ -22,8 +22,9 @@
 #define MAX_FIELD 1024
 
 /* Split line (without its line break) into at most cap fields, unquoting each ("a, b" and
- * "say ""hi"""); their count, 0 for a blank line. A line ending in a comma has an empty last
- * field. A quoted field cannot hold a line break here. */
+ * "say ""hi""") and trimming blanks around each, as prunefair reads a CSV file (AGAIN's header
+ * writes " botDeltaRotation "); their count, 0 for a blank line. A line ending in a comma has an
+ * empty last field. A quoted field cannot hold a line break here. */
 static size_t split(const char *line, char fields[][MAX_FIELD], size_t cap)
 {
     size_t n = 0, i = 0, len = strcspn(line, "\r\n");
@@ -31,6 +32,7 @@ static size_t split(const char *line, char fields[][MAX_FIELD], size_t cap)
     for (;;) {
         char *out = fields[n];
         size_t w = 0;
+        while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
         if (line[i] == '"')
             for (i++; i < len; i++) {
                 if (line[i] == '"') {
@@ -44,7 +46,10 @@ static size_t split(const char *line, char fields[][MAX_FIELD], size_t cap)
             }
         for (; i < len && line[i] != ','; i++)
             if (w + 1 < MAX_FIELD) out[w++] = line[i];
+        while (w > 0 && (out[w - 1] == ' ' || out[w - 1] == '\t')) w--;
         out[w] = '\0';
+        size_t lead = strspn(out, " \t");
+        if (lead) memmove(out, out + lead, w - lead + 1);
         n++;
         if (i >= len || n == cap) return n;
         i++; /* the comma */

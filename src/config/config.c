@@ -165,6 +165,9 @@ static const pf_config_key KEYS[] = {
          "rank weights over all layers or within each"),
     PF_KEY_NUMLIST_(pf_config, "prune", "sparsities", sparsities, "0,0.2,0.4,0.6,0.8,0.9", 0, 1, 1,
                     "sparsity grid, each in [0, 1) (list)"),
+    {"report", "size_budget_bytes", PF_KEY_DBL, offsetof(pf_config, size_budget_bytes), 0, 0, "0",
+     0, 1e15, 0, NULL, 0,
+     "--report names the best variant stored in at most this many bytes (0: any size)"},
     DBL("stats", "alpha", alpha, "0.05", 1e-12, 0.5, 0, "significance level"),
     INT("stats", "bootstrap", bootstrap, "2000", 0, 1e7, "bootstrap resamples for CIs (0 = none)"),
     STR("stats", "metric", metric, "auto", 1,
@@ -206,9 +209,9 @@ static const pf_config_key KEYS[] = {
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
-static const char *SECTIONS[] = {"compress", "data",  "experiment", "fairness",
-                                 "folds",    "model", "output",     "parallel",
-                                 "prune",    "stats", "synthetic",  "train"};
+static const char *SECTIONS[] = {"compress", "data",      "experiment", "fairness", "folds",
+                                 "model",    "output",    "parallel",   "prune",    "report",
+                                 "stats",    "synthetic", "train"};
 #define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
 
 /* ---- small text helpers ------------------------------------------------------------------ */
@@ -766,7 +769,7 @@ int pf_config_load_text(pf_config *cfg, const char *text, const char *name, pf_e
     return err->code;
 }
 
-static int apply_override(pf_config *cfg, const char *ov, pf_error *err)
+static int apply_override(pf_config *cfg, const char *ov, int unhashed_only, pf_error *err)
 {
     char buf[PF_MAX_TEXT + PF_MAX_NAME * 2], where[PF_MAX_TEXT + 64];
     snprintf(where, sizeof where, "--set %s", ov);
@@ -779,7 +782,24 @@ static int apply_override(pf_config *cfg, const char *ov, pf_error *err)
                             "--set train.max_epochs=10",
                             where);
     *eq = *dot = '\0';
+    if (unhashed_only) {
+        keyref r = find_key(trim(buf), trim(dot + 1));
+        if (r.k && r.k->hashed)
+            return pf_error_set(err, PF_EINPUT,
+                                "%s: the study is finished, so only keys outside its hash "
+                                "(output.*, report.*, parallel.*) can change; rerun it to "
+                                "change %s.%s",
+                                where, r.k->section, r.k->key);
+    }
     return pf_config_set(cfg, trim(buf), trim(dot + 1), eq + 1, where, err);
+}
+
+int pf_config_override(pf_config *cfg, const char *const *overrides, size_t n, int unhashed_only,
+                       pf_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (apply_override(cfg, overrides[i], unhashed_only, err) != PF_OK) return err->code;
+    return pf_config_validate(cfg, err);
 }
 
 int pf_config_load(pf_config *cfg, const char *path, const char *const *overrides,
@@ -791,7 +811,7 @@ int pf_config_load(pf_config *cfg, const char *path, const char *const *override
     strcpy(cfg->source_file, path);
     if (parse_file(cfg, path, err) != PF_OK) return err->code;
     for (size_t i = 0; i < n_overrides; i++)
-        if (apply_override(cfg, overrides[i], err) != PF_OK) return err->code;
+        if (apply_override(cfg, overrides[i], 0, err) != PF_OK) return err->code;
     if (pf_config_validate(cfg, err) != PF_OK) return err->code;
     return pf_config_hash(cfg, err);
 }

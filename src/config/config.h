@@ -203,6 +203,9 @@ typedef struct {
     pf_strlist fairness_attributes; /* participant attributes to compare groups of; "auto" */
     int min_group;                  /* smaller groups are listed but left out of gap and test */
 
+    /* [report] */
+    double size_budget_bytes; /* the recommended variant's stored size at most; 0: any */
+
     /* [stats] */
     double alpha;
     char reference[PF_MAX_NAME]; /* "" = the default reference (config/criterion.h) */
@@ -307,6 +310,13 @@ int pf_config_load_text(pf_config *cfg, const char *text, const char *name, pf_e
 
 /* Set one key from text, as the INI file would; where names the origin for messages
  * (e.g. "again.ini:12" or "--set"). */
+/* Apply --set overrides ("section.key=value") to a loaded cfg, then validate it; with
+ * unhashed_only, a key that enters the hash is refused (a finished study's --report may change
+ * only what changes no number). The hash is not recomputed: callers that allow hashed keys
+ * load with pf_config_load instead. */
+int pf_config_override(pf_config *cfg, const char *const *overrides, size_t n, int unhashed_only,
+                       pf_error *err);
+
 int pf_config_set(pf_config *cfg, const char *section, const char *key, const char *value,
                   const char *where, pf_error *err);
 

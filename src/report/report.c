@@ -7,6 +7,8 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "report/report.h"
 
+#include "report/recommend.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -124,6 +126,7 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
                     pf_report_info *info, pf_error *err)
 {
     *info = (pf_report_info){0};
+    info->recommended = pf_recommend_variant(r, cfg->size_budget_bytes);
     if (!r->summary)
         return pf_error_set(err, PF_EINPUT,
                             "report: the results are not summarised "
@@ -151,8 +154,9 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
     return err->code;
 }
 
-int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
-                      pf_results **read, pf_error *err)
+int pf_report_rebuild(const char *path, const char *const *overrides, size_t n_overrides,
+                      pf_report_info *info, char *dir_out, size_t cap, pf_results **read,
+                      pf_error *err)
 {
     if (read) *read = NULL;
     char file[PF_MAX_STR * 2];
@@ -177,7 +181,8 @@ int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, siz
     if (pf_lock_take(&lock, dir_out, ".lock", err) != PF_OK) return err->code;
     pf_config cfg;
     pf_results *r = pf_results_h5_read(file, &cfg, err);
-    if (r) pf_report_write(r, &cfg, dir_out, info, err);
+    if (r && pf_config_override(&cfg, overrides, n_overrides, 1, err) == PF_OK)
+        pf_report_write(r, &cfg, dir_out, info, err);
     if (read && err->code == PF_OK)
         *read = r;
     else

@@ -32,6 +32,7 @@
 typedef struct {
     int figures_rendered; /* image files produced */
     int gnuplot_missing;  /* 1: scripts and data written, no images (gnuplot not installed) */
+    long recommended;     /* the variant to deploy (recommend.h), -1: none qualifies */
 } pf_report_info;
 
 /* The whole report of r, which must be summarised (pf_results_summarise), into dir. */
@@ -41,7 +42,8 @@ int pf_report_write(const pf_results *r, const pf_config *cfg, const char *dir,
 /* --report: read DIR/results.h5 (or the .h5 file given) and rewrite the report next to it,
  * holding the folder's lock (lock.h) meanwhile; dir_out receives the folder. When read is not
  * NULL it receives the results read (the caller frees them), e.g. to say which diverged. */
-int pf_report_rebuild(const char *path, pf_report_info *info, char *dir_out, size_t cap,
-                      pf_results **read, pf_error *err);
+int pf_report_rebuild(const char *path, const char *const *overrides, size_t n_overrides,
+                      pf_report_info *info, char *dir_out, size_t cap, pf_results **read,
+                      pf_error *err);
 
 #endif
