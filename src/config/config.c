@@ -970,6 +970,12 @@ void pf_config_choice_name(const char *section, const char *key, int value, char
         out[0] = '\0';
 }
 
+int pf_config_choice_value(const char *section, const char *key, const char *word)
+{
+    const pf_config_key *k = find_key(section, key).k;
+    return k && k->type == PF_KEY_ENUM ? choice_index(k->choices, word) : -1;
+}
+
 int pf_config_is_na(const pf_config *cfg, const char *text)
 {
     if (text == NULL || text[0] == '\0') return 1;

@@ -341,6 +341,11 @@ void pf_config_help(FILE *out);
  * into out; "" for a key that is not enumerated. */
 void pf_config_choice_name(const char *section, const char *key, int value, char *out, size_t cap);
 
+/* The enum value of a choice word of section.key (as a file spells it, matched ignoring case),
+ * or -1 when the key has no such choice: pf_config_choice_name's inverse, for files that store
+ * a choice by name (deploy/final.h's model.h5). */
+int pf_config_choice_value(const char *section, const char *key, const char *word);
+
 /* Whether a data cell's text means "missing": empty, or one of data.na_values. The one rule
  * for features, targets and participant attributes alike. */
 int pf_config_is_na(const pf_config *cfg, const char *text);

@@ -22,7 +22,12 @@
 #include "base/path.h"
 #include "config/task.h"
 
-static const char *const ACT_NAMES[] = {PF_ACTIVATIONS(PF_ENUM_NAME_ITEM)};
+/* The activation's name as model.activation spells it. */
+static const char *act_name(pf_activation act, char *buf)
+{
+    pf_config_choice_name("model", "activation", (int)act, buf, PF_MAX_NAME);
+    return buf;
+}
 
 /* ---- files that appear together or not at all ------------------------------------------------ */
 
@@ -374,6 +379,7 @@ static void emit_layer_code(FILE *fp, size_t l, const layer_plan *p)
  * with its constants as the exact floats the project uses. */
 static void emit_activation(FILE *fp, pf_activation act)
 {
+    char name[PF_MAX_NAME];
     if (act != PF_ACT_RELU) {
         fputs("\n/* e^x as prunefair's pf_kernel_expf computes it (model/kernel.c): the same float "
               "operations\n * in the same order, so the same bits on every IEEE machine. */\n"
@@ -405,7 +411,7 @@ static void emit_activation(FILE *fp, pf_activation act)
             "\n/* the hidden layers' activation (%s), as model/mlp.c computes it */\n"
             "static void activate(float *z, unsigned long n)\n{\n    unsigned long i;\n"
             "    for (i = 0; i < n; i++) {\n",
-            ACT_NAMES[act]);
+            act_name(act, name));
     switch (act) {
     case PF_ACT_RELU:
         fputs("        z[i] = z[i] > 0.0f ? z[i] : 0.0f;\n", fp);
@@ -459,7 +465,8 @@ static void emit_header_comment(FILE *fp, const pf_final *f, const layer_plan *p
     fprintf(fp, " * task         %s, %zu features, %zu outputs\n * network      ",
             pf_task_name(f->task), f->n_features, pf_final_n_outputs(f));
     for (size_t l = 0; l <= m->n_layers; l++) fprintf(fp, "%s%zu", l ? "-" : "", m->dims[l]);
-    fprintf(fp, ", %s hidden activation\n", ACT_NAMES[m->act]);
+    char name[PF_MAX_NAME];
+    fprintf(fp, ", %s hidden activation\n", act_name(m->act, name));
     long long total = 0;
     for (size_t l = 0; l < m->n_layers; l++) total += plan[l].bytes;
     fprintf(fp, " * weights      %lld bytes of const data (biases, scales and indices included)\n",
@@ -776,6 +783,20 @@ static void json_key(FILE *fp, const char *indent, const char *key, int first)
     fputs(": ", fp);
 }
 
+/* An R x C matrix of whole numbers as rows of a JSON array: a layer's integers (q, int8) or
+ * its centroid indices (a, int16); the other pointer is NULL. */
+static void json_int_rows(FILE *fp, size_t R, size_t C, const int8_t *q, const int16_t *a)
+{
+    fputc('[', fp);
+    for (size_t i = 0; i < R; i++) {
+        fputs(i ? ", [" : "[", fp);
+        for (size_t c = 0; c < C; c++)
+            fprintf(fp, "%s%d", c ? ", " : "", q ? (int)q[i * C + c] : (int)a[i * C + c]);
+        fputc(']', fp);
+    }
+    fputc(']', fp);
+}
+
 static void json_floats(FILE *fp, const float *v, size_t n)
 {
     fputc('[', fp);
@@ -824,7 +845,8 @@ int pf_export_json(const pf_final *f, const char *dir, pf_error *err)
     json_key(fp, "  ", "target_shift", 0), json_doubles(fp, f->target_shift, f->n_targets);
     json_key(fp, "  ", "target_scale", 0), json_doubles(fp, f->target_scale, f->n_targets);
     json_key(fp, "  ", "class_names", 0), json_names(fp, f->class_names, f->n_classes);
-    json_key(fp, "  ", "activation", 0), json_string(fp, ACT_NAMES[m->act]);
+    char name[PF_MAX_NAME];
+    json_key(fp, "  ", "activation", 0), json_string(fp, act_name(m->act, name));
     json_key(fp, "  ", "dims", 0), fputc('[', fp);
     for (size_t l = 0; l <= m->n_layers; l++) fprintf(fp, "%s%zu", l ? ", " : "", m->dims[l]);
     fputc(']', fp);
@@ -843,25 +865,13 @@ int pf_export_json(const pf_final *f, const char *dir, pf_error *err)
         fputc(']', fp);
         json_key(fp, "      ", "bias", 0), json_floats(fp, m->params + m->b_off[l], R);
         if (f->q) {
-            json_key(fp, "      ", "q", 0), fputc('[', fp);
-            for (size_t i = 0; i < R; i++) {
-                fputs(i ? ", [" : "[", fp);
-                for (size_t c = 0; c < C; c++)
-                    fprintf(fp, "%s%d", c ? ", " : "", f->q[m->w_off[l] + i * C + c]);
-                fputc(']', fp);
-            }
-            fputc(']', fp);
+            json_key(fp, "      ", "q", 0);
+            json_int_rows(fp, R, C, f->q + m->w_off[l], NULL);
             json_key(fp, "      ", "unit_scale", 0), json_floats(fp, f->unit_scale + u0, R);
         }
         if (f->assign) {
-            json_key(fp, "      ", "assign", 0), fputc('[', fp);
-            for (size_t i = 0; i < R; i++) {
-                fputs(i ? ", [" : "[", fp);
-                for (size_t c = 0; c < C; c++)
-                    fprintf(fp, "%s%d", c ? ", " : "", f->assign[m->w_off[l] + i * C + c]);
-                fputc(']', fp);
-            }
-            fputc(']', fp);
+            json_key(fp, "      ", "assign", 0);
+            json_int_rows(fp, R, C, NULL, f->assign + m->w_off[l]);
             json_key(fp, "      ", "codebook", 0),
                 json_floats(fp, f->codebook + l * (size_t)f->clusters, (size_t)f->clusters);
         }

@@ -21,8 +21,12 @@
 static int check_integers(const pf_final *f, pf_error *err);
 static int check_clusters(const pf_final *f, pf_error *err);
 
-static const char *const ACT_NAMES[] = {PF_ACTIVATIONS(PF_ENUM_NAME_ITEM)};
-#define N_ACTS (sizeof ACT_NAMES / sizeof ACT_NAMES[0])
+/* The activation's name as model.activation spells it ("" for a value that is none). */
+static const char *act_name(pf_activation act, char *buf)
+{
+    pf_config_choice_name("model", "activation", (int)act, buf, PF_MAX_NAME);
+    return buf;
+}
 
 /* ---- memory ------------------------------------------------------------------------------- */
 
@@ -80,7 +84,8 @@ pf_final *pf_final_alloc(pf_task_kind task, const size_t *dims, size_t n_layers,
                          size_t n_targets, size_t n_classes, pf_error *err)
 {
     const pf_task_shape *shape = pf_task_shape_of(task, n_targets);
-    if (n_layers < 1 || (size_t)act >= N_ACTS) {
+    char name[PF_MAX_NAME];
+    if (n_layers < 1 || !act_name(act, name)[0]) {
         pf_error_set(err, PF_EINPUT, "final model: %zu weight layers and activation %d", n_layers,
                      (int)act);
         return NULL;
@@ -368,7 +373,8 @@ int pf_final_check(const pf_final *f, pf_error *err)
                             "the model has %zu",
                             pf_task_name(f->task), f->n_targets, f->n_classes,
                             pf_final_n_outputs(f), pf_mlp_n_out(m));
-    if ((size_t)m->act >= N_ACTS)
+    char name[PF_MAX_NAME];
+    if (!act_name(m->act, name)[0])
         return pf_error_set(err, PF_EINPUT, "final model: unknown activation %d", (int)m->act);
     if (check_names(f->feature_names, f->n_features, "feature", err) != PF_OK ||
         check_names(f->target_names, f->n_targets, "target", err) != PF_OK ||
@@ -431,7 +437,8 @@ static void write_all(pf_h5 *h, const pf_final *f)
     }
     g = pf_h5_group(h, root, "model");
     if (g >= 0) {
-        pf_h5_attr_str(h, g, "activation", ACT_NAMES[m->act]);
+        char name[PF_MAX_NAME];
+        pf_h5_attr_str(h, g, "activation", act_name(m->act, name));
         hsize_t nd = m->n_layers + 1, np = m->n_params, nu = n_units(m);
         long long dims[64];
         for (size_t l = 0; l <= m->n_layers && l < 64; l++) dims[l] = (long long)m->dims[l];
@@ -556,7 +563,7 @@ static int names(reader *rd, const char *name, size_t n, char **out)
 
 static pf_final *read_shape(reader *rd)
 {
-    char *schema = NULL, *task_name = NULL, *act_name = NULL;
+    char *schema = NULL, *task_name = NULL, *act_text = NULL;
     pf_final *f = NULL;
     if (attr_text(rd, "/", "schema", &schema) != PF_OK) goto out;
     if (strcmp(schema, PF_FINAL_SCHEMA) != 0) {
@@ -566,18 +573,17 @@ static pf_final *read_shape(reader *rd)
     }
     pf_task_kind task;
     if (attr_text(rd, "/", "task", &task_name) != PF_OK ||
-        attr_text(rd, "/model", "activation", &act_name) != PF_OK)
+        attr_text(rd, "/model", "activation", &act_text) != PF_OK)
         goto out;
     if (!pf_task_from_name(task_name, &task)) {
         bad(rd, "its task is unknown");
         goto out;
     }
-    size_t act = 0;
-    while (act < N_ACTS && strcmp(ACT_NAMES[act], act_name) != 0) act++;
+    int act = pf_config_choice_value("model", "activation", act_text);
     size_t nd = pf_h5_size(rd->f, "/model/dims"), nt = pf_h5_size(rd->f, "/data/target_names");
     size_t nc =
         pf_h5_exists(rd->f, "/data/class_names") ? pf_h5_size(rd->f, "/data/class_names") : 0;
-    if (act == N_ACTS || nd < 2 || nd > 64 || nt == 0) {
+    if (act < 0 || nd < 2 || nd > 64 || nt == 0) {
         bad(rd, "its activation, dims or targets are malformed");
         goto out;
     }
@@ -593,7 +599,7 @@ static pf_final *read_shape(reader *rd)
     }
     f = pf_final_alloc(task, dims, nd - 1, (pf_activation)act, nt, nc, rd->err);
 out:
-    free(schema), free(task_name), free(act_name);
+    free(schema), free(task_name), free(act_text);
     return f;
 }
 
