@@ -229,7 +229,7 @@ static void describe(const plot_ctx *c, figure_kind k, figure *f)
                      ch->bits);
         else
             snprintf(at, sizeof at, "%s", cl);
-        pf_results_chain_suffix(c->r, c->width, suffix, sizeof suffix);
+        pf_results_chain_tag(c->r->chain[c->width], '_', suffix, sizeof suffix);
         snprintf(f->name + strlen(f->name), sizeof f->name - strlen(f->name), "%s", suffix);
     }
     snprintf(f->xlabel, sizeof f->xlabel, "%s", sparsity_axis);

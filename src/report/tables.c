@@ -620,9 +620,7 @@ static void tex_label(const tctx *t, const char *table, char *buf, size_t cap)
     pf_tabletext_append(buf, cap, "-"), pf_tabletext_label_part(buf, cap, t->w.file);
     if (t->width != 0) {
         char width[32];
-        pf_results_chain_suffix(t->r, t->width, width, sizeof width);
-        for (char *q = width; *q; q++)
-            if (*q == '_') *q = '-';
+        pf_results_chain_tag(t->r->chain[t->width], '-', width, sizeof width);
         pf_tabletext_append(buf, cap, width);
     }
 }
@@ -711,7 +709,7 @@ static int write_table(tctx *t, const char *dir, const table_spec *spec, const c
 {
     char name[PF_METRIC_NAME + 64], width[32];
     pf_outfile out;
-    pf_results_chain_suffix(t->r, t->width, width, sizeof width);
+    pf_results_chain_tag(t->r->chain[t->width], '_', width, sizeof width);
     snprintf(name, sizeof name, "%s_%s%s.%s", spec->name, t->w.file, width, ext);
     if (pf_outfile_open(&out, dir, name, err) != PF_OK) return err->code;
     int rc =

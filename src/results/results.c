@@ -307,12 +307,11 @@ void pf_results_free(pf_results *r)
     free(r);
 }
 
-void pf_results_chain_suffix(const pf_results *r, size_t w, char *out, size_t cap)
+void pf_results_chain_tag(pf_chain ch, char sep, char *out, size_t cap)
 {
-    const pf_chain *ch = &r->chain[w];
     char c[16] = "", b[16] = "";
-    if (ch->clusters) snprintf(c, sizeof c, "_c%d", ch->clusters);
-    if (ch->bits != 32) snprintf(b, sizeof b, "_%dbit", ch->bits);
+    if (ch.clusters) snprintf(c, sizeof c, "%cc%d", sep, ch.clusters);
+    if (ch.bits != 32) snprintf(b, sizeof b, "%c%dbit", sep, ch.bits);
     snprintf(out, cap, "%s%s", c, b);
 }
 
@@ -332,14 +331,12 @@ void pf_results_chain_words(const pf_results *r, size_t w, char *out, size_t cap
 void pf_results_variant_name(const pf_results *r, size_t v, char *out, size_t cap)
 {
     const pf_variant *x = &r->variant[v];
-    char num[PF_NUMTEXT_CAP], chain[32] = "", bits[16] = "";
-    if (x->clusters) snprintf(chain, sizeof chain, "/c%d", x->clusters);
-    if (x->bits != 32) snprintf(bits, sizeof bits, "/%dbit", x->bits);
+    char num[PF_NUMTEXT_CAP], chain[40];
+    pf_results_chain_tag((pf_chain){x->clusters, x->bits}, '/', chain, sizeof chain);
     if (x->crit == 0)
-        snprintf(out, cap, "dense%s%s", chain, bits);
+        snprintf(out, cap, "dense%s", chain);
     else
-        snprintf(out, cap, "%s@%s%s%s", r->crit[x->crit], pf_numtext(num, x->sparsity), chain,
-                 bits);
+        snprintf(out, cap, "%s@%s%s", r->crit[x->crit], pf_numtext(num, x->sparsity), chain);
 }
 
 double pf_results_achieved_sparsity(const pf_results *r, size_t v)

@@ -296,9 +296,11 @@ static inline pf_task_record *pf_results_record(const pf_results *r, size_t fold
  * 32 bits), for labels and messages. */
 void pf_results_variant_name(const pf_results *r, size_t variant, char *out, size_t cap);
 
-/* Chain w in file names: "" for chain 0, then "_c16", "_4bit", "_c16_4bit" (centroids, then
- * width; the width alone is the name a study without clustering always used). */
-void pf_results_chain_suffix(const pf_results *r, size_t w, char *out, size_t cap);
+/* A chain as a tag after a name, each step behind sep: "" for (0, 32), then "_c16", "_4bit",
+ * "_c16_4bit" with sep '_' (file names; the width alone is what a study without clustering
+ * always wrote), "/c16/4bit" with '/' (variant names, statistics families), '-' in labels. The
+ * one spelling of a chain in names, also for a sweep's chains. */
+void pf_results_chain_tag(pf_chain ch, char sep, char *out, size_t cap);
 
 /* Chain w in words: "float32 weights", "4-bit weights", "16 clusters", "16 clusters, 4-bit
  * centroids". */

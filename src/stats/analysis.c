@@ -56,13 +56,8 @@ static pf_test_row *new_row(actx *c, const char *family, const char *test, doubl
                             pf_test_side b)
 {
     pf_test_row *row = &c->a->rows[c->a->n_rows++];
-    const pf_chain *ch = &c->r->chain[c->w];
-    char num[PF_NUMTEXT_CAP], width[32] = "", cl[16] = "";
-    if (ch->clusters) snprintf(cl, sizeof cl, "/c%d", ch->clusters);
-    if (ch->bits != 32)
-        snprintf(width, sizeof width, "%s/%dbit", cl, ch->bits);
-    else
-        snprintf(width, sizeof width, "%s", cl);
+    char num[PF_NUMTEXT_CAP], width[40];
+    pf_results_chain_tag(c->r->chain[c->w], '/', width, sizeof width);
     memset(row, 0, sizeof *row);
     snprintf(row->family, sizeof row->family, "%s@s=%s%s", family, pf_numtext(num, s), width);
     snprintf(row->test, sizeof row->test, "%s", test);

@@ -300,14 +300,8 @@ void pf_aggregate_stem(const pf_aggregate *g, size_t gi, size_t sp, size_t w, ch
     append_safe(out, cap, g->metric_file);
     snprintf(tail, sizeof tail, "_s%g", g->sparsity[sp]);
     append_safe(out, cap, tail);
-    if (g->chain[w].clusters) {
-        snprintf(tail, sizeof tail, "_c%d", g->chain[w].clusters);
-        append_safe(out, cap, tail);
-    }
-    if (g->chain[w].bits != 32) {
-        snprintf(tail, sizeof tail, "_%dbit", g->chain[w].bits);
-        append_safe(out, cap, tail);
-    }
+    pf_results_chain_tag(g->chain[w], '_', tail, sizeof tail);
+    append_safe(out, cap, tail);
 }
 
 double pf_aggregate_group_value(const pf_aggregate *g, size_t gi, size_t j)

@@ -289,14 +289,8 @@ static void tex_label(const ttab *t, char *buf, size_t cap)
     pf_tabletext_label_part(buf, cap, t->words.file);
     snprintf(sp, sizeof sp, "-s%g", t->g->sparsity[t->sp]);
     pf_tabletext_append(buf, cap, sp);
-    if (t->g->chain[t->w].clusters) {
-        snprintf(sp, sizeof sp, "-c%d", t->g->chain[t->w].clusters);
-        pf_tabletext_append(buf, cap, sp);
-    }
-    if (t->g->chain[t->w].bits != 32) {
-        snprintf(sp, sizeof sp, "-%dbit", t->g->chain[t->w].bits);
-        pf_tabletext_append(buf, cap, sp);
-    }
+    pf_results_chain_tag(t->g->chain[t->w], '-', sp, sizeof sp);
+    pf_tabletext_append(buf, cap, sp);
 }
 
 static int write_tex(FILE *fp, ttab *t, pf_error *err)
