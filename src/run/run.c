@@ -183,9 +183,10 @@ static double integer_time_ns(const run_ctx *rc, const pf_mlp *m, int bits, pf_e
 
 /* Single-window latency of every variant on fold 0's test rows: the dense kernel for the
  * dense model, CSR for the pruned ones, and the integer path (int8 weights, inputs quantised
- * on the fly, int32 sums) for every width below 32 bits. A pruned model is timed as the dense
- * weights under its mask: the time of a product depends on which weights are kept, not on
- * their values. */
+ * on the fly, int32 sums) for every width below 32 bits; a clustered model takes the time of
+ * the unclustered one of its mask and width (no kernel decodes a codebook). A pruned model is timed
+ * as the dense weights under its mask: the time of a product depends on which weights are kept, not
+ * on their values. */
 static int measure_latency(run_ctx *rc, pf_error *err)
 {
     pf_results *r = rc->res;
@@ -193,6 +194,12 @@ static int measure_latency(run_ctx *rc, pf_error *err)
     if (!m) return err->code;
     r->ns_per_window[PF_DENSE] = pf_cost_time_ns(rc->lat_model, rc->lat_x, rc->lat_n, 0, err);
     for (size_t v = 1; v < r->n_var && err->code == PF_OK; v++) {
+        const pf_variant *x = &r->variant[v];
+        if (x->clusters) { /* timed as the unclustered model of its mask and width, done above */
+            r->ns_per_window[v] =
+                r->ns_per_window[pf_results_variant_at(r, x->crit, x->sp, x->chain % r->n_bits)];
+            continue;
+        }
         pf_mlp_copy(m, rc->lat_model);
         const unsigned char *mk = rc->lat_masks + pf_results_float_variant(r, v) * m->n_params;
         for (size_t j = 0; j < m->n_params; j++) m->mask[j] = mk[j];
