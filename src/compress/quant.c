@@ -117,6 +117,18 @@ void pf_quant_integers(const pf_mlp *m, int bits, pf_granularity g, pf_rounding 
         pf_quant_layer(m, l, bits, g, r, unit_scale + u, q + m->w_off[l]);
 }
 
+void pf_quant_rebuild(pf_mlp *m, const int8_t *q, const float *unit_scale)
+{
+    for (size_t l = 0, u = 0; l < m->n_layers; u += m->dims[l + 1], l++) {
+        size_t rows = m->dims[l + 1], cols = m->dims[l];
+        float *w = m->params + m->w_off[l];
+        const int8_t *ql = q + m->w_off[l];
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++)
+                w[i * cols + j] = (float)((double)unit_scale[u + i] * (double)ql[i * cols + j]);
+    }
+}
+
 static size_t widest_layer_weights(const pf_mlp *m)
 {
     size_t most = 0;

@@ -106,6 +106,12 @@ void pf_quant_layer(const pf_mlp *m, size_t l, int bits, pf_granularity g, pf_ro
 void pf_quant_integers(const pf_mlp *m, int bits, pf_granularity g, pf_rounding r, int8_t *q,
                        float *unit_scale);
 
+/* The inverse of pf_quant_integers: every weight of m set to (float)((double)unit_scale[u] *
+ * q[j]) from integers and unit scales in its layout (biases untouched): the model those
+ * integers describe, bit for bit, as results.h5 stores it
+ * (docs/results-schema.md#quantised-models). */
+void pf_quant_rebuild(pf_mlp *m, const int8_t *q, const float *unit_scale);
+
 /* PF_OK when bits (2..8, or 32 when allow_float), g and r are ones the quantiser implements;
  * PF_EINPUT with a message otherwise. */
 int pf_quant_check(int bits, pf_granularity g, pf_rounding r, int allow_float, pf_error *err);

@@ -15,6 +15,7 @@
 #include "base/numtext.h"
 #include "base/path.h"
 #include "compress/cluster.h"
+#include "compress/quant.h"
 #include "config/criterion.h"
 #include "deploy/final.h"
 #include "folds/folds.h"
@@ -152,27 +153,18 @@ pf_results *pf_fit_run(const pf_config *cfg, const pf_dataset *ds, int threads, 
     return r;
 }
 
-void pf_fit_weights(const pf_results *r, size_t v, float *w, float *mask)
+void pf_fit_weights(const pf_results *r, size_t v, pf_mlp *m)
 {
     size_t P = r->n_params;
     const unsigned char *mk = r->masks + v * P;
-    for (size_t j = 0; j < P; j++) mask[j] = mk[j] ? 1.0f : 0.0f;
+    float *w = m->params;
+    for (size_t j = 0; j < P; j++) m->mask[j] = mk[j] ? 1.0f : 0.0f;
     long q = pf_results_quant_index(r, v);
-    if (q >= 0 && r->quant_q) {
-        /* The quantised model as the study evaluated it: w' = (float)((double)s q), per row. */
-        const int8_t *ints = r->quant_q + (size_t)q * P;
-        const float *scale = r->quant_scale + (size_t)q * r->n_units;
+    if (q >= 0 && r->quant_q) { /* the quantised model as the study evaluated it */
         const float *bias = r->quant_bias + (size_t)q * r->n_units;
-        size_t off = 0, u = 0;
-        for (size_t l = 0; l + 1 < r->n_dims; l++) {
-            size_t rows = (size_t)r->dims[l + 1], cols = (size_t)r->dims[l];
-            for (size_t i = 0; i < rows; i++)
-                for (size_t j = 0; j < cols; j++)
-                    w[off + i * cols + j] =
-                        (float)((double)scale[u + i] * (double)ints[off + i * cols + j]);
-            memcpy(w + off + rows * cols, bias + u, rows * sizeof *w);
-            off += rows * cols + rows, u += rows;
-        }
+        pf_quant_rebuild(m, r->quant_q + (size_t)q * P, r->quant_scale + (size_t)q * r->n_units);
+        for (size_t l = 0, u = 0; l < m->n_layers; u += m->dims[l + 1], l++)
+            memcpy(w + m->b_off[l], bias + u, m->dims[l + 1] * sizeof *w);
         return;
     }
     if (r->variant_params) {
@@ -281,7 +273,7 @@ int pf_fit_save(const pf_results *r, size_t v, const pf_config *cfg, const char 
     pf_mlp *m = pf_mlp_alloc(dims[0], r->dims + 1, r->n_dims - 2, dims[r->n_dims - 1],
                              cfg->activation, err);
     if (!m) return err->code;
-    pf_fit_weights(r, v, m->params, m->mask);
+    pf_fit_weights(r, v, m);
     pf_transform tf = {r->n_features, r->feature_fill, r->feature_shift, r->feature_scale,
                        r->n_targets,  r->target_shift, r->target_scale};
     int labels = r->n_classes > 0; /* a classification: its outputs are class logits */

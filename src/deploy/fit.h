@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "config/config.h"
 #include "data/dataset.h"
+#include "model/mlp.h"
 #include "results/results.h"
 
 /* A variant as a user names it: CRITERION@SPARSITY[/cK][/Bbit], or dense[/cK][/Bbit], the
@@ -44,10 +45,11 @@ long pf_fit_variant_index(const pf_results *r, const pf_fit_variant *v);
  * Its values are in-sample fits, not held-out accuracy. NULL and err on failure. */
 pf_results *pf_fit_run(const pf_config *cfg, const pf_dataset *ds, int threads, pf_error *err);
 
-/* The evaluated weights and biases of variant v of r (n_params floats into w, the layout of
- * mlp.h) and its mask (into mask, 1 kept / 0 pruned): the retrained ones when the study keeps
- * them (variant_params), else the dense weights under the variant's mask. */
-void pf_fit_weights(const pf_results *r, size_t v, float *w, float *mask);
+/* The evaluated weights and biases of variant v of r into m (a model of r's shape) and its
+ * mask (1 kept, 0 pruned): a quantised variant's rebuilt from its integers (quant.h's
+ * pf_quant_rebuild), the retrained ones when the study keeps them (variant_params), else the
+ * dense weights under the variant's mask. */
+void pf_fit_weights(const pf_results *r, size_t v, pf_mlp *m);
 
 /* Variant v of r, as pf_fit_run fitted it, into dir/model.h5 (deploy/final.h), and its own
  * predictions of every window it was fitted on into dir/fitted.csv (participant, window: the
