@@ -4,6 +4,7 @@
  * equal it exactly on every shape that exercises a tile edge (1, 5, 6, 7 rows; 1, 7, 8, 9,
  * 15, 16, 17, 31, 32, 33 columns; k from 0), with A read straight or transposed, each sum
  * starting at 0, at C or at a bias row. A double-precision product checks the definition itself.
+ * pf_kernel_transpose moves every element to its place on shapes with edges.
  * pf_kernel_expf is held to 2 ulp of exp in double over its range, and to its edge values. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +89,37 @@ static void test_every_kernel_is_the_definition(void **state)
     assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
 }
 
+/* Every kernel's transpose puts src[r][c] at dst[c][r], on every shape with an edge (rows and
+ * columns below, at and past the 8 x 8 blocks), and writes nothing else. */
+static void test_transpose(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 3, 7, 8, 9, 16, 17, 32, 33, 64};
+    const size_t ns = sizeof sizes / sizeof sizes[0];
+    const char *names[8];
+    int runs[8];
+    size_t nk = pf_kernel_list(names, runs, 8);
+    float *src = malloc(64 * 64 * sizeof *src), *dst = malloc((64 * 64 + 1) * sizeof *dst);
+    for (size_t i = 0; i < 64 * 64; i++) src[i] = (float)i + 0.25f;
+    pf_error err = {0};
+    for (size_t q = 0; q < nk; q++) {
+        if (!runs[q]) continue;
+        assert_int_equal(pf_kernel_select(names[q], &err), PF_OK);
+        for (size_t a = 0; a < ns; a++)
+            for (size_t b = 0; b < ns; b++) {
+                size_t R = sizes[a], C = sizes[b];
+                for (size_t i = 0; i <= R * C; i++) dst[i] = -1.0f;
+                pf_kernel_transpose(src, R, C, dst);
+                for (size_t r = 0; r < R; r++)
+                    for (size_t c = 0; c < C; c++) assert_true(dst[c * R + r] == src[r * C + c]);
+                assert_true(dst[R * C] == -1.0f); /* nothing past the end */
+            }
+    }
+    assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
+    free(src);
+    free(dst);
+}
+
 static void test_select(void **state)
 {
     (void)state;
@@ -137,6 +169,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kernel_is_the_definition),
+        cmocka_unit_test(test_transpose),
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_expf),
     };

@@ -44,6 +44,23 @@ static int portable_runs(void)
     return 1;
 }
 
+/* dst (cols x rows) = src (rows x cols) transposed, in blocks of 8 x 8 so that reads and
+ * writes both stay within a few cache lines. Also the edges of the vector transposes. */
+static void transpose_block(const float *src, size_t rows, size_t cols, size_t r0, size_t r1,
+                            size_t c0, size_t c1, float *dst)
+{
+    for (size_t r = r0; r < r1; r++)
+        for (size_t c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+}
+
+static void transpose_portable(const float *src, size_t rows, size_t cols, float *dst)
+{
+    for (size_t r0 = 0; r0 < rows; r0 += 8)
+        for (size_t c0 = 0; c0 < cols; c0 += 8)
+            transpose_block(src, rows, cols, r0, r0 + 8 < rows ? r0 + 8 : rows, c0,
+                            c0 + 8 < cols ? c0 + 8 : cols, dst);
+}
+
 #ifdef PF_X86
 
 /* A tile's six rows of A: the real ones, then copies of the last real one. */
@@ -133,6 +150,47 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2(const pf_gemm_args *g)
     }
 }
 
+/* 8 x 8 blocks in eight registers: pairs of rows interleaved (unpack), then pairs of pairs
+ * (shuffle), then the 128-bit halves exchanged (permute2f128), which leaves column c of the
+ * block in register c. Named variables, not arrays, for the reason FOR_ROWS gives. Edge rows
+ * and columns go through the portable loop. */
+__attribute__((target("avx2"))) static void transpose_avx2(const float *src, size_t rows,
+                                                           size_t cols, float *dst)
+{
+    size_t R = rows & ~(size_t)7, C = cols & ~(size_t)7;
+    for (size_t r0 = 0; r0 < R; r0 += 8)
+        for (size_t c0 = 0; c0 < C; c0 += 8) {
+            const float *s = src + r0 * cols + c0;
+            __m256 r0_ = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + cols);
+            __m256 r2 = _mm256_loadu_ps(s + 2 * cols), r3 = _mm256_loadu_ps(s + 3 * cols);
+            __m256 r4 = _mm256_loadu_ps(s + 4 * cols), r5 = _mm256_loadu_ps(s + 5 * cols);
+            __m256 r6 = _mm256_loadu_ps(s + 6 * cols), r7 = _mm256_loadu_ps(s + 7 * cols);
+            __m256 t0 = _mm256_unpacklo_ps(r0_, r1), t1 = _mm256_unpackhi_ps(r0_, r1);
+            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+            __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+            __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+            __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+            __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+            __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+            __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+            float *d = dst + c0 * rows + r0;
+            _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(d + rows, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(d + 2 * rows, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(d + 3 * rows, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(d + 4 * rows, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(d + 5 * rows, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(d + 6 * rows, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(d + 7 * rows, _mm256_permute2f128_ps(u3, u7, 0x31));
+        }
+    if (C < cols) transpose_block(src, rows, cols, 0, R, C, cols, dst);
+    if (R < rows) transpose_block(src, rows, cols, R, rows, 0, cols, dst);
+}
+
 static int avx2_runs(void)
 {
     __builtin_cpu_init();
@@ -210,15 +268,17 @@ typedef struct {
     const char *name;
     int (*runs)(void); /* does this CPU (and OS) run it? */
     void (*gemm)(const pf_gemm_args *g);
+    void (*transpose)(const float *src, size_t rows, size_t cols, float *dst);
 } kernel;
 
-/* Fastest first: "auto" takes the first that runs. */
+/* Fastest first: "auto" takes the first that runs. (A transpose copies, so its speed is all
+ * that differs; AVX2's serves the AVX-512 kernel as well.) */
 static const kernel KERNELS[] = {
 #ifdef PF_X86
-    {"avx512", avx512_runs, gemm_avx512},
-    {"avx2", avx2_runs, gemm_avx2},
+    {"avx512", avx512_runs, gemm_avx512, transpose_avx2},
+    {"avx2", avx2_runs, gemm_avx2, transpose_avx2},
 #endif
-    {"portable", portable_runs, gemm_portable},
+    {"portable", portable_runs, gemm_portable, transpose_portable},
 };
 #define N_KERNELS (sizeof KERNELS / sizeof KERNELS[0])
 
@@ -235,6 +295,12 @@ void pf_kernel_gemm(const pf_gemm_args *g)
 {
     if (current == NULL) current = best(); /* the same value from any thread */
     if (g->m && g->n) current->gemm(g);
+}
+
+void pf_kernel_transpose(const float *src, size_t rows, size_t cols, float *dst)
+{
+    if (current == NULL) current = best();
+    current->transpose(src, rows, cols, dst);
 }
 
 int pf_kernel_select(const char *name, pf_error *err)

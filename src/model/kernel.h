@@ -46,6 +46,11 @@ typedef struct {
 
 void pf_kernel_gemm(const pf_gemm_args *g);
 
+/* dst (cols x rows, row-major) = src (rows x cols, row-major) transposed: a copy, so every
+ * kernel gives the same bits; the vector kernels only do it faster. A training step needs
+ * each layer's weights both ways (mlp.c). */
+void pf_kernel_transpose(const float *src, size_t rows, size_t cols, float *dst);
+
 /* Use kernel `name` ("auto": the best this CPU runs; "avx512", "avx2", "portable") for every
  * later pf_kernel_gemm. PF_EINPUT for an unknown name or one this CPU cannot run (the message lists
  * those it can). Call before any parallel work: the choice is one global. */
@@ -64,11 +69,11 @@ size_t pf_kernel_list(const char **names, int *runnable, size_t cap);
 float pf_kernel_expf(float x);
 
 /* For element-by-element loops outside the products (activations, optimiser steps): compile
- * the function for AVX2 as well as for the baseline and let the loader pick (GCC's
+ * the function for AVX-512 and AVX2 as well as for the baseline and let the loader pick (GCC's
  * target_clones). Each element gets the same IEEE operations either way (C11 mode does not
  * fuse a * b + c), so this changes the speed only. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define PF_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define PF_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define PF_VECTOR_CLONES
 #endif
