@@ -5,9 +5,13 @@
  * row's prediction depends neither on the CPU nor on how many rows share a call. Every
  * forward multiplies the parameters by the mask into a scratch copy, and transposes it (the
  * forward product reads W by columns), so the effective weights are params * mask even if a
- * caller zeroed a mask entry without zeroing the parameter; the copy costs two passes over
- * the parameters per call, about 2% of a batch of 64 rows. pf_mlp_apply_mask additionally makes
- * the stored parameters equal the effective ones (for magnitudes, saved models, the optimiser).
+ * caller zeroed a mask entry without zeroing the parameter. When no parameter is masked (every
+ * dense training, the most common case) params * 1 = params bit for bit, so the forward reads
+ * the parameters themselves and only the transposed copy is made, and backward skips masking
+ * the gradient. The gradient of pf_mlp_loss_grad is written, not cleared and added to (the
+ * same bits: see accumulate_layer). pf_mlp_apply_mask
+ * additionally makes the stored parameters equal the effective ones (for magnitudes, saved
+ * models, the optimiser).
  * Derivatives of every activation are computed from the activation's output, so the work
  * struct keeps one array per layer (outputs) and two ping-pong arrays for the deltas. Each
  * activation is one row of a table (its function and its derivative), the only definition
@@ -16,6 +20,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,14 +31,20 @@ struct pf_mlp_work {
     size_t max_rows;
     size_t n_layers;
     size_t n_params;
-    float *eff;     /* n_params: params * mask, refreshed by every forward */
-    float *eff_t;   /* n_params: the same with each W_l transposed (dims[l] x dims[l+1]) */
-    float **out;    /* n_layers: output of layer l, max_rows x dims[l+1] */
-    float *delta0;  /* max_rows x widest layer: dL/d(pre-activation), ping */
-    float *delta1;  /* ... and pong */
-    float *yhat;    /* max_rows x n_out: predictions for pf_mlp_loss_grad */
-    float *dy;      /* max_rows x n_out: dL/dyhat for pf_mlp_loss_grad */
-    float *scratch; /* pf_loss_scratch_size(max_rows): the loss's own scratch */
+    size_t widest;   /* the widest layer, inputs included */
+    size_t *dims;    /* n_layers + 1: the model's widths */
+    int dense;       /* the last forward found no parameter masked */
+    const float *wb; /* what the last forward used as weights and biases: params when dense,
+                      * eff otherwise */
+    float *eff;      /* n_params: params * mask, refreshed by every forward with a mask */
+    float *eff_t;    /* n_params: the weights with each W_l transposed (dims[l] x dims[l+1]) */
+    float **out;     /* n_layers: output of layer l, max_rows x dims[l+1] */
+    float *delta0;   /* max_rows x widest layer: dL/d(pre-activation), ping */
+    float *delta1;   /* ... and pong */
+    float *yhat;     /* max_rows x n_out: predictions for pf_mlp_loss_grad */
+    float *dy;       /* max_rows x n_out: dL/dyhat for pf_mlp_loss_grad */
+    float *scratch;  /* pf_loss_scratch_size(max_rows): the loss's own scratch */
+    float *ones;     /* max_rows ones: the bias gradient's row of a product */
 };
 
 /* ---- shape ---------------------------------------------------------------------------- */
@@ -194,33 +205,58 @@ size_t pf_mlp_widest(const pf_mlp *m)
     return widest;
 }
 
+/* The row buffers for max_rows rows, (re)allocated: their contents are scratch. */
+static int work_rows(pf_mlp_work *w, size_t max_rows, pf_error *err)
+{
+    size_t n_out = w->dims[w->n_layers];
+    w->max_rows = 0; /* until every buffer has its new size */
+    float **bufs[] = {&w->delta0, &w->delta1, &w->yhat, &w->dy, &w->scratch, &w->ones};
+    size_t sizes[] = {max_rows * w->widest,
+                      max_rows * w->widest,
+                      max_rows * n_out,
+                      max_rows * n_out,
+                      pf_loss_scratch_size(max_rows) + 1,
+                      max_rows};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        free(*bufs[i]);
+        if ((*bufs[i] = pf_alloc(sizes[i], sizeof **bufs[i], err)) == NULL) return PF_ERUNTIME;
+    }
+    for (size_t l = 0; l < w->n_layers; l++) {
+        free(w->out[l]);
+        if ((w->out[l] = pf_alloc(max_rows * w->dims[l + 1], sizeof *w->out[l], err)) == NULL)
+            return PF_ERUNTIME;
+    }
+    for (size_t i = 0; i < max_rows; i++) w->ones[i] = 1.0f;
+    w->max_rows = max_rows;
+    return PF_OK;
+}
+
 pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err)
 {
     pf_mlp_work *w = pf_alloc(1, sizeof *w, err);
     if (w == NULL) return NULL;
-    w->max_rows = max_rows ? max_rows : 1;
     w->n_layers = m->n_layers;
     w->n_params = m->n_params;
-    size_t widest = pf_mlp_widest(m), n_out = pf_mlp_n_out(m);
+    w->widest = pf_mlp_widest(m);
+    w->dims = pf_alloc(m->n_layers + 1, sizeof *w->dims, err);
     w->eff = pf_alloc(m->n_params, sizeof *w->eff, err);
     w->eff_t = pf_alloc(m->n_params, sizeof *w->eff_t, err);
     w->out = pf_alloc(m->n_layers, sizeof *w->out, err);
-    w->delta0 = pf_alloc(w->max_rows * widest, sizeof *w->delta0, err);
-    w->delta1 = pf_alloc(w->max_rows * widest, sizeof *w->delta1, err);
-    w->yhat = pf_alloc(w->max_rows * n_out, sizeof *w->yhat, err);
-    w->dy = pf_alloc(w->max_rows * n_out, sizeof *w->dy, err);
-    w->scratch = pf_alloc(pf_loss_scratch_size(w->max_rows) + 1, sizeof *w->scratch, err);
-    int ok =
-        w->eff && w->eff_t && w->out && w->delta0 && w->delta1 && w->yhat && w->dy && w->scratch;
-    for (size_t l = 0; ok && l < m->n_layers; l++) {
-        w->out[l] = pf_alloc(w->max_rows * m->dims[l + 1], sizeof *w->out[l], err);
-        ok = w->out[l] != NULL;
+    if (w->dims == NULL || w->eff == NULL || w->eff_t == NULL || w->out == NULL) {
+        pf_mlp_work_free(w);
+        return NULL;
     }
-    if (!ok) {
+    memcpy(w->dims, m->dims, (m->n_layers + 1) * sizeof *w->dims);
+    if (work_rows(w, max_rows ? max_rows : 1, err) != PF_OK) {
         pf_mlp_work_free(w);
         return NULL;
     }
     return w;
+}
+
+int pf_mlp_work_reserve(pf_mlp_work *w, size_t rows, pf_error *err)
+{
+    return rows <= w->max_rows ? PF_OK : work_rows(w, rows, err);
 }
 
 void pf_mlp_work_free(pf_mlp_work *w)
@@ -228,6 +264,7 @@ void pf_mlp_work_free(pf_mlp_work *w)
     if (w == NULL) return;
     for (size_t l = 0; w->out != NULL && l < w->n_layers; l++) free(w->out[l]);
     free(w->out);
+    free(w->dims);
     free(w->eff);
     free(w->eff_t);
     free(w->delta0);
@@ -235,6 +272,7 @@ void pf_mlp_work_free(pf_mlp_work *w)
     free(w->yhat);
     free(w->dy);
     free(w->scratch);
+    free(w->ones);
     free(w);
 }
 
@@ -341,27 +379,39 @@ void pf_mlp_activate(pf_activation act, float *z, size_t n)
 
 /* ---- forward -------------------------------------------------------------------------- */
 
-/* eff = params * mask, and eff_t with each W_l transposed, in one pass per layer: blocks of
- * 8 x 8, so reads and writes both stay within a few cache lines. */
-PF_VECTOR_CLONES static void refresh_effective(const pf_mlp *m, pf_mlp_work *w)
+/* Whether the mask keeps every parameter: all exactly 1.0f, whose bits are 0x3F800000 (an OR
+ * of the bits' differences, which vectorises where a chain of float compares does not). */
+PF_VECTOR_CLONES static int mask_is_dense(const pf_mlp *m)
 {
-    for (size_t l = 0; l < m->n_layers; l++) {
-        size_t din = m->dims[l], dout = m->dims[l + 1];
-        const float *P = m->params + m->w_off[l], *M = m->mask + m->w_off[l];
-        float *W = w->eff + m->w_off[l], *T = w->eff_t + m->w_off[l];
-        for (size_t o0 = 0; o0 < dout; o0 += 8)
-            for (size_t k0 = 0; k0 < din; k0 += 8) {
-                size_t o1 = o0 + 8 < dout ? o0 + 8 : dout, k1 = k0 + 8 < din ? k0 + 8 : din;
-                for (size_t o = o0; o < o1; o++)
-                    for (size_t k = k0; k < k1; k++) {
-                        float v = P[o * din + k] * M[o * din + k];
-                        W[o * din + k] = v;
-                        T[k * dout + o] = v;
-                    }
-            }
-        for (size_t j = m->b_off[l]; j < m->b_off[l] + dout; j++)
-            w->eff[j] = m->params[j] * m->mask[j];
+    uint32_t diff = 0;
+    const float *mask = m->mask;
+#pragma omp simd reduction(| : diff)
+    for (size_t j = 0; j < m->n_params; j++) {
+        uint32_t bits;
+        memcpy(&bits, &mask[j], sizeof bits);
+        diff |= bits ^ 0x3F800000u;
     }
+    return diff == 0;
+}
+
+/* W = P * M over n parameters. */
+PF_VECTOR_CLONES static void masked_copy(const float *P, const float *M, size_t n, float *W)
+{
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) W[j] = P[j] * M[j];
+}
+
+/* The weights every product of this forward and its backward reads: eff_t (each W_l
+ * transposed, by kernel.h's transpose) always; with a mask also eff = params * mask (weights
+ * and biases), which wb then points to; without one wb points to the parameters themselves. */
+static void refresh_effective(const pf_mlp *m, pf_mlp_work *w)
+{
+    w->dense = mask_is_dense(m);
+    if (!w->dense) masked_copy(m->params, m->mask, m->n_params, w->eff);
+    w->wb = w->dense ? m->params : w->eff;
+    for (size_t l = 0; l < m->n_layers; l++)
+        pf_kernel_transpose(w->wb + m->w_off[l], m->dims[l + 1], m->dims[l],
+                            w->eff_t + m->w_off[l]);
 }
 
 /* out (n x dout) = b + in (n x din) W^T, Wt = W^T being din x dout row-major: each sum starts
@@ -390,7 +440,7 @@ void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, f
     const float *in = x;
     for (size_t l = 0; l < m->n_layers; l++) {
         size_t din = m->dims[l], dout = m->dims[l + 1];
-        dense(in, n, din, dout, w->eff_t + m->w_off[l], w->eff + m->b_off[l], w->out[l]);
+        dense(in, n, din, dout, w->eff_t + m->w_off[l], w->wb + m->b_off[l], w->out[l]);
         if (l + 1 < m->n_layers) pf_mlp_activate(m->act, w->out[l], n * dout);
         in = w->out[l];
     }
@@ -407,9 +457,13 @@ void pf_mlp_predict(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, f
 
 /* ---- backward ------------------------------------------------------------------------- */
 
-/* grad_W += delta^T in, grad_b += column sums of delta, then both masked. */
-PF_VECTOR_CLONES static void accumulate_layer(const pf_mlp *m, size_t l, const float *delta,
-                                              const float *in, size_t n, float *grad)
+/* grad_W (+)= delta^T in, grad_b (+)= column sums of delta, then both masked unless the
+ * forward found nothing masked (g * 1 = g). set: write the gradient rather than add to it, with
+ * the same bits as adding to zeros (the product starts its sums at +0 either way, and each
+ * bias sum at 0.0f + its first term). */
+PF_VECTOR_CLONES static void accumulate_layer(const pf_mlp *m, const pf_mlp_work *w, size_t l,
+                                              const float *delta, const float *in, size_t n,
+                                              int set, float *grad)
 {
     size_t din = m->dims[l], dout = m->dims[l + 1];
     float *gw = grad + m->w_off[l], *gb = grad + m->b_off[l];
@@ -423,17 +477,29 @@ PF_VECTOR_CLONES static void accumulate_layer(const pf_mlp *m, size_t l, const f
                                    .ldb = din,
                                    .c = gw,
                                    .ldc = din,
-                                   .accumulate = 1});
-    for (size_t i = 0; i < n; i++)
-#pragma omp simd
-        for (size_t k = 0; k < dout; k++) gb[k] += delta[i * dout + k];
+                                   .accumulate = !set});
+    /* The column sums as a product too, (1 x n ones) delta: fma(1, d, s) = s + d rounded once,
+     * so each is the same sum, in order of rows, kept in a register. */
+    pf_kernel_gemm(&(pf_gemm_args){.m = 1,
+                                   .n = dout,
+                                   .k = n,
+                                   .a = w->ones,
+                                   .a_row = 0,
+                                   .a_col = 1,
+                                   .b = delta,
+                                   .ldb = dout,
+                                   .c = gb,
+                                   .ldc = dout,
+                                   .accumulate = !set});
+    if (w->dense) return;
     const float *mw = m->mask + m->w_off[l];
 #pragma omp simd
     for (size_t j = 0; j < dout * (din + 1); j++) gw[j] *= mw[j]; /* W_l and b_l are adjacent */
 }
 
-void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, const float *dyhat,
-                     float *grad)
+/* pf_mlp_backward, adding to grad or (set) overwriting it. */
+static void backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, const float *dyhat,
+                     int set, float *grad)
 {
     assert(n <= w->max_rows && w->n_params == m->n_params);
     if (n == 0) return;
@@ -441,7 +507,7 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
     memcpy(delta, dyhat, n * pf_mlp_n_out(m) * sizeof *delta); /* linear: dL/dz = dL/dyhat */
     for (size_t l = m->n_layers; l-- > 0;) {
         const float *in = l > 0 ? w->out[l - 1] : x;
-        accumulate_layer(m, l, delta, in, n, grad);
+        accumulate_layer(m, w, l, delta, in, n, set, grad);
         if (l == 0) break;
         size_t din = m->dims[l], dout = m->dims[l + 1];
         pf_kernel_gemm(&(pf_gemm_args){.m = n,
@@ -450,7 +516,7 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
                                        .a = delta,
                                        .a_row = dout,
                                        .a_col = 1,
-                                       .b = w->eff + m->w_off[l],
+                                       .b = w->wb + m->w_off[l],
                                        .ldb = din,
                                        .c = prev,
                                        .ldc = din,
@@ -460,6 +526,12 @@ void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
         delta = prev;
         prev = t;
     }
+}
+
+void pf_mlp_backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, const float *dyhat,
+                     float *grad)
+{
+    backward(m, w, x, n, dyhat, 0, grad);
 }
 
 /* ---- the loss and its gradient ---------------------------------------------------------- */
@@ -474,13 +546,15 @@ double pf_mlp_loss_grad_all(const pf_mlp *m, pf_mlp_work *w, const pf_loss_spec 
                             const float *x, const float *y, size_t n, float *grad, double *ds)
 {
     assert(loss->n_out == pf_mlp_n_out(m));
-    memset(grad, 0, m->n_params * sizeof *grad);
     if (ds != NULL)
         for (size_t k = 0; k < loss->n_out; k++) ds[k] = 0.0;
-    if (n == 0) return 0.0;
+    if (n == 0) {
+        memset(grad, 0, m->n_params * sizeof *grad);
+        return 0.0;
+    }
     pf_mlp_forward(m, w, x, n, w->yhat);
     double L = pf_loss_eval_all(loss, w->yhat, y, n, w->dy, ds, w->scratch);
-    pf_mlp_backward(m, w, x, n, w->dy, grad);
+    backward(m, w, x, n, w->dy, 1, grad); /* every parameter's gradient written once */
     return L;
 }
 

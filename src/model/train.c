@@ -35,7 +35,6 @@ typedef struct {
     float *grad;       /* n_params */
     float *mom1;       /* n_params: Adam first moment or SGD velocity */
     float *mom2;       /* n_params: Adam second moment */
-    float *root;       /* n_params: Adam's bias-corrected sqrt(second moment) */
     float *best;       /* n_params: parameters of the best epoch */
     float *yhat;       /* max(n_train, n_val) x n_out: predictions of a whole split */
     float *scratch;    /* the loss's scratch for a whole split */
@@ -143,7 +142,6 @@ static void ctx_free(train_ctx *c)
     free(c->grad);
     free(c->mom1);
     free(c->mom2);
-    free(c->root);
     free(c->best);
     free(c->yhat);
     free(c->scratch);
@@ -184,15 +182,14 @@ static int ctx_alloc(train_ctx *c, pf_mlp *m, const pf_train_opts *o, const pf_s
     c->grad = pf_alloc(np, sizeof *c->grad, err);
     c->mom1 = pf_alloc(np, sizeof *c->mom1, err);
     c->mom2 = pf_alloc(np, sizeof *c->mom2, err);
-    c->root = pf_alloc(np, sizeof *c->root, err);
     c->best = pf_alloc(np, sizeof *c->best, err);
     c->yhat = pf_alloc(n_pred * pf_mlp_n_out(m), sizeof *c->yhat, err);
     c->scratch = pf_alloc(pf_loss_scratch_size(n_pred) + 1, sizeof *c->scratch, err);
     for (size_t j = 0; o->tie != NULL && j < np; j++)
         if (o->tie[j] >= 0 && (size_t)o->tie[j] >= c->n_tie) c->n_tie = (size_t)o->tie[j] + 1;
     if (c->n_tie > 0) c->tie_sum = pf_alloc(c->n_tie, sizeof *c->tie_sum, err);
-    int ok = c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->root &&
-             c->best && c->yhat && c->scratch && (c->n_tie == 0 || c->tie_sum) &&
+    int ok = c->work && c->perm && c->xb && c->yb && c->grad && c->mom1 && c->mom2 && c->best &&
+             c->yhat && c->scratch && (c->n_tie == 0 || c->tie_sum) &&
              log_var_alloc(c, pf_mlp_n_out(m), err) == PF_OK;
     if (!ok) ctx_free(c);
     return ok ? PF_OK : PF_ERUNTIME;
@@ -224,9 +221,10 @@ static void tie_gradients(train_ctx *c)
 }
 
 /* The element loops of both optimisers carry "omp simd" (the build's -fno-math-errno lets
- * the one with sqrtf vectorise too; the scalar Adam step was a quarter of an epoch). Adam's
- * bias corrections use beta^t kept by multiplication rather than pow, so no libm function
- * with CPU-specific variants reaches a weight. */
+ * sqrtf vectorise). Adam's step is one pass over the parameters: each element's moments,
+ * root and update in the order of the formulas. Its bias corrections use beta^t kept by
+ * multiplication rather than pow, so no libm function with CPU-specific variants reaches a
+ * weight. */
 PF_VECTOR_CLONES static void adam_step(train_ctx *c)
 {
     if (c->step++ == 0) c->beta1_t = c->beta2_t = 1.0;
@@ -236,19 +234,15 @@ PF_VECTOR_CLONES static void adam_step(train_ctx *c)
     const float c2 = (float)(1.0 / (1.0 - c->beta2_t));
     const float lr = (float)c->o->learning_rate;
     float *restrict p = c->m->params, *restrict m1 = c->mom1, *restrict m2 = c->mom2;
-    float *restrict root = c->root;
     const float *restrict g = c->grad, *restrict mask = c->m->mask;
     size_t n = c->m->n_params;
 #pragma omp simd
     for (size_t j = 0; j < n; j++) {
         m1[j] = b1 * m1[j] + (1.0f - b1) * g[j];
         m2[j] = b2 * m2[j] + (1.0f - b2) * g[j] * g[j];
-        root[j] = m2[j] * c2;
+        float root = sqrtf(m2[j] * c2);
+        p[j] -= mask[j] * (lr * (m1[j] * c1) / (root + ADAM_EPS));
     }
-#pragma omp simd
-    for (size_t j = 0; j < n; j++) root[j] = sqrtf(root[j]);
-#pragma omp simd
-    for (size_t j = 0; j < n; j++) p[j] -= mask[j] * (lr * (m1[j] * c1) / (root[j] + ADAM_EPS));
 }
 
 /* The log-variances' Adam step, after adam_step (whose step count and beta^t it shares): the
