@@ -17,6 +17,9 @@ void pf_groups_free(pf_groups *gs)
 {
     free(gs->off);
     free(gs->perm);
+    free(gs->loss);
+    if (gs->own_grads) free(gs->grads);
+    *gs = (pf_groups){0};
 }
 
 static void finish_max_rows(pf_groups *gs)
@@ -72,7 +75,7 @@ static int gradients(const pf_prune_ctx *ctx, const pf_groups *gs, float *grads,
     const pf_mlp *m = ctx->model;
     const pf_split *d = ctx->data;
     const pf_loss_spec spec = pf_prune_loss(ctx);
-    pf_mlp_work *w = pf_mlp_work_alloc(m, gs->max_rows, err);
+    pf_mlp_work *w = pf_prune_work(ctx, gs->max_rows, err);
     float *xb = NULL, *yb = NULL;
     if (gs->perm != NULL) {
         xb = pf_alloc(gs->max_rows * d->d + 1, sizeof *xb, err);
@@ -96,21 +99,39 @@ static int gradients(const pf_prune_ctx *ctx, const pf_groups *gs, float *grads,
     }
     free(xb);
     free(yb);
-    pf_mlp_work_free(w);
+    pf_prune_work_release(ctx, w);
     return status;
 }
 
-int pf_groups_gradients(const pf_prune_ctx *ctx, int by_group, pf_groups *gs, float **grads,
-                        double **loss, pf_error *err)
+/* n_groups x n_params floats for the gradients: the scratch's, grown if needed, or new. */
+static float *grads_buffer(const pf_prune_ctx *ctx, pf_groups *gs, pf_error *err)
 {
+    size_t n = gs->n_groups * ctx->model->n_params;
+    pf_prune_scratch *s = ctx->scratch;
+    if (s == NULL) {
+        gs->own_grads = 1;
+        return pf_alloc(n, sizeof(float), err);
+    }
+    if (n > s->grads_cap) {
+        free(s->grads);
+        s->grads_cap = 0;
+        if ((s->grads = pf_alloc(n, sizeof(float), err)) == NULL) return NULL;
+        s->grads_cap = n;
+    }
+    return s->grads;
+}
+
+int pf_groups_gradients(const pf_prune_ctx *ctx, int by_group, pf_groups *gs, pf_error *err)
+{
+    *gs = (pf_groups){0};
     int status = by_group ? by_column(ctx->data, gs, err) : by_participant(ctx->data, gs, err);
     if (status != PF_OK) return status;
     if (gs->n_groups == 0)
         return pf_error_set(err, PF_EINPUT,
                             "pruning needs rows of at least one group or "
                             "participant, but the scoring data has none");
-    *grads = pf_alloc(gs->n_groups * ctx->model->n_params, sizeof **grads, err);
-    *loss = pf_alloc(gs->n_groups, sizeof **loss, err);
-    if (*grads == NULL || *loss == NULL) return PF_ERUNTIME;
-    return gradients(ctx, gs, *grads, *loss, err);
+    gs->grads = grads_buffer(ctx, gs, err);
+    gs->loss = pf_alloc(gs->n_groups, sizeof *gs->loss, err);
+    if (gs->grads == NULL || gs->loss == NULL) return PF_ERUNTIME;
+    return gradients(ctx, gs, gs->grads, gs->loss, err);
 }

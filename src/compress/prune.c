@@ -84,6 +84,36 @@ pf_loss_spec pf_prune_loss(const pf_prune_ctx *ctx)
     return s;
 }
 
+/* ---- scratch ------------------------------------------------------------------------------ */
+
+void pf_prune_scratch_free(pf_prune_scratch *s)
+{
+    pf_mlp_work_free(s->work);
+    free(s->grads);
+    *s = (pf_prune_scratch){0};
+}
+
+pf_mlp_work *pf_prune_work(const pf_prune_ctx *ctx, size_t rows, pf_error *err)
+{
+    pf_prune_scratch *s = ctx->scratch;
+    if (s == NULL) return pf_mlp_work_alloc(ctx->model, rows, err);
+    if (s->work != NULL && s->work_params != ctx->model->n_params) {
+        pf_mlp_work_free(s->work); /* another shape of model */
+        s->work = NULL;
+    }
+    if (s->work == NULL) {
+        s->work = pf_mlp_work_alloc(ctx->model, rows, err);
+        s->work_params = ctx->model->n_params;
+        return s->work;
+    }
+    return pf_mlp_work_reserve(s->work, rows, err) == PF_OK ? s->work : NULL;
+}
+
+void pf_prune_work_release(const pf_prune_ctx *ctx, pf_mlp_work *w)
+{
+    if (ctx->scratch == NULL || ctx->scratch->work != w) pf_mlp_work_free(w);
+}
+
 /* ---- the entry point -------------------------------------------------------------------- */
 
 /* What the criterion needs (config/criterion.h), checked before it scores. */

@@ -33,6 +33,20 @@
 #include "folds/split.h"
 #include "model/mlp.h"
 
+/* Scratch that outlives one ranking. A caller that ranks many times (a task: several criteria,
+ * iterative rounds) keeps one, zero-initialised, and points every ctx at it, so that scoring
+ * allocates and first touches its buffers once instead of at every ranking (the page faults
+ * and clearing of a fresh buffer per ranking were a sixth of a study's time:
+ * docs/performance.md). Free it with pf_prune_scratch_free. */
+typedef struct pf_prune_scratch {
+    pf_mlp_work *work;  /* forward and backward over scoring rows, grown on demand */
+    size_t work_params; /* the n_params of the model shape work was made for */
+    float *grads;       /* per-group gradients (groups.h), grads_cap floats */
+    size_t grads_cap;
+} pf_prune_scratch;
+
+void pf_prune_scratch_free(pf_prune_scratch *s);
+
 /* Everything a criterion may look at. */
 typedef struct pf_prune_ctx {
     const pf_config *cfg;        /* prune_biases, and the criteria's options */
@@ -50,6 +64,7 @@ typedef struct pf_prune_ctx {
     const double *log_var;         /* other weightings: the task's log-variances, held fixed
                                     * (the dense training's learned ones for a trained model,
                                     * the initial ones for a criterion at initialisation) */
+    pf_prune_scratch *scratch;     /* buffers to reuse, or NULL: each ranking allocates its own */
 } pf_prune_ctx;
 
 /* A ranking of the prunable parameters, most worth keeping first. */
@@ -100,6 +115,12 @@ void pf_prune_apply(pf_mlp *m, const float *mask);
 
 /* The training loss of the context (kind, the model's outputs, class weights, weighting). */
 pf_loss_spec pf_prune_loss(const pf_prune_ctx *ctx);
+
+/* Forward and backward scratch for rows rows of ctx->model: the scratch's, grown if needed, or
+ * without a scratch a new one. Hand it back with pf_prune_work_release (which frees only the
+ * latter). NULL with err filled when out of memory. */
+pf_mlp_work *pf_prune_work(const pf_prune_ctx *ctx, size_t rows, pf_error *err);
+void pf_prune_work_release(const pf_prune_ctx *ctx, pf_mlp_work *w);
 
 /* Whether parameter j of m is prunable: a weight, or any parameter with prune_biases. */
 static inline int pf_prune_is_prunable(const pf_mlp *m, size_t j, int prune_biases)

@@ -76,9 +76,10 @@ typedef struct {
     pf_cluster *cl;        /* that copy's clustering, and its float32 codebook kept aside */
     float *codebook;       /* [layer][k]: the centroids before quantisation changes them */
     pf_mlp_work *work;
-    float *yhat;  /* the model's float32 outputs of the test rows */
-    double *pred; /* the same as doubles: predictions in the data's units, or logits */
-    float *mask;  /* n_params scratch for pf_prune_mask */
+    pf_prune_scratch *scratch; /* what its rankings reuse: its thread's (prune.h) */
+    float *yhat;               /* the model's float32 outputs of the test rows */
+    double *pred;              /* the same as doubles: predictions in the data's units, or logits */
+    float *mask;               /* n_params scratch for pf_prune_mask */
     /* train.output_weighting other than equal, else NULL: the outputs' log-variances (n_out). */
     double *log_var_start; /* what a training from scratch starts from */
     double *log_var;       /* the dense training's learned ones: the task's */
@@ -305,7 +306,8 @@ static int rank_model(const run_ctx *rc, const task *t, const pf_criterion_use *
                         .rng = rng,
                         .class_weights = t->class_weights,
                         .weighting = rc->opts.weighting,
-                        .log_var = log_var};
+                        .log_var = log_var,
+                        .scratch = t->scratch};
     int code = pf_prune_rank(c, &ctx, rk, err);
     gsl_rng_free(rng);
     return code;
@@ -772,9 +774,9 @@ static int stopped(const pf_run_opts *ro)
     return ro->stop && *ro->stop;
 }
 
-static int run_task(const run_ctx *rc, size_t index, pf_error *err)
+static int run_task(const run_ctx *rc, size_t index, pf_prune_scratch *scratch, pf_error *err)
 {
-    task t = {0};
+    task t = {.scratch = scratch};
     size_t n_rep = (size_t)rc->cfg->repeats;
     t.fold = index / n_rep;
     t.repeat = index % n_rep;
@@ -864,35 +866,42 @@ static int run_tasks(const run_ctx *rc, const size_t *list, size_t n, const unsi
     size_t finished = 0; /* tasks computed and saved here, for the hold */
     int halt_all = 0;
     openblas_set_num_threads(1); /* BLAS single-threaded inside each task */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(ro->threads) reduction(+ : ran)
-    for (size_t i = 0; i < n; i++) {
-        int halt;
+    /* Each thread keeps one pruning scratch for all its tasks: every task's scoring buffers
+     * have the same sizes, and a fresh one per task cost a page fault per page touched. */
+#pragma omp parallel num_threads(ro->threads) reduction(+ : ran)
+    {
+        pf_prune_scratch scratch = {0};
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++) {
+            int halt;
 #pragma omp atomic read
-        halt = halt_all;
-        if (halt || done[i] || stopped(ro)) continue;
-        int go;
+            halt = halt_all;
+            if (halt || done[i] || stopped(ro)) continue;
+            int go;
 #pragma omp critical(pf_hold)
-        {
-            size_t f;
+            {
+                size_t f;
 #pragma omp atomic read
-            f = finished;
-            go = pf_hold_wait(&hold, f, ro->stop);
-        }
-        if (!go) continue;
-        if (run_task(rc, list[i], &errs[i]) != PF_OK ||
-            save_task(rc, ro, list[i], &errs[i]) != PF_OK) {
-            if (ro->checkpoint_dir)
-                pf_checkpoint_mark_failed(ro->checkpoint_dir, list[i], errs[i].msg);
+                f = finished;
+                go = pf_hold_wait(&hold, f, ro->stop);
+            }
+            if (!go) continue;
+            if (run_task(rc, list[i], &scratch, &errs[i]) != PF_OK ||
+                save_task(rc, ro, list[i], &errs[i]) != PF_OK) {
+                if (ro->checkpoint_dir)
+                    pf_checkpoint_mark_failed(ro->checkpoint_dir, list[i], errs[i].msg);
 #pragma omp atomic write
-            halt_all = 1;
-        } else {
-            if (ro->checkpoint_dir) pf_checkpoint_clear_failed(ro->checkpoint_dir, list[i]);
-            ran++;
+                halt_all = 1;
+            } else {
+                if (ro->checkpoint_dir) pf_checkpoint_clear_failed(ro->checkpoint_dir, list[i]);
+                ran++;
 #pragma omp atomic update
-            finished++;
-        }
+                finished++;
+            }
 #pragma omp critical(pf_progress)
-        pf_progress_tick(&pg);
+            pf_progress_tick(&pg);
+        }
+        pf_prune_scratch_free(&scratch);
     }
     pf_progress_finish(&pg);
     ro->tasks_run = ran;

@@ -232,10 +232,9 @@ static int score(const pf_prune_ctx *ctx, const void *options, double sweep_valu
                             "= %s or prune.fairgrape_group = participant",
                             o->group, o->group);
     pf_groups gs;
-    float *grads = NULL;
-    double *loss = NULL, *imp = NULL;
+    double *imp = NULL;
     size_t *cand = NULL, *dead = NULL, *loc = NULL, wide = widest_layer(m), pos = 0;
-    int status = pf_groups_gradients(ctx, by_group, &gs, &grads, &loss, err);
+    int status = pf_groups_gradients(ctx, by_group, &gs, err);
     if (status == PF_OK) {
         imp = pf_alloc(gs.n_groups * wide, sizeof *imp, err);
         cand = pf_alloc(wide, sizeof *cand, err);
@@ -246,15 +245,13 @@ static int score(const pf_prune_ctx *ctx, const void *options, double sweep_valu
     for (size_t l = 0; status == PF_OK && l < m->n_layers; l++) {
         size_t n_c, n_dead;
         layer_members(m, l, pb, cand, &n_c, dead, &n_dead);
-        status =
-            fairgrape_layer(m, cand, n_c, dead, n_dead, grads, gs.n_groups, imp, loc, r, &pos, err);
+        status = fairgrape_layer(m, cand, n_c, dead, n_dead, gs.grads, gs.n_groups, imp, loc, r,
+                                 &pos, err);
     }
     assert(status != PF_OK || pos == r->n);
     r->ordered = 1;
     r->per_layer = 1;
     pf_groups_free(&gs);
-    free(grads);
-    free(loss);
     free(imp);
     free(cand);
     free(dead);

@@ -36,10 +36,9 @@ static int score(const pf_prune_ctx *ctx, const void *options, double sweep_valu
     const pf_mlp *m = ctx->model;
     const pf_loss_spec loss = pf_prune_loss(ctx);
     float *g = pf_alloc(m->n_params, sizeof *g, err);
-    pf_mlp_work *w = pf_mlp_work_alloc(m, ctx->data->n, err);
-    if (g == NULL || w == NULL) {
+    pf_mlp_work *w = g ? pf_prune_work(ctx, ctx->data->n, err) : NULL;
+    if (w == NULL) {
         free(g);
-        pf_mlp_work_free(w);
         return PF_ERUNTIME;
     }
     pf_mlp_loss_grad(m, w, &loss, ctx->data->x, ctx->data->y, ctx->data->n, g);
@@ -47,7 +46,7 @@ static int score(const pf_prune_ctx *ctx, const void *options, double sweep_valu
         if (pf_prune_is_prunable(m, j, ctx->cfg->prune_biases))
             r->score[j] = fabs((double)pf_prune_effective(m, j) * (double)g[j]);
     free(g);
-    pf_mlp_work_free(w);
+    pf_prune_work_release(ctx, w);
     return PF_OK;
 }
 

@@ -37,9 +37,9 @@ static int score(const pf_prune_ctx *ctx, const void *options, double lambda, pf
     const vr_options *o = options;
     const pf_mlp *m = ctx->model;
     pf_groups gs;
-    float *grads = NULL, *w = NULL;
-    double *loss = NULL, *s = NULL;
-    int status = pf_groups_gradients(ctx, 0, &gs, &grads, &loss, err);
+    float *w = NULL;
+    double *s = NULL;
+    int status = pf_groups_gradients(ctx, 0, &gs, err);
     if (status == PF_OK) {
         w = pf_alloc(m->n_params, sizeof *w, err);
         s = pf_alloc(m->n_params, sizeof *s, err);
@@ -48,15 +48,13 @@ static int score(const pf_prune_ctx *ctx, const void *options, double lambda, pf
     if (status == PF_OK) {
         for (size_t j = 0; j < m->n_params; j++) w[j] = pf_prune_effective(m, j);
         if (o->form == VR_OBJECTIVE)
-            pf_vr_objective_scores(w, grads, loss, gs.n_groups, m->n_params, lambda, s);
+            pf_vr_objective_scores(w, gs.grads, gs.loss, gs.n_groups, m->n_params, lambda, s);
         else
-            pf_vr_stats_scores(w, grads, gs.n_groups, m->n_params, lambda, s);
+            pf_vr_stats_scores(w, gs.grads, gs.n_groups, m->n_params, lambda, s);
         for (size_t j = 0; j < m->n_params; j++)
             if (pf_prune_is_prunable(m, j, ctx->cfg->prune_biases)) r->score[j] = s[j];
     }
     pf_groups_free(&gs);
-    free(grads);
-    free(loss);
     free(w);
     free(s);
     return status;
