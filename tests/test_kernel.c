@@ -3,9 +3,11 @@
  * The definition is the portable loop of fmaf in order of p; each kernel this CPU runs must
  * equal it exactly on every shape that exercises a tile edge (1, 5, 6, 7 rows; 1, 7, 8, 9,
  * 15, 16, 17, 31, 32, 33 columns; k from 0), with A read straight or transposed, each sum
- * starting at 0, at C or at a bias row. A double-precision product checks the definition itself.
- * pf_kernel_transpose moves every element to its place on shapes with edges.
- * pf_kernel_expf is held to 2 ulp of exp in double over its range, and to its edge values. */
+ * starting at 0, at C or at a bias row, stored as it is, through ReLU or gated by ReLU's
+ * derivative; ReLU's edge sums and gates (NaN, -0, +0) give +0 in every kernel. A double-precision
+ * product checks the definition itself. pf_kernel_transpose moves every element to its place on
+ * shapes with edges. pf_kernel_expf is held to 2 ulp of exp in double over its range, and to its
+ * edge values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,12 +30,13 @@ static float frand(unsigned *s)
 
 /* C from a kernel against the definition, for one shape; transposed: A(i, p) = a[p m + i]. */
 static void check_shape(const char *kernel, size_t m, size_t n, size_t k, int transposed,
-                        int accumulate, int start)
+                        int accumulate, int start, int relu, int gated)
 {
     unsigned seed = (unsigned)(m * 1000003u + n * 1009u + k * 17u + (unsigned)transposed);
     float *a = malloc((m * k + 1) * sizeof *a), *b = malloc((k * n + 1) * sizeof *b);
     float *c = malloc((m * n + 1) * sizeof *c), *want = malloc((m * n + 1) * sizeof *want);
-    float *bias = malloc((n + 1) * sizeof *bias);
+    float *bias = malloc((n + 1) * sizeof *bias), *gate = malloc((m * n + 1) * sizeof *gate);
+    for (size_t i = 0; i < m * n; i++) gate[i] = frand(&seed);
     for (size_t j = 0; j < n; j++) bias[j] = frand(&seed);
     for (size_t i = 0; i < m * k; i++) a[i] = frand(&seed);
     for (size_t i = 0; i < k * n; i++) b[i] = frand(&seed);
@@ -48,18 +51,21 @@ static void check_shape(const char *kernel, size_t m, size_t n, size_t k, int tr
                 d += (double)a[i * a_row + p * a_col] * b[p * n + j];
             }
             assert_near(s, d, 1e-5 * (double)(k + 1)); /* the definition is a dot product */
+            if (relu && !(s > 0.0f)) s = 0.0f;
+            if (gated && !(gate[i * n + j] > 0.0f)) s = 0.0f;
             want[i * n + j] = s;
         }
     pf_error err = {0};
     assert_int_equal(pf_kernel_select(kernel, &err), PF_OK);
-    pf_kernel_gemm(
-        &(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate, start ? bias : NULL});
+    pf_kernel_gemm(&(pf_gemm_args){m, n, k, a, a_row, a_col, b, n, c, n, accumulate,
+                                   start ? bias : NULL, relu, gated ? gate : NULL});
     for (size_t i = 0; i < m * n; i++)
         if (memcmp(&c[i], &want[i], sizeof c[i]) != 0)
-            fail_msg("%s: m %zu n %zu k %zu%s%s%s: C[%zu] = %.9g, definition %.9g", kernel, m, n, k,
-                     transposed ? " transposed" : "", accumulate ? " accumulating" : "",
-                     start ? " from a bias row" : "", i, (double)c[i], (double)want[i]);
-    free(a), free(b), free(c), free(want), free(bias);
+            fail_msg("%s: m %zu n %zu k %zu%s%s%s%s%s: C[%zu] = %.9g, definition %.9g", kernel, m,
+                     n, k, transposed ? " transposed" : "", accumulate ? " accumulating" : "",
+                     start ? " from a bias row" : "", relu ? " relu" : "", gated ? " gated" : "", i,
+                     (double)c[i], (double)want[i]);
+    free(a), free(b), free(c), free(want), free(bias), free(gate);
 }
 
 static void test_every_kernel_is_the_definition(void **state)
@@ -80,9 +86,9 @@ static void test_every_kernel_is_the_definition(void **state)
         for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
             for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
                 for (size_t p = 0; p < sizeof ks / sizeof ks[0]; p++)
-                    for (int t = 0; t < 6; t++) /* straight or transposed x 3 starts */
-                        check_shape(names[q], rows[r], cols[c], ks[p], t & 1, t >> 1 == 1,
-                                    t >> 1 == 2);
+                    for (int t = 0; t < 18; t++) /* straight or transposed x 3 starts x 3 */
+                        check_shape(names[q], rows[r], cols[c], ks[p], t & 1, (t >> 1) % 3 == 1,
+                                    (t >> 1) % 3 == 2, t / 6 == 1, t / 6 == 2);
     }
     assert_true(tested >= 1);
     pf_error err = {0};
@@ -118,6 +124,58 @@ static void test_transpose(void **state)
     assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
     free(src);
     free(dst);
+}
+
+/* ReLU on the edge sums: NaN, -0, a negative and a positive one, in every kernel, bit for bit
+ * the +0 (or the sum) of mlp.c's relu (z > 0 ? z : 0). */
+static void test_relu_edges(void **state)
+{
+    (void)state;
+    const float a[1] = {1.0f}, b[4] = {NAN, -0.0f, -2.0f, 3.0f}, start[4] = {0, -0.0f, 0, 0};
+    const float want[4] = {0.0f, 0.0f, 0.0f, 3.0f};
+    const char *names[8];
+    int runs[8];
+    size_t nk = pf_kernel_list(names, runs, 8);
+    pf_error err = {0};
+    for (size_t q = 0; q < nk; q++) {
+        if (!runs[q]) continue;
+        assert_int_equal(pf_kernel_select(names[q], &err), PF_OK);
+        float c[4];
+        pf_kernel_gemm(&(pf_gemm_args){.m = 1,
+                                       .n = 4,
+                                       .k = 1,
+                                       .a = a,
+                                       .a_col = 1,
+                                       .b = b,
+                                       .ldb = 4,
+                                       .c = c,
+                                       .ldc = 4,
+                                       .c_start = start,
+                                       .relu = 1});
+        for (int j = 0; j < 4; j++)
+            if (memcmp(&c[j], &want[j], sizeof c[j]) != 0)
+                fail_msg("%s: relu of sum %d is %g (sign %d), want %g", names[q], j, (double)c[j],
+                         signbit(c[j]) != 0, (double)want[j]);
+        /* Gates NaN, -0, +0 and 1 on sums -1, 2, 3 and -0: only the last passes, as -0. */
+        const float bg[4] = {-1.0f, 2.0f, 3.0f, -0.0f}, gate[4] = {NAN, -0.0f, 0.0f, 1.0f};
+        const float start0[4] = {0, 0, 0, -0.0f}, want_g[4] = {0.0f, 0.0f, 0.0f, -0.0f};
+        pf_kernel_gemm(&(pf_gemm_args){.m = 1,
+                                       .n = 4,
+                                       .k = 1,
+                                       .a = a,
+                                       .a_col = 1,
+                                       .b = bg,
+                                       .ldb = 4,
+                                       .c = c,
+                                       .ldc = 4,
+                                       .c_start = start0,
+                                       .gate = gate});
+        for (int j = 0; j < 4; j++)
+            if (memcmp(&c[j], &want_g[j], sizeof c[j]) != 0)
+                fail_msg("%s: gated sum %d is %g (sign %d), want %g", names[q], j, (double)c[j],
+                         signbit(c[j]) != 0, (double)want_g[j]);
+    }
+    assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
 }
 
 static void test_select(void **state)
@@ -170,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kernel_is_the_definition),
         cmocka_unit_test(test_transpose),
+        cmocka_unit_test(test_relu_edges),
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_expf),
     };

@@ -34,6 +34,8 @@ static void gemm_portable(const pf_gemm_args *g)
         for (size_t j = 0; j < g->n; j++) {
             float s = g->accumulate ? g->c[i * g->ldc + j] : g->c_start ? g->c_start[j] : 0.0f;
             for (size_t p = 0; p < g->k; p++) s = fmaf(a[p * g->a_col], g->b[p * g->ldb + j], s);
+            if (g->relu && !(s > 0.0f)) s = 0.0f;
+            if (g->gate && !(g->gate[i * g->ldc + j] > 0.0f)) s = 0.0f;
             g->c[i * g->ldc + j] = s;
         }
     }
@@ -102,9 +104,26 @@ __attribute__((target("avx2,fma"))) static __m256i mask8(size_t n)
     }
 #define AVX2_STEP_HALF(r)                                                                          \
     c##r##0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a##r + p * ac), b0, c##r##0);
+/* max(c, 0) is c when c > 0 and the second operand, +0, otherwise (NaN and -0 included). */
+#define AVX2_RELU(r)                                                                               \
+    if (g->relu) {                                                                                 \
+        c##r##0 = _mm256_max_ps(c##r##0, _mm256_setzero_ps());                                     \
+        c##r##1 = _mm256_max_ps(c##r##1, _mm256_setzero_ps());                                     \
+    }
+/* gate > 0 compares to all ones (the sum's bits kept by the and) or all zeros (+0). */
+#define AVX2_GATE(r)                                                                               \
+    if (g->gate) {                                                                                 \
+        const float *gr = g->gate + (i0 + r) * g->ldc + j0;                                        \
+        __m256 g0 = full ? _mm256_loadu_ps(gr) : _mm256_maskload_ps(gr, m0);                       \
+        __m256 g1 = full ? _mm256_loadu_ps(gr + 8) : _mm256_maskload_ps(gr + 8, m1);               \
+        c##r##0 = _mm256_and_ps(c##r##0, _mm256_cmp_ps(g0, _mm256_setzero_ps(), _CMP_GT_OQ));      \
+        c##r##1 = _mm256_and_ps(c##r##1, _mm256_cmp_ps(g1, _mm256_setzero_ps(), _CMP_GT_OQ));      \
+    }
 #define AVX2_STORE(r)                                                                              \
+    AVX2_RELU(r)                                                                                   \
     if (r < rows) {                                                                                \
         float *cr = g->c + (i0 + r) * g->ldc + j0;                                                 \
+        AVX2_GATE(r)                                                                               \
         if (full) {                                                                                \
             _mm256_storeu_ps(cr, c##r##0);                                                         \
             _mm256_storeu_ps(cr + 8, c##r##1);                                                     \
@@ -217,8 +236,25 @@ static __mmask16 mask16(size_t n)
         c##r##1 = _mm512_fmadd_ps(a, b1, c##r##1);                                                 \
     }
 #define AVX512_STEP_HALF(r) c##r##0 = _mm512_fmadd_ps(_mm512_set1_ps(a##r[p * ac]), b0, c##r##0);
+#define AVX512_RELU(r)                                                                             \
+    if (g->relu) {                                                                                 \
+        c##r##0 = _mm512_max_ps(c##r##0, _mm512_setzero_ps());                                     \
+        c##r##1 = _mm512_max_ps(c##r##1, _mm512_setzero_ps());                                     \
+    }
+#define AVX512_GATE(r)                                                                             \
+    if (g->gate) {                                                                                 \
+        const float *gr = g->gate + (i0 + r) * g->ldc + j0;                                        \
+        __mmask16 k0 = _mm512_mask_cmp_ps_mask(m0, _mm512_maskz_loadu_ps(m0, gr),                  \
+                                               _mm512_setzero_ps(), _CMP_GT_OQ);                   \
+        __mmask16 k1 = _mm512_mask_cmp_ps_mask(m1, _mm512_maskz_loadu_ps(m1, gr + 16),             \
+                                               _mm512_setzero_ps(), _CMP_GT_OQ);                   \
+        c##r##0 = _mm512_maskz_mov_ps(k0, c##r##0);                                                \
+        c##r##1 = _mm512_maskz_mov_ps(k1, c##r##1);                                                \
+    }
 #define AVX512_STORE(r)                                                                            \
+    AVX512_RELU(r)                                                                                 \
     if (r < rows) {                                                                                \
+        AVX512_GATE(r)                                                                             \
         _mm512_mask_storeu_ps(g->c + (i0 + r) * g->ldc + j0, m0, c##r##0);                         \
         _mm512_mask_storeu_ps(g->c + (i0 + r) * g->ldc + j0 + 16, m1, c##r##1);                    \
     }

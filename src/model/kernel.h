@@ -42,6 +42,10 @@ typedef struct {
     int accumulate;       /* 1: add to C; 0: overwrite C */
     const float *c_start; /* not NULL (and accumulate 0): every row of C starts at c_start[j],
                            * s = c_start[j] in the sum above (a layer's bias) */
+    int relu;             /* 1: store max(sum, 0) instead, +0 for a NaN or -0 sum: mlp.c's ReLU
+                           * applied as the tile is stored, not in another pass over C */
+    const float *gate;    /* not NULL: store gate[i ldc + j] > 0 ? sum : +0 instead: ReLU's
+                           * derivative from its outputs, applied to a backward product */
 } pf_gemm_args;
 
 void pf_kernel_gemm(const pf_gemm_args *g);

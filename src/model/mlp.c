@@ -417,7 +417,7 @@ static void refresh_effective(const pf_mlp *m, pf_mlp_work *w)
 /* out (n x dout) = b + in (n x din) W^T, Wt = W^T being din x dout row-major: each sum starts
  * at the unit's bias. */
 static void dense(const float *in, size_t n, size_t din, size_t dout, const float *Wt,
-                  const float *b, float *out)
+                  const float *b, int relu, float *out)
 {
     pf_kernel_gemm(&(pf_gemm_args){.m = n,
                                    .n = dout,
@@ -429,7 +429,8 @@ static void dense(const float *in, size_t n, size_t din, size_t dout, const floa
                                    .ldb = dout,
                                    .c = out,
                                    .ldc = dout,
-                                   .c_start = b});
+                                   .c_start = b,
+                                   .relu = relu});
 }
 
 void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, float *yhat)
@@ -440,8 +441,9 @@ void pf_mlp_forward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, f
     const float *in = x;
     for (size_t l = 0; l < m->n_layers; l++) {
         size_t din = m->dims[l], dout = m->dims[l + 1];
-        dense(in, n, din, dout, w->eff_t + m->w_off[l], w->wb + m->b_off[l], w->out[l]);
-        if (l + 1 < m->n_layers) pf_mlp_activate(m->act, w->out[l], n * dout);
+        int hidden = l + 1 < m->n_layers, relu = hidden && m->act == PF_ACT_RELU;
+        dense(in, n, din, dout, w->eff_t + m->w_off[l], w->wb + m->b_off[l], relu, w->out[l]);
+        if (hidden && !relu) pf_mlp_activate(m->act, w->out[l], n * dout);
         in = w->out[l];
     }
     memcpy(yhat, w->out[m->n_layers - 1], n * pf_mlp_n_out(m) * sizeof *yhat);
@@ -520,8 +522,9 @@ static void backward(const pf_mlp *m, pf_mlp_work *w, const float *x, size_t n, 
                                        .ldb = din,
                                        .c = prev,
                                        .ldc = din,
-                                       .accumulate = 0});
-        activation_of(m->act)->grad(w->out[l - 1], prev, n * din);
+                                       .accumulate = 0,
+                                       .gate = m->act == PF_ACT_RELU ? w->out[l - 1] : NULL});
+        if (m->act != PF_ACT_RELU) activation_of(m->act)->grad(w->out[l - 1], prev, n * din);
         float *t = delta;
         delta = prev;
         prev = t;
