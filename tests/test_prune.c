@@ -319,6 +319,53 @@ static void test_magnitude_order(void **state)
     pf_mlp_free(m);
 }
 
+/* The order's definition, as an insertion sort with its comparison: unpruned first, by
+ * descending score (NaN as -inf, -0 = +0), ties and the pruned ones by index. */
+static int ranks_before(const pf_mlp *m, const double *score, size_t a, size_t b)
+{
+    int pa = m->mask[a] == 0.0f, pb = m->mask[b] == 0.0f;
+    if (pa != pb) return pb;
+    double sa = isnan(score[a]) ? -INFINITY : score[a], sb = isnan(score[b]) ? -INFINITY : score[b];
+    if (!pa && sa != sb) return sa > sb;
+    return a < b;
+}
+
+/* Many ties, both zeros, NaN and infinite weights, and pruned ones, on a 9-12-7-2 network:
+ * the ranking is exactly the definition's order. */
+static void test_order_is_the_definition(void **state)
+{
+    (void)state;
+    static const int hidden[2] = {12, 7};
+    pf_mlp *m = net_k(9, hidden, 2, 2, PF_ACT_RELU);
+    const float pool[] = {0.5f, -0.5f, 0.0f, -0.0f, NAN, 2.0f, -2.0f, 1e-30f, INFINITY, 0.25f};
+    unsigned seed = 7;
+    for (size_t j = 0; j < m->n_params; j++) {
+        seed = seed * 1103515245u + 12345u;
+        m->params[j] = pool[(seed >> 16) % (sizeof pool / sizeof pool[0])];
+        m->mask[j] = (seed >> 8) % 5 == 0 ? 0.0f : 1.0f;
+    }
+    pf_config cfg;
+    pf_config_defaults(&cfg);
+    for (int pb = 0; pb < 2; pb++) {
+        cfg.prune_biases = pb;
+        pf_prune_ctx ctx = {.cfg = &cfg, .model = m, .loss = PF_LOSS_MSE};
+        pf_ranking r;
+        rank_ok(crit("magnitude", 0), &ctx, &r);
+        size_t *want = malloc(r.n * sizeof *want), n = 0;
+        for (size_t j = 0; j < m->n_params; j++) {
+            if (!pb && !pf_mlp_is_weight(m, j)) continue;
+            size_t i = n++;
+            for (; i > 0 && ranks_before(m, r.score, j, want[i - 1]); i--) want[i] = want[i - 1];
+            want[i] = j;
+        }
+        assert_int_equal(n, r.n);
+        assert_memory_equal(r.order, want, n * sizeof *want);
+        free(want);
+        pf_prune_ranking_free(&r);
+    }
+    pf_mlp_free(m);
+}
+
 /* ---- SNIP against finite differences ------------------------------------------------------ */
 
 #define FD_ROWS 7
@@ -983,6 +1030,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_criterion_uses),
         cmocka_unit_test(test_keep_count),
+        cmocka_unit_test(test_order_is_the_definition),
         cmocka_unit_test(test_layer_budgets),
         cmocka_unit_test(test_mask_counts),
         cmocka_unit_test(test_mask_n5),

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,36 +40,64 @@ static int ranking_alloc(pf_ranking *r, const pf_mlp *m, int prune_biases, pf_er
     return PF_OK;
 }
 
-typedef struct {
-    double key; /* score, NaN mapped to -inf so the order is total */
-    size_t j;
-    int pruned; /* mask 0 in the scored model: ranks after every unpruned parameter */
-} sort_item;
-
-static int cmp_item(const void *pa, const void *pb)
+/* Order the prunable parameters: unpruned ones by descending score (a NaN score, which only
+ * a diverged model can produce, counts as -inf; -0 and +0 are equal), then the pruned ones;
+ * ties by index. The unpruned ones go through a stable radix sort of a 64-bit key that is
+ * ascending where the score descends, the pruned ones after them in index order: a total
+ * order, so the result is the one any correct sort gives, found in eight linear passes instead
+ * of a comparison sort's calls (which were 4% of a study). */
+static uint64_t descending_key(double s)
 {
-    const sort_item *a = pa, *b = pb;
-    if (a->pruned != b->pruned) return a->pruned - b->pruned;
-    if (a->pruned) return (a->j > b->j) - (a->j < b->j); /* pruned ones: index order only */
-    if (a->key != b->key) return a->key > b->key ? -1 : 1;
-    return (a->j > b->j) - (a->j < b->j);
+    if (isnan(s)) s = -INFINITY;
+    if (s == 0.0) s = 0.0; /* -0 ties with +0 */
+    uint64_t b;
+    memcpy(&b, &s, sizeof b);
+    b = b >> 63 ? ~b : b | (UINT64_C(1) << 63); /* ascending with s */
+    return ~b;
 }
 
-/* Order the prunable parameters: unpruned ones by descending score (a NaN score, which only
- * a diverged model can produce, counts as -inf), then the pruned ones; ties by index. */
 static int sort_by_score(const pf_mlp *m, int prune_biases, pf_ranking *r, pf_error *err)
 {
-    sort_item *items = pf_alloc(r->n ? r->n : 1, sizeof *items, err);
-    if (items == NULL) return PF_ERUNTIME;
+    size_t n = r->n ? r->n : 1;
+    uint64_t *key = pf_alloc(2 * n, sizeof *key, err);
+    size_t *tmp = pf_alloc(n, sizeof *tmp, err);
+    if (key == NULL || tmp == NULL) {
+        free(key), free(tmp);
+        return PF_ERUNTIME;
+    }
+    uint64_t *key_tmp = key + n;
+    size_t live = 0, dead = 0;
+    for (size_t j = 0; j < m->n_params; j++)
+        if (pf_prune_is_prunable(m, j, prune_biases) && m->mask[j] != 0.0f) live++;
     size_t k = 0;
     for (size_t j = 0; j < m->n_params; j++) {
         if (!pf_prune_is_prunable(m, j, prune_biases)) continue;
-        double s = r->score[j];
-        items[k++] = (sort_item){isnan(s) ? -INFINITY : s, j, m->mask[j] == 0.0f};
+        if (m->mask[j] == 0.0f) {
+            r->order[live + dead++] = j;
+        } else {
+            r->order[k] = j;
+            key[k++] = descending_key(r->score[j]);
+        }
     }
-    qsort(items, r->n, sizeof *items, cmp_item);
-    for (size_t i = 0; i < r->n; i++) r->order[i] = items[i].j;
-    free(items);
+    size_t *src = r->order, *dst = tmp;
+    uint64_t *ks = key, *kd = key_tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < live; i++) count[((ks[i] >> shift) & 0xFF) + 1]++;
+        if (live == 0 || count[((ks[0] >> shift) & 0xFF) + 1] == live) continue; /* one bucket */
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (size_t i = 0; i < live; i++) {
+            size_t at = count[(ks[i] >> shift) & 0xFF]++;
+            dst[at] = src[i];
+            kd[at] = ks[i];
+        }
+        size_t *t = src;
+        src = dst, dst = t;
+        uint64_t *u = ks;
+        ks = kd, kd = u;
+    }
+    if (src != r->order) memcpy(r->order, src, live * sizeof *r->order);
+    free(key), free(tmp);
     return PF_OK;
 }
 

@@ -60,19 +60,38 @@ static int score(const pf_prune_ctx *ctx, const void *options, double lambda, pf
     return status;
 }
 
+/* Parameters in blocks of VR_BLOCK, participants in the outer loop: rows of g are read in
+ * order, and each parameter's sums still take its participants in order (the same bits as a
+ * loop per parameter). */
+#define VR_BLOCK 256
+
 void pf_vr_stats_scores(const float *w, const float *g, size_t n_parts, size_t n, double lambda,
                         double *score)
 {
-    for (size_t j = 0; j < n; j++) {
-        double sum = 0.0, sq = 0.0;
-        for (size_t p = 0; p < n_parts; p++) sum += fabs((double)w[j] * (double)g[p * n + j]);
-        double mean = n_parts ? sum / (double)n_parts : 0.0;
+    double sum[VR_BLOCK], sq[VR_BLOCK];
+    for (size_t j0 = 0; j0 < n; j0 += VR_BLOCK) {
+        size_t nb = n - j0 < VR_BLOCK ? n - j0 : VR_BLOCK;
+        const float *wb = w + j0;
+        for (size_t j = 0; j < nb; j++) sum[j] = sq[j] = 0.0;
         for (size_t p = 0; p < n_parts; p++) {
-            double e = fabs((double)w[j] * (double)g[p * n + j]) - mean;
-            sq += e * e; /* two passes: no cancellation when the spread is small */
+            const float *gp = g + p * n + j0;
+#pragma omp simd
+            for (size_t j = 0; j < nb; j++) sum[j] += fabs((double)wb[j] * (double)gp[j]);
         }
-        double sd = n_parts ? sqrt(sq / (double)n_parts) : 0.0;
-        score[j] = mean - lambda * sd;
+        for (size_t j = 0; j < nb; j++) sum[j] = n_parts ? sum[j] / (double)n_parts : 0.0;
+        for (size_t p = 0; p < n_parts;
+             p++) { /* two passes: no cancellation when the spread is small */
+            const float *gp = g + p * n + j0;
+#pragma omp simd
+            for (size_t j = 0; j < nb; j++) {
+                double e = fabs((double)wb[j] * (double)gp[j]) - sum[j];
+                sq[j] += e * e;
+            }
+        }
+        for (size_t j = 0; j < nb; j++) {
+            double sd = n_parts ? sqrt(sq[j] / (double)n_parts) : 0.0;
+            score[j0 + j] = sum[j] - lambda * sd;
+        }
     }
 }
 
