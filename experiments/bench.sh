@@ -9,9 +9,10 @@
 # 2. The full Heist study (configs/heist.ini: 122 folds, 5 criteria x 6 sparsities, 3 widths,
 #    group fairness) on 1 and 2 threads, alternating, ROUNDS times: median wall time, peak
 #    memory, the speed-up, and a check that both give the same bytes.
-# 3. Against PyTorch, when Debian's python3-torch is installed: the reference protocol of
-#    ../shared/bench/torch_peer.py (magnitude, SNIP, VR at 0.5, 0.8, 0.9) run by it and by
-#    prunefair on one thread, side by side.
+# 3. The reference protocol of ../shared/bench/torch_peer.py (magnitude, SNIP, VR at 0.5, 0.8,
+#    0.9) on one thread: its training GFLOP/s as a share of part 1's ceiling, where the time
+#    goes (perf, when it runs here), and PyTorch side by side when Debian's python3-torch is
+#    installed.
 # 4. How time grows: the training of a synthetic study against windows, participants and
 #    hidden width (one criterion, one thread).
 # Medians of interleaved runs, because this kind of machine is noisy; ratios are the numbers
@@ -86,34 +87,70 @@ if [ -r "$heist" ]; then
         echo "Speed-up on 2 threads: $(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", a / b }')x, outputs identical."
     } | tee -a "$report"
 else
-    echo "(no Heist data at $heist: sections 2 and 3 skipped)" | tee -a "$report"
+    echo "(no Heist data at $heist: section 2 skipped)" | tee -a "$report"
 fi
 
-if [ -r "$heist" ] && [ -r "$peer" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+# 3. The reference protocol end to end, against the ceiling of part 1 and, with PyTorch, side
+# by side. Its training work: every fold trains on all windows but its participant's for
+# `epochs` epochs (validation 0), at the flops per sample bench_train printed.
+if [ -r "$heist" ]; then
     proto="--threads 1 --set data.path=$heist --set prune.criteria=magnitude,snip,vr
         --set prune.sparsities=0.5,0.8,0.9 --set compress.bits=32 --set fairness.attributes=none
         --set output.figures=none --set output.tables=none"
     # shellcheck disable=SC2086
+    "$run" --dry-run $proto "$src/configs/heist.ini" >"$tmp/proto.plan"
+    P=$(sed -n 's/^participants: //p' "$tmp/proto.plan")
+    N=$(sed -n 's/^windows: //p' "$tmp/proto.plan")
+    epochs=$(awk -F' *= *' '$1 == "max_epochs" { print $2 }' "$src/configs/heist.ini")
+    fps=$(sed -n 's/.*: \([0-9]*\) flops per sample.*/\1/p' "$report")
+    ceiling=$(awk -F'\t' 'NR == 2 { print $6 }' "$out_dir/bench-train-$stamp.tsv")
+    gflop=$(awk -v n="$N" -v p="$P" -v e="$epochs" -v f="$fps" 'BEGIN { printf "%.1f", n * (p - 1) * e * f / 1e9 }')
+    torch_ok=0
+    [ -r "$peer" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null && torch_ok=1
+    # shellcheck disable=SC2086
     ours_a=$(timed p1 $proto "$src/configs/heist.ini")
-    s=$(now)
-    /usr/bin/python3 "$peer" --data "$heist" --threads 1 >"$tmp/torch.json"
-    theirs=$(since "$s")
+    if [ "$torch_ok" = 1 ]; then
+        s=$(now)
+        /usr/bin/python3 "$peer" --data "$heist" --threads 1 >"$tmp/torch.json"
+        theirs=$(since "$s")
+    fi
     # shellcheck disable=SC2086
     ours_b=$(timed p2 $proto "$src/configs/heist.ini")
     ours=$(printf '%s\n%s\n' "$ours_a" "$ours_b" | median)
+    rate=$(awk -v g="$gflop" -v t="$ours" 'BEGIN { printf "%.1f", g / t }')
     {
         echo
-        echo "## 3. Against PyTorch (the reference protocol, one thread, side by side)"
+        echo "## 3. The reference protocol end to end (one thread)"
         echo
-        echo "| | wall time | dense mean CCC |"
-        echo "|---|---:|---:|"
-        echo "| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') (torch_peer.py) | $theirs s | $(sed -n 's/.*"dense_ccc_mean": *\([-0-9.e]*\).*/\1/p' "$tmp/torch.json" | awk '{ printf "%.3f", $1 }') |"
-        echo "| prunefair (median of 2, before and after) | $ours s | $(awk -F, '$1 == "dense" && $5 == "ccc" { printf "%.3f", $8 }' "$tmp/p1/summary.csv") |"
+        echo "LOPO on Heist ($P participants, $N windows), dense training of $epochs epochs then one-shot magnitude,"
+        echo "SNIP and VR at 0.5, 0.8, 0.9 (../shared/bench/torch_peer.py's protocol): $gflop GFLOP of training"
+        echo "($N x $((P - 1)) windows x $epochs epochs x $fps flops)."
         echo
-        echo "prunefair is $(awk -v a="$theirs" -v b="$ours" 'BEGIN { printf "%.1f", a / b }')x faster."
+        echo "| | wall time | GFLOP/s of training | share of the SGEMM ceiling ($ceiling GFLOP/s) | dense mean CCC |"
+        echo "|---|---:|---:|---:|---:|"
+        echo "| prunefair (median of 2$([ "$torch_ok" = 1 ] && echo ', before and after PyTorch')) | $ours s | $rate | $(awk -v r="$rate" -v c="$ceiling" 'BEGIN { printf "%.0f%%", 100 * r / c }') | $(awk -F, '$1 == "dense" && $5 == "ccc" { printf "%.3f", $8 }' "$tmp/p1/summary.csv") |"
+        if [ "$torch_ok" = 1 ]; then
+            echo "| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') (torch_peer.py) | $theirs s | $(awk -v g="$gflop" -v t="$theirs" 'BEGIN { printf "%.1f", g / t }') | $(awk -v g="$gflop" -v t="$theirs" -v c="$ceiling" 'BEGIN { printf "%.0f%%", 100 * g / t / c }') | $(sed -n 's/.*"dense_ccc_mean": *\([-0-9.e]*\).*/\1/p' "$tmp/torch.json" | awk '{ printf "%.3f", $1 }') |"
+            echo
+            echo "prunefair is $(awk -v a="$theirs" -v b="$ours" 'BEGIN { printf "%.1f", a / b }')x faster."
+        else
+            echo
+            echo "(PyTorch side by side skipped: needs python3-torch: apt-get install python3-torch)"
+        fi
     } | tee -a "$report"
+    # Where the time goes, when perf can sample this machine: the product kernel's share.
+    # shellcheck disable=SC2086
+    if command -v perf >/dev/null 2>&1 &&
+        perf record -q -F 999 -o "$tmp/perf.data" "$run" --no-progress --out "$tmp/pp" $proto \
+            "$src/configs/heist.ini" >/dev/null 2>&1; then
+        perf report -i "$tmp/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
+            awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); n++; if (n <= 8) top = top sprintf("%s %s%%, ", $NF, $1)
+                                 if ($NF ~ /^gemm_/) g += $1 }
+                 END { printf "\nProfile (perf, %s): the product kernel %.0f%% of the time; the top: %s\n", "one run", g, substr(top, 1, length(top) - 2) }' |
+            tee -a "$report"
+    fi
 else
-    echo "(PyTorch comparison skipped: needs the Heist data and python3-torch: apt-get install python3-torch)" | tee -a "$report"
+    echo "(no Heist data at $heist: section 3 skipped)" | tee -a "$report"
 fi
 
 # How time grows, on synthetic data: training dominates, one criterion and one sparsity.
