@@ -980,7 +980,11 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
         free(window_group);
         return NULL;
     }
-    pf_results_set_folds(rc.res, folds);
+    if (pf_results_set_folds(rc.res, folds, err) != PF_OK) {
+        pf_results_free(rc.res);
+        free(window_group);
+        return NULL;
+    }
     rc.res->threads = ro->threads;
     snprintf(rc.res->kernel, sizeof rc.res->kernel, "%s", pf_kernel_name());
     utc_now(rc.res->started, sizeof rc.res->started);
