@@ -35,9 +35,11 @@ static void assert_ascending(const int *v, size_t n)
     for (size_t i = 1; i < n; i++) assert_true(v[i - 1] < v[i]);
 }
 
-/* Every participant appears in exactly one of test, train, val; lists ascending. */
-static void assert_partition(const pf_fold *fd, size_t P)
+/* Every participant appears in exactly one of test, train, val of fold f; lists ascending. */
+static void assert_partition(const pf_folds *fs, size_t f, size_t P)
 {
+    test_fold lists = test_fold_lists(fs, f);
+    const test_fold *fd = &lists;
     int seen[64] = {0};
     assert_true(P <= 64);
     assert_int_equal(fd->n_test + fd->n_train + fd->n_val, P);
@@ -48,6 +50,7 @@ static void assert_partition(const pf_fold *fd, size_t P)
     assert_ascending(fd->test, fd->n_test);
     assert_ascending(fd->train, fd->n_train);
     assert_ascending(fd->val, fd->n_val);
+    test_fold_free(&lists);
 }
 
 /* ---- folds -------------------------------------------------------------------------------- */
@@ -71,7 +74,7 @@ static void test_lopo(void **state)
         tested[fd->test[0]]++;
         assert_int_equal(fd->n_val, 1); /* round(0.25 * 4) */
         assert_int_equal(fd->n_train, 3);
-        assert_partition(fd, 5);
+        assert_partition(fs, f, 5);
     }
     for (size_t p = 0; p < 5; p++) assert_int_equal(tested[p], 1);
     pf_folds_free(fs);
@@ -108,7 +111,8 @@ static void test_group_kfold_assignment(void **state)
     pf_folds *fs = pf_folds_alloc(ds, &c, &err);
     assert_non_null(fs);
     assert_int_equal(fs->n_folds, 2);
-    const pf_fold *f0 = &fs->fold[0], *f1 = &fs->fold[1];
+    test_fold l0 = test_fold_lists(fs, 0), l1 = test_fold_lists(fs, 1);
+    const test_fold *f0 = &l0, *f1 = &l1;
     assert_int_equal(f0->n_test, 3);
     assert_int_equal(f0->test[0], 0);
     assert_int_equal(f0->test[1], 3);
@@ -124,6 +128,7 @@ static void test_group_kfold_assignment(void **state)
     assert_int_equal(f1->train[0], 0);
     assert_int_equal(f1->train[1], 3);
     assert_int_equal(f1->train[2], 4);
+    test_fold_free(&l0), test_fold_free(&l1);
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
@@ -161,7 +166,7 @@ static void test_group_kfold_ties(void **state)
     assert_int_equal(fs->fold[1].test[0], 1);
     assert_int_equal(fs->fold[2].n_test, 1);
     assert_int_equal(fs->fold[2].test[0], 2);
-    for (size_t f = 0; f < 3; f++) assert_partition(&fs->fold[f], 4);
+    for (size_t f = 0; f < 3; f++) assert_partition(fs, f, 4);
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
@@ -219,7 +224,7 @@ static void test_validation_count(void **state)
         for (size_t f = 0; f < fs->n_folds; f++) {
             assert_int_equal(fs->fold[f].n_val, cases[i].n_val);
             assert_int_equal(fs->fold[f].n_train, 20 - cases[i].n_val);
-            assert_partition(&fs->fold[f], 21);
+            assert_partition(fs, f, 21);
         }
         pf_folds_free(fs);
     }
@@ -231,7 +236,9 @@ static void test_validation_count(void **state)
     pf_folds *fs = lopo_folds(ds, 0.4, 1);
     assert_int_equal(fs->fold[0].n_val, 0);
     assert_int_equal(fs->fold[0].n_train, 1);
-    assert_int_equal(fs->fold[0].train[0], 1);
+    test_fold l0 = test_fold_lists(fs, 0);
+    assert_int_equal(l0.train[0], 1);
+    test_fold_free(&l0);
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
@@ -248,15 +255,19 @@ static void test_validation_deterministic(void **state)
     pf_folds *a = lopo_folds(ds, 0.2, 1), *b = lopo_folds(ds, 0.2, 1), *c = lopo_folds(ds, 0.2, 2);
     int differ = 0;
     for (size_t f = 0; f < 21; f++) {
-        assert_memory_equal(a->fold[f].val, b->fold[f].val, 4 * sizeof(int));
-        assert_memory_equal(a->fold[f].train, b->fold[f].train, 16 * sizeof(int));
-        differ += memcmp(a->fold[f].val, c->fold[f].val, 4 * sizeof(int)) != 0;
+        test_fold x = test_fold_lists(a, f), y = test_fold_lists(b, f), z = test_fold_lists(c, f);
+        assert_memory_equal(x.val, y.val, 4 * sizeof(int));
+        assert_memory_equal(x.train, y.train, 16 * sizeof(int));
+        differ += memcmp(x.val, z.val, 4 * sizeof(int)) != 0;
+        test_fold_free(&x), test_fold_free(&y), test_fold_free(&z);
     }
     assert_true(differ > 15);
     /* Folds of one run draw independently: not every fold validates on the same people. */
-    assert_memory_not_equal(a->fold[0].val, a->fold[20].val, 4 * sizeof(int));
+    test_fold first = test_fold_lists(a, 0), last = test_fold_lists(a, 20);
+    assert_memory_not_equal(first.val, last.val, 4 * sizeof(int));
     const int pinned[4] = {1, 5, 12, 19};
-    assert_memory_equal(a->fold[0].val, pinned, sizeof pinned);
+    assert_memory_equal(first.val, pinned, sizeof pinned);
+    test_fold_free(&first), test_fold_free(&last);
     pf_folds_free(a);
     pf_folds_free(b);
     pf_folds_free(c);
@@ -378,7 +389,7 @@ static void test_file_good(void **state)
         assert_memory_equal(fs->fold[f].test, tests[f], sizeof tests[f]);
         assert_int_equal(fs->fold[f].n_val, 1); /* round(0.25 * 4) */
         assert_int_equal(fs->fold[f].n_train, 3);
-        assert_partition(&fs->fold[f], 6);
+        assert_partition(fs, f, 6);
     }
     /* Provenance: the file as read, absolute, and the SHA-256 of its bytes. */
     assert_string_equal(fs->file, path); /* mkdtemp under /tmp: already absolute */
@@ -432,7 +443,8 @@ static void test_file_reproduces_group_kfold(void **state)
     if (!fs) fail_msg("%s", err.msg);
     assert_int_equal(fs->n_folds, 3);
     for (size_t f = 0; f < 3; f++) {
-        const pf_fold *a = &g->fold[f], *b = &fs->fold[f];
+        test_fold la = test_fold_lists(g, f), lb = test_fold_lists(fs, f);
+        const test_fold *a = &la, *b = &lb;
         assert_int_equal(a->n_test, b->n_test);
         assert_int_equal(a->n_train, b->n_train);
         assert_int_equal(a->n_val, b->n_val);
@@ -440,6 +452,7 @@ static void test_file_reproduces_group_kfold(void **state)
         assert_memory_equal(a->test, b->test, a->n_test * sizeof(int));
         assert_memory_equal(a->train, b->train, a->n_train * sizeof(int));
         assert_memory_equal(a->val, b->val, a->n_val * sizeof(int));
+        test_fold_free(&la), test_fold_free(&lb);
     }
     pf_folds_free(g);
     pf_folds_free(fs);

@@ -402,7 +402,7 @@ int pf_results_set_folds(pf_results *r, const pf_folds *fs, pf_error *err)
     free(r->val);
     if (!(r->val = pf_alloc(r->val_first[r->n_folds], sizeof *r->val, err))) return err->code;
     for (size_t f = 0; f < fs->n_folds && f < r->n_folds; f++)
-        memcpy(r->val + r->val_first[f], fs->fold[f].val, fs->fold[f].n_val * sizeof *r->val);
+        if (pf_folds_lists(fs, f, NULL, r->val + r->val_first[f], err) != PF_OK) return err->code;
     snprintf(r->folds_file, sizeof r->folds_file, "%s", fs->file);
     snprintf(r->folds_file_sha256, sizeof r->folds_file_sha256, "%s", fs->file_sha256);
     return PF_OK;
