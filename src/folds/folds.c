@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "base/alloc.h"
 #include "base/seed.h"
