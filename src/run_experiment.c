@@ -597,8 +597,8 @@ static int merge(const char *dir, pf_error *err)
                      "they recorded); merge with the data they used",
                      ds->path);
     if (err->code == PF_OK && (folds = pf_folds_alloc(ds, &cfg, err)) &&
-        (r = pf_results_alloc(&cfg, ds, folds->n_folds, err))) {
-        pf_results_set_folds(r, folds);
+        (r = pf_results_alloc(&cfg, ds, folds->n_folds, err)) &&
+        pf_results_set_folds(r, folds, err) == PF_OK) {
         pf_report_info info;
         if (pf_shard_merge(dir, r, &cfg, ds, folds, err) == PF_OK &&
             pf_results_summarise(r, err) == PF_OK &&

@@ -28,6 +28,12 @@ run_case "demo dry run (synthetic)" 0 --dry-run "$SRC/configs/demo.ini"
 expect_in "$OUT" "participants: 48" "windows: 1920" "features: 30" "folds: 48" "tasks: 48"
 run_case "group k-fold" 0 --dry-run --set folds.scheme=group_kfold --set folds.k=4 "$SRC/configs/demo.ini"
 expect_in "$OUT" "folds: 4" "tasks: 4"
+# Folds take memory linear in participants (issue 22): leave-one-out over 24,000 participants is
+# 24,000 folds of 23,999 non-test participants each, which a training list per fold made 2.3 GB.
+run_case "24,000 participants, leave one out" 0 --dry-run --set synthetic.participants=24000 \
+    --set synthetic.windows=3 --set synthetic.features=4 --set synthetic.informative=2 \
+    --set synthetic.private=1 --set folds.scheme=lopo "$SRC/configs/demo.ini"
+expect_in "$OUT" "participants: 24000" "windows: 72000" "folds: 24000" "tasks: 24000"
 
 run_case "--version" 0 --version
 expect_in "$OUT" "run_experiment (prunefair)"

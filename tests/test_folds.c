@@ -11,11 +11,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
+#include "base/seed.h"
 #include "folds/folds.h"
 #include "testutil.h"
 
@@ -35,9 +39,11 @@ static void assert_ascending(const int *v, size_t n)
     for (size_t i = 1; i < n; i++) assert_true(v[i - 1] < v[i]);
 }
 
-/* Every participant appears in exactly one of test, train, val; lists ascending. */
-static void assert_partition(const pf_fold *fd, size_t P)
+/* Every participant appears in exactly one of test, train, val of fold f; lists ascending. */
+static void assert_partition(const pf_folds *fs, size_t f, size_t P)
 {
+    test_fold lists = test_fold_lists(fs, f);
+    const test_fold *fd = &lists;
     int seen[64] = {0};
     assert_true(P <= 64);
     assert_int_equal(fd->n_test + fd->n_train + fd->n_val, P);
@@ -48,6 +54,7 @@ static void assert_partition(const pf_fold *fd, size_t P)
     assert_ascending(fd->test, fd->n_test);
     assert_ascending(fd->train, fd->n_train);
     assert_ascending(fd->val, fd->n_val);
+    test_fold_free(&lists);
 }
 
 /* ---- folds -------------------------------------------------------------------------------- */
@@ -71,7 +78,7 @@ static void test_lopo(void **state)
         tested[fd->test[0]]++;
         assert_int_equal(fd->n_val, 1); /* round(0.25 * 4) */
         assert_int_equal(fd->n_train, 3);
-        assert_partition(fd, 5);
+        assert_partition(fs, f, 5);
     }
     for (size_t p = 0; p < 5; p++) assert_int_equal(tested[p], 1);
     pf_folds_free(fs);
@@ -108,7 +115,8 @@ static void test_group_kfold_assignment(void **state)
     pf_folds *fs = pf_folds_alloc(ds, &c, &err);
     assert_non_null(fs);
     assert_int_equal(fs->n_folds, 2);
-    const pf_fold *f0 = &fs->fold[0], *f1 = &fs->fold[1];
+    test_fold l0 = test_fold_lists(fs, 0), l1 = test_fold_lists(fs, 1);
+    const test_fold *f0 = &l0, *f1 = &l1;
     assert_int_equal(f0->n_test, 3);
     assert_int_equal(f0->test[0], 0);
     assert_int_equal(f0->test[1], 3);
@@ -124,6 +132,7 @@ static void test_group_kfold_assignment(void **state)
     assert_int_equal(f1->train[0], 0);
     assert_int_equal(f1->train[1], 3);
     assert_int_equal(f1->train[2], 4);
+    test_fold_free(&l0), test_fold_free(&l1);
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
@@ -161,7 +170,7 @@ static void test_group_kfold_ties(void **state)
     assert_int_equal(fs->fold[1].test[0], 1);
     assert_int_equal(fs->fold[2].n_test, 1);
     assert_int_equal(fs->fold[2].test[0], 2);
-    for (size_t f = 0; f < 3; f++) assert_partition(&fs->fold[f], 4);
+    for (size_t f = 0; f < 3; f++) assert_partition(fs, f, 4);
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
@@ -219,7 +228,7 @@ static void test_validation_count(void **state)
         for (size_t f = 0; f < fs->n_folds; f++) {
             assert_int_equal(fs->fold[f].n_val, cases[i].n_val);
             assert_int_equal(fs->fold[f].n_train, 20 - cases[i].n_val);
-            assert_partition(&fs->fold[f], 21);
+            assert_partition(fs, f, 21);
         }
         pf_folds_free(fs);
     }
@@ -231,7 +240,9 @@ static void test_validation_count(void **state)
     pf_folds *fs = lopo_folds(ds, 0.4, 1);
     assert_int_equal(fs->fold[0].n_val, 0);
     assert_int_equal(fs->fold[0].n_train, 1);
-    assert_int_equal(fs->fold[0].train[0], 1);
+    test_fold l0 = test_fold_lists(fs, 0);
+    assert_int_equal(l0.train[0], 1);
+    test_fold_free(&l0);
     pf_folds_free(fs);
     pf_dataset_free(ds);
 }
@@ -248,15 +259,19 @@ static void test_validation_deterministic(void **state)
     pf_folds *a = lopo_folds(ds, 0.2, 1), *b = lopo_folds(ds, 0.2, 1), *c = lopo_folds(ds, 0.2, 2);
     int differ = 0;
     for (size_t f = 0; f < 21; f++) {
-        assert_memory_equal(a->fold[f].val, b->fold[f].val, 4 * sizeof(int));
-        assert_memory_equal(a->fold[f].train, b->fold[f].train, 16 * sizeof(int));
-        differ += memcmp(a->fold[f].val, c->fold[f].val, 4 * sizeof(int)) != 0;
+        test_fold x = test_fold_lists(a, f), y = test_fold_lists(b, f), z = test_fold_lists(c, f);
+        assert_memory_equal(x.val, y.val, 4 * sizeof(int));
+        assert_memory_equal(x.train, y.train, 16 * sizeof(int));
+        differ += memcmp(x.val, z.val, 4 * sizeof(int)) != 0;
+        test_fold_free(&x), test_fold_free(&y), test_fold_free(&z);
     }
     assert_true(differ > 15);
     /* Folds of one run draw independently: not every fold validates on the same people. */
-    assert_memory_not_equal(a->fold[0].val, a->fold[20].val, 4 * sizeof(int));
+    test_fold first = test_fold_lists(a, 0), last = test_fold_lists(a, 20);
+    assert_memory_not_equal(first.val, last.val, 4 * sizeof(int));
     const int pinned[4] = {1, 5, 12, 19};
-    assert_memory_equal(a->fold[0].val, pinned, sizeof pinned);
+    assert_memory_equal(first.val, pinned, sizeof pinned);
+    test_fold_free(&first), test_fold_free(&last);
     pf_folds_free(a);
     pf_folds_free(b);
     pf_folds_free(c);
@@ -378,7 +393,7 @@ static void test_file_good(void **state)
         assert_memory_equal(fs->fold[f].test, tests[f], sizeof tests[f]);
         assert_int_equal(fs->fold[f].n_val, 1); /* round(0.25 * 4) */
         assert_int_equal(fs->fold[f].n_train, 3);
-        assert_partition(&fs->fold[f], 6);
+        assert_partition(fs, f, 6);
     }
     /* Provenance: the file as read, absolute, and the SHA-256 of its bytes. */
     assert_string_equal(fs->file, path); /* mkdtemp under /tmp: already absolute */
@@ -432,7 +447,8 @@ static void test_file_reproduces_group_kfold(void **state)
     if (!fs) fail_msg("%s", err.msg);
     assert_int_equal(fs->n_folds, 3);
     for (size_t f = 0; f < 3; f++) {
-        const pf_fold *a = &g->fold[f], *b = &fs->fold[f];
+        test_fold la = test_fold_lists(g, f), lb = test_fold_lists(fs, f);
+        const test_fold *a = &la, *b = &lb;
         assert_int_equal(a->n_test, b->n_test);
         assert_int_equal(a->n_train, b->n_train);
         assert_int_equal(a->n_val, b->n_val);
@@ -440,6 +456,7 @@ static void test_file_reproduces_group_kfold(void **state)
         assert_memory_equal(a->test, b->test, a->n_test * sizeof(int));
         assert_memory_equal(a->train, b->train, a->n_train * sizeof(int));
         assert_memory_equal(a->val, b->val, a->n_val * sizeof(int));
+        test_fold_free(&la), test_fold_free(&lb);
     }
     pf_folds_free(g);
     pf_folds_free(fs);
@@ -557,6 +574,150 @@ static void test_file_other_errors(void **state)
     pf_dataset_free(ds);
 }
 
+/* ---- lists on demand ----------------------------------------------------------------------- */
+
+/* Fold f's lists from pf_folds_lists against the definition (docs/folds.md): rest = the
+ * non-test participants given by hand, val = gsl_ran_choose of n_val of rest with the fold's
+ * split generator, train = rest without val; asked together and one at a time. */
+static void assert_lists(const pf_folds *fs, size_t f, const int *rest, size_t n_rest,
+                         uint64_t seed)
+{
+    const pf_fold *fd = &fs->fold[f];
+    assert_int_equal(fd->n_train + fd->n_val, n_rest);
+    int want_val[64], want_train[64], train[64], val[64], train2[64], val2[64];
+    assert_true(n_rest <= 64);
+    gsl_rng *r = pf_seed_rng(seed, f, 0, PF_SEED_SPLIT);
+    assert_non_null(r);
+    gsl_ran_choose(r, want_val, fd->n_val, (void *)rest, n_rest, sizeof(int));
+    gsl_rng_free(r);
+    size_t kept = 0, v = 0;
+    for (size_t i = 0; i < n_rest; i++) {
+        if (v < fd->n_val && rest[i] == want_val[v])
+            v++;
+        else
+            want_train[kept++] = rest[i];
+    }
+    assert_int_equal(kept, fd->n_train);
+    pf_error err = {0};
+    memset(train, -1, sizeof train), memset(val, -1, sizeof val);
+    assert_int_equal(pf_folds_lists(fs, f, train, val, &err), PF_OK);
+    assert_memory_equal(train, want_train, fd->n_train * sizeof(int));
+    assert_memory_equal(val, want_val, fd->n_val * sizeof(int));
+    assert_int_equal(train[fd->n_train], -1); /* nothing written past the lists */
+    assert_int_equal(val[fd->n_val], -1);
+    assert_int_equal(pf_folds_lists(fs, f, train2, NULL, &err), PF_OK);
+    assert_int_equal(pf_folds_lists(fs, f, NULL, val2, &err), PF_OK);
+    assert_memory_equal(train2, want_train, fd->n_train * sizeof(int));
+    assert_memory_equal(val2, want_val, fd->n_val * sizeof(int));
+}
+
+/* Six participants with 5, 3, 8, 2, 2, 6 windows, folds.validation = 0.25 (one of the four or
+ * five non-test participants validates), under every scheme; the non-test lists by hand:
+ *   lopo: fold f tests f, the rest are the other five;
+ *   group_kfold, k = 3: p2 (8) -> f0; p5 (6) -> f1; p0 (5) -> f2; p1 (3) -> f2; p3 (2) -> f1;
+ *     p4 (2) -> tie at 8, 8, 8 -> f0: fold 0 tests {2, 4}, fold 1 {3, 5}, fold 2 {0, 1};
+ *   file: A,1 B,0 C,1 D,0 E,2 F,2: fold 0 tests {1, 3}, fold 1 {0, 2}, fold 2 {4, 5};
+ *   pf_folds_all: one fold, every participant trains or validates. */
+static void test_lists_complement(void **state)
+{
+    (void)state;
+    size_t counts[6] = {5, 3, 8, 2, 2, 6};
+    pf_dataset *ds = make_dataset(counts, 6, 1, 0);
+    pf_error err = {0};
+    pf_config c = config(PF_FOLDS_LOPO, 3, 0.25, 11);
+    pf_folds *fs = pf_folds_alloc(ds, &c, &err);
+    assert_non_null(fs);
+    for (size_t f = 0; f < 6; f++) {
+        int rest[5];
+        for (size_t p = 0, n = 0; p < 6; p++)
+            if (p != f) rest[n++] = (int)p;
+        assert_int_equal(fs->fold[f].n_val, 1); /* round(0.25 * 5) */
+        assert_lists(fs, f, rest, 5, 11);
+    }
+    pf_folds_free(fs);
+
+    const int kfold_rest[3][4] = {{0, 1, 3, 5}, {0, 1, 2, 4}, {2, 3, 4, 5}};
+    c = config(PF_FOLDS_GROUP_KFOLD, 3, 0.25, 12);
+    assert_non_null(fs = pf_folds_alloc(ds, &c, &err));
+    for (size_t f = 0; f < 3; f++) assert_lists(fs, f, kfold_rest[f], 4, 12);
+    pf_folds_free(fs);
+
+    const int file_rest[3][4] = {{0, 2, 4, 5}, {1, 3, 4, 5}, {0, 1, 2, 3}};
+    char dir[64], path[256];
+    scratch(dir);
+    snprintf(path, sizeof path, "%s/folds.csv", dir);
+    write_text(path, "participant,fold\nA,1\nB,0\nC,1\nD,0\nE,2\nF,2\n");
+    c = config(PF_FOLDS_FILE, 3, 0.25, 13);
+    strcpy(c.folds_file, path);
+    if (!(fs = pf_folds_alloc(ds, &c, &err))) fail_msg("%s", err.msg);
+    for (size_t f = 0; f < 3; f++) assert_lists(fs, f, file_rest[f], 4, 13);
+    pf_folds_free(fs);
+    remove_tree(dir);
+
+    const int everyone[6] = {0, 1, 2, 3, 4, 5};
+    c = config(PF_FOLDS_LOPO, 3, 0.25, 14);
+    assert_non_null(fs = pf_folds_all(ds, &c, &err));
+    assert_int_equal(fs->fold[0].n_test, 6);
+    assert_memory_equal(fs->fold[0].test, everyone, sizeof everyone);
+    assert_int_equal(fs->fold[0].n_val, 2); /* round(0.25 * 6) */
+    assert_lists(fs, 0, everyone, 6, 14);
+    pf_folds_free(fs);
+    pf_dataset_free(ds);
+}
+
+/* The heap in use (glibc's count of allocated bytes, mmap'd blocks included). */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* Folds take memory linear in participants (issue 22): 24,000 participants with two windows
+ * each, leave-one-out (24,000 folds of 23,999 non-test participants, 2,400 of them validating)
+ * hold under 64 bytes per participant, by their own count and by the heap's. A training list
+ * per fold, as folds once kept, is 2.3 GB here. The lists of a fold are still all there, on
+ * demand. */
+static void test_memory_linear(void **state)
+{
+    (void)state;
+    size_t P = 24000, *counts = malloc(P * sizeof *counts);
+    assert_non_null(counts);
+    for (size_t p = 0; p < P; p++) counts[p] = 2;
+    pf_dataset *ds = make_dataset(counts, P, 1, 0);
+    free(counts);
+    pf_config c = config(PF_FOLDS_LOPO, 5, 0.1, 3);
+    pf_error err = {0};
+    size_t before = heap_in_use();
+    pf_folds *fs = pf_folds_alloc(ds, &c, &err);
+    size_t grown = heap_in_use() - before;
+    assert_non_null(fs);
+    assert_int_equal(fs->n_folds, P);
+    assert_true(pf_folds_bytes(fs) < 64 * P);
+    if (grown >= 64 * P) fail_msg("folds of %zu participants take %zu bytes", P, grown);
+    assert_true(pf_folds_bytes(fs) + 4096 >= grown); /* the count is the heap's */
+    int *train = malloc(P * sizeof *train), *val = malloc(P * sizeof *val);
+    assert_non_null(train), assert_non_null(val);
+    const size_t some[3] = {0, 12345, 23999};
+    for (size_t i = 0; i < 3; i++) {
+        const pf_fold *fd = &fs->fold[some[i]];
+        assert_int_equal(fd->n_test, 1);
+        assert_int_equal(fd->test[0], (int)some[i]);
+        assert_int_equal(fd->n_val, 2400); /* round(0.1 * 23999) */
+        assert_int_equal(fd->n_train, 23999 - 2400);
+        assert_int_equal(pf_folds_lists(fs, some[i], train, val, &err), PF_OK);
+        size_t t = 0, v = 0;
+        for (size_t p = 0; p < P; p++) { /* train, val and test partition the participants */
+            int in_t = t < fd->n_train && train[t] == (int)p,
+                in_v = v < fd->n_val && val[v] == (int)p;
+            assert_int_equal(in_t + in_v + (p == some[i]), 1);
+            t += (size_t)in_t, v += (size_t)in_v;
+        }
+    }
+    free(train), free(val);
+    pf_folds_free(fs);
+    pf_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +738,8 @@ int main(void)
         cmocka_unit_test(test_file_bad_fold_number),
         cmocka_unit_test(test_file_fold_gap),
         cmocka_unit_test(test_file_other_errors),
+        cmocka_unit_test(test_lists_complement),
+        cmocka_unit_test(test_memory_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

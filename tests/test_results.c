@@ -137,7 +137,11 @@ static int setup_regression(void **state)
                                       .seconds = 0.01 * (double)i};
             }
     for (size_t v = 0; v < 5; v++) r->ns_per_window[v] = 100.5 + (double)v;
-    r->validation[0 * 3 + 1] = 1;
+    /* fold 0 validates on participant 1 (the only validation participant of the study) */
+    r->val = calloc(1, sizeof *r->val);
+    assert_non_null(r->val);
+    r->val[0] = 1;
+    for (size_t f = 0; f < r->n_folds; f++) r->val_first[f + 1] = 1;
     for (size_t i = 0; i < 3 * 2; i++) {
         r->feature_fill[i] = i == 1 ? NAN : 0.5 * (double)i;
         r->feature_shift[i] = -1.0 / (double)(i + 3);
@@ -551,7 +555,8 @@ static void assert_same_results(const pf_results *a, const pf_results *b)
     assert_int_equal(a->cells_missing, b->cells_missing);
     size_t F = a->n_folds, P = a->n_part;
     SAME(fold_of, P);
-    SAME(validation, F * P);
+    SAME(val_first, F + 1);
+    SAME(val, a->val_first[F]);
     SAME(feature_fill, F * a->n_features);
     SAME(feature_shift, F * a->n_features);
     SAME(feature_scale, F * a->n_features);

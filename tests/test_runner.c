@@ -199,10 +199,13 @@ static void assert_same_model_space(const fixture *f, const pf_dataset *other)
     pf_error err = {0};
     for (size_t i = 0; i < f->folds->n_folds; i++) {
         const pf_fold *fd = &f->folds->fold[i];
-        pf_transform *ta = pf_transform_fit(f->ds, fd->train, fd->n_train, &f->cfg, &err);
-        pf_transform *tb = pf_transform_fit(other, fd->train, fd->n_train, &f->cfg, &err);
+        int *train = calloc(fd->n_train + 1, sizeof *train),
+            *val = calloc(fd->n_val + 1, sizeof *val);
+        assert_int_equal(pf_folds_lists(f->folds, i, train, val, &err), PF_OK);
+        pf_transform *ta = pf_transform_fit(f->ds, train, fd->n_train, &f->cfg, &err);
+        pf_transform *tb = pf_transform_fit(other, train, fd->n_train, &f->cfg, &err);
         assert_non_null(ta), assert_non_null(tb);
-        const int *sets[] = {fd->train, fd->val, fd->test};
+        const int *sets[] = {train, val, fd->test};
         size_t sizes[] = {fd->n_train, fd->n_val, fd->n_test};
         for (size_t j = 0; j < 3; j++) {
             pf_split *a = pf_split_alloc(f->ds, sets[j], sizes[j], ta, NULL, &err);
@@ -212,6 +215,7 @@ static void assert_same_model_space(const fixture *f, const pf_dataset *other)
             pf_split_free(a), pf_split_free(b);
         }
         pf_transform_free(ta), pf_transform_free(tb);
+        free(train), free(val);
     }
 }
 

@@ -398,7 +398,8 @@ static void check_no_leak(pf_fold_scheme scheme, pf_missing missing, pf_scaling 
     memcpy(clean_x, ds->x, nx * sizeof *clean_x);
     memcpy(clean_y, ds->y, ds->n_windows * sizeof *clean_y);
     for (size_t f = 0; f < fs->n_folds; f++) {
-        const pf_fold *fd = &fs->fold[f];
+        test_fold lists = test_fold_lists(fs, f);
+        const test_fold *fd = &lists;
         assert_true(fd->n_val >= 1);
         memcpy(ds->x, clean_x, nx * sizeof *clean_x);
         memcpy(ds->y, clean_y, ds->n_windows * sizeof *clean_y);
@@ -435,6 +436,7 @@ static void check_no_leak(pf_fold_scheme scheme, pf_missing missing, pf_scaling 
         free(before), free(after), free(changed);
         pf_split_free(tr0), pf_split_free(tr1);
         pf_transform_free(t0), pf_transform_free(t1), pf_transform_free(t2), pf_transform_free(t3);
+        test_fold_free(&lists);
     }
     free(clean_x), free(clean_y);
     pf_folds_free(fs);

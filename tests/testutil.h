@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "data/dataset.h"
+#include "folds/folds.h"
 #include "model/mlp.h"
 #include "results/results.h"
 
@@ -23,6 +24,35 @@ static inline void near_at(double a, double b, double tol, const char *file, int
     if (fabs(a - b) <= tol) return;
     print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
     _fail(file, line);
+}
+
+/* Fold f of fs with its training and validation lists made (pf_folds_lists: folds keep only
+ * their test lists), for the tests that read them; test_fold_free releases the lists. */
+typedef struct {
+    size_t n_test, n_train, n_val;
+    const int *test;
+    int *train, *val;
+} test_fold;
+
+static inline test_fold test_fold_lists(const pf_folds *fs, size_t f)
+{
+    const pf_fold *fd = &fs->fold[f];
+    test_fold t = {fd->n_test,
+                   fd->n_train,
+                   fd->n_val,
+                   fd->test,
+                   calloc(fd->n_train + 1, sizeof(int)),
+                   calloc(fd->n_val + 1, sizeof(int))};
+    pf_error err = {0};
+    assert_non_null(t.train);
+    assert_non_null(t.val);
+    assert_int_equal(pf_folds_lists(fs, f, t.train, t.val, &err), PF_OK);
+    return t;
+}
+
+static inline void test_fold_free(test_fold *t)
+{
+    free(t->train), free(t->val);
 }
 
 /* A dataset with the given window counts and d features: x[r][j] = 10 r + j, y[r] = r / 100,

@@ -48,6 +48,35 @@ void pf_h5_array(pf_h5 *h, hid_t loc, const char *name, hid_t type, int rank, co
     if (!h->failed) check(h, H5LTmake_dataset(loc, name, rank, dims, type, data), name);
 }
 
+/* Row i of a rows x cols dataset's space selected. */
+static int select_row(hid_t file_space, size_t i, size_t cols)
+{
+    hsize_t start[2] = {i, 0}, count[2] = {1, cols};
+    return H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ? -1 : 0;
+}
+
+void pf_h5_array_rows(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t rows, size_t cols,
+                      pf_h5_row_fill fill, void *ctx)
+{
+    if (h->failed) return;
+    hsize_t dims[2] = {rows, cols}, one = cols;
+    size_t size = H5Tget_size(type);
+    void *buf = size ? calloc(cols ? cols : 1, size) : NULL;
+    hid_t space = H5Screate_simple(2, dims, NULL), mem = H5Screate_simple(1, &one, NULL);
+    hid_t d =
+        space >= 0 ? H5Dcreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    herr_t st = buf && mem >= 0 && d >= 0 ? 0 : -1;
+    for (size_t i = 0; st >= 0 && cols && i < rows; i++) {
+        fill(ctx, i, buf);
+        st = select_row(space, i, cols) == 0 ? H5Dwrite(d, type, mem, space, H5P_DEFAULT, buf) : -1;
+    }
+    if (d >= 0) H5Dclose(d);
+    if (mem >= 0) H5Sclose(mem);
+    if (space >= 0) H5Sclose(space);
+    free(buf);
+    check(h, st, name);
+}
+
 void pf_h5_ints(pf_h5 *h, hid_t loc, const char *name, size_t n, const int *data)
 {
     hsize_t dim = n;
@@ -284,6 +313,26 @@ int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out)
 int pf_h5_read_array(hid_t loc, const char *name, hid_t type, size_t n, void *out)
 {
     return read_1d(loc, name, type, n, out);
+}
+
+int pf_h5_read_rows(hid_t loc, const char *name, hid_t type, size_t rows, size_t cols, void *buf,
+                    pf_h5_row_take take, void *ctx)
+{
+    hsize_t dims[2], one = cols;
+    if (pf_h5_dims(loc, name, 2, dims) != 2 || dims[0] != rows || dims[1] != cols) return -1;
+    hid_t d = open_whole(loc, name, rows * cols);
+    if (d < 0) return -1;
+    hid_t space = H5Dget_space(d), mem = H5Screate_simple(1, &one, NULL);
+    int rc = space >= 0 && mem >= 0 ? 0 : -1;
+    for (size_t i = 0; rc == 0 && cols && i < rows; i++)
+        rc = select_row(space, i, cols) == 0 &&
+                     H5Dread(d, type, mem, space, H5P_DEFAULT, buf) >= 0 && take(ctx, i, buf) == 0
+                 ? 0
+                 : -1;
+    if (mem >= 0) H5Sclose(mem);
+    if (space >= 0) H5Sclose(space);
+    H5Dclose(d);
+    return rc;
 }
 
 /* 1 when every member of the compound type lies inside it (nested compounds too). A file can

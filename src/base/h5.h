@@ -26,6 +26,12 @@ void pf_h5_attr_str(pf_h5 *h, hid_t loc, const char *name, const char *value);
 void pf_h5_attr_num(pf_h5 *h, hid_t loc, const char *name, double value);
 void pf_h5_doubles(pf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims,
                    const double *data);
+/* A rows x cols dataset of a native type, made one row at a time: fill(ctx, i, buf) puts row
+ * i's cols values into buf. The same dataset as pf_h5_array of the whole matrix (contiguous,
+ * the same values), for a matrix too large to hold (/folds/validation under lopo). */
+typedef void (*pf_h5_row_fill)(void *ctx, size_t row, void *buf);
+void pf_h5_array_rows(pf_h5 *h, hid_t loc, const char *name, hid_t type, size_t rows, size_t cols,
+                      pf_h5_row_fill fill, void *ctx);
 /* An n-dimensional dataset of any native type. */
 void pf_h5_array(pf_h5 *h, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                  const void *data);
@@ -59,6 +65,12 @@ int pf_h5_dims(hid_t loc, const char *name, int cap, hsize_t *dims);
 int pf_h5_read_strings(hid_t loc, const char *name, size_t n, char **out);
 /* Reads a dataset of any native type holding exactly n elements. */
 int pf_h5_read_array(hid_t loc, const char *name, hid_t type, size_t n, void *out);
+/* A rows x cols dataset read one row at a time: each row into buf (cols values of type), then
+ * take(ctx, i, buf), which returns nonzero to stop. -1 for a dataset of another size, a failed
+ * read or a stop. */
+typedef int (*pf_h5_row_take)(void *ctx, size_t row, const void *buf);
+int pf_h5_read_rows(hid_t loc, const char *name, hid_t type, size_t rows, size_t cols, void *buf,
+                    pf_h5_row_take take, void *ctx);
 int pf_h5_read_table(hid_t loc, const char *name, hid_t type, size_t n, void *rows);
 
 #endif

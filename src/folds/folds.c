@@ -4,7 +4,10 @@
  * validation lists, the seeded validation draw) is shared, so a folds file that reproduces
  * the group_kfold assignment gives bit-identical folds. The folds file is checked as strictly
  * as the data file: a participant missing from it, or listed twice, would silently change who
- * is tested, so each such slip is an error naming the file and line. */
+ * is tested, so each such slip is an error naming the file and line. A fold keeps only its test
+ * list and its sizes: lopo has as many folds as participants, so a training list per fold
+ * would be quadratic in participants; pf_folds_lists makes a fold's lists when they are
+ * needed, in one walk over the participants. */
 #include "folds/folds.h"
 
 #include <math.h>
@@ -13,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "base/alloc.h"
 #include "base/seed.h"
@@ -283,42 +286,64 @@ static size_t val_count(double share, size_t n_train)
     return n;
 }
 
-/* Fill fold f from the assignment: test = fold_of == f, the rest trains, and a seeded draw
- * moves some training participants to validation. All lists come out ascending. */
-static int fold_fill(pf_fold *fd, const int *fold_of, size_t P, size_t f, const pf_config *cfg,
-                     pf_error *err)
+/* Every fold's size and test list from fold_of (a counting sort: O(participants + folds)), and
+ * the sizes of its training and validation sides. The lists of those two sides are not kept:
+ * pf_folds_lists draws them on demand. */
+static int folds_fill(pf_folds *fs, size_t n_folds, const pf_config *cfg, pf_error *err)
 {
-    size_t n_test = 0;
-    for (size_t p = 0; p < P; p++) n_test += fold_of[p] == (int)f;
-    size_t n_rest = P - n_test, n_val = val_count(cfg->validation, n_rest);
-    fd->test = pf_alloc(n_test, sizeof(int), err);
-    fd->train = pf_alloc(n_rest, sizeof(int), err);
-    fd->val = pf_alloc(n_val, sizeof(int), err);
-    if (!fd->test || !fd->train || !fd->val) return PF_ERUNTIME;
-    int *rest = fd->train; /* all non-test participants first; validation is removed below */
-    size_t a = 0, b = 0;
-    for (size_t p = 0; p < P; p++) {
-        if (fold_of[p] == (int)f)
-            fd->test[a++] = (int)p;
-        else
-            rest[b++] = (int)p;
+    size_t P = fs->n_participants, at = 0;
+    fs->fold = pf_alloc(n_folds ? n_folds : 1, sizeof *fs->fold, err);
+    fs->tests = pf_alloc(P ? P : 1, sizeof *fs->tests, err);
+    if (!fs->fold || !fs->tests) return PF_ERUNTIME;
+    fs->n_folds = n_folds;
+    fs->seed = cfg->seed;
+    for (size_t p = 0; p < P; p++) fs->fold[fs->fold_of[p]].n_test++;
+    for (size_t f = 0; f < n_folds; f++) {
+        pf_fold *fd = &fs->fold[f];
+        fd->test = fs->tests + at;
+        at += fd->n_test;
+        size_t n_rest = fs->in_sample ? P : P - fd->n_test;
+        fd->n_val = val_count(cfg->validation, n_rest);
+        fd->n_train = n_rest - fd->n_val;
+        fd->n_test = 0; /* counted again as the list fills */
     }
-    fd->n_test = n_test;
-    fd->n_val = n_val;
-    fd->n_train = n_rest - n_val;
-    if (n_val == 0) return PF_OK;
-    gsl_rng *r = pf_seed_rng(cfg->seed, f, 0, PF_SEED_SPLIT);
-    if (r == NULL) return pf_error_set(err, PF_ERUNTIME, "cannot allocate a random generator");
-    gsl_ran_choose(r, fd->val, n_val, rest, n_rest, sizeof(int)); /* keeps ascending order */
-    gsl_rng_free(r);
-    size_t kept = 0, v = 0;
-    for (size_t i = 0; i < n_rest; i++) {
-        if (v < n_val && rest[i] == fd->val[v])
-            v++;
-        else
-            rest[kept++] = rest[i];
+    for (size_t p = 0; p < P; p++) {
+        pf_fold *fd = &fs->fold[fs->fold_of[p]];
+        fd->test[fd->n_test++] = (int)p; /* ascending: p ascends */
     }
     return PF_OK;
+}
+
+int pf_folds_lists(const pf_folds *fs, size_t f, int *train, int *val, pf_error *err)
+{
+    const pf_fold *fd = &fs->fold[f];
+    size_t n = fd->n_train + fd->n_val, k = fd->n_val, i = 0, taken = 0, kept = 0;
+    gsl_rng *r = NULL;
+    if (k > 0 && (r = pf_seed_rng(fs->seed, f, 0, PF_SEED_SPLIT)) == NULL)
+        return pf_error_set(err, PF_ERUNTIME, "cannot allocate a random generator");
+    for (size_t p = 0; p < fs->n_participants; p++) {
+        if (!fs->in_sample && fs->fold_of[p] == (int)f) continue;
+        /* gsl_ran_choose's selection sampling over the non-test participants, step for step
+         * (the same generator calls and the same comparison in double): item i of n is taken
+         * when (n - i) u < k - taken, and no number is drawn once k are taken. */
+        if (taken < k && (double)(n - i) * gsl_rng_uniform(r) < (double)(k - taken)) {
+            if (val) val[taken] = (int)p;
+            taken++;
+        } else {
+            if (train) train[kept] = (int)p;
+            kept++;
+        }
+        i++;
+    }
+    gsl_rng_free(r);
+    return PF_OK;
+}
+
+size_t pf_folds_bytes(const pf_folds *fs)
+{
+    if (fs == NULL) return 0;
+    return sizeof *fs + fs->n_folds * sizeof *fs->fold +
+           2 * fs->n_participants * sizeof *fs->fold_of; /* fold_of and tests */
 }
 
 static int folds_check(const pf_dataset *ds, const pf_config *cfg, pf_error *err)
@@ -374,12 +399,9 @@ pf_folds *pf_folds_alloc(const pf_dataset *ds, const pf_config *cfg, pf_error *e
     if (!fs) return NULL;
     fs->n_participants = P;
     fs->fold_of = pf_alloc(P ? P : 1, sizeof *fs->fold_of, err);
-    if (!fs->fold_of || assign(ds, cfg, fs, &n_folds, err) != PF_OK) goto fail;
-    fs->fold = pf_alloc(n_folds, sizeof *fs->fold, err);
-    if (!fs->fold) goto fail;
-    fs->n_folds = n_folds;
-    for (size_t f = 0; f < n_folds; f++)
-        if (fold_fill(&fs->fold[f], fs->fold_of, P, f, cfg, err) != PF_OK) goto fail;
+    if (!fs->fold_of || assign(ds, cfg, fs, &n_folds, err) != PF_OK ||
+        folds_fill(fs, n_folds, cfg, err) != PF_OK)
+        goto fail;
     return fs;
 fail:
     pf_folds_free(fs);
@@ -397,17 +419,9 @@ pf_folds *pf_folds_all(const pf_dataset *ds, const pf_config *cfg, pf_error *err
     pf_folds *fs = pf_alloc(1, sizeof *fs, err);
     if (!fs) return NULL;
     fs->n_participants = P;
+    fs->in_sample = 1; /* nobody held out, and everybody evaluated, in sample */
     fs->fold_of = pf_alloc(P, sizeof *fs->fold_of, err);
-    fs->fold = pf_alloc(1, sizeof *fs->fold, err);
-    if (!fs->fold_of || !fs->fold) goto fail;
-    fs->n_folds = 1;
-    for (size_t p = 0; p < P; p++) fs->fold_of[p] = -1; /* nobody held out ... */
-    if (fold_fill(&fs->fold[0], fs->fold_of, P, 0, cfg, err) != PF_OK) goto fail;
-    pf_fold *fd = &fs->fold[0];
-    free(fd->test); /* ... and everybody evaluated, in sample */
-    if (!(fd->test = pf_alloc(P, sizeof(int), err))) goto fail;
-    for (size_t p = 0; p < P; p++) fd->test[p] = (int)p, fs->fold_of[p] = 0;
-    fd->n_test = P;
+    if (!fs->fold_of || folds_fill(fs, 1, cfg, err) != PF_OK) goto fail;
     return fs;
 fail:
     pf_folds_free(fs);
@@ -417,12 +431,8 @@ fail:
 void pf_folds_free(pf_folds *fs)
 {
     if (fs == NULL) return;
-    for (size_t f = 0; fs->fold && f < fs->n_folds; f++) {
-        free(fs->fold[f].test);
-        free(fs->fold[f].train);
-        free(fs->fold[f].val);
-    }
     free(fs->fold);
+    free(fs->tests);
     free(fs->fold_of);
     free(fs);
 }

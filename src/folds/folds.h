@@ -36,23 +36,28 @@
 #define PF_FOLDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "config/config.h"
 #include "data/dataset.h"
 
+/* One fold holds only what is small: its test list and the sizes of its three sides. The
+ * training and validation lists are O(participants) each per fold, so holding them for every
+ * fold would take O(participants^2) memory under lopo; pf_folds_lists makes them on demand. */
 typedef struct {
     size_t n_test, n_train, n_val;
-    int *test;  /* participant indices held out for evaluation */
-    int *train; /* participants the model (and every fitted transform) is fitted on */
-    int *val;   /* participants for early stopping (taken from the training side) */
+    int *test; /* participant indices held out for evaluation (into pf_folds' one test list) */
 } pf_fold;
 
 typedef struct {
     size_t n_folds;
     pf_fold *fold;
     size_t n_participants;
-    int *fold_of; /* [participant]: the fold that tests it */
+    int *fold_of;  /* [participant]: the fold that tests it */
+    int *tests;    /* [participant]: every fold's test list, fold after fold (fold[f].test) */
+    uint64_t seed; /* experiment.seed, for the validation draw */
+    int in_sample; /* pf_folds_all: the test side does not leave the training side */
     /* folds.scheme = file: the file as read (absolute path) and the SHA-256 of its bytes, for
      * the provenance of the results; both "" for the other schemes. */
     char file[4096];
@@ -72,5 +77,16 @@ pf_folds *pf_folds_alloc(const pf_dataset *ds, const pf_config *cfg, pf_error *e
  * (numbers that describe the fit, not held-out accuracy, and are never reported as such). */
 pf_folds *pf_folds_all(const pf_dataset *ds, const pf_config *cfg, pf_error *err);
 void pf_folds_free(pf_folds *f);
+
+/* Fold f's training participants (fold[f].n_train of them) into train and its validation
+ * participants (fold[f].n_val) into val, both ascending; either may be NULL when not wanted.
+ * The validation draw is redone each time, by the rule above (the same numbers every time),
+ * in one walk over the participants: O(participants) time and no memory beyond the caller's.
+ * PF_ERUNTIME when no generator can be had. */
+int pf_folds_lists(const pf_folds *fs, size_t f, int *train, int *val, pf_error *err);
+
+/* The bytes fs holds (the struct and every array it owns): O(participants + folds), whatever
+ * the scheme; tests check that bound. */
+size_t pf_folds_bytes(const pf_folds *fs);
 
 #endif

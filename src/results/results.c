@@ -98,7 +98,7 @@ static int alloc_arrays(pf_results *r, const pf_results_shape *sh, pf_error *err
     r->rec = pf_alloc(r->n_rec, sizeof *r->rec, err);
     r->ns_per_window = pf_alloc(r->n_var, sizeof(double), err);
     r->fold_of = pf_alloc(P, sizeof(int), err);
-    r->validation = pf_alloc(F * P, 1, err);
+    r->val_first = pf_alloc(F + 1, sizeof(size_t), err); /* no validation participants yet */
     r->feature_fill = pf_alloc(F * d, sizeof(double), err);
     r->feature_shift = pf_alloc(F * d, sizeof(double), err);
     r->feature_scale = pf_alloc(F * d, sizeof(double), err);
@@ -299,7 +299,7 @@ void pf_results_free(pf_results *r)
     free(r->dense_params), free(r->masks), free(r->scores), free(r->variant_params);
     free(r->quant_q), free(r->quant_scale), free(r->quant_bias);
     free(r->output_log_var);
-    free(r->fold_of), free(r->validation);
+    free(r->fold_of), free(r->val_first), free(r->val);
     free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
     free(r->target_shift), free(r->target_scale);
     pf_predictions_free(r);
@@ -393,15 +393,19 @@ int pf_results_summarise(pf_results *r, pf_error *err)
     return PF_OK;
 }
 
-void pf_results_set_folds(pf_results *r, const pf_folds *fs)
+int pf_results_set_folds(pf_results *r, const pf_folds *fs, pf_error *err)
 {
     memcpy(r->fold_of, fs->fold_of, r->n_part * sizeof *r->fold_of);
-    memset(r->validation, 0, r->n_folds * r->n_part);
+    r->val_first[0] = 0;
+    for (size_t f = 0; f < r->n_folds; f++)
+        r->val_first[f + 1] = r->val_first[f] + (f < fs->n_folds ? fs->fold[f].n_val : 0);
+    free(r->val);
+    if (!(r->val = pf_alloc(r->val_first[r->n_folds], sizeof *r->val, err))) return err->code;
     for (size_t f = 0; f < fs->n_folds && f < r->n_folds; f++)
-        for (size_t i = 0; i < fs->fold[f].n_val; i++)
-            r->validation[f * r->n_part + (size_t)fs->fold[f].val[i]] = 1;
+        if (pf_folds_lists(fs, f, NULL, r->val + r->val_first[f], err) != PF_OK) return err->code;
     snprintf(r->folds_file, sizeof r->folds_file, "%s", fs->file);
     snprintf(r->folds_file_sha256, sizeof r->folds_file_sha256, "%s", fs->file_sha256);
+    return PF_OK;
 }
 
 void pf_results_set_transform(pf_results *r, size_t f, const pf_transform *tf)

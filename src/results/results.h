@@ -155,13 +155,18 @@ typedef struct {
 
     /* The folds and what was fitted on each fold's training participants (split.h). fold_of is
      * NULL when the results came from a file that did not store them. */
-    int *fold_of;              /* [part]: the fold that tests the participant */
-    unsigned char *validation; /* [fold][part]: 1 = validation participant of the fold */
-    double *feature_fill;      /* [fold][feature] */
-    double *feature_shift;     /* [fold][feature] */
-    double *feature_scale;     /* [fold][feature] */
-    double *target_shift;      /* [fold][target] */
-    double *target_scale;      /* [fold][target] */
+    int *fold_of; /* [part]: the fold that tests the participant */
+    /* Fold f's validation participants, ascending: val[val_first[f] .. val_first[f + 1] - 1].
+     * The file holds them as /folds/validation, the [fold, participant] matrix of 0 and 1,
+     * written and read a row at a time: that matrix is folds x participants bytes, quadratic
+     * in participants under lopo, and is never held in memory. */
+    size_t *val_first;     /* [fold + 1] */
+    int *val;              /* [val_first[n_folds]]; NULL when there are none */
+    double *feature_fill;  /* [fold][feature] */
+    double *feature_shift; /* [fold][feature] */
+    double *feature_scale; /* [fold][feature] */
+    double *target_shift;  /* [fold][target] */
+    double *target_scale;  /* [fold][target] */
     char folds_file[4096];
     char folds_file_sha256[65];
 
@@ -329,8 +334,9 @@ static inline const pf_summary_full *pf_results_summary(const pf_results *r, siz
     return &r->summary[metric * r->n_var + variant];
 }
 
-/* fold_of, validation and the folds file of fs (which must have r's participants and folds). */
-void pf_results_set_folds(pf_results *r, const pf_folds *fs);
+/* fold_of, the validation lists and the folds file of fs (which must have r's participants and
+ * folds). PF_ERUNTIME when memory runs out. */
+int pf_results_set_folds(pf_results *r, const pf_folds *fs, pf_error *err);
 
 /* The transform fitted for fold f into its slots. Transforms depend only on the fold, so the
  * runner stores the one of repeat 0: one writer per fold, no locks. */

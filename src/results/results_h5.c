@@ -312,6 +312,15 @@ static void write_cost(pf_h5 *h, const pf_results *r)
     H5Gclose(g);
 }
 
+/* Row f of /folds/validation: 1 at fold f's validation participants, 0 elsewhere. */
+static void validation_row(void *ctx, size_t f, void *buf)
+{
+    const pf_results *r = ctx;
+    unsigned char *row = buf;
+    memset(row, 0, r->n_part);
+    for (size_t i = r->val_first[f]; i < r->val_first[f + 1]; i++) row[r->val[i]] = 1;
+}
+
 /* /folds: who was tested, who validated, and every fitted transform, per fold. */
 static void write_folds(pf_h5 *h, const pf_results *r, const pf_config *cfg)
 {
@@ -325,10 +334,10 @@ static void write_folds(pf_h5 *h, const pf_results *r, const pf_config *cfg)
         pf_h5_attr_str(h, g, "file", r->folds_file);
         pf_h5_attr_str(h, g, "file_sha256", r->folds_file_sha256);
     }
-    hsize_t dt[2] = {r->n_folds, r->n_targets}, dv[2] = {r->n_folds, r->n_part},
-            dx[2] = {r->n_folds, r->n_features};
+    hsize_t dt[2] = {r->n_folds, r->n_targets}, dx[2] = {r->n_folds, r->n_features};
     pf_h5_ints(h, g, "fold_of", r->n_part, r->fold_of);
-    pf_h5_array(h, g, "validation", H5T_NATIVE_UCHAR, 2, dv, r->validation);
+    pf_h5_array_rows(h, g, "validation", H5T_NATIVE_UCHAR, r->n_folds, r->n_part, validation_row,
+                     (void *)r);
     pf_h5_doubles(h, g, "feature_fill", 2, dx, r->feature_fill);
     pf_h5_doubles(h, g, "feature_shift", 2, dx, r->feature_shift);
     pf_h5_doubles(h, g, "feature_scale", 2, dx, r->feature_scale);
@@ -800,23 +809,71 @@ static int read_arrays(reader *rd, pf_results *r)
     return rd->err->code;
 }
 
+/* What reading /folds/validation row by row builds: the validation lists of results.h. */
+typedef struct {
+    pf_results *r;
+    size_t cap; /* room in r->val */
+    int odd;    /* a value other than 0 and 1 was met */
+    int nomem;
+} val_reader;
+
+static int validation_take(void *ctx, size_t f, const void *buf)
+{
+    val_reader *vr = ctx;
+    pf_results *r = vr->r;
+    const unsigned char *row = buf;
+    size_t n = r->val_first[f];
+    for (size_t p = 0; p < r->n_part; p++) {
+        if (row[p] > 1) return vr->odd = 1;
+        if (!row[p]) continue;
+        if (n == vr->cap) {
+            size_t cap = vr->cap ? 2 * vr->cap : 64;
+            int *grown = pf_alloc_resize(r->val, cap, sizeof *r->val);
+            if (!grown) return vr->nomem = 1;
+            r->val = grown, vr->cap = cap;
+        }
+        r->val[n++] = (int)p;
+    }
+    r->val_first[f + 1] = n;
+    return 0;
+}
+
+static int read_validation(reader *rd, pf_results *r)
+{
+    const char *name = "/folds/validation";
+    size_t fp[2] = {r->n_folds, r->n_part};
+    if (expect(rd, name, 2, fp) != PF_OK) return rd->err->code;
+    unsigned char *row = malloc(r->n_part ? r->n_part : 1);
+    val_reader vr = {.r = r};
+    free(r->val);
+    r->val = NULL, r->val_first[0] = 0;
+    int st = row ? pf_h5_read_rows(rd->f, name, H5T_NATIVE_UCHAR, r->n_folds, r->n_part, row,
+                                   validation_take, &vr)
+                 : -1;
+    free(row);
+    if (st == 0) return PF_OK;
+    if (!row || vr.nomem)
+        return pf_error_set(rd->err, PF_ERUNTIME, "out of memory reading %s", name);
+    if (vr.odd) return bad(rd, "%s holds a value other than 0 and 1", name);
+    return bad(rd, "%s cannot be read as numbers", name);
+}
+
 /* /folds, when the file has it: without it the fields are dropped (fold_of NULL), and a
  * rewritten file leaves /folds out rather than invent it. */
 static int read_folds(reader *rd, pf_results *r)
 {
     if (!pf_h5_exists(rd->f, "/folds")) {
-        free(r->fold_of), free(r->validation);
+        free(r->fold_of), free(r->val_first), free(r->val);
         free(r->feature_fill), free(r->feature_shift), free(r->feature_scale);
         free(r->target_shift), free(r->target_scale);
-        r->fold_of = NULL, r->validation = NULL;
+        r->fold_of = NULL, r->val_first = NULL, r->val = NULL;
         r->feature_fill = r->feature_shift = r->feature_scale = NULL;
         r->target_shift = r->target_scale = NULL;
         return PF_OK;
     }
-    size_t fp[2] = {r->n_folds, r->n_part}, fx[2] = {r->n_folds, r->n_features},
-           ft[2] = {r->n_folds, r->n_targets};
+    size_t fx[2] = {r->n_folds, r->n_features}, ft[2] = {r->n_folds, r->n_targets};
     if (read_1d(rd, "/folds/fold_of", H5T_NATIVE_INT, r->n_part, r->fold_of) ||
-        read_num(rd, "/folds/validation", H5T_NATIVE_UCHAR, 2, fp, r->validation) ||
+        read_validation(rd, r) ||
         read_num(rd, "/folds/feature_fill", H5T_NATIVE_DOUBLE, 2, fx, r->feature_fill) ||
         read_num(rd, "/folds/feature_shift", H5T_NATIVE_DOUBLE, 2, fx, r->feature_shift) ||
         read_num(rd, "/folds/feature_scale", H5T_NATIVE_DOUBLE, 2, fx, r->feature_scale) ||

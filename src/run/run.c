@@ -712,16 +712,18 @@ static void task_free(task *t)
 }
 
 /* The fold's transform (fitted on its training participants only), its transformed splits,
- * and the models. Every repeat of a fold fits the same transform; repeat 0 records it. */
-static int task_setup(const run_ctx *rc, task *t, pf_error *err)
+ * and the models. Every repeat of a fold fits the same transform; repeat 0 records it. train
+ * and val are the fold's lists (pf_folds_lists). */
+static int task_setup_from(const run_ctx *rc, task *t, const int *train, const int *val,
+                           pf_error *err)
 {
     const pf_fold *f = &rc->folds->fold[t->fold];
     const pf_config *cfg = rc->cfg;
-    t->tf = pf_transform_fit(rc->ds, f->train, f->n_train, cfg, err);
+    t->tf = pf_transform_fit(rc->ds, train, f->n_train, cfg, err);
     if (!t->tf) return err->code;
     if (t->repeat == 0) pf_results_set_transform(rc->res, t->fold, t->tf);
-    t->train = pf_split_alloc(rc->ds, f->train, f->n_train, t->tf, rc->window_group, err);
-    t->val = t->train ? pf_split_alloc(rc->ds, f->val, f->n_val, t->tf, NULL, err) : NULL;
+    t->train = pf_split_alloc(rc->ds, train, f->n_train, t->tf, rc->window_group, err);
+    t->val = t->train ? pf_split_alloc(rc->ds, val, f->n_val, t->tf, NULL, err) : NULL;
     t->test = t->val ? pf_split_alloc(rc->ds, f->test, f->n_test, t->tf, NULL, err) : NULL;
     if (!t->test) return err->code;
     size_t d = rc->ds->n_features;
@@ -751,6 +753,19 @@ static int task_setup(const run_ctx *rc, task *t, pf_error *err)
         pf_loss_weighting_init(cfg->output_weighting, n_out, t->log_var_start);
         memcpy(t->log_var, t->log_var_start, n_out * sizeof *t->log_var);
     }
+    return err->code;
+}
+
+/* The fold's training and validation lists exist only while its splits are made: folds
+ * keep no such lists (folds.h), which would be quadratic in participants under lopo. */
+static int task_setup(const run_ctx *rc, task *t, pf_error *err)
+{
+    const pf_fold *f = &rc->folds->fold[t->fold];
+    int *train = pf_alloc(f->n_train, sizeof *train, err);
+    int *val = pf_alloc(f->n_val, sizeof *val, err);
+    if (train && val && pf_folds_lists(rc->folds, t->fold, train, val, err) == PF_OK)
+        task_setup_from(rc, t, train, val, err);
+    free(train), free(val);
     return err->code;
 }
 
@@ -937,11 +952,15 @@ static int latency_alloc(run_ctx *rc, pf_error *err)
 static int latency_rows(run_ctx *rc, pf_error *err)
 {
     const pf_fold *f0 = &rc->folds->fold[0];
-    pf_transform *tf = pf_transform_fit(rc->ds, f0->train, f0->n_train, rc->cfg, err);
+    int *train = pf_alloc(f0->n_train, sizeof *train, err);
+    pf_transform *tf = train && pf_folds_lists(rc->folds, 0, train, NULL, err) == PF_OK
+                           ? pf_transform_fit(rc->ds, train, f0->n_train, rc->cfg, err)
+                           : NULL;
     pf_split *te = tf ? pf_split_alloc(rc->ds, f0->test, f0->n_test, tf, NULL, err) : NULL;
     if (te) memcpy(rc->lat_x, te->x, te->n * te->d * sizeof *rc->lat_x);
     pf_split_free(te);
     pf_transform_free(tf);
+    free(train);
     return err->code;
 }
 
@@ -989,7 +1008,11 @@ pf_results *pf_run(const pf_config *cfg, const pf_dataset *ds, const pf_folds *f
         free(window_group);
         return NULL;
     }
-    pf_results_set_folds(rc.res, folds);
+    if (pf_results_set_folds(rc.res, folds, err) != PF_OK) {
+        pf_results_free(rc.res);
+        free(window_group);
+        return NULL;
+    }
     rc.res->threads = ro->threads;
     snprintf(rc.res->kernel, sizeof rc.res->kernel, "%s", pf_kernel_name());
     utc_now(rc.res->started, sizeof rc.res->started);

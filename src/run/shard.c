@@ -40,12 +40,21 @@ static int by_cost(const void *pa, const void *pb)
     return (a->task > b->task) - (a->task < b->task);
 }
 
-/* A task's expected cost: the windows it trains on, read once per epoch and criterion. */
-static size_t task_cost(const pf_dataset *ds, const pf_fold *fd)
+/* A fold's expected cost per task: the windows it trains on, read once per epoch and
+ * criterion. Counted as all windows but the test and validation participants', so that it
+ * costs O(test + validation) for the windows (and the validation draw's walk), not a list of
+ * the training participants. val has room for the fold's validation list. */
+static int fold_cost(const pf_dataset *ds, const pf_folds *folds, size_t f, int *val, size_t *cost,
+                     pf_error *err)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < fd->n_train; i++) w += pf_dataset_count(ds, (size_t)fd->train[i]);
-    return w + 1;
+    const pf_fold *fd = &folds->fold[f];
+    size_t w = ds->n_windows;
+    if (fd->n_val && pf_folds_lists(folds, f, NULL, val, err) != PF_OK) return err->code;
+    for (size_t i = 0; i < fd->n_val; i++) w -= pf_dataset_count(ds, (size_t)val[i]);
+    if (!folds->in_sample)
+        for (size_t i = 0; i < fd->n_test; i++) w -= pf_dataset_count(ds, (size_t)fd->test[i]);
+    *cost = w + 1;
+    return PF_OK;
 }
 
 /* Shards by (load, index), smallest first: a binary min-heap, so the cut of N tasks into n
@@ -75,14 +84,25 @@ static void sift_down(bin *h, size_t n, size_t i)
 int pf_shard_assign(const pf_dataset *ds, const pf_folds *folds, const pf_config *cfg, size_t n,
                     size_t *shard_of, pf_error *err)
 {
-    size_t R = (size_t)cfg->repeats, N = folds->n_folds * R;
+    size_t R = (size_t)cfg->repeats, F = folds->n_folds, N = F * R, most_val = 1;
+    for (size_t f = 0; f < F; f++)
+        if (folds->fold[f].n_val > most_val) most_val = folds->fold[f].n_val;
     costed *c = pf_alloc(N, sizeof *c, err);
     bin *heap = pf_alloc(n, sizeof *heap, err);
-    if (!c || !heap) {
-        free(c), free(heap);
+    int *val = pf_alloc(most_val, sizeof *val, err);
+    if (!c || !heap || !val) {
+        free(c), free(heap), free(val);
         return err->code;
     }
-    for (size_t t = 0; t < N; t++) c[t] = (costed){task_cost(ds, &folds->fold[t / R]), t};
+    for (size_t f = 0; f < F; f++) { /* a fold's cost once, for each of its repeats' tasks */
+        size_t cost = 0;
+        if (fold_cost(ds, folds, f, val, &cost, err) != PF_OK) {
+            free(c), free(heap), free(val);
+            return err->code;
+        }
+        for (size_t k = 0; k < R; k++) c[f * R + k] = (costed){cost, f * R + k};
+    }
+    free(val);
     qsort(c, N, sizeof *c, by_cost);
     for (size_t s = 0; s < n; s++) heap[s] = (bin){0, s};
     for (size_t t = 0; t < N; t++) { /* the least loaded shard (lowest index on ties) takes it */
