@@ -15,6 +15,10 @@
 #    installed.
 # 4. How time grows: the training of a synthetic study against windows, participants and
 #    hidden width (one criterion, one thread).
+# 5. Loading and memory at scale: the Heist file copied 200 times (1M rows, 24,400
+#    participants) loaded by prunefair on 1 and 2 threads, from the parsed-data cache and by
+#    pandas.read_csv (experiments/bench_load.sh), and a leave-one-out plan of all those
+#    participants against group_kfold's: time and peak memory.
 # Medians of interleaved runs, because this kind of machine is noisy; ratios are the numbers
 # to compare across machines. The report goes to stdout and to results/bench/.
 set -eu
@@ -189,4 +193,41 @@ for h in 16,8 32,16 64,32 128,64; do
     echo "| hidden widths (weights) | $h ($wts) | $t s | $(awk -v t="$t" -v b="$base" -v w="$wts" -v bw="$bw" 'BEGIN { printf "%.2f", (t / b) / (w / bw) }') |" | tee -a "$report"
 done
 echo | tee -a "$report"
+
+# 5. Loading and memory at scale, on the Heist file copied 200 times (heist_copies.sh: 1,001,600
+# rows, 24,400 participants): the loader against pandas (bench_load.sh), then the plan of a
+# leave-one-out study of all those participants against group_kfold's, from the parsed-data
+# cache so that only the folds differ.
+if [ -r "$heist" ]; then
+    big=$tmp/heist_x200.csv
+    PF_HEIST=$heist "$src/experiments/heist_copies.sh" 200 "$big" >/dev/null
+    {
+        echo "## 5. Loading and memory at scale"
+        echo
+        "$src/experiments/bench_load.sh" "$rounds" "$big"
+    } | tee -a "$report"
+    export PF_CACHE_DIR="$tmp/cache"
+    "$run" --dry-run --set "data.path=$big" "$src/configs/heist.ini" >/dev/null # fills the cache
+    for i in $(seq "$rounds"); do
+        for scheme in lopo group_kfold; do
+            /usr/bin/time -f '%e %M' -o "$tmp/one" "$run" --dry-run --threads 2 --set "data.path=$big" \
+                --set folds.scheme=$scheme "$src/configs/heist.ini" >"$tmp/plan.$scheme"
+            cat "$tmp/one" >>"$tmp/scale.$scheme"
+        done
+    done
+    unset PF_CACHE_DIR
+    {
+        echo
+        echo "The plan (--dry-run, 2 threads, parsed-data cache warm) of a study of all $(sed -n 's/^participants: //p' "$tmp/plan.lopo") participants, medians of $rounds:"
+        echo
+        echo "| folds.scheme | folds | wall time | peak memory |"
+        echo "|---|---:|---:|---:|"
+        for scheme in lopo group_kfold; do
+            echo "| $scheme | $(sed -n 's/^folds: //p' "$tmp/plan.$scheme") | $(cut -d' ' -f1 "$tmp/scale.$scheme" | median) s | $(cut -d' ' -f2 "$tmp/scale.$scheme" | median | awk '{ printf "%.0f MB", $1 / 1024 }') |"
+        done
+        echo
+    } | tee -a "$report"
+else
+    echo "(no Heist data at $heist: section 5 skipped)" | tee -a "$report"
+fi
 echo "The report: $report" >&2
