@@ -126,13 +126,40 @@ static void test_transpose(void **state)
     free(dst);
 }
 
-/* ReLU on the edge sums: NaN, -0, a negative and a positive one, in every kernel, bit for bit
- * the +0 (or the sum) of mlp.c's relu (z > 0 ? z : 0). */
+/* One row of four sums, 1 x b + start, through relu or gate: bit for bit want. */
+static void check_edges(const char *kernel, const float *b, const float *start, int relu,
+                        const float *gate, const float *want)
+{
+    const float a[1] = {1.0f};
+    float c[4];
+    pf_kernel_gemm(&(pf_gemm_args){.m = 1,
+                                   .n = 4,
+                                   .k = 1,
+                                   .a = a,
+                                   .a_col = 1,
+                                   .b = b,
+                                   .ldb = 4,
+                                   .c = c,
+                                   .ldc = 4,
+                                   .c_start = start,
+                                   .relu = relu,
+                                   .gate = gate});
+    for (int j = 0; j < 4; j++)
+        if (memcmp(&c[j], &want[j], sizeof c[j]) != 0)
+            fail_msg("%s: %s sum %d is %g (sign %d), want %g", kernel, relu ? "relu of" : "gated",
+                     j, (double)c[j], signbit(c[j]) != 0, (double)want[j]);
+}
+
+/* ReLU on the edge sums NaN, -0, a negative and a positive one, and gates NaN, -0, +0 and 1
+ * on sums -1, 2, 3 and -0 (only the last passes, as -0): in every kernel, bit for bit what
+ * mlp.c's loops give (z > 0 ? z : 0, and a > 0 ? delta : 0). */
 static void test_relu_edges(void **state)
 {
     (void)state;
-    const float a[1] = {1.0f}, b[4] = {NAN, -0.0f, -2.0f, 3.0f}, start[4] = {0, -0.0f, 0, 0};
+    const float b[4] = {NAN, -0.0f, -2.0f, 3.0f}, start[4] = {0, -0.0f, 0, 0};
     const float want[4] = {0.0f, 0.0f, 0.0f, 3.0f};
+    const float bg[4] = {-1.0f, 2.0f, 3.0f, -0.0f}, gate[4] = {NAN, -0.0f, 0.0f, 1.0f};
+    const float start_g[4] = {0, 0, 0, -0.0f}, want_g[4] = {0.0f, 0.0f, 0.0f, -0.0f};
     const char *names[8];
     int runs[8];
     size_t nk = pf_kernel_list(names, runs, 8);
@@ -140,40 +167,8 @@ static void test_relu_edges(void **state)
     for (size_t q = 0; q < nk; q++) {
         if (!runs[q]) continue;
         assert_int_equal(pf_kernel_select(names[q], &err), PF_OK);
-        float c[4];
-        pf_kernel_gemm(&(pf_gemm_args){.m = 1,
-                                       .n = 4,
-                                       .k = 1,
-                                       .a = a,
-                                       .a_col = 1,
-                                       .b = b,
-                                       .ldb = 4,
-                                       .c = c,
-                                       .ldc = 4,
-                                       .c_start = start,
-                                       .relu = 1});
-        for (int j = 0; j < 4; j++)
-            if (memcmp(&c[j], &want[j], sizeof c[j]) != 0)
-                fail_msg("%s: relu of sum %d is %g (sign %d), want %g", names[q], j, (double)c[j],
-                         signbit(c[j]) != 0, (double)want[j]);
-        /* Gates NaN, -0, +0 and 1 on sums -1, 2, 3 and -0: only the last passes, as -0. */
-        const float bg[4] = {-1.0f, 2.0f, 3.0f, -0.0f}, gate[4] = {NAN, -0.0f, 0.0f, 1.0f};
-        const float start0[4] = {0, 0, 0, -0.0f}, want_g[4] = {0.0f, 0.0f, 0.0f, -0.0f};
-        pf_kernel_gemm(&(pf_gemm_args){.m = 1,
-                                       .n = 4,
-                                       .k = 1,
-                                       .a = a,
-                                       .a_col = 1,
-                                       .b = bg,
-                                       .ldb = 4,
-                                       .c = c,
-                                       .ldc = 4,
-                                       .c_start = start0,
-                                       .gate = gate});
-        for (int j = 0; j < 4; j++)
-            if (memcmp(&c[j], &want_g[j], sizeof c[j]) != 0)
-                fail_msg("%s: gated sum %d is %g (sign %d), want %g", names[q], j, (double)c[j],
-                         signbit(c[j]) != 0, (double)want_g[j]);
+        check_edges(names[q], b, start, 1, NULL, want);
+        check_edges(names[q], bg, start_g, 0, gate, want_g);
     }
     assert_int_equal(pf_kernel_select("auto", &err), PF_OK);
 }
