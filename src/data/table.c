@@ -8,6 +8,7 @@
 #include "data/table.h"
 #include "base/alloc.h"
 #include "config/task.h"
+#include "data/number.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -35,15 +36,16 @@ static char *format_text(pf_error *err, const char *fmt, ...)
     return pf_alloc_text(buf, err);
 }
 
-/* A cell is missing when empty or one of data.na_values; a number only if strtod consumes all
- * of it and the value is finite ("nan", "inf" and overflowing text are not measurements).
- * Returns 1 for a number, 0 for missing, -1 for text and -2 for a non-finite number (never
- * a measurement, and never mistaken for a text column either). Cells arrive trimmed. */
+/* A cell is missing when empty or one of data.na_values; a number only if strtod (as
+ * pf_number_parse computes it) consumes all of it and the value is finite ("nan", "inf" and
+ * overflowing text are not measurements). Returns 1 for a number, 0 for missing, -1 for text and -2
+ * for a non-finite number (never a measurement, and never mistaken for a text column either). Cells
+ * arrive trimmed. */
 static int parse_cell(const pf_config *cfg, const char *s, double *v)
 {
     if (pf_config_is_na(cfg, s)) return 0;
     char *end;
-    double d = strtod(s, &end);
+    double d = pf_number_parse(s, &end);
     if (end == s || *end != '\0') return -1;
     if (!isfinite(d)) return -2;
     *v = d;
