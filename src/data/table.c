@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -273,12 +274,13 @@ static int id_index(pf_table *t, pf_intern *ids, char **field, long col, size_t 
 }
 
 /* Feature cells: numbers are stored, missing cells are NAN, and text is counted per column
- * (with its first line) so that typing can judge the whole column at the end. */
-static void store_features(pf_table *t, char **field, size_t line, double *x)
+ * (with its first line) in census, so that typing can judge the whole column at the end. */
+static void store_features(const pf_table *t, char **field, size_t line, double *x,
+                           pf_cell_census *census)
 {
     for (size_t j = 0; j < t->n_feat; j++) {
         const char *cell = field[t->feat_col[j]];
-        pf_cell_census *cs = &t->census[j];
+        pf_cell_census *cs = &census[j];
         int kind = parse_cell(t->cfg, cell, &x[j]);
         if (kind <= 0) x[j] = NAN;
         if (kind > 0) cs->n_number++;
@@ -346,14 +348,17 @@ static int store_row(pf_table *t, char **field, size_t line, const double *y)
         id_index(t, &t->groups, field, t->c_group, line, &r->gid[i]) != PF_OK ||
         store_attributes(t, field, line, r->pid[i]) != PF_OK)
         return t->err->code;
-    store_features(t, field, line, r->x + i * r->n_feat);
-    r->n++;
+    r->n++; /* its features are parsed with the rest of its batch (parse_features) */
     return PF_OK;
 }
 
 typedef struct {
     pf_table *t;
     const pf_table_rules *rules;
+    int threads;
+    char ***pending; /* the fields of each row the current batch stored */
+    size_t n_pending, cap_pending;
+    pf_cell_census *local; /* threads x n_feat: each thread's census of the batch */
 } read_ctx;
 
 /* A class label: any text (numbers or strings); missing as for any cell. Its index is the order
@@ -402,7 +407,63 @@ static int read_record(void *ctx, char **field, size_t n, size_t line)
                               "the target must be a number (an empty target, or one listed in "
                               "data.na_values, drops the row)");
     }
-    return store_row(t, field, line, y);
+    if (store_row(t, field, line, y) != PF_OK) return t->err->code;
+    rc->pending[rc->n_pending++] = field;
+    return PF_OK;
+}
+
+/* The feature cells of the rows a batch stored, on the reader's threads, each thread over a
+ * contiguous run of rows with its own census; the censuses are added in thread order, so the
+ * first text of a column is the first in the file whatever the number of threads. */
+static int parse_features(read_ctx *rc)
+{
+    pf_table *t = rc->t;
+    size_t n = rc->n_pending, F = t->n_feat, first = t->rows.n - n;
+    if (n == 0 || F == 0) return PF_OK;
+    if (rc->local == NULL &&
+        (rc->local = pf_alloc((size_t)rc->threads * F, sizeof *rc->local, t->err)) == NULL)
+        return t->err->code;
+    memset(rc->local, 0, (size_t)rc->threads * F * sizeof *rc->local);
+    int threads = n >= 4096 ? rc->threads : 1;
+#pragma omp parallel num_threads(threads)
+    {
+        pf_cell_census *mine = rc->local + (size_t)omp_get_thread_num() * F;
+        long N = (long)n;
+#pragma omp for schedule(static)
+        for (long k = 0; k < N; k++)
+            store_features(t, rc->pending[k], t->rows.line[first + (size_t)k],
+                           t->rows.x + (first + (size_t)k) * F, mine);
+    }
+    for (int th = 0; th < threads; th++)
+        for (size_t j = 0; j < F; j++) {
+            const pf_cell_census *l = &rc->local[(size_t)th * F + j];
+            pf_cell_census *g = &t->census[j];
+            if (g->n_text == 0 && l->n_text > 0) {
+                g->text_line = l->text_line;
+                memcpy(g->text, l->text, sizeof g->text);
+            }
+            g->n_number += l->n_number;
+            g->n_text += l->n_text;
+            g->n_nonfinite += l->n_nonfinite;
+        }
+    return PF_OK;
+}
+
+/* A block's records in file order; the first error stops the reading. */
+static int read_batch(void *ctx, const pf_csvfile_record *rec, size_t n)
+{
+    read_ctx *rc = ctx;
+    if (n > rc->cap_pending) {
+        char ***p = pf_alloc_resize(rc->pending, n, sizeof *p);
+        if (p == NULL) return pf_error_set(rc->t->err, PF_ERUNTIME, "out of memory reading rows");
+        rc->pending = p;
+        rc->cap_pending = n;
+    }
+    rc->n_pending = 0;
+    int status = PF_OK;
+    for (size_t i = 0; i < n && status == PF_OK; i++)
+        status = read_record(rc, rec[i].field, rec[i].n_fields, rec[i].line);
+    return status == PF_OK ? parse_features(rc) : status;
 }
 
 /* ---- typing: which candidate columns are numeric ------------------------------------------ */
@@ -411,6 +472,9 @@ void pf_table_compact(pf_table *t)
 {
     pf_rows *r = &t->rows;
     size_t old = t->n_feat, kept = 0;
+    for (size_t j = 0; j < old; j++) kept += t->role[t->feat_col[j]] == PF_ROLE_FEATURE;
+    if (kept == old) return; /* nothing to remove: no pass over every row */
+    kept = 0;
     for (size_t j = 0; j < old; j++) {
         if (t->role[t->feat_col[j]] != PF_ROLE_FEATURE) continue;
         for (size_t i = 0; i < r->n; i++) r->x[i * old + kept] = r->x[i * old + j];
@@ -519,10 +583,12 @@ pf_table *pf_table_read(const pf_config *cfg, const pf_table_rules *rules, pf_er
                     .c_session = -1,
                     .c_group = -1};
     t->selecting = rules && rules->keep_row;
-    read_ctx rc = {t, rules};
-    if (pf_csvfile_read(cfg->data_path, "data file", cfg->delimiter, read_record, &rc, &t->file,
-                        err) != PF_OK ||
-        after_reading(t) != PF_OK) {
+    read_ctx rc = {.t = t, .rules = rules, .threads = pf_config_threads(cfg)};
+    int status = pf_csvfile_read_batches(cfg->data_path, "data file", cfg->delimiter, rc.threads,
+                                         read_batch, &rc, &t->file, err);
+    free(rc.pending);
+    free(rc.local);
+    if (status != PF_OK || after_reading(t) != PF_OK) {
         pf_table_free(t);
         return NULL;
     }
