@@ -50,6 +50,7 @@ typedef struct {
     size_t n_rec, cap_rec;
     size_t line;        /* newlines fed so far */
     size_t embedded_nl; /* newlines inside the current record's quoted fields */
+    int quoted;         /* the piece holds a quote */
     int fail;           /* FAIL_NONE until parsing stops */
     int csv_err;        /* libcsv's error code, for FAIL_PARSE */
     size_t fail_line;   /* newlines before the failure */
@@ -91,8 +92,8 @@ static void on_field(void *s, size_t len, void *data)
     piece *pc = data;
     if (pc->fail != FAIL_NONE) return;
     const char *p = s ? s : "";
-    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q))) != NULL; q++)
-        pc->embedded_nl++;
+    if (pc->quoted) /* without quotes in the piece no field holds a newline */
+        for (size_t i = 0; i < len; i++) pc->embedded_nl += p[i] == '\n';
     while (len > 0 && isspace((unsigned char)*p)) p++, len--;
     while (len > 0 && isspace((unsigned char)p[len - 1])) len--;
     if (!grow_fields(pc, pc->n_fields + 1) ||
@@ -137,6 +138,7 @@ static void parse_piece(piece *pc, const char *s, size_t n, char delimiter)
 {
     pc->len = pc->n_fields = pc->n_rec = pc->line = pc->embedded_nl = 0;
     pc->fail = FAIL_NONE;
+    pc->quoted = memchr(s, '"', n) != NULL;
     if (!grow_records(pc, 1)) {
         pc->fail = FAIL_FIELD_MEMORY;
         return;

@@ -622,16 +622,39 @@ void pf_table_free(pf_table *t)
 /* ---- to the dataset ------------------------------------------------------------------------ */
 
 /* With data.missing = error, the missing cell nearest the top of the file is reported, with
- * how many there are in all. */
+ * how many there are in all. The threads scan contiguous runs of rows; their finds are taken
+ * in thread order with the same strict comparison, as one scan would. */
 static int check_missing(const pf_table *t, pf_dataset *ds, const size_t *line)
 {
-    size_t f = ds->n_features, best = SIZE_MAX, best_j = 0, n = 0;
-    for (size_t i = 0; i < ds->n_windows; i++)
-        for (size_t j = 0; j < f; j++)
-            if (isnan(ds->x[i * f + j])) {
-                n++;
-                if (best == SIZE_MAX || line[i] < line[best]) best = i, best_j = j;
-            }
+    size_t f = ds->n_features, n = 0, best = SIZE_MAX, best_j = 0;
+    enum { MAX_THREADS = 256 };
+    size_t th_n[MAX_THREADS] = {0}, th_best[MAX_THREADS], th_j[MAX_THREADS];
+    int threads = pf_config_threads(t->cfg), used = 1;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if (ds->n_windows < 4096) threads = 1;
+#pragma omp parallel num_threads(threads)
+    {
+        int me = omp_get_thread_num();
+        size_t cnt = 0, b = SIZE_MAX, bj = 0;
+        long N = (long)ds->n_windows;
+#pragma omp for schedule(static)
+        for (long li = 0; li < N; li++) {
+            size_t i = (size_t)li;
+            for (size_t j = 0; j < f; j++)
+                if (isnan(ds->x[i * f + j])) {
+                    cnt++;
+                    if (b == SIZE_MAX || line[i] < line[b]) b = i, bj = j;
+                }
+        }
+        th_n[me] = cnt, th_best[me] = b, th_j[me] = bj;
+#pragma omp single
+        used = omp_get_num_threads();
+    }
+    for (int th = 0; th < used; th++) {
+        n += th_n[th];
+        if (th_best[th] != SIZE_MAX && (best == SIZE_MAX || line[th_best[th]] < line[best]))
+            best = th_best[th], best_j = th_j[th];
+    }
     ds->n_missing = n;
     if (n == 0 || t->cfg->missing != PF_MISSING_ERROR) return PF_OK;
     size_t col = t->feat_col[best_j];
@@ -646,14 +669,13 @@ static int check_missing(const pf_table *t, pf_dataset *ds, const size_t *line)
 
 /* Participants below data.min_windows are dropped; keep maps old participant index to the
  * new one (or SIZE_MAX). Returns the number kept. */
-static size_t select_participants(const pf_table *t, const pf_row_key *k, size_t *keep,
-                                  size_t *n_windows)
+static size_t select_participants(const pf_table *t, size_t *keep, size_t *n_windows)
 {
     size_t n_p = t->participants.n, kept = 0;
     size_t min = t->cfg->min_windows > 0 ? (size_t)t->cfg->min_windows : 0;
     size_t *count = keep; /* reuse: counts first, then the map */
     memset(count, 0, n_p * sizeof *count);
-    for (size_t i = 0; i < t->rows.n; i++) count[k[i].pid]++;
+    for (size_t i = 0; i < t->rows.n; i++) count[t->rows.pid[i]]++;
     *n_windows = 0;
     for (size_t p = 0; p < n_p; p++) {
         if (count[p] >= min && count[p] > 0) {
@@ -666,31 +688,63 @@ static size_t select_participants(const pf_table *t, const pf_row_key *k, size_t
     return kept;
 }
 
-/* Copy the ordered, kept rows into ds. Groups are renumbered by first appearance among the
- * kept rows, so no group is left without members. */
-static int fill_rows(const pf_table *t, const pf_row_key *k, const size_t *keep, pf_dataset *ds,
-                     size_t *line)
+/* Drop the rows of dropped participants, in place, keeping the order. */
+static void drop_rows(pf_rows *r, const size_t *keep)
 {
-    const pf_rows *r = &t->rows;
-    size_t f = r->n_feat, out = 0, *gmap = NULL;
+    size_t f = r->n_feat, T = r->n_y, out = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (keep[r->pid[i]] == SIZE_MAX) continue;
+        if (out != i) {
+            memcpy(r->x + out * f, r->x + i * f, f * sizeof *r->x);
+            memcpy(r->y + out * T, r->y + i * T, T * sizeof *r->y);
+            r->t[out] = r->t[i];
+            r->line[out] = r->line[i];
+            r->rec[out] = r->rec[i];
+            r->pid[out] = r->pid[i];
+            r->gid[out] = r->gid[i];
+        }
+        out++;
+    }
+    r->n = out;
+}
+
+/* An array of n elements shrunk to its size, or left as it is when realloc cannot. */
+static void *shrink(void *p, size_t n, size_t size)
+{
+    void *q = realloc(p, (n ? n : 1) * size);
+    return q ? q : p;
+}
+
+/* The ordered, kept rows become the dataset's: x, y, the rows and the times change hands
+ * instead of being copied, so a large file is never held twice. Groups are renumbered by
+ * first appearance among the kept rows, so no group is left without members. */
+static int fill_rows(pf_table *t, const size_t *keep, pf_dataset *ds)
+{
+    pf_rows *r = &t->rows;
+    size_t n = r->n, *gmap = NULL;
     if (ds->group && (gmap = pf_alloc(t->groups.n, sizeof *gmap, t->err)) == NULL)
         return t->err->code;
     for (size_t g = 0; gmap && g < t->groups.n; g++) gmap[g] = SIZE_MAX;
-    for (size_t i = 0; i < r->n; i++) {
-        size_t src = k[i].idx, p = keep[k[i].pid];
-        if (p == SIZE_MAX) continue;
-        memcpy(ds->x + out * f, r->x + src * f, f * sizeof *ds->x);
-        memcpy(ds->y + out * r->n_y, r->y + src * r->n_y, r->n_y * sizeof *ds->y);
-        ds->participant[out] = (int)p;
-        line[out] = r->line[src];
-        ds->row[out] = r->rec[src];
-        if (ds->time) ds->time[out] = r->t[src];
-        if (out == 0 || ds->participant[out - 1] != (int)p) ds->offset[p] = out;
-        if (gmap && gmap[r->gid[src]] == SIZE_MAX) gmap[r->gid[src]] = ds->n_groups++;
-        if (gmap) ds->group[out] = (int)gmap[r->gid[src]];
-        out++;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = keep[r->pid[i]];
+        ds->participant[i] = (int)p;
+        if (i == 0 || ds->participant[i - 1] != (int)p) ds->offset[p] = i;
+        if (gmap && gmap[r->gid[i]] == SIZE_MAX) gmap[r->gid[i]] = ds->n_groups++;
+        if (gmap) ds->group[i] = (int)gmap[r->gid[i]];
     }
-    ds->offset[ds->n_participants] = out;
+    ds->offset[ds->n_participants] = n;
+    free(ds->x);
+    free(ds->y);
+    free(ds->row);
+    ds->x = shrink(r->x, n * r->n_feat, sizeof *r->x);
+    ds->y = shrink(r->y, n * r->n_y, sizeof *r->y);
+    ds->row = shrink(r->rec, n, sizeof *r->rec);
+    r->x = r->y = NULL;
+    r->rec = NULL;
+    if (t->c_time >= 0) {
+        ds->time = shrink(r->t, n, sizeof *r->t);
+        r->t = NULL;
+    }
     int status = PF_OK;
     if (gmap && (ds->group_names = pf_alloc(ds->n_groups, sizeof(char *), t->err)) == NULL)
         status = t->err->code;
@@ -806,12 +860,13 @@ static int fill_task(const pf_table *t, const size_t *keep, pf_dataset *ds)
 
 pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, pf_error *err)
 {
-    pf_row_key *k = pf_rows_order(&t->rows, err);
-    size_t *keep = k ? pf_alloc(t->participants.n, sizeof *keep, err) : NULL;
-    size_t *line = NULL, n_windows = 0, n_p = 0;
+    pf_rows *r = &t->rows;
+    size_t *keep = NULL, n_windows = 0, n_p = 0;
     pf_dataset *ds = NULL;
-    if (keep == NULL) goto done;
-    n_p = select_participants(t, k, keep, &n_windows);
+    if (pf_rows_sort(r, err) != PF_OK ||
+        (keep = pf_alloc(t->participants.n, sizeof *keep, err)) == NULL)
+        goto done;
+    n_p = select_participants(t, keep, &n_windows);
     if (n_p == 0) {
         pf_error_set(err, PF_EINPUT,
                      "no participant in '%s' has data.min_windows = %d windows (%zu participants, "
@@ -819,15 +874,12 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, 
                      t->path, t->cfg->min_windows, t->participants.n, t->rows.n);
         goto done;
     }
-    if ((line = pf_alloc(n_windows, sizeof *line, err)) == NULL ||
-        (ds = pf_dataset_alloc(n_windows, t->n_feat, t->n_targets, n_p, t->c_group >= 0, err)) ==
-            NULL)
+    if (n_windows < r->n) drop_rows(r, keep);
+    free(r->sid); /* ordered by now, and no longer needed */
+    r->sid = NULL;
+    if ((ds = pf_dataset_alloc(n_windows, t->n_feat, t->n_targets, n_p, t->c_group >= 0, err)) ==
+        NULL)
         goto done;
-    if (t->c_time >= 0 && (ds->time = pf_alloc(n_windows, sizeof *ds->time, err)) == NULL) {
-        pf_dataset_free(ds);
-        ds = NULL;
-        goto done;
-    }
     ds->n_rows_read = t->n_rows_read;
     ds->n_dropped_target = t->n_dropped_target;
     ds->n_dropped_participants = t->participants.n - n_p;
@@ -835,14 +887,12 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, 
     pf_dataset_describe(ds, what, name_cap, t->path);
     snprintf(ds->sha256, sizeof ds->sha256, "%s", t->file.sha256);
     snprintf(ds->path, sizeof ds->path, "%s", t->file.abs_path);
-    if (fill_rows(t, k, keep, ds, line) != PF_OK || fill_names(t, keep, ds) != PF_OK ||
-        fill_task(t, keep, ds) != PF_OK || check_missing(t, ds, line) != PF_OK) {
+    if (fill_rows(t, keep, ds) != PF_OK || fill_names(t, keep, ds) != PF_OK ||
+        fill_task(t, keep, ds) != PF_OK || check_missing(t, ds, r->line) != PF_OK) {
         pf_dataset_free(ds);
         ds = NULL;
     }
 done:
-    free(k);
     free(keep);
-    free(line);
     return ds;
 }
