@@ -1086,12 +1086,93 @@ static void test_alloc_free(void **state)
     assert_int_equal(err.code, PF_OK);
 }
 
+/* Two datasets are the same, bit for bit, in every array and name. */
+static void same_dataset(const pf_dataset *a, const pf_dataset *b)
+{
+    size_t n = a->n_windows;
+    assert_int_equal(n, b->n_windows);
+    assert_int_equal(a->n_features, b->n_features);
+    assert_int_equal(a->n_targets, b->n_targets);
+    assert_int_equal(a->n_participants, b->n_participants);
+    assert_int_equal(a->n_missing, b->n_missing);
+    assert_int_equal(a->n_rows_read, b->n_rows_read);
+    assert_memory_equal(a->x, b->x, n * a->n_features * sizeof *a->x);
+    assert_memory_equal(a->y, b->y, n * a->n_targets * sizeof *a->y);
+    assert_memory_equal(a->participant, b->participant, n * sizeof *a->participant);
+    assert_memory_equal(a->row, b->row, n * sizeof *a->row);
+    assert_memory_equal(a->offset, b->offset, (a->n_participants + 1) * sizeof *a->offset);
+    assert_int_equal(a->time == NULL, b->time == NULL);
+    if (a->time) assert_memory_equal(a->time, b->time, n * sizeof *a->time);
+    assert_int_equal(a->group == NULL, b->group == NULL);
+    if (a->group) assert_memory_equal(a->group, b->group, n * sizeof *a->group);
+    for (size_t p = 0; p < a->n_participants; p++)
+        assert_string_equal(a->participant_ids[p], b->participant_ids[p]);
+    for (size_t j = 0; j < a->n_features; j++)
+        assert_string_equal(a->feature_names[j], b->feature_names[j]);
+    assert_int_equal(a->n_columns, b->n_columns);
+    for (size_t c = 0; c < a->n_columns; c++)
+        assert_string_equal(a->columns[c].use, b->columns[c].use);
+    assert_string_equal(a->sha256, b->sha256);
+}
+
+/* The loader parses on the run's threads: 1, 2 and 3 threads give the same dataset, on the
+ * Heist file, and on a copy holding its rows three times (4 MB blocks, rows out of order,
+ * so they are put in order in place) with a group column. */
+static void test_threads_same_dataset(void **state)
+{
+    (void)state;
+    const char *cache = getenv("PF_CACHE_DIR");
+    char saved[4096] = "";
+    if (cache) snprintf(saved, sizeof saved, "%s", cache);
+    setenv("PF_CACHE_DIR", "off", 1); /* each load parses the file */
+    pf_config cfg;
+    heist_config(&cfg);
+    char tripled[] = "/tmp/pf_test_heist3_XXXXXX";
+    int fd = mkstemp(tripled);
+    assert_true(fd >= 0);
+    FILE *in = fopen(cfg.data_path, "rb"), *out = fdopen(fd, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    static char line[1 << 16];
+    assert_non_null(fgets(line, sizeof line, in));
+    fputs(line, out);
+    long body = ftell(in);
+    for (int copy = 0; copy < 3; copy++) {
+        fseek(in, body, SEEK_SET);
+        while (fgets(line, sizeof line, in)) fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    for (int file = 0; file < 2; file++) {
+        if (file == 1) {
+            snprintf(cfg.data_path, sizeof cfg.data_path, "%s", tripled);
+            snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
+        }
+        cfg.threads = 1;
+        pf_dataset *one = load_ok(&cfg);
+        assert_int_equal(one->n_windows, file ? 3 * 5008 : 5008);
+        for (int threads = 2; threads <= 3; threads++) {
+            cfg.threads = threads;
+            pf_dataset *many = load_ok(&cfg);
+            same_dataset(one, many);
+            pf_dataset_free(many);
+        }
+        pf_dataset_free(one);
+    }
+    unlink(tripled);
+    if (cache)
+        setenv("PF_CACHE_DIR", saved, 1);
+    else
+        unsetenv("PF_CACHE_DIR");
+}
+
 int main(void)
 {
     /* Run by hand, never in the user's parsed-data cache (make check sets a scratch one). */
     setenv("PF_CACHE_DIR", "off", 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heist_defaults),
+        cmocka_unit_test(test_threads_same_dataset),
         cmocka_unit_test(test_heist_groups),
         cmocka_unit_test(test_heist_highlow),
         cmocka_unit_test(test_bom_crlf_quoted),
