@@ -225,7 +225,9 @@ static uint64_t next(uint64_t *x)
 /* One random field; bad > 0 allows the malformed ones. */
 static void random_field(seen *s, uint64_t *seed, char sep, int bad)
 {
-    static const char *plain[] = {"", "a", " b ", "1.5", "-20.0", "x y", "  ", "NA", "0"};
+    static const char *plain[] = {"",        "a",       " b ", "1.5",   "-20.0",
+                                  "x y",     "  ",      "NA",  "0",     "\t",
+                                  "\ta b\t", " \v y\f", "|",   "x\x01", "\xc3\xa9"};
     static const char *quoted[] = {
         "\"q,uo\"",   "\"x\"\"y\"", "\"multi\nline\"", "\"cr\r\nlf\"",  "  \"sp\"  ", "\"\"",
         "\"a;b\tc\"", "\"\n\n\"",   "\"end\"\"\"",     "\"\"\"start\"", "\"x\r\"",    "\"lead\"  "};
@@ -257,10 +259,15 @@ static void random_file(seen *s, uint64_t *seed, char sep, size_t n_records, int
         uint64_t r = next(seed) % 20;
         if (r == 0) put(s, &sep, 1);   /* a trailing separator */
         if (r == 1) put(s, "\n\n", 2); /* a blank line */
-        if (next(seed) % 3)
-            put(s, "\n", 1);
-        else
+        uint64_t end = next(seed) % 16;
+        if (end == 0)
+            put(s, "\r", 1); /* a lone CR ends a record too */
+        else if (end < 6)
             put(s, "\r\n", 2);
+        else if (end == 6)
+            put(s, " \t\n", 3); /* blanks, then the end */
+        else
+            put(s, "\n", 1);
     }
     if (s->len && next(seed) % 4 == 0) s->len--;          /* no final newline (or half a CRLF) */
     if (bad && next(seed) % 10 == 0) put(s, "\"open", 5); /* ends inside quotes */
@@ -271,7 +278,8 @@ static void test_small_files(void **state)
     (void)state;
     uint64_t seed = 12345;
     seen s = {0};
-    for (int i = 0; i < 3000; i++) {
+    int n = getenv("PF_TEST_CSV_FILES") ? atoi(getenv("PF_TEST_CSV_FILES")) : 3000;
+    for (int i = 0; i < n; i++) {
         int d = (int)(next(&seed) % 3);
         random_file(&s, &seed, DELIM_CHARS[d], next(&seed) % 40, i % 3 == 0);
         same_as_reference(s.text, s.len, d);

@@ -12,8 +12,8 @@
 #include "base/alloc.h"
 #include "base/path.h"
 #include "base/sha256.h"
+#include "data/csvtok.h"
 
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -26,160 +26,9 @@
 
 #define SNIFF_BYTES (1u << 16) /* the separator is sniffed in the file's first 64 KB */
 #define BLOCK       (1u << 22) /* bytes per read: the memory a read takes stays bounded */
-/* Strict: a stray quote is an error with a line number, not a silently merged field. */
-#define CSV_OPTIONS (CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI)
 #define MAX_PIECES  64
 
 static char delimiter_char(pf_delimiter d, const char *s, size_t n);
-
-/* How a piece's parsing stopped early; the message is written when its records have been
- * delivered, with the line counted from the start of the file. */
-enum { FAIL_NONE, FAIL_INIT, FAIL_FIELD_MEMORY, FAIL_PARSE, FAIL_UNCLOSED };
-
-/* One piece of a block, parsed by its own libcsv parser: records, each with its fields
- * trimmed and NUL-terminated in text, and where it stood in the piece's lines. */
-typedef struct {
-    char *text; /* the fields, each trimmed and NUL-terminated */
-    size_t len, cap;
-    size_t *start; /* offset of each field in text */
-    char **field;  /* each field, set once the piece is parsed */
-    size_t n_fields, cap_fields;
-    size_t *rec;      /* per record: its first field; rec[n_rec] = n_fields */
-    size_t *end_line; /* per record: newlines in the piece before its terminator */
-    size_t *rec_nl;   /* per record: newlines inside its quoted fields */
-    size_t n_rec, cap_rec;
-    size_t line;        /* newlines fed so far */
-    size_t embedded_nl; /* newlines inside the current record's quoted fields */
-    int quoted;         /* the piece holds a quote */
-    int fail;           /* FAIL_NONE until parsing stops */
-    int csv_err;        /* libcsv's error code, for FAIL_PARSE */
-    size_t fail_line;   /* newlines before the failure */
-    size_t fail_size;   /* for FAIL_FIELD_MEMORY: the field's length */
-} piece;
-
-/* Room for need elements of size bytes in *p, of which *cap fit. 0: out of memory. */
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return 1;
-    size_t c = *cap ? *cap : 64;
-    while (c < need) c *= 2;
-    void *q = pf_alloc_resize(*p, c, size);
-    if (q == NULL) return 0;
-    *p = q;
-    *cap = c;
-    return 1;
-}
-
-/* Room for need records (their three arrays share cap_rec) or need fields (two arrays). */
-static int grow_records(piece *pc, size_t need)
-{
-    size_t a = pc->cap_rec, b = pc->cap_rec;
-    return need <= pc->cap_rec || (grow((void **)&pc->end_line, &a, need, sizeof *pc->end_line) &&
-                                   grow((void **)&pc->rec_nl, &b, need, sizeof *pc->rec_nl) &&
-                                   grow((void **)&pc->rec, &pc->cap_rec, need, sizeof *pc->rec));
-}
-
-static int grow_fields(piece *pc, size_t need)
-{
-    size_t a = pc->cap_fields;
-    return need <= pc->cap_fields ||
-           (grow((void **)&pc->start, &a, need, sizeof *pc->start) &&
-            grow((void **)&pc->field, &pc->cap_fields, need, sizeof *pc->field));
-}
-
-static void on_field(void *s, size_t len, void *data)
-{
-    piece *pc = data;
-    if (pc->fail != FAIL_NONE) return;
-    const char *p = s ? s : "";
-    if (pc->quoted) /* without quotes in the piece no field holds a newline */
-        for (size_t i = 0; i < len; i++) pc->embedded_nl += p[i] == '\n';
-    while (len > 0 && isspace((unsigned char)*p)) p++, len--;
-    while (len > 0 && isspace((unsigned char)p[len - 1])) len--;
-    if (!grow_fields(pc, pc->n_fields + 1) ||
-        !grow((void **)&pc->text, &pc->cap, pc->len + len + 1, 1)) {
-        pc->fail = FAIL_FIELD_MEMORY;
-        pc->fail_size = len;
-        return;
-    }
-    memcpy(pc->text + pc->len, p, len);
-    pc->text[pc->len + len] = '\0';
-    pc->start[pc->n_fields++] = pc->len;
-    pc->len += len + 1;
-}
-
-static void on_row(int terminator, void *data)
-{
-    (void)terminator;
-    piece *pc = data;
-    if (pc->fail != FAIL_NONE) return;
-    if (!grow_records(pc, pc->n_rec + 2)) {
-        pc->fail = FAIL_FIELD_MEMORY;
-        return;
-    }
-    pc->end_line[pc->n_rec] = pc->line;
-    pc->rec_nl[pc->n_rec] = pc->embedded_nl;
-    pc->rec[++pc->n_rec] = pc->n_fields;
-    pc->embedded_nl = 0;
-}
-
-/* With tab as the separator a tab is not blank space libcsv may trim away. */
-static int is_space_not_tab(unsigned char c)
-{
-    return c == ' ';
-}
-
-/* Parse s[0..n), which starts a record, a line at a time (so the line counter is exact
- * whenever libcsv calls back: a record is reported on the newline, or the CR of a CRLF, that
- * ends it), then finish: a piece that ends a block ends at a record boundary, where csv_fini
- * has nothing left to do, and the file's last piece submits its unterminated last record or
- * finds the file ending inside quotes. */
-static void parse_piece(piece *pc, const char *s, size_t n, char delimiter)
-{
-    pc->len = pc->n_fields = pc->n_rec = pc->line = pc->embedded_nl = 0;
-    pc->fail = FAIL_NONE;
-    pc->quoted = memchr(s, '"', n) != NULL;
-    if (!grow_records(pc, 1)) {
-        pc->fail = FAIL_FIELD_MEMORY;
-        return;
-    }
-    pc->rec[0] = 0;
-    struct csv_parser p;
-    if (csv_init(&p, CSV_OPTIONS) != 0) {
-        pc->fail = FAIL_INIT;
-        return;
-    }
-    csv_set_delim(&p, delimiter);
-    if (delimiter == '\t') csv_set_space_func(&p, is_space_not_tab);
-    while (n > 0 && pc->fail == FAIL_NONE) {
-        const char *nl = memchr(s, '\n', n);
-        size_t len = nl ? (size_t)(nl - s) + 1 : n;
-        if (csv_parse(&p, s, len, on_field, on_row, pc) != len && pc->fail == FAIL_NONE) {
-            pc->fail = FAIL_PARSE;
-            pc->csv_err = csv_error(&p);
-            pc->fail_line = pc->line;
-        }
-        if (nl) pc->line++;
-        s += len;
-        n -= len;
-    }
-    if (pc->fail == FAIL_NONE && csv_fini(&p, on_field, on_row, pc) != 0 && pc->fail == FAIL_NONE) {
-        pc->fail = FAIL_UNCLOSED;
-        pc->fail_line = pc->line;
-    }
-    csv_free(&p);
-    for (size_t i = 0; i < pc->n_fields; i++) pc->field[i] = pc->text + pc->start[i];
-}
-
-static void free_piece(piece *pc)
-{
-    free(pc->text);
-    free(pc->start);
-    free(pc->field);
-    free(pc->rec);
-    free(pc->end_line);
-    free(pc->rec_nl);
-}
 
 /* ---- record boundaries ---------------------------------------------------------------------- */
 
@@ -243,7 +92,7 @@ typedef struct {
     size_t line;      /* 1 + newlines before the current block */
     size_t last_line; /* line on which the last complete record ended */
     size_t n_records;
-    piece *pieces;
+    pf_csvtok *pieces;
     size_t n_pieces;
     pf_csvfile_record *batch;
     size_t cap_batch;
@@ -268,28 +117,23 @@ static int one_field_header(const reader *r, const char *h, size_t line)
 }
 
 /* Why a piece stopped, at its line in the file. */
-static int piece_failure(const reader *r, const piece *pc, size_t base)
+static int piece_failure(const reader *r, const pf_csvtok *pc, size_t base)
 {
     char where[64] = "in the header";
     switch (pc->fail) {
-    case FAIL_INIT:
-        return pf_error_set(r->err, PF_ERUNTIME, "cannot initialise the CSV parser");
-    case FAIL_FIELD_MEMORY:
+    case PF_CSVTOK_MEMORY:
         return pf_error_set(r->err, PF_ERUNTIME, "out of memory reading a CSV field of %zu bytes",
                             pc->fail_size);
-    case FAIL_PARSE:
-        if (pc->csv_err == CSV_EPARSE)
-            return pf_error_set(r->err, PF_EINPUT,
-                                "%s '%s' line %zu: malformed quotes; a field containing a quote "
-                                "must itself be quoted, with the inner quote doubled (\"a "
-                                "\"\"b\"\" c\"), and nothing may follow a closing quote but the "
-                                "separator",
-                                r->what, r->path, base + pc->fail_line);
-        return pf_error_set(r->err, PF_ERUNTIME, "CSV parser failed on line %zu of '%s': %s",
-                            base + pc->fail_line, r->path, csv_strerror(pc->csv_err));
+    case PF_CSVTOK_MALFORMED:
+        return pf_error_set(r->err, PF_EINPUT,
+                            "%s '%s' line %zu: malformed quotes; a field containing a quote "
+                            "must itself be quoted, with the inner quote doubled (\"a "
+                            "\"\"b\"\" c\"), and nothing may follow a closing quote but the "
+                            "separator",
+                            r->what, r->path, base + pc->fail_line);
     default:
-        /* The file ended inside quotes. libcsv cannot say where the quote opened, only that
-         * it was in the record after the last complete one. */
+        /* The file ended inside quotes. The tokeniser, as libcsv, cannot say where the quote
+         * opened, only that it was in the record after the last complete one. */
         if (r->last_line > 0) snprintf(where, sizeof where, "after line %zu", r->last_line);
         return pf_error_set(r->err, PF_EINPUT,
                             "%s '%s': a quoted field %s is never closed; add the missing '\"' "
@@ -304,25 +148,29 @@ static int deliver(reader *r, size_t n_pieces)
 {
     size_t n = 0, total = 0;
     for (size_t j = 0; j < n_pieces; j++) total += r->pieces[j].n_rec;
-    if (!grow((void **)&r->batch, &r->cap_batch, total + 1, sizeof *r->batch))
+    pf_csvfile_record *batch = total + 1 <= r->cap_batch
+                                   ? r->batch
+                                   : pf_alloc_resize(r->batch, total + 1, sizeof *r->batch);
+    if (batch == NULL)
         return pf_error_set(r->err, PF_ERUNTIME, "out of memory reading %s '%s'", r->what, r->path);
-    const piece *failed = NULL;
+    if (batch != r->batch) r->batch = batch, r->cap_batch = total + 1;
+    const pf_csvtok *failed = NULL;
     size_t failed_base = 0;
     for (size_t j = 0; j < n_pieces && failed == NULL; j++) {
-        const piece *pc = &r->pieces[j];
+        const pf_csvtok *pc = &r->pieces[j];
         for (size_t k = 0; k < pc->n_rec; k++) {
             pf_csvfile_record *rec = &r->batch[n++];
             rec->field = pc->field + pc->rec[k];
             rec->n_fields = pc->rec[k + 1] - pc->rec[k];
-            rec->line = r->line + pc->end_line[k] - pc->rec_nl[k];
+            rec->line = r->line + pc->line[k];
             if (r->n_records == 0 && rec->n_fields == 1 &&
                 one_field_header(r, rec->field[0], rec->line) != PF_OK)
                 return r->err->code;
             r->n_records++;
-            r->last_line = r->line + pc->end_line[k];
         }
-        if (pc->fail != FAIL_NONE) failed = pc, failed_base = r->line;
-        r->line += pc->line;
+        if (pc->n_rec > 0) r->last_line = r->line + pc->last_line;
+        if (pc->fail != PF_CSVTOK_OK) failed = pc, failed_base = r->line;
+        r->line += pc->n_lines;
     }
     if (n > 0 && r->on_batch(r->ctx, r->batch, n) != PF_OK) return r->err->code;
     return failed ? piece_failure(r, failed, failed_base) : PF_OK;
@@ -346,8 +194,8 @@ static int parse_block(reader *r, const char *buf, size_t end, pf_sha256 *md, co
         if (task == 0)
             pf_sha256_add(md, fresh, n_fresh);
         else
-            parse_piece(&r->pieces[task - 1], buf + cut[task - 1], cut[task] - cut[task - 1],
-                        r->delimiter);
+            pf_csvtok_parse(&r->pieces[task - 1], buf + cut[task - 1], cut[task] - cut[task - 1],
+                            r->delimiter);
     }
     return deliver(r, P);
 }
@@ -481,7 +329,7 @@ int pf_csvfile_read_batches(const char *path, const char *what, pf_delimiter del
                 .threads = threads,
                 .delimiter = ',',
                 .n_pieces = n_pieces,
-                .pieces = pf_alloc(n_pieces, sizeof(piece), err)};
+                .pieces = pf_alloc(n_pieces, sizeof(pf_csvtok), err)};
     if (r.pieces == NULL) {
         fclose(f);
         return err->code;
@@ -499,7 +347,7 @@ int pf_csvfile_read_batches(const char *path, const char *what, pf_delimiter del
         pf_path_abs(path, info->abs_path, sizeof info->abs_path);
     }
     fclose(f);
-    for (size_t j = 0; j < n_pieces; j++) free_piece(&r.pieces[j]);
+    for (size_t j = 0; j < n_pieces; j++) pf_csvtok_free(&r.pieces[j]);
     free(r.pieces);
     free(r.batch);
     return status;
