@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #define SNIFF_BYTES (1u << 16) /* the separator is sniffed in the file's first 64 KB */
-#define BLOCK       (1u << 22) /* bytes per read: the memory a read takes stays bounded */
 #define MAX_PIECES  64
 
 static char delimiter_char(pf_delimiter d, const char *s, size_t n);
@@ -202,7 +201,7 @@ static int parse_block(reader *r, const char *buf, size_t end, pf_sha256 *md, co
 
 static int read_stream(FILE *f, reader *r, pf_sha256 *md, pf_delimiter delim)
 {
-    size_t cap = BLOCK, have = 0, skip = 0;
+    size_t cap = PF_CSVFILE_BLOCK, have = 0, skip = 0;
     char *buf = malloc(cap);
     if (buf == NULL) return pf_error_set(r->err, PF_ERUNTIME, "out of memory");
     int status = PF_OK;

@@ -30,6 +30,10 @@ typedef struct {
     char abs_path[4096]; /* the path as opened, made absolute (for messages, provenance) */
 } pf_csvfile_info;
 
+/* Bytes read at a time: a batch holds the records of at most this much of the file (more only
+ * for a record longer than that). */
+#define PF_CSVFILE_BLOCK ((size_t)1 << 22)
+
 /* One record of a batch: its fields (trimmed, NUL-terminated) and the physical line it starts
  * on. Valid only during the callback. */
 typedef struct {

@@ -7,7 +7,6 @@
  * blanks followed by csvfile's trimming amounted to. */
 #include "data/csvtok.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,12 +36,16 @@ static int room(pf_csvtok *t, size_t len)
     return 1;
 }
 
+/* isspace() in the C locale (the program never sets another): what a field is trimmed of. */
+static const unsigned char SPACE[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1};
+
 /* The field text[start..len) trimmed and ended; its offset kept in field[] until the end. */
 static void end_field(pf_csvtok *t, size_t start)
 {
     char *p = t->text + start, *e = t->text + t->len;
-    while (p < e && isspace((unsigned char)*p)) p++;
-    while (e > p && isspace((unsigned char)e[-1])) e--;
+    while (p < e && SPACE[(unsigned char)*p]) p++;
+    while (e > p && SPACE[(unsigned char)e[-1]]) e--;
     size_t n = (size_t)(e - p);
     if (p != t->text + start) memmove(t->text + start, p, n);
     t->text[start + n] = '\0';
@@ -50,9 +53,19 @@ static void end_field(pf_csvtok *t, size_t start)
     t->field[t->n_fields++] = (char *)(size_t)start; /* an offset until parsing ends */
 }
 
-/* The record of the fields since the last one ends; it started on line first and ends on
- * line last. rec and line
- * share cap_rec; rec[n_rec] is where the next record's fields start. */
+/* An unquoted field p[0..n): trimmed as it is copied. */
+static int copy_field(pf_csvtok *t, const unsigned char *p, size_t n)
+{
+    while (n > 0 && SPACE[*p]) p++, n--;
+    while (n > 0 && SPACE[p[n - 1]]) n--;
+    if ((t->n_fields + 1 > t->cap_fields || t->len + n + 1 > t->cap) && !room(t, n)) return 0;
+    memcpy(t->text + t->len, p, n);
+    t->text[t->len + n] = '\0';
+    t->field[t->n_fields++] = (char *)(size_t)t->len;
+    t->len += n + 1;
+    return 1;
+}
+
 static int grow_records(pf_csvtok *t, size_t need)
 {
     size_t a = t->cap_rec;
@@ -118,10 +131,10 @@ void pf_csvtok_parse(pf_csvtok *t, const char *s, size_t n, char delimiter)
                     t->fail = PF_CSVTOK_MALFORMED, t->fail_line = line;
                     goto done;
                 }
-                if (!room(t, (size_t)(q - p))) goto done;
-                memcpy(t->text + t->len, p, (size_t)(q - p));
-                t->len += (size_t)(q - p);
+                if (!copy_field(t, p, (size_t)(q - p))) goto done;
                 p = q;
+                state = FIELD_ENDED;
+                continue;
             } else { /* quoted: up to the closing quote, "" standing for " */
                 for (p++;;) {
                     const unsigned char *q = memchr(p, '"', (size_t)(end - p));

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define HEADER_SHOWN 2400 /* bytes of header names quoted in a "columns found" hint */
 #define MIXED_SHOWN  12   /* columns listed in one "text where numbers belong" message */
@@ -44,7 +45,7 @@ static char *format_text(pf_error *err, const char *fmt, ...)
  * arrive trimmed. */
 static int parse_cell(const pf_config *cfg, const char *s, double *v)
 {
-    if (pf_config_is_na(cfg, s)) return 0;
+    if (s[0] == '\0' || (cfg->na_values.n > 0 && pf_config_is_na(cfg, s))) return 0;
     char *end;
     double d = pf_number_parse(s, &end);
     if (end == s || *end != '\0') return -1;
@@ -359,6 +360,8 @@ typedef struct {
     char ***pending; /* the fields of each row the current batch stored */
     size_t n_pending, cap_pending;
     pf_cell_census *local; /* threads x n_feat: each thread's census of the batch */
+    double file_bytes;     /* the file's size, for the number of rows to expect */
+    size_t n_batches;
 } read_ctx;
 
 /* A class label: any text (numbers or strings); missing as for any cell. Its index is the order
@@ -463,6 +466,14 @@ static int read_batch(void *ctx, const pf_csvfile_record *rec, size_t n)
     int status = PF_OK;
     for (size_t i = 0; i < n && status == PF_OK; i++)
         status = read_record(rc, rec[i].field, rec[i].n_fields, rec[i].line);
+    /* A large file's rows are reserved once, from the first block's density, instead of
+     * growing by doubling (a shortfall still grows; the excess is never touched). */
+    pf_rows *r = &rc->t->rows;
+    if (rc->n_batches++ == 0 && status == PF_OK && r->n > 0 &&
+        rc->file_bytes > 2.0 * (double)PF_CSVFILE_BLOCK)
+        status = pf_rows_reserve(
+            r, (size_t)((double)r->n * rc->file_bytes / (double)PF_CSVFILE_BLOCK * 1.02) + 1024,
+            rc->t->err);
     return status == PF_OK ? parse_features(rc) : status;
 }
 
@@ -584,6 +595,8 @@ pf_table *pf_table_read(const pf_config *cfg, const pf_table_rules *rules, pf_er
                     .c_group = -1};
     t->selecting = rules && rules->keep_row;
     read_ctx rc = {.t = t, .rules = rules, .threads = pf_config_threads(cfg)};
+    struct stat st;
+    if (stat(cfg->data_path, &st) == 0) rc.file_bytes = (double)st.st_size;
     int status = pf_csvfile_read_batches(cfg->data_path, "data file", cfg->delimiter, rc.threads,
                                          read_batch, &rc, &t->file, err);
     free(rc.pending);
@@ -639,11 +652,15 @@ static int check_missing(const pf_table *t, pf_dataset *ds, const size_t *line)
         long N = (long)ds->n_windows;
 #pragma omp for schedule(static)
         for (long li = 0; li < N; li++) {
-            size_t i = (size_t)li;
+            size_t i = (size_t)li, row = 0;
+            const double *x = ds->x + i * f;
+            for (size_t j = 0; j < f; j++) row += x[j] != x[j]; /* NaN */
+            if (row == 0) continue;
+            cnt += row;
             for (size_t j = 0; j < f; j++)
-                if (isnan(ds->x[i * f + j])) {
-                    cnt++;
+                if (isnan(x[j])) {
                     if (b == SIZE_MAX || line[i] < line[b]) b = i, bj = j;
+                    break;
                 }
         }
         th_n[me] = cnt, th_best[me] = b, th_j[me] = bj;
