@@ -171,7 +171,8 @@ static int deliver(reader *r, size_t n_pieces)
         if (pc->fail != PF_CSVTOK_OK) failed = pc, failed_base = r->line;
         r->line += pc->n_lines;
     }
-    if (n > 0 && r->on_batch(r->ctx, r->batch, n) != PF_OK) return r->err->code;
+    int status = n > 0 ? r->on_batch(r->ctx, r->batch, n) : PF_OK;
+    if (status != PF_OK) return status;
     return failed ? piece_failure(r, failed, failed_base) : PF_OK;
 }
 
