@@ -621,6 +621,89 @@ static void test_ticks_heist(void **state)
     pf_dataset_free(ds);
 }
 
+/* Ticks in time order within each session, sessions interleaved, over several 4 MB blocks:
+ * the windows are made while the file is read (again.c's stream_ticks), and must be exactly
+ * the means a direct computation gives, summed in the same order. */
+#define STREAM_P 80
+#define STREAM_S 3
+static void test_ticks_streamed(void **state)
+{
+    (void)state;
+    const char *cache = getenv("PF_CACHE_DIR");
+    char saved[4096] = "";
+    if (cache) snprintf(saved, sizeof saved, "%s", cache);
+    setenv("PF_CACHE_DIR", "off", 1);
+    char path[] = "/tmp/pf_test_ticks_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fprintf(f, "[control]player_id,[control]session_id,[control]game,[control]genre,"
+               "[control]time_index,f1,f2,[output]arousal\n");
+    enum { P = STREAM_P, S = STREAM_S, MAXT = 1200 };
+    static double f1[P][S][MAXT], f2[P][S][MAXT], y[P][S][MAXT];
+    static size_t n_ticks[P][S], next_tick[P][S];
+    uint64_t seed = 99;
+#define RND() (seed = seed * 6364136223846793005ULL + 1442695040888963407ULL, seed >> 33)
+    size_t left = 0;
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < S; q++)
+            left += n_ticks[p][q] = (p * 7 + q * 13) % 5 == 0 ? 1 : RND() % MAXT;
+    /* Players start in order (first appearance = index), then ticks interleave at random. */
+    for (int p = 0; p < P; p++) next_tick[p][0] = 0;
+    while (left > 0) {
+        int p = (int)(RND() % P), q = (int)(RND() % S);
+        if (next_tick[p][q] == n_ticks[p][q]) continue;
+        int first = 1;
+        for (int pp = 0; pp < p; pp++)
+            for (int qq = 0; qq < S; qq++) first &= next_tick[pp][qq] > 0 || n_ticks[pp][qq] == 0;
+        if (!first) continue;
+        for (int qq = 0; qq < q; qq++) first &= next_tick[p][qq] > 0 || n_ticks[p][qq] == 0;
+        if (!first) continue; /* sessions too start in order within a player */
+        size_t k = next_tick[p][q]++;
+        left--;
+        f1[p][q][k] = (double)(RND() % 100000) / 7.0;
+        f2[p][q][k] = RND() % 5 == 0 ? NAN : (double)(RND() % 1000) / 3.0;
+        y[p][q][k] = (double)(RND() % 1000) / 1000.0;
+        fprintf(f, "P%d,P%d-s%d,Heist!,Shooter,%zu,%.17g,", p, p, q, k, f1[p][q][k]);
+        if (!isnan(f2[p][q][k])) fprintf(f, "%.17g", f2[p][q][k]);
+        fprintf(f, ",%.17g\n", y[p][q][k]);
+    }
+    fclose(f);
+    pf_config cfg;
+    again_config(&cfg, "ticks.csv");
+    snprintf(cfg.data_path, sizeof cfg.data_path, "%s", path);
+    cfg.window_ms = 1000, cfg.tick_ms = 250;
+    cfg.missing = PF_MISSING_MEAN; /* a window may have no f2 at all */
+    pf_dataset *ds = load_ok(&cfg);
+    size_t w = 0, per = 4;
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < S; q++)
+            for (size_t a = 0; a < n_ticks[p][q]; a += per) {
+                size_t m = n_ticks[p][q] - a < per ? n_ticks[p][q] - a : per;
+                if (2 * m < per) break;
+                double s1 = 0, s2 = 0, sy = 0;
+                size_t c2 = 0;
+                for (size_t k = a; k < a + m; k++) {
+                    s1 += f1[p][q][k], sy += y[p][q][k];
+                    if (!isnan(f2[p][q][k])) s2 += f2[p][q][k], c2++;
+                }
+                assert_true(w < ds->n_windows);
+                assert_true(ds->x[w * 2] == s1 / (double)m);
+                assert_true(c2 ? ds->x[w * 2 + 1] == s2 / (double)c2 : isnan(ds->x[w * 2 + 1]));
+                assert_true(ds->y[w] == sy / (double)m);
+                assert_true(ds->time[w] == (double)(a / per));
+                w++;
+            }
+    assert_int_equal(ds->n_windows, w);
+    pf_dataset_free(ds);
+    unlink(path);
+    if (cache)
+        setenv("PF_CACHE_DIR", saved, 1);
+    else
+        unsetenv("PF_CACHE_DIR");
+#undef RND
+}
+
 static void test_ticks_solid_missing(void **state)
 {
     (void)state;
@@ -1193,6 +1276,7 @@ int main(void)
         cmocka_unit_test(test_missing_policies),
         cmocka_unit_test(test_ticks_heist),
         cmocka_unit_test(test_ticks_solid_missing),
+        cmocka_unit_test(test_ticks_streamed),
         cmocka_unit_test(test_ticks_all_games),
         cmocka_unit_test(test_ticks_no_match),
         cmocka_unit_test(test_dispatch_synthetic),

@@ -350,6 +350,7 @@ static int store_row(pf_table *t, char **field, size_t line, const double *y)
         store_attributes(t, field, line, r->pid[i]) != PF_OK)
         return t->err->code;
     r->n++; /* its features are parsed with the rest of its batch (parse_features) */
+    t->n_kept++;
     return PF_OK;
 }
 
@@ -474,7 +475,10 @@ static int read_batch(void *ctx, const pf_csvfile_record *rec, size_t n)
         status = pf_rows_reserve(
             r, (size_t)((double)r->n * rc->file_bytes / (double)PF_CSVFILE_BLOCK * 1.02) + 1024,
             rc->t->err);
-    return status == PF_OK ? parse_features(rc) : status;
+    if (status == PF_OK) status = parse_features(rc);
+    if (status == PF_OK && rc->rules && rc->rules->on_rows)
+        status = rc->rules->on_rows(rc->rules->self, rc->t, 0, rc->t->err);
+    return status;
 }
 
 /* ---- typing: which candidate columns are numeric ------------------------------------------ */
@@ -571,13 +575,13 @@ static int after_reading(pf_table *t)
         return pf_error_set(t->err, PF_EINPUT,
                             "data file '%s' has a header (line %zu) but no data rows", t->path,
                             t->header_line);
-    if (t->rows.n == 0 && t->n_dropped_target > 0)
+    if (t->n_kept == 0 && t->n_dropped_target > 0)
         return pf_error_set(t->err, PF_EINPUT,
                             "every %sdata row of '%s' has an empty or missing target in column "
                             "'%s' (set data.target_column to the column holding the label)",
                             t->selecting ? "selected " : "", t->path,
                             t->cfg->target_columns.item[0]);
-    if (t->rows.n == 0) return PF_OK; /* nothing selected: the source's rules explain */
+    if (t->n_kept == 0) return PF_OK; /* nothing selected: the source's rules explain */
     return type_features(t);
 }
 
@@ -601,6 +605,8 @@ pf_table *pf_table_read(const pf_config *cfg, const pf_table_rules *rules, pf_er
                                          read_batch, &rc, &t->file, err);
     free(rc.pending);
     free(rc.local);
+    if (status == PF_OK && t->name && rules && rules->on_rows)
+        status = rules->on_rows(rules->self, t, 1, err);
     if (status != PF_OK || after_reading(t) != PF_OK) {
         pf_table_free(t);
         return NULL;
