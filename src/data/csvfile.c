@@ -1,10 +1,10 @@
-/* csvfile.c: libcsv plus block reading, BOM, separator, trimming, line numbers and SHA-256
- * (see csvfile.h).
+/* csvfile.c: block reading, BOM, separator, record boundaries, line numbers and SHA-256 around
+ * the tokeniser (see csvfile.h).
  *
  * The file is read in blocks of 4 MB; each block is cut at record boundaries (newlines outside
- * quotes) into pieces that libcsv parsers take on the threads at once, while one thread hashes
- * the bytes. The pieces' records then go to the caller in file order, each with the line it
- * starts on (a piece counts its own newlines; the lines before it are added when it is
+ * quotes) into pieces that the tokeniser (csvtok.h) takes on the threads at once, while one
+ * thread hashes the bytes. The pieces' records then go to the caller in file order, each with the
+ * line it starts on (a piece counts its own newlines; the lines before it are added when it is
  * delivered), so what the caller sees does not depend on the number of threads. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "data/csvfile.h"
@@ -32,8 +32,8 @@ static char delimiter_char(pf_delimiter d, const char *s, size_t n);
 /* ---- record boundaries ---------------------------------------------------------------------- */
 
 /* A record boundary is the position just after a newline outside quotes. Whether a position is
- * inside quotes is the parity of the quotes before it, counted from a boundary: every quote a
- * strict libcsv accepts opens a field, closes it, or is one of a doubled pair inside it, so
+ * inside quotes is the parity of the quotes before it, counted from a boundary: every quote the
+ * strict tokeniser accepts opens a field, closes it, or is one of a doubled pair inside it, so
  * the parity is exact up to the first malformed quote, and the piece holding that quote
  * starts at a true boundary and reports it where a single parser would. */
 
@@ -44,18 +44,19 @@ static size_t boundary_after(const char *buf, size_t from, size_t end)
     for (const char *q = buf; (q = memchr(q, '"', (size_t)(buf + from - q))) != NULL; q++)
         quoted ^= 1;
     for (size_t pos = from; pos < end;) {
-        const char *q = memchr(buf + pos, '"', end - pos);
         if (quoted) {
+            const char *q = memchr(buf + pos, '"', end - pos);
             if (q == NULL) return end;
             quoted = 0;
+            pos = (size_t)(q - buf) + 1;
         } else {
-            size_t stop = q ? (size_t)(q - buf) : end;
-            const char *nl = memchr(buf + pos, '\n', stop - pos);
-            if (nl) return (size_t)(nl - buf) + 1;
-            if (q == NULL) return end;
+            const char *nl = memchr(buf + pos, '\n', end - pos);
+            size_t stop = nl ? (size_t)(nl - buf) : end;
+            const char *q = memchr(buf + pos, '"', stop - pos);
+            if (q == NULL) return nl ? stop + 1 : end;
             quoted = 1;
+            pos = (size_t)(q - buf) + 1;
         }
-        pos = (size_t)(q - buf) + 1;
     }
     return end;
 }
@@ -183,9 +184,9 @@ static int parse_block(reader *r, const char *buf, size_t end, pf_sha256 *md, co
 {
     size_t P = r->n_pieces, cut[MAX_PIECES + 1];
     cut[0] = 0;
-    for (size_t j = 1; j < P; j++) {
-        cut[j] = boundary_after(buf, end / P * j, end);
-        if (cut[j] < cut[j - 1]) cut[j] = cut[j - 1];
+    for (size_t j = 1; j < P; j++) { /* each cut is a boundary: count quotes from the last */
+        size_t from = end / P * j > cut[j - 1] ? end / P * j : cut[j - 1];
+        cut[j] = cut[j - 1] + boundary_after(buf + cut[j - 1], from - cut[j - 1], end - cut[j - 1]);
     }
     cut[P] = end;
     long n_tasks = (long)P + 1;

@@ -1,14 +1,14 @@
 /* csvfile.h: reading a CSV file record by record, as a person sees it in an editor.
  *
- * libcsv tokenises (quoted fields, doubled quotes, commas and newlines inside quotes, CRLF);
- * this layer streams the file in chunks, skips a UTF-8 BOM, detects or applies the field
- * separator, trims every field, counts physical lines so every message names the line a user
- * sees, and takes the SHA-256 of the bytes as they go by, so the provenance of a run can
- * name exactly which data it saw. The file is read in bounded blocks (4 MB, or one record if
- * longer), each parsed on several threads in pieces cut at record boundaries, and its records
- * go to a callback before the next block is read: the official ~470k-line AGAIN file is
- * filtered while it is read, never held whole. Records, lines, errors and their order are the
- * same for every number of threads.
+ * csvtok.h tokenises (quoted fields, doubled quotes, commas and newlines inside quotes, CRLF)
+ * by strict libcsv's rules, which tests/test_csvfile.c holds it to; this layer reads the file
+ * in bounded blocks (4 MB, or one record if longer), skips a UTF-8 BOM, detects or applies the
+ * field separator, trims every field, counts physical lines so every message names the line a
+ * user sees, and takes the SHA-256 of the bytes as they go by, so the provenance of a run can
+ * name exactly which data it saw. Each block is parsed on several threads in pieces cut at
+ * record boundaries, and its records go to a callback before the next block is read: the
+ * official ~470k-line AGAIN file is filtered while it is read, never held whole. Records,
+ * lines, errors and their order are the same for every number of threads.
  * Definitions and the exact rules: docs/data.md#reading-a-csv-file. */
 #ifndef PF_CSVFILE_H
 #define PF_CSVFILE_H
