@@ -468,13 +468,18 @@ static int read_batch(void *ctx, const pf_csvfile_record *rec, size_t n)
     for (size_t i = 0; i < n && status == PF_OK; i++)
         status = read_record(rc, rec[i].field, rec[i].n_fields, rec[i].line);
     /* A large file's rows are reserved once, from the first block's density, instead of
-     * growing by doubling (a shortfall still grows; the excess is never touched). */
+     * growing by doubling: a shortfall still grows, the excess is never touched. At most one
+     * row per n_cols bytes (a row has n_cols - 1 separators and a newline), and only if the
+     * memory is there: a failed reservation is no error, the rows grow as before. */
     pf_rows *r = &rc->t->rows;
     if (rc->n_batches++ == 0 && status == PF_OK && r->n > 0 &&
-        rc->file_bytes > 2.0 * (double)PF_CSVFILE_BLOCK)
-        status = pf_rows_reserve(
-            r, (size_t)((double)r->n * rc->file_bytes / (double)PF_CSVFILE_BLOCK * 1.02) + 1024,
-            rc->t->err);
+        rc->file_bytes > 2.0 * (double)PF_CSVFILE_BLOCK) {
+        double want = (double)r->n * rc->file_bytes / (double)PF_CSVFILE_BLOCK * 1.02 + 1024;
+        double most = rc->file_bytes / (double)(rc->t->n_cols > 2 ? rc->t->n_cols : 2) + 1024;
+        pf_error ignored;
+        pf_error_clear(&ignored);
+        pf_rows_reserve(r, (size_t)(want < most ? want : most), &ignored);
+    }
     if (status == PF_OK) status = parse_features(rc);
     if (status == PF_OK && rc->rules && rc->rules->on_rows)
         status = rc->rules->on_rows(rc->rules->self, rc->t, 0, rc->t->err);
