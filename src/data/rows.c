@@ -1,31 +1,10 @@
 /* rows.c: a data file's rows as read, and their order (see rows.h). */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "data/rows.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
-
-/* The arrays of a large file are hundreds of MB written once, and faulting them in 4 KB at a
- * time was a fifth of the load (more in a virtual machine): where Linux's transparent huge
- * pages are on "madvise", ask for them. Only the whole pages inside an array are advised;
- * nothing changes but the page size (and so the memory rounds up to 2 MB per array). */
-static void advise_huge(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || bytes < ((size_t)4 << 20)) return;
-    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
-    uintptr_t b = ((uintptr_t)p + bytes) & ~(uintptr_t)(page - 1);
-    if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-    (void)p, (void)bytes;
-#endif
-}
 
 int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err)
 {
@@ -38,7 +17,7 @@ int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err)
     do {                                                                                           \
         if ((p = pf_alloc_resize(r->field, n, sizeof *r->field)) == NULL) goto fail;               \
         r->field = p;                                                                              \
-        advise_huge(p, (n) * sizeof *r->field);                                                    \
+        pf_alloc_huge(p, (n) * sizeof *r->field); /* written once: see alloc.h */                  \
     } while (0)
     GROW(x, cap * width);
     GROW(y, cap * (r->n_y ? r->n_y : 1));
