@@ -115,7 +115,8 @@ void pf_table_compact(pf_table *t);
 /* The dataset: rows ordered by participant, session and time, participants with fewer than
  * data.min_windows windows dropped, missing cells checked against data.missing, every
  * column's account attached. The description is what, then the file's name cut to name_cap
- * bytes (pf_dataset_describe). */
+ * bytes (pf_dataset_describe). The rows are ordered in place and their arrays become the
+ * dataset's (a large file is held once), so t->rows is spent: only pf_table_free follows. */
 pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, pf_error *err);
 
 void pf_table_free(pf_table *t);
