@@ -621,6 +621,89 @@ static void test_ticks_heist(void **state)
     pf_dataset_free(ds);
 }
 
+/* Ticks in time order within each session, sessions interleaved, over several 4 MB blocks:
+ * the windows are made while the file is read (again.c's stream_ticks), and must be exactly
+ * the means a direct computation gives, summed in the same order. */
+#define STREAM_P 80
+#define STREAM_S 3
+static void test_ticks_streamed(void **state)
+{
+    (void)state;
+    const char *cache = getenv("PF_CACHE_DIR");
+    char saved[4096] = "";
+    if (cache) snprintf(saved, sizeof saved, "%s", cache);
+    setenv("PF_CACHE_DIR", "off", 1);
+    char path[] = "/tmp/pf_test_ticks_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fprintf(f, "[control]player_id,[control]session_id,[control]game,[control]genre,"
+               "[control]time_index,f1,f2,[output]arousal\n");
+    enum { P = STREAM_P, S = STREAM_S, MAXT = 1200 };
+    static double f1[P][S][MAXT], f2[P][S][MAXT], y[P][S][MAXT];
+    static size_t n_ticks[P][S], next_tick[P][S];
+    uint64_t seed = 99;
+#define RND() (seed = seed * 6364136223846793005ULL + 1442695040888963407ULL, seed >> 33)
+    size_t left = 0;
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < S; q++)
+            left += n_ticks[p][q] = (p * 7 + q * 13) % 5 == 0 ? 1 : RND() % MAXT;
+    /* Players start in order (first appearance = index), then ticks interleave at random. */
+    for (int p = 0; p < P; p++) next_tick[p][0] = 0;
+    while (left > 0) {
+        int p = (int)(RND() % P), q = (int)(RND() % S);
+        if (next_tick[p][q] == n_ticks[p][q]) continue;
+        int first = 1;
+        for (int pp = 0; pp < p; pp++)
+            for (int qq = 0; qq < S; qq++) first &= next_tick[pp][qq] > 0 || n_ticks[pp][qq] == 0;
+        if (!first) continue;
+        for (int qq = 0; qq < q; qq++) first &= next_tick[p][qq] > 0 || n_ticks[p][qq] == 0;
+        if (!first) continue; /* sessions too start in order within a player */
+        size_t k = next_tick[p][q]++;
+        left--;
+        f1[p][q][k] = (double)(RND() % 100000) / 7.0;
+        f2[p][q][k] = RND() % 5 == 0 ? NAN : (double)(RND() % 1000) / 3.0;
+        y[p][q][k] = (double)(RND() % 1000) / 1000.0;
+        fprintf(f, "P%d,P%d-s%d,Heist!,Shooter,%zu,%.17g,", p, p, q, k, f1[p][q][k]);
+        if (!isnan(f2[p][q][k])) fprintf(f, "%.17g", f2[p][q][k]);
+        fprintf(f, ",%.17g\n", y[p][q][k]);
+    }
+    fclose(f);
+    pf_config cfg;
+    again_config(&cfg, "ticks.csv");
+    snprintf(cfg.data_path, sizeof cfg.data_path, "%s", path);
+    cfg.window_ms = 1000, cfg.tick_ms = 250;
+    cfg.missing = PF_MISSING_MEAN; /* a window may have no f2 at all */
+    pf_dataset *ds = load_ok(&cfg);
+    size_t w = 0, per = 4;
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < S; q++)
+            for (size_t a = 0; a < n_ticks[p][q]; a += per) {
+                size_t m = n_ticks[p][q] - a < per ? n_ticks[p][q] - a : per;
+                if (2 * m < per) break;
+                double s1 = 0, s2 = 0, sy = 0;
+                size_t c2 = 0;
+                for (size_t k = a; k < a + m; k++) {
+                    s1 += f1[p][q][k], sy += y[p][q][k];
+                    if (!isnan(f2[p][q][k])) s2 += f2[p][q][k], c2++;
+                }
+                assert_true(w < ds->n_windows);
+                assert_true(ds->x[w * 2] == s1 / (double)m);
+                assert_true(c2 ? ds->x[w * 2 + 1] == s2 / (double)c2 : isnan(ds->x[w * 2 + 1]));
+                assert_true(ds->y[w] == sy / (double)m);
+                assert_true(ds->time[w] == (double)(a / per));
+                w++;
+            }
+    assert_int_equal(ds->n_windows, w);
+    pf_dataset_free(ds);
+    unlink(path);
+    if (cache)
+        setenv("PF_CACHE_DIR", saved, 1);
+    else
+        unsetenv("PF_CACHE_DIR");
+#undef RND
+}
+
 static void test_ticks_solid_missing(void **state)
 {
     (void)state;
@@ -1086,12 +1169,93 @@ static void test_alloc_free(void **state)
     assert_int_equal(err.code, PF_OK);
 }
 
+/* Two datasets are the same, bit for bit, in every array and name. */
+static void same_dataset(const pf_dataset *a, const pf_dataset *b)
+{
+    size_t n = a->n_windows;
+    assert_int_equal(n, b->n_windows);
+    assert_int_equal(a->n_features, b->n_features);
+    assert_int_equal(a->n_targets, b->n_targets);
+    assert_int_equal(a->n_participants, b->n_participants);
+    assert_int_equal(a->n_missing, b->n_missing);
+    assert_int_equal(a->n_rows_read, b->n_rows_read);
+    assert_memory_equal(a->x, b->x, n * a->n_features * sizeof *a->x);
+    assert_memory_equal(a->y, b->y, n * a->n_targets * sizeof *a->y);
+    assert_memory_equal(a->participant, b->participant, n * sizeof *a->participant);
+    assert_memory_equal(a->row, b->row, n * sizeof *a->row);
+    assert_memory_equal(a->offset, b->offset, (a->n_participants + 1) * sizeof *a->offset);
+    assert_int_equal(a->time == NULL, b->time == NULL);
+    if (a->time) assert_memory_equal(a->time, b->time, n * sizeof *a->time);
+    assert_int_equal(a->group == NULL, b->group == NULL);
+    if (a->group) assert_memory_equal(a->group, b->group, n * sizeof *a->group);
+    for (size_t p = 0; p < a->n_participants; p++)
+        assert_string_equal(a->participant_ids[p], b->participant_ids[p]);
+    for (size_t j = 0; j < a->n_features; j++)
+        assert_string_equal(a->feature_names[j], b->feature_names[j]);
+    assert_int_equal(a->n_columns, b->n_columns);
+    for (size_t c = 0; c < a->n_columns; c++)
+        assert_string_equal(a->columns[c].use, b->columns[c].use);
+    assert_string_equal(a->sha256, b->sha256);
+}
+
+/* The loader parses on the run's threads: 1, 2 and 3 threads give the same dataset, on the
+ * Heist file, and on a copy holding its rows three times (4 MB blocks, rows out of order,
+ * so they are put in order in place) with a group column. */
+static void test_threads_same_dataset(void **state)
+{
+    (void)state;
+    const char *cache = getenv("PF_CACHE_DIR");
+    char saved[4096] = "";
+    if (cache) snprintf(saved, sizeof saved, "%s", cache);
+    setenv("PF_CACHE_DIR", "off", 1); /* each load parses the file */
+    pf_config cfg;
+    heist_config(&cfg);
+    char tripled[] = "/tmp/pf_test_heist3_XXXXXX";
+    int fd = mkstemp(tripled);
+    assert_true(fd >= 0);
+    FILE *in = fopen(cfg.data_path, "rb"), *out = fdopen(fd, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    static char line[1 << 16];
+    assert_non_null(fgets(line, sizeof line, in));
+    fputs(line, out);
+    long body = ftell(in);
+    for (int copy = 0; copy < 3; copy++) {
+        fseek(in, body, SEEK_SET);
+        while (fgets(line, sizeof line, in)) fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    for (int file = 0; file < 2; file++) {
+        if (file == 1) {
+            snprintf(cfg.data_path, sizeof cfg.data_path, "%s", tripled);
+            snprintf(cfg.group_column, sizeof cfg.group_column, "Cluster");
+        }
+        cfg.threads = 1;
+        pf_dataset *one = load_ok(&cfg);
+        assert_int_equal(one->n_windows, file ? 3 * 5008 : 5008);
+        for (int threads = 2; threads <= 3; threads++) {
+            cfg.threads = threads;
+            pf_dataset *many = load_ok(&cfg);
+            same_dataset(one, many);
+            pf_dataset_free(many);
+        }
+        pf_dataset_free(one);
+    }
+    unlink(tripled);
+    if (cache)
+        setenv("PF_CACHE_DIR", saved, 1);
+    else
+        unsetenv("PF_CACHE_DIR");
+}
+
 int main(void)
 {
     /* Run by hand, never in the user's parsed-data cache (make check sets a scratch one). */
     setenv("PF_CACHE_DIR", "off", 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heist_defaults),
+        cmocka_unit_test(test_threads_same_dataset),
         cmocka_unit_test(test_heist_groups),
         cmocka_unit_test(test_heist_highlow),
         cmocka_unit_test(test_bom_crlf_quoted),
@@ -1112,6 +1276,7 @@ int main(void)
         cmocka_unit_test(test_missing_policies),
         cmocka_unit_test(test_ticks_heist),
         cmocka_unit_test(test_ticks_solid_missing),
+        cmocka_unit_test(test_ticks_streamed),
         cmocka_unit_test(test_ticks_all_games),
         cmocka_unit_test(test_ticks_no_match),
         cmocka_unit_test(test_dispatch_synthetic),

@@ -1,9 +1,12 @@
 /* alloc.c: allocation that reports failure (see alloc.h). */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "base/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void *pf_alloc(size_t n, size_t size, pf_error *err)
 {
@@ -28,4 +31,17 @@ char *pf_alloc_text(const char *s, pf_error *err)
         return NULL;
     }
     return memcpy(d, s, n);
+}
+
+void pf_alloc_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    long page = sysconf(_SC_PAGESIZE);
+    if (p == NULL || page <= 0 || bytes < ((size_t)4 << 20)) return;
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t b = ((uintptr_t)p + bytes) & ~(uintptr_t)(page - 1);
+    if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
 }

@@ -11,11 +11,28 @@
 
 #define GAMES_SHOWN 400 /* bytes of game names quoted when a selection matches nothing */
 
+/* A session of the tick layout while its ticks stream in. */
+typedef struct {
+    size_t pid, sid;
+    double last_t;    /* time of its latest tick */
+    size_t n_windows; /* windows made of it so far */
+    size_t pending;   /* its ticks waiting in the table's rows */
+} tick_session;
+
 typedef struct {
     const pf_config *cfg;
     int ticks;            /* 250 ms tick layout, aggregated into windows */
     long c_game, c_genre; /* -1 = absent */
     pf_intern games, genres;
+    /* Streaming the tick layout (see stream_ticks): */
+    int stream;   /* aggregate while reading */
+    int disorder; /* a session's ticks came out of time order: read again, holding them */
+    pf_rows windows;
+    tick_session *session;
+    size_t n_sessions, cap_sessions;
+    size_t *slot; /* 1 + session index by (pid, sid), open addressing; n_slots a power of 2 */
+    size_t n_slots;
+    size_t n_old; /* rows at the front of the table's already checked (waiting ticks) */
 } again_rules;
 
 /* Game and genre names match ignoring case and punctuation: "heist" selects "Heist!". */
@@ -185,6 +202,137 @@ static size_t cut_windows(const pf_rows *ticks, const pf_row_key *k, size_t per,
     return n_windows;
 }
 
+/* ---- tick layout, streamed: windows made as the ticks are read --------------------------------
+ *
+ * A session's windows are its ticks in time order, cut every `per` ticks. When each session's
+ * ticks come in time order (sessions may interleave), a window is complete as soon as its
+ * `per` ticks have been read: it is made then, and its ticks are dropped from the table's rows,
+ * so what is held is the windows and fewer than `per` ticks per session. The means are summed
+ * in the same order as cut_windows sums them, so the numbers are the same bit for bit. A tick
+ * earlier than its session's latest one sets disorder: pf_again_load then reads the file again
+ * holding every tick (aggregate_ticks). */
+
+static size_t session_hash(size_t pid, size_t sid)
+{
+    return (size_t)((pid * 0x9E3779B97F4A7C15ULL) ^ (sid * 0xC2B2AE3D27D4EB4FULL)) >> 7;
+}
+
+/* The index of session (pid, sid), added if new; SIZE_MAX when out of memory. */
+static size_t session_of(again_rules *a, size_t pid, size_t sid)
+{
+    if (2 * (a->n_sessions + 1) > a->n_slots) {
+        size_t n = a->n_slots ? 2 * a->n_slots : 256;
+        size_t *slot = calloc(n, sizeof *slot);
+        if (slot == NULL) return SIZE_MAX;
+        for (size_t i = 0; i < a->n_sessions; i++) {
+            size_t h = session_hash(a->session[i].pid, a->session[i].sid) & (n - 1);
+            while (slot[h]) h = (h + 1) & (n - 1);
+            slot[h] = i + 1;
+        }
+        free(a->slot);
+        a->slot = slot;
+        a->n_slots = n;
+    }
+    size_t mask = a->n_slots - 1, h = session_hash(pid, sid) & mask;
+    for (; a->slot[h]; h = (h + 1) & mask) {
+        tick_session *s = &a->session[a->slot[h] - 1];
+        if (s->pid == pid && s->sid == sid) return a->slot[h] - 1;
+    }
+    if (a->n_sessions == a->cap_sessions) {
+        size_t cap = a->cap_sessions ? 2 * a->cap_sessions : 64;
+        tick_session *more = realloc(a->session, cap * sizeof *more);
+        if (more == NULL) return SIZE_MAX;
+        a->session = more;
+        a->cap_sessions = cap;
+    }
+    a->session[a->n_sessions] = (tick_session){pid, sid, -HUGE_VAL, 0, 0};
+    a->slot[h] = ++a->n_sessions;
+    return a->n_sessions - 1;
+}
+
+/* Make the windows the pending ticks complete (last: every session's last window too, if it
+ * has half of its ticks), then keep only the ticks still waiting, in file order. */
+static int stream_ticks(void *self, pf_table *t, int last, pf_error *err)
+{
+    again_rules *a = self;
+    if (!a->ticks || !a->stream) return PF_OK;
+    pf_rows *r = &t->rows;
+    size_t per = (size_t)(a->cfg->window_ms / a->cfg->tick_ms), n = r->n;
+    if (a->windows.cap == 0) a->windows.n_feat = r->n_feat, a->windows.n_y = r->n_y;
+    size_t *of = malloc((n ? n : 1) * sizeof *of), *order = malloc((n ? n : 1) * sizeof *order);
+    size_t *start = NULL;
+    pf_row_key *k = malloc(per * sizeof *k);
+    int status = of && order && k ? PF_OK : PF_ERUNTIME;
+    for (size_t s = 0; s < a->n_sessions; s++) a->session[s].pending = 0;
+    for (size_t i = 0; status == PF_OK && i < n; i++) {
+        size_t s = session_of(a, r->pid[i], r->sid[i]);
+        if (s == SIZE_MAX) {
+            status = PF_ERUNTIME;
+            break;
+        }
+        tick_session *ss = &a->session[s];
+        if (i >= a->n_old && r->t[i] < ss->last_t) { /* out of time order: no window is final */
+            a->disorder = 1;
+            status = PF_EINPUT; /* stops the reading; pf_again_load reads again */
+            break;
+        }
+        if (i >= a->n_old) ss->last_t = r->t[i];
+        of[i] = s;
+        ss->pending++;
+    }
+    /* The ticks grouped by session, each group in file order (a counting sort). */
+    if (status == PF_OK && (start = calloc(a->n_sessions + 1, sizeof *start)) == NULL)
+        status = PF_ERUNTIME;
+    if (status == PF_OK) {
+        for (size_t s = 0; s < a->n_sessions; s++) start[s + 1] = start[s] + a->session[s].pending;
+        for (size_t i = 0; i < n; i++) order[start[of[i]]++] = i;
+        for (size_t s = a->n_sessions; s > 0; s--) start[s] = start[s - 1];
+        start[0] = 0;
+    }
+    size_t made = 0;
+    for (size_t s = 0; status == PF_OK && s < a->n_sessions; s++) {
+        tick_session *ss = &a->session[s];
+        size_t from = start[s], left = ss->pending;
+        while (status == PF_OK && (left >= per || (last && left > 0 && 2 * left >= per))) {
+            size_t m = left < per ? left : per;
+            if ((status = pf_rows_reserve(&a->windows, a->windows.n + 1, err)) != PF_OK) break;
+            for (size_t j = 0; j < m; j++) k[j].idx = order[from + j];
+            a->windows.t[a->windows.n] = (double)ss->n_windows++;
+            average_window(r, k, m, &a->windows);
+            for (size_t j = 0; j < m; j++) of[order[from + j]] = SIZE_MAX; /* consumed */
+            from += m, left -= m, made += m;
+        }
+    }
+    /* Keep the waiting ticks (all of them at the end are dropped: too few for a window). */
+    if (status == PF_OK && made > 0 && !last) {
+        size_t f = r->n_feat, T = r->n_y, out = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (of[i] == SIZE_MAX) continue;
+            if (out != i) {
+                memcpy(r->x + out * f, r->x + i * f, f * sizeof *r->x);
+                memcpy(r->y + out * T, r->y + i * T, T * sizeof *r->y);
+                r->t[out] = r->t[i], r->line[out] = r->line[i], r->rec[out] = r->rec[i];
+                r->pid[out] = r->pid[i], r->sid[out] = r->sid[i], r->gid[out] = r->gid[i];
+            }
+            out++;
+        }
+        r->n = out;
+    }
+    a->n_old = r->n;
+    if (status == PF_OK && last) { /* the windows become the table's rows */
+        pf_rows_free(r);
+        *r = a->windows;
+        memset(&a->windows, 0, sizeof a->windows);
+    }
+    if (status == PF_ERUNTIME && err->code == PF_OK)
+        pf_error_set(err, PF_ERUNTIME, "out of memory making tick windows");
+    free(of);
+    free(order);
+    free(start);
+    free(k);
+    return status;
+}
+
 static int aggregate_ticks(pf_table *t, pf_error *err)
 {
     const pf_config *cfg = t->cfg;
@@ -231,6 +379,26 @@ static void describe(const again_rules *a, char *out, size_t cap, size_t *name_c
     *name_cap = 100;
 }
 
+static void free_stream(again_rules *a)
+{
+    pf_rows_free(&a->windows);
+    free(a->session);
+    free(a->slot);
+    pf_intern_free(&a->games);
+    pf_intern_free(&a->genres);
+}
+
+/* The streamed windows: as aggregate_ticks, an error when no session fills half a window. */
+static int streamed_windows(const pf_table *t, pf_error *err)
+{
+    if (t->rows.n > 0) return PF_OK;
+    return pf_error_set(err, PF_EINPUT,
+                        "no session in '%s' has the %d ticks of one window (data.window_ms = %d, "
+                        "data.tick_ms = %d; a last window needs half of them)",
+                        t->path, t->cfg->window_ms / t->cfg->tick_ms, t->cfg->window_ms,
+                        t->cfg->tick_ms);
+}
+
 pf_dataset *pf_again_load(const pf_config *cfg, pf_error *err)
 {
     if (cfg->tick_ms <= 0 || cfg->window_ms < cfg->tick_ms || cfg->window_ms % cfg->tick_ms) {
@@ -239,20 +407,26 @@ pf_dataset *pf_again_load(const pf_config *cfg, pf_error *err)
                      cfg->window_ms, cfg->tick_ms);
         return NULL;
     }
-    again_rules a = {.cfg = cfg, .c_game = -1, .c_genre = -1};
-    pf_table_rules rules = {on_header, keep_row, &a};
+    again_rules a = {.cfg = cfg, .c_game = -1, .c_genre = -1, .stream = 1};
+    pf_table_rules rules = {on_header, keep_row, stream_ticks, &a};
     pf_table *t = pf_table_read(cfg, &rules, err);
+    if (t == NULL && a.disorder) { /* ticks out of time order: hold them all, then window */
+        free_stream(&a);
+        a = (again_rules){.cfg = cfg, .c_game = -1, .c_genre = -1};
+        pf_error_clear(err);
+        t = pf_table_read(cfg, &rules, err);
+    }
     pf_dataset *ds = NULL;
     char what[256];
     size_t name_cap;
-    if (t && t->rows.n == 0)
+    if (t && t->n_kept == 0)
         nothing_selected(&a, t, err);
-    else if (t && (!a.ticks || aggregate_ticks(t, err) == PF_OK)) {
+    else if (t && (!a.ticks ||
+                   (a.stream ? streamed_windows(t, err) : aggregate_ticks(t, err)) == PF_OK)) {
         describe(&a, what, sizeof what, &name_cap);
         ds = pf_table_to_dataset(t, what, name_cap, err);
     }
     pf_table_free(t);
-    pf_intern_free(&a.games);
-    pf_intern_free(&a.genres);
+    free_stream(&a);
     return ds;
 }

@@ -19,6 +19,9 @@
  * 2 s, while a stub of one or two ticks would be a noisy window weighted like a full one.
  * Columns empty for the selection (another game's telemetry) are excluded by the table's
  * typing, not imputed.
+ * The windows are made while the file is read when each session's ticks come in time order
+ * (memory: the windows, and fewer than a window's ticks per session); otherwise the file is
+ * read again holding every tick. Same windows, same numbers either way.
  * Definitions and the exact rules: docs/data.md#again-files. */
 #ifndef PF_AGAIN_H
 #define PF_AGAIN_H

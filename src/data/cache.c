@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/error.h"
 #include "base/path.h"
 #include "base/sha256.h"
@@ -198,6 +199,7 @@ static void *io_array(io *c, void *p, size_t n, size_t size)
         c->ok = 0;
         return NULL;
     }
+    if (c->reading) pf_alloc_huge(p, n * size); /* a large array read once: see alloc.h */
     io_bytes(c, p, n * size);
     return p;
 }

@@ -1,17 +1,19 @@
-/* csvfile.c: libcsv plus chunked reading, BOM, separator, trimming, line numbers and SHA-256
- * (see csvfile.h).
+/* csvfile.c: block reading, BOM, separator, record boundaries, line numbers and SHA-256 around
+ * the tokeniser (see csvfile.h).
  *
- * The line counter must be exact whenever libcsv calls back, so each chunk is fed a line at a
- * time: a record is reported on the newline (or the CR of a CRLF) that ends it, and a record
- * began as many lines before that as its quoted fields held newlines. */
+ * The file is read in blocks of 4 MB; each block is cut at record boundaries (newlines outside
+ * quotes) into pieces that the tokeniser (csvtok.h) takes on the threads at once, while one
+ * thread hashes the bytes. The pieces' records then go to the caller in file order, each with the
+ * line it starts on (a piece counts its own newlines; the lines before it are added when it is
+ * delivered), so what the caller sees does not depend on the number of threads. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "data/csvfile.h"
 
 #include "base/alloc.h"
 #include "base/path.h"
 #include "base/sha256.h"
+#include "data/csvtok.h"
 
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -22,135 +24,223 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READ_CHUNK (1u << 16) /* bytes per fread: large enough that libcsv calls dominate */
+#define SNIFF_BYTES (1u << 16) /* the separator is sniffed in the file's first 64 KB */
+#define MAX_PIECES  64
+
+static char delimiter_char(pf_delimiter d, const char *s, size_t n);
+
+/* ---- record boundaries ---------------------------------------------------------------------- */
+
+/* A record boundary is the position just after a newline outside quotes. Whether a position is
+ * inside quotes is the parity of the quotes before it, counted from a boundary: every quote the
+ * strict tokeniser accepts opens a field, closes it, or is one of a doubled pair inside it, so
+ * the parity is exact up to the first malformed quote, and the piece holding that quote
+ * starts at a true boundary and reports it where a single parser would. */
+
+/* The first boundary at or after from in buf[0..end) (buf starts at one), or end. */
+static size_t boundary_after(const char *buf, size_t from, size_t end)
+{
+    int quoted = 0;
+    for (const char *q = buf; (q = memchr(q, '"', (size_t)(buf + from - q))) != NULL; q++)
+        quoted ^= 1;
+    for (size_t pos = from; pos < end;) {
+        if (quoted) {
+            const char *q = memchr(buf + pos, '"', end - pos);
+            if (q == NULL) return end;
+            quoted = 0;
+            pos = (size_t)(q - buf) + 1;
+        } else {
+            const char *nl = memchr(buf + pos, '\n', end - pos);
+            size_t stop = nl ? (size_t)(nl - buf) : end;
+            const char *q = memchr(buf + pos, '"', stop - pos);
+            if (q == NULL) return nl ? stop + 1 : end;
+            quoted = 1;
+            pos = (size_t)(q - buf) + 1;
+        }
+    }
+    return end;
+}
+
+/* The last boundary in buf[0..end) (buf starts at one), or 0 when there is none. */
+static size_t last_boundary(const char *buf, size_t end)
+{
+    size_t best = 0;
+    for (size_t pos = 0;;) {
+        const char *open = memchr(buf + pos, '"', end - pos);
+        size_t stop = open ? (size_t)(open - buf) : end;
+        for (size_t i = stop; i > pos; i--)
+            if (buf[i - 1] == '\n') {
+                best = i;
+                break;
+            }
+        if (open == NULL) return best;
+        const char *close = memchr(open + 1, '"', (size_t)(buf + end - open - 1));
+        if (close == NULL) return best;
+        pos = (size_t)(close - buf) + 1;
+    }
+}
+
+/* ---- the reader ----------------------------------------------------------------------------- */
 
 typedef struct {
-    char *text; /* the current record's fields, each trimmed and NUL-terminated */
-    size_t len, cap;
-    size_t *start; /* offset of each field in text */
-    char **field;
-    size_t n_fields, cap_fields;
-    size_t line;        /* physical line the parser is on, 1-based */
-    size_t embedded_nl; /* newlines inside the current record's quoted fields */
-    size_t last_line;   /* line on which the last complete record ended */
-    size_t n_records;
-    char delimiter;
     const char *path, *what;
-    pf_csvfile_record_fn on_record;
+    char delimiter;
+    pf_csvfile_batch_fn on_batch;
     void *ctx;
-    int status; /* PF_OK until something fails; then the rest of the file is skipped */
     pf_error *err;
+    int threads;
+    size_t line;      /* 1 + newlines before the current block */
+    size_t last_line; /* line on which the last complete record ended */
+    size_t n_records;
+    pf_csvtok *pieces;
+    size_t n_pieces;
+    pf_csvfile_record *batch;
+    size_t cap_batch;
 } reader;
 
-static int grow_fields(reader *r)
-{
-    size_t cap = r->cap_fields ? 2 * r->cap_fields : 64;
-    size_t *start = pf_alloc_resize(r->start, cap, sizeof *start);
-    if (start) r->start = start;
-    char **field = start ? pf_alloc_resize(r->field, cap, sizeof *field) : NULL;
-    if (field == NULL) return PF_ERUNTIME;
-    r->field = field;
-    r->cap_fields = cap;
-    return PF_OK;
-}
-
-static void on_field(void *s, size_t len, void *data)
-{
-    reader *r = data;
-    if (r->status != PF_OK) return;
-    const char *p = s ? s : "";
-    for (size_t i = 0; i < len; i++) r->embedded_nl += p[i] == '\n';
-    while (len > 0 && isspace((unsigned char)*p)) p++, len--;
-    while (len > 0 && isspace((unsigned char)p[len - 1])) len--;
-    if (r->n_fields == r->cap_fields && grow_fields(r) != PF_OK) goto oom;
-    if (r->len + len + 1 > r->cap) {
-        size_t cap = r->cap ? r->cap : 4096;
-        while (cap < r->len + len + 1) cap *= 2;
-        char *text = pf_alloc_resize(r->text, cap, 1);
-        if (text == NULL) goto oom;
-        r->text = text;
-        r->cap = cap;
-    }
-    memcpy(r->text + r->len, p, len);
-    r->text[r->len + len] = '\0';
-    r->start[r->n_fields++] = r->len;
-    r->len += len + 1;
-    return;
-oom:
-    r->status =
-        pf_error_set(r->err, PF_ERUNTIME, "out of memory reading a CSV field of %zu bytes", len);
-}
-
 /* A header that is one field holding another separator: the file is not comma-separated. */
-static int one_field_header(reader *r)
+static int one_field_header(const reader *r, const char *h, size_t line)
 {
     char name[PF_MAX_NAME];
     static const char others[] = ",;\t|";
-    const char *h = r->field[0];
     for (const char *c = others; *c; c++)
         if (*c != r->delimiter && strchr(h, *c))
             return pf_error_set(r->err, PF_EINPUT,
                                 "%s '%s' line %zu: the header is one field ('%.60s%s') holding "
                                 "'%s' characters: the file looks %s-separated; set "
                                 "data.delimiter = %s (or auto)",
-                                r->what, r->path, r->line - r->embedded_nl, h,
-                                strlen(h) > 60 ? "..." : "", *c == '\t' ? "\\t" : (char[]){*c, 0},
+                                r->what, r->path, line, h, strlen(h) > 60 ? "..." : "",
+                                *c == '\t' ? "\\t" : (char[]){*c, 0},
                                 pf_csvfile_delimiter_name(*c, name, sizeof name),
                                 pf_csvfile_delimiter_name(*c, name, sizeof name));
     return PF_OK;
 }
 
-static void on_row(int terminator, void *data)
-{
-    (void)terminator;
-    reader *r = data;
-    if (r->status != PF_OK) return;
-    for (size_t i = 0; i < r->n_fields; i++) r->field[i] = r->text + r->start[i];
-    size_t first_line = r->line - r->embedded_nl;
-    if (r->n_records == 0 && r->n_fields == 1 && (r->status = one_field_header(r)) != PF_OK) return;
-    r->n_records++;
-    r->last_line = r->line;
-    r->status = r->on_record(r->ctx, r->field, r->n_fields, first_line);
-    r->n_fields = r->len = r->embedded_nl = 0;
-}
-
-/* libcsv stopped before the end of a line: malformed quoting (strict mode) or no memory. */
-static int parse_failure(struct csv_parser *p, reader *r)
-{
-    if (csv_error(p) == CSV_EPARSE)
-        return pf_error_set(r->err, PF_EINPUT,
-                            "%s '%s' line %zu: malformed quotes; a field containing a quote "
-                            "must itself be quoted, with the inner quote doubled (\"a \"\"b\"\" "
-                            "c\"), and nothing may follow a closing quote but the separator",
-                            r->what, r->path, r->line);
-    return pf_error_set(r->err, PF_ERUNTIME, "CSV parser failed on line %zu of '%s': %s", r->line,
-                        r->path, csv_strerror(csv_error(p)));
-}
-
-static int feed(struct csv_parser *p, reader *r, const char *s, size_t n)
-{
-    while (n > 0 && r->status == PF_OK) {
-        const char *nl = memchr(s, '\n', n);
-        size_t len = nl ? (size_t)(nl - s) + 1 : n;
-        if (csv_parse(p, s, len, on_field, on_row, r) != len && r->status == PF_OK)
-            r->status = parse_failure(p, r);
-        if (nl) r->line++;
-        s += len;
-        n -= len;
-    }
-    return r->status;
-}
-
-/* The file ended inside quotes. libcsv cannot say where the quote opened, only that it was
- * in the record after the last complete one. */
-static int unclosed_quote(const reader *r)
+/* Why a piece stopped, at its line in the file. */
+static int piece_failure(const reader *r, const pf_csvtok *pc, size_t base)
 {
     char where[64] = "in the header";
-    if (r->last_line > 0) snprintf(where, sizeof where, "after line %zu", r->last_line);
-    return pf_error_set(r->err, PF_EINPUT,
-                        "%s '%s': a quoted field %s is never closed; add the missing '\"' "
-                        "(a quote inside a quoted field is written twice: \"\")",
-                        r->what, r->path, where);
+    switch (pc->fail) {
+    case PF_CSVTOK_MEMORY:
+        return pf_error_set(r->err, PF_ERUNTIME, "out of memory reading a CSV field of %zu bytes",
+                            pc->fail_size);
+    case PF_CSVTOK_MALFORMED:
+        return pf_error_set(r->err, PF_EINPUT,
+                            "%s '%s' line %zu: malformed quotes; a field containing a quote "
+                            "must itself be quoted, with the inner quote doubled (\"a "
+                            "\"\"b\"\" c\"), and nothing may follow a closing quote but the "
+                            "separator",
+                            r->what, r->path, base + pc->fail_line);
+    default:
+        /* The file ended inside quotes. The tokeniser, as libcsv, cannot say where the quote
+         * opened, only that it was in the record after the last complete one. */
+        if (r->last_line > 0) snprintf(where, sizeof where, "after line %zu", r->last_line);
+        return pf_error_set(r->err, PF_EINPUT,
+                            "%s '%s': a quoted field %s is never closed; add the missing '\"' "
+                            "(a quote inside a quoted field is written twice: \"\")",
+                            r->what, r->path, where);
+    }
+}
+
+/* The parsed pieces' records, in file order, to the callback as one batch; then the first
+ * piece's failure, if any. */
+static int deliver(reader *r, size_t n_pieces)
+{
+    size_t n = 0, total = 0;
+    for (size_t j = 0; j < n_pieces; j++) total += r->pieces[j].n_rec;
+    pf_csvfile_record *batch = total + 1 <= r->cap_batch
+                                   ? r->batch
+                                   : pf_alloc_resize(r->batch, total + 1, sizeof *r->batch);
+    if (batch == NULL)
+        return pf_error_set(r->err, PF_ERUNTIME, "out of memory reading %s '%s'", r->what, r->path);
+    if (batch != r->batch) r->batch = batch, r->cap_batch = total + 1;
+    const pf_csvtok *failed = NULL;
+    size_t failed_base = 0;
+    for (size_t j = 0; j < n_pieces && failed == NULL; j++) {
+        const pf_csvtok *pc = &r->pieces[j];
+        for (size_t k = 0; k < pc->n_rec; k++) {
+            pf_csvfile_record *rec = &r->batch[n++];
+            rec->field = pc->field + pc->rec[k];
+            rec->n_fields = pc->rec[k + 1] - pc->rec[k];
+            rec->line = r->line + pc->line[k];
+            if (r->n_records == 0 && rec->n_fields == 1 &&
+                one_field_header(r, rec->field[0], rec->line) != PF_OK)
+                return r->err->code;
+            r->n_records++;
+        }
+        if (pc->n_rec > 0) r->last_line = r->line + pc->last_line;
+        if (pc->fail != PF_CSVTOK_OK) failed = pc, failed_base = r->line;
+        r->line += pc->n_lines;
+    }
+    int status = n > 0 ? r->on_batch(r->ctx, r->batch, n) : PF_OK;
+    if (status != PF_OK) return status;
+    return failed ? piece_failure(r, failed, failed_base) : PF_OK;
+}
+
+/* Parse buf[0..end) (it starts at a record boundary) in pieces on the reader's threads, while
+ * one of them takes the SHA-256 of the bytes just read, then deliver the records. */
+static int parse_block(reader *r, const char *buf, size_t end, pf_sha256 *md, const char *fresh,
+                       size_t n_fresh)
+{
+    size_t P = r->n_pieces, cut[MAX_PIECES + 1];
+    cut[0] = 0;
+    for (size_t j = 1; j < P; j++) { /* each cut is a boundary: count quotes from the last */
+        size_t from = end / P * j > cut[j - 1] ? end / P * j : cut[j - 1];
+        cut[j] = cut[j - 1] + boundary_after(buf + cut[j - 1], from - cut[j - 1], end - cut[j - 1]);
+    }
+    cut[P] = end;
+    long n_tasks = (long)P + 1;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads) if (end > (1u << 20))
+    for (long task = 0; task < n_tasks; task++) {
+        if (task == 0)
+            pf_sha256_add(md, fresh, n_fresh);
+        else
+            pf_csvtok_parse(&r->pieces[task - 1], buf + cut[task - 1], cut[task] - cut[task - 1],
+                            r->delimiter);
+    }
+    return deliver(r, P);
+}
+
+static int read_stream(FILE *f, reader *r, pf_sha256 *md, pf_delimiter delim)
+{
+    size_t cap = PF_CSVFILE_BLOCK, have = 0, skip = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL) return pf_error_set(r->err, PF_ERUNTIME, "out of memory");
+    int status = PF_OK;
+    r->line = 1;
+    for (int first = 1, eof = 0; status == PF_OK && !eof; first = 0) {
+        size_t n = fread(buf + have, 1, cap - have, f);
+        eof = n < cap - have;
+        if (first) {
+            skip = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+            r->delimiter =
+                delimiter_char(delim, buf + skip, (n < SNIFF_BYTES ? n : SNIFF_BYTES) - skip);
+        }
+        size_t data = have + n, end = eof ? data : last_boundary(buf + skip, data - skip) + skip;
+        if (end == skip && !eof) { /* one record longer than the buffer: read on */
+            char *bigger = pf_alloc_resize(buf, 2 * cap, 1);
+            if (bigger == NULL) {
+                pf_sha256_add(md, buf + have, n);
+                status = pf_error_set(r->err, PF_ERUNTIME, "out of memory reading %s '%s'", r->what,
+                                      r->path);
+                break;
+            }
+            pf_sha256_add(md, buf + have, n);
+            buf = bigger;
+            cap *= 2;
+            have = data;
+            continue;
+        }
+        status = parse_block(r, buf + skip, end - skip, md, buf + have, n);
+        memmove(buf, buf + end, data - end);
+        have = data - end;
+        skip = 0;
+    }
+    if (status == PF_OK && ferror(f))
+        status = pf_error_set(r->err, PF_ERUNTIME, "error reading %s '%s' near line %zu", r->what,
+                              r->path, r->line);
+    free(buf);
+    return status;
 }
 
 /* The separator of a file whose data.delimiter is auto: the most frequent candidate outside
@@ -189,12 +279,6 @@ const char *pf_csvfile_delimiter_name(char c, char *out, size_t cap)
     return out;
 }
 
-/* With tab as the separator a tab is not blank space libcsv may trim away. */
-static int is_space_not_tab(unsigned char c)
-{
-    return c == ' ';
-}
-
 static FILE *open_file(const char *path, const char *what, pf_error *err)
 {
     struct stat st;
@@ -228,64 +312,66 @@ static FILE *open_file(const char *path, const char *what, pf_error *err)
     return f;
 }
 
-static void read_stream(FILE *f, reader *r, struct csv_parser *p, pf_sha256 *md, pf_delimiter delim)
-{
-    char *chunk = malloc(READ_CHUNK);
-    if (chunk == NULL) r->status = pf_error_set(r->err, PF_ERUNTIME, "out of memory");
-    r->line = 1;
-    for (int first = 1; r->status == PF_OK; first = 0) {
-        size_t n = fread(chunk, 1, READ_CHUNK, f);
-        if (n == 0) break;
-        pf_sha256_add(md, chunk, n);
-        size_t skip = first && n >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-        if (first) {
-            r->delimiter = delimiter_char(delim, chunk + skip, n - skip);
-            csv_set_delim(p, r->delimiter);
-            if (r->delimiter == '\t') csv_set_space_func(p, is_space_not_tab);
-        }
-        feed(p, r, chunk + skip, n - skip);
-    }
-    if (r->status == PF_OK && ferror(f))
-        r->status = pf_error_set(r->err, PF_ERUNTIME, "error reading %s '%s' near line %zu",
-                                 r->what, r->path, r->line);
-    if (r->status == PF_OK && csv_fini(p, on_field, on_row, r) != 0 && r->status == PF_OK)
-        r->status = unclosed_quote(r);
-    free(chunk);
-}
-
-int pf_csvfile_read(const char *path, const char *what, pf_delimiter delim,
-                    pf_csvfile_record_fn on_record, void *ctx, pf_csvfile_info *info, pf_error *err)
+int pf_csvfile_read_batches(const char *path, const char *what, pf_delimiter delim, int threads,
+                            pf_csvfile_batch_fn on_batch, void *ctx, pf_csvfile_info *info,
+                            pf_error *err)
 {
     FILE *f = open_file(path, what, err);
     if (f == NULL) return err->code;
+    if (threads < 1) threads = 1;
+    /* More pieces than threads, so that the one taking the SHA-256 is not the last to end. */
+    size_t n_pieces = threads == 1 ? 1 : 2 * (size_t)threads;
+    if (n_pieces > MAX_PIECES) n_pieces = MAX_PIECES;
     reader r = {.path = path,
                 .what = what,
-                .on_record = on_record,
+                .on_batch = on_batch,
                 .ctx = ctx,
                 .err = err,
-                .delimiter = ','};
-    struct csv_parser p;
-    pf_sha256 md;
-    /* Strict: a stray quote is an error with a line number, not a silently merged field. */
-    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
+                .threads = threads,
+                .delimiter = ',',
+                .n_pieces = n_pieces,
+                .pieces = pf_alloc(n_pieces, sizeof(pf_csvtok), err)};
+    if (r.pieces == NULL) {
         fclose(f);
-        return pf_error_set(err, PF_ERUNTIME, "cannot initialise the CSV parser");
+        return err->code;
     }
+    pf_sha256 md;
     pf_sha256_begin(&md);
-    read_stream(f, &r, &p, &md, delim);
+    int status = read_stream(f, &r, &md, delim);
     char sha[PF_SHA256_HEX];
-    if (!pf_sha256_end(&md, NULL, sha) && r.status == PF_OK)
-        r.status = pf_error_set(err, PF_ERUNTIME, "SHA-256 of '%s' failed (OpenSSL)", path);
-    if (info && r.status == PF_OK) {
+    if (!pf_sha256_end(&md, NULL, sha) && status == PF_OK)
+        status = pf_error_set(err, PF_ERUNTIME, "SHA-256 of '%s' failed (OpenSSL)", path);
+    if (info && status == PF_OK) {
         info->delimiter = r.delimiter;
         info->n_records = r.n_records;
         memcpy(info->sha256, sha, sizeof sha);
         pf_path_abs(path, info->abs_path, sizeof info->abs_path);
     }
-    csv_free(&p);
     fclose(f);
-    free(r.text);
-    free(r.start);
-    free(r.field);
-    return r.status;
+    for (size_t j = 0; j < n_pieces; j++) pf_csvtok_free(&r.pieces[j]);
+    free(r.pieces);
+    free(r.batch);
+    return status;
+}
+
+typedef struct {
+    pf_csvfile_record_fn on_record;
+    void *ctx;
+} one_by_one;
+
+static int each_record(void *ctx, const pf_csvfile_record *rec, size_t n)
+{
+    one_by_one *o = ctx;
+    for (size_t i = 0; i < n; i++) {
+        int status = o->on_record(o->ctx, rec[i].field, rec[i].n_fields, rec[i].line);
+        if (status != PF_OK) return status;
+    }
+    return PF_OK;
+}
+
+int pf_csvfile_read(const char *path, const char *what, pf_delimiter delim,
+                    pf_csvfile_record_fn on_record, void *ctx, pf_csvfile_info *info, pf_error *err)
+{
+    one_by_one o = {on_record, ctx};
+    return pf_csvfile_read_batches(path, what, delim, 1, each_record, &o, info, err);
 }

@@ -35,4 +35,8 @@ typedef struct {
 
 pf_row_key *pf_rows_order(const pf_rows *r, pf_error *err);
 
+/* The rows themselves put in that order, in place (a file already in order costs one pass and
+ * no memory; otherwise the keys and a bitmap). */
+int pf_rows_sort(pf_rows *r, pf_error *err);
+
 #endif

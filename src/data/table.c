@@ -8,15 +8,18 @@
 #include "data/table.h"
 #include "base/alloc.h"
 #include "config/task.h"
+#include "data/number.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define HEADER_SHOWN 2400 /* bytes of header names quoted in a "columns found" hint */
 #define MIXED_SHOWN  12   /* columns listed in one "text where numbers belong" message */
@@ -35,15 +38,16 @@ static char *format_text(pf_error *err, const char *fmt, ...)
     return pf_alloc_text(buf, err);
 }
 
-/* A cell is missing when empty or one of data.na_values; a number only if strtod consumes all
- * of it and the value is finite ("nan", "inf" and overflowing text are not measurements).
- * Returns 1 for a number, 0 for missing, -1 for text and -2 for a non-finite number (never
- * a measurement, and never mistaken for a text column either). Cells arrive trimmed. */
+/* A cell is missing when empty or one of data.na_values; a number only if strtod (as
+ * pf_number_parse computes it) consumes all of it and the value is finite ("nan", "inf" and
+ * overflowing text are not measurements). Returns 1 for a number, 0 for missing, -1 for text and -2
+ * for a non-finite number (never a measurement, and never mistaken for a text column either). Cells
+ * arrive trimmed. */
 static int parse_cell(const pf_config *cfg, const char *s, double *v)
 {
-    if (pf_config_is_na(cfg, s)) return 0;
+    if (s[0] == '\0' || (cfg->na_values.n > 0 && pf_config_is_na(cfg, s))) return 0;
     char *end;
-    double d = strtod(s, &end);
+    double d = pf_number_parse(s, &end);
     if (end == s || *end != '\0') return -1;
     if (!isfinite(d)) return -2;
     *v = d;
@@ -271,12 +275,13 @@ static int id_index(pf_table *t, pf_intern *ids, char **field, long col, size_t 
 }
 
 /* Feature cells: numbers are stored, missing cells are NAN, and text is counted per column
- * (with its first line) so that typing can judge the whole column at the end. */
-static void store_features(pf_table *t, char **field, size_t line, double *x)
+ * (with its first line) in census, so that typing can judge the whole column at the end. */
+static void store_features(const pf_table *t, char **field, size_t line, double *x,
+                           pf_cell_census *census)
 {
     for (size_t j = 0; j < t->n_feat; j++) {
         const char *cell = field[t->feat_col[j]];
-        pf_cell_census *cs = &t->census[j];
+        pf_cell_census *cs = &census[j];
         int kind = parse_cell(t->cfg, cell, &x[j]);
         if (kind <= 0) x[j] = NAN;
         if (kind > 0) cs->n_number++;
@@ -344,14 +349,20 @@ static int store_row(pf_table *t, char **field, size_t line, const double *y)
         id_index(t, &t->groups, field, t->c_group, line, &r->gid[i]) != PF_OK ||
         store_attributes(t, field, line, r->pid[i]) != PF_OK)
         return t->err->code;
-    store_features(t, field, line, r->x + i * r->n_feat);
-    r->n++;
+    r->n++; /* its features are parsed with the rest of its batch (parse_features) */
+    t->n_kept++;
     return PF_OK;
 }
 
 typedef struct {
     pf_table *t;
     const pf_table_rules *rules;
+    int threads;
+    char ***pending; /* the fields of each row the current batch stored */
+    size_t n_pending, cap_pending;
+    pf_cell_census *local; /* threads x n_feat: each thread's census of the batch */
+    double file_bytes;     /* the file's size, for the number of rows to expect */
+    size_t n_batches;
 } read_ctx;
 
 /* A class label: any text (numbers or strings); missing as for any cell. Its index is the order
@@ -400,7 +411,79 @@ static int read_record(void *ctx, char **field, size_t n, size_t line)
                               "the target must be a number (an empty target, or one listed in "
                               "data.na_values, drops the row)");
     }
-    return store_row(t, field, line, y);
+    if (store_row(t, field, line, y) != PF_OK) return t->err->code;
+    rc->pending[rc->n_pending++] = field;
+    return PF_OK;
+}
+
+/* The feature cells of the rows a batch stored, on the reader's threads, each thread over a
+ * contiguous run of rows with its own census; the censuses are added in thread order, so the
+ * first text of a column is the first in the file whatever the number of threads. */
+static int parse_features(read_ctx *rc)
+{
+    pf_table *t = rc->t;
+    size_t n = rc->n_pending, F = t->n_feat, first = t->rows.n - n;
+    if (n == 0 || F == 0) return PF_OK;
+    if (rc->local == NULL &&
+        (rc->local = pf_alloc((size_t)rc->threads * F, sizeof *rc->local, t->err)) == NULL)
+        return t->err->code;
+    memset(rc->local, 0, (size_t)rc->threads * F * sizeof *rc->local);
+    int threads = n >= 4096 ? rc->threads : 1;
+#pragma omp parallel num_threads(threads)
+    {
+        pf_cell_census *mine = rc->local + (size_t)omp_get_thread_num() * F;
+        long N = (long)n;
+#pragma omp for schedule(static)
+        for (long k = 0; k < N; k++)
+            store_features(t, rc->pending[k], t->rows.line[first + (size_t)k],
+                           t->rows.x + (first + (size_t)k) * F, mine);
+    }
+    for (int th = 0; th < threads; th++)
+        for (size_t j = 0; j < F; j++) {
+            const pf_cell_census *l = &rc->local[(size_t)th * F + j];
+            pf_cell_census *g = &t->census[j];
+            if (g->n_text == 0 && l->n_text > 0) {
+                g->text_line = l->text_line;
+                memcpy(g->text, l->text, sizeof g->text);
+            }
+            g->n_number += l->n_number;
+            g->n_text += l->n_text;
+            g->n_nonfinite += l->n_nonfinite;
+        }
+    return PF_OK;
+}
+
+/* A block's records in file order; the first error stops the reading. */
+static int read_batch(void *ctx, const pf_csvfile_record *rec, size_t n)
+{
+    read_ctx *rc = ctx;
+    if (n > rc->cap_pending) {
+        char ***p = pf_alloc_resize(rc->pending, n, sizeof *p);
+        if (p == NULL) return pf_error_set(rc->t->err, PF_ERUNTIME, "out of memory reading rows");
+        rc->pending = p;
+        rc->cap_pending = n;
+    }
+    rc->n_pending = 0;
+    int status = PF_OK;
+    for (size_t i = 0; i < n && status == PF_OK; i++)
+        status = read_record(rc, rec[i].field, rec[i].n_fields, rec[i].line);
+    /* A large file's rows are reserved once, from the first block's density, instead of
+     * growing by doubling: a shortfall still grows, the excess is never touched. At most one
+     * row per n_cols bytes (a row has n_cols - 1 separators and a newline), and only if the
+     * memory is there: a failed reservation is no error, the rows grow as before. */
+    pf_rows *r = &rc->t->rows;
+    if (rc->n_batches++ == 0 && status == PF_OK && r->n > 0 &&
+        rc->file_bytes > 2.0 * (double)PF_CSVFILE_BLOCK) {
+        double want = (double)r->n * rc->file_bytes / (double)PF_CSVFILE_BLOCK * 1.02 + 1024;
+        double most = rc->file_bytes / (double)(rc->t->n_cols > 2 ? rc->t->n_cols : 2) + 1024;
+        pf_error ignored;
+        pf_error_clear(&ignored);
+        pf_rows_reserve(r, (size_t)(want < most ? want : most), &ignored);
+    }
+    if (status == PF_OK) status = parse_features(rc);
+    if (status == PF_OK && rc->rules && rc->rules->on_rows)
+        status = rc->rules->on_rows(rc->rules->self, rc->t, 0, rc->t->err);
+    return status;
 }
 
 /* ---- typing: which candidate columns are numeric ------------------------------------------ */
@@ -409,6 +492,9 @@ void pf_table_compact(pf_table *t)
 {
     pf_rows *r = &t->rows;
     size_t old = t->n_feat, kept = 0;
+    for (size_t j = 0; j < old; j++) kept += t->role[t->feat_col[j]] == PF_ROLE_FEATURE;
+    if (kept == old) return; /* nothing to remove: no pass over every row */
+    kept = 0;
     for (size_t j = 0; j < old; j++) {
         if (t->role[t->feat_col[j]] != PF_ROLE_FEATURE) continue;
         for (size_t i = 0; i < r->n; i++) r->x[i * old + kept] = r->x[i * old + j];
@@ -494,13 +580,13 @@ static int after_reading(pf_table *t)
         return pf_error_set(t->err, PF_EINPUT,
                             "data file '%s' has a header (line %zu) but no data rows", t->path,
                             t->header_line);
-    if (t->rows.n == 0 && t->n_dropped_target > 0)
+    if (t->n_kept == 0 && t->n_dropped_target > 0)
         return pf_error_set(t->err, PF_EINPUT,
                             "every %sdata row of '%s' has an empty or missing target in column "
                             "'%s' (set data.target_column to the column holding the label)",
                             t->selecting ? "selected " : "", t->path,
                             t->cfg->target_columns.item[0]);
-    if (t->rows.n == 0) return PF_OK; /* nothing selected: the source's rules explain */
+    if (t->n_kept == 0) return PF_OK; /* nothing selected: the source's rules explain */
     return type_features(t);
 }
 
@@ -517,10 +603,16 @@ pf_table *pf_table_read(const pf_config *cfg, const pf_table_rules *rules, pf_er
                     .c_session = -1,
                     .c_group = -1};
     t->selecting = rules && rules->keep_row;
-    read_ctx rc = {t, rules};
-    if (pf_csvfile_read(cfg->data_path, "data file", cfg->delimiter, read_record, &rc, &t->file,
-                        err) != PF_OK ||
-        after_reading(t) != PF_OK) {
+    read_ctx rc = {.t = t, .rules = rules, .threads = pf_config_threads(cfg)};
+    struct stat st;
+    if (stat(cfg->data_path, &st) == 0) rc.file_bytes = (double)st.st_size;
+    int status = pf_csvfile_read_batches(cfg->data_path, "data file", cfg->delimiter, rc.threads,
+                                         read_batch, &rc, &t->file, err);
+    free(rc.pending);
+    free(rc.local);
+    if (status == PF_OK && t->name && rules && rules->on_rows)
+        status = rules->on_rows(rules->self, t, 1, err);
+    if (status != PF_OK || after_reading(t) != PF_OK) {
         pf_table_free(t);
         return NULL;
     }
@@ -554,16 +646,43 @@ void pf_table_free(pf_table *t)
 /* ---- to the dataset ------------------------------------------------------------------------ */
 
 /* With data.missing = error, the missing cell nearest the top of the file is reported, with
- * how many there are in all. */
+ * how many there are in all. The threads scan contiguous runs of rows; their finds are taken
+ * in thread order with the same strict comparison, as one scan would. */
 static int check_missing(const pf_table *t, pf_dataset *ds, const size_t *line)
 {
-    size_t f = ds->n_features, best = SIZE_MAX, best_j = 0, n = 0;
-    for (size_t i = 0; i < ds->n_windows; i++)
-        for (size_t j = 0; j < f; j++)
-            if (isnan(ds->x[i * f + j])) {
-                n++;
-                if (best == SIZE_MAX || line[i] < line[best]) best = i, best_j = j;
-            }
+    size_t f = ds->n_features, n = 0, best = SIZE_MAX, best_j = 0;
+    enum { MAX_THREADS = 256 };
+    size_t th_n[MAX_THREADS] = {0}, th_best[MAX_THREADS], th_j[MAX_THREADS];
+    int threads = pf_config_threads(t->cfg), used = 1;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if (ds->n_windows < 4096) threads = 1;
+#pragma omp parallel num_threads(threads)
+    {
+        int me = omp_get_thread_num();
+        size_t cnt = 0, b = SIZE_MAX, bj = 0;
+        long N = (long)ds->n_windows;
+#pragma omp for schedule(static)
+        for (long li = 0; li < N; li++) {
+            size_t i = (size_t)li, row = 0;
+            const double *x = ds->x + i * f;
+            for (size_t j = 0; j < f; j++) row += x[j] != x[j]; /* NaN */
+            if (row == 0) continue;
+            cnt += row;
+            for (size_t j = 0; j < f; j++)
+                if (isnan(x[j])) {
+                    if (b == SIZE_MAX || line[i] < line[b]) b = i, bj = j;
+                    break;
+                }
+        }
+        th_n[me] = cnt, th_best[me] = b, th_j[me] = bj;
+#pragma omp single
+        used = omp_get_num_threads();
+    }
+    for (int th = 0; th < used; th++) {
+        n += th_n[th];
+        if (th_best[th] != SIZE_MAX && (best == SIZE_MAX || line[th_best[th]] < line[best]))
+            best = th_best[th], best_j = th_j[th];
+    }
     ds->n_missing = n;
     if (n == 0 || t->cfg->missing != PF_MISSING_ERROR) return PF_OK;
     size_t col = t->feat_col[best_j];
@@ -578,14 +697,13 @@ static int check_missing(const pf_table *t, pf_dataset *ds, const size_t *line)
 
 /* Participants below data.min_windows are dropped; keep maps old participant index to the
  * new one (or SIZE_MAX). Returns the number kept. */
-static size_t select_participants(const pf_table *t, const pf_row_key *k, size_t *keep,
-                                  size_t *n_windows)
+static size_t select_participants(const pf_table *t, size_t *keep, size_t *n_windows)
 {
     size_t n_p = t->participants.n, kept = 0;
     size_t min = t->cfg->min_windows > 0 ? (size_t)t->cfg->min_windows : 0;
     size_t *count = keep; /* reuse: counts first, then the map */
     memset(count, 0, n_p * sizeof *count);
-    for (size_t i = 0; i < t->rows.n; i++) count[k[i].pid]++;
+    for (size_t i = 0; i < t->rows.n; i++) count[t->rows.pid[i]]++;
     *n_windows = 0;
     for (size_t p = 0; p < n_p; p++) {
         if (count[p] >= min && count[p] > 0) {
@@ -598,31 +716,63 @@ static size_t select_participants(const pf_table *t, const pf_row_key *k, size_t
     return kept;
 }
 
-/* Copy the ordered, kept rows into ds. Groups are renumbered by first appearance among the
- * kept rows, so no group is left without members. */
-static int fill_rows(const pf_table *t, const pf_row_key *k, const size_t *keep, pf_dataset *ds,
-                     size_t *line)
+/* Drop the rows of dropped participants, in place, keeping the order. */
+static void drop_rows(pf_rows *r, const size_t *keep)
 {
-    const pf_rows *r = &t->rows;
-    size_t f = r->n_feat, out = 0, *gmap = NULL;
+    size_t f = r->n_feat, T = r->n_y, out = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (keep[r->pid[i]] == SIZE_MAX) continue;
+        if (out != i) {
+            memcpy(r->x + out * f, r->x + i * f, f * sizeof *r->x);
+            memcpy(r->y + out * T, r->y + i * T, T * sizeof *r->y);
+            r->t[out] = r->t[i];
+            r->line[out] = r->line[i];
+            r->rec[out] = r->rec[i];
+            r->pid[out] = r->pid[i];
+            r->gid[out] = r->gid[i];
+        }
+        out++;
+    }
+    r->n = out;
+}
+
+/* An array of n elements shrunk to its size, or left as it is when realloc cannot. */
+static void *shrink(void *p, size_t n, size_t size)
+{
+    void *q = realloc(p, (n ? n : 1) * size);
+    return q ? q : p;
+}
+
+/* The ordered, kept rows become the dataset's: x, y, the rows and the times change hands
+ * instead of being copied, so a large file is never held twice. Groups are renumbered by
+ * first appearance among the kept rows, so no group is left without members. */
+static int fill_rows(pf_table *t, const size_t *keep, pf_dataset *ds)
+{
+    pf_rows *r = &t->rows;
+    size_t n = r->n, *gmap = NULL;
     if (ds->group && (gmap = pf_alloc(t->groups.n, sizeof *gmap, t->err)) == NULL)
         return t->err->code;
     for (size_t g = 0; gmap && g < t->groups.n; g++) gmap[g] = SIZE_MAX;
-    for (size_t i = 0; i < r->n; i++) {
-        size_t src = k[i].idx, p = keep[k[i].pid];
-        if (p == SIZE_MAX) continue;
-        memcpy(ds->x + out * f, r->x + src * f, f * sizeof *ds->x);
-        memcpy(ds->y + out * r->n_y, r->y + src * r->n_y, r->n_y * sizeof *ds->y);
-        ds->participant[out] = (int)p;
-        line[out] = r->line[src];
-        ds->row[out] = r->rec[src];
-        if (ds->time) ds->time[out] = r->t[src];
-        if (out == 0 || ds->participant[out - 1] != (int)p) ds->offset[p] = out;
-        if (gmap && gmap[r->gid[src]] == SIZE_MAX) gmap[r->gid[src]] = ds->n_groups++;
-        if (gmap) ds->group[out] = (int)gmap[r->gid[src]];
-        out++;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = keep[r->pid[i]];
+        ds->participant[i] = (int)p;
+        if (i == 0 || ds->participant[i - 1] != (int)p) ds->offset[p] = i;
+        if (gmap && gmap[r->gid[i]] == SIZE_MAX) gmap[r->gid[i]] = ds->n_groups++;
+        if (gmap) ds->group[i] = (int)gmap[r->gid[i]];
     }
-    ds->offset[ds->n_participants] = out;
+    ds->offset[ds->n_participants] = n;
+    free(ds->x);
+    free(ds->y);
+    free(ds->row);
+    ds->x = shrink(r->x, n * r->n_feat, sizeof *r->x);
+    ds->y = shrink(r->y, n * r->n_y, sizeof *r->y);
+    ds->row = shrink(r->rec, n, sizeof *r->rec);
+    r->x = r->y = NULL;
+    r->rec = NULL;
+    if (t->c_time >= 0) {
+        ds->time = shrink(r->t, n, sizeof *r->t);
+        r->t = NULL;
+    }
     int status = PF_OK;
     if (gmap && (ds->group_names = pf_alloc(ds->n_groups, sizeof(char *), t->err)) == NULL)
         status = t->err->code;
@@ -738,12 +888,13 @@ static int fill_task(const pf_table *t, const size_t *keep, pf_dataset *ds)
 
 pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, pf_error *err)
 {
-    pf_row_key *k = pf_rows_order(&t->rows, err);
-    size_t *keep = k ? pf_alloc(t->participants.n, sizeof *keep, err) : NULL;
-    size_t *line = NULL, n_windows = 0, n_p = 0;
+    pf_rows *r = &t->rows;
+    size_t *keep = NULL, n_windows = 0, n_p = 0;
     pf_dataset *ds = NULL;
-    if (keep == NULL) goto done;
-    n_p = select_participants(t, k, keep, &n_windows);
+    if (pf_rows_sort(r, err) != PF_OK ||
+        (keep = pf_alloc(t->participants.n, sizeof *keep, err)) == NULL)
+        goto done;
+    n_p = select_participants(t, keep, &n_windows);
     if (n_p == 0) {
         pf_error_set(err, PF_EINPUT,
                      "no participant in '%s' has data.min_windows = %d windows (%zu participants, "
@@ -751,15 +902,12 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, 
                      t->path, t->cfg->min_windows, t->participants.n, t->rows.n);
         goto done;
     }
-    if ((line = pf_alloc(n_windows, sizeof *line, err)) == NULL ||
-        (ds = pf_dataset_alloc(n_windows, t->n_feat, t->n_targets, n_p, t->c_group >= 0, err)) ==
-            NULL)
+    if (n_windows < r->n) drop_rows(r, keep);
+    free(r->sid); /* ordered by now, and no longer needed */
+    r->sid = NULL;
+    if ((ds = pf_dataset_alloc(n_windows, t->n_feat, t->n_targets, n_p, t->c_group >= 0, err)) ==
+        NULL)
         goto done;
-    if (t->c_time >= 0 && (ds->time = pf_alloc(n_windows, sizeof *ds->time, err)) == NULL) {
-        pf_dataset_free(ds);
-        ds = NULL;
-        goto done;
-    }
     ds->n_rows_read = t->n_rows_read;
     ds->n_dropped_target = t->n_dropped_target;
     ds->n_dropped_participants = t->participants.n - n_p;
@@ -767,14 +915,12 @@ pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, 
     pf_dataset_describe(ds, what, name_cap, t->path);
     snprintf(ds->sha256, sizeof ds->sha256, "%s", t->file.sha256);
     snprintf(ds->path, sizeof ds->path, "%s", t->file.abs_path);
-    if (fill_rows(t, k, keep, ds, line) != PF_OK || fill_names(t, keep, ds) != PF_OK ||
-        fill_task(t, keep, ds) != PF_OK || check_missing(t, ds, line) != PF_OK) {
+    if (fill_rows(t, keep, ds) != PF_OK || fill_names(t, keep, ds) != PF_OK ||
+        fill_task(t, keep, ds) != PF_OK || check_missing(t, ds, r->line) != PF_OK) {
         pf_dataset_free(ds);
         ds = NULL;
     }
 done:
-    free(k);
     free(keep);
-    free(line);
     return ds;
 }

@@ -59,6 +59,10 @@ typedef struct {
     int (*on_header)(void *self, pf_table *t, pf_error *err);
     /* Whether a data row is part of the selection; NULL keeps every row. */
     int (*keep_row)(void *self, pf_table *t, char **field, size_t line, int *keep, pf_error *err);
+    /* After each block's rows are stored, features parsed (last = 0), and once more when the
+     * file is read, before typing (last = 1): the source may consume rows as they come (AGAIN's
+     * tick windows), leaving in t->rows what it keeps. NULL: rows are kept as read. */
+    int (*on_rows)(void *self, pf_table *t, int last, pf_error *err);
     void *self;
 } pf_table_rules;
 
@@ -91,6 +95,7 @@ struct pf_table {
     pf_rows rows;
     pf_intern participants, sessions, groups;
     size_t n_rows_read, n_dropped_target;
+    size_t n_kept; /* rows stored, whether or not the source consumed them since */
 };
 
 /* Column index of a header name, or -1. */
@@ -110,7 +115,8 @@ void pf_table_compact(pf_table *t);
 /* The dataset: rows ordered by participant, session and time, participants with fewer than
  * data.min_windows windows dropped, missing cells checked against data.missing, every
  * column's account attached. The description is what, then the file's name cut to name_cap
- * bytes (pf_dataset_describe). */
+ * bytes (pf_dataset_describe). The rows are ordered in place and their arrays become the
+ * dataset's (a large file is held once), so t->rows is spent: only pf_table_free follows. */
 pf_dataset *pf_table_to_dataset(pf_table *t, const char *what, size_t name_cap, pf_error *err);
 
 void pf_table_free(pf_table *t);
