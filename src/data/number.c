@@ -33,6 +33,10 @@ static const long double POW10L[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1
  * (its 11 bits below a double's 53 are 10000000000). */
 static int extended_path(uint64_t w, int e, double *out)
 {
+    /* Only while the x87 unit rounds to its 64-bit significand, Linux's setting, which a
+     * library could change: then 1 + 2^-63 would round to 1, and strtod takes over. */
+    volatile long double one = 1.0L, tiny = LDBL_EPSILON;
+    if (one + tiny == one) return 0;
     long double r = e >= 0 ? (long double)w * POW10L[e] : (long double)w / POW10L[-e];
     uint64_t sig;
     memcpy(&sig, &r, sizeof sig); /* x87 format: the 64-bit significand comes first */
