@@ -92,6 +92,15 @@ awk -F, '$1 == "B" && $2 == "dense" { b = $6 } END { exit !(b == "0") }' "$WORK/
     && pass "  B's CCC is 0, as docs/metrics.md defines it" || fail "  B's CCC" "$(cat "$WORK/zv/per_participant.csv")"
 
 # ---- where results go ------------------------------------------------------------------------
+# Text in a numeric column of a file whose blocks are parsed on several threads: the message
+# names the first text in the file (line 9002, not 12002 or 25002), whatever the threads.
+awk 'BEGIN { print "p,f1,f2,y"
+    for (i = 1; i <= 30000; i++)
+        printf "%c,%d,%s,0.%d\n", 65 + i % 5, i, (i == 9001 || i == 12001 || i == 25001) ? "oops" i : i % 7, i % 9 }' >"$WORK/d.csv"
+for th in 1 2; do
+    run_case "text in a numeric column of 30,000 rows, $th thread(s)" 2 --dry-run --threads $th c.ini
+    expect_in "$ERR" "1 feature column holds text where numbers belong: 'f2' (line 9002: 'oops9001')"
+done
 first_row 'A,1,2,0.1'
 touch "$WORK/a-file"
 run_case "an output folder under a file" 2 --set "experiment.output_dir=$WORK/a-file/x" c.ini

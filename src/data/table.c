@@ -416,9 +416,12 @@ static int read_record(void *ctx, char **field, size_t n, size_t line)
     return PF_OK;
 }
 
-/* The feature cells of the rows a batch stored, on the reader's threads, each thread over a
- * contiguous run of rows with its own census; the censuses are added in thread order, so the
- * first text of a column is the first in the file whatever the number of threads. */
+/* The feature cells of the rows a batch stored, on the reader's threads, in chunks handed out
+ * as threads come free (the first touch of a fresh page of rows clears it, which would leave
+ * the thread with the later rows of a static split the slower one); each thread keeps its own
+ * census. A thread's chunks come in row order, so its first text is its earliest; the batch's
+ * first text of a column is the earliest of the threads', and the counts are sums: the same
+ * census whatever the number of threads. */
 static int parse_features(read_ctx *rc)
 {
     pf_table *t = rc->t;
@@ -433,23 +436,27 @@ static int parse_features(read_ctx *rc)
     {
         pf_cell_census *mine = rc->local + (size_t)omp_get_thread_num() * F;
         long N = (long)n;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 256)
         for (long k = 0; k < N; k++)
             store_features(t, rc->pending[k], t->rows.line[first + (size_t)k],
                            t->rows.x + (first + (size_t)k) * F, mine);
     }
-    for (int th = 0; th < threads; th++)
-        for (size_t j = 0; j < F; j++) {
+    for (size_t j = 0; j < F; j++) {
+        pf_cell_census *g = &t->census[j];
+        const pf_cell_census *earliest = NULL;
+        for (int th = 0; th < threads; th++) {
             const pf_cell_census *l = &rc->local[(size_t)th * F + j];
-            pf_cell_census *g = &t->census[j];
-            if (g->n_text == 0 && l->n_text > 0) {
-                g->text_line = l->text_line;
-                memcpy(g->text, l->text, sizeof g->text);
-            }
+            if (l->n_text > 0 && (earliest == NULL || l->text_line < earliest->text_line))
+                earliest = l;
             g->n_number += l->n_number;
-            g->n_text += l->n_text;
             g->n_nonfinite += l->n_nonfinite;
         }
+        if (earliest != NULL && g->n_text == 0) { /* earlier batches' text comes first */
+            g->text_line = earliest->text_line;
+            memcpy(g->text, earliest->text, sizeof g->text);
+        }
+        for (int th = 0; th < threads; th++) g->n_text += rc->local[(size_t)th * F + j].n_text;
+    }
     return PF_OK;
 }
 
