@@ -148,8 +148,8 @@ if [ -r "$heist" ]; then
         perf record -q -F 999 -o "$tmp/perf.data" "$run" --no-progress --out "$tmp/pp" $proto \
             "$src/configs/heist.ini" >/dev/null 2>&1; then
         perf report -i "$tmp/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
-            awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); n++; if (n <= 8) top = top sprintf("%s %s%%, ", $NF, $1)
-                                 if ($NF ~ /^gemm_/) g += $1 }
+            awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); n++; if (n <= 8) top = top sprintf("%s %s%%, ", $3, $1)
+                                 if ($3 ~ /^gemm_/) g += $1 }
                  END { printf "\nProfile (perf, %s): the product kernel %.0f%% of the time; the top: %s\n", "one run", g, substr(top, 1, length(top) - 2) }' |
             tee -a "$report"
     fi
