@@ -34,6 +34,7 @@ struct pf_mlp_work {
     size_t widest;   /* the widest layer, inputs included */
     size_t *dims;    /* n_layers + 1: the model's widths */
     int dense;       /* the last forward found no parameter masked */
+    int mask_fixed;  /* pf_mlp_work_fix_mask: dense holds for every forward */
     const float *wb; /* what the last forward used as weights and biases: params when dense,
                       * eff otherwise */
     float *eff;      /* n_params: params * mask, refreshed by every forward with a mask */
@@ -394,6 +395,12 @@ PF_VECTOR_CLONES static int mask_is_dense(const pf_mlp *m)
     return diff == 0;
 }
 
+void pf_mlp_work_fix_mask(pf_mlp_work *w, const pf_mlp *m)
+{
+    w->dense = mask_is_dense(m);
+    w->mask_fixed = 1;
+}
+
 /* W = P * M over n parameters. */
 PF_VECTOR_CLONES static void masked_copy(const float *P, const float *M, size_t n, float *W)
 {
@@ -406,7 +413,7 @@ PF_VECTOR_CLONES static void masked_copy(const float *P, const float *M, size_t 
  * and biases), which wb then points to; without one wb points to the parameters themselves. */
 static void refresh_effective(const pf_mlp *m, pf_mlp_work *w)
 {
-    w->dense = mask_is_dense(m);
+    if (!w->mask_fixed) w->dense = mask_is_dense(m);
     if (!w->dense) masked_copy(m->params, m->mask, m->n_params, w->eff);
     w->wb = w->dense ? m->params : w->eff;
     for (size_t l = 0; l < m->n_layers; l++)

@@ -73,6 +73,9 @@ void pf_mlp_apply_mask(pf_mlp *m);
 pf_mlp_work *pf_mlp_work_alloc(const pf_mlp *m, size_t max_rows, pf_error *err);
 void pf_mlp_work_free(pf_mlp_work *w);
 size_t pf_mlp_work_rows(const pf_mlp_work *w); /* its max_rows */
+/* A promise that m's mask does not change while w serves it (a training: only the parameters
+ * move), so forwards need not check it again; pf_mlp_work_alloc's work checks every time. */
+void pf_mlp_work_fix_mask(pf_mlp_work *w, const pf_mlp *m);
 /* Grow w to at least rows rows (a scratch kept across calls of different sizes: a task's
  * criteria score splits of their own sizes with one work). PF_ERUNTIME when out of memory. */
 int pf_mlp_work_reserve(pf_mlp_work *w, size_t rows, pf_error *err);

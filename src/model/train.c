@@ -402,6 +402,7 @@ int pf_train(pf_mlp *m, const pf_train_opts *o, const pf_split *train, const pf_
     train_ctx c;
     if (ctx_alloc(&c, m, o, train, val, err) != PF_OK) return PF_ERUNTIME;
     pf_mlp_apply_mask(m); /* the optimiser keeps zeros at zero, so start from exact zeros */
+    pf_mlp_work_fix_mask(c.work, m); /* training moves the parameters, never the mask */
     rc = fit(&c, train, val, shuffle_rng, rep, err);
     if (rc == PF_OK) rep->final_train_loss = split_loss(&c, train);
     if (c.s != NULL && o->log_var != NULL) memcpy(o->log_var, c.s, c.loss.n_out * sizeof *c.s);
