@@ -9,7 +9,6 @@
  * models diverged: the results are written with those marked). */
 #define _XOPEN_SOURCE 700 /* sigaction */
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
@@ -1021,15 +1020,6 @@ int main(int argc, char **argv)
     size_t primary = 0;
     /* GSL's default handler aborts; prunefair checks every return value instead. */
     gsl_set_error_handler_off();
-#ifdef M_MMAP_THRESHOLD
-    /* A study allocates and frees the same buffers task after task (splits, trainings,
-     * evaluations: hundreds of kB each). glibc maps such blocks afresh and returns freed memory
-     * to the kernel, so every task faulted its pages in again: 3% of a study's time
-     * (docs/performance.md). Keep freed memory for reuse; only blocks of 32 MB and more (the
-     * data set) are mapped on their own. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
     int rc = parse_args(argc, argv, &o, &err);
     if (rc >= 0) goto done;
     /* PF_KERNEL forces a kernel (kernel.h): every kernel gives the same numbers, so this only
