@@ -41,6 +41,11 @@ static void put(seen *s, const char *p, size_t n)
     s->text[s->len] = '\0';
 }
 
+static void put_text(seen *s, const char *text)
+{
+    put(s, text, strlen(text));
+}
+
 static void put_record(seen *s, char **field, size_t n, size_t line)
 {
     char head[32];
@@ -296,16 +301,16 @@ static void test_block_boundaries(void **state)
     seen s = {0}, tail = {0};
     for (int k = 0; k < 6; k++) {
         random_file(&s, &seed, ',', 2000, 0);
-        if (s.len && s.text[s.len - 1] != '\n') put(&s, "\n", 1);
+        if (s.len && s.text[s.len - 1] != '\n') put_text(&s, "\n");
         size_t block = (size_t)1 << 22, target = block - 20 + (size_t)k * 7;
-        while (s.len + 40 < target) put(&s, "0123456789,abcdefghi,-1.5e3,\"q\"\"\"\n", 36);
-        while (s.len + 1 < target) put(&s, "z", 1);
-        put(&s, "\n", 1);
-        put(&s, "a,\"across\nthe\r\nblock\n\n\",b\n", 26);
+        while (s.len + 40 < target) put_text(&s, "0123456789,abcdefghi,-1.5e3,\"q\"\"\"\n");
+        while (s.len + 1 < target) put_text(&s, "z");
+        put_text(&s, "\n");
+        put_text(&s, "a,\"across\nthe\r\nblock\n\n\",b\n");
         if (k == 5) { /* one record longer than a block */
-            put(&s, "\"", 1);
+            put_text(&s, "\"");
             for (size_t i = 0; i < block + 1000; i++) put(&s, i % 100 ? "x" : "\n", 1);
-            put(&s, "\",y\n", 4);
+            put_text(&s, "\",y\n");
         }
         random_file(&tail, &seed, ',', 2000, k == 4);
         put(&s, tail.text, tail.len);
