@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/sha256.h"
 #include "data/csvfile.h"
 
 /* ---- what a reader saw: records as "line|f1\x1ff2...\n" in one growing text ---------------- */
@@ -180,7 +181,7 @@ static const pf_delimiter DELIMS[] = {PF_DELIM_COMMA, PF_DELIM_SEMICOLON, PF_DEL
 static const char DELIM_CHARS[] = {',', ';', '\t'};
 
 /* Write data to a file, read it by reference and by pf_csvfile_read_batches on 1 and 3
- * threads, and require the same records, lines and error. */
+ * threads, and require the same records, lines and error, and the file's SHA-256. */
 static void same_as_reference(const char *data, size_t n, int d)
 {
     char path[] = "/tmp/pf_test_csvfile_XXXXXX";
@@ -213,6 +214,11 @@ static void same_as_reference(const char *data, size_t n, int d)
             }
             fail();
         }
+        /* The file's SHA-256 is of its bytes, whatever the blocks (a record longer than one
+         * grows the buffer mid-file). */
+        char hex[65];
+        assert_int_equal(pf_sha256_of(data, n, NULL, hex), 1);
+        if (err.code == PF_OK) assert_string_equal(info.sha256, hex);
         free(got.text);
     }
     free(want.text);

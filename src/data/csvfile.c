@@ -217,15 +217,14 @@ static int read_stream(FILE *f, reader *r, pf_sha256 *md, pf_delimiter delim)
                 delimiter_char(delim, buf + skip, (n < SNIFF_BYTES ? n : SNIFF_BYTES) - skip);
         }
         size_t data = have + n, end = eof ? data : last_boundary(buf + skip, data - skip) + skip;
-        if (end == skip && !eof) { /* one record longer than the buffer: read on */
+        if (end == skip && !eof) {            /* one record longer than the buffer: read on */
+            pf_sha256_add(md, buf + have, n); /* before the buffer moves */
             char *bigger = pf_alloc_resize(buf, 2 * cap, 1);
             if (bigger == NULL) {
-                pf_sha256_add(md, buf + have, n);
                 status = pf_error_set(r->err, PF_ERUNTIME, "out of memory reading %s '%s'", r->what,
                                       r->path);
                 break;
             }
-            pf_sha256_add(md, buf + have, n);
             buf = bigger;
             cap *= 2;
             have = data;
