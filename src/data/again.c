@@ -305,15 +305,10 @@ static int stream_ticks(void *self, pf_table *t, int last, pf_error *err)
     }
     /* Keep the waiting ticks (all of them at the end are dropped: too few for a window). */
     if (status == PF_OK && made > 0 && !last) {
-        size_t f = r->n_feat, T = r->n_y, out = 0;
+        size_t out = 0;
         for (size_t i = 0; i < n; i++) {
             if (of[i] == SIZE_MAX) continue;
-            if (out != i) {
-                memcpy(r->x + out * f, r->x + i * f, f * sizeof *r->x);
-                memcpy(r->y + out * T, r->y + i * T, T * sizeof *r->y);
-                r->t[out] = r->t[i], r->line[out] = r->line[i], r->rec[out] = r->rec[i];
-                r->pid[out] = r->pid[i], r->sid[out] = r->sid[i], r->gid[out] = r->gid[i];
-            }
+            if (out != i) pf_rows_move(r, out, i);
             out++;
         }
         r->n = out;
@@ -333,6 +328,16 @@ static int stream_ticks(void *self, pf_table *t, int last, pf_error *err)
     return status;
 }
 
+/* The error of a tick file in which no session fills half a window. */
+static int no_window(const pf_table *t, pf_error *err)
+{
+    return pf_error_set(err, PF_EINPUT,
+                        "no session in '%s' has the %d ticks of one window (data.window_ms = %d, "
+                        "data.tick_ms = %d; a last window needs half of them)",
+                        t->path, t->cfg->window_ms / t->cfg->tick_ms, t->cfg->window_ms,
+                        t->cfg->tick_ms);
+}
+
 static int aggregate_ticks(pf_table *t, pf_error *err)
 {
     const pf_config *cfg = t->cfg;
@@ -341,12 +346,7 @@ static int aggregate_ticks(pf_table *t, pf_error *err)
     if (k == NULL) return err->code;
     pf_rows w = {.n_feat = t->n_feat, .n_y = t->rows.n_y};
     size_t n_windows = cut_windows(&t->rows, k, per, NULL);
-    int status = n_windows > 0 ? pf_rows_reserve(&w, n_windows, err) : PF_EINPUT;
-    if (n_windows == 0)
-        pf_error_set(err, PF_EINPUT,
-                     "no session in '%s' has the %zu ticks of one window (data.window_ms = %d, "
-                     "data.tick_ms = %d; a last window needs half of them)",
-                     t->path, per, cfg->window_ms, cfg->tick_ms);
+    int status = n_windows > 0 ? pf_rows_reserve(&w, n_windows, err) : no_window(t, err);
     if (status == PF_OK) {
         cut_windows(&t->rows, k, per, &w);
         pf_rows_free(&t->rows);
@@ -391,12 +391,7 @@ static void free_stream(again_rules *a)
 /* The streamed windows: as aggregate_ticks, an error when no session fills half a window. */
 static int streamed_windows(const pf_table *t, pf_error *err)
 {
-    if (t->rows.n > 0) return PF_OK;
-    return pf_error_set(err, PF_EINPUT,
-                        "no session in '%s' has the %d ticks of one window (data.window_ms = %d, "
-                        "data.tick_ms = %d; a last window needs half of them)",
-                        t->path, t->cfg->window_ms / t->cfg->tick_ms, t->cfg->window_ms,
-                        t->cfg->tick_ms);
+    return t->rows.n > 0 ? PF_OK : no_window(t, err);
 }
 
 pf_dataset *pf_again_load(const pf_config *cfg, pf_error *err)

@@ -67,6 +67,15 @@ pf_row_key *pf_rows_order(const pf_rows *r, pf_error *err)
     return k;
 }
 
+void pf_rows_move(pf_rows *r, size_t to, size_t from)
+{
+    size_t f = r->n_feat, T = r->n_y;
+    memcpy(r->x + to * f, r->x + from * f, f * sizeof *r->x);
+    memcpy(r->y + to * T, r->y + from * T, T * sizeof *r->y);
+    r->t[to] = r->t[from], r->line[to] = r->line[from], r->rec[to] = r->rec[from];
+    r->pid[to] = r->pid[from], r->sid[to] = r->sid[from], r->gid[to] = r->gid[from];
+}
+
 /* Row i of a before row j in the order pf_rows_order gives (file position last). */
 static int row_before(const pf_rows *r, size_t i, size_t j)
 {

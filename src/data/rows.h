@@ -25,6 +25,8 @@ typedef struct {
 
 int pf_rows_reserve(pf_rows *r, size_t need, pf_error *err);
 void pf_rows_free(pf_rows *r);
+/* Row from copied over row to, every field: how rows are compacted in place. */
+void pf_rows_move(pf_rows *r, size_t to, size_t from);
 
 /* Rows ordered by participant (first appearance), session, time, then file position. */
 typedef struct {

@@ -726,18 +726,10 @@ static size_t select_participants(const pf_table *t, size_t *keep, size_t *n_win
 /* Drop the rows of dropped participants, in place, keeping the order. */
 static void drop_rows(pf_rows *r, const size_t *keep)
 {
-    size_t f = r->n_feat, T = r->n_y, out = 0;
+    size_t out = 0;
     for (size_t i = 0; i < r->n; i++) {
         if (keep[r->pid[i]] == SIZE_MAX) continue;
-        if (out != i) {
-            memcpy(r->x + out * f, r->x + i * f, f * sizeof *r->x);
-            memcpy(r->y + out * T, r->y + i * T, T * sizeof *r->y);
-            r->t[out] = r->t[i];
-            r->line[out] = r->line[i];
-            r->rec[out] = r->rec[i];
-            r->pid[out] = r->pid[i];
-            r->gid[out] = r->gid[i];
-        }
+        if (out != i) pf_rows_move(r, out, i);
         out++;
     }
     r->n = out;
