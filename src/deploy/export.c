@@ -226,6 +226,14 @@ static void array_close(FILE *fp, size_t n)
     fputs("\n};\n", fp);
 }
 
+/* A const double array of the n values v, exactly (put_double). */
+static void double_array(FILE *fp, const char *name, const double *v, size_t n)
+{
+    array_open(fp, "double", name, n);
+    for (size_t i = 0; i < n; i++) array_item(fp, i), put_double(fp, v[i]);
+    array_close(fp, n);
+}
+
 /* The C type of a CSR index of b bytes. */
 static const char *index_type(int b)
 {
@@ -566,12 +574,8 @@ static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan)
     for (size_t j = 0; j < d; j++)
         array_item(fp, j), put_double(fp, isnan(f->fill[j]) ? 0 : f->fill[j]);
     array_close(fp, d);
-    array_open(fp, "double", "SHIFT", d);
-    for (size_t j = 0; j < d; j++) array_item(fp, j), put_double(fp, f->shift[j]);
-    array_close(fp, d);
-    array_open(fp, "double", "SCALE", d);
-    for (size_t j = 0; j < d; j++) array_item(fp, j), put_double(fp, f->scale[j]);
-    array_close(fp, d);
+    double_array(fp, "SHIFT", f->shift, d);
+    double_array(fp, "SCALE", f->scale, d);
     if (!pf_final_is_classifier(f)) {
         fputs("\n/* the targets back to the data's units: y = (double)y' / TARGET_SCALE + "
               "TARGET_SHIFT,\n * nothing at all where the scaling is the identity */\n",
@@ -581,12 +585,8 @@ static void emit_model_c(FILE *fp, const pf_final *f, const layer_plan *plan)
             array_item(fp, k),
                 fputs(f->target_shift[k] == 0 && f->target_scale[k] == 1 ? "1" : "0", fp);
         array_close(fp, T);
-        array_open(fp, "double", "TARGET_SHIFT", T);
-        for (size_t k = 0; k < T; k++) array_item(fp, k), put_double(fp, f->target_shift[k]);
-        array_close(fp, T);
-        array_open(fp, "double", "TARGET_SCALE", T);
-        for (size_t k = 0; k < T; k++) array_item(fp, k), put_double(fp, f->target_scale[k]);
-        array_close(fp, T);
+        double_array(fp, "TARGET_SHIFT", f->target_shift, T);
+        double_array(fp, "TARGET_SCALE", f->target_scale, T);
     }
     for (size_t l = 0; l < m->n_layers; l++) emit_layer_data(fp, f, l, &plan[l]);
     if (m->n_layers > 1) emit_activation(fp, m->act);
